@@ -1,0 +1,33 @@
+import app from '@adonisjs/core/services/app'
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import { errors as bouncerErrors } from '@adonisjs/bouncer'
+
+/**
+ * Turns every error into a page (or JSON for API clients) that says what happened.
+ * Users never see a stack trace; the log keeps the error and its code.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = !app.inProduction && !app.inTest
+
+  protected renderStatusPages = true
+
+  protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
+    '403': (error, { view }) =>
+      view.render('pages/errors/forbidden', { message: error.message }),
+    '404': (_, { view }) => view.render('pages/errors/not_found'),
+    '429': (_, { view }) => view.render('pages/errors/too_many_requests'),
+    '500..599': (_, { view }) => view.render('pages/errors/server_error'),
+  }
+
+  async handle(error: unknown, ctx: HttpContext) {
+    if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && !ctx.request.accepts(['html'])) {
+      return ctx.response.status(403).send({ errors: [{ message: 'You are not allowed to do this.' }] })
+    }
+    return super.handle(error, ctx)
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    return super.report(error, ctx)
+  }
+}

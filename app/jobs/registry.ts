@@ -1,0 +1,50 @@
+import type { JobsOptions } from 'bullmq'
+
+/**
+ * Every job the appliance runs, with its payload. A job name without a handler in
+ * `handlers` below, or without options in `jobOptions`, does not compile.
+ */
+export interface JobPayloads {
+  'purge-expired-tokens': Record<string, never>
+}
+
+export type JobName = keyof JobPayloads
+
+/** What a handler receives besides its payload: ids for logs, progress reporting. */
+export interface JobContext {
+  jobId: string
+  attempt: number
+  reportProgress(percent: number): Promise<void>
+}
+
+export interface JobHandler<K extends JobName> {
+  handle(payload: JobPayloads[K], context: JobContext): Promise<void>
+}
+
+type HandlerLoader<K extends JobName> = () => Promise<{
+  default: new (...args: any[]) => JobHandler<K>
+}>
+
+export const handlers: { [K in JobName]: HandlerLoader<K> } = {
+  'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
+}
+
+/** Per-type retry policy and, for the worker, how many run at once. */
+export const jobOptions: {
+  [K in JobName]: { defaults: JobsOptions; concurrency: (configured: number) => number }
+} = {
+  'purge-expired-tokens': {
+    defaults: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 50 },
+      removeOnFail: { count: 200 },
+    },
+    concurrency: () => 1,
+  },
+}
+
+/** Jobs that repeat on a schedule, registered once by the first worker that starts. */
+export const schedules: { name: JobName; everyMs: number }[] = [
+  { name: 'purge-expired-tokens', everyMs: 60 * 60 * 1000 },
+]

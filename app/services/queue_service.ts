@@ -1,0 +1,123 @@
+import { Queue, Worker, type Job, type ConnectionOptions } from 'bullmq'
+import type { Logger } from '@adonisjs/core/logger'
+import { handlers, jobOptions, schedules, type JobName, type JobPayloads } from '#jobs/registry'
+
+export interface QueueServiceOptions {
+  connection: ConnectionOptions
+  prefix: string
+  concurrency: number
+  /**
+   * How long a job's lock lives without renewal. Pipeline work keeps the event loop free,
+   * so the lock is renewed every lockDuration/2; a generous value still survives GC pauses.
+   */
+  lockDurationMs?: number
+  stalledIntervalMs?: number
+}
+
+/**
+ * BullMQ behind one small class: one queue per job type (PeerTube's layout), typed
+ * dispatch, and workers that drain on close. Everything else talks to this class only.
+ */
+export class QueueService {
+  #queues = new Map<JobName, Queue>()
+  #workers: Worker[] = []
+  #options: QueueServiceOptions
+  #logger: Logger
+  #closing: Promise<void> | null = null
+
+  constructor(options: QueueServiceOptions, logger: Logger) {
+    this.#options = options
+    this.#logger = logger
+  }
+
+  /** Adds a job; `jobId` makes the dispatch idempotent (BullMQ ignores a duplicate id). */
+  async dispatch<K extends JobName>(
+    name: K,
+    payload: JobPayloads[K],
+    options: { jobId?: string; delayMs?: number } = {}
+  ) {
+    const job = await this.queue(name).add(name, payload, {
+      ...jobOptions[name].defaults,
+      jobId: options.jobId,
+      delay: options.delayMs,
+    })
+    return job.id!
+  }
+
+  queue(name: JobName) {
+    let queue = this.#queues.get(name)
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.#options.connection,
+        prefix: this.#options.prefix,
+      })
+      queue.on('error', (error) => this.#logger.error({ err: error, queue: name }, 'queue error'))
+      this.#queues.set(name, queue)
+    }
+    return queue
+  }
+
+  get isWorking() {
+    return this.#workers.length > 0
+  }
+
+  /** Starts one worker per job type in this process and registers the schedules. */
+  async startWorker() {
+    if (this.#workers.length > 0) return
+    for (const name of Object.keys(handlers) as JobName[]) {
+      const worker = new Worker(name, (job) => this.#process(name, job), {
+        connection: this.#options.connection,
+        prefix: this.#options.prefix,
+        concurrency: jobOptions[name].concurrency(this.#options.concurrency),
+        lockDuration: this.#options.lockDurationMs ?? 120_000,
+        stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
+        maxStalledCount: 2,
+        autorun: true,
+      })
+      worker.on('failed', (job, error) =>
+        this.#logger.warn({ queue: name, jobId: job?.id, err: error }, 'job failed')
+      )
+      worker.on('error', (error) => this.#logger.error({ err: error, queue: name }, 'worker error'))
+      this.#workers.push(worker)
+    }
+    for (const schedule of schedules) {
+      await this.queue(schedule.name).upsertJobScheduler(
+        schedule.name,
+        { every: schedule.everyMs },
+        { name: schedule.name, data: {}, opts: jobOptions[schedule.name].defaults }
+      )
+    }
+    this.#logger.info({ queues: Object.keys(handlers) }, 'job worker started')
+  }
+
+  async #process<K extends JobName>(name: K, job: Job) {
+    const { default: Handler } = await handlers[name]()
+    const { default: app } = await import('@adonisjs/core/services/app')
+    const handler = (await app.container.make(Handler)) as InstanceType<typeof Handler>
+    await handler.handle(job.data as JobPayloads[K], {
+      jobId: job.id!,
+      attempt: job.attemptsMade + 1,
+      reportProgress: async (percent) => {
+        await job.updateProgress(Math.max(0, Math.min(100, Math.round(percent))))
+      },
+    })
+  }
+
+  /**
+   * Stops taking new jobs, waits for running ones to finish (graceful drain on SIGTERM),
+   * then closes every Redis connection. Safe to call more than once.
+   */
+  close() {
+    if (!this.#closing) {
+      this.#closing = (async () => {
+        await Promise.all(this.#workers.map((worker) => worker.close()))
+        await Promise.all([...this.#queues.values()].map((queue) => queue.close()))
+        this.#workers = []
+        this.#queues.clear()
+      })().finally(() => {
+        this.#closing = null
+      })
+    }
+    return this.#closing
+  }
+}

@@ -1,0 +1,163 @@
+import { Client, type ItemBucketMetadata } from 'minio'
+import type { Readable } from 'node:stream'
+import type { Logger } from '@adonisjs/core/logger'
+
+/** The three private buckets of ARCHITECTURE.md §5. */
+export const BUCKETS = ['raw', 'processed', 'previews'] as const
+export type BucketName = (typeof BUCKETS)[number]
+
+export interface StorageOptions {
+  endPoint: string
+  port: number
+  useSSL: boolean
+  accessKey: string
+  secretKey: string
+  region: string
+  /** Base URL browsers use to reach S3 (e.g. https://media.club.example), when it differs. */
+  publicUrl?: string
+  serverSideEncryption: boolean
+  bucketPrefix: string
+  presignTtlSeconds: number
+  /** Objects larger than this go up as multipart uploads. */
+  partSize?: number
+}
+
+/**
+ * Object storage over the `minio` client. Buckets are private; every read by a browser goes
+ * through a presigned URL with a short lifetime. Keys are built from ids by callers, never
+ * from user-supplied names.
+ */
+export class StorageService {
+  #client: Client
+  #signer: Client
+  #options: StorageOptions
+  #logger: Logger
+  #ready: Promise<void> | null = null
+
+  constructor(options: StorageOptions, logger: Logger) {
+    this.#options = options
+    this.#logger = logger
+    this.#client = new Client({
+      endPoint: options.endPoint,
+      port: options.port,
+      useSSL: options.useSSL,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: options.region,
+      // MinIO behind compose has no wildcard DNS: virtual-host addressing would break.
+      pathStyle: true,
+      partSize: options.partSize,
+    })
+    this.#signer = options.publicUrl ? this.#clientFor(options.publicUrl) : this.#client
+  }
+
+  #clientFor(publicUrl: string) {
+    const url = new URL(publicUrl)
+    const useSSL = url.protocol === 'https:'
+    return new Client({
+      endPoint: url.hostname,
+      port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+      useSSL,
+      accessKey: this.#options.accessKey,
+      secretKey: this.#options.secretKey,
+      // With the region known, signing is local: no request reaches the public endpoint.
+      region: this.#options.region,
+      pathStyle: true,
+    })
+  }
+
+  /** Physical bucket name, with the instance prefix (several instances can share one S3). */
+  bucket(name: BucketName) {
+    return `${this.#options.bucketPrefix}${name}`
+  }
+
+  /** Creates the buckets that are missing (private, encrypted when configured). Memoized. */
+  ensureBuckets() {
+    if (!this.#ready) {
+      this.#ready = this.#createBuckets().catch((error) => {
+        this.#ready = null
+        throw error
+      })
+    }
+    return this.#ready
+  }
+
+  async #createBuckets() {
+    for (const name of BUCKETS) {
+      const bucket = this.bucket(name)
+      if (!(await this.#client.bucketExists(bucket))) {
+        await this.#client.makeBucket(bucket, this.#options.region)
+        this.#logger.info({ bucket }, 'created bucket')
+      }
+      if (this.#options.serverSideEncryption) {
+        await this.#client.setBucketEncryption(bucket, {
+          Rule: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        })
+      }
+    }
+  }
+
+  /** Streams an object in; `size` unknown means a multipart upload in parts of `partSize`. */
+  async putStream(
+    bucket: BucketName,
+    key: string,
+    body: Readable | Buffer | string,
+    size?: number,
+    metadata: ItemBucketMetadata = {}
+  ) {
+    await this.ensureBuckets()
+    return this.#client.putObject(this.bucket(bucket), key, body, size, metadata)
+  }
+
+  async getStream(bucket: BucketName, key: string, range?: { offset: number; length?: number }) {
+    await this.ensureBuckets()
+    if (range) {
+      return this.#client.getPartialObject(this.bucket(bucket), key, range.offset, range.length)
+    }
+    return this.#client.getObject(this.bucket(bucket), key)
+  }
+
+  async stat(bucket: BucketName, key: string) {
+    try {
+      return await this.#client.statObject(this.bucket(bucket), key)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NotFound') return null
+      throw error
+    }
+  }
+
+  async remove(bucket: BucketName, key: string) {
+    await this.#client.removeObject(this.bucket(bucket), key)
+  }
+
+  /** A GET URL valid for `ttlSeconds`; `downloadName` sets Content-Disposition. */
+  presignedGet(bucket: BucketName, key: string, ttlSeconds?: number, downloadName?: string) {
+    const headers = downloadName
+      ? { 'response-content-disposition': `attachment; filename="${downloadName.replace(/"/g, '')}"` }
+      : undefined
+    return this.#signer.presignedGetObject(
+      this.bucket(bucket),
+      key,
+      ttlSeconds ?? this.#options.presignTtlSeconds,
+      headers
+    )
+  }
+
+  /** A PUT URL valid for `ttlSeconds`, for clients that upload straight to S3. */
+  presignedPut(bucket: BucketName, key: string, ttlSeconds?: number) {
+    return this.#signer.presignedPutObject(
+      this.bucket(bucket),
+      key,
+      ttlSeconds ?? this.#options.presignTtlSeconds
+    )
+  }
+
+  /** Readiness probe: S3 answers and the buckets exist. */
+  async ping() {
+    for (const name of BUCKETS) {
+      if (!(await this.#client.bucketExists(this.bucket(name)))) {
+        throw new Error(`bucket "${this.bucket(name)}" is missing`)
+      }
+    }
+  }
+}

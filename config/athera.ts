@@ -1,0 +1,43 @@
+import env from '#start/env'
+
+/**
+ * Process-level settings of the appliance. Instance settings an admin can change at run
+ * time (commission, currency, sports…) live in the `settings` table instead.
+ */
+const atheraConfig = {
+  /** What this process runs: the HTTP server, the job worker, or both (default). */
+  roles: env.get('ATHERA_ROLES'),
+
+  queue: {
+    /** Jobs processed at once by this process's worker. */
+    concurrency: env.get('QUEUE_CONCURRENCY'),
+    /** Prefix of every BullMQ key, so one Redis can serve several instances. */
+    prefix: 'athera',
+  },
+
+  storage: {
+    endPoint: env.get('S3_ENDPOINT'),
+    port: env.get('S3_PORT'),
+    useSSL: env.get('S3_USE_SSL'),
+    accessKey: env.get('S3_ACCESS_KEY'),
+    secretKey: env.get('S3_SECRET_KEY').release(),
+    region: env.get('S3_REGION'),
+    /** Base URL browsers use to reach S3 when it differs from the internal endpoint. */
+    publicUrl: env.get('S3_PUBLIC_URL'),
+    serverSideEncryption: env.get('S3_SERVER_SIDE_ENCRYPTION') ?? false,
+    bucketPrefix: env.get('S3_BUCKET_PREFIX') ?? '',
+    /** Default lifetime of a presigned URL, in seconds. */
+    presignTtlSeconds: 300,
+  },
+
+  media: {
+    ffmpegPath: env.get('FFMPEG_PATH') ?? 'ffmpeg',
+    ffprobePath: env.get('FFPROBE_PATH') ?? 'ffprobe',
+  },
+
+  mail: {
+    enabled: Boolean(env.get('SMTP_HOST')),
+  },
+}
+
+export default atheraConfig

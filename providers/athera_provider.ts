@@ -1,0 +1,46 @@
+import type { ApplicationService } from '@adonisjs/core/types'
+import { QueueService } from '#services/queue_service'
+import { StorageService } from '#services/storage_service'
+
+/**
+ * Registers the appliance's long-lived services (queue, storage) as singletons and
+ * closes them when the process terminates, so SIGTERM drains running jobs first.
+ */
+export default class AtheraProvider {
+  #queue: QueueService | null = null
+
+  constructor(protected app: ApplicationService) {}
+
+  register() {
+    this.app.container.singleton(QueueService, async (resolver) => {
+      const config = this.app.config.get<typeof import('#config/athera').default>('athera')
+      const redis = this.app.config.get<any>('redis').connections.main
+      const logger = await resolver.make('logger')
+      this.#queue = new QueueService(
+        {
+          connection: {
+            host: redis.host,
+            port: redis.port,
+            password: redis.password || undefined,
+            // BullMQ's blocking connections must retry forever, not fail the worker.
+            maxRetriesPerRequest: null,
+          },
+          prefix: config.queue.prefix,
+          concurrency: config.queue.concurrency,
+        },
+        logger
+      )
+      return this.#queue
+    })
+
+    this.app.container.singleton(StorageService, async (resolver) => {
+      const config = this.app.config.get<typeof import('#config/athera').default>('athera')
+      const logger = await resolver.make('logger')
+      return new StorageService(config.storage, logger)
+    })
+  }
+
+  async shutdown() {
+    await this.#queue?.close()
+  }
+}

@@ -1,0 +1,109 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+|
+| Every setting the process reads from its environment is validated here, at boot, so a
+| misconfigured appliance stops with a sentence naming the variable instead of failing
+| later on a request. `.env.example` documents each one.
+|
+*/
+import { Env } from '@adonisjs/core/env'
+
+const ROLES = ['web', 'worker'] as const
+export type ProcessRole = (typeof ROLES)[number]
+
+/** Parses ATHERA_ROLES ("web,worker", "web" or "worker") into a list of roles. */
+function roles(key: string, value?: string): ProcessRole[] {
+  const raw = (value ?? 'web,worker').trim()
+  const parts = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+  const unknown = parts.filter((part) => !ROLES.includes(part as ProcessRole))
+  if (parts.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `Invalid value for "${key}": "${raw}". Use "web,worker" (default), "web" or "worker".`
+    )
+  }
+  return [...new Set(parts)] as ProcessRole[]
+}
+
+/** A positive integer with an upper bound, with a message that says which setting is wrong. */
+function positiveInt(max: number, fallback: number) {
+  return (key: string, value?: string) => {
+    if (value === undefined || value === '') return fallback
+    const parsed = Number(value)
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
+      throw new Error(`Invalid value for "${key}": "${value}". Expected a whole number from 1 to ${max}.`)
+    }
+    return parsed
+  }
+}
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  HOST: Env.schema.string({ format: 'host' }),
+  APP_URL: Env.schema.string({ format: 'url', tld: false }),
+  APP_KEY: Env.schema.secret(),
+  LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+
+  /*
+  | Which parts of the appliance this process runs.
+  */
+  ATHERA_ROLES: roles,
+  QUEUE_CONCURRENCY: positiveInt(64, 1),
+
+  /*
+  | Session and rate limits
+  */
+  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  LIMITER_STORE: Env.schema.enum(['redis', 'memory'] as const),
+
+  /*
+  | PostgreSQL
+  */
+  DB_HOST: Env.schema.string({ format: 'host' }),
+  DB_PORT: Env.schema.number(),
+  DB_USER: Env.schema.string(),
+  DB_PASSWORD: Env.schema.string.optional(),
+  DB_DATABASE: Env.schema.string(),
+
+  /*
+  | Redis (queue, rate limits, live progress)
+  */
+  REDIS_HOST: Env.schema.string({ format: 'host' }),
+  REDIS_PORT: Env.schema.number(),
+  REDIS_PASSWORD: Env.schema.string.optional(),
+
+  /*
+  | S3 object storage (the bundled MinIO)
+  */
+  S3_ENDPOINT: Env.schema.string({ format: 'host' }),
+  S3_PORT: Env.schema.number(),
+  S3_USE_SSL: Env.schema.boolean(),
+  S3_ACCESS_KEY: Env.schema.string(),
+  S3_SECRET_KEY: Env.schema.secret(),
+  S3_REGION: Env.schema.string(),
+  S3_BUCKET_PREFIX: Env.schema.string.optional(),
+  S3_PUBLIC_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  S3_SERVER_SIDE_ENCRYPTION: Env.schema.boolean.optional(),
+
+  /*
+  | Media tools
+  */
+  FFMPEG_PATH: Env.schema.string.optional(),
+  FFPROBE_PATH: Env.schema.string.optional(),
+
+  /*
+  | Outgoing mail (password reset). Without SMTP_HOST, resets go through
+  | `node ace user:reset-password`.
+  */
+  SMTP_HOST: Env.schema.string.optional({ format: 'host' }),
+  SMTP_PORT: Env.schema.number.optional(),
+  SMTP_USERNAME: Env.schema.string.optional(),
+  SMTP_PASSWORD: Env.schema.string.optional(),
+  SMTP_SECURE: Env.schema.boolean.optional(),
+  MAIL_FROM_ADDRESS: Env.schema.string.optional({ format: 'email' }),
+})

@@ -1,0 +1,33 @@
+/*
+ * Rate limits for the endpoints an attacker would hammer. Keys combine the client IP with
+ * the submitted e-mail so one noisy address cannot lock everybody else out.
+ */
+import limiter from '@adonisjs/limiter/services/main'
+
+export const loginThrottle = limiter.define('login', (ctx) => {
+  const email = String(ctx.request.input('email', '')).toLowerCase()
+  return limiter
+    .allowRequests(5)
+    .every('1 minute')
+    .usingKey(`login_${ctx.request.ip()}_${email}`)
+    .limitExceeded((error) => {
+      error.setMessage('Too many login attempts. Wait a minute and try again.')
+    })
+})
+
+export const signupThrottle = limiter.define('signup', (ctx) => {
+  return limiter
+    .allowRequests(5)
+    .every('10 minutes')
+    .usingKey(`signup_${ctx.request.ip()}`)
+    .limitExceeded((error) => {
+      error.setMessage('Too many accounts created from this address. Try again later.')
+    })
+})
+
+export const passwordResetThrottle = limiter.define('password_reset', (ctx) => {
+  return limiter
+    .allowRequests(5)
+    .every('15 minutes')
+    .usingKey(`password_reset_${ctx.request.ip()}`)
+})

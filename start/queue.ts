@@ -1,0 +1,22 @@
+/*
+ * Boot of the in-process job worker. Called by bin/server.ts once the HTTP server is ready,
+ * and never by ace commands: `node ace codegen` boots the app in the web environment too,
+ * and must not start a worker or touch S3.
+ */
+import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
+import config from '#config/athera'
+import { QueueService } from '#services/queue_service'
+import { StorageService } from '#services/storage_service'
+
+export async function bootProcessRoles() {
+  const storage = await app.container.make(StorageService)
+  storage.ensureBuckets().catch((error) => {
+    logger.warn({ err: error }, 'object storage is not reachable yet; /readyz reports it')
+  })
+
+  if (config.roles.includes('worker')) {
+    const queue = await app.container.make(QueueService)
+    await queue.startWorker()
+  }
+}
