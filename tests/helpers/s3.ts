@@ -1,0 +1,25 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import S3rver from 's3rver'
+import env from '#start/env'
+
+/**
+ * Starts an s3rver (real S3 HTTP API with SigV4) on loopback, on a fresh directory.
+ * Returns a function that stops it and removes its files.
+ */
+export async function startS3Server(port = env.get('S3_PORT')) {
+  const directory = await mkdtemp(join(tmpdir(), 'athera-s3-'))
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port,
+    silent: true,
+    directory,
+    configureBuckets: [],
+  })
+  await server.run()
+  return async () => {
+    await server.close()
+    await rm(directory, { recursive: true, force: true })
+  }
+}

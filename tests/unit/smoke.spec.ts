@@ -1,0 +1,2 @@
+import { test } from '@japa/runner'
+test('smoke', ({ assert }) => { assert.isTrue(true) })
