@@ -5,8 +5,6 @@ import { defineConfig } from '@adonisjs/lucid'
 const dbConfig = defineConfig({
   connection: 'postgres',
   prettyPrintDebugQueries: !app.inProduction,
-  // Models declare their columns themselves; no generated schema classes.
-  schemaGeneration: { enabled: false },
   connections: {
     postgres: {
       client: 'pg',
@@ -18,6 +16,8 @@ const dbConfig = defineConfig({
         database: env.get('DB_DATABASE'),
       },
       pool: { min: 0, max: 10 },
+      // Models declare their columns themselves; no generated schema classes.
+      schemaGeneration: { enabled: false },
       migrations: {
         naturalSort: true,
         paths: ['database/migrations'],

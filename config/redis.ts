@@ -9,7 +9,7 @@ const redisConfig = defineConfig({
       host: env.get('REDIS_HOST'),
       port: env.get('REDIS_PORT'),
       password: env.get('REDIS_PASSWORD', ''),
-      db: 0,
+      db: env.get('REDIS_DB') ?? 0,
       keyPrefix: '',
       /* Keep retrying while Redis restarts; readiness reports it meanwhile. */
       retryStrategy(times) {

@@ -22,6 +22,7 @@ export default class AtheraProvider {
             host: redis.host,
             port: redis.port,
             password: redis.password || undefined,
+            db: redis.db,
             // BullMQ's blocking connections must retry forever, not fail the worker.
             maxRetriesPerRequest: null,
           },

@@ -1,3 +1,43 @@
+/*
+|--------------------------------------------------------------------------
+| Routes
+|--------------------------------------------------------------------------
+| Every route is listed in tests/functional/authorization.spec.ts with the status each
+| role gets; a route added here without a row there fails that test.
+*/
 import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
+import { middleware } from '#start/kernel'
+import { loginThrottle, passwordResetThrottle, signupThrottle } from '#start/limiter'
 
-router.get('/', async ({ view }) => view.render('pages/home'))
+router.get('/', [controllers.Home, 'show'])
+router.get('/healthz', [controllers.Health, 'live'])
+router.get('/readyz', [controllers.Health, 'ready'])
+
+router.get('/setup', [controllers.Setup, 'create'])
+router.post('/setup', [controllers.Setup, 'store']).use(signupThrottle)
+
+router
+  .group(() => {
+    router.get('/signup', [controllers.Signup, 'create'])
+    router.post('/signup', [controllers.Signup, 'store']).use(signupThrottle)
+    router.get('/login', [controllers.Session, 'create'])
+    router.post('/login', [controllers.Session, 'store']).use(loginThrottle)
+    router.get('/password/forgot', [controllers.PasswordReset, 'create'])
+    router.post('/password/forgot', [controllers.PasswordReset, 'store']).use(passwordResetThrottle)
+    router.get('/password/reset/:token', [controllers.PasswordReset, 'edit'])
+    router.post('/password/reset/:token', [controllers.PasswordReset, 'update']).use(passwordResetThrottle)
+  })
+  .use(middleware.guest())
+
+router
+  .group(() => {
+    router.post('/logout', [controllers.Session, 'destroy'])
+    router.get('/dashboard', [controllers.Dashboard, 'handle'])
+    router.get('/creator', [controllers.CreatorDashboard, 'show'])
+    router.get('/buyer', [controllers.BuyerDashboard, 'show'])
+    router.get('/admin', [controllers.AdminDashboard, 'show'])
+    router.get('/account/password', [controllers.Password, 'edit'])
+    router.put('/account/password', [controllers.Password, 'update'])
+  })
+  .use(middleware.auth())

@@ -3,6 +3,8 @@
  */
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
+import type User from '#models/user'
+import { navigationFor } from '#services/navigation'
 
 edge.global('formatDate', (value: DateTime | null | undefined) =>
   value ? value.toFormat('d LLL yyyy') : '—'
@@ -11,3 +13,5 @@ edge.global('formatDate', (value: DateTime | null | undefined) =>
 edge.global('formatMoney', (cents: number, currency = 'USD') =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100)
 )
+
+edge.global('navigation', (user: User) => navigationFor(user))

@@ -3,4 +3,16 @@
  * DO NOT EDIT manually
  */
 
-export const controllers = {}
+export const controllers = {
+  AdminDashboard: () => import('#controllers/admin_dashboard_controller'),
+  BuyerDashboard: () => import('#controllers/buyer_dashboard_controller'),
+  CreatorDashboard: () => import('#controllers/creator_dashboard_controller'),
+  Dashboard: () => import('#controllers/dashboard_controller'),
+  Health: () => import('#controllers/health_controller'),
+  Home: () => import('#controllers/home_controller'),
+  Password: () => import('#controllers/password_controller'),
+  PasswordReset: () => import('#controllers/password_reset_controller'),
+  Session: () => import('#controllers/session_controller'),
+  Setup: () => import('#controllers/setup_controller'),
+  Signup: () => import('#controllers/signup_controller'),
+}

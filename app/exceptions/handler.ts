@@ -2,6 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 
 /**
  * Turns every error into a page (or JSON for API clients) that says what happened.
@@ -23,6 +24,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   async handle(error: unknown, ctx: HttpContext) {
     if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && !ctx.request.accepts(['html'])) {
       return ctx.response.status(403).send({ errors: [{ message: 'You are not allowed to do this.' }] })
+    }
+    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS && ctx.request.accepts(['html']) === 'html') {
+      const retryAfter = error.response.availableIn
+      ctx.response.header('Retry-After', String(retryAfter))
+      return ctx.response
+        .status(429)
+        .send(await ctx.view.render('pages/errors/too_many_requests', { message: error.message, retryAfter }))
     }
     return super.handle(error, ctx)
   }

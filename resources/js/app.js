@@ -1,1 +1,44 @@
-console.log('athera')
+/*
+ * The only script bundle: htmx and Alpine, served by the appliance itself (no CDN).
+ * Every page works without it; it adds partial updates and small interactions.
+ */
+import htmx from 'htmx.org'
+// The CSP build: the appliance's Content-Security-Policy forbids eval.
+import Alpine from '@alpinejs/csp'
+
+window.htmx = htmx
+window.Alpine = Alpine
+
+/* Shield refuses state-changing requests without the CSRF token: send it with every htmx call. */
+document.addEventListener('htmx:configRequest', (event) => {
+  const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content')
+  if (token) event.detail.headers['X-CSRF-TOKEN'] = token
+})
+
+/* Toasts: auto-dismiss after a few seconds, unless hovered. */
+Alpine.data('toast', (timeout = 5000) => ({
+  open: true,
+  timer: null,
+  init() {
+    this.start()
+  },
+  start() {
+    this.timer = setTimeout(() => (this.open = false), timeout)
+  },
+  stop() {
+    clearTimeout(this.timer)
+  },
+}))
+
+/* Sign-up: the company field matters only to buyers. */
+Alpine.data('signupForm', () => ({
+  isBuyer: false,
+  init() {
+    this.isBuyer = this.$el.dataset.role === 'buyer'
+  },
+  pick(event) {
+    this.isBuyer = event.target.value === 'buyer'
+  },
+}))
+
+Alpine.start()

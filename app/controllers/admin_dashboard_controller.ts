@@ -1,0 +1,15 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import DashboardPolicy from '#policies/dashboard_policy'
+import { DashboardService } from '#services/dashboard_service'
+
+@inject()
+export default class AdminDashboardController {
+  constructor(protected dashboards: DashboardService) {}
+
+  async show({ bouncer, view }: HttpContext) {
+    await bouncer.with(DashboardPolicy).authorize('viewAdmin')
+    const summary = await this.dashboards.admin()
+    return view.render('pages/dashboard/admin', { summary })
+  }
+}

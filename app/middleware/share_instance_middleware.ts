@@ -1,0 +1,27 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { SETTING_DEFAULTS, SettingsService } from '#services/settings_service'
+
+/**
+ * Gives every page, error pages included, the instance's name and registration mode for
+ * the layout. When the database is down the defaults keep the error page rendering.
+ */
+@inject()
+export default class ShareInstanceMiddleware {
+  constructor(protected settings: SettingsService) {}
+
+  async handle(ctx: HttpContext, next: NextFn) {
+    if ('view' in ctx) {
+      const settings = await this.settings.all().catch(() => SETTING_DEFAULTS)
+      ctx.view.share({
+        instance: {
+          name: settings.instance_name,
+          tagline: settings.instance_tagline,
+          registrationOpen: settings.registration === 'open',
+        },
+      })
+    }
+    return next()
+  }
+}

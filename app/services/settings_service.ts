@@ -1,0 +1,61 @@
+import db from '@adonisjs/lucid/services/db'
+
+/**
+ * Instance settings an admin changes at run time, stored as rows of the `settings` table
+ * (key → JSON value). Missing keys fall back to these defaults, so a fresh instance works
+ * before anyone has saved a setting.
+ */
+export const SETTING_DEFAULTS = {
+  instance_name: 'Athera',
+  instance_tagline: 'Consented, anonymized sports video for AI — hosted by its athletes.',
+  registration: 'open' as 'open' | 'invite',
+  commission_bps: 2000,
+  currency: 'USD',
+  price_min_cents: 1000,
+  price_max_cents: 10000,
+  sports: ['football', 'basketball', 'athletics', 'tennis', 'volleyball', 'rugby', 'handball', 'fitness'],
+  raw_retention_days: 0,
+  withdrawal_retention_days: 0,
+}
+
+export type Settings = typeof SETTING_DEFAULTS
+export type SettingKey = keyof Settings
+
+/** Settings change rarely and are read on every page: a short cache spares a query each time. */
+const CACHE_TTL_MS = 5_000
+
+export class SettingsService {
+  static #cache: { value: Settings; at: number } | null = null
+
+  async all(): Promise<Settings> {
+    const cached = SettingsService.#cache
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.value
+
+    const rows: { key: string; value: unknown }[] = await db.from('settings').select('key', 'value')
+    const value = { ...SETTING_DEFAULTS }
+    for (const row of rows) {
+      if (row.key in value) (value as Record<string, unknown>)[row.key] = row.value
+    }
+    SettingsService.#cache = { value, at: Date.now() }
+    return value
+  }
+
+  async get<K extends SettingKey>(key: K): Promise<Settings[K]> {
+    return (await this.all())[key]
+  }
+
+  async set<K extends SettingKey>(key: K, value: Settings[K], updatedBy?: number) {
+    await db
+      .insertQuery()
+      .table('settings')
+      .insert({ key, value: JSON.stringify(value), updated_at: new Date(), updated_by: updatedBy ?? null })
+      .knexQuery.onConflict('key')
+      .merge()
+    SettingsService.#cache = null
+  }
+
+  /** Forget cached values (tests, and after an admin saves the settings form). */
+  static clearCache() {
+    SettingsService.#cache = null
+  }
+}

@@ -1,0 +1,6 @@
+import type { ApiResponse } from '@japa/api-client'
+
+/** The validation messages a form POST flashed for one field (AdonisJS 7: `inputErrorsBag`). */
+export function fieldErrors(response: ApiResponse, field: string): string[] {
+  return response.flashMessages()?.inputErrorsBag?.[field] ?? []
+}

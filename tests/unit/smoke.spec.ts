@@ -1,2 +1,0 @@
-import { test } from '@japa/runner'
-test('smoke', ({ assert }) => { assert.isTrue(true) })
