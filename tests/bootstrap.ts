@@ -9,6 +9,7 @@ import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { ensureTestDatabase } from '#tests/helpers/database'
 import { startS3Server } from '#tests/helpers/s3'
+import { StorageService } from '#services/storage_service'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -29,7 +30,13 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await ensureTestDatabase()
     },
     () => testUtils.db().migrate(),
-    () => startS3Server(),
+    async () => {
+      const stop = await startS3Server()
+      // Like the server's boot (start/queue.ts): the buckets exist before any request.
+      const storage = await app.container.make(StorageService)
+      await storage.ensureBuckets()
+      return stop
+    },
   ],
   teardown: [],
 }

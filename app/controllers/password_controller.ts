@@ -18,7 +18,8 @@ export default class PasswordController {
     const { currentPassword, password } = await request.validateUsing(passwordChangeValidator)
     const changed = await this.accounts.changePassword(auth.getUserOrFail(), currentPassword, password)
     if (!changed) {
-      session.flashErrors({ currentPassword: 'Your current password is not correct.' })
+      // Shown under the field, like a validation error.
+      session.flash('inputErrorsBag', { currentPassword: ['Your current password is not correct.'] })
       return response.redirect().back()
     }
     session.flash('success', 'Your password is changed.')

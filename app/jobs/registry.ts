@@ -21,18 +21,22 @@ export interface JobHandler<K extends JobName> {
   handle(payload: JobPayloads[K], context: JobContext): Promise<void>
 }
 
-type HandlerLoader<K extends JobName> = () => Promise<{
+export type HandlerLoader<K extends JobName> = () => Promise<{
   default: new (...args: any[]) => JobHandler<K>
 }>
+
+export interface JobTypeOptions {
+  defaults: JobsOptions
+  /** Jobs of this type run at once in one process, given the configured concurrency. */
+  concurrency: (configured: number) => number
+}
 
 export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
-export const jobOptions: {
-  [K in JobName]: { defaults: JobsOptions; concurrency: (configured: number) => number }
-} = {
+export const jobOptions: { [K in JobName]: JobTypeOptions } = {
   'purge-expired-tokens': {
     defaults: {
       attempts: 3,
@@ -48,3 +52,12 @@ export const jobOptions: {
 export const schedules: { name: JobName; everyMs: number }[] = [
   { name: 'purge-expired-tokens', everyMs: 60 * 60 * 1000 },
 ]
+
+/** Everything a worker needs to know about the job types; tests pass their own. */
+export interface JobRegistry {
+  handlers: Record<string, () => Promise<{ default: new (...args: any[]) => { handle(payload: any, context: JobContext): Promise<void> } }>>
+  options: Record<string, JobTypeOptions>
+  schedules: { name: string; everyMs: number }[]
+}
+
+export const registry: JobRegistry = { handlers, options: jobOptions, schedules }

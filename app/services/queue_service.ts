@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type ConnectionOptions } from 'bullmq'
 import type { Logger } from '@adonisjs/core/logger'
-import { handlers, jobOptions, schedules, type JobName, type JobPayloads } from '#jobs/registry'
+import { registry, type JobName, type JobPayloads, type JobRegistry } from '#jobs/registry'
 
 export interface QueueServiceOptions {
   connection: ConnectionOptions
@@ -12,6 +12,8 @@ export interface QueueServiceOptions {
    */
   lockDurationMs?: number
   stalledIntervalMs?: number
+  /** The job types this service knows; the application's registry unless a test swaps it. */
+  registry?: JobRegistry
 }
 
 /**
@@ -19,15 +21,17 @@ export interface QueueServiceOptions {
  * dispatch, and workers that drain on close. Everything else talks to this class only.
  */
 export class QueueService {
-  #queues = new Map<JobName, Queue>()
+  #queues = new Map<string, Queue>()
   #workers: Worker[] = []
   #options: QueueServiceOptions
   #logger: Logger
   #closing: Promise<void> | null = null
+  #registry: JobRegistry
 
   constructor(options: QueueServiceOptions, logger: Logger) {
     this.#options = options
     this.#logger = logger
+    this.#registry = options.registry ?? registry
   }
 
   /** Adds a job; `jobId` makes the dispatch idempotent (BullMQ ignores a duplicate id). */
@@ -37,14 +41,14 @@ export class QueueService {
     options: { jobId?: string; delayMs?: number } = {}
   ) {
     const job = await this.queue(name).add(name, payload, {
-      ...jobOptions[name].defaults,
+      ...this.#registry.options[name].defaults,
       jobId: options.jobId,
       delay: options.delayMs,
     })
     return job.id!
   }
 
-  queue(name: JobName) {
+  queue(name: string) {
     let queue = this.#queues.get(name)
     if (!queue) {
       queue = new Queue(name, {
@@ -64,11 +68,11 @@ export class QueueService {
   /** Starts one worker per job type in this process and registers the schedules. */
   async startWorker() {
     if (this.#workers.length > 0) return
-    for (const name of Object.keys(handlers) as JobName[]) {
+    for (const name of Object.keys(this.#registry.handlers)) {
       const worker = new Worker(name, (job) => this.#process(name, job), {
         connection: this.#options.connection,
         prefix: this.#options.prefix,
-        concurrency: jobOptions[name].concurrency(this.#options.concurrency),
+        concurrency: this.#registry.options[name].concurrency(this.#options.concurrency),
         lockDuration: this.#options.lockDurationMs ?? 120_000,
         stalledInterval: this.#options.stalledIntervalMs ?? 30_000,
         maxStalledCount: 2,
@@ -80,21 +84,22 @@ export class QueueService {
       worker.on('error', (error) => this.#logger.error({ err: error, queue: name }, 'worker error'))
       this.#workers.push(worker)
     }
-    for (const schedule of schedules) {
+    for (const schedule of this.#registry.schedules) {
       await this.queue(schedule.name).upsertJobScheduler(
         schedule.name,
         { every: schedule.everyMs },
-        { name: schedule.name, data: {}, opts: jobOptions[schedule.name].defaults }
+        { name: schedule.name, data: {}, opts: this.#registry.options[schedule.name].defaults }
       )
     }
-    this.#logger.info({ queues: Object.keys(handlers) }, 'job worker started')
+    this.#logger.info({ queues: Object.keys(this.#registry.handlers) }, 'job worker started')
   }
 
-  async #process<K extends JobName>(name: K, job: Job) {
-    const { default: Handler } = await handlers[name]()
+  async #process(name: string, job: Job) {
+    const { default: Handler } = await this.#registry.handlers[name]()
     const { default: app } = await import('@adonisjs/core/services/app')
-    const handler = (await app.container.make(Handler)) as InstanceType<typeof Handler>
-    await handler.handle(job.data as JobPayloads[K], {
+    const handler = await app.container.make(Handler)
+    this.#logger.debug({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started')
+    await handler.handle(job.data, {
       jobId: job.id!,
       attempt: job.attemptsMade + 1,
       reportProgress: async (percent) => {
