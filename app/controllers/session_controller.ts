@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { homeFor } from '#services/navigation'
 import { loginValidator } from '#validators/user'
 import { AccountService } from '#services/account_service'
 
@@ -25,7 +26,7 @@ export default class SessionController {
       return response.redirect().back()
     }
     await auth.use('web').login(result.user, Boolean(rememberMe))
-    return response.redirect('/dashboard')
+    return response.redirect(homeFor(result.user))
   }
 
   async destroy({ auth, response, session }: HttpContext) {

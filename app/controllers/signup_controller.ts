@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { homeFor } from '#services/navigation'
 import { signupValidator } from '#validators/user'
 import { AccountService } from '#services/account_service'
 import { SettingsService } from '#services/settings_service'
@@ -26,6 +27,7 @@ export default class SignupController {
     const user = await this.accounts.register(data)
     await auth.use('web').login(user)
     session.flash('success', `Welcome to Athera, ${user.fullName}.`)
-    return response.redirect('/dashboard')
+    // Straight to the role's page: a hop through /dashboard would spend the flash message.
+    return response.redirect(homeFor(user))
   }
 }

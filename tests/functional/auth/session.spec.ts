@@ -15,7 +15,7 @@ test.group('Login and logout', (group) => {
       .redirects(0)
 
     response.assertStatus(302)
-    response.assertHeader('location', '/dashboard')
+    response.assertHeader('location', '/buyer')
     response.assertSession('auth_web', user.id)
     await user.refresh()
     assert.isNotNull(user.lastLoginAt)

@@ -25,7 +25,7 @@ test.group('Sign-up', (group) => {
     const response = await client.post('/signup').form(valid).withCsrfToken().redirects(0)
 
     response.assertStatus(302)
-    response.assertHeader('location', '/dashboard')
+    response.assertHeader('location', '/creator')
     const user = await User.findByOrFail('email', 'ada@club.test')
     assert.equal(user.role, 'creator')
     assert.isNull(user.companyName)
@@ -40,6 +40,7 @@ test.group('Sign-up', (group) => {
       .redirects(0)
 
     response.assertStatus(302)
+    response.assertHeader('location', '/buyer')
     const user = await User.findByOrFail('email', 'buyer@vision.test')
     assert.equal(user.role, 'buyer')
     assert.equal(user.companyName, 'Vision Labs')
