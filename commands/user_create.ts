@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { USER_ROLES, type UserRole } from '#models/user'
-import { AccountService } from '#services/account_service'
-import { adminSetupValidator, signupValidator } from '#validators/user'
 import { errors as vineErrors } from '@vinejs/vine'
 
 /**
@@ -49,6 +47,10 @@ export default class UserCreate extends BaseCommand {
       role,
       companyName: this.company,
     }
+    // Imported here, not at the top: ace loads command files before the Lucid provider
+    // registers VineJS's database rules that the validators use.
+    const { adminSetupValidator, signupValidator } = await import('#validators/user')
+    const { AccountService } = await import('#services/account_service')
     try {
       const data =
         role === 'admin'

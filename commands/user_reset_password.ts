@@ -1,9 +1,5 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import User from '#models/user'
-import { AccountService, RESET_TOKEN_TTL_MINUTES } from '#services/account_service'
-import { PasswordResetService } from '#services/password_reset_service'
-import { resetPasswordValidator } from '#validators/user'
 import { errors as vineErrors } from '@vinejs/vine'
 
 /**
@@ -22,6 +18,11 @@ export default class UserResetPassword extends BaseCommand {
   declare password?: string
 
   async run() {
+    // Imported here, not at the top: ace loads command files before the providers boot.
+    const { default: User } = await import('#models/user')
+    const { AccountService, RESET_TOKEN_TTL_MINUTES } = await import('#services/account_service')
+    const { PasswordResetService } = await import('#services/password_reset_service')
+    const { resetPasswordValidator } = await import('#validators/user')
     const user = await User.findBy('email', this.email)
     if (!user) {
       this.logger.error(`No account uses ${this.email}.`)

@@ -61,8 +61,8 @@ export class HealthService {
   constructor(protected storage: StorageService) {}
 
   /** Overridable probes, so an operator-facing test can point one at a stopped service. */
-  probes = {
-    database: () => db.rawQuery('SELECT 1'),
+  probes: Record<keyof ReadinessReport['checks'], () => Promise<unknown>> = {
+    database: async () => db.rawQuery('SELECT 1'),
     redis: () => redis.ping(),
     s3: () => this.storage.ping(),
     ffmpeg: () => probeBinary(config.media.ffmpegPath),

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { test } from '@japa/runner'
 import type { Browser } from 'playwright-core'
 import User from '#models/user'
@@ -52,7 +53,7 @@ test.group('Browser: sign-up', (group) => {
 
     // The screenshot itself: mostly near-black, with mint present.
     await page.locator('[data-toast="success"]').waitFor()
-    await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)))
+    await page.evaluate(() => Promise.all(document.getAnimations().map((animation: Animation) => animation.finished)))
     const { buffer } = await screenshot(page, 'signup-dashboard')
     const shares = await colourShares(browser, buffer, { dark: [13, 13, 13], mint: [0, 255, 127] })
     assert.isAbove(shares.dark, 0.3, `dark share ${shares.dark}`)

@@ -17,7 +17,15 @@ export async function startS3Server(port = env.get('S3_PORT')) {
     directory,
     configureBuckets: [],
   })
-  await server.run()
+  try {
+    await server.run()
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true })
+    throw new Error(
+      `The test S3 server cannot listen on 127.0.0.1:${port} (${(error as Error).message}). ` +
+        'Stop whatever uses that port, or set S3_PORT in .env.test.'
+    )
+  }
   return async () => {
     await server.close()
     await rm(directory, { recursive: true, force: true })
