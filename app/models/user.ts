@@ -1,10 +1,17 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import { DbRememberMeTokensProvider } from '@adonisjs/auth/session'
 import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import Clip from '#models/clip'
+import ConsentRecord from '#models/consent_record'
+import Dataset from '#models/dataset'
+import Licence from '#models/licence'
+import Order from '#models/order'
+import Transfer from '#models/transfer'
 
 export const USER_ROLES = ['creator', 'buyer', 'admin'] as const
 export type UserRole = (typeof USER_ROLES)[number]
@@ -61,6 +68,24 @@ export default class User extends compose(BaseModel, AuthFinder) {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
+
+  @hasMany(() => Clip)
+  declare clips: HasMany<typeof Clip>
+
+  @hasMany(() => ConsentRecord)
+  declare consentRecords: HasMany<typeof ConsentRecord>
+
+  @hasMany(() => Dataset, { foreignKey: 'ownerId' })
+  declare datasets: HasMany<typeof Dataset>
+
+  @hasMany(() => Order, { foreignKey: 'buyerId' })
+  declare orders: HasMany<typeof Order>
+
+  @hasMany(() => Licence, { foreignKey: 'buyerId' })
+  declare licences: HasMany<typeof Licence>
+
+  @hasMany(() => Transfer, { foreignKey: 'creatorId' })
+  declare transfers: HasMany<typeof Transfer>
 
   get isAdmin() {
     return this.role === 'admin'

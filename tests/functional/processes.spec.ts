@@ -32,7 +32,9 @@ test.group('Processes', () => {
   test('ATHERA_ROLES=worker runs jobs without HTTP and drains on SIGTERM', async ({ assert, cleanup }) => {
     // Committed data: the worker is another process and cannot see a test transaction.
     const user = await makeUser('creator')
-    cleanup(() => User.query().where('id', user.id).delete())
+    cleanup(async () => {
+      await User.query().where('id', user.id).delete()
+    })
     await db.table('password_reset_tokens').insert({
       user_id: user.id,
       token_hash: 'b'.repeat(64),

@@ -1,0 +1,48 @@
+import { DateTime } from 'luxon'
+import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
+import type { BelongsTo } from '@adonisjs/lucid/types/relations'
+import Clip from '#models/clip'
+import { numeric } from '#models/columns'
+
+export const CLIP_ASSET_KINDS = [
+  'raw',
+  'video',
+  'keypoints',
+  'metadata',
+  'thumbnail',
+  'preview',
+] as const
+export type ClipAssetKind = (typeof CLIP_ASSET_KINDS)[number]
+
+/** One stored object of a clip; at most one per kind. */
+export default class ClipAsset extends BaseModel {
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare clipId: string
+
+  @column()
+  declare kind: ClipAssetKind
+
+  @column()
+  declare bucket: string
+
+  @column()
+  declare key: string
+
+  @column(numeric)
+  declare bytes: number
+
+  @column({ columnName: 'sha256' })
+  declare sha256: string
+
+  @column()
+  declare contentType: string
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @belongsTo(() => Clip)
+  declare clip: BelongsTo<typeof Clip>
+}
