@@ -59,6 +59,12 @@ test.group('Browser: sign-up', (group) => {
     assert.isAbove(shares.dark, 0.3, `dark share ${shares.dark}`)
     assert.isAbove(shares.mint, 0.0001, `mint share ${shares.mint}`)
     assert.deepEqual(errors, [])
+
+    // htmx requests carry the CSRF token: a POST /logout through htmx is accepted by Shield.
+    await page.evaluate(() => (window as any).htmx.ajax('POST', '/logout', { target: '#main', swap: 'innerHTML' }))
+    await page.waitForFunction(() => document.body.textContent?.includes('sports video that athletes'))
+    await page.goto(appUrl('/creator'))
+    await page.waitForURL('**/login')
     await page.close()
   })
 
