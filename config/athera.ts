@@ -1,4 +1,5 @@
 import env from '#start/env'
+import app from '@adonisjs/core/services/app'
 
 /**
  * Process-level settings of the appliance. Instance settings an admin can change at run
@@ -33,6 +34,14 @@ const atheraConfig = {
   media: {
     ffmpegPath: env.get('FFMPEG_PATH') ?? 'ffmpeg',
     ffprobePath: env.get('FFPROBE_PATH') ?? 'ffprobe',
+  },
+
+  uploads: {
+    /**
+     * Where uploads in progress are staged until they are complete and checked. Must hold
+     * the largest upload times the uploads in flight; compose mounts a volume here.
+     */
+    stagingDir: env.get('UPLOAD_STAGING_DIR') ?? app.tmpPath('uploads'),
   },
 
   mail: {

@@ -92,6 +92,11 @@ export default await Env.create(new URL('../', import.meta.url), {
   S3_SERVER_SIDE_ENCRYPTION: Env.schema.boolean.optional(),
 
   /*
+  | Uploads in progress are staged here (default: tmp/uploads in the app folder).
+  */
+  UPLOAD_STAGING_DIR: Env.schema.string.optional(),
+
+  /*
   | Media tools
   */
   FFMPEG_PATH: Env.schema.string.optional(),

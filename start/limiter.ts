@@ -31,3 +31,14 @@ export const passwordResetThrottle = limiter.define('password_reset', (ctx) => {
     .every('15 minutes')
     .usingKey(`password_reset_${ctx.request.ip()}`)
 })
+
+/** New uploads per creator: generous for a batch, a wall for a script gone wrong. */
+export const uploadThrottle = limiter.define('upload', (ctx) => {
+  return limiter
+    .allowRequests(120)
+    .every('1 hour')
+    .usingKey(`upload_${ctx.auth.user?.id ?? ctx.request.ip()}`)
+    .limitExceeded((error) => {
+      error.setMessage('Too many uploads started in the last hour. Wait a while and try again.')
+    })
+})

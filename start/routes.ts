@@ -2,8 +2,9 @@
 |--------------------------------------------------------------------------
 | Routes
 |--------------------------------------------------------------------------
-| Every route is listed in tests/functional/authorization.spec.ts with the status each
-| role gets; a route added here without a row there fails that test.
+| Every route is listed in tests/helpers/route_tables/ with the status each role gets; a
+| route added without a row there fails tests/functional/authorization.spec.ts.
+| Feature routes live in start/routes/*.ts, imported at the end of this file.
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
@@ -41,3 +42,7 @@ router
     router.put('/account/password', [controllers.Password, 'update'])
   })
   .use(middleware.auth())
+
+await import('#start/routes/uploads')
+await import('#start/routes/consent')
+await import('#start/routes/clips')

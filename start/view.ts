@@ -5,6 +5,7 @@ import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import type User from '#models/user'
 import { navigationFor } from '#services/navigation'
+import { formatBytes } from '#services/format'
 
 edge.global('formatDate', (value: DateTime | null | undefined) =>
   value ? value.toFormat('d LLL yyyy') : '—'
@@ -13,5 +14,7 @@ edge.global('formatDate', (value: DateTime | null | undefined) =>
 edge.global('formatMoney', (cents: number, currency = 'USD') =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100)
 )
+
+edge.global('formatBytes', formatBytes)
 
 edge.global('navigation', (user: User) => navigationFor(user))

@@ -4,8 +4,15 @@
  */
 
 export const controllers = {
+  AdminConsentTexts: () => import('#controllers/admin_consent_texts_controller'),
   AdminDashboard: () => import('#controllers/admin_dashboard_controller'),
+  AdminWithdrawals: () => import('#controllers/admin_withdrawals_controller'),
   BuyerDashboard: () => import('#controllers/buyer_dashboard_controller'),
+  ClipRetry: () => import('#controllers/clip_retry_controller'),
+  ClipWithdrawals: () => import('#controllers/clip_withdrawals_controller'),
+  Clips: () => import('#controllers/clips_controller'),
+  ConsentReceipts: () => import('#controllers/consent_receipts_controller'),
+  Consents: () => import('#controllers/consents_controller'),
   CreatorDashboard: () => import('#controllers/creator_dashboard_controller'),
   Dashboard: () => import('#controllers/dashboard_controller'),
   Health: () => import('#controllers/health_controller'),
@@ -15,4 +22,5 @@ export const controllers = {
   Session: () => import('#controllers/session_controller'),
   Setup: () => import('#controllers/setup_controller'),
   Signup: () => import('#controllers/signup_controller'),
+  Uploads: () => import('#controllers/uploads_controller'),
 }

@@ -24,6 +24,25 @@ export type ScannedRoutes = {
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
     'password.update': { paramsTuple?: []; params?: {} }
+    'uploads.create': { paramsTuple?: []; params?: {} }
+    'uploads.store': { paramsTuple?: []; params?: {} }
+    'uploads.show': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'uploads.destroy': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'consents.create': { paramsTuple?: []; params?: {} }
+    'consents.store': { paramsTuple?: []; params?: {} }
+    'consents.index': { paramsTuple?: []; params?: {} }
+    'consents.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'consent_receipts.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'clip_withdrawals.create': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'clip_withdrawals.store': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_consent_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_texts.store': { paramsTuple?: []; params?: {} }
+    'admin_consent_texts.show': { paramsTuple: [ParamValue]; params: {'consentTextId': ParamValue} }
+    'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
+    'clips.index': { paramsTuple?: []; params?: {} }
+    'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'clip_retry.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -39,6 +58,17 @@ export type ScannedRoutes = {
     'buyer_dashboard.show': { paramsTuple?: []; params?: {} }
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
+    'uploads.create': { paramsTuple?: []; params?: {} }
+    'consents.create': { paramsTuple?: []; params?: {} }
+    'consents.index': { paramsTuple?: []; params?: {} }
+    'consents.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'consent_receipts.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'clip_withdrawals.create': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_consent_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_texts.show': { paramsTuple: [ParamValue]; params: {'consentTextId': ParamValue} }
+    'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
+    'clips.index': { paramsTuple?: []; params?: {} }
+    'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -54,6 +84,18 @@ export type ScannedRoutes = {
     'buyer_dashboard.show': { paramsTuple?: []; params?: {} }
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
+    'uploads.create': { paramsTuple?: []; params?: {} }
+    'uploads.show': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'consents.create': { paramsTuple?: []; params?: {} }
+    'consents.index': { paramsTuple?: []; params?: {} }
+    'consents.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'consent_receipts.show': { paramsTuple: [ParamValue]; params: {'consentId': ParamValue} }
+    'clip_withdrawals.create': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_consent_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_texts.show': { paramsTuple: [ParamValue]; params: {'consentTextId': ParamValue} }
+    'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
+    'clips.index': { paramsTuple?: []; params?: {} }
+    'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'setup.store': { paramsTuple?: []; params?: {} }
@@ -62,9 +104,20 @@ export type ScannedRoutes = {
     'password_reset.store': { paramsTuple?: []; params?: {} }
     'password_reset.update': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'session.destroy': { paramsTuple?: []; params?: {} }
+    'uploads.store': { paramsTuple?: []; params?: {} }
+    'consents.store': { paramsTuple?: []; params?: {} }
+    'clip_withdrawals.store': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_consent_texts.store': { paramsTuple?: []; params?: {} }
+    'clip_retry.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   PUT: {
     'password.update': { paramsTuple?: []; params?: {} }
+  }
+  PATCH: {
+    'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+  }
+  DELETE: {
+    'uploads.destroy': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
   }
 }
 declare module '@adonisjs/core/types/http' {

@@ -1,11 +1,18 @@
 import type { JobsOptions } from 'bullmq'
 
 /**
- * Every job the appliance runs, with its payload. A job name without a handler in
- * `handlers` below, or without options in `jobOptions`, does not compile.
+ * Every job the appliance runs, with its payload. A job name without options in
+ * `jobOptions`, or without a handler in `handlers` (save the ones in `AwaitingHandler`),
+ * does not compile.
  */
 export interface JobPayloads {
   'purge-expired-tokens': Record<string, never>
+  /** Standardize, anonymize and extract keypoints from an accepted upload. */
+  'process-clip': { clipId: string }
+  /** Delete a withdrawn clip's stored objects once the retention period has passed. */
+  'purge-withdrawn-clip': { clipId: string }
+  /** Forget uploads abandoned for longer than their expiry, and their staged bytes. */
+  'purge-stale-uploads': Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
@@ -31,8 +38,17 @@ export interface JobTypeOptions {
   concurrency: (configured: number) => number
 }
 
-export const handlers: { [K in JobName]: HandlerLoader<K> } = {
+/**
+ * Jobs that are dispatched before the code that works them exists: uploads enqueue
+ * `process-clip` now, and the jobs wait in Redis until the pipeline's handler is registered
+ * (no worker pretends to process them meanwhile).
+ */
+type AwaitingHandler = 'process-clip'
+
+export const handlers: { [K in Exclude<JobName, AwaitingHandler>]: HandlerLoader<K> } = {
   'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
+  'purge-withdrawn-clip': () => import('#jobs/purge_withdrawn_clip'),
+  'purge-stale-uploads': () => import('#jobs/purge_stale_uploads'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
@@ -46,11 +62,39 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
     },
     concurrency: () => 1,
   },
+  'process-clip': {
+    defaults: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 1000 },
+    },
+    concurrency: (configured) => configured,
+  },
+  'purge-stale-uploads': {
+    defaults: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 50 },
+      removeOnFail: { count: 200 },
+    },
+    concurrency: () => 1,
+  },
+  'purge-withdrawn-clip': {
+    defaults: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 1000 },
+    },
+    concurrency: () => 2,
+  },
 }
 
 /** Jobs that repeat on a schedule, registered once by the first worker that starts. */
 export const schedules: { name: JobName; everyMs: number }[] = [
   { name: 'purge-expired-tokens', everyMs: 60 * 60 * 1000 },
+  { name: 'purge-stale-uploads', everyMs: 60 * 60 * 1000 },
 ]
 
 /** Everything a worker needs to know about the job types; tests pass their own. */

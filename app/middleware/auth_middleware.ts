@@ -13,6 +13,12 @@ export default class AuthMiddleware {
     next: NextFn,
     options: { guards?: (keyof Authenticators)[] } = {}
   ) {
+    // A poll (htmx) that outlives its session must move the whole page to the login, not swap
+    // the login form into a fragment.
+    if (ctx.request.header('hx-request') && !(await ctx.auth.check())) {
+      ctx.response.header('HX-Redirect', this.redirectTo)
+      return ctx.response.status(401).send('')
+    }
     await ctx.auth.authenticateUsing(options.guards, { loginRoute: this.redirectTo })
     return next()
   }

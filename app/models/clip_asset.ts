@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import type { BucketName } from '#services/storage_service'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Clip from '#models/clip'
@@ -25,8 +26,9 @@ export default class ClipAsset extends BaseModel {
   @column()
   declare kind: ClipAssetKind
 
+  /** Logical bucket (raw | processed | previews); StorageService adds the instance prefix. */
   @column()
-  declare bucket: string
+  declare bucket: BucketName
 
   @column()
   declare key: string

@@ -17,8 +17,21 @@ export function homeFor(user: User) {
  * its own entry when it lands.
  */
 export function navigationFor(user: User): NavItem[] {
+  const byRole: Record<User['role'], NavItem[]> = {
+    creator: [
+      { label: 'Upload', href: '/upload' },
+      { label: 'My clips', href: '/clips' },
+      { label: 'Consents', href: '/consents' },
+    ],
+    buyer: [],
+    admin: [
+      { label: 'Consent texts', href: '/admin/consent-texts' },
+      { label: 'Withdrawals', href: '/admin/withdrawals' },
+    ],
+  }
   return [
     { label: 'Dashboard', href: homeFor(user) },
+    ...byRole[user.role],
     { label: 'Account', href: '/account/password' },
   ]
 }

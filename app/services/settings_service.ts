@@ -16,6 +16,15 @@ export const SETTING_DEFAULTS = {
   sports: ['football', 'basketball', 'athletics', 'tennis', 'volleyball', 'rugby', 'handball', 'fitness'],
   raw_retention_days: 0,
   withdrawal_retention_days: 0,
+  /** Largest single upload, in bytes (4 GB). */
+  upload_max_bytes: 4 * 1024 ** 3,
+  /** Storage one creator may use for originals, in bytes (50 GB). */
+  creator_quota_bytes: 50 * 1024 ** 3,
+  min_duration_seconds: 1,
+  max_duration_seconds: 3 * 60 * 60,
+  /** Smallest accepted shorter side (240p) and largest longer side (8K), in pixels. */
+  min_short_side_px: 240,
+  max_long_side_px: 7680,
 }
 
 export type Settings = typeof SETTING_DEFAULTS

@@ -1,4 +1,6 @@
 import { Client, type ItemBucketMetadata } from 'minio'
+import { createReadStream } from 'node:fs'
+import { stat as statFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Logger } from '@adonisjs/core/logger'
 
@@ -18,9 +20,12 @@ export interface StorageOptions {
   serverSideEncryption: boolean
   bucketPrefix: string
   presignTtlSeconds: number
-  /** Objects larger than this go up as multipart uploads. */
+  /** Objects larger than this go up as multipart uploads, in parts of this size. */
   partSize?: number
 }
+
+/** S3's smallest part but the last is 5 MiB; 16 MiB keeps a 4 GB file at 256 parts. */
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024
 
 /**
  * Object storage over the `minio` client. Buckets are private; every read by a browser goes
@@ -109,6 +114,43 @@ export class StorageService {
     return this.#client.putObject(this.bucket(bucket), key, body, size, metadata)
   }
 
+  /**
+   * Uploads a local file. Files larger than one part go up as an S3 multipart upload driven
+   * here (create, one part at a time, complete; abort on failure), so memory holds one part
+   * at most and no ListMultipartUploads call is needed (the minio client's own streaming
+   * put makes one, which s3rver lacks). Returns the object's size and how many parts it took.
+   */
+  async putFile(bucket: BucketName, key: string, path: string, contentType: string) {
+    await this.ensureBuckets()
+    const { size } = await statFile(path)
+    const partSize = this.#options.partSize ?? DEFAULT_PART_SIZE
+    const headers = { 'Content-Type': contentType }
+    if (size <= partSize) {
+      await this.#client.putObject(this.bucket(bucket), key, createReadStream(path), size, headers)
+      return { size, parts: 1 }
+    }
+
+    const bucketName = this.bucket(bucket)
+    const uploadId = await this.#client.initiateNewMultipartUpload(bucketName, key, headers)
+    try {
+      const etags: { part: number; etag: string }[] = []
+      let partNumber = 1
+      for await (const part of readParts(path, partSize)) {
+        const result = await this.#client.uploadPart(
+          { bucketName, objectName: key, uploadID: uploadId, partNumber, headers: {} },
+          part
+        )
+        etags.push({ part: partNumber, etag: result.etag })
+        partNumber++
+      }
+      await this.#client.completeMultipartUpload(bucketName, key, uploadId, etags)
+      return { size, parts: etags.length }
+    } catch (error) {
+      await this.#client.abortMultipartUpload(bucketName, key, uploadId).catch(() => {})
+      throw error
+    }
+  }
+
   async getStream(bucket: BucketName, key: string, range?: { offset: number; length?: number }) {
     await this.ensureBuckets()
     if (range) {
@@ -128,6 +170,16 @@ export class StorageService {
 
   async remove(bucket: BucketName, key: string) {
     await this.#client.removeObject(this.bucket(bucket), key)
+  }
+
+  /** Keys under a prefix (operators' checks and tests: nothing may be left unreferenced). */
+  async list(bucket: BucketName, prefix = '') {
+    await this.ensureBuckets()
+    const keys: string[] = []
+    for await (const item of this.#client.listObjectsV2(this.bucket(bucket), prefix, true)) {
+      if (item.name) keys.push(item.name)
+    }
+    return keys
   }
 
   /** A GET URL valid for `ttlSeconds`; `downloadName` sets Content-Disposition. */
@@ -152,6 +204,11 @@ export class StorageService {
     )
   }
 
+  /** Deletes every object of a bucket (tests, and an operator resetting a demo instance). */
+  async empty(bucket: BucketName) {
+    for (const key of await this.list(bucket)) await this.remove(bucket, key)
+  }
+
   /** Readiness probe: S3 answers and the buckets exist. */
   async ping() {
     for (const name of BUCKETS) {
@@ -160,4 +217,26 @@ export class StorageService {
       }
     }
   }
+}
+
+/** Reads a file as consecutive buffers of `partSize` bytes (the last one shorter). */
+async function* readParts(path: string, partSize: number) {
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    let data = chunk as Buffer
+    while (pendingBytes + data.length >= partSize) {
+      const take = partSize - pendingBytes
+      pending.push(data.subarray(0, take))
+      yield Buffer.concat(pending)
+      pending = []
+      pendingBytes = 0
+      data = data.subarray(take)
+    }
+    if (data.length > 0) {
+      pending.push(data)
+      pendingBytes += data.length
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending)
 }

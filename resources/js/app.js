@@ -41,4 +41,30 @@ Alpine.data('signupForm', () => ({
   },
 }))
 
+/* Consent form: guardian fields only for a minor, the athlete count only for a coach. */
+Alpine.data('consentForm', () => ({
+  subject: 'self',
+  init() {
+    this.subject = this.$el.dataset.subject || 'self'
+  },
+  pick(event) {
+    this.subject = event.target.value
+  },
+  get isMinor() {
+    return this.subject === 'minor'
+  },
+  get notMinor() {
+    return this.subject !== 'minor'
+  },
+  get isCoach() {
+    return this.subject === 'coached_athletes'
+  },
+}))
+
 Alpine.start()
+
+/* The uploader is a separate chunk, loaded only on the upload page. */
+const uploader = document.getElementById('uploader')
+if (uploader) {
+  import('./upload.js').then(({ mountUploader }) => mountUploader(uploader))
+}

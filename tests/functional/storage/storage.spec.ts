@@ -1,6 +1,9 @@
 import { test } from '@japa/runner'
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { BUCKETS, StorageService } from '#services/storage_service'
 
@@ -59,6 +62,27 @@ test.group('Object storage', () => {
     assert.equal(put.status, 200)
     const back = await readAll(await storage.getStream('raw', 'uploads/test/original.bin'))
     assert.equal(back.toString(), 'raw footage')
+  })
+
+  test('putFile sends a large file as an S3 multipart upload, one part in memory at a time', async ({ assert }) => {
+    const logger = await app.container.make('logger')
+    const config = app.config.get<any>('athera').storage
+    const storage = new StorageService({ ...config, partSize: 5 * 1024 * 1024 }, logger)
+    const dir = await mkdtemp(join(tmpdir(), 'athera-put-'))
+    const path = join(dir, 'big.bin')
+    const body = randomBytes(11 * 1024 * 1024 + 3)
+    await writeFile(path, body)
+
+    const result = await storage.putFile('raw', 'clips/multipart/original', path, 'application/octet-stream')
+    assert.deepEqual(result, { size: body.length, parts: 3 })
+    const back = await readAll(await storage.getStream('raw', 'clips/multipart/original'))
+    assert.isTrue(back.equals(body))
+
+    const single = await storage.putFile('raw', 'clips/single/original', path.replace('big', 'small'), 'text/plain').catch((error) => error)
+    assert.instanceOf(single, Error, 'a missing file is an error, not an empty object')
+    await writeFile(join(dir, 'small.bin'), 'tiny')
+    assert.deepEqual(await storage.putFile('raw', 'clips/single/original', join(dir, 'small.bin'), 'text/plain'), { size: 4, parts: 1 })
+    await rm(dir, { recursive: true, force: true })
   })
 
   test('presigned URLs are signed for the public address when one is configured', async ({ assert }) => {

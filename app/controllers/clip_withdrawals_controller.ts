@@ -1,0 +1,40 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import WithdrawalPolicy from '#policies/withdrawal_policy'
+import { withdrawalValidator } from '#validators/consent'
+import { ConsentError, ConsentService } from '#services/consent_service'
+import { SettingsService } from '#services/settings_service'
+
+/**
+ * Withdrawing consent for one clip: one page, one click, no e-mail round trip — as easy as
+ * giving consent (GDPR Art. 7(3)).
+ */
+@inject()
+export default class ClipWithdrawalsController {
+  constructor(
+    protected consent: ConsentService,
+    protected settings: SettingsService
+  ) {}
+
+  async create({ bouncer, auth, params, view }: HttpContext) {
+    await bouncer.with(WithdrawalPolicy).authorize('withdraw')
+    const clip = await this.consent.ownClip(auth.getUserOrFail(), params.clipId)
+    const retentionDays = await this.settings.get('withdrawal_retention_days')
+    return view.render('pages/consent/withdraw', { clip, retentionDays })
+  }
+
+  async store({ bouncer, auth, params, request, response, session }: HttpContext) {
+    await bouncer.with(WithdrawalPolicy).authorize('withdraw')
+    const { reason } = await request.validateUsing(withdrawalValidator)
+    const evidence = { ip: request.ip(), userAgent: request.header('user-agent') ?? null, reason }
+    try {
+      const { record } = await this.consent.withdraw(auth.getUserOrFail(), params.clipId, evidence)
+      session.flash('success', 'Consent withdrawn. The clip is out of processing and future datasets; this page is your receipt.')
+      return response.redirect(`/consents/${record.id}`)
+    } catch (error) {
+      if (!(error instanceof ConsentError) || error.code !== 'E_ALREADY_WITHDRAWN') throw error
+      session.flash('error', error.message)
+      return response.redirect(`/clips/${params.clipId}/withdraw`)
+    }
+  }
+}

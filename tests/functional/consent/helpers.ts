@@ -1,0 +1,57 @@
+import db from '@adonisjs/lucid/services/db'
+import type Clip from '#models/clip'
+import DatasetVersion from '#models/dataset_version'
+import Licence from '#models/licence'
+import { DatasetFactory } from '#database/factories/dataset_factory'
+import { ClipFactory } from '#database/factories/clip_factory'
+import type User from '#models/user'
+
+/** A complete, valid consent form for the given text. */
+export function grantForm(textId: number, overrides: Record<string, unknown> = {}) {
+  return {
+    textId,
+    subject: 'self',
+    scopes: ['processing', 'licensing'],
+    usage: 'research_and_commercial',
+    signature: 'Ada Runner',
+    agree: 'on',
+    ...overrides,
+  }
+}
+
+/** Runs SQL in a savepoint, so an expected refusal rolls back only that statement. */
+export function attempt(sql: string, bindings: unknown[] = []) {
+  return db.transaction((trx) => trx.rawQuery(sql, bindings as any[]))
+}
+
+/** Publishes a dataset version holding the clip and licenses it to the buyer. */
+export async function licensedVersionWith(clip: Clip, buyer: User) {
+  const dataset = await DatasetFactory.apply('published').merge({ ownerId: clip.userId }).create()
+  const version = await DatasetVersion.create({
+    datasetId: dataset.id,
+    version: 1,
+    manifest: { clips: [clip.id] },
+    manifestSha256: 'b'.repeat(64),
+    stats: { clips: 1, duration_ms: clip.durationMs ?? 0, people: 1, keypoint_frames: 300 },
+    priceCents: dataset.priceCents,
+    currency: dataset.currency,
+    licenceType: dataset.licenceType,
+  })
+  await db
+    .insertQuery()
+    .table('dataset_version_clips')
+    .insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 10 })
+  const licence = await Licence.create({
+    buyerId: buyer.id,
+    datasetVersionId: version.id,
+    source: 'grant',
+    licenceType: dataset.licenceType,
+    termsVersion: '1',
+  })
+  return { dataset, version, licence }
+}
+
+/** An approved clip of the given creator (under a grant of theirs). */
+export function clipOf(user: User, state: 'approved' | 'processed' = 'approved') {
+  return ClipFactory.apply(state).merge({ userId: user.id }).create()
+}

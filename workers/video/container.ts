@@ -1,0 +1,105 @@
+/**
+ * Recognizes a video container from its first bytes, never from the file name.
+ */
+export type ContainerKind = 'mp4' | 'matroska' | 'avi'
+
+/** Top-level QuickTime/ISO-BMFF atoms a file may start with. */
+const ISO_ATOMS = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot'])
+
+/** Audio-only or still-image brands that share the MP4 container. */
+const NON_VIDEO_BRANDS = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ', 'avif', 'avis', 'heic', 'heix', 'mif1', 'msf1'])
+
+export interface ContainerCheck {
+  kind: ContainerKind | null
+  /** Set when the bytes are a known format that is not a video container. */
+  refusal?: string
+}
+
+/** Inspects at least the first 16 bytes of a file. */
+export function detectContainer(head: Buffer): ContainerCheck {
+  if (head.length >= 12) {
+    const atom = head.toString('latin1', 4, 8)
+    if (ISO_ATOMS.has(atom)) {
+      const brand = atom === 'ftyp' ? head.toString('latin1', 8, 12) : ''
+      if (NON_VIDEO_BRANDS.has(brand)) {
+        return { kind: null, refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
+      }
+      return { kind: 'mp4' }
+    }
+  }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return { kind: 'matroska' }
+  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 11) === 'AVI') {
+    return { kind: 'avi' }
+  }
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
+    return { kind: null, refusal: 'This file is a JPEG image, not a video.' }
+  }
+  if (head.length >= 8 && head.toString('latin1', 1, 4) === 'PNG') {
+    return { kind: null, refusal: 'This file is a PNG image, not a video.' }
+  }
+  return { kind: null }
+}
+
+/**
+ * Whether a file holds all the bytes its container says it has. A truncated MP4 whose index
+ * sits at the front still probes fine, so the top-level structure is walked: every atom
+ * (MP4/MOV), the RIFF chunk (AVI) or a sized Matroska segment must end inside the file.
+ * `read(position, length)` returns the bytes at that position (fewer at end of file).
+ */
+export async function checkComplete(
+  kind: ContainerKind,
+  size: number,
+  read: (position: number, length: number) => Promise<Buffer>
+): Promise<string | null> {
+  if (kind === 'mp4') {
+    let position = 0
+    while (position < size) {
+      const header = await read(position, 16)
+      if (header.length < 8) return 'The file ends in the middle of its structure: it is truncated.'
+      let atomSize = header.readUInt32BE(0)
+      if (atomSize === 1) {
+        if (header.length < 16) return 'The file ends in the middle of its structure: it is truncated.'
+        atomSize = Number(header.readBigUInt64BE(8))
+      } else if (atomSize === 0) {
+        return null // "extends to the end of the file"
+      }
+      if (atomSize < 8) return 'The file structure is corrupt.'
+      if (position + atomSize > size) return 'The file is truncated: it stops before its last part ends.'
+      position += atomSize
+    }
+    return null
+  }
+  if (kind === 'avi') {
+    const header = await read(0, 8)
+    const declared = header.readUInt32LE(4) + 8
+    return declared > size ? 'The file is truncated: it stops before its last part ends.' : null
+  }
+  // Matroska: the Segment's size, when known, must fit (live recordings leave it unknown).
+  const head = await read(0, 64)
+  const ebmlSize = readVint(head, 4)
+  if (!ebmlSize) return null
+  const segmentAt = 4 + ebmlSize.length + ebmlSize.value
+  const segment = await read(segmentAt, 12)
+  if (segment.length < 5 || segment.readUInt32BE(0) !== 0x18538067) return null
+  const segmentSize = readVint(segment, 4)
+  if (!segmentSize || segmentSize.unknown) return null
+  return segmentAt + 4 + segmentSize.length + segmentSize.value > size
+    ? 'The file is truncated: it stops before its last part ends.'
+    : null
+}
+
+/** An EBML variable-length integer at `offset`: its byte length, value, and "unknown size". */
+function readVint(buffer: Buffer, offset: number) {
+  if (offset >= buffer.length) return null
+  const first = buffer[offset]
+  let length = 1
+  while (length <= 8 && !(first & (0x80 >> (length - 1)))) length++
+  if (length > 8 || offset + length > buffer.length) return null
+  let value = first & (0xff >> length)
+  let allOnes = value === 0xff >> length
+  for (let index = 1; index < length; index++) {
+    value = value * 256 + buffer[offset + index]
+    allOnes &&= buffer[offset + index] === 0xff
+  }
+  return { length, value, unknown: allOnes }
+}
