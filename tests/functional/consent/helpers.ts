@@ -1,8 +1,7 @@
+import { versionContaining } from '#tests/helpers/datasets'
 import db from '@adonisjs/lucid/services/db'
 import type Clip from '#models/clip'
-import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
-import { DatasetFactory } from '#database/factories/dataset_factory'
 import { ClipFactory } from '#database/factories/clip_factory'
 import type User from '#models/user'
 
@@ -26,21 +25,7 @@ export function attempt(sql: string, bindings: unknown[] = []) {
 
 /** Publishes a dataset version holding the clip and licenses it to the buyer. */
 export async function licensedVersionWith(clip: Clip, buyer: User) {
-  const dataset = await DatasetFactory.apply('published').merge({ ownerId: clip.userId }).create()
-  const version = await DatasetVersion.create({
-    datasetId: dataset.id,
-    version: 1,
-    manifest: { clips: [clip.id] },
-    manifestSha256: 'b'.repeat(64),
-    stats: { clips: 1, duration_ms: clip.durationMs ?? 0, people: 1, keypoint_frames: 300 },
-    priceCents: dataset.priceCents,
-    currency: dataset.currency,
-    licenceType: dataset.licenceType,
-  })
-  await db
-    .insertQuery()
-    .table('dataset_version_clips')
-    .insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 10 })
+  const { dataset, version } = await versionContaining(clip)
   const licence = await Licence.create({
     buyerId: buyer.id,
     datasetVersionId: version.id,

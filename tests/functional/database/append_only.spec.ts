@@ -1,3 +1,4 @@
+import { versionContaining } from '#tests/helpers/datasets'
 import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
@@ -5,11 +6,9 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import AuditLog from '#models/audit_log'
 import LedgerEntry from '#models/ledger_entry'
 import ConsentText from '#models/consent_text'
-import DatasetVersion from '#models/dataset_version'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { ConsentTextFactory } from '#database/factories/consent_text_factory'
-import { DatasetFactory } from '#database/factories/dataset_factory'
 
 /**
  * Runs SQL in a savepoint, so that the refusal we expect rolls back only that statement
@@ -21,21 +20,7 @@ function attempt(sql: string, bindings: unknown[] = []) {
 
 async function publishedVersion() {
   const clip = await ClipFactory.apply('approved').create()
-  const dataset = await DatasetFactory.apply('published').merge({ ownerId: clip.userId }).create()
-  const version = await DatasetVersion.create({
-    datasetId: dataset.id,
-    version: 1,
-    manifest: { clips: [clip.id] },
-    manifestSha256: 'a'.repeat(64),
-    stats: { clips: 1, duration_ms: clip.durationMs ?? 0, people: 1, keypoint_frames: 300 },
-    priceCents: dataset.priceCents,
-    currency: dataset.currency,
-    licenceType: dataset.licenceType,
-  })
-  await db
-    .insertQuery()
-    .table('dataset_version_clips')
-    .insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 10 })
+  const { version } = await versionContaining(clip)
   return { clip, version }
 }
 
