@@ -14,6 +14,13 @@ const atheraConfig = {
     concurrency: env.get('QUEUE_CONCURRENCY'),
     /** Prefix of every BullMQ key, so one Redis can serve several instances. */
     prefix: 'athera',
+    /**
+     * A job's lock lives this long without renewal; the worker renews it every half. Processing
+     * keeps the event loop free, so renewals are on time; a crashed worker's job is taken over
+     * once the lock expires and a stalled check (every stalledIntervalMs) notices.
+     */
+    lockDurationMs: env.get('QUEUE_LOCK_DURATION_MS') ?? 120_000,
+    stalledIntervalMs: env.get('QUEUE_STALLED_INTERVAL_MS') ?? 30_000,
   },
 
   storage: {
@@ -29,6 +36,20 @@ const atheraConfig = {
     bucketPrefix: env.get('S3_BUCKET_PREFIX') ?? '',
     /** Default lifetime of a presigned URL, in seconds. */
     presignTtlSeconds: 300,
+  },
+
+  /** What the pipeline makes of every clip (ARCHITECTURE.md §6). */
+  pipeline: {
+    fps: env.get('PIPELINE_FPS') ?? 30,
+    width: env.get('PIPELINE_WIDTH') ?? 1280,
+    height: env.get('PIPELINE_HEIGHT') ?? 720,
+    keepAudio: env.get('PIPELINE_KEEP_AUDIO') ?? false,
+    /** A keyframe every 2 s at 30 fps: seekable previews and clean cuts for datasets. */
+    gop: 60,
+    previewSeconds: 10,
+    previewHeight: 480,
+    /** Per-clip work folders; a failed clip's folder is kept so a retry resumes its steps. */
+    workDir: env.get('PIPELINE_WORK_DIR') ?? app.tmpPath('processing'),
   },
 
   media: {

@@ -28,6 +28,8 @@ export default class AtheraProvider {
           },
           prefix: config.queue.prefix,
           concurrency: config.queue.concurrency,
+          lockDurationMs: config.queue.lockDurationMs,
+          stalledIntervalMs: config.queue.stalledIntervalMs,
         },
         logger
       )

@@ -54,6 +54,17 @@ export default await Env.create(new URL('../', import.meta.url), {
   */
   ATHERA_ROLES: roles,
   QUEUE_CONCURRENCY: positiveInt(64, 1),
+  QUEUE_LOCK_DURATION_MS: Env.schema.number.optional(),
+  QUEUE_STALLED_INTERVAL_MS: Env.schema.number.optional(),
+
+  /*
+  | What every clip is standardized to.
+  */
+  PIPELINE_FPS: Env.schema.number.optional(),
+  PIPELINE_WIDTH: Env.schema.number.optional(),
+  PIPELINE_HEIGHT: Env.schema.number.optional(),
+  PIPELINE_KEEP_AUDIO: Env.schema.boolean.optional(),
+  PIPELINE_WORK_DIR: Env.schema.string.optional(),
 
   /*
   | Session and rate limits

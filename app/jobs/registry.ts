@@ -1,9 +1,8 @@
 import type { JobsOptions } from 'bullmq'
 
 /**
- * Every job the appliance runs, with its payload. A job name without options in
- * `jobOptions`, or without a handler in `handlers` (save the ones in `AwaitingHandler`),
- * does not compile.
+ * Every job the appliance runs, with its payload. A job name without a handler in
+ * `handlers` below, or without options in `jobOptions`, does not compile.
  */
 export interface JobPayloads {
   'purge-expired-tokens': Record<string, never>
@@ -21,6 +20,8 @@ export type JobName = keyof JobPayloads
 export interface JobContext {
   jobId: string
   attempt: number
+  /** No retry follows if this attempt fails: the failure is final for the user. */
+  finalAttempt: boolean
   reportProgress(percent: number): Promise<void>
 }
 
@@ -38,14 +39,8 @@ export interface JobTypeOptions {
   concurrency: (configured: number) => number
 }
 
-/**
- * Jobs that are dispatched before the code that works them exists: uploads enqueue
- * `process-clip` now, and the jobs wait in Redis until the pipeline's handler is registered
- * (no worker pretends to process them meanwhile).
- */
-type AwaitingHandler = 'process-clip'
-
-export const handlers: { [K in Exclude<JobName, AwaitingHandler>]: HandlerLoader<K> } = {
+export const handlers: { [K in JobName]: HandlerLoader<K> } = {
+  'process-clip': () => import('#jobs/process_clip'),
   'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
   'purge-withdrawn-clip': () => import('#jobs/purge_withdrawn_clip'),
   'purge-stale-uploads': () => import('#jobs/purge_stale_uploads'),

@@ -102,6 +102,7 @@ export class QueueService {
     await handler.handle(job.data, {
       jobId: job.id!,
       attempt: job.attemptsMade + 1,
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       reportProgress: async (percent) => {
         await job.updateProgress(Math.max(0, Math.min(100, Math.round(percent))))
       },

@@ -120,11 +120,13 @@ export class StorageService {
    * at most and no ListMultipartUploads call is needed (the minio client's own streaming
    * put makes one, which s3rver lacks). Returns the object's size and how many parts it took.
    */
-  async putFile(bucket: BucketName, key: string, path: string, contentType: string) {
+  async putFile(bucket: BucketName, key: string, path: string, contentType: string, meta: Record<string, string> = {}) {
     await this.ensureBuckets()
     const { size } = await statFile(path)
     const partSize = this.#options.partSize ?? DEFAULT_PART_SIZE
-    const headers = { 'Content-Type': contentType }
+    // User metadata (x-amz-meta-*) travels with the object: a re-run compares hashes cheaply.
+    const headers: Record<string, string> = { 'Content-Type': contentType }
+    for (const [name, value] of Object.entries(meta)) headers[`x-amz-meta-${name}`] = value
     if (size <= partSize) {
       await this.#client.putObject(this.bucket(bucket), key, createReadStream(path), size, headers)
       return { size, parts: 1 }

@@ -7,7 +7,7 @@ import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
 import type { JobContext } from '#jobs/registry'
 
-const context: JobContext = { jobId: 'test', attempt: 1, reportProgress: async () => {} }
+const context: JobContext = { jobId: 'test', attempt: 1, finalAttempt: true, reportProgress: async () => {} }
 
 async function storedAsset(clipId: string, kind: 'raw' | 'thumbnail', bucket: 'raw' | 'previews') {
   const storage = await app.container.make(StorageService)

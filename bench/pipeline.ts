@@ -1,0 +1,128 @@
+/*
+ * Pipeline benchmark (not a test): for each clip in ../shared/media, the pipeline without
+ * models against a plain one-process ffmpeg transcode to the same target, with peak memory.
+ *
+ *   node --import @poppinss/ts-exec bench/pipeline.ts [repeats]
+ *
+ * "standardize" is the like-for-like figure (decode → frames through Node → encode, against
+ * decode → encode in one ffmpeg); "pipeline" adds probe, thumbnail, preview and metadata.
+ * With repeats > 1 the fastest run of each is kept. Needs only ffmpeg: no database or Redis.
+ */
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { runPipeline } from '../workers/pipeline/run.js'
+import { DEFAULT_PIPELINE_OPTIONS } from '../workers/pipeline/types.js'
+import { geometryFilter } from '../workers/video/frames.js'
+import { probe } from '../workers/video/probe.js'
+
+const repeats = Number(process.argv[2] ?? 1)
+const media = new URL('../../shared/media/', import.meta.url).pathname
+const clips = readdirSync(media)
+  .filter((name) => name.endsWith('.mp4'))
+  .sort()
+  .map((name) => join(media, name))
+const work = await mkdtemp(join(tmpdir(), 'athera-bench-pipeline-'))
+const options = { ...DEFAULT_PIPELINE_OPTIONS, processors: [] }
+
+/** A status field in KiB, or 0 once the process is gone. */
+async function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM') {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+}
+
+async function descendants(pid: number): Promise<number[]> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+    .split(' ')
+    .filter(Boolean)
+    .map(Number)
+  return [...children, ...(await Promise.all(children.map(descendants))).flat()]
+}
+
+/**
+ * Samples peak memory while `body` runs: the Node process's RSS, and the largest high-water
+ * mark of any ffmpeg child (VmHWM is kept by the kernel, so a sample shortly before exit is exact).
+ */
+async function measure<T>(body: () => Promise<T>) {
+  let nodePeak = 0
+  let ffmpegPeak = 0
+  let running = true
+  const sampler = (async () => {
+    while (running) {
+      nodePeak = Math.max(nodePeak, await statusKiB(process.pid, 'VmRSS'))
+      for (const pid of await descendants(process.pid)) ffmpegPeak = Math.max(ffmpegPeak, await statusKiB(pid, 'VmHWM'))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  const started = performance.now()
+  const value = await body()
+  const seconds = (performance.now() - started) / 1000
+  running = false
+  await sampler
+  return { value, seconds, nodePeakMiB: nodePeak / 1024, ffmpegPeakMiB: ffmpegPeak / 1024 }
+}
+
+function plainTranscode(input: string, output: string, sourceFps: number) {
+  const { width, height, fps, gop } = options
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input, '-map', '0:v:0', '-an']
+  args.push('-vf', `${geometryFilter({ width, height, fps }, sourceFps)},format=yuv420p`)
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
+  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-r', String(fps), '-fps_mode', 'cfr')
+  args.push('-map_metadata', '-1', '-movflags', '+faststart', output)
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('ffmpeg', args, { stdio: 'ignore' })
+    child.once('error', reject)
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}`))))
+  })
+}
+
+const rows: Record<string, string | number>[] = []
+try {
+  for (const clip of clips) {
+    const source = await probe(clip)
+    const sourceFps = source.video[0].fps
+    let plain = { seconds: Infinity, ffmpegPeakMiB: 0 }
+    let pipe = { seconds: Infinity, standardize: Infinity, frames: 0, nodePeakMiB: 0, ffmpegPeakMiB: 0 }
+    for (let run = 0; run < repeats; run++) {
+      const plainRun = await measure(() => plainTranscode(clip, join(work, `plain-${run}.mp4`), sourceFps))
+      if (plainRun.seconds < plain.seconds) plain = plainRun
+      const outDir = join(work, `${basename(clip)}-${run}`)
+      const pipeRun = await measure(() =>
+        runPipeline({ inputPath: clip, outDir, clip: { clipId: 'bench' } }, options)
+      )
+      const standardize = pipeRun.value.timings.standardize! / 1000
+      if (standardize < pipe.standardize) {
+        const frames = (pipeRun.value.metadata.output as { frameCount: number }).frameCount
+        pipe = { ...pipeRun, standardize, frames }
+      }
+      await rm(outDir, { recursive: true, force: true })
+    }
+    rows.push({
+      clip: basename(clip),
+      source: `${source.video[0].width}x${source.video[0].height}@${Math.round(sourceFps)}`,
+      frames: pipe.frames,
+      'plain s': plain.seconds.toFixed(2),
+      'standardize s': pipe.standardize.toFixed(2),
+      ratio: (pipe.standardize / plain.seconds).toFixed(2),
+      'pipeline s': pipe.seconds.toFixed(2),
+      'pipeline ratio': (pipe.seconds / plain.seconds).toFixed(2),
+      'fps (standardize)': (pipe.frames / pipe.standardize).toFixed(1),
+      'node peak MiB': pipe.nodePeakMiB.toFixed(0),
+      'ffmpeg peak MiB': pipe.ffmpegPeakMiB.toFixed(0),
+      'plain ffmpeg MiB': plain.ffmpegPeakMiB.toFixed(0),
+    })
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
+
+console.log(`Pipeline benchmark: ${clips.length} clips, ${cpus().length} CPUs, target ${options.width}x${options.height}@${options.fps}, best of ${repeats}`)
+console.table(rows)
+const total = (key: string) => rows.reduce((sum, row) => sum + Number(row[key]), 0)
+console.log(
+  `total: plain ${total('plain s').toFixed(2)} s, standardize ${total('standardize s').toFixed(2)} s ` +
+    `(ratio ${(total('standardize s') / total('plain s')).toFixed(2)}), whole pipeline ${total('pipeline s').toFixed(2)} s ` +
+    `(ratio ${(total('pipeline s') / total('plain s')).toFixed(2)}); target ratio ≤ 1.30`
+)

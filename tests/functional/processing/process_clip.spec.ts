@@ -1,0 +1,174 @@
+import { test } from '@japa/runner'
+import { createHash } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { copyFile, mkdtemp, readFile, rm, truncate } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import Clip from '#models/clip'
+import ProcessingRun from '#models/processing_run'
+import type { JobContext } from '#jobs/registry'
+import { ClipProcessingService, objectKey } from '#services/clip_processing_service'
+import { StorageService } from '#services/storage_service'
+import { isolate } from '#tests/helpers/reset'
+import { makeUser } from '#tests/helpers/users'
+import { uploadedClip } from '#tests/helpers/clips'
+import { sharedClips, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+
+function context(overrides: Partial<JobContext> = {}): JobContext & { progress: number[] } {
+  const progress: number[] = []
+  return { jobId: 'test-job', attempt: 1, finalAttempt: true, reportProgress: async (p) => void progress.push(p), progress, ...overrides }
+}
+
+async function readObject(bucket: 'processed' | 'previews' | 'raw', key: string) {
+  const storage = await app.container.make(StorageService)
+  const chunks: Buffer[] = []
+  for await (const chunk of await storage.getStream(bucket, key)) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+async function cleanStorage() {
+  const storage = await app.container.make(StorageService)
+  for (const bucket of ['raw', 'processed', 'previews'] as const) await storage.empty(bucket)
+}
+
+test.group('process-clip job', (group) => {
+  group.each.setup(isolate)
+  group.each.setup(cleanStorage)
+
+  test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert }) => {
+    const creator = await makeUser('creator')
+    const { clip } = await uploadedClip(creator, sharedClips().find((path) => path.includes('two_people'))!)
+    const processing = await app.container.make(ClipProcessingService)
+    const ctx = context()
+
+    const lag = monitorEventLoopDelay({ resolution: 10 })
+    lag.enable()
+    await processing.process(clip.id, ctx)
+    lag.disable()
+
+    await clip.refresh()
+    assert.equal(clip.status, 'processed')
+    assert.equal(clip.progress, 100)
+    await clip.load('assets')
+    assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'metadata', 'thumbnail', 'preview'])
+    for (const asset of clip.assets.filter((item) => item.kind !== 'raw')) {
+      assert.equal(asset.key, objectKey(clip.id, asset.kind as any))
+      const bytes = await readObject(asset.bucket as any, asset.key)
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), asset.sha256, `${asset.kind} stored as hashed`)
+    }
+    const metadata = JSON.parse((await readObject('processed', objectKey(clip.id, 'metadata'))).toString())
+    assert.equal(metadata.clipId, clip.id)
+    const runs = await ProcessingRun.query().where('clip_id', clip.id)
+    assert.lengthOf(runs, 1)
+    assert.equal(runs[0].status, 'succeeded')
+    assert.properties(runs[0].stepTimings, ['download', 'standardize', 'store'])
+    assert.isAbove(ctx.progress.length, 1, 'progress was reported')
+    const maxLagMs = lag.max / 1e6
+    assert.isBelow(maxLagMs, 200, `event loop blocked for ${maxLagMs.toFixed(0)} ms`)
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(120_000)
+
+  test('running the job again on a processed clip changes nothing', async ({ assert }) => {
+    const creator = await makeUser('creator')
+    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const processing = await app.container.make(ClipProcessingService)
+    await processing.process(clip.id, context())
+    await clip.load('assets')
+    const before = clip.assets.map((asset) => `${asset.kind}:${asset.sha256}`).sort()
+    await processing.process(clip.id, context())
+    await clip.load('assets')
+    assert.deepEqual(clip.assets.map((asset) => `${asset.kind}:${asset.sha256}`).sort(), before)
+    assert.lengthOf(await ProcessingRun.query().where('clip_id', clip.id), 1)
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(120_000)
+
+  test('a corrupt original fails with a clear reason after its last attempt', async ({ assert }) => {
+    const work = await mkdtemp(join(tmpdir(), 'athera-corrupt-'))
+    const broken = join(work, 'broken.mp4')
+    await copyFile(sharedClips()[0], broken)
+    const size = (await readFile(broken)).length
+    await truncate(broken, Math.floor(size * 0.5))
+    const creator = await makeUser('creator')
+    const { clip } = await uploadedClip(creator, broken)
+    const processing = await app.container.make(ClipProcessingService)
+
+    await assert.rejects(() => processing.process(clip.id, context({ finalAttempt: false })))
+    await clip.refresh()
+    assert.equal(clip.status, 'processing', 'an attempt with retries left does not fail the clip')
+
+    await assert.rejects(() => processing.process(clip.id, context({ attempt: 2 })))
+    await clip.refresh()
+    assert.equal(clip.status, 'failed')
+    assert.isNotEmpty(clip.statusReason)
+    assert.isNotNull(clip.failedStep)
+    const runs = await ProcessingRun.query().where('clip_id', clip.id).orderBy('attempt')
+    assert.deepEqual(runs.map((run) => [run.attempt, run.status]), [[1, 'failed'], [2, 'failed']])
+    assert.isNotEmpty(runs[1].errorMessage)
+
+    // Nothing half-published, nothing left in the processed buckets.
+    await clip.load('assets')
+    assert.deepEqual(clip.assets.map((asset) => asset.kind), ['raw'])
+    await rm(work, { recursive: true, force: true })
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(120_000)
+
+  test('a failed clip retried from the page resumes at the failed step', async ({ assert, client }) => {
+    const creator = await makeUser('creator')
+    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const logger = await app.container.make('logger')
+    const storage = await app.container.make(StorageService)
+    // Object storage refuses writes during the first run: the pipeline's work is done, storing fails.
+    class ReadOnlyStorage extends StorageService {
+      async putFile(): Promise<never> {
+        throw new Error('S3 is read-only right now')
+      }
+    }
+    const failing = new ClipProcessingService(new ReadOnlyStorage(app.config.get<any>('athera').storage, logger))
+    await assert.rejects(() => failing.process(clip.id, context()))
+    await clip.refresh()
+    assert.equal(clip.status, 'failed')
+    assert.equal(clip.failedStep, 'store')
+
+    const retry = await client.post(`/clips/${clip.id}/retry`).loginAs(creator).withCsrfToken().redirects(0)
+    assert.oneOf(retry.status(), [302, 303])
+    await clip.refresh()
+    assert.equal(clip.status, 'uploaded')
+
+    await new ClipProcessingService(storage).process(clip.id, context())
+    await clip.refresh()
+    assert.equal(clip.status, 'processed')
+    const runs = await ProcessingRun.query().where('clip_id', clip.id).orderBy('attempt')
+    assert.deepEqual(runs.map((run) => run.status), ['failed', 'succeeded'])
+    assert.properties(runs[0].stepTimings, ['standardize'])
+    assert.notProperty(runs[1].stepTimings, 'standardize', 'the retry did not standardize again')
+    assert.notProperty(runs[1].stepTimings, 'download', 'nor fetch the original again')
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(120_000)
+
+  test('a clip withdrawn while it is processed publishes nothing and keeps no outputs', async ({ assert }) => {
+    const creator = await makeUser('creator')
+    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const processing = await app.container.make(ClipProcessingService)
+    const ctx = context({
+      reportProgress: async (percent) => {
+        // The creator withdraws half-way through.
+        if (percent >= 40) await Clip.query().where('id', clip.id).update({ status: 'withdrawn', withdrawn_at: new Date() })
+      },
+    })
+    await processing.process(clip.id, ctx)
+    await clip.refresh()
+    assert.equal(clip.status, 'withdrawn')
+    await clip.load('assets')
+    assert.deepEqual(clip.assets.map((asset) => asset.kind), ['raw'])
+    const storage = await app.container.make(StorageService)
+    assert.deepEqual(await storage.list('processed', `clips/${clip.id}/`), [])
+    assert.deepEqual(await storage.list('previews', `clips/${clip.id}/`), [])
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(120_000)
+})

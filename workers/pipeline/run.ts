@@ -1,0 +1,301 @@
+/**
+ * The processing pipeline for one clip, the same for the `process-clip` job and the
+ * `clip:process` CLI: probe → standardize (decode, frame processors, encode, keypoints) →
+ * thumbnail → preview → metadata, into `outDir`. Each finished step is recorded in
+ * `outDir/steps.json`, so running it again on the same folder redoes only what is missing.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, open, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { probe, ProbeError, type ProbeResult } from '../video/probe.js'
+import { ffmpegVersion } from '../video/ffmpeg.js'
+import { aborted } from '../video/frames.js'
+import { digestFile, writeAtomically, writeJsonAtomically } from './files.js'
+import { StepLedger, type StepRecord } from './ledger.js'
+import { ProgressReporter } from './progress.js'
+import { makePreview, makeThumbnail } from './previews.js'
+import { standardize, type StandardizeResult } from './standardize.js'
+import { METADATA_SCHEMA, PIPELINE_NAME, PIPELINE_VERSION } from './version.js'
+import {
+  PipelineError,
+  type ClipDescription,
+  type OutputFile,
+  type OutputKind,
+  type PipelineHooks,
+  type PipelineOptions,
+  type PipelineResult,
+  type StepName,
+} from './types.js'
+
+export interface PipelineInput {
+  inputPath: string
+  outDir: string
+  clip: ClipDescription
+}
+
+const FILES: Record<OutputKind, { file: string; contentType: string }> = {
+  video: { file: 'video.mp4', contentType: 'video/mp4' },
+  keypoints: { file: 'keypoints.json', contentType: 'application/json' },
+  thumbnail: { file: 'thumbnail.jpg', contentType: 'image/jpeg' },
+  preview: { file: 'preview.mp4', contentType: 'video/mp4' },
+  metadata: { file: 'metadata.json', contentType: 'application/json' },
+}
+
+const STEPS: StepName[] = ['probe', 'standardize', 'thumbnail', 'preview', 'metadata']
+
+/** Source facts as metadata.json reports them, kept in steps.json by the probe step. */
+export interface SourceInfo {
+  format: string
+  codec: string
+  width: number
+  height: number
+  rotation: number
+  fps: number
+  durationSeconds: number
+  hasAudio: boolean
+  sizeBytes: number
+}
+
+export async function runPipeline(
+  input: PipelineInput,
+  options: PipelineOptions,
+  hooks: PipelineHooks = {}
+): Promise<PipelineResult> {
+  const { outDir } = input
+  const signal = hooks.signal
+  const progress = new ProgressReporter(hooks.onProgress)
+  const path = (kind: OutputKind) => join(outDir, FILES[kind].file)
+  const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness, signal }
+  await mkdir(outDir, { recursive: true })
+
+  const sizeBytes = await stat(input.inputPath).then(
+    (stats) => stats.size,
+    () => {
+      throw new PipelineError('E_INPUT_UNREADABLE', 'probe', 'The video file could not be found or read.', input.inputPath)
+    }
+  )
+  const ledger = await StepLedger.open(outDir, await fingerprint(input, options, sizeBytes))
+  const timings: PipelineResult['timings'] = {}
+  const skipped: StepName[] = []
+
+  /** Runs a step unless steps.json shows it done; a step that runs invalidates those after it. */
+  async function step(
+    name: StepName,
+    body: () => Promise<{ outputs: OutputKind[]; data: Record<string, any> }>,
+    stillValid: (record: StepRecord) => boolean = () => true
+  ): Promise<StepRecord> {
+    if (signal?.aborted) throw aborted(name)
+    const previous = await ledger.valid(name)
+    if (previous && stillValid(previous)) {
+      skipped.push(name)
+      hooks.onStep?.(name, 'skipped')
+      progress.step(name, 1)
+      return previous
+    }
+    hooks.onStep?.(name, 'started')
+    const started = performance.now()
+    const { outputs, data } = await body()
+    const record: StepRecord = { outputs: {}, data, ms: 0, finishedAt: new Date().toISOString() }
+    for (const kind of outputs) record.outputs[kind] = { file: FILES[kind].file, ...(await digestFile(path(kind))) }
+    record.ms = Math.round(performance.now() - started)
+    timings[name] = record.ms
+    const later = STEPS.slice(STEPS.indexOf(name) + 1)
+    // Probe only reads: the same input gives the same facts, so later outputs stay valid.
+    if (name !== 'probe') await ledger.invalidate(later)
+    await ledger.record(name, record)
+    progress.step(name, 1)
+    hooks.onStep?.(name, 'done')
+    return record
+  }
+
+  progress.set(0)
+  const probed = await step('probe', async () => ({ outputs: [], data: { source: await probeSource(input.inputPath, options, sizeBytes) } }))
+  const source = probed.data.source as SourceInfo
+
+  const standardized = await step('standardize', async () => {
+    const result = await standardize(
+      {
+        inputPath: input.inputPath,
+        videoPath: path('video'),
+        keypointsPath: path('keypoints'),
+        clipId: input.clip.clipId,
+        durationSeconds: source.durationSeconds,
+        sourceFps: source.fps,
+        hasAudio: source.hasAudio,
+      },
+      options,
+      { signal, onFrames: (done, expected) => progress.step('standardize', done / expected) }
+    )
+    return { outputs: ['video', 'keypoints'], data: { ...result } }
+  })
+  const output = standardized.data as StandardizeResult
+
+  await step('thumbnail', async () => {
+    await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
+    return { outputs: ['thumbnail'], data: {} }
+  })
+
+  await step('preview', async () => {
+    const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
+    await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
+    return { outputs: ['preview'], data: {} }
+  })
+
+  const describedAs = hashOf(input.clip)
+  const metadataRecord = await step(
+    'metadata',
+    async () => {
+      const files: Record<string, { bytes: number; sha256: string }> = {}
+      for (const kind of ['video', 'keypoints', 'thumbnail', 'preview'] as const) {
+        const recorded = ledger.get(kind === 'video' || kind === 'keypoints' ? 'standardize' : kind)!.outputs[kind]!
+        files[kind] = { bytes: recorded.bytes, sha256: recorded.sha256 }
+      }
+      const allTimings: Record<string, number> = {}
+      for (const name of STEPS.slice(0, -1)) allTimings[name] = ledger.get(name)!.ms
+      const metadata = buildMetadata({
+        clip: input.clip,
+        options,
+        source,
+        output,
+        files,
+        timings: allTimings,
+        ffmpeg: await ffmpegVersion(options.ffmpegPath),
+      })
+      await writeJsonAtomically(path('metadata'), metadata)
+      return { outputs: ['metadata'], data: { describedAs } }
+    },
+    // The creator may edit the title or tags between two runs: that changes only metadata.json.
+    (record) => record.data.describedAs === describedAs
+  )
+  progress.set(100)
+
+  const outputs = {} as Record<OutputKind, OutputFile>
+  for (const kind of Object.keys(FILES) as OutputKind[]) {
+    const owner = kind === 'video' || kind === 'keypoints' ? 'standardize' : kind
+    const recorded = (owner === 'metadata' ? metadataRecord : ledger.get(owner)!).outputs[kind]!
+    outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: FILES[kind].contentType }
+  }
+  const metadata = JSON.parse(await readFile(path('metadata'), 'utf8'))
+  return { outputs, timings, skipped, metadata }
+}
+
+async function probeSource(inputPath: string, options: PipelineOptions, sizeBytes: number): Promise<SourceInfo> {
+  let info: ProbeResult
+  try {
+    info = await probe(inputPath, { ffprobePath: options.ffprobePath })
+  } catch (error) {
+    if (error instanceof ProbeError) throw new PipelineError('E_INPUT_UNREADABLE', 'probe', error.message, error.detail)
+    throw error
+  }
+  const video = info.video[0]
+  if (!video || video.width === 0 || video.height === 0) {
+    throw new PipelineError('E_NO_VIDEO', 'probe', 'This file has no video stream.')
+  }
+  return {
+    format: info.formatName,
+    codec: video.codec,
+    width: video.width,
+    height: video.height,
+    rotation: video.rotation,
+    fps: Math.round(video.fps * 1000) / 1000,
+    durationSeconds: info.durationSeconds,
+    hasAudio: info.audio.length > 0,
+    sizeBytes: info.sizeBytes || sizeBytes,
+  }
+}
+
+function hashOf(value: unknown) {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex')
+}
+
+/**
+ * What makes earlier outputs reusable: the same input (size plus its first and last MiB, cheap
+ * even for a large file, and the job downloads a fresh copy per attempt so mtime is useless)
+ * and the same settings that shape the video.
+ */
+async function fingerprint(input: PipelineInput, options: PipelineOptions, size: number) {
+  const hash = createHash('sha256')
+  const handle = await open(input.inputPath, 'r')
+  try {
+    const chunk = Buffer.alloc(Math.min(size, 1024 * 1024))
+    await handle.read(chunk, 0, chunk.length, 0)
+    hash.update(chunk)
+    await handle.read(chunk, 0, chunk.length, Math.max(0, size - chunk.length))
+    hash.update(chunk)
+  } finally {
+    await handle.close()
+  }
+  const settings = {
+    pipeline: PIPELINE_VERSION,
+    clipId: input.clip.clipId,
+    size,
+    fps: options.fps,
+    width: options.width,
+    height: options.height,
+    keepAudio: options.keepAudio,
+    gop: options.gop,
+    previewSeconds: options.previewSeconds,
+    previewHeight: options.previewHeight,
+    blur: options.blur ?? null,
+    processors: options.processors.map((processor) => [processor.name, processor.version ?? null]),
+  }
+  return hash.update(JSON.stringify(settings)).digest('hex')
+}
+
+interface MetadataParts {
+  clip: ClipDescription
+  options: PipelineOptions
+  source: SourceInfo
+  output: StandardizeResult
+  files: Record<string, { bytes: number; sha256: string }>
+  timings: Record<string, number>
+  ffmpeg: string
+}
+
+/**
+ * metadata.json. Its `files` lists every other output's hash; its own hash cannot be inside it
+ * (writing it would change it), so the job records that one beside the asset instead.
+ */
+export function buildMetadata(parts: MetadataParts) {
+  const { clip, options, source, output } = parts
+  const statsFor = (role?: 'anonymization' | 'pose') =>
+    Object.fromEntries(
+      options.processors
+        .filter((processor) => processor.role === role && output.processorStats[processor.name])
+        .map((processor) => [processor.name, output.processorStats[processor.name]])
+    )
+  return {
+    schema: METADATA_SCHEMA,
+    clipId: clip.clipId,
+    title: clip.title ?? null,
+    sport: clip.sport ?? null,
+    activity: clip.activity ?? null,
+    skillLevel: clip.skillLevel ?? null,
+    cameraAngle: clip.cameraAngle ?? null,
+    venueType: clip.venueType ?? null,
+    recordedOn: clip.recordedOn ?? null,
+    tags: clip.tags ?? [],
+    source,
+    output: {
+      codec: 'h264',
+      width: options.width,
+      height: options.height,
+      fps: options.fps,
+      durationSeconds: Math.round(output.durationSeconds * 1000) / 1000,
+      frameCount: output.frameCount,
+      audio: output.audio,
+    },
+    files: parts.files,
+    consent: { recordId: clip.consentRecordId ?? null, textVersion: clip.consentTextVersion ?? null },
+    pipeline: { name: PIPELINE_NAME, version: PIPELINE_VERSION, ffmpeg: parts.ffmpeg },
+    settings: { gop: options.gop, keepAudio: options.keepAudio, blur: options.blur ?? null },
+    models: options.processors
+      .filter((processor) => processor.version)
+      .map((processor) => ({ name: processor.name, version: processor.version! })),
+    timings: parts.timings,
+    anonymization: statsFor('anonymization'),
+    pose: statsFor('pose'),
+    processors: statsFor(undefined),
+    createdAt: new Date().toISOString(),
+  }
+}

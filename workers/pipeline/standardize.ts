@@ -1,0 +1,152 @@
+/**
+ * The standardize step: decode once, pass every frame through the processors in order, encode
+ * once, and stream keypoints.json as frames go by (a long clip's keypoints never sit in memory).
+ */
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { FrameEncoder, FrameReader, aborted } from '../video/frames.js'
+import { formatTimestamp } from '../video/ffmpeg.js'
+import { writeAtomically } from './files.js'
+import { KEYPOINTS_SCHEMA } from './version.js'
+import { PipelineError, type FrameProcessor, type PersonKeypoints, type PipelineOptions } from './types.js'
+
+export interface StandardizeInput {
+  inputPath: string
+  videoPath: string
+  keypointsPath: string
+  clipId: string
+  /** From the probe: what the frame count should be, and whether audio can be kept. */
+  durationSeconds: number
+  sourceFps: number
+  hasAudio: boolean
+}
+
+export interface StandardizeResult {
+  frameCount: number
+  durationSeconds: number
+  audio: boolean
+  /** Statistics from each processor's finish(), by processor name. */
+  processorStats: Record<string, Record<string, unknown>>
+}
+
+export async function standardize(
+  input: StandardizeInput,
+  options: PipelineOptions,
+  hooks: { signal?: AbortSignal; onFrames?: (done: number, expected: number) => void }
+): Promise<StandardizeResult> {
+  const { fps, width, height } = options
+  const expected = Math.max(1, Math.round(input.durationSeconds * fps))
+  const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness ?? 10, signal: hooks.signal }
+  for (const processor of options.processors) {
+    await guard(processor, 'initialise', () => processor.init?.({ width, height, fps }))
+  }
+
+  const audio = options.keepAudio && input.hasAudio
+  let frameCount = 0
+  await writeAtomically(input.keypointsPath, async (keypointsTemp) => {
+    await writeAtomically(input.videoPath, async (videoTemp) => {
+      const keypoints = new KeypointsWriter(keypointsTemp)
+      keypoints.begin({ clipId: input.clipId, fps, width, height })
+      const reader = new FrameReader(input.inputPath, { width, height, fps }, { ...child, sourceFps: input.sourceFps })
+      const encoder = new FrameEncoder(videoTemp, {
+        ...child,
+        width,
+        height,
+        fps,
+        gop: options.gop,
+        audioFrom: audio ? input.inputPath : undefined,
+      })
+      try {
+        for await (const frame of reader) {
+          const people: PersonKeypoints[] = []
+          for (const processor of options.processors) {
+            const found = await guard(processor, `process frame ${frame.index}`, () => processor.process(frame))
+            if (found) people.push(...found)
+          }
+          await encoder.write(frame.data)
+          await keypoints.frame(frame.index, frame.timeMs, people)
+          hooks.onFrames?.(frame.index + 1, expected)
+        }
+        frameCount = reader.framesRead
+        // A decoder that stops early without an error (a truncated stream) still lost footage.
+        const missing = expected - frameCount
+        if (missing > Math.max(fps, expected * 0.05)) {
+          throw new PipelineError(
+            'E_DECODE_FAILED',
+            'standardize',
+            `The video stream is corrupt at ${formatTimestamp(frameCount / fps)}: the rest of the clip could not be decoded.`,
+            `decoded ${frameCount} of ${expected} expected frames`
+          )
+        }
+        if (frameCount === 0) {
+          throw new PipelineError('E_DECODE_FAILED', 'standardize', 'The video stream has no frame that could be decoded.')
+        }
+        await encoder.finish()
+        await keypoints.end(frameCount)
+      } catch (error) {
+        encoder.abort()
+        keypoints.destroy()
+        if (hooks.signal?.aborted && !(error instanceof PipelineError && error.code === 'E_ABORTED')) {
+          throw aborted('standardize')
+        }
+        throw error
+      }
+    })
+  })
+
+  const processorStats: StandardizeResult['processorStats'] = {}
+  for (const processor of options.processors) {
+    const stats = await guard(processor, 'finish', () => processor.finish?.())
+    if (stats) processorStats[processor.name] = stats
+  }
+  return { frameCount, durationSeconds: frameCount / fps, audio, processorStats }
+}
+
+/** Runs a processor call; its failure becomes E_PROCESSOR_FAILED naming the processor. */
+async function guard<T>(processor: FrameProcessor, what: string, call: () => Promise<T> | T | undefined) {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof PipelineError) throw error
+    throw new PipelineError(
+      'E_PROCESSOR_FAILED',
+      'standardize',
+      `The ${processor.name} step failed while processing the video.`,
+      `${processor.name}: ${what}: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+}
+
+/**
+ * keypoints.json written frame by frame. `frameCount` is only known at the end, so the header
+ * fields are written first and `frameCount` is the last key of the object.
+ */
+class KeypointsWriter {
+  #stream: WriteStream
+  #first = true
+
+  constructor(path: string) {
+    this.#stream = createWriteStream(path)
+    this.#stream.on('error', () => {})
+  }
+
+  begin(header: { clipId: string; fps: number; width: number; height: number }) {
+    const head = { schema: KEYPOINTS_SCHEMA, ...header, keypointFormat: 'blazepose-33' }
+    this.#stream.write(JSON.stringify(head).slice(0, -1) + ',"frames":[\n')
+  }
+
+  async frame(index: number, timeMs: number, people: PersonKeypoints[]) {
+    const line = (this.#first ? '' : ',\n') + JSON.stringify({ index, timeMs, people })
+    this.#first = false
+    if (!this.#stream.write(line)) await once(this.#stream, 'drain')
+  }
+
+  async end(frameCount: number) {
+    this.#stream.end(`\n],"frameCount":${frameCount}}\n`)
+    await once(this.#stream, 'finish')
+  }
+
+  destroy() {
+    this.#stream.destroy()
+  }
+}

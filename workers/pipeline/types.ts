@@ -1,0 +1,132 @@
+/**
+ * The contract between the processing pipeline (this folder, plain TypeScript) and whoever
+ * runs it: the `process-clip` job (app/jobs) and the `clip:process` CLI (commands/).
+ */
+
+/** One decoded frame, RGB24, `width × height × 3` bytes, in output geometry. */
+export interface Frame {
+  index: number
+  timeMs: number
+  width: number
+  height: number
+  data: Buffer
+}
+
+/** A person found in a frame (pose and tracking fill this from the models issue on). */
+export interface PersonKeypoints {
+  trackId: number
+  bbox: [number, number, number, number]
+  keypoints: [number, number, number][]
+}
+
+/**
+ * A step applied to every frame between decode and encode (anonymize, pose). It may change
+ * `frame.data` in place (blurring) and may return people for keypoints.json. Processors
+ * run in order; pose sees the frame before anonymization blurs it.
+ */
+export interface FrameProcessor {
+  readonly name: string
+  /** Which metadata.json section its finish() statistics go to (`processors` only when absent). */
+  readonly role?: 'anonymization' | 'pose'
+  /** Model name and version, for metadata.json; absent for built-in processors. */
+  readonly version?: string
+  init?(info: { width: number; height: number; fps: number }): Promise<void>
+  process(frame: Frame): Promise<PersonKeypoints[] | void>
+  /** Statistics for metadata.json (e.g. regions blurred, people found). */
+  finish?(): Promise<Record<string, unknown>>
+}
+
+export interface PipelineOptions {
+  fps: number
+  width: number
+  height: number
+  keepAudio: boolean
+  /** Keyframe interval in frames (a fixed GOP). */
+  gop: number
+  previewSeconds: number
+  previewHeight: number
+  ffmpegPath: string
+  ffprobePath: string
+  processors: FrameProcessor[]
+  /** Niceness of each ffmpeg child, so the web role stays responsive on a shared machine (default 10). */
+  niceness?: number
+  /** Blur style requested for anonymization; recorded in metadata.json (the models issue applies it). */
+  blur?: BlurStyle
+}
+
+export const BLUR_STYLES = ['gaussian', 'pixelate', 'solid'] as const
+export type BlurStyle = (typeof BLUR_STYLES)[number]
+
+export const DEFAULT_PIPELINE_OPTIONS: Omit<PipelineOptions, 'processors'> = {
+  fps: 30,
+  width: 1280,
+  height: 720,
+  keepAudio: false,
+  gop: 60,
+  previewSeconds: 10,
+  previewHeight: 480,
+  ffmpegPath: 'ffmpeg',
+  ffprobePath: 'ffprobe',
+}
+
+/** What the caller knows about the clip, copied into metadata.json. */
+export interface ClipDescription {
+  clipId: string
+  title?: string
+  sport?: string
+  activity?: string | null
+  skillLevel?: string | null
+  cameraAngle?: string | null
+  venueType?: string | null
+  recordedOn?: string | null
+  tags?: string[]
+  consentRecordId?: number | null
+  consentTextVersion?: number | null
+}
+
+export type StepName = 'probe' | 'standardize' | 'thumbnail' | 'preview' | 'metadata'
+
+export type OutputKind = 'video' | 'keypoints' | 'metadata' | 'thumbnail' | 'preview'
+
+export interface OutputFile {
+  kind: OutputKind
+  path: string
+  bytes: number
+  sha256: string
+  contentType: string
+}
+
+export interface PipelineResult {
+  outputs: Record<OutputKind, OutputFile>
+  /** Milliseconds per step that ran (skipped steps are absent). */
+  timings: Partial<Record<StepName, number>>
+  skipped: StepName[]
+  metadata: Record<string, unknown>
+}
+
+export interface PipelineHooks {
+  /** 0–100, monotonic, at most a few times a second. */
+  onProgress?(percent: number): void
+  onStep?(step: StepName, state: 'started' | 'done' | 'skipped'): void
+  signal?: AbortSignal
+}
+
+export type PipelineErrorCode =
+  | 'E_INPUT_UNREADABLE'
+  | 'E_NO_VIDEO'
+  | 'E_DECODE_FAILED'
+  | 'E_ENCODE_FAILED'
+  | 'E_PROCESSOR_FAILED'
+  | 'E_ABORTED'
+
+/** A failure with the step it happened in and a sentence a creator can read. */
+export class PipelineError extends Error {
+  constructor(
+    readonly code: PipelineErrorCode,
+    readonly step: StepName,
+    message: string,
+    readonly detail?: string
+  ) {
+    super(message)
+  }
+}
