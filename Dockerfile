@@ -53,7 +53,7 @@ RUN groupadd --system --gid 10001 athera \
 WORKDIR /app
 # Code stays root-owned, so the process cannot rewrite it; tmp/ is its scratch space.
 COPY --from=build /src/build ./
-RUN mkdir -p tmp/uploads && chown -R athera:athera tmp
+RUN mkdir -p tmp/uploads tmp/processing && chown -R athera:athera tmp
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/athera-entrypoint
 ENV NODE_ENV=production \
     ATHERA_ROLES=worker
@@ -72,7 +72,7 @@ RUN groupadd --system --gid 10001 athera \
 WORKDIR /app
 # Code stays root-owned, so the process cannot rewrite it; tmp/ is its scratch space.
 COPY --from=build /src/build ./
-RUN mkdir -p tmp/uploads && chown -R athera:athera tmp
+RUN mkdir -p tmp/uploads tmp/processing && chown -R athera:athera tmp
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/athera-entrypoint
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
