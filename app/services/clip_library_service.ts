@@ -43,6 +43,8 @@ export interface ClipCard {
 }
 
 export interface ClipDetail extends ClipCard {
+  /** Presigned links to the processed outputs, once published. */
+  outputs: { video: string | null; preview: string | null; keypoints: string | null; metadata: string | null }
   technical: { label: string; value: string }[]
   assets: { kind: string; size: string; contentType: string; sha256: string; createdAt: ClipAsset['createdAt'] }[]
   runs: {
@@ -101,8 +103,18 @@ export class ClipLibraryService {
         .load('processingRuns', (query) => query.orderBy('attempt', 'desc'))
     })
     const card = await this.#card(clip)
+    const link = async (kind: ClipAsset['kind'], name?: string) => {
+      const asset = clip.assets.find((item) => item.kind === kind)
+      return asset ? this.storage.presignedGet(asset.bucket, asset.key, THUMBNAIL_TTL_SECONDS, name) : null
+    }
     return {
       ...card,
+      outputs: {
+        video: await link('video'),
+        preview: await link('preview'),
+        keypoints: await link('keypoints', `${clip.id}-keypoints.json`),
+        metadata: await link('metadata', `${clip.id}-metadata.json`),
+      },
       technical: [
         { label: 'Original file', value: clip.originalFilename },
         { label: 'Type', value: clip.contentType ?? '—' },

@@ -36,7 +36,7 @@ test.group('process-clip job', (group) => {
   group.each.setup(isolate)
   group.each.setup(cleanStorage)
 
-  test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert }) => {
+  test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert, client }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, sharedClips().find((path) => path.includes('two_people'))!)
     const processing = await app.container.make(ClipProcessingService)
@@ -66,6 +66,13 @@ test.group('process-clip job', (group) => {
     assert.isAbove(ctx.progress.length, 1, 'progress was reported')
     const maxLagMs = lag.max / 1e6
     assert.isBelow(maxLagMs, 200, `event loop blocked for ${maxLagMs.toFixed(0)} ms`)
+
+    // The clip page plays the processed video and links its JSON files.
+    const page = await client.get(`/clips/${clip.id}`).loginAs(creator)
+    page.assertStatus(200)
+    assert.include(page.text(), 'data-testid="processed-video"')
+    assert.match(page.text(), /clips\/[0-9a-f-]+\/video\.mp4\?X-Amz-/)
+    assert.include(page.text(), 'keypoints.json')
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
