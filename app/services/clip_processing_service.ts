@@ -104,7 +104,9 @@ export class ClipProcessingService {
       }
       logger.info({ clipId: clip.id, jobId: context.jobId, timings }, 'clip processed')
     } catch (error) {
-      await this.#fail(clip, run, step, error, timings, context)
+      // Thumbnail and preview run side by side: the error names the step that failed.
+      const failedStep = error instanceof PipelineError ? error.step : step
+      await this.#fail(clip, run, failedStep, error, timings, context)
       throw error
     } finally {
       // A clip that may still be retried keeps its folder; a published or settled one does not.

@@ -56,6 +56,12 @@ export interface SourceInfo {
   sizeBytes: number
 }
 
+/** What a step's body made: the outputs to hash and record, and data for later steps. */
+interface StepOutcome {
+  outputs: OutputKind[]
+  data: Record<string, any>
+}
+
 export async function runPipeline(
   input: PipelineInput,
   options: PipelineOptions,
@@ -81,23 +87,29 @@ export async function runPipeline(
   /** Runs a step unless steps.json shows it done; a step that runs invalidates those after it. */
   async function step(
     name: StepName,
-    body: () => Promise<{ outputs: OutputKind[]; data: Record<string, any> }>,
+    body: () => Promise<StepOutcome>,
     stillValid: (record: StepRecord) => boolean = () => true
   ): Promise<StepRecord> {
     if (signal?.aborted) throw aborted(name)
     const previous = await ledger.valid(name)
-    if (previous && stillValid(previous)) {
-      skipped.push(name)
-      hooks.onStep?.(name, 'skipped')
-      progress.step(name, 1)
-      return previous
-    }
+    if (previous && stillValid(previous)) return skip(name, previous)
     hooks.onStep?.(name, 'started')
     const started = performance.now()
-    const { outputs, data } = await body()
+    return done(name, started, await body())
+  }
+
+  function skip(name: StepName, previous: StepRecord) {
+    skipped.push(name)
+    hooks.onStep?.(name, 'skipped')
+    progress.step(name, 1)
+    return previous
+  }
+
+  /** Records a step that ran; `waited` is time spent after its body for other steps, not counted. */
+  async function done(name: StepName, started: number, { outputs, data }: StepOutcome, waited = 0) {
     const record: StepRecord = { outputs: {}, data, ms: 0, finishedAt: new Date().toISOString() }
     for (const kind of outputs) record.outputs[kind] = { file: FILES[kind].file, ...(await digestFile(path(kind))) }
-    record.ms = Math.round(performance.now() - started)
+    record.ms = Math.round(performance.now() - started - waited)
     timings[name] = record.ms
     const later = STEPS.slice(STEPS.indexOf(name) + 1)
     // Probe only reads: the same input gives the same facts, so later outputs stay valid.
@@ -106,6 +118,37 @@ export async function runPipeline(
     progress.step(name, 1)
     hooks.onStep?.(name, 'done')
     return record
+  }
+
+  /**
+   * Steps that read only earlier outputs, never each other's, run side by side (one ffmpeg
+   * each) and are recorded in order afterwards, as if they had run one after the other: from
+   * the first one that must run, every later one runs too (running a step invalidates those
+   * after it). On a failure the others are let finish (or stop on an abort) before the first
+   * failure, in step order, is thrown.
+   */
+  async function sideBySide(list: [StepName, () => Promise<StepOutcome>][]) {
+    const running: { name: StepName; started: number; result: Promise<{ outcome: StepOutcome; ended: number }> }[] = []
+    for (const [name, body] of list) {
+      if (!running.length) {
+        if (signal?.aborted) throw aborted(name)
+        const previous = await ledger.valid(name)
+        if (previous) {
+          skip(name, previous)
+          continue
+        }
+      }
+      hooks.onStep?.(name, 'started')
+      const started = performance.now()
+      running.push({ name, started, result: body().then((outcome) => ({ outcome, ended: performance.now() })) })
+    }
+    const settled = await Promise.allSettled(running.map((entry) => entry.result))
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
+    const allEnded = performance.now()
+    for (const [index, entry] of running.entries()) {
+      const { outcome, ended } = (settled[index] as PromiseFulfilledResult<{ outcome: StepOutcome; ended: number }>).value
+      await done(entry.name, entry.started, outcome, allEnded - ended)
+    }
   }
 
   progress.set(0)
@@ -130,16 +173,25 @@ export async function runPipeline(
   })
   const output = standardized.data as StandardizeResult
 
-  await step('thumbnail', async () => {
-    await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
-    return { outputs: ['thumbnail'], data: {} }
-  })
-
-  await step('preview', async () => {
-    const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
-    await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
-    return { outputs: ['preview'], data: {} }
-  })
+  // Thumbnail and preview both read only video.mp4: on 2 cores the thumbnail's seek and
+  // single frame fit beside the preview's encode (bench/pipeline.ts).
+  await sideBySide([
+    [
+      'thumbnail',
+      async () => {
+        await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
+        return { outputs: ['thumbnail'], data: {} }
+      },
+    ],
+    [
+      'preview',
+      async () => {
+        const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
+        await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
+        return { outputs: ['preview'], data: {} }
+      },
+    ],
+  ])
 
   const describedAs = hashOf(input.clip)
   const metadataRecord = await step(

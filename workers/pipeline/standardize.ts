@@ -1,6 +1,8 @@
 /**
  * The standardize step: decode once, pass every frame through the processors in order, encode
  * once, and stream keypoints.json as frames go by (a long clip's keypoints never sit in memory).
+ * A source slower than the output rate is decoded and processed at its own rate; the encoder
+ * repeats its frames up to the output rate, and keypoints.json repeats their people.
  */
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
@@ -55,7 +57,9 @@ export async function standardize(
         fps,
         gop: options.gop,
         audioFrom: audio ? input.inputPath : undefined,
+        inputRate: reader.rate,
       })
+      const rate = reader.rate
       try {
         for await (const frame of reader) {
           const people: PersonKeypoints[] = []
@@ -64,10 +68,16 @@ export async function standardize(
             if (found) people.push(...found)
           }
           await encoder.write(frame.data)
-          await keypoints.frame(frame.index, frame.timeMs, people)
-          hooks.onFrames?.(frame.index + 1, expected)
+          // keypoints.json lists every output frame. The encoder shows this decoded frame in
+          // output frames [from, to) (one unless the source is slower than the output rate), so
+          // its people are repeated for each of them: the latest decoded frame's people stand
+          // for the repeated frames (the models issue may interpolate between decoded frames).
+          const from = rate.outputIndex(frame.index)
+          const to = rate.outputIndex(frame.index + 1)
+          await keypoints.frames(from, to, fps, people)
+          hooks.onFrames?.(to, expected)
         }
-        frameCount = reader.framesRead
+        frameCount = rate.outputIndex(reader.framesRead)
         // A decoder that stops early without an error (a truncated stream) still lost footage.
         const missing = expected - frameCount
         if (missing > Math.max(fps, expected * 0.05)) {
@@ -135,10 +145,16 @@ class KeypointsWriter {
     this.#stream.write(JSON.stringify(head).slice(0, -1) + ',"frames":[\n')
   }
 
-  async frame(index: number, timeMs: number, people: PersonKeypoints[]) {
-    const line = (this.#first ? '' : ',\n') + JSON.stringify({ index, timeMs, people })
-    this.#first = false
-    if (!this.#stream.write(line)) await once(this.#stream, 'drain')
+  /** Output frames `from` to `to` (excluded), at `fps`, all with the same people. */
+  async frames(from: number, to: number, fps: number, people: PersonKeypoints[]) {
+    if (to <= from) return
+    const list = JSON.stringify(people)
+    let lines = ''
+    for (let index = from; index < to; index++) {
+      lines += `${this.#first ? '' : ',\n'}{"index":${index},"timeMs":${Math.round((index * 1000) / fps)},"people":${list}}`
+      this.#first = false
+    }
+    if (!this.#stream.write(lines)) await once(this.#stream, 'drain')
   }
 
   async end(frameCount: number) {

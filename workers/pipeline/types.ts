@@ -3,9 +3,17 @@
  * runs it: the `process-clip` job (app/jobs) and the `clip:process` CLI (commands/).
  */
 
-/** One decoded frame, RGB24, `width × height × 3` bytes, in output geometry. */
+/**
+ * One decoded frame, RGB24, `width × height × 3` bytes, in output geometry. Frames are decoded
+ * at the source's own rate, capped at the output rate: a 5 fps source gives 5 frames a second,
+ * and the encoder repeats each one up to the output rate (keypoints.json repeats its people for
+ * the repeated output frames). So `index` and `timeMs` are the decoded frame's, not the output
+ * frame's: for a source at or above the output rate they are the same.
+ */
 export interface Frame {
+  /** 0, 1, 2… in decode order (the source frame, at the decode rate). */
   index: number
+  /** When this frame is shown, in milliseconds from the start of the clip (index / decode rate). */
   timeMs: number
   width: number
   height: number
@@ -30,7 +38,9 @@ export interface FrameProcessor {
   readonly role?: 'anonymization' | 'pose'
   /** Model name and version, for metadata.json; absent for built-in processors. */
   readonly version?: string
+  /** `fps` is the output rate: frames come at most that often (fewer for a slower source). */
   init?(info: { width: number; height: number; fps: number }): Promise<void>
+  /** Called once per decoded frame (see `Frame`), not once per output frame. */
   process(frame: Frame): Promise<PersonKeypoints[] | void>
   /** Statistics for metadata.json (e.g. regions blurred, people found). */
   finish?(): Promise<Record<string, unknown>>

@@ -74,8 +74,21 @@ export function stderrTail(stderr: string, lines = 6) {
   return stderr.split('\n').filter(Boolean).slice(-lines).join('\n')
 }
 
-/** First line of `ffmpeg -version`, for metadata.json. */
-export async function ffmpegVersion(ffmpegPath = 'ffmpeg') {
+const versions = new Map<string, Promise<string>>()
+
+/** First line of `ffmpeg -version`, for metadata.json; asked once per binary and process. */
+export function ffmpegVersion(ffmpegPath = 'ffmpeg') {
+  let version = versions.get(ffmpegPath)
+  if (!version) {
+    version = readVersion(ffmpegPath)
+    versions.set(ffmpegPath, version)
+    // A binary that could not be started may be installed later: ask again next time.
+    version.then((line) => line === 'unknown' && versions.delete(ffmpegPath))
+  }
+  return version
+}
+
+async function readVersion(ffmpegPath: string) {
   const child = spawn(ffmpegPath, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk))

@@ -25,11 +25,88 @@ export interface ChildOptions {
  * Scale into the box keeping the aspect ratio, pad to the exact size, force the frame rate.
  * Rotation is not in the chain: ffmpeg applies the display matrix/rotate tag before filters.
  * The frame rate goes first when it drops frames (less to scale) and last when it duplicates.
+ * (The one-process transcode of bench/pipeline.ts; the pipeline itself decodes with
+ * `decodeFilter` and lets the encoder duplicate.)
  */
 export function geometryFilter(target: Geometry, sourceFps?: number) {
   const { width: w, height: h, fps } = target
-  const box = `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`
+  const box = boxFilter(w, h)
   return sourceFps && sourceFps < fps ? `${box},fps=${fps}` : `fps=${fps},${box}`
+}
+
+function boxFilter(w: number, h: number) {
+  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`
+}
+
+/**
+ * The rate frames are decoded at and handed to the processors: the source's own rate, capped at
+ * the output rate. A 5 fps clip is decoded, converted to RGB, piped and processed 5 times a
+ * second, not 30: the encoder duplicates frames up to the output rate after its RGB→YUV step.
+ * The source rate is the probed average (3 decimals), so a variable-rate source is evened out
+ * to it while decoding.
+ */
+export class DecodeRate {
+  /** Decoded frames per second as the fraction `num/den`. */
+  readonly num: number
+  readonly den: number
+  /** The output rate (as a fraction) the encoder duplicates up to. */
+  readonly output: { num: number; den: number }
+
+  constructor(sourceFps: number | undefined, outputFps: number) {
+    this.output = fraction(outputFps)
+    const source = sourceFps && Number.isFinite(sourceFps) && sourceFps > 0 ? fraction(sourceFps) : this.output
+    // Capped at the output rate: a faster source is thinned while decoding, as before.
+    const rate = source.num * this.output.den >= this.output.num * source.den ? this.output : source
+    this.num = rate.num
+    this.den = rate.den
+  }
+
+  get fps() {
+    return this.num / this.den
+  }
+
+  /** True when the encoder must duplicate frames up to the output rate. */
+  get duplicates() {
+    return this.num * this.output.den !== this.output.num * this.den
+  }
+
+  /** For ffmpeg's `-r` and the fps filter. */
+  toString() {
+    return this.den === 1 ? String(this.num) : `${this.num}/${this.den}`
+  }
+
+  /** When decoded frame `index` is shown, in milliseconds from the start. */
+  timeMs(index: number) {
+    return Math.round((index * 1000 * this.den) / this.num)
+  }
+
+  /**
+   * The first output frame showing decoded frame `index`; for `index` = the number of decoded
+   * frames, the number of output frames. ffmpeg's fps filter puts each frame at its timestamp in
+   * output frames rounded to the nearest (halves up) and repeats it until the next one; the end
+   * of the stream counts as one more frame (checked against ffmpeg for 1–29.97 fps sources).
+   */
+  outputIndex(index: number) {
+    const scale = this.output.num * this.den
+    const unit = this.output.den * this.num
+    return Math.floor((2 * index * scale + unit) / (2 * unit))
+  }
+}
+
+/** A rate to 3 decimals as a reduced fraction (what ffmpeg makes of "29.97" too). */
+function fraction(fps: number) {
+  const num = Math.max(1, Math.round(fps * 1000))
+  const divisor = gcd(num, 1000)
+  return { num: num / divisor, den: 1000 / divisor }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b)
+}
+
+/** The decoder's filter chain: to the decode rate, then into the output box. */
+export function decodeFilter(target: Geometry, rate: DecodeRate) {
+  return `fps=${rate},${boxFilter(target.width, target.height)}`
 }
 
 export function frameBytes(geometry: Geometry) {
@@ -37,29 +114,32 @@ export function frameBytes(geometry: Geometry) {
 }
 
 /**
- * Decodes `input` to RGB24 frames of exactly `width × height × 3` bytes. Iterate it once; the
- * child pauses while the consumer works on a frame, and is killed if the consumer stops early.
+ * Decodes `input` to RGB24 frames of exactly `width × height × 3` bytes, at `rate` (the source's
+ * rate capped at `geometry.fps`). Iterate it once; the child pauses while the consumer works on
+ * a frame, and is killed if the consumer stops early. A frame's index and time are the decoded
+ * frame's, not the output frame's (see `Frame`).
  */
 export class FrameReader implements AsyncIterable<Frame> {
   /** Frames yielded so far; after a failure, where the stream broke. */
   framesRead = 0
+  readonly rate: DecodeRate
   #input: string
   #geometry: Geometry
-  #sourceFps?: number
   #options: ChildOptions
 
   constructor(input: string, geometry: Geometry, options: ChildOptions & { sourceFps?: number } = {}) {
     this.#input = input
     this.#geometry = geometry
-    this.#sourceFps = options.sourceFps
+    this.rate = new DecodeRate(options.sourceFps, geometry.fps)
     this.#options = options
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
-    const { width, height, fps } = this.#geometry
+    const { width, height } = this.#geometry
+    const rate = this.rate
     const size = frameBytes(this.#geometry)
     const args = ['-v', 'error', '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
-    args.push('-vf', `${geometryFilter(this.#geometry, this.#sourceFps)},format=rgb24`)
+    args.push('-vf', `${decodeFilter(this.#geometry, rate)},format=rgb24`)
     args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
     let frame = Buffer.allocUnsafeSlow(size)
@@ -74,7 +154,7 @@ export class FrameReader implements AsyncIterable<Frame> {
           offset += take
           if (filled === size) {
             const index = this.framesRead++
-            yield { index, timeMs: Math.round((index * 1000) / fps), width, height, data: frame }
+            yield { index, timeMs: rate.timeMs(index), width, height, data: frame }
             // A new buffer per frame: the encoder may still be writing the previous one.
             frame = Buffer.allocUnsafeSlow(size)
             filled = 0
@@ -87,7 +167,7 @@ export class FrameReader implements AsyncIterable<Frame> {
         throw new PipelineError(
           'E_DECODE_FAILED',
           'standardize',
-          `The video stream is corrupt at ${formatTimestamp(this.framesRead / fps)}.`,
+          `The video stream is corrupt at ${formatTimestamp(this.framesRead / rate.fps)}.`,
           stderrTail(exit.stderr)
         )
       }
@@ -102,6 +182,8 @@ export interface EncoderOptions extends ChildOptions, Geometry {
   gop: number
   /** The original file, whose first audio stream is re-encoded to AAC; absent → no audio. */
   audioFrom?: string
+  /** The rate frames are written at (FrameReader.rate); frames are repeated up to `fps`. Default `fps`. */
+  inputRate?: DecodeRate
 }
 
 /**
@@ -116,8 +198,9 @@ export class FrameEncoder {
 
   constructor(output: string, options: EncoderOptions) {
     const { width, height, fps, gop } = options
+    const inputRate = options.inputRate ?? new DecodeRate(fps, fps)
     const args = ['-v', 'error', '-y']
-    args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0')
+    args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(inputRate), '-i', 'pipe:0')
     if (options.audioFrom) {
       args.push('-i', options.audioFrom, '-map', '0:v', '-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k')
     } else {
@@ -126,7 +209,11 @@ export class FrameEncoder {
     // HD is BT.709; without saying so swscale would convert with BT.601 and shift colours. The
     // frames are already at size, so only chroma is resampled: fast_bilinear costs no visible
     // quality there and makes the RGB→YUV step about a fifth cheaper (bench/pipeline.ts).
-    args.push('-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=fast_bilinear,format=yuv420p')
+    // A slower source is repeated up to the output rate after the conversion, so each frame is
+    // converted once (the fps filter repeats a frame by reference); DecodeRate.outputIndex
+    // mirrors where the repeats go.
+    const repeat = inputRate.duplicates ? `,fps=${fps}` : ''
+    args.push('-vf', `scale=out_color_matrix=bt709:out_range=tv:flags=fast_bilinear,format=yuv420p${repeat}`)
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
     args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv')
     args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0')

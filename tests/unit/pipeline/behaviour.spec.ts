@@ -1,4 +1,6 @@
 import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -154,6 +156,69 @@ test.group('Pipeline behaviour', (group) => {
       assert.equal(keypoints.frames[3].timeMs, 100)
       assert.deepEqual(result.metadata.models, [{ name: 'black-painter', version: '0.0.1' }])
       assert.deepEqual(result.metadata.anonymization, { 'black-painter': { framesPainted: keypoints.frameCount } })
+    })
+
+  test('a {$self} fps source is processed once per source frame and comes out at 30 fps, one keypoints entry per output frame')
+    .with([
+      { fps: 5, toString: () => '5' },
+      { fps: 12, toString: () => '12' },
+    ])
+    .run(async ({ assert }, { fps }) => {
+      // Two seconds at `fps`: 2 × fps source frames, 60 output frames.
+      const slow = await ffmpegMake(join(work, `slow-${fps}.mp4`), [
+        '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=${fps}:d=2`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      ])
+      const sourceFrames = 2 * fps
+      // Paints each frame a flat grey that grows with its index and reports one person whose
+      // track id is that index: keypoints.json and the pixels of every output frame must agree.
+      const seen: { index: number; timeMs: number }[] = []
+      const painter: FrameProcessor = {
+        name: 'index-painter',
+        async process(frame) {
+          seen.push({ index: frame.index, timeMs: frame.timeMs })
+          frame.data.fill(20 + frame.index * 9)
+          return [{ trackId: frame.index, bbox: [0, 0, 1, 1], keypoints: [] }]
+        },
+      }
+
+      const result = await processClip(slow, join(work, `slow-${fps}-out`), { processors: [painter] })
+
+      assert.deepEqual(
+        seen,
+        Array.from({ length: sourceFrames }, (_, index) => ({ index, timeMs: Math.round((index * 1000) / fps) })),
+        'once per source frame, with its own index and time'
+      )
+      const video = (await ffprobeJson(result.outputs.video.path)).streams[0]
+      assert.equal(video.r_frame_rate, '30/1')
+      assert.equal(video.avg_frame_rate, '30/1')
+      assert.equal(Number(video.nb_frames), 60)
+      const keypoints = JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8'))
+      assert.equal(keypoints.frameCount, 60)
+      assert.equal((result.metadata.output as any).frameCount, 60)
+      assert.lengthOf(keypoints.frames, 60)
+      keypoints.frames.forEach((entry: any, index: number) => {
+        assert.equal(entry.index, index)
+        assert.equal(entry.timeMs, Math.round((index * 1000) / 30))
+      })
+      // Each output frame carries the people of the source frame it shows.
+      const tracks: number[] = keypoints.frames.map((entry: any) => entry.people[0].trackId)
+      assert.deepEqual([...new Set(tracks)], Array.from({ length: sourceFrames }, (_, index) => index))
+      const { stdout } = await promisify(execFile)(
+        'ffmpeg',
+        ['-v', 'error', '-i', result.outputs.video.path, '-vf', 'crop=64:64:600:320,scale=8:8,format=gray', '-f', 'rawvideo', 'pipe:1'],
+        { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
+      )
+      const levels = Array.from({ length: stdout.length / 64 }, (_, frame) => {
+        let sum = 0
+        for (let byte = frame * 64; byte < frame * 64 + 64; byte++) sum += stdout[byte]
+        return sum / 64
+      })
+      assert.lengthOf(levels, 60)
+      for (let index = 1; index < 60; index++) {
+        const step = levels[index] - levels[index - 1]
+        if (tracks[index] === tracks[index - 1]) assert.isBelow(Math.abs(step), 3, `frame ${index} repeats frame ${index - 1}`)
+        else assert.isAbove(step, 4, `frame ${index} shows the next source frame`)
+      }
     })
 
   test('a failing frame processor stops the run with E_PROCESSOR_FAILED and leaves no video')
