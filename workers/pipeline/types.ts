@@ -4,7 +4,11 @@
  */
 
 /**
- * One decoded frame, RGB24, `width × height × 3` bytes, in output geometry. Frames are decoded
+ * One decoded frame in output geometry, planar YUV 4:2:0 (`yuv420p`, "I420"), BT.709 limited
+ * range: `data` holds the Y plane (`width × height` bytes), then the U and V planes
+ * (`width/2 × height/2` bytes each), `width × height × 3 / 2` bytes in all. Black is Y=16,
+ * U=V=128. `workers/video/yuv.ts` gives the planes as views (`planes`), paints regions
+ * (`paint`, `fill`) and converts a region to small RGB24 model inputs (`toRgb`). Frames are decoded
  * at the source's own rate, capped at the output rate: a 5 fps source gives 5 frames a second,
  * and the encoder repeats each one up to the output rate (keypoints.json repeats its people for
  * the repeated output frames). So `index` and `timeMs` are the decoded frame's, not the output
@@ -17,6 +21,9 @@ export interface Frame {
   timeMs: number
   width: number
   height: number
+  /** The layout of `data`; the only one the pipeline uses. */
+  format: 'yuv420p'
+  /** The I420 bytes: Y plane, then U, then V (see above). Processors may change it in place. */
   data: Buffer
 }
 

@@ -1,6 +1,7 @@
 /**
- * One decode and one encode around the frame processors: ffmpeg decodes to raw RGB24 frames at
- * the output geometry on its stdout, Node hands each frame to the processors, and a second
+ * One decode and one encode around the frame processors: ffmpeg decodes to raw YUV 4:2:0 frames
+ * (`yuv420p`, BT.709 limited range: what the encoder writes, so no colour conversion on either
+ * side; see ./yuv.ts) at the output geometry on its stdout, Node hands each frame to the processors, and a second
  * ffmpeg encodes the frames it reads from stdin. Node only moves buffers; pipes carry the
  * backpressure, so memory stays at a few frames whatever the clip's length.
  */
@@ -8,6 +9,7 @@ import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { FfmpegProcess, formatTimestamp, stderrTail } from './ffmpeg.js'
 import { PipelineError, type Frame } from '../pipeline/types.js'
+import { yuv420pBytes } from './yuv.js'
 
 export interface Geometry {
   width: number
@@ -34,14 +36,14 @@ export function geometryFilter(target: Geometry, sourceFps?: number) {
   return sourceFps && sourceFps < fps ? `${box},fps=${fps}` : `fps=${fps},${box}`
 }
 
-function boxFilter(w: number, h: number) {
-  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`
+function boxFilter(w: number, h: number, scaleOptions = '') {
+  return `scale=${w}:${h}:force_original_aspect_ratio=decrease${scaleOptions},pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`
 }
 
 /**
  * The rate frames are decoded at and handed to the processors: the source's own rate, capped at
- * the output rate. A 5 fps clip is decoded, converted to RGB, piped and processed 5 times a
- * second, not 30: the encoder duplicates frames up to the output rate after its RGB→YUV step.
+ * the output rate. A 5 fps clip is decoded, piped and processed 5 times a second, not 30: the
+ * encoder duplicates frames up to the output rate.
  * The source rate is the probed average (3 decimals), so a variable-rate source is evened out
  * to it while decoding.
  */
@@ -104,17 +106,21 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b)
 }
 
-/** The decoder's filter chain: to the decode rate, then into the output box. */
+/**
+ * The decoder's filter chain: to the decode rate, into the output box, then planar YUV 4:2:0 in
+ * limited range (a full-range `yuvj420p` phone clip is brought to tv range while scaling).
+ */
 export function decodeFilter(target: Geometry, rate: DecodeRate) {
-  return `fps=${rate},${boxFilter(target.width, target.height)}`
+  return `fps=${rate},${boxFilter(target.width, target.height, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`
 }
 
-export function frameBytes(geometry: Geometry) {
-  return geometry.width * geometry.height * 3
+/** Bytes of one frame between decoder and encoder (`yuv420p`: `width × height × 3 / 2`). */
+export function frameBytes(geometry: Pick<Geometry, 'width' | 'height'>) {
+  return yuv420pBytes(geometry.width, geometry.height)
 }
 
 /**
- * Decodes `input` to RGB24 frames of exactly `width × height × 3` bytes, at `rate` (the source's
+ * Decodes `input` to `yuv420p` frames of exactly `frameBytes(geometry)` bytes, at `rate` (the source's
  * rate capped at `geometry.fps`). Iterate it once; the child pauses while the consumer works on
  * a frame, and is killed if the consumer stops early. A frame's index and time are the decoded
  * frame's, not the output frame's (see `Frame`).
@@ -139,8 +145,8 @@ export class FrameReader implements AsyncIterable<Frame> {
     const rate = this.rate
     const size = frameBytes(this.#geometry)
     const args = ['-v', 'error', '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
-    args.push('-vf', `${decodeFilter(this.#geometry, rate)},format=rgb24`)
-    args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1')
+    args.push('-vf', decodeFilter(this.#geometry, rate))
+    args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
     let frame = Buffer.allocUnsafeSlow(size)
     let filled = 0
@@ -154,7 +160,7 @@ export class FrameReader implements AsyncIterable<Frame> {
           offset += take
           if (filled === size) {
             const index = this.framesRead++
-            yield { index, timeMs: rate.timeMs(index), width, height, data: frame }
+            yield { index, timeMs: rate.timeMs(index), width, height, format: 'yuv420p', data: frame }
             // A new buffer per frame: the encoder may still be writing the previous one.
             frame = Buffer.allocUnsafeSlow(size)
             filled = 0
@@ -187,7 +193,7 @@ export interface EncoderOptions extends ChildOptions, Geometry {
 }
 
 /**
- * Encodes RGB24 frames written to it into an H.264 MP4 with no metadata a person could be
+ * Encodes `yuv420p` frames (BT.709, limited range) written to it into an H.264 MP4 with no metadata a person could be
  * traced by: container and stream tags, chapters, and the encoder's version string are dropped.
  */
 export class FrameEncoder {
@@ -200,20 +206,17 @@ export class FrameEncoder {
     const { width, height, fps, gop } = options
     const inputRate = options.inputRate ?? new DecodeRate(fps, fps)
     const args = ['-v', 'error', '-y']
-    args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(inputRate), '-i', 'pipe:0')
+    args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(inputRate), '-i', 'pipe:0')
     if (options.audioFrom) {
       args.push('-i', options.audioFrom, '-map', '0:v', '-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k')
     } else {
       args.push('-map', '0:v', '-an')
     }
-    // HD is BT.709; without saying so swscale would convert with BT.601 and shift colours. The
-    // frames are already at size, so only chroma is resampled: fast_bilinear costs no visible
-    // quality there and makes the RGB→YUV step about a fifth cheaper (bench/pipeline.ts).
-    // A slower source is repeated up to the output rate after the conversion, so each frame is
-    // converted once (the fps filter repeats a frame by reference); DecodeRate.outputIndex
-    // mirrors where the repeats go.
-    const repeat = inputRate.duplicates ? `,fps=${fps}` : ''
-    args.push('-vf', `scale=out_color_matrix=bt709:out_range=tv:flags=fast_bilinear,format=yuv420p${repeat}`)
+    // The frames are already yuv420p at size, BT.709 limited range (the decoder made them so),
+    // so there is nothing to convert: the encoder takes them as they are. A slower source is
+    // repeated up to the output rate (the fps filter repeats a frame by reference);
+    // DecodeRate.outputIndex mirrors where the repeats go.
+    if (inputRate.duplicates) args.push('-vf', `fps=${fps}`)
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
     args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv')
     args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0')
@@ -223,7 +226,7 @@ export class FrameEncoder {
     this.#stdin = this.#ffmpeg.child.stdin!
     // EPIPE when ffmpeg dies early: its exit status says why, reported by write()/finish().
     this.#stdin.on('error', () => {})
-    this.#size = width * height * 3
+    this.#size = frameBytes({ width, height })
   }
 
   /** Queues one frame; resolves when the pipe can take more (ffmpeg's pace, not ours). */

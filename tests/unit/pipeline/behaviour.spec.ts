@@ -9,6 +9,7 @@ import { SKIP_WITHOUT_MEDIA, SHARED_MEDIA, ffmpegMake, sharedMediaAvailable } fr
 import { ffprobeJson, identifyingTags, meanBrightness, processClip, rgbFrameAt } from '#tests/helpers/pipeline'
 import { PipelineError, type Frame, type FrameProcessor, type StepName } from '#workers/pipeline/types'
 import { probe } from '#workers/video/probe'
+import { BLACK, fill, grey } from '#workers/video/yuv'
 
 const CLIP_720P = join(SHARED_MEDIA, 'two_people_indoor_1280x720_3s.mp4')
 const STEPS: StepName[] = ['probe', 'standardize', 'thumbnail', 'preview', 'metadata']
@@ -169,14 +170,14 @@ test.group('Pipeline behaviour', (group) => {
         '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=${fps}:d=2`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
       ])
       const sourceFrames = 2 * fps
-      // Paints each frame a flat grey that grows with its index and reports one person whose
+      // Paints each frame a flat grey (luma 20, 29, … ≤ 227, no chroma) that grows with its index and reports one person whose
       // track id is that index: keypoints.json and the pixels of every output frame must agree.
       const seen: { index: number; timeMs: number }[] = []
       const painter: FrameProcessor = {
         name: 'index-painter',
         async process(frame) {
           seen.push({ index: frame.index, timeMs: frame.timeMs })
-          frame.data.fill(20 + frame.index * 9)
+          fill(frame, grey(20 + frame.index * 9))
           return [{ trackId: frame.index, bbox: [0, 0, 1, 1], keypoints: [] }]
         },
       }
@@ -284,7 +285,7 @@ class BlackPainter implements FrameProcessor {
   }
 
   async process(frame: Frame) {
-    frame.data.fill(0)
+    fill(frame, BLACK)
     this.#painted++
     return [{ trackId: 1, bbox: [10, 20, 30, 40] as [number, number, number, number], keypoints: [[15, 25, 0.9] as [number, number, number]] }]
   }
