@@ -1,6 +1,5 @@
 import { mkdir, rm, stat } from 'node:fs/promises'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { pipeline as streamPipeline } from 'node:stream/promises'
@@ -16,6 +15,7 @@ import ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
 import { StorageService, type BucketName } from '#services/storage_service'
 import { runPipeline } from '#workers/pipeline/run'
+import { digestFile } from '#workers/pipeline/files'
 import { PipelineError, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
 
 /** Where each output lives: anonymized data in `processed`, catalog media in `previews`. */
@@ -153,10 +153,8 @@ export class ClipProcessingService {
   async #download(clip: Clip, path: string) {
     const raw = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'raw').firstOrFail()
     const present = await stat(path).catch(() => null)
-    if (present?.size === raw.bytes) {
-      const hash = createHash('sha256')
-      await streamPipeline(createReadStream(path), hash)
-      if (hash.digest('hex') === raw.sha256) return { path, fetched: false }
+    if (present?.size === raw.bytes && (await digestFile(path)).sha256 === raw.sha256) {
+      return { path, fetched: false }
     }
     await streamPipeline(await this.storage.getStream(raw.bucket, raw.key), createWriteStream(path))
     return { path, fetched: true }

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, open, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -22,6 +22,7 @@ import { uploadMetadataValidator } from '#validators/upload'
 import { formatBytes } from '#services/format'
 import { checkComplete, detectContainer } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
+import { digestFile } from '#workers/pipeline/files'
 
 export type UploadErrorCode =
   | 'E_CONSENT'
@@ -327,9 +328,7 @@ export class UploadService {
   async #sha256(upload: Upload, path: string) {
     const state = hashing.get(upload.id)
     if (state && state.bytes === upload.length) return state.hash.digest('hex')
-    const hash = createHash('sha256')
-    await pipeline(createReadStream(path), hash)
-    return hash.digest('hex')
+    return (await digestFile(path)).sha256
   }
 
   async #refuseDuplicate(upload: Upload, sha256: string) {

@@ -262,7 +262,7 @@ function hashOf(value: unknown) {
 
 /**
  * What makes earlier outputs reusable: the same input (size plus its first and last MiB, cheap
- * even for a large file, and the job downloads a fresh copy per attempt so mtime is useless)
+ * even for a large file; mtime is useless, since a re-downloaded copy is new)
  * and the same settings that shape the video.
  */
 async function fingerprint(input: PipelineInput, options: PipelineOptions, size: number) {
