@@ -54,6 +54,9 @@ export interface SourceInfo {
   durationSeconds: number
   hasAudio: boolean
   sizeBytes: number
+  /** The matrix the source is tagged with, null when untagged (see colourOptions). */
+  colorSpace: string | null
+  colorRange: string | null
 }
 
 /** What a step's body made: the outputs to hash and record, and data for later steps. */
@@ -165,29 +168,45 @@ export async function runPipeline(
         durationSeconds: source.durationSeconds,
         sourceFps: source.fps,
         hasAudio: source.hasAudio,
+        colour: { colorSpace: source.colorSpace ?? null, width: source.width, height: source.height },
+        thumbnailPath: path('thumbnail'),
+        previewPath: path('preview'),
       },
       options,
       { signal, onFrames: (done, expected) => progress.step('standardize', done / expected) }
     )
-    return { outputs: ['video', 'keypoints'], data: { ...result } }
+    // The catalog files the encoder made are the thumbnail and preview steps' outputs, but are
+    // recorded by those steps; their hashes here let the steps tell them from a damaged file.
+    const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
+    for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
+    return { outputs: ['video', 'keypoints'], data: { ...result, catalog } }
   })
-  const output = standardized.data as StandardizeResult
+  const output = standardized.data as StandardizeResult & { catalog?: Partial<Record<'thumbnail' | 'preview', string>> }
 
-  // Thumbnail and preview both read only video.mp4: on 2 cores the thumbnail's seek and
-  // single frame fit beside the preview's encode (bench/pipeline.ts).
+  // The encoder normally made both catalog files from its own frames: the steps then only
+  // record them. Made again from video.mp4 when they are missing (a thumbnail past the real
+  // end, or a file lost since). Both read only video.mp4, so they may run side by side.
+  const madeByEncoder = async (kind: 'thumbnail' | 'preview') => {
+    const expected = output.catalog?.[kind]
+    return expected !== undefined && (await digestFile(path(kind)).catch(() => null))?.sha256 === expected
+  }
   await sideBySide([
     [
       'thumbnail',
       async () => {
-        await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
+        if (!(await madeByEncoder('thumbnail'))) {
+          await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
+        }
         return { outputs: ['thumbnail'], data: {} }
       },
     ],
     [
       'preview',
       async () => {
-        const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
-        await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
+        if (!(await madeByEncoder('preview'))) {
+          const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
+          await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
+        }
         return { outputs: ['preview'], data: {} }
       },
     ],
@@ -250,9 +269,12 @@ async function probeSource(inputPath: string, options: PipelineOptions, sizeByte
     height: video.height,
     rotation: video.rotation,
     fps: Math.round(video.fps * 1000) / 1000,
-    durationSeconds: info.durationSeconds,
+    // The video's own length: the file's may be longer when its audio runs on.
+    durationSeconds: video.durationSeconds || info.durationSeconds,
     hasAudio: info.audio.length > 0,
     sizeBytes: info.sizeBytes || sizeBytes,
+    colorSpace: video.colorSpace,
+    colorRange: video.colorRange,
   }
 }
 

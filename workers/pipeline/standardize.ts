@@ -4,11 +4,13 @@
  * A source slower than the output rate is decoded and processed at its own rate; the encoder
  * repeats its frames up to the output rate, and keypoints.json repeats their people.
  */
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
-import { FrameEncoder, FrameReader, aborted } from '../video/frames.js'
+import { FrameEncoder, FrameReader, aborted, type EncoderTap, type SourceColour } from '../video/frames.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
-import { writeAtomically } from './files.js'
+import { partialPath, writeAtomically } from './files.js'
+import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
 import { KEYPOINTS_SCHEMA } from './version.js'
 import { PipelineError, type FrameProcessor, type PersonKeypoints, type PipelineOptions } from './types.js'
 
@@ -21,6 +23,11 @@ export interface StandardizeInput {
   durationSeconds: number
   sourceFps: number
   hasAudio: boolean
+  /** The source's colour tags and size: whether the decoder converts to BT.709. */
+  colour?: SourceColour
+  /** Where the encoder also writes the catalog thumbnail and preview, if wanted. */
+  thumbnailPath?: string
+  previewPath?: string
 }
 
 export interface StandardizeResult {
@@ -29,6 +36,8 @@ export interface StandardizeResult {
   audio: boolean
   /** Statistics from each processor's finish(), by processor name. */
   processorStats: Record<string, Record<string, unknown>>
+  /** The catalog files the encoder made on the way (a thumbnail past the real end is not). */
+  made: ('thumbnail' | 'preview')[]
 }
 
 export async function standardize(
@@ -44,12 +53,27 @@ export async function standardize(
   }
 
   const audio = options.keepAudio && input.hasAudio
+  const taps: (EncoderTap & { kind: 'thumbnail' | 'preview'; final: string })[] = []
+  if (input.thumbnailPath) {
+    taps.push({ kind: 'thumbnail', final: input.thumbnailPath, ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)) })
+  }
+  if (input.previewPath) {
+    const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps }
+    taps.push({ kind: 'preview', final: input.previewPath, ...previewTap(partialPath(input.previewPath), settings) })
+  }
+  // A file left by an earlier run must not pass for this run's.
+  await Promise.all(taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })]))
+  const made: StandardizeResult['made'] = []
   let frameCount = 0
   await writeAtomically(input.keypointsPath, async (keypointsTemp) => {
     await writeAtomically(input.videoPath, async (videoTemp) => {
       const keypoints = new KeypointsWriter(keypointsTemp)
       keypoints.begin({ clipId: input.clipId, fps, width, height })
-      const reader = new FrameReader(input.inputPath, { width, height, fps }, { ...child, sourceFps: input.sourceFps })
+      const reader = new FrameReader(
+        input.inputPath,
+        { width, height, fps },
+        { ...child, sourceFps: input.sourceFps, colour: input.colour }
+      )
       const encoder = new FrameEncoder(videoTemp, {
         ...child,
         width,
@@ -58,6 +82,7 @@ export async function standardize(
         gop: options.gop,
         audioFrom: audio ? input.inputPath : undefined,
         inputRate: reader.rate,
+        taps,
       })
       const rate = reader.rate
       try {
@@ -93,9 +118,15 @@ export async function standardize(
         }
         await encoder.finish()
         await keypoints.end(frameCount)
+        for (const tap of taps) {
+          if (!existsSync(tap.path)) continue
+          await rename(tap.path, tap.final)
+          made.push(tap.kind)
+        }
       } catch (error) {
         encoder.abort()
         keypoints.destroy()
+        await Promise.all(taps.map((tap) => rm(tap.path, { force: true })))
         if (hooks.signal?.aborted && !(error instanceof PipelineError && error.code === 'E_ABORTED')) {
           throw aborted('standardize')
         }
@@ -109,7 +140,7 @@ export async function standardize(
     const stats = await guard(processor, 'finish', () => processor.finish?.())
     if (stats) processorStats[processor.name] = stats
   }
-  return { frameCount, durationSeconds: frameCount / fps, audio, processorStats }
+  return { frameCount, durationSeconds: frameCount / fps, audio, processorStats, made }
 }
 
 /** Runs a processor call; its failure becomes E_PROCESSOR_FAILED naming the processor. */

@@ -106,12 +106,39 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b)
 }
 
+/** What the decoder needs to know about the source's colours (from the probe). */
+export interface SourceColour {
+  colorSpace: string | null
+  width: number
+  height: number
+}
+
+/** Matrices swscale knows as BT.601 under their ffprobe names. */
+const BT601 = new Set(['smpte170m', 'bt470bg', 'bt601'])
+
+/**
+ * The scaler's colour options for a source, so that every output is BT.709 limited range.
+ * A stream tagged BT.709 (or an untagged HD one: players treat those as BT.709) keeps its
+ * matrix and only has its range brought to tv; a BT.601 or untagged SD stream is converted,
+ * as players would show it; any other tagged matrix (BT.2020…) is converted from its tag.
+ * Converting costs the scaler about 2.5× more, so it is done only where colours would shift.
+ */
+export function colourOptions(source?: SourceColour) {
+  const range = ':out_range=tv'
+  if (!source) return range
+  const space = source.colorSpace
+  const hd = Math.min(source.width, source.height) >= 720
+  if (space === 'bt709' || (space === null && hd)) return range
+  if (space === null || BT601.has(space)) return `:in_color_matrix=bt601:out_color_matrix=bt709${range}`
+  return `:out_color_matrix=bt709${range}`
+}
+
 /**
  * The decoder's filter chain: to the decode rate, into the output box, then planar YUV 4:2:0 in
- * limited range (a full-range `yuvj420p` phone clip is brought to tv range while scaling).
+ * BT.709 limited range (a full-range `yuvj420p` phone clip is brought to tv range while scaling).
  */
-export function decodeFilter(target: Geometry, rate: DecodeRate) {
-  return `fps=${rate},${boxFilter(target.width, target.height, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`
+export function decodeFilter(target: Geometry, rate: DecodeRate, source?: SourceColour) {
+  return `fps=${rate},${boxFilter(target.width, target.height, colourOptions(source))},format=yuv420p`
 }
 
 /** Bytes of one frame between decoder and encoder (`yuv420p`: `width × height × 3 / 2`). */
@@ -133,8 +160,11 @@ export class FrameReader implements AsyncIterable<Frame> {
   #geometry: Geometry
   #options: ChildOptions
 
-  constructor(input: string, geometry: Geometry, options: ChildOptions & { sourceFps?: number } = {}) {
+  #colour?: SourceColour
+
+  constructor(input: string, geometry: Geometry, options: ChildOptions & { sourceFps?: number; colour?: SourceColour } = {}) {
     this.#input = input
+    this.#colour = options.colour
     this.#geometry = geometry
     this.rate = new DecodeRate(options.sourceFps, geometry.fps)
     this.#options = options
@@ -145,7 +175,7 @@ export class FrameReader implements AsyncIterable<Frame> {
     const rate = this.rate
     const size = frameBytes(this.#geometry)
     const args = ['-v', 'error', '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
-    args.push('-vf', decodeFilter(this.#geometry, rate))
+    args.push('-vf', decodeFilter(this.#geometry, rate, this.#colour))
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
     let frame = Buffer.allocUnsafeSlow(size)
@@ -190,6 +220,19 @@ export interface EncoderOptions extends ChildOptions, Geometry {
   audioFrom?: string
   /** The rate frames are written at (FrameReader.rate); frames are repeated up to `fps`. Default `fps`. */
   inputRate?: DecodeRate
+  /**
+   * More files made from the same output frames in the same process (the catalog's thumbnail
+   * and preview), so nobody decodes the standardized video again. Each is written at `path`
+   * by `filter` (applied to the output-rate frames) and `args` (its codec and muxer options).
+   * A tap whose filter lets no frame through (a thumbnail past the real end) writes no file.
+   */
+  taps?: EncoderTap[]
+}
+
+export interface EncoderTap {
+  path: string
+  filter: string
+  args: string[]
 }
 
 /**
@@ -207,21 +250,33 @@ export class FrameEncoder {
     const inputRate = options.inputRate ?? new DecodeRate(fps, fps)
     const args = ['-v', 'error', '-y']
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(inputRate), '-i', 'pipe:0')
-    if (options.audioFrom) {
-      args.push('-i', options.audioFrom, '-map', '0:v', '-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k')
-    } else {
-      args.push('-map', '0:v', '-an')
-    }
+    if (options.audioFrom) args.push('-i', options.audioFrom)
     // The frames are already yuv420p at size, BT.709 limited range (the decoder made them so),
     // so there is nothing to convert: the encoder takes them as they are. A slower source is
     // repeated up to the output rate (the fps filter repeats a frame by reference);
     // DecodeRate.outputIndex mirrors where the repeats go.
-    if (inputRate.duplicates) args.push('-vf', `fps=${fps}`)
+    const taps = options.taps ?? []
+    const repeat = inputRate.duplicates ? `fps=${fps},` : ''
+    if (taps.length) {
+      const labels = taps.map((_, index) => `[tap${index}]`)
+      const graph = [`[0:v]${repeat}split=${taps.length + 1}[video]${labels.join('')}`]
+      taps.forEach((tap, index) => graph.push(`${labels[index]}${tap.filter}[out${index}]`))
+      args.push('-filter_complex', graph.join(';'), '-map', '[video]')
+    } else {
+      if (repeat) args.push('-vf', repeat.slice(0, -1))
+      args.push('-map', '0:v')
+    }
+    if (options.audioFrom) {
+      args.push('-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k')
+    } else {
+      args.push('-an')
+    }
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
     args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv')
     args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0')
     args.push('-r', String(fps), '-fps_mode', 'cfr')
     args.push(...STRIP_METADATA, '-movflags', '+faststart', '-f', 'mp4', output)
+    taps.forEach((tap, index) => args.push('-map', `[out${index}]`, ...tap.args, tap.path))
     this.#ffmpeg = new FfmpegProcess(args, { ...options, stdin: 'pipe' })
     this.#stdin = this.#ffmpeg.child.stdin!
     // EPIPE when ffmpeg dies early: its exit status says why, reported by write()/finish().

@@ -13,7 +13,13 @@ export interface VideoStreamInfo {
   rotation: number
   /** Frames per second from the stream's average (or nominal) frame rate. */
   fps: number
+  /** The stream's own duration (0 when the container does not say): audio may run longer. */
+  durationSeconds: number
   pixelFormat: string | null
+  /** The YUV matrix the stream is tagged with (`bt709`, `smpte170m`, …); null when untagged. */
+  colorSpace: string | null
+  /** `tv` (limited) or `pc` (full); null when untagged. */
+  colorRange: string | null
   frameCount: number | null
   tags: Record<string, string>
 }
@@ -99,6 +105,11 @@ export function probe(input: string, options: { ffprobePath?: string; timeoutMs?
   })
 }
 
+/** ffprobe prints "unknown" (or nothing) for an untagged colour property. */
+function tagged(value: unknown) {
+  return typeof value === 'string' && value !== '' && value !== 'unknown' ? value : null
+}
+
 function toResult(raw: any): ProbeResult {
   const streams: any[] = raw.streams ?? []
   const video = streams
@@ -111,7 +122,10 @@ function toResult(raw: any): ProbeResult {
       height: Number(stream.height ?? 0),
       rotation: rotationOf(stream),
       fps: parseRate(stream.avg_frame_rate) || parseRate(stream.r_frame_rate),
+      durationSeconds: Number(stream.duration ?? 0) || 0,
       pixelFormat: stream.pix_fmt ?? null,
+      colorSpace: tagged(stream.color_space),
+      colorRange: tagged(stream.color_range),
       frameCount: stream.nb_frames ? Number(stream.nb_frames) : null,
       tags: stream.tags ?? {},
     }))

@@ -80,6 +80,42 @@ test.group('Pipeline behaviour', (group) => {
     assert.isTrue(kept.metadata.output && (kept.metadata.output as any).audio)
   })
 
+  test('the encoder makes the thumbnail (10% in) and the preview from its own frames', async ({ assert }) => {
+    // Red for the first 0.2 s (frames 0–5 of 60), blue from frame 6, the thumbnail's frame.
+    const clip = await ffmpegMake(join(work, 'red-then-blue.mp4'), [
+      '-f', 'lavfi', '-i', 'color=c=red:s=320x240:d=2:r=30',
+      '-vf', "drawbox=x=0:y=0:w=iw:h=ih:color=blue:t=fill:enable='gte(n,6)'", '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+    ])
+    const states: string[] = []
+    const result = await processClip(clip, join(work, 'catalog'), {}, { onStep: (step: StepName, state: string) => states.push(`${step}:${state}`) })
+
+    const steps = JSON.parse(await readFile(join(work, 'catalog', 'steps.json'), 'utf8'))
+    const catalog = steps.steps.standardize.data.catalog
+    assert.equal(catalog.thumbnail, result.outputs.thumbnail.sha256, 'the thumbnail is the one the encoder wrote')
+    assert.equal(catalog.preview, result.outputs.preview.sha256, 'the preview is the one the encoder wrote')
+    assert.includeMembers(states, ['thumbnail:done', 'preview:done'])
+    // 640x360: the 4:3 picture centred in the 16:9 frame.
+    const thumbnail = await rgbFrameAt(result.outputs.thumbnail.path, 0)
+    assert.equal(thumbnail.length, 640 * 360 * 3)
+    const centre = [...thumbnail.subarray((180 * 640 + 320) * 3, (180 * 640 + 320) * 3 + 3)]
+    assert.isTrue(centre[2] > 180 && centre[0] < 80, `the thumbnail is frame 6 (blue), got ${centre}`)
+    const preview = await ffprobeJson(result.outputs.preview.path)
+    assert.equal(Number(preview.streams[0].nb_frames), 60)
+  })
+
+  test('a clip whose audio runs on past its video is processed to the video\'s length', async ({ assert }) => {
+    const clip = await ffmpegMake(join(work, 'long-audio.mp4'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-f', 'lavfi', '-i', 'sine=f=440:d=6',
+      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    ])
+    assert.isAbove((await probe(clip)).durationSeconds, 5)
+
+    const result = await processClip(clip, join(work, 'long-audio-out'))
+
+    assert.equal((result.metadata.output as any).frameCount, 30)
+    assert.isAbove(result.outputs.thumbnail.bytes, 0)
+  })
+
   test('a second run on the same folder skips every step and keeps the outputs')
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .run(async ({ assert }) => {

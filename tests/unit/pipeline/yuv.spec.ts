@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ffmpegMake } from '#tests/helpers/media'
 import type { Frame } from '#workers/pipeline/types'
-import { FrameReader, frameBytes } from '#workers/video/frames'
+import { FrameReader, colourOptions, frameBytes, type SourceColour } from '#workers/video/frames'
 import { BLACK, fill, paint, planes, rgbToYuv, toRgb, yuvToRgb } from '#workers/video/yuv'
 
 function blankFrame(width: number, height: number): Frame {
@@ -109,5 +109,35 @@ test.group('yuv420p frames', (group) => {
     const whole = toRgb(frame!)
     assert.equal(whole.length, 320 * 240 * 3)
     assertColour(assert, whole.subarray((120 * 320 + 80) * 3, (120 * 320 + 81) * 3), [255, 0, 0], tolerance, 'centre left')
+  })
+
+  test('an untagged SD source (BT.601 by convention) is converted to BT.709; tagged BT.709 and HD are left as they are', async ({ assert }) => {
+    assert.equal(colourOptions({ colorSpace: 'bt709', width: 640, height: 480 }), ':out_range=tv')
+    assert.equal(colourOptions({ colorSpace: null, width: 1920, height: 1080 }), ':out_range=tv')
+    assert.equal(colourOptions({ colorSpace: null, width: 1080, height: 1920 }), ':out_range=tv')
+    const toBt709 = ':in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv'
+    assert.equal(colourOptions({ colorSpace: null, width: 640, height: 480 }), toBt709)
+    assert.equal(colourOptions({ colorSpace: 'smpte170m', width: 1920, height: 1080 }), toBt709)
+    assert.equal(colourOptions({ colorSpace: 'bt2020nc', width: 3840, height: 2160 }), ':out_color_matrix=bt709:out_range=tv')
+
+    // Pure green, written by ffmpeg the way an SD camera does: BT.601 matrix, no colour tags.
+    // Green is where the two matrices differ most.
+    const clip = await ffmpegMake(join(work, 'green-sd.mp4'), [
+      '-f', 'lavfi', '-i', 'color=c=0x00FF00:s=320x240:d=1:r=30,format=rgb24',
+      '-vf', 'scale=out_color_matrix=bt601:out_range=tv,format=yuv420p', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+    ])
+    const firstFrame = async (colour?: SourceColour) => {
+      for await (const frame of new FrameReader(clip, { width: 320, height: 240, fps: 30 }, { sourceFps: 30, colour })) return frame
+      throw new Error('no frame decoded')
+    }
+    const region = { x: 40, y: 40, width: 240, height: 160 }
+    const sample = { width: 8, height: 8 }
+    const converted = await firstFrame({ colorSpace: null, width: 320, height: 240 })
+    assertColour(assert, toRgb(converted, region, sample), [0, 255, 0], 6, 'SD source converted to BT.709')
+    // Read as if it were BT.709 (what the output is tagged), the unconverted frame is off green:
+    // the conversion above is what makes colours right.
+    const asIs = toRgb(await firstFrame({ colorSpace: 'bt709', width: 320, height: 240 }), region, sample)
+    const worst = Math.max(...[...asIs].map((value, i) => Math.abs(value - [0, 255, 0][i % 3])))
+    assert.isAbove(worst, 20, `an unconverted BT.601 green reads as ${[...asIs.subarray(0, 3)]}`)
   })
 })
