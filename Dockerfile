@@ -29,10 +29,13 @@ COPY . .
 RUN node ace build
 WORKDIR /src/build
 RUN npm ci --omit=dev --no-audit --no-fund
+# The face and pose models ship as TFLite in npm packages; our converter turns them into ONNX
+# here (into ./models, MODEL_CACHE_DIR's default), so no container converts them at run time.
+RUN node bin/prepare_models.js
 
 ARG ONNXRUNTIME_CUDA=false
-# The guard keeps this a no-op until onnxruntime-node is a dependency. ONNXRUNTIME_NODE_INSTALL
-# must carry the choice: it overrides the older ONNXRUNTIME_NODE_INSTALL_CUDA, and is "skip" here.
+# ONNXRUNTIME_NODE_INSTALL must carry the choice: it overrides the older
+# ONNXRUNTIME_NODE_INSTALL_CUDA, and is "skip" here.
 RUN if [ "$ONNXRUNTIME_CUDA" = "true" ] && [ -d node_modules/onnxruntime-node ]; then \
       cd node_modules/onnxruntime-node && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install.js; \
     fi

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { runPipeline } from '#workers/pipeline/run'
@@ -10,6 +11,14 @@ import {
   type BlurStyle,
   type StepName,
 } from '#workers/pipeline/types'
+import {
+  DEFAULT_VISION_SETTINGS,
+  POSE_MODELS,
+  TEXT_MODES,
+  type PoseModel,
+  type TextMode,
+  type VisionSettings,
+} from '#workers/vision/settings'
 
 /**
  * The processing pipeline on a local file, with no database, Redis or object storage: for
@@ -36,10 +45,26 @@ export default class ClipProcess extends BaseCommand {
   @flags.boolean({ description: 'Keep the audio (re-encoded to AAC); removed by default' })
   declare keepAudio: boolean
 
-  @flags.string({
-    description: `Blur style: ${BLUR_STYLES.join('|')}. Recorded in metadata.json only: nothing is blurred until the anonymization models are installed`,
-  })
-  declare blur?: string
+  @flags.string({ description: `Blur style: ${BLUR_STYLES.join('|')}`, default: DEFAULT_VISION_SETTINGS.blur as string })
+  declare blur: string
+
+  @flags.string({ description: `Text to blur: ${TEXT_MODES.join('|')}`, default: DEFAULT_VISION_SETTINGS.text.mode as string })
+  declare text: string
+
+  @flags.string({ description: `Pose landmark model: ${POSE_MODELS.join('|')}`, default: DEFAULT_VISION_SETTINGS.pose.model as string })
+  declare poseModel: string
+
+  @flags.number({ description: 'Run the detectors on every Nth frame, tracking in between', default: DEFAULT_VISION_SETTINGS.detectEvery })
+  declare detectEvery: number
+
+  @flags.number({ description: 'onnxruntime threads per model run', default: DEFAULT_VISION_SETTINGS.threads })
+  declare threads: number
+
+  @flags.boolean({ description: 'Run the models on CUDA when the GPU provider is installed' })
+  declare cuda: boolean
+
+  @flags.boolean({ description: 'Also write keypoints.coco.json (COCO keypoints with track ids)' })
+  declare coco: boolean
 
   async run() {
     const size = /^(\d+)x(\d+)$/.exec(this.size)
@@ -51,12 +76,46 @@ export default class ClipProcess extends BaseCommand {
     if (!Number.isFinite(this.fps) || this.fps <= 0 || this.fps > 120) {
       return this.#fail(`--fps must be a number above 0 and at most 120, not "${this.fps}".`)
     }
-    if (this.blur !== undefined && !BLUR_STYLES.includes(this.blur as BlurStyle)) {
+    if (!BLUR_STYLES.includes(this.blur as BlurStyle)) {
       return this.#fail(`--blur must be one of ${BLUR_STYLES.join(', ')}, not "${this.blur}".`)
+    }
+    if (!TEXT_MODES.includes(this.text as TextMode)) {
+      return this.#fail(`--text must be one of ${TEXT_MODES.join(', ')}, not "${this.text}".`)
+    }
+    if (!POSE_MODELS.includes(this.poseModel as PoseModel)) {
+      return this.#fail(`--pose-model must be one of ${POSE_MODELS.join(', ')}, not "${this.poseModel}".`)
+    }
+    if (!Number.isInteger(this.detectEvery) || this.detectEvery < 1 || this.detectEvery > 10) {
+      return this.#fail(`--detect-every must be a whole number from 1 to 10, not "${this.detectEvery}".`)
+    }
+    if (!Number.isInteger(this.threads) || this.threads < 1 || this.threads > 64) {
+      return this.#fail(`--threads must be a whole number from 1 to 64, not "${this.threads}".`)
     }
     const input = resolve(this.input)
     if (!existsSync(input) || !statSync(input).isFile()) return this.#fail(`No file at ${input}.`)
 
+    const settings: VisionSettings = {
+      ...DEFAULT_VISION_SETTINGS,
+      cacheDir: process.env.MODEL_CACHE_DIR || this.app.makePath('models'),
+      provider: this.cuda ? 'cuda' : 'cpu',
+      threads: this.threads,
+      detectEvery: this.detectEvery,
+      blur: this.blur as BlurStyle,
+      text: { mode: this.text as TextMode },
+      pose: { model: this.poseModel as PoseModel },
+    }
+    // Loaded here, not at the top: listing ace commands must not load onnxruntime.
+    const { createVisionProcessors, loadVisionModels } = await import('#workers/vision/processors')
+    const { VisionRuntime } = await import('#workers/vision/runtime')
+    const { toCocoKeypoints } = await import('#workers/vision/coco_export')
+    const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider, log: (line) => this.logger.warning(line) })
+    let processors
+    try {
+      processors = createVisionProcessors(await loadVisionModels(runtime, settings), settings)
+    } catch (error) {
+      await runtime.close()
+      return this.#fail(`The anonymization and pose models could not be loaded: ${(error as Error).message}`)
+    }
     const controller = new AbortController()
     const stop = () => controller.abort()
     process.once('SIGINT', stop)
@@ -71,8 +130,8 @@ export default class ClipProcess extends BaseCommand {
           width,
           height,
           keepAudio: this.keepAudio ?? false,
-          blur: this.blur as BlurStyle | undefined,
-          processors: [],
+          blur: settings.blur,
+          processors,
         },
         {
           signal: controller.signal,
@@ -82,7 +141,12 @@ export default class ClipProcess extends BaseCommand {
           },
         }
       )
-      this.#summary(result, (performance.now() - started) / 1000)
+      if (this.coco) {
+        const cocoPath = join(resolve(this.out), 'keypoints.coco.json')
+        await writeFile(cocoPath, JSON.stringify(toCocoKeypoints(JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8')))))
+        this.logger.info(`COCO keypoints written to ${cocoPath}`)
+      }
+      this.#summary(result, (performance.now() - started) / 1000, runtime.provider)
     } catch (error) {
       if (error instanceof PipelineError) {
         return this.#fail(`${error.message} (${error.code} during ${error.step})${error.detail ? `\n${error.detail}` : ''}`)
@@ -90,10 +154,11 @@ export default class ClipProcess extends BaseCommand {
       throw error
     } finally {
       process.off('SIGINT', stop)
+      await runtime.close()
     }
   }
 
-  #summary(result: Awaited<ReturnType<typeof runPipeline>>, seconds: number) {
+  #summary(result: Awaited<ReturnType<typeof runPipeline>>, seconds: number, provider: string) {
     const output = result.metadata.output as { durationSeconds: number; frameCount: number; fps: number; width: number; height: number }
     const table = this.ui.table()
     table.head(['Output', 'Size', 'sha256'])
@@ -114,12 +179,17 @@ export default class ClipProcess extends BaseCommand {
       `${output.width}x${output.height} at ${output.fps} fps, ${output.durationSeconds.toFixed(2)} s, ` +
         `${output.frameCount} frames; standardize ran at ${achieved}; total ${seconds.toFixed(2)} s`
     )
-    const blur = (result.metadata.settings as { blur: string | null }).blur
-    this.logger.info(
-      blur
-        ? `Blur "${blur}" recorded in metadata.json; nothing was blurred: the anonymization models are not installed yet.`
-        : 'No anonymization ran: the anonymization models are not installed yet.'
-    )
+    const anonymization = (result.metadata.anonymization as Record<string, any>).anonymize
+    const pose = (result.metadata.pose as Record<string, any>).pose
+    if (anonymization) {
+      this.logger.info(
+        `Blurred (${anonymization.settings.blur}): ${anonymization.detectedFaces} face and ${anonymization.detectedText} text detections, ` +
+          `${anonymization.faceRegions} face and ${anonymization.textRegions} text regions over ${anonymization.frames} frames; ` +
+          `pose: ${pose?.tracks ?? 0} people tracked (models on ${provider}).`
+      )
+    } else {
+      this.logger.info('Anonymization was skipped: this folder\'s steps were already done.')
+    }
   }
 
   #fail(message: string) {

@@ -1,5 +1,6 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
+import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 /**
  * Process-level settings of the appliance. Instance settings an admin can change at run
@@ -51,6 +52,22 @@ const atheraConfig = {
     /** Per-clip work folders; a failed clip's folder is kept so a retry resumes its steps. */
     workDir: env.get('PIPELINE_WORK_DIR') ?? app.tmpPath('processing'),
   },
+
+  /** Anonymization and pose models (ARCHITECTURE.md §6; workers/vision/settings.ts). */
+  vision: {
+    cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
+    provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,
+    threads: env.get('VISION_THREADS'),
+    faces: {
+      threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
+      tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,
+    },
+    text: { mode: env.get('ANONYMIZE_TEXT') ?? DEFAULT_VISION_SETTINGS.text.mode },
+    margin: env.get('ANONYMIZE_MARGIN') ?? DEFAULT_VISION_SETTINGS.margin,
+    blur: env.get('ANONYMIZE_BLUR') ?? DEFAULT_VISION_SETTINGS.blur,
+    pose: { model: env.get('POSE_MODEL') ?? DEFAULT_VISION_SETTINGS.pose.model },
+    detectEvery: env.get('VISION_DETECT_EVERY'),
+  } satisfies VisionSettings,
 
   media: {
     ffmpegPath: env.get('FFMPEG_PATH') ?? 'ffmpeg',

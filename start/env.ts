@@ -41,6 +41,18 @@ function positiveInt(max: number, fallback: number) {
   }
 }
 
+/** A number from 0 to 1 (a threshold or a fraction of a size). */
+function fraction(fallback: number) {
+  return (key: string, value?: string) => {
+    if (value === undefined || value === '') return fallback
+    const parsed = Number(value)
+    if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+      throw new Error(`Invalid value for "${key}": "${value}". Expected a number from 0 to 1.`)
+    }
+    return parsed
+  }
+}
+
 export default await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
@@ -65,6 +77,20 @@ export default await Env.create(new URL('../', import.meta.url), {
   PIPELINE_HEIGHT: Env.schema.number.optional(),
   PIPELINE_KEEP_AUDIO: Env.schema.boolean.optional(),
   PIPELINE_WORK_DIR: Env.schema.string.optional(),
+
+  /*
+  | Anonymization and pose models
+  */
+  MODEL_CACHE_DIR: Env.schema.string.optional(),
+  VISION_PROVIDER: Env.schema.enum.optional(['cpu', 'cuda'] as const),
+  VISION_THREADS: positiveInt(64, 2),
+  VISION_DETECT_EVERY: positiveInt(10, 2),
+  ANONYMIZE_FACE_THRESHOLD: fraction(0.4),
+  ANONYMIZE_FACE_TILES: Env.schema.boolean.optional(),
+  ANONYMIZE_MARGIN: fraction(0.2),
+  ANONYMIZE_BLUR: Env.schema.enum.optional(['gaussian', 'pixelate', 'solid'] as const),
+  ANONYMIZE_TEXT: Env.schema.enum.optional(['numbers', 'all'] as const),
+  POSE_MODEL: Env.schema.enum.optional(['lite', 'full', 'heavy'] as const),
 
   /*
   | Session and rate limits

@@ -31,4 +31,18 @@ export default class ClipsController {
     }
     return view.render('pages/clips/show', { detail })
   }
+
+  /**
+   * The clip's keypoints.json from our own origin, so the page's skeleton overlay can read it
+   * without the object store having to allow cross-origin requests.
+   */
+  async keypoints({ bouncer, params, response }: HttpContext) {
+    const clip = await this.library.find(params.id)
+    await bouncer.with(ClipPolicy).authorize('view', clip)
+    const stream = await this.library.keypointsStream(clip)
+    if (!stream) return response.notFound({ error: 'This clip has no keypoints yet.' })
+    response.header('Content-Type', 'application/json; charset=utf-8')
+    response.header('Cache-Control', 'private, max-age=300')
+    return response.stream(stream)
+  }
 }

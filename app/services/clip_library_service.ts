@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import Clip, { type ClipStatus } from '#models/clip'
-import type ClipAsset from '#models/clip_asset'
+import ClipAsset from '#models/clip_asset'
 import type ConsentRecord from '#models/consent_record'
 import type User from '#models/user'
 import { QueueService } from '#services/queue_service'
@@ -90,6 +90,12 @@ export class ClipLibraryService {
   }
 
   /** The clip behind a URL; a 404 when it does not exist (the route only admits UUIDs). */
+  /** The stored keypoints.json of a processed clip, or null when there is none. */
+  async keypointsStream(clip: Clip) {
+    const asset = await ClipAsset.query().where('clipId', clip.id).where('kind', 'keypoints').first()
+    return asset ? this.storage.getStream(asset.bucket, asset.key) : null
+  }
+
   find(id: string) {
     return Clip.findOrFail(id)
   }

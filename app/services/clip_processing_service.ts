@@ -14,6 +14,7 @@ import ConsentRecord from '#models/consent_record'
 import ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
 import { StorageService, type BucketName } from '#services/storage_service'
+import { VisionService, visionSettings } from '#services/vision_service'
 import { runPipeline } from '#workers/pipeline/run'
 import { digestFile } from '#workers/pipeline/files'
 import { PipelineError, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
@@ -49,7 +50,10 @@ export function objectKey(clipId: string, kind: OutputKind) {
  */
 @inject()
 export class ClipProcessingService {
-  constructor(protected storage: StorageService) {}
+  constructor(
+    protected storage: StorageService,
+    protected vision: VisionService
+  ) {}
 
   async process(clipId: string, context: JobContext) {
     const clip = await Clip.find(clipId)
@@ -69,9 +73,16 @@ export class ClipProcessingService {
       if (input.fetched) timings.download = Math.round(performance.now() - started)
 
       let lastWrite = 0
+      const processors = await this.vision.processors()
       const result = await runPipeline(
         { inputPath: input.path, outDir: join(work, 'out'), clip: await this.#describe(clip) },
-        { ...config.pipeline, ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, processors: [] },
+        {
+          ...config.pipeline,
+          ffmpegPath: config.media.ffmpegPath,
+          ffprobePath: config.media.ffprobePath,
+          processors,
+          blur: visionSettings().blur,
+        },
         {
           onStep: (name, state) => {
             if (state === 'started') step = name

@@ -68,3 +68,13 @@ const uploader = document.getElementById('uploader')
 if (uploader) {
   import('./upload.js').then(({ mountUploader }) => mountUploader(uploader))
 }
+
+/*
+ * Pose skeletons over processed videos: MediaPipe's drawing utilities are a large module, so
+ * they load only on pages that show a skeleton (and after htmx brings one in).
+ */
+function loadSkeletons(root = document) {
+  if (root.querySelector?.('[data-skeleton]')) import('./skeleton.js').then((module) => module.scan(root))
+}
+document.addEventListener('DOMContentLoaded', () => loadSkeletons())
+document.addEventListener('htmx:afterSettle', (event) => loadSkeletons(event.target))

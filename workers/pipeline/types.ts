@@ -27,11 +27,19 @@ export interface Frame {
   data: Buffer
 }
 
-/** A person found in a frame (pose and tracking fill this from the models issue on). */
+/** [x, y, score]: pixels in the output frame, score 0–1. */
+export type Keypoint = [number, number, number]
+
+/** A person found in a frame, as keypoints.json lists them (see its JSON Schema). */
 export interface PersonKeypoints {
   trackId: number
+  /** [x, y, width, height] in pixels. */
   bbox: [number, number, number, number]
-  keypoints: [number, number, number][]
+  score: number
+  /** The 33 BlazePose keypoints as the model gave them. */
+  keypoints: Keypoint[]
+  /** The same, filtered over time per track. */
+  smoothed: Keypoint[]
 }
 
 /**
@@ -134,6 +142,7 @@ export type PipelineErrorCode =
   | 'E_DECODE_FAILED'
   | 'E_ENCODE_FAILED'
   | 'E_PROCESSOR_FAILED'
+  | 'E_MODELS_UNAVAILABLE'
   | 'E_ABORTED'
 
 /** A failure with the step it happened in and a sentence a creator can read. */

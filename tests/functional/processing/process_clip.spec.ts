@@ -10,10 +10,11 @@ import ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
 import { ClipProcessingService, objectKey } from '#services/clip_processing_service'
 import { StorageService } from '#services/storage_service'
+import { VisionService } from '#services/vision_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
-import { sharedClips, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import { sharedClips, sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
 
 function context(overrides: Partial<JobContext> = {}): JobContext & { progress: number[] } {
   const progress: number[] = []
@@ -38,7 +39,7 @@ test.group('process-clip job', (group) => {
 
   test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert, client }) => {
     const creator = await makeUser('creator')
-    const { clip } = await uploadedClip(creator, sharedClips().find((path) => path.includes('two_people'))!)
+    const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
     const ctx = context()
 
@@ -73,13 +74,25 @@ test.group('process-clip job', (group) => {
     assert.include(page.text(), 'data-testid="processed-video"')
     assert.match(page.text(), /clips\/[0-9a-f-]+\/video\.mp4\?X-Amz-/)
     assert.include(page.text(), 'keypoints.json')
+    assert.include(page.text(), `data-keypoints-url="/clips/${clip.id}/keypoints.json"`)
+
+    // The skeleton overlay reads the keypoints from our own origin: both people, 33 points each.
+    const keypoints = await client.get(`/clips/${clip.id}/keypoints.json`).loginAs(creator)
+    keypoints.assertStatus(200)
+    assert.match(keypoints.header('content-type') ?? '', /application\/json/)
+    const body = JSON.parse(keypoints.text())
+    assert.equal(body.clipId, clip.id)
+    assert.isAtLeast(Math.max(...body.frames.map((frame: any) => frame.people.length)), 2)
+    assert.lengthOf(body.frames[0].people[0].keypoints, 33)
+    assert.include(metadata.models.map((model: any) => model.name), 'anonymize')
+    assert.isAbove(metadata.anonymization.anonymize.detectedFaces, 0, 'faces were found and blurred')
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
   test('running the job again on a processed clip changes nothing', async ({ assert }) => {
     const creator = await makeUser('creator')
-    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
     await processing.process(clip.id, context())
     await clip.load('assets')
@@ -125,7 +138,7 @@ test.group('process-clip job', (group) => {
 
   test('a failed clip retried from the page resumes at the failed step', async ({ assert, client }) => {
     const creator = await makeUser('creator')
-    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const { clip } = await uploadedClip(creator, shortClip())
     const logger = await app.container.make('logger')
     const storage = await app.container.make(StorageService)
     // Object storage refuses writes during the first run: the pipeline's work is done, storing fails.
@@ -134,7 +147,7 @@ test.group('process-clip job', (group) => {
         throw new Error('S3 is read-only right now')
       }
     }
-    const failing = new ClipProcessingService(new ReadOnlyStorage(app.config.get<any>('athera').storage, logger))
+    const failing = new ClipProcessingService(new ReadOnlyStorage(app.config.get<any>('athera').storage, logger), new VisionService())
     await assert.rejects(() => failing.process(clip.id, context()))
     await clip.refresh()
     assert.equal(clip.status, 'failed')
@@ -145,7 +158,7 @@ test.group('process-clip job', (group) => {
     await clip.refresh()
     assert.equal(clip.status, 'uploaded')
 
-    await new ClipProcessingService(storage).process(clip.id, context())
+    await new ClipProcessingService(storage, new VisionService()).process(clip.id, context())
     await clip.refresh()
     assert.equal(clip.status, 'processed')
     const runs = await ProcessingRun.query().where('clip_id', clip.id).orderBy('attempt')
@@ -159,7 +172,7 @@ test.group('process-clip job', (group) => {
 
   test('a clip withdrawn while it is processed publishes nothing and keeps no outputs', async ({ assert }) => {
     const creator = await makeUser('creator')
-    const { clip } = await uploadedClip(creator, sharedClips()[0])
+    const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
     const ctx = context({
       reportProgress: async (percent) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { SKIP_WITHOUT_MEDIA, SHARED_MEDIA, ffmpegMake, sharedMediaAvailable } from '#tests/helpers/media'
 import { ffprobeJson, identifyingTags, meanBrightness, processClip, rgbFrameAt } from '#tests/helpers/pipeline'
-import { PipelineError, type Frame, type FrameProcessor, type StepName } from '#workers/pipeline/types'
+import { PipelineError, type Frame, type FrameProcessor, type Keypoint, type StepName } from '#workers/pipeline/types'
 import { probe } from '#workers/video/probe'
 import { BLACK, fill, grey } from '#workers/video/yuv'
 
@@ -189,7 +189,7 @@ test.group('Pipeline behaviour', (group) => {
       assert.isBelow(await meanBrightness(result.outputs.video.path), 20)
       assert.isAbove(await meanBrightness(CLIP_720P), 40)
       const keypoints = JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8'))
-      assert.deepEqual(keypoints.frames[3].people, [{ trackId: 1, bbox: [10, 20, 30, 40], keypoints: [[15, 25, 0.9]] }])
+      assert.deepEqual(keypoints.frames[3].people, [{ trackId: 1, bbox: [10, 20, 30, 40], score: 0.8, keypoints: [[15, 25, 0.9]], smoothed: [[16, 25, 0.9]] }])
       assert.equal(keypoints.frames[3].timeMs, 100)
       assert.deepEqual(result.metadata.models, [{ name: 'black-painter', version: '0.0.1' }])
       assert.deepEqual(result.metadata.anonymization, { 'black-painter': { framesPainted: keypoints.frameCount } })
@@ -214,7 +214,7 @@ test.group('Pipeline behaviour', (group) => {
         async process(frame) {
           seen.push({ index: frame.index, timeMs: frame.timeMs })
           fill(frame, grey(20 + frame.index * 9))
-          return [{ trackId: frame.index, bbox: [0, 0, 1, 1], keypoints: [] }]
+          return [{ trackId: frame.index, bbox: [0, 0, 1, 1], score: 1, keypoints: [], smoothed: [] }]
         },
       }
 
@@ -323,7 +323,7 @@ class BlackPainter implements FrameProcessor {
   async process(frame: Frame) {
     fill(frame, BLACK)
     this.#painted++
-    return [{ trackId: 1, bbox: [10, 20, 30, 40] as [number, number, number, number], keypoints: [[15, 25, 0.9] as [number, number, number]] }]
+    return [{ trackId: 1, bbox: [10, 20, 30, 40] as [number, number, number, number], score: 0.8, keypoints: [[15, 25, 0.9] as Keypoint], smoothed: [[16, 25, 0.9] as Keypoint] }]
   }
 
   async finish() {

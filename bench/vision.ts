@@ -1,0 +1,133 @@
+/*
+ * Vision benchmark (not a test): the whole pipeline with the anonymization and pose models on
+ * each shared clip at 1280×720, against a plain one-process ffmpeg transcode to the same
+ * target, in one run. Prints frames per second (output frames / wall time), the ratio, and
+ * where the time went (each processor's share, measured around its calls).
+ *
+ *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME]
+ *
+ * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
+ */
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { runPipeline } from '../workers/pipeline/run.js'
+import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
+import { geometryFilter } from '../workers/video/frames.js'
+import { probe } from '../workers/video/probe.js'
+import { createVisionProcessors, loadVisionModels } from '../workers/vision/processors.js'
+import { VisionRuntime } from '../workers/vision/runtime.js'
+import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
+
+const { values } = parseArgs({
+  options: {
+    'cuda': { type: 'boolean', default: false },
+    'detect-every': { type: 'string', default: String(DEFAULT_VISION_SETTINGS.detectEvery) },
+    'threads': { type: 'string', default: String(DEFAULT_VISION_SETTINGS.threads) },
+    'only': { type: 'string' },
+  },
+})
+const settings: VisionSettings = {
+  ...DEFAULT_VISION_SETTINGS,
+  cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models'),
+  provider: values.cuda ? 'cuda' : 'cpu',
+  threads: Number(values.threads),
+  detectEvery: Number(values['detect-every']),
+}
+const media = new URL('../../shared/media/', import.meta.url).pathname
+const clips = readdirSync(media)
+  .filter((name) => name.endsWith('.mp4') && (!values.only || name.includes(values.only)))
+  .sort()
+  .map((name) => join(media, name))
+const options = { ...DEFAULT_PIPELINE_OPTIONS, processors: [] }
+const work = await mkdtemp(join(tmpdir(), 'athera-bench-vision-'))
+const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
+const models = await loadVisionModels(runtime, settings)
+
+function plainTranscode(input: string, output: string, sourceFps: number) {
+  const { width, height, fps, gop } = options
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input, '-map', '0:v:0', '-an']
+  args.push('-vf', `${geometryFilter({ width, height, fps }, sourceFps)},format=yuv420p`)
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
+  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-r', String(fps), '-fps_mode', 'cfr')
+  args.push('-map_metadata', '-1', '-movflags', '+faststart', output)
+  return new Promise<void>((done, fail) => {
+    const child = spawn('ffmpeg', args, { stdio: 'ignore' })
+    child.once('error', fail)
+    child.once('close', (code) => (code === 0 ? done() : fail(new Error(`ffmpeg exited with ${code}`))))
+  })
+}
+
+/** Wraps a processor to add up the time spent in its process() calls. */
+function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProcessor {
+  return {
+    name: processor.name,
+    role: processor.role,
+    version: processor.version,
+    init: processor.init?.bind(processor),
+    finish: processor.finish?.bind(processor),
+    async process(frame: Frame) {
+      const started = performance.now()
+      try {
+        return await processor.process(frame)
+      } finally {
+        spent.set(processor.name, (spent.get(processor.name) ?? 0) + performance.now() - started)
+      }
+    },
+  }
+}
+
+const rows: Record<string, string | number>[] = []
+try {
+  for (const clip of clips) {
+    const source = await probe(clip)
+    const sourceFps = source.video[0].fps
+    let started = performance.now()
+    await plainTranscode(clip, join(work, 'plain.mp4'), sourceFps)
+    const plainSeconds = (performance.now() - started) / 1000
+    const spent = new Map<string, number>()
+    const processors = createVisionProcessors(models, settings).map((processor) => timed(processor, spent))
+    started = performance.now()
+    const result = await runPipeline(
+      { inputPath: clip, outDir: join(work, basename(clip)), clip: { clipId: 'bench' } },
+      { ...options, processors, blur: settings.blur }
+    )
+    const seconds = (performance.now() - started) / 1000
+    const output = result.metadata.output as { frameCount: number }
+    const anonymization = (result.metadata.anonymization as any).anonymize
+    const pose = (result.metadata.pose as any).pose
+    rows.push({
+      clip: basename(clip),
+      'decoded frames': pose.frames,
+      'output frames': output.frameCount,
+      'plain s': plainSeconds.toFixed(2),
+      'pipeline s': seconds.toFixed(2),
+      ratio: (seconds / plainSeconds).toFixed(1),
+      'fps (output)': (output.frameCount / seconds).toFixed(1),
+      'fps (decoded)': (pose.frames / seconds).toFixed(1),
+      'pose ms/frame': ((spent.get('pose') ?? 0) / pose.frames).toFixed(1),
+      'anonymize ms/frame': ((spent.get('anonymize') ?? 0) / anonymization.frames).toFixed(1),
+      faces: anonymization.detectedFaces,
+      text: anonymization.detectedText,
+      people: pose.tracks,
+    })
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+  await runtime.close()
+}
+
+console.log(
+  `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${runtime.provider}, ${settings.threads} threads, ` +
+    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, target 1280x720@30`
+)
+console.table(rows)
+const total = (key: string) => rows.reduce((sum, row) => sum + Number(row[key]), 0)
+console.log(
+  `total: ${total('output frames')} output frames (${total('decoded frames')} decoded) in ${total('pipeline s').toFixed(2)} s = ` +
+    `${(total('output frames') / total('pipeline s')).toFixed(1)} fps (${(total('decoded frames') / total('pipeline s')).toFixed(1)} decoded fps); ` +
+    `plain transcode ${total('plain s').toFixed(2)} s, ratio ${(total('pipeline s') / total('plain s')).toFixed(1)}; target ≥ 15 fps`
+)

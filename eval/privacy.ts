@@ -1,0 +1,455 @@
+/*
+ * Privacy evaluation of the anonymizer against hand-made labels (eval/privacy/labels.json) and
+ * two independent detectors (OpenCV Haar cascades, tesseract; eval/privacy/independent.py).
+ *
+ *   node --import @poppinss/ts-exec eval/privacy.ts [--json] [--only TEXT] [--keep DIR] [--threads N]
+ *
+ * Exit code 0 when every target is met, 1 when one is missed, 2 when the run itself failed.
+ * See eval/privacy/README.md for what each number means.
+ * ATHERA_EVAL_ANONYMIZER replaces the anonymizer module (a path or specifier), so the metrics
+ * can be checked with a mock; MODEL_CACHE_DIR is passed on as the anonymizer's cache folder;
+ * ATHERA_MEDIA_DIR replaces ../shared/media; ATHERA_EVAL_PYTHON the python with cv2.
+ */
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { isAbsolute, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
+import type { Frame } from '../workers/pipeline/types.js'
+import type { Box, Detection } from '../workers/vision/types.js'
+import { colourOptions, type SourceColour } from '../workers/video/frames.js'
+import { probe } from '../workers/video/probe.js'
+import { yuv420pBytes } from '../workers/video/yuv.js'
+
+const FRAME = { width: 1280, height: 720 }
+const TARGETS = { faceRecall: 0.95, numberRecall: 0.9 }
+const MATCH_IOU = 0.3
+const MIN_FACE_PX = 20
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+interface LabelBox extends Box {
+  note?: string
+}
+
+interface LabelItem {
+  /** File name in the media folder. */
+  file: string
+  /** Seconds into a clip; absent for a still image. */
+  time?: number
+  /** The original image's (or decoded clip frame's) size; label boxes are in these pixels. */
+  width: number
+  height: number
+  faces: LabelBox[]
+  numbers: (LabelBox & { text: string | null })[]
+  /** Faces here are all below 20 px: nothing to find, and unlabelled faces would be false positives. */
+  crowdTooSmall?: boolean
+  /** Not every face is labelled (dense crowds): recall still counts, precision is not computed. */
+  partial?: boolean
+  /** Checked by eye: Haar fires here on the original frame but there is no face (hands, shirts). */
+  notFaces?: Box[]
+  notes?: string
+}
+
+interface LabelFile {
+  items: LabelItem[]
+}
+
+interface AnonymizeResult {
+  faces: Detection[]
+  text: (Detection & { text: string })[]
+}
+
+interface AnonymizerModule {
+  createAnonymizer(options: { cacheDir: string; threads?: number }): Promise<{
+    anonymize(frame: Frame): Promise<AnonymizeResult>
+    close(): Promise<void>
+  }>
+}
+
+interface IndependentImage {
+  path: string
+  faces: Box[]
+  numbers: (Box & { text: string; digits: string; conf: number })[]
+}
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    keep: { type: 'string' },
+    labels: { type: 'string' },
+    threads: { type: 'string' },
+  },
+})
+
+const root = new URL('../', import.meta.url).pathname
+const mediaDir = process.env.ATHERA_MEDIA_DIR ?? resolve(root, '../shared/media')
+const labelsPath = args.labels ?? join(root, 'eval/privacy/labels.json')
+const python = process.env.ATHERA_EVAL_PYTHON ?? '/usr/bin/python3'
+
+// ---------------------------------------------------------------------------------------------
+// Geometry: the decoder scales into 1280×720 keeping the aspect ratio and pads to centre
+// (workers/video/frames.ts). Mirroring ffmpeg's rounding keeps labels within a pixel.
+
+interface Letterbox {
+  scale: number
+  offsetX: number
+  offsetY: number
+}
+
+export function letterbox(width: number, height: number): Letterbox {
+  // force_original_aspect_ratio=decrease rounds the dependent side to the nearest pixel.
+  const scaledW = Math.min(FRAME.width, Math.round((FRAME.height * width) / height))
+  const scaledH = Math.min(FRAME.height, Math.round((FRAME.width * height) / width))
+  // pad rounds its offsets down to the chroma grid (even pixels for 4:2:0).
+  const offsetX = Math.floor((FRAME.width - scaledW) / 2 / 2) * 2
+  const offsetY = Math.floor((FRAME.height - scaledH) / 2 / 2) * 2
+  return { scale: scaledW / width, offsetX, offsetY }
+}
+
+function toFrame(box: Box, lb: Letterbox): Box {
+  return {
+    x: box.x * lb.scale + lb.offsetX,
+    y: box.y * lb.scale + lb.offsetY,
+    width: box.width * lb.scale,
+    height: box.height * lb.scale,
+  }
+}
+
+export function iou(a: Box, b: Box) {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
+  if (w <= 0 || h <= 0) return 0
+  const inter = w * h
+  return inter / (a.width * a.height + b.width * b.height - inter)
+}
+
+function covers(box: Box, x: number, y: number) {
+  return x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height
+}
+
+/** One-to-one matching, best overlaps first: a detection can explain only one label. */
+export function matchBoxes(labels: Box[], detections: Box[], minIou = MATCH_IOU) {
+  const pairs: [number, number, number][] = []
+  labels.forEach((l, i) => detections.forEach((d, j) => pairs.push([iou(l, d), i, j])))
+  pairs.sort((a, b) => b[0] - a[0])
+  const labelTo = new Array<number>(labels.length).fill(-1)
+  const detectionTo = new Array<number>(detections.length).fill(-1)
+  for (const [overlap, i, j] of pairs) {
+    if (overlap < minIou) break
+    if (labelTo[i] !== -1 || detectionTo[j] !== -1) continue
+    labelTo[i] = j
+    detectionTo[j] = i
+  }
+  return { labelTo, detectionTo }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ffmpeg and python children
+
+function run(command: string, argv: string[], input?: Buffer) {
+  return new Promise<Buffer>((done, fail) => {
+    const child = spawn(command, argv, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    let err = ''
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-4000)))
+    child.once('error', fail)
+    child.once('close', (code) =>
+      code === 0 ? done(Buffer.concat(out)) : fail(new Error(`${command} exited ${code}: ${err.trim()}`))
+    )
+    if (input) child.stdin!.end(input)
+  })
+}
+
+/** The frame the pipeline would hand the anonymizer: same scaler, padding and colour handling. */
+async function decodeFrame(source: string, time: number | undefined, colour: SourceColour | undefined) {
+  const { width, height } = FRAME
+  const filter = `scale=${width}:${height}:force_original_aspect_ratio=decrease${colourOptions(colour)},pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`
+  const seek = time === undefined ? [] : ['-ss', String(time)]
+  const data = await run('ffmpeg', [
+    '-v', 'error', '-nostdin', ...seek, '-i', source, '-frames:v', '1', '-vf', filter,
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
+  ])
+  if (data.length !== yuv420pBytes(width, height)) throw new Error(`${source}: decoded ${data.length} bytes, not one frame`)
+  return data
+}
+
+/** PNG of an I420 frame, read as BT.709 limited range as the encoder would tag it. */
+function writePng(data: Buffer, path: string) {
+  return run('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${FRAME.width}x${FRAME.height}`, '-i', 'pipe:0',
+    '-vf', 'scale=in_color_matrix=bt709:in_range=tv,format=rgb24', '-frames:v', '1', path,
+  ], data)
+}
+
+async function sourceColour(path: string): Promise<SourceColour | undefined> {
+  try {
+    const stream = (await probe(path)).video[0]
+    return stream ? { colorSpace: stream.colorSpace, width: stream.width, height: stream.height } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function independent(paths: string[]) {
+  const script = join(root, 'eval/privacy/independent.py')
+  const out = await run(python, [script, ...paths])
+  const images = (JSON.parse(out.toString('utf8')) as { images: IndependentImage[] }).images
+  return new Map(images.map((image) => [image.path, image]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+interface ItemReport {
+  id: string
+  faces: { labelled: number; eligible: number; found: number; detections: number; falsePositives: number; missed: Box[] }
+  numbers: { labelled: number; found: number; missed: { text: string | null; box: Box }[] }
+  independent: {
+    inputFaces: number
+    /** Labelled faces (≥ 20 px) that Haar finds in the input: what the face survivor check covers. */
+    labelledFacesSeen: number
+    /** Labelled numbers that tesseract reads in the input: what the number survivor check covers. */
+    labelledNumbersSeen: number
+    outputFaces: number
+    /** Haar faces found again in the output where a labelled face is (the acceptance count). */
+    faceSurvivors: Box[]
+    /** Haar boxes found again in both frames away from every labelled face (Haar false alarms). */
+    faceFalseAlarms: Box[]
+    inputNumbers: string[]
+    outputNumbers: string[]
+    /** Digit strings read again in the output on a labelled number (the acceptance count). */
+    numberSurvivors: { digits: string; box: Box }[]
+    /** Digit strings read again away from labelled numbers (signs, plates, OCR noise). */
+    otherDigits: { digits: string; box: Box }[]
+  }
+  crowdTooSmall: boolean
+  /** Left out of precision (crowdTooSmall or partial): unlabelled faces would count as false positives. */
+  unlabelledFaces: boolean
+  ms: number
+}
+
+function itemId(item: LabelItem) {
+  return item.time === undefined ? item.file : `${item.file}@${item.time}s`
+}
+
+function evaluate(item: LabelItem, result: AnonymizeResult, before: IndependentImage, after: IndependentImage, ms: number): ItemReport {
+  const lb = letterbox(item.width, item.height)
+  const faces = item.faces.map((face) => toFrame(face, lb))
+  const eligible = faces.map((face) => face.height >= MIN_FACE_PX)
+  const { labelTo, detectionTo } = matchBoxes(faces, result.faces)
+  const missed = faces.filter((_, i) => eligible[i] && labelTo[i] === -1)
+
+  // A number counts as hidden when a blurred text box covers its centre or overlaps it enough:
+  // text boxes are often whole words or lines, much bigger than the digits alone.
+  const numbers = item.numbers.map((n) => ({ text: n.text, box: toFrame(n, lb) }))
+  const numbersMissed = numbers.filter(({ box }) => {
+    const cx = box.x + box.width / 2
+    const cy = box.y + box.height / 2
+    return !result.text.some((t) => covers(t, cx, cy) || iou(t, box) >= MATCH_IOU)
+  })
+
+  // A survivor is something the independent detectors still find where they found it before:
+  // a new false alarm in the blur is not a leak, the same face or number read again is.
+  // Haar and tesseract also fire on shirts, hands and stray marks that nobody would blur; in a
+  // fully labelled frame a survivor touching no labelled face/number is such a false alarm
+  // and is listed apart. In a partial frame only the regions checked by eye (`notFaces`) are
+  // explained away: elsewhere an unlabelled crowd face may be what Haar found. In a
+  // crowdTooSmall frame every face is below 20 px, so any Haar face there is a false alarm.
+  // Numbers are labelled in full everywhere.
+  const faceSurvivorsAll = after.faces.filter((face) => before.faces.some((f) => iou(f, face) >= MATCH_IOU))
+  const numberSurvivorsAll = after.numbers
+    .filter((n) => n.digits && before.numbers.some((b) => b.digits === n.digits && near(b, n)))
+    .map((n) => ({ digits: n.digits, box: { x: n.x, y: n.y, width: n.width, height: n.height } }))
+  // How much the survivor check can see at all: a labelled face Haar never found in the
+  // input cannot survive, whatever the blur did to it.
+  const haarSees = (f: Box) => before.faces.some((h) => iou(f, h) >= MATCH_IOU || covers(h, f.x + f.width / 2, f.y + f.height / 2))
+  const ocrSees = (n: Box) => before.numbers.some((b) => touches(n, b))
+  const notFaces = (item.notFaces ?? []).map((box) => toFrame(box, lb))
+  const onFace = (b: Box) =>
+    faces.some((f) => touches(f, b)) ||
+    (item.partial === true && item.crowdTooSmall !== true && !notFaces.some((n) => touches(n, b)))
+  const onNumber = (b: Box) => numbers.some((n) => touches(n.box, b))
+
+  return {
+    id: itemId(item),
+    faces: {
+      labelled: faces.length,
+      eligible: eligible.filter(Boolean).length,
+      found: faces.filter((_, i) => eligible[i] && labelTo[i] !== -1).length,
+      detections: result.faces.length,
+      falsePositives: detectionTo.filter((i) => i === -1).length,
+      missed,
+    },
+    numbers: { labelled: numbers.length, found: numbers.length - numbersMissed.length, missed: numbersMissed },
+    independent: {
+      inputFaces: before.faces.length,
+      labelledFacesSeen: faces.filter((f, i) => eligible[i] && haarSees(f)).length,
+      labelledNumbersSeen: numbers.filter((n) => ocrSees(n.box)).length,
+      outputFaces: after.faces.length,
+      faceSurvivors: faceSurvivorsAll.filter(onFace),
+      faceFalseAlarms: faceSurvivorsAll.filter((b) => !onFace(b)),
+      inputNumbers: before.numbers.map((n) => n.digits),
+      outputNumbers: after.numbers.map((n) => n.digits),
+      numberSurvivors: numberSurvivorsAll.filter((n) => onNumber(n.box)),
+      otherDigits: numberSurvivorsAll.filter((n) => !onNumber(n.box)),
+    },
+    crowdTooSmall: item.crowdTooSmall === true,
+    unlabelledFaces: item.crowdTooSmall === true || item.partial === true,
+    ms,
+  }
+}
+
+/** Overlapping noticeably (IoU ≥ 0.1), or one box's centre inside the other: Haar and OCR boxes differ in shape from the labels. */
+function touches(label: Box, b: Box) {
+  return iou(label, b) >= 0.1 || covers(b, label.x + label.width / 2, label.y + label.height / 2) || covers(label, b.x + b.width / 2, b.y + b.height / 2)
+}
+
+/** Same place, allowing for tesseract's box jitter: the boxes touch once grown by half a height. */
+function near(a: Box, b: Box) {
+  const grow = Math.max(a.height, b.height) / 2
+  return iou({ x: a.x - grow, y: a.y - grow, width: a.width + 2 * grow, height: a.height + 2 * grow }, b) > 0
+}
+
+function ratio(num: number, den: number) {
+  return den === 0 ? 1 : num / den
+}
+
+function totals(reports: ItemReport[]) {
+  const sum = (f: (r: ItemReport) => number, rs = reports) => rs.reduce((acc, r) => acc + f(r), 0)
+  const precise = reports.filter((r) => !r.unlabelledFaces)
+  const eligible = sum((r) => r.faces.eligible)
+  const numbers = sum((r) => r.numbers.labelled)
+  const detections = sum((r) => r.faces.detections, precise)
+  const t = {
+    items: reports.length,
+    facesLabelled: sum((r) => r.faces.labelled),
+    facesEligible: eligible,
+    faceRecall: ratio(sum((r) => r.faces.found), eligible),
+    /** null when the anonymizer returned no face at all on the fully labelled frames. */
+    facePrecision: detections === 0 ? null : (detections - sum((r) => r.faces.falsePositives, precise)) / detections,
+    numbersLabelled: numbers,
+    numberRecall: ratio(sum((r) => r.numbers.found), numbers),
+    independentInputFaces: sum((r) => r.independent.inputFaces),
+    independentInputNumbers: sum((r) => r.independent.inputNumbers.length),
+    haarSeesLabelledFaces: sum((r) => r.independent.labelledFacesSeen),
+    tesseractReadsLabelledNumbers: sum((r) => r.independent.labelledNumbersSeen),
+    faceSurvivors: sum((r) => r.independent.faceSurvivors.length),
+    numberSurvivors: sum((r) => r.independent.numberSurvivors.length),
+    haarFalseAlarmsKept: sum((r) => r.independent.faceFalseAlarms.length),
+    otherDigitsKept: sum((r) => r.independent.otherDigits.length),
+    msPerFrame: ratio(sum((r) => r.ms), reports.length),
+  }
+  const failures: string[] = []
+  if (t.faceRecall < TARGETS.faceRecall) failures.push(`face recall ${pct(t.faceRecall)} < ${pct(TARGETS.faceRecall)}`)
+  if (t.numberRecall < TARGETS.numberRecall) failures.push(`number recall ${pct(t.numberRecall)} < ${pct(TARGETS.numberRecall)}`)
+  if (t.faceSurvivors) failures.push(`${t.faceSurvivors} face(s) still found by Haar after blurring`)
+  if (t.numberSurvivors) failures.push(`${t.numberSurvivors} number(s) still read by tesseract after blurring`)
+  return { ...t, failures }
+}
+
+function pct(x: number) {
+  return `${(100 * x).toFixed(1)}%`
+}
+
+function boxText(b: Box) {
+  return `[${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}]`
+}
+
+function printTable(reports: ItemReport[], t: ReturnType<typeof totals>) {
+  const rows = reports.map((r) => [
+    r.id + (r.crowdTooSmall ? ' (crowd)' : r.unlabelledFaces ? ' (partial)' : ''),
+    `${r.faces.found}/${r.faces.eligible}`,
+    `${r.faces.detections - r.faces.falsePositives}/${r.faces.detections}`,
+    `${r.numbers.found}/${r.numbers.labelled}`,
+    `${r.independent.outputFaces}/${r.independent.inputFaces}`,
+    `${r.independent.faceSurvivors.length}`,
+    `${r.independent.outputNumbers.length}/${r.independent.inputNumbers.length}`,
+    `${r.independent.numberSurvivors.length}`,
+    `${Math.round(r.ms)}`,
+  ])
+  const head = ['frame', 'faces found', 'dets ok', 'numbers', 'haar out/in', 'face surv', 'ocr out/in', 'num surv', 'ms']
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  console.log(line(head))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of rows) console.log(line(row))
+  console.log()
+  for (const r of reports) {
+    const lines = [
+      ...r.faces.missed.map((b) => `missed face ${boxText(b)}`),
+      ...r.numbers.missed.map((n) => `missed number ${n.text ?? '?'} ${boxText(n.box)}`),
+      ...r.independent.faceSurvivors.map((b) => `SURVIVOR Haar face ${boxText(b)}`),
+      ...r.independent.numberSurvivors.map((n) => `SURVIVOR tesseract "${n.digits}" ${boxText(n.box)}`),
+      ...r.independent.faceFalseAlarms.map((b) => `(Haar false alarm kept, no labelled face there) ${boxText(b)}`),
+      ...r.independent.otherDigits.map((n) => `(digits kept away from labelled numbers) "${n.digits}" ${boxText(n.box)}`),
+    ]
+    if (lines.length) console.log(`${r.id}:\n  ${lines.join('\n  ')}`)
+  }
+  console.log()
+  console.log(`frames ${t.items}; faces labelled ${t.facesLabelled}, ≥ ${MIN_FACE_PX} px ${t.facesEligible}; numbers ${t.numbersLabelled}`)
+  console.log(`face recall      ${pct(t.faceRecall)}  (target ≥ ${pct(TARGETS.faceRecall)}, IoU ≥ ${MATCH_IOU}, faces ≥ ${MIN_FACE_PX} px)`)
+  console.log(`face precision   ${t.facePrecision === null ? 'n/a' : pct(t.facePrecision)}  (crowdTooSmall and partial frames left out)`)
+  console.log(`number recall    ${pct(t.numberRecall)}  (target ≥ ${pct(TARGETS.numberRecall)})`)
+  console.log(`Haar faces in input ${t.independentInputFaces} (on ${t.haarSeesLabelledFaces}/${t.facesEligible} labelled faces), survivors ${t.faceSurvivors} (target 0)`)
+  console.log(`tesseract digit strings in input ${t.independentInputNumbers} (on ${t.tesseractReadsLabelledNumbers}/${t.numbersLabelled} labelled numbers), survivors ${t.numberSurvivors} (target 0)`)
+  console.log(`kept but not counted: ${t.haarFalseAlarmsKept} Haar false alarm(s), ${t.otherDigitsKept} digit string(s) off the labelled numbers`)
+  console.log(`anonymize ${Math.round(t.msPerFrame)} ms/frame`)
+  console.log(t.failures.length ? `FAIL: ${t.failures.join('; ')}` : 'PASS')
+}
+
+async function main() {
+  const labels = JSON.parse(await readFile(labelsPath, 'utf8')) as LabelFile
+  const items = labels.items.filter((item) => !args.only || itemId(item).includes(args.only))
+  if (!items.length) throw new Error('no labelled frames selected')
+
+  const specifier = process.env.ATHERA_EVAL_ANONYMIZER ?? '#workers/vision/anonymizer'
+  const resolved = isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier
+  const { createAnonymizer } = (await import(resolved)) as AnonymizerModule
+  const cacheDir = process.env.MODEL_CACHE_DIR ?? join(root, 'models')
+  const anonymizer = await createAnonymizer({ cacheDir, threads: args.threads ? Number(args.threads) : undefined })
+
+  const work = args.keep ? resolve(args.keep) : await mkdtemp(join(tmpdir(), 'athera-eval-privacy-'))
+  await mkdir(work, { recursive: true })
+  const done: { item: LabelItem; result: AnonymizeResult; input: string; output: string; ms: number }[] = []
+  try {
+    for (const [n, item] of items.entries()) {
+      const source = join(mediaDir, item.file)
+      const data = await decodeFrame(source, item.time, await sourceColour(source))
+      // Unrelated stills share one anonymizer: a minute between them keeps any tracking state
+      // from carrying boxes over from the previous frame, so each frame is judged on its own.
+      const frame: Frame = { index: n, timeMs: n * 60_000, width: FRAME.width, height: FRAME.height, format: 'yuv420p', data }
+      const stem = `${String(n).padStart(2, '0')}-${itemId(item).replace(/[^\w.@-]/g, '_')}`
+      const input = join(work, `${stem}.in.png`)
+      const output = join(work, `${stem}.out.png`)
+      await writePng(data, input)
+      const started = performance.now()
+      const result = await anonymizer.anonymize(frame)
+      const ms = performance.now() - started
+      await writePng(frame.data, output)
+      done.push({ item, result, input, output, ms })
+      if (!args.json) process.stderr.write(`\ranonymized ${n + 1}/${items.length}`)
+    }
+    if (!args.json) process.stderr.write('\nrunning the independent detectors…\n')
+    const found = await independent(done.flatMap((d) => [d.input, d.output]))
+    const reports = done.map((d) => evaluate(d.item, d.result, found.get(d.input)!, found.get(d.output)!, d.ms))
+    const t = totals(reports)
+    if (args.json) console.log(JSON.stringify({ totals: t, frames: reports, pngs: args.keep ? work : null }, null, 2))
+    else printTable(reports, t)
+    process.exitCode = t.failures.length ? 1 : 0
+  } finally {
+    await anonymizer.close()
+    if (!args.keep) await rm(work, { recursive: true, force: true })
+  }
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 2
+}

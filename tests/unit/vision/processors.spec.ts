@@ -1,0 +1,166 @@
+import { test } from '@japa/runner'
+import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import { SHARED_MEDIA, SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
+import { processClip, schemaValidators } from '#tests/helpers/pipeline'
+import { FrameReader } from '#workers/video/frames'
+import { toCocoKeypoints } from '#workers/vision/coco_export'
+import { createAnonymizer } from '#workers/vision/anonymizer'
+import { FaceDetector } from '#workers/vision/faces/detector'
+import { CarriedText, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import type { Box } from '#workers/vision/types'
+import type { Frame } from '#workers/pipeline/types'
+import { VisionRuntime } from '#workers/vision/runtime'
+import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
+
+const CLIP = join(SHARED_MEDIA, 'two_people_indoor_1280x720_3s.mp4')
+
+/** Luma detail inside a box: the mean absolute difference between neighbouring pixels. */
+function detail(frame: Frame, box: Box) {
+  const x0 = Math.max(1, Math.round(box.x))
+  const y0 = Math.max(0, Math.round(box.y))
+  const x1 = Math.min(frame.width, Math.round(box.x + box.width))
+  const y1 = Math.min(frame.height - 1, Math.round(box.y + box.height))
+  let sum = 0
+  let count = 0
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const at = y * frame.width + x
+      sum += Math.abs(frame.data[at] - frame.data[at - 1]) + Math.abs(frame.data[at] - frame.data[at + frame.width])
+      count++
+    }
+  }
+  return sum / Math.max(1, count)
+}
+
+test.group('Vision processors in the pipeline', (group) => {
+  let work: string
+  let runtime: VisionRuntime
+  let models: VisionModels
+  const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: app.makePath('models') }
+  group.setup(async () => {
+    work = await mkdtemp(join(tmpdir(), 'athera-vision-'))
+    runtime = new VisionRuntime({ threads: 2 })
+    return async () => {
+      await runtime.close()
+      await rm(work, { recursive: true, force: true })
+    }
+  })
+  group.each.setup(async () => {
+    models ??= await loadVisionModels(runtime, settings)
+  })
+  group.each.timeout(300_000)
+
+  test('a clip comes out with its faces blurred, tracked people with raw and smoothed keypoints, and a QA report')
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .run(async ({ assert }) => {
+      const result = await processClip(CLIP, join(work, 'two-people'), {
+        processors: createVisionProcessors(models, settings),
+        blur: settings.blur,
+      })
+
+      // keypoints.json: valid, two people followed under the same ids through the clip.
+      const { keypoints: validKeypoints, metadata: validMetadata } = await schemaValidators()
+      const keypoints = JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8'))
+      assert.isTrue(validKeypoints(keypoints), JSON.stringify(validKeypoints.errors?.slice(0, 3)))
+      const withTwo = keypoints.frames.filter((frame: any) => frame.people.length >= 2)
+      assert.isAbove(withTwo.length, keypoints.frames.length * 0.8, 'both people in most frames')
+      const ids = new Map<number, number>()
+      for (const frame of keypoints.frames) for (const person of frame.people) ids.set(person.trackId, (ids.get(person.trackId) ?? 0) + 1)
+      const steady = [...ids.values()].filter((count) => count >= keypoints.frames.length * 0.6)
+      assert.isAtLeast(steady.length, 2, `two track ids last most of the clip: ${JSON.stringify([...ids])}`)
+      // The smoothed nose moves less from frame to frame than the raw one.
+      const [trackId] = [...ids].sort((a, b) => b[1] - a[1])[0]
+      const path = (key: 'keypoints' | 'smoothed') =>
+        keypoints.frames.flatMap((frame: any) => frame.people.filter((p: any) => p.trackId === trackId).map((p: any) => p[key][0]))
+      const travel = (points: number[][]) => points.slice(1).reduce((sum, point, i) => sum + Math.hypot(point[0] - points[i][0], point[1] - points[i][1]), 0)
+      assert.isBelow(travel(path('smoothed')), travel(path('keypoints')))
+
+      // metadata.json: the models and the QA report a reviewer reads.
+      const metadata = JSON.parse(await readFile(result.outputs.metadata.path, 'utf8'))
+      assert.isTrue(validMetadata(metadata), JSON.stringify(validMetadata.errors?.slice(0, 3)))
+      assert.includeMembers(metadata.models.map((model: any) => model.name), ['pose', 'anonymize'])
+      assert.match(metadata.models.find((model: any) => model.name === 'anonymize').version, /@mediapipe\/face_detection@/)
+      const qa = metadata.anonymization.anonymize
+      assert.equal(qa.settings.blur, 'gaussian')
+      assert.isAbove(qa.detectedFaces, 0)
+      assert.isArray(qa.framesFilledByTracking)
+      assert.deepEqual(qa.regionsPerFrame.columns, ['firstFrame', 'lastFrame', 'faces', 'text'])
+      assert.equal(qa.regionsPerFrame.runs.at(-1)[1], keypoints.frameCount - 1)
+      assert.equal(metadata.pose.pose.tracks >= 2, true)
+
+      // Every face the detector finds in the original has lost its detail in the output. (A
+      // detector may still see a head-shaped blob where a face was: shape is not identity.)
+      const detector = new FaceDetector({ short: models.faceShort, full: models.faceFull }, { threshold: 0.4 })
+      const frameAt = async (path: string, index: number) => {
+        for await (const frame of new FrameReader(path, { width: 1280, height: 720, fps: 30 }, { sourceFps: 30 })) {
+          if (frame.index === index) return frame
+        }
+        throw new Error(`no frame ${index}`)
+      }
+      for (const index of [10, 40, 70]) {
+        const original = await frameAt(CLIP, index)
+        const blurred = await frameAt(result.outputs.video.path, index)
+        const faces = (await detector.detect(original)).filter((face) => face.score >= 0.5)
+        assert.isAbove(faces.length, 0, `frame ${index} has faces to blur`)
+        for (const face of faces) {
+          const ratio = detail(blurred, face) / detail(original, face)
+          // An untouched face keeps ~100%; the blur's smooth shading and H.264 noise keep up to ~30%.
+          assert.isBelow(ratio, 0.4, `frame ${index}: the face at ${Math.round(face.x)},${Math.round(face.y)} keeps ${Math.round(ratio * 100)}% of its detail`)
+        }
+      }
+
+      // The COCO export of the same clip.
+      const coco = toCocoKeypoints(keypoints)
+      assert.lengthOf(coco.images, keypoints.frameCount)
+      assert.equal(coco.annotations.length, keypoints.frames.reduce((sum: number, frame: any) => sum + frame.people.length, 0))
+      for (const annotation of coco.annotations.slice(0, 20)) {
+        assert.lengthOf(annotation.keypoints, 17 * 3)
+        assert.isNumber(annotation.track_id)
+        assert.oneOf(annotation.keypoints[2], [0, 1, 2])
+      }
+      assert.lengthOf(coco.categories[0].keypoints, 17)
+      assert.deepEqual(coco.categories[0].skeleton[0], [16, 14])
+    })
+
+  test('shirt numbers on a still are found on the people and blurred')
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .run(async ({ assert }) => {
+      const anonymizer = await createAnonymizer({ cacheDir: settings.cacheDir })
+      try {
+        const frame = await imageFrame('football_numbers_ochuman003799.jpg')
+        const original = Buffer.from(frame.data)
+        const result = await anonymizer.anonymize(frame)
+        assert.isAbove(result.text.length, 0, 'number regions found')
+        assert.isTrue(result.text.some((region) => /\d/.test(region.text)), JSON.stringify(result.text.map((r) => r.text)))
+        // Pixels inside a number region changed; the frame's corner did not.
+        const box = result.text[0]
+        const at = (x: number, y: number) => Math.round(y) * frame.width + Math.round(x)
+        const centre = at(box.x + box.width / 2, box.y + box.height / 2)
+        assert.isTrue(
+          frame.data.subarray(centre - 4, centre + 4).some((value, i) => value !== original[centre - 4 + i]),
+          'the number region is blurred'
+        )
+        assert.equal(frame.data[0], original[0])
+      } finally {
+        await anonymizer.close()
+      }
+    })
+})
+
+test.group('Text carried with a person', () => {
+  test('a number read on a person moves with them and is forgotten some seconds after', ({ assert }) => {
+    const carried = new CarriedText()
+    carried.set(7, { x: 100, y: 100, width: 100, height: 200 }, [{ x: 130, y: 150, width: 40, height: 30 }], 0)
+    assert.equal(carried.readAt(7), 0)
+    assert.equal(carried.readAt(8), -1)
+
+    // The player ran 300 px right and came twice as close.
+    const [moved] = carried.regions(10, [{ trackId: 7, box: { x: 400, y: 50, width: 200, height: 400 } }])
+    assert.deepEqual(moved, { x: 460, y: 150, width: 80, height: 60 })
+    assert.deepEqual(carried.regions(10, [{ trackId: 8, box: { x: 0, y: 0, width: 10, height: 10 } }]), [])
+    assert.deepEqual(carried.regions(500, [{ trackId: 7, box: { x: 0, y: 0, width: 100, height: 200 } }]), [])
+  })
+})

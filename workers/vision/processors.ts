@@ -1,0 +1,417 @@
+/**
+ * The vision frame processors the pipeline runs between decode and encode:
+ *
+ *   pose (on the original frame) → anonymize (faces and shirt numbers blurred in place)
+ *
+ * Models are loaded once per worker process (`loadVisionModels`) and shared by every clip;
+ * processors are made per clip (`createVisionProcessors`) because they hold that clip's
+ * trackers and statistics. Detectors run on every `detectEvery`-th decoded frame and trackers
+ * carry boxes through the frames between, so every frame is blurred whatever the schedule.
+ */
+import { readFileSync } from 'node:fs'
+import type { Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
+import { blurRegions, type BlurRegion } from './blur.js'
+import { FaceDetector, type FaceDetection, type Region } from './faces/detector.js'
+import { MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
+import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
+import { KeypointSmoother } from './pose/smooth.js'
+import type { VisionRuntime } from './runtime.js'
+import type { VisionSettings } from './settings.js'
+import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
+import { BoxTracker, type TrackedBox } from './track.js'
+import type { Box, Detection, Model } from './types.js'
+
+export interface VisionModels {
+  faceShort: Model
+  faceFull: Model
+  textDetector: Model
+  textRecognizer: Model
+  dictionary: string[]
+  poseDetector: Model
+  poseLandmarks: Model
+  /** `package@version/file` of each model used, for metadata.json. */
+  versions: Record<string, string>
+}
+
+/** Loads (converting first where needed) every model the processors use. */
+export async function loadVisionModels(runtime: VisionRuntime, settings: VisionSettings): Promise<VisionModels> {
+  const landmarks: ModelName = `pose-landmark-${settings.pose.model}`
+  const names: ModelName[] = ['face-short', 'face-full', 'text-detector', 'text-recognizer', 'pose-detector', landmarks]
+  const loaded = {} as Record<ModelName, Model>
+  for (const name of names) loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir))
+  const versions: Record<string, string> = {}
+  for (const name of names) versions[name] = modelVersion(name)
+  return {
+    faceShort: loaded['face-short'],
+    faceFull: loaded['face-full'],
+    textDetector: loaded['text-detector'],
+    textRecognizer: loaded['text-recognizer'],
+    dictionary: await loadDictionary(packageFile(TEXT_DICTIONARY.package, TEXT_DICTIONARY.file)),
+    poseDetector: loaded['pose-detector'],
+    poseLandmarks: loaded[landmarks],
+    versions,
+  }
+}
+
+function modelVersion(name: ModelName) {
+  const source = MODELS[name]
+  const { version } = JSON.parse(readFileSync(packageFile(source.package, 'package.json'), 'utf8'))
+  return `${source.package}@${version}/${source.file}`
+}
+
+/** What the pose processor tells the anonymizer about the frame they both see. */
+interface SharedFrameState {
+  frameIndex: number
+  people: { trackId: number; box: Box }[]
+  /**
+   * Set by the anonymizer, called by pose as a frame arrives: face detection reads the same
+   * unblurred frame, so it runs beside pose instead of after it.
+   */
+  prefetch?: (frame: Frame) => void
+}
+
+export function createVisionProcessors(models: VisionModels, settings: VisionSettings): FrameProcessor[] {
+  const shared: SharedFrameState = { frameIndex: -1, people: [] }
+  return [new PoseProcessor(models, settings, shared), new AnonymizeProcessor(models, settings, shared)]
+}
+
+/** Frame ranges `[first, last]` from frame indexes seen in increasing order. */
+class Ranges {
+  readonly list: [number, number][] = []
+  add(index: number) {
+    const last = this.list.at(-1)
+    if (last && last[1] >= index - 1) last[1] = index
+    else this.list.push([index, index])
+  }
+}
+
+/**
+ * Multi-person pose on the unblurred frame: the detector on keyframes, and in between each
+ * known person followed from their previous box. Track ids come from a box tracker; raw and
+ * One-Euro-smoothed keypoints are both reported.
+ */
+export class PoseProcessor implements FrameProcessor {
+  readonly name = 'pose'
+  readonly role = 'pose' as const
+  readonly version: string
+  #estimator: PoseEstimator
+  #tracker = new BoxTracker({ iouThreshold: 0.2, maxMissed: 15, margin: 0 })
+  #smoother = new KeypointSmoother()
+  #every: number
+  #previous: Roi[] = []
+  #frames = 0
+  #people = 0
+  #maxPeople = 0
+  #tracks = new Set<number>()
+
+  constructor(
+    models: VisionModels,
+    settings: VisionSettings,
+    private shared: SharedFrameState
+  ) {
+    this.#estimator = new PoseEstimator({ detector: models.poseDetector, landmarks: models.poseLandmarks })
+    this.#every = settings.detectEvery
+    this.version = `${models.versions['pose-detector']} + ${models.versions[`pose-landmark-${settings.pose.model}`]}`
+  }
+
+  async process(frame: Frame): Promise<PersonKeypoints[]> {
+    this.shared.prefetch?.(frame)
+    // Everyone known is followed from last frame's region; on keyframes the detector adds
+    // newcomers (a detection on someone already followed would only run their landmarks twice).
+    let rois = this.#previous
+    if (frame.index % this.#every === 0 || rois.length === 0) {
+      const detected = (await this.#estimator.detector.detect(frame)).map(roiFromDetection)
+      rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
+    }
+    const poses = await this.#estimator.fromRois(frame, rois)
+    const tracked = this.#tracker.update(frame.index, poses.map((pose) => ({ ...pose.bbox, score: pose.score })))
+    const people: PersonKeypoints[] = []
+    for (const [index, pose] of poses.entries()) {
+      const trackId = matchTrack(pose.bbox, tracked) ?? -(index + 1)
+      const id = trackId < 0 ? 0 : trackId
+      this.#tracks.add(id)
+      const keypoints = pose.keypoints.map(clampScore)
+      people.push({
+        trackId: id,
+        bbox: [round(pose.bbox.x), round(pose.bbox.y), round(pose.bbox.width), round(pose.bbox.height)],
+        score: round(Math.min(1, Math.max(0, pose.score)), 3),
+        keypoints: keypoints.map(roundKeypoint),
+        smoothed: this.#smoother.smooth(id, frame.timeMs, keypoints).map(clampScore).map(roundKeypoint),
+      })
+    }
+    // Each person's region for the next frame, from the landmark model's own alignment points.
+    this.#previous = poses.map((pose) => pose.next)
+    this.shared.frameIndex = frame.index
+    this.shared.people = people.map((person) => ({ trackId: person.trackId, box: poses[people.indexOf(person)].bbox }))
+    this.#frames++
+    this.#people += people.length
+    this.#maxPeople = Math.max(this.#maxPeople, people.length)
+    return people
+  }
+
+  async finish() {
+    return {
+      frames: this.#frames,
+      personDetections: this.#people,
+      maxPeopleInAFrame: this.#maxPeople,
+      tracks: this.#tracks.size,
+      detectEvery: this.#every,
+    }
+  }
+}
+
+/** Two regions on one person: centres closer than half the smaller side. */
+function sameRegion(a: Roi, b: Roi) {
+  return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
+}
+
+/** The track a box was given: the tracked box of highest overlap (the tracker keeps its own ids). */
+function matchTrack(box: Box, tracked: TrackedBox[]) {
+  let best: TrackedBox | undefined
+  let bestIou = 0.3
+  for (const candidate of tracked) {
+    if (!candidate.detected) continue
+    const overlap = iou(box, candidate)
+    if (overlap > bestIou) {
+      best = candidate
+      bestIou = overlap
+    }
+  }
+  return best?.trackId
+}
+
+export function iou(a: Box, b: Box) {
+  const x1 = Math.max(a.x, b.x)
+  const y1 = Math.max(a.y, b.y)
+  const x2 = Math.min(a.x + a.width, b.x + b.width)
+  const y2 = Math.min(a.y + a.height, b.y + b.height)
+  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1)
+  const union = a.width * a.height + b.width * b.height - inter
+  return union > 0 ? inter / union : 0
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
+const clampScore = ([x, y, score]: Keypoint): Keypoint => [x, y, Math.min(1, Math.max(0, score))]
+const roundKeypoint = ([x, y, score]: Keypoint): Keypoint => [round(x), round(y), round(score, 3)]
+
+/** Scores under this (above the blur threshold) are flagged for a reviewer's eye. */
+const LOW_CONFIDENCE_MARGIN = 0.15
+/** Face tiles are spread over this many keyframes (the whole frame is searched on each). */
+const TILE_ROUNDS = 3
+/** Text is read on every this-many keyframes (one person per reading). */
+const TEXT_EVERY_KEYFRAMES = 4
+/** Text carried with a person is kept this many frames after their last reading. */
+const CARRY_FRAMES = 90
+
+/**
+ * Blurs faces and shirt numbers in place. Faces: BlazeFace short + full range (tiles for small
+ * faces) on keyframes, a tracker in between that keeps a box some frames after its last
+ * detection. Text: PP-OCR on the people the pose step found (the whole frame when it found
+ * none), numbers only or all text as set. Everything blurred grows by the margin.
+ */
+export class AnonymizeProcessor implements FrameProcessor {
+  readonly name = 'anonymize'
+  readonly role = 'anonymization' as const
+  readonly version: string
+  #faces: FaceDetector
+  #text: TextDetector
+  #faceTracker: BoxTracker
+  #textTracker: BoxTracker
+  #settings: VisionSettings
+  #stats = {
+    frames: 0,
+    faceRegions: 0,
+    textRegions: 0,
+    detectedFaces: 0,
+    detectedText: 0,
+  }
+  /** Run-length per-frame counts: [firstFrame, lastFrame, faces, textRegions]. */
+  #perFrame: [number, number, number, number][] = []
+  #trackedOnly = new Ranges()
+  #lowConfidence = new Ranges()
+  #carried = new CarriedText()
+  /** What the latest frame had blurred, and the text read on the latest keyframe (evaluation). */
+  last: { faces: TrackedBox[]; text: TrackedBox[]; read: TextDetection[] } = { faces: [], text: [], read: [] }
+
+  constructor(
+    models: VisionModels,
+    settings: VisionSettings,
+    private shared: SharedFrameState
+  ) {
+    this.#settings = settings
+    this.#faces = new FaceDetector(
+      { short: models.faceShort, full: models.faceFull },
+      { threshold: settings.faces.threshold, tiles: settings.faces.tiles }
+    )
+    this.#text = new TextDetector(
+      { detector: models.textDetector, recognizer: models.textRecognizer },
+      models.dictionary,
+      { numbersOnly: settings.text.mode === 'numbers' }
+    )
+    // Faces in a tile are looked for again TILE_ROUNDS keyframes later: keep them until then, and some.
+    const keep = settings.detectEvery * (TILE_ROUNDS + 2)
+    this.#faceTracker = new BoxTracker({ maxMissed: keep, margin: settings.margin })
+    this.#textTracker = new BoxTracker({ maxMissed: keep, margin: settings.margin })
+    shared.prefetch = (frame) => {
+      if (frame.index % settings.detectEvery !== 0) return
+      const result = this.#detectFaces(frame)
+      // Awaited by process(); this only keeps a failure from counting as unhandled meanwhile.
+      result.catch(() => {})
+      this.#pending = { index: frame.index, result }
+    }
+    this.version = ['face-short', 'face-full', 'text-detector', 'text-recognizer'].map((name) => models.versions[name]).join(' + ')
+  }
+
+  async process(frame: Frame) {
+    const every = this.#settings.detectEvery
+    const keyframe = frame.index % every === 0
+    const people = this.shared.frameIndex === frame.index ? this.shared.people : []
+    let faces: TrackedBox[]
+    let text: TrackedBox[]
+    if (keyframe) {
+      const pending = this.#pending?.index === frame.index ? this.#pending.result : undefined
+      this.#pending = undefined
+      const foundFaces = await (pending ?? this.#detectFaces(frame))
+      this.#stats.detectedFaces += foundFaces.length
+      if (lowConfidence(foundFaces, this.#settings.faces.threshold)) this.#lowConfidence.add(frame.index)
+      faces = this.#faceTracker.update(frame.index, foundFaces)
+    } else {
+      faces = this.#faceTracker.predict(frame.index)
+    }
+    if (frame.index % (every * TEXT_EVERY_KEYFRAMES) === 0) {
+      text = this.#textTracker.update(frame.index, await this.#readText(frame, people))
+    } else {
+      text = this.#textTracker.predict(frame.index)
+    }
+    const carried = this.#carried.regions(frame.index, people)
+    const regions: BlurRegion[] = [
+      ...faces.map((box) => ({ ...box, shape: 'ellipse' as const })),
+      ...text.map((box) => ({ ...box, shape: 'rect' as const })),
+      ...carried.map((box) => ({ ...grow(box, this.#settings.margin), shape: 'rect' as const })),
+    ]
+    blurRegions(frame, regions, this.#settings.blur)
+    this.last.faces = faces
+    this.last.text = [...text, ...carried.map((box) => ({ ...box, trackId: -1, score: 1, detected: true }))]
+    if ([...faces, ...text].some((box) => !box.detected)) this.#trackedOnly.add(frame.index)
+    this.#count(frame.index, faces.length, text.length + carried.length)
+  }
+
+  #pending?: { index: number; result: Promise<FaceDetection[]> }
+
+  /** Faces on a keyframe: the first frame is searched whole, later ones take their share of the tiles. */
+  #detectFaces(frame: Frame) {
+    const turn = frame.index / this.#settings.detectEvery
+    const tiles = frame.index === 0 ? undefined : this.#tiles(frame).filter((_, i) => i % TILE_ROUNDS === turn % TILE_ROUNDS)
+    return this.#faces.detect(frame, { tiles })
+  }
+
+  #tilesFor?: { width: number; height: number; tiles: Region[] }
+  #tiles(frame: Frame) {
+    if (this.#tilesFor?.width !== frame.width || this.#tilesFor.height !== frame.height) {
+      this.#tilesFor = { width: frame.width, height: frame.height, tiles: this.#faces.tilesFor(frame.width, frame.height) }
+    }
+    return this.#tilesFor.tiles
+  }
+
+  /**
+   * Reading text costs far more than finding faces (a zoomed pass over each person's torso),
+   * so each text turn reads one person, the one read longest ago, and what it finds is carried
+   * with that person until their next reading. With nobody found, the whole frame is read and
+   * its boxes tracked on their own.
+   */
+  async #readText(frame: Frame, people: SharedFrameState['people']): Promise<TextDetection[]> {
+    if (people.length === 0) {
+      const found = await this.#text.detect(frame)
+      this.#stats.detectedText += found.length
+      this.last.read = found
+      return found
+    }
+    const person = people.reduce((oldest, candidate) =>
+      this.#carried.readAt(candidate.trackId) < this.#carried.readAt(oldest.trackId) ? candidate : oldest
+    )
+    const found = await this.#text.detect(frame, [person.box])
+    this.#stats.detectedText += found.length
+    this.last.read = found
+    this.#carried.set(person.trackId, person.box, found, frame.index)
+    return []
+  }
+  #count(index: number, faces: number, text: number) {
+    this.#stats.frames++
+    this.#stats.faceRegions += faces
+    this.#stats.textRegions += text
+    const last = this.#perFrame.at(-1)
+    if (last && last[1] === index - 1 && last[2] === faces && last[3] === text) last[1] = index
+    else this.#perFrame.push([index, index, faces, text])
+  }
+
+  /** The QA report metadata.json carries for reviewers (see ARCHITECTURE §6). */
+  async finish() {
+    return {
+      settings: {
+        faceThreshold: this.#settings.faces.threshold,
+        faceTiles: this.#settings.faces.tiles,
+        text: this.#settings.text.mode,
+        margin: this.#settings.margin,
+        blur: this.#settings.blur,
+        detectEvery: this.#settings.detectEvery,
+      },
+      ...this.#stats,
+      regionsPerFrame: { columns: ['firstFrame', 'lastFrame', 'faces', 'text'], runs: this.#perFrame },
+      framesFilledByTracking: this.#trackedOnly.list,
+      framesWithLowConfidence: this.#lowConfidence.list,
+    }
+  }
+}
+
+/** A box grown by `margin` of its size on each side. */
+function grow(box: Box, margin: number): Box {
+  return {
+    x: box.x - box.width * margin,
+    y: box.y - box.height * margin,
+    width: box.width * (1 + 2 * margin),
+    height: box.height * (1 + 2 * margin),
+  }
+}
+
+/**
+ * Text found on a person, kept relative to their box: when the player runs, the number runs
+ * with them, and stays blurred between two readings (a missed number is worse than a blurred
+ * shirt). A person's text is replaced by their next reading and forgotten CARRY_FRAMES after it.
+ */
+export class CarriedText {
+  #byTrack = new Map<number, { readAt: number; boxes: Box[] }>()
+
+  /** When the person was last read (-1: never). */
+  readAt(trackId: number) {
+    return this.#byTrack.get(trackId)?.readAt ?? -1
+  }
+
+  set(trackId: number, person: Box, found: Box[], frameIndex: number) {
+    const boxes = found.map((box) => ({
+      x: (box.x - person.x) / person.width,
+      y: (box.y - person.y) / person.height,
+      width: box.width / person.width,
+      height: box.height / person.height,
+    }))
+    this.#byTrack.set(trackId, { readAt: frameIndex, boxes })
+  }
+
+  /** The carried boxes in this frame's pixels, for the people seen in it. */
+  regions(frameIndex: number, people: { trackId: number; box: Box }[]): Box[] {
+    for (const [trackId, entry] of this.#byTrack) {
+      if (frameIndex - entry.readAt > CARRY_FRAMES) this.#byTrack.delete(trackId)
+    }
+    return people.flatMap(({ trackId, box }) =>
+      (this.#byTrack.get(trackId)?.boxes ?? []).map((relative) => ({
+        x: box.x + relative.x * box.width,
+        y: box.y + relative.y * box.height,
+        width: relative.width * box.width,
+        height: relative.height * box.height,
+      }))
+    )
+  }
+}
+
+function lowConfidence(found: Detection[], threshold: number) {
+  return found.some((detection) => detection.score < threshold + LOW_CONFIDENCE_MARGIN)
+}

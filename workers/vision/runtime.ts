@@ -1,0 +1,118 @@
+/**
+ * onnxruntime behind one small class: each model file becomes one session per worker process
+ * (sessions are costly to create and safe to reuse), with a bounded thread count, on CUDA when
+ * asked for and present, otherwise on the CPU with a log line saying why.
+ */
+import { existsSync } from 'node:fs'
+import * as ort from 'onnxruntime-node'
+import type { ExecutionProvider, Model, Tensor } from './types.js'
+
+export interface RuntimeOptions {
+  /** Threads for one operator (onnxruntime's intra-op pool); the pipeline's ffmpeg needs the rest. */
+  threads: number
+  /** `cuda` is used when the CUDA provider is installed (the GPU image); otherwise CPU. */
+  provider: ExecutionProvider
+  /** Where to say that CUDA was asked for but is missing (default: console.warn). */
+  log?: (message: string) => void
+}
+
+export class VisionRuntime {
+  readonly options: RuntimeOptions
+  /** The provider sessions actually run on, known after the first model loads. */
+  provider: ExecutionProvider = 'cpu'
+  #sessions = new Map<string, Promise<Model>>()
+  #warned = false
+
+  constructor(options: Partial<RuntimeOptions> = {}) {
+    this.options = { threads: options.threads ?? 2, provider: options.provider ?? 'cpu', log: options.log }
+  }
+
+  /** Whether this onnxruntime build can run `provider` here. */
+  static available(provider: ExecutionProvider) {
+    if (provider === 'cpu') return true
+    // The npm package lists CUDA as "not bundled": its libraries come with the GPU image.
+    return ort.listSupportedBackends().some((backend) => backend.name === provider && backend.bundled)
+      || cudaInstalled()
+  }
+
+  /** The model at `path` (an .onnx file), loaded once and shared by every caller. */
+  load(name: string, path: string): Promise<Model> {
+    let model = this.#sessions.get(path)
+    if (!model) {
+      model = this.#create(name, path)
+      this.#sessions.set(path, model)
+      model.catch(() => this.#sessions.delete(path))
+    }
+    return model
+  }
+
+  async #create(name: string, path: string): Promise<Model> {
+    const base: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: this.options.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    }
+    let session: ort.InferenceSession | undefined
+    if (this.options.provider === 'cuda') {
+      try {
+        session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'] })
+        this.provider = 'cuda'
+      } catch (error) {
+        this.#warn(`CUDA was requested but cannot be used (${(error as Error).message.split('\n')[0]}); models run on the CPU.`)
+      }
+    }
+    session ??= await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] })
+    return new OnnxModel(name, session)
+  }
+
+  #warn(message: string) {
+    if (this.#warned) return
+    this.#warned = true
+    ;(this.options.log ?? console.warn)(message)
+  }
+
+  /** Frees every session (tests and worker shutdown). */
+  async close() {
+    const models = await Promise.allSettled(this.#sessions.values())
+    this.#sessions.clear()
+    for (const model of models) if (model.status === 'fulfilled') await (model.value as OnnxModel).release()
+  }
+}
+
+class OnnxModel implements Model {
+  readonly inputNames: readonly string[]
+  readonly outputNames: readonly string[]
+
+  constructor(
+    readonly name: string,
+    private session: ort.InferenceSession
+  ) {
+    this.inputNames = session.inputNames
+    this.outputNames = session.outputNames
+  }
+
+  async run(feeds: Record<string, Tensor>) {
+    const inputs: Record<string, ort.Tensor> = {}
+    for (const [key, tensor] of Object.entries(feeds)) inputs[key] = new ort.Tensor('float32', tensor.data, tensor.dims)
+    const outputs = await this.session.run(inputs)
+    const result: Record<string, Tensor> = {}
+    for (const [key, tensor] of Object.entries(outputs)) {
+      result[key] = { data: tensor.data as Float32Array, dims: tensor.dims }
+    }
+    return result
+  }
+
+  release() {
+    return this.session.release()
+  }
+}
+
+/** The GPU image installs onnxruntime's CUDA provider library beside the binding. */
+function cudaInstalled() {
+  try {
+    const root = new URL('../bin/napi-v6/linux/x64/', import.meta.resolve('onnxruntime-node'))
+    return existsSync(new URL('libonnxruntime_providers_cuda.so', root))
+  } catch {
+    return false
+  }
+}

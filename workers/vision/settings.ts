@@ -1,0 +1,52 @@
+/**
+ * What the vision steps do and how hard they try. The defaults are what a league gets without
+ * setting anything; config/athera.ts maps the environment onto these.
+ */
+import type { BlurStyle } from '../pipeline/types.js'
+import type { ExecutionProvider } from './types.js'
+
+export const TEXT_MODES = ['numbers', 'all'] as const
+export type TextMode = (typeof TEXT_MODES)[number]
+
+export const POSE_MODELS = ['lite', 'full', 'heavy'] as const
+export type PoseModel = (typeof POSE_MODELS)[number]
+
+export interface VisionSettings {
+  /** Where converted models are kept (keyed by the source file's sha256). */
+  cacheDir: string
+  provider: ExecutionProvider
+  /** onnxruntime intra-op threads per model run. */
+  threads: number
+  faces: {
+    /** Detector score from which a face is blurred (0–1); lower blurs more. */
+    threshold: number
+    /** Run the full-range model on overlapping tiles too, for small faces in wide shots. */
+    tiles: boolean
+  }
+  text: {
+    /** `numbers`: blur text regions with a digit (shirt numbers, bibs); `all`: every text region on people. */
+    mode: TextMode
+  }
+  /** Every blurred box is grown by this fraction of its size on each side. */
+  margin: number
+  blur: BlurStyle
+  pose: {
+    model: PoseModel
+  }
+  /**
+   * Detectors run on every `detectEvery`-th decoded frame; in between, trackers carry each box
+   * forward (a face or number is blurred in every frame either way). 1 = detect on every frame.
+   */
+  detectEvery: number
+}
+
+export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
+  provider: 'cpu',
+  threads: 2,
+  faces: { threshold: 0.4, tiles: true },
+  text: { mode: 'numbers' },
+  margin: 0.2,
+  blur: 'gaussian',
+  pose: { model: 'lite' },
+  detectEvery: 2,
+}

@@ -1,0 +1,60 @@
+/**
+ * Converted models live in a cache folder, named by the source file and the sha256 of its bytes,
+ * so a package upgrade that changes the weights gets a fresh conversion while an unchanged file is
+ * converted once per machine. Writes go to a temporary file renamed into place, so a reader never
+ * sees a half-written model and concurrent processes at worst convert twice.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import { convertTflite } from './convert.js'
+
+/** Conversions in flight in this process, by target path. */
+const pending = new Map<string, Promise<string>>()
+
+/** How many conversions this process actually ran (for tests and logs). */
+export const conversions = { count: 0 }
+
+/** The cached .onnx path for `tflitePath`, converting it first when it is not there yet. */
+export async function convertCached(tflitePath: string, cacheDir: string): Promise<string> {
+  const bytes = await readFile(tflitePath)
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+  const file = basename(tflitePath)
+  const target = join(cacheDir, `${basename(file, extname(file))}-${digest}.onnx`)
+
+  let job = pending.get(target)
+  if (!job) {
+    job = ensure(bytes, file, target, cacheDir)
+    pending.set(target, job)
+    // Only callers that overlap share a job; later ones check the disk again, so a deleted cache
+    // file is rebuilt and a failed conversion (e.g. disk full) is retried.
+    const forget = () => pending.delete(target)
+    job.then(forget, forget)
+  }
+  return job
+}
+
+async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string) {
+  if (await exists(target)) return target
+  await mkdir(cacheDir, { recursive: true })
+  conversions.count++
+  const onnx = convertTflite(bytes, { name: file })
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    await writeFile(temporary, onnx)
+    await rename(temporary, target)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+  return target
+}
+
+async function exists(path: string) {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}

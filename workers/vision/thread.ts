@@ -1,0 +1,142 @@
+/**
+ * The vision processors behind a worker thread. The models run on onnxruntime's own threads,
+ * but the JavaScript around them takes tens of milliseconds per frame; in the process that
+ * also serves HTTP and holds BullMQ's job locks, that would stall the event loop frame after
+ * frame. Frames cross to the thread and back by transfer (no copy).
+ *
+ * Each clip gets its pose and anonymize processors on the thread; here they are two proxies
+ * with the same names, roles and versions: the first sends the frame and gets it back blurred
+ * with its people, the second only reports its statistics at the end.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
+import type { VisionSettings } from './settings.js'
+
+type FrameInfo = Omit<Frame, 'data'>
+
+export type ThreadRequest =
+  | { type: 'open'; session: number }
+  | { type: 'frame'; session: number; id: number; frame: FrameInfo; data: ArrayBuffer }
+  | { type: 'finish'; session: number; id: number }
+  | { type: 'close'; session: number }
+
+export type ThreadReply =
+  | { type: 'ready'; versions: Record<string, string>; provider: string }
+  | { type: 'failed'; message: string }
+  | { type: 'log'; line: string }
+  | { type: 'frame'; id: number; people: PersonKeypoints[]; data: ArrayBuffer }
+  | { type: 'finish'; id: number; stats: Record<string, Record<string, unknown>> }
+  | { type: 'error'; id: number; message: string }
+
+interface Pending {
+  resolve: (reply: any) => void
+  reject: (error: Error) => void
+}
+
+export class VisionThread {
+  readonly ready: Promise<{ versions: Record<string, string>; provider: string }>
+  #worker: Worker
+  #pending = new Map<number, Pending>()
+  #nextId = 1
+  #nextSession = 1
+  #dead?: Error
+  readonly #settings: VisionSettings
+
+  constructor(settings: VisionSettings, log: (line: string) => void = console.warn) {
+    this.#settings = settings
+    this.#worker = new Worker(bootstrap(), { eval: true, workerData: { settings } })
+    // The thread must not keep a finished CLI or test process alive.
+    this.#worker.unref()
+    let markReady: (value: { versions: Record<string, string>; provider: string }) => void
+    let markFailed: (error: Error) => void
+    this.ready = new Promise((resolve, reject) => {
+      markReady = resolve
+      markFailed = reject
+    })
+    this.ready.catch(() => {})
+    this.#worker.on('message', (message: ThreadReply) => {
+      if (message.type === 'ready') return markReady(message)
+      if (message.type === 'failed') return markFailed(new Error(message.message))
+      if (message.type === 'log') return log(message.line)
+      const pending = this.#pending.get(message.id)
+      if (!pending) return
+      this.#pending.delete(message.id)
+      if (message.type === 'error') pending.reject(new Error(message.message))
+      else pending.resolve(message)
+    })
+    const die = (error: Error) => {
+      this.#dead = error
+      markFailed(error)
+      for (const pending of this.#pending.values()) pending.reject(error)
+      this.#pending.clear()
+    }
+    this.#worker.on('error', die)
+    this.#worker.on('exit', (code) => die(new Error(`the vision thread stopped (exit code ${code})`)))
+  }
+
+  get alive() {
+    return !this.#dead
+  }
+
+  /** A pose and an anonymize processor for one clip, running on the thread. */
+  async processors(): Promise<FrameProcessor[]> {
+    const { versions } = await this.ready
+    const session = this.#nextSession++
+    this.#worker.postMessage({ type: 'open', session } satisfies ThreadRequest)
+    const model = this.#settings.pose.model
+    let stats: Promise<Record<string, Record<string, unknown>>> | undefined
+    const finish = () => (stats ??= this.#request({ type: 'finish', session, id: 0 }).then((reply) => reply.stats))
+    const pose: FrameProcessor = {
+      name: 'pose',
+      role: 'pose',
+      version: `${versions['pose-detector']} + ${versions[`pose-landmark-${model}`]}`,
+      process: async (frame) => {
+        // Frames from FrameReader own their whole ArrayBuffer; anything else is copied first.
+        const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
+          ? (frame.data.buffer as ArrayBuffer)
+          : new Uint8Array(frame.data).buffer
+        const { data: _, ...info } = frame
+        const reply = await this.#request({ type: 'frame', session, id: 0, frame: info, data }, [data])
+        frame.data = Buffer.from(reply.data)
+        return reply.people
+      },
+      finish: async () => (await finish()).pose,
+    }
+    const anonymize: FrameProcessor = {
+      name: 'anonymize',
+      role: 'anonymization',
+      version: ['face-short', 'face-full', 'text-detector', 'text-recognizer'].map((name) => versions[name]).join(' + '),
+      // The thread blurred the frame when pose sent it.
+      process: async () => undefined,
+      finish: async () => (await finish()).anonymize,
+    }
+    return [pose, anonymize]
+  }
+
+  #request(request: ThreadRequest & { id: number }, transfer: ArrayBuffer[] = []): Promise<any> {
+    if (this.#dead) return Promise.reject(this.#dead)
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      this.#worker.postMessage({ ...request, id }, transfer)
+    })
+  }
+
+  async close() {
+    await this.#worker.terminate()
+  }
+}
+
+/**
+ * The thread's entry as an inline module: from source (tests, `node ace` in development) the
+ * TypeScript loader must be registered inside the thread too; a build runs the compiled file.
+ */
+function bootstrap() {
+  const compiled = new URL('./thread_worker.js', import.meta.url)
+  const entry = JSON.stringify(compiled.href)
+  return existsSync(fileURLToPath(compiled))
+    ? `await import(${entry})`
+    : `await import('@poppinss/ts-exec'); await import(${entry})`
+}
