@@ -61,6 +61,7 @@ const atheraConfig = {
     faces: {
       threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
       tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,
+      tileSizes: DEFAULT_VISION_SETTINGS.faces.tileSizes,
     },
     text: { mode: env.get('ANONYMIZE_TEXT') ?? DEFAULT_VISION_SETTINGS.text.mode },
     margin: env.get('ANONYMIZE_MARGIN') ?? DEFAULT_VISION_SETTINGS.margin,

@@ -28,7 +28,7 @@ export async function createAnonymizer(options: { cacheDir: string; threads?: nu
   return {
     async anonymize(frame: Frame): Promise<AnonymizeResult> {
       // New processors per picture: nothing carries over from an unrelated picture.
-      const processors = createVisionProcessors(models, settings)
+      const processors = createVisionProcessors(models, settings, { still: true })
       for (const processor of processors) await processor.process({ ...frame, index: 0, timeMs: 0 })
       const anonymizer = processors.find((processor) => processor instanceof AnonymizeProcessor) as AnonymizeProcessor
       const read = anonymizer.last.read

@@ -17,8 +17,13 @@ export interface ModelSource {
   format: 'tflite' | 'onnx'
   /** Input side in pixels (square models) or height (text recognition), for readers. */
   input: number
+  /** TFLite outputs to keep (positions); the others and what only feeds them are not converted. */
+  outputs?: number[]
   description: string
 }
+
+/** BlazePose landmark outputs the pipeline reads: the 39×5 landmarks and the pose flag (not the mask, heatmap or world points). */
+const LANDMARKS_AND_FLAG = [0, 1]
 
 export const MODELS = {
   'face-short': {
@@ -48,6 +53,7 @@ export const MODELS = {
     file: 'pose_landmark_lite.tflite',
     format: 'tflite',
     input: 256,
+    outputs: LANDMARKS_AND_FLAG,
     description: 'BlazePose GHUM landmarks, lite',
   },
   'pose-landmark-full': {
@@ -55,6 +61,7 @@ export const MODELS = {
     file: 'pose_landmark_full.tflite',
     format: 'tflite',
     input: 256,
+    outputs: LANDMARKS_AND_FLAG,
     description: 'BlazePose GHUM landmarks, full',
   },
   'pose-landmark-heavy': {
@@ -62,6 +69,7 @@ export const MODELS = {
     file: 'pose_landmark_heavy.tflite',
     format: 'tflite',
     input: 256,
+    outputs: LANDMARKS_AND_FLAG,
     description: 'BlazePose GHUM landmarks, heavy',
   },
   'text-detector': {
@@ -100,7 +108,8 @@ export function packageFile(pkg: string, file: string) {
 export async function modelPath(name: ModelName, cacheDir: string) {
   const source = MODELS[name]
   const path = packageFile(source.package, source.file)
-  return source.format === 'onnx' ? path : convertCached(path, cacheDir)
+  if (source.format === 'onnx') return path
+  return convertCached(path, cacheDir, 'outputs' in source ? { outputs: source.outputs } : {})
 }
 
 /**

@@ -20,6 +20,7 @@ import type { VisionSettings } from './settings.js'
 import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
 import { BoxTracker, type TrackedBox } from './track.js'
 import type { Box, Detection, Model } from './types.js'
+import { iou } from './geometry.js'
 
 export interface VisionModels {
   faceShort: Model
@@ -70,9 +71,10 @@ interface SharedFrameState {
   prefetch?: (frame: Frame) => void
 }
 
-export function createVisionProcessors(models: VisionModels, settings: VisionSettings): FrameProcessor[] {
+/** `still`: the frames are unrelated pictures, each searched in full (no schedule, no tracking gain). */
+export function createVisionProcessors(models: VisionModels, settings: VisionSettings, options: { still?: boolean } = {}): FrameProcessor[] {
   const shared: SharedFrameState = { frameIndex: -1, people: [] }
-  return [new PoseProcessor(models, settings, shared), new AnonymizeProcessor(models, settings, shared)]
+  return [new PoseProcessor(models, settings, shared), new AnonymizeProcessor(models, settings, shared, options)]
 }
 
 /** Frame ranges `[first, last]` from frame indexes seen in increasing order. */
@@ -180,15 +182,6 @@ function matchTrack(box: Box, tracked: TrackedBox[]) {
   return best?.trackId
 }
 
-export function iou(a: Box, b: Box) {
-  const x1 = Math.max(a.x, b.x)
-  const y1 = Math.max(a.y, b.y)
-  const x2 = Math.min(a.x + a.width, b.x + b.width)
-  const y2 = Math.min(a.y + a.height, b.y + b.height)
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1)
-  const union = a.width * a.height + b.width * b.height - inter
-  return union > 0 ? inter / union : 0
-}
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 const clampScore = ([x, y, score]: Keypoint): Keypoint => [x, y, Math.min(1, Math.max(0, score))]
@@ -196,8 +189,8 @@ const roundKeypoint = ([x, y, score]: Keypoint): Keypoint => [round(x), round(y)
 
 /** Scores under this (above the blur threshold) are flagged for a reviewer's eye. */
 const LOW_CONFIDENCE_MARGIN = 0.15
-/** Face tiles are spread over this many keyframes (the whole frame is searched on each). */
-const TILE_ROUNDS = 3
+/** Face tiles run on one keyframe; the grid is spread over as many keyframes as it takes (the whole frame is searched on each). */
+const TILES_PER_KEYFRAME = 6
 /** Text is read on every this-many keyframes (one person per reading). */
 const TEXT_EVERY_KEYFRAMES = 4
 /** Text carried with a person is kept this many frames after their last reading. */
@@ -230,28 +223,32 @@ export class AnonymizeProcessor implements FrameProcessor {
   #trackedOnly = new Ranges()
   #lowConfidence = new Ranges()
   #carried = new CarriedText()
+  #textTurn = 0
+  /** A single picture rather than a video: everything is searched on it (see createAnonymizer). */
+  #still: boolean
   /** What the latest frame had blurred, and the text read on the latest keyframe (evaluation). */
   last: { faces: TrackedBox[]; text: TrackedBox[]; read: TextDetection[] } = { faces: [], text: [], read: [] }
 
   constructor(
     models: VisionModels,
     settings: VisionSettings,
-    private shared: SharedFrameState
+    private shared: SharedFrameState,
+    options: { still?: boolean } = {}
   ) {
     this.#settings = settings
+    this.#still = options.still ?? false
     this.#faces = new FaceDetector(
       { short: models.faceShort, full: models.faceFull },
-      { threshold: settings.faces.threshold, tiles: settings.faces.tiles }
+      { threshold: settings.faces.threshold, tiles: settings.faces.tiles, tileSizes: settings.faces.tileSizes }
     )
     this.#text = new TextDetector(
       { detector: models.textDetector, recognizer: models.textRecognizer },
       models.dictionary,
       { numbersOnly: settings.text.mode === 'numbers' }
     )
-    // Faces in a tile are looked for again TILE_ROUNDS keyframes later: keep them until then, and some.
-    const keep = settings.detectEvery * (TILE_ROUNDS + 2)
-    this.#faceTracker = new BoxTracker({ maxMissed: keep, margin: settings.margin })
-    this.#textTracker = new BoxTracker({ maxMissed: keep, margin: settings.margin })
+    this.#faceTracker = this.#trackerFor(1280, 720)
+    // Text from a whole-frame reading is read again TEXT_EVERY_KEYFRAMES keyframes later at the soonest.
+    this.#textTracker = new BoxTracker({ maxMissed: settings.detectEvery * TEXT_EVERY_KEYFRAMES * 3, margin: settings.margin })
     shared.prefetch = (frame) => {
       if (frame.index % settings.detectEvery !== 0) return
       const result = this.#detectFaces(frame)
@@ -260,6 +257,16 @@ export class AnonymizeProcessor implements FrameProcessor {
       this.#pending = { index: frame.index, result }
     }
     this.version = ['face-short', 'face-full', 'text-detector', 'text-recognizer'].map((name) => models.versions[name]).join(' + ')
+  }
+
+  /** A small face is looked for again when its tile comes round: it is kept until then, and some. */
+  #trackerFor(width: number, height: number) {
+    const rounds = Math.ceil(this.#faces.tilesFor(width, height).length / TILES_PER_KEYFRAME)
+    return new BoxTracker({ maxMissed: this.#settings.detectEvery * (rounds + 2), margin: this.#settings.margin })
+  }
+
+  async init(info: { width: number; height: number }) {
+    this.#faceTracker = this.#trackerFor(info.width, info.height)
   }
 
   async process(frame: Frame) {
@@ -301,7 +308,9 @@ export class AnonymizeProcessor implements FrameProcessor {
   /** Faces on a keyframe: the first frame is searched whole, later ones take their share of the tiles. */
   #detectFaces(frame: Frame) {
     const turn = frame.index / this.#settings.detectEvery
-    const tiles = frame.index === 0 ? undefined : this.#tiles(frame).filter((_, i) => i % TILE_ROUNDS === turn % TILE_ROUNDS)
+    const grid = this.#tiles(frame)
+    const rounds = Math.max(1, Math.ceil(grid.length / TILES_PER_KEYFRAME))
+    const tiles = frame.index === 0 ? undefined : grid.filter((_, i) => i % rounds === turn % rounds)
     return this.#faces.detect(frame, { tiles })
   }
 
@@ -320,20 +329,27 @@ export class AnonymizeProcessor implements FrameProcessor {
    * its boxes tracked on their own.
    */
   async #readText(frame: Frame, people: SharedFrameState['people']): Promise<TextDetection[]> {
-    if (people.length === 0) {
-      const found = await this.#text.detect(frame)
-      this.#stats.detectedText += found.length
-      this.last.read = found
-      return found
+    if (this.#still) {
+      // One picture: every person and the whole frame (for people pose did not find).
+      const found = people.length ? await this.#text.detect(frame, people.map((person) => person.box)) : []
+      for (const box of await this.#text.detect(frame)) if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
+      return this.#read(found)
     }
+    // Every (people + 1)-th turn reads the whole frame: numbers on people pose has not found.
+    const turn = this.#textTurn++
+    if (people.length === 0 || turn % (people.length + 1) === people.length) return this.#read(await this.#text.detect(frame))
     const person = people.reduce((oldest, candidate) =>
       this.#carried.readAt(candidate.trackId) < this.#carried.readAt(oldest.trackId) ? candidate : oldest
     )
-    const found = await this.#text.detect(frame, [person.box])
-    this.#stats.detectedText += found.length
-    this.last.read = found
+    const found = this.#read(await this.#text.detect(frame, [person.box]))
     this.#carried.set(person.trackId, person.box, found, frame.index)
     return []
+  }
+
+  #read(found: TextDetection[]) {
+    this.#stats.detectedText += found.length
+    this.last.read = found
+    return found
   }
   #count(index: number, faces: number, text: number) {
     this.#stats.frames++

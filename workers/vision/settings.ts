@@ -22,6 +22,12 @@ export interface VisionSettings {
     threshold: number
     /** Run the full-range model on overlapping tiles too, for small faces in wide shots. */
     tiles: boolean
+    /**
+     * Tile grids by tile side in frame pixels: small tiles find small faces (a 200 px tile brings
+     * a 20 px face to ~19 px of model input), larger ones the faces small tiles cut; every tile
+     * is a model run, spread over keyframes in a video.
+     */
+    tileSizes: number[]
   }
   text: {
     /** `numbers`: blur text regions with a digit (shirt numbers, bibs); `all`: every text region on people. */
@@ -43,7 +49,7 @@ export interface VisionSettings {
 export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   provider: 'cpu',
   threads: 2,
-  faces: { threshold: 0.4, tiles: true },
+  faces: { threshold: 0.4, tiles: true, tileSizes: [200, 320] },
   text: { mode: 'numbers' },
   margin: 0.2,
   blur: 'gaussian',

@@ -6,6 +6,8 @@
  * region that shows a face for even one frame defeats the blur.
  */
 import type { Box, Detection } from './types.js'
+import { iou } from './geometry.js'
+export { iou }
 
 export interface TrackedBox extends Box {
   trackId: number
@@ -204,10 +206,3 @@ function predictBox(track: Track, frameIndex: number): Box {
   return { x: track.cx + track.vx * dt - w / 2, y: track.cy + track.vy * dt - h / 2, width: w, height: h }
 }
 
-export function iou(a: Box, b: Box) {
-  const ix = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
-  const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
-  if (ix <= 0 || iy <= 0) return 0
-  const inter = ix * iy
-  return inter / (a.width * a.height + b.width * b.height - inter)
-}

@@ -11,6 +11,7 @@ import { dbBoxes, detectorInput, placeRegion, toFrame } from '#workers/vision/te
 import { loadDictionary, numberLike, TextDetector, type TextDetection } from '#workers/vision/text/detector'
 import { ctcClasses, ctcDecode, recognizerWidth } from '#workers/vision/text/recognize'
 import type { Box, Model } from '#workers/vision/types'
+import { iou } from '#workers/vision/geometry'
 
 
 function blankFrame(width = 1280, height = 720): Frame {
@@ -236,13 +237,6 @@ const SCENES: Scene[] = [
 ]
 
 
-function iou(a: Box, b: Box) {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / (a.width * a.height + b.width * b.height - inter)
-}
 
 function covers(found: Box, truth: Box) {
   const cx = truth.x + truth.width / 2

@@ -6,6 +6,9 @@
  * Everything here works in model-input coordinates normalised to 0–1 (x to the right, y down);
  * the detector maps them back to frame pixels.
  */
+import { iou } from '../geometry.js'
+
+export { iou }
 
 export interface Anchor {
   /** Centre, 0–1 of the input. */
@@ -107,20 +110,7 @@ export function decodeFaces(
   return faces
 }
 
-interface Rectish {
-  x: number
-  y: number
-  width: number
-  height: number
-}
 
-export function iou(a: Rectish, b: Rectish) {
-  const ix = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
-  const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
-  if (ix <= 0 || iy <= 0) return 0
-  const inter = ix * iy
-  return inter / (a.width * a.height + b.width * b.height - inter)
-}
 
 /**
  * MediaPipe's WEIGHTED non-maximum suppression: take the best remaining face, gather every

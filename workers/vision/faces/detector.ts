@@ -20,6 +20,12 @@ export interface FaceDetectorOptions {
   minFaceSize?: number
   /** Largest tile side in frame pixels (default 320: a 20 px face reaches the model at ~12 px). */
   tileSize?: number
+  /**
+   * Several tile grids at once, finest to coarsest: a face must lie whole in a tile of some grid
+   * (faces up to a quarter of the tile size do), and at a scale the model still sees, so small
+   * tiles find the smallest faces and larger ones the faces the small tiles cut. Overrides tileSize.
+   */
+  tileSizes?: number[]
 }
 
 export interface FaceDetection extends Detection {
@@ -83,12 +89,18 @@ export class FaceDetector {
       tiles: options.tiles ?? true,
       minFaceSize: options.minFaceSize,
       tileSize: options.tileSize,
+      tileSizes: options.tileSizes,
     }
   }
 
   /** The tiles detect() runs on a frame of this size (empty without tiles). */
   tilesFor(width: number, height: number): Region[] {
-    return this.options.tiles ? tileGrid(width, height, this.options.tileSize ?? MAX_TILE) : []
+    if (!this.options.tiles) return []
+    return this.#tileSizes().flatMap((size) => tileGrid(width, height, size))
+  }
+
+  #tileSizes() {
+    return this.options.tileSizes?.length ? this.options.tileSizes : [this.options.tileSize ?? MAX_TILE]
   }
 
   /**
@@ -102,7 +114,7 @@ export class FaceDetector {
     const { short, full } = this.#models
     // The short-range model is trained on faces filling much of the image: it is the one that
     // finds close-ups, which the full-range model at a coarse scale can miss.
-    const tileSize = this.options.tileSize ?? MAX_TILE
+    const tileSize = Math.max(...this.#tileSizes())
     const grid = this.tilesFor(frame.width, frame.height)
     const tiles = plan.tiles ?? grid
     const wholeMin = grid.length > 0 ? WHOLE_FRAME_MIN * Math.round(tileSize * OVERLAP) : 0

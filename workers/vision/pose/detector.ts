@@ -15,6 +15,8 @@
 import type { Frame } from '../../pipeline/types.js'
 import type { Box, Detection, Model, Tensor } from '../types.js'
 import { sampleRgb, type Affine } from './sample.js'
+import { iou } from '../geometry.js'
+export { iou }
 
 export const DETECTOR_INPUT = 224
 
@@ -201,13 +203,6 @@ export function tileWindows(width: number, height: number, fraction = 2 / 3): De
   return windows
 }
 
-export function iou(a: Box, b: Box) {
-  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x))
-  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y))
-  const inter = ix * iy
-  const union = a.width * a.height + b.width * b.height - inter
-  return union > 0 ? inter / union : 0
-}
 
 /**
  * Whether two overlapping detections describe one body: anchors on one person agree on its tilt

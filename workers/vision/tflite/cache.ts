@@ -15,16 +15,20 @@ const pending = new Map<string, Promise<string>>()
 /** How many conversions this process actually ran (for tests and logs). */
 export const conversions = { count: 0 }
 
-/** The cached .onnx path for `tflitePath`, converting it first when it is not there yet. */
-export async function convertCached(tflitePath: string, cacheDir: string): Promise<string> {
+/**
+ * The cached .onnx path for `tflitePath`, converting it first when it is not there yet.
+ * `outputs` keeps only those TFLite outputs (see ConvertOptions); it is part of the name.
+ */
+export async function convertCached(tflitePath: string, cacheDir: string, options: { outputs?: number[] } = {}): Promise<string> {
   const bytes = await readFile(tflitePath)
   const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
   const file = basename(tflitePath)
-  const target = join(cacheDir, `${basename(file, extname(file))}-${digest}.onnx`)
+  const only = options.outputs ? `-out${options.outputs.join('_')}` : ''
+  const target = join(cacheDir, `${basename(file, extname(file))}-${digest}${only}.onnx`)
 
   let job = pending.get(target)
   if (!job) {
-    job = ensure(bytes, file, target, cacheDir)
+    job = ensure(bytes, file, target, cacheDir, options.outputs)
     pending.set(target, job)
     // Only callers that overlap share a job; later ones check the disk again, so a deleted cache
     // file is rebuilt and a failed conversion (e.g. disk full) is retried.
@@ -34,11 +38,11 @@ export async function convertCached(tflitePath: string, cacheDir: string): Promi
   return job
 }
 
-async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string) {
+async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string, outputs?: number[]) {
   if (await exists(target)) return target
   await mkdir(cacheDir, { recursive: true })
   conversions.count++
-  const onnx = convertTflite(bytes, { name: file })
+  const onnx = convertTflite(bytes, { name: file, outputs })
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     await writeFile(temporary, onnx)

@@ -44,6 +44,12 @@ export const SUPPORTED = [
 export interface ConvertOptions {
   /** Names the model in errors (e.g. its file name). */
   name?: string
+  /**
+   * Positions (in the TFLite output list) of the outputs to keep; default all. Operators that
+   * feed only dropped outputs are not converted: BlazePose's landmark model spends much of its
+   * time on a 256×256 segmentation mask and a 64×64×39 heatmap the pipeline never reads.
+   */
+  outputs?: number[]
 }
 
 const ONNX_FLOAT = 1
@@ -263,7 +269,11 @@ class Converter {
   readonly constants = new Map<number, Constant>()
   readonly values = new Map<number, Value>()
 
-  constructor(readonly model: TfliteModel, readonly name: string) {}
+  constructor(
+    readonly model: TfliteModel,
+    readonly name: string,
+    readonly keep?: number[]
+  ) {}
 
   tensor(index: number) {
     const tensor = this.model.tensors[index]
@@ -375,10 +385,19 @@ class Converter {
     }
     const unsupported = model.operators.find((op) => !(SUPPORTED as readonly string[]).includes(op.name))
     if (unsupported) throw new UnsupportedOperatorError(unsupported.name, this.name)
-    for (const op of model.operators) this.#operator(op)
+    const kept = this.keep ? model.outputs.filter((_, position) => this.keep!.includes(position)) : model.outputs
+    if (kept.length === 0) throw new Error(`${this.name}: none of the requested outputs exists`)
+    // Walking back from the kept outputs: an operator is needed when something needed reads it.
+    const needed = new Set<number>(kept)
+    const operators = [...model.operators].reverse().filter((op) => {
+      if (!op.outputs.some((index) => needed.has(index))) return false
+      for (const index of op.inputs) if (index >= 0) needed.add(index)
+      return true
+    })
+    for (const op of operators.reverse()) this.#operator(op)
 
     const outputs: proto.IValueInfoProto[] = []
-    for (const index of model.outputs) {
+    for (const index of kept) {
       const tensor = this.tensor(index)
       this.graph.node('Identity', [this.nhwc(index)], [], tensor.name)
       outputs.push(valueInfo(tensor.name, tensor.shape))
@@ -556,5 +575,5 @@ class Converter {
 /** Converts a TFLite model (its first subgraph) into a serialized ONNX ModelProto. */
 export function convertTflite(bytes: Uint8Array, options: ConvertOptions = {}): Uint8Array {
   const name = options.name ?? 'the TFLite model'
-  return new Converter(readTflite(bytes), name).convert()
+  return new Converter(readTflite(bytes), name, options.outputs).convert()
 }
