@@ -126,11 +126,10 @@ export class PoseProcessor implements FrameProcessor {
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
     }
     const poses = await this.#estimator.fromRois(frame, rois)
-    const tracked = this.#tracker.update(frame.index, poses.map((pose) => ({ ...pose.bbox, score: pose.score })))
+    this.#tracker.update(frame.index, poses.map((pose) => ({ ...pose.bbox, score: pose.score })))
     const people: PersonKeypoints[] = []
     for (const [index, pose] of poses.entries()) {
-      const trackId = matchTrack(pose.bbox, tracked) ?? -(index + 1)
-      const id = trackId < 0 ? 0 : trackId
+      const id = this.#tracker.assigned[index]
       this.#tracks.add(id)
       const keypoints = pose.keypoints.map(clampScore)
       people.push({
@@ -144,7 +143,7 @@ export class PoseProcessor implements FrameProcessor {
     // Each person's region for the next frame, from the landmark model's own alignment points.
     this.#previous = poses.map((pose) => pose.next)
     this.shared.frameIndex = frame.index
-    this.shared.people = people.map((person) => ({ trackId: person.trackId, box: poses[people.indexOf(person)].bbox }))
+    this.shared.people = poses.map((pose, index) => ({ trackId: people[index].trackId, box: pose.bbox }))
     this.#frames++
     this.#people += people.length
     this.#maxPeople = Math.max(this.#maxPeople, people.length)
@@ -166,22 +165,6 @@ export class PoseProcessor implements FrameProcessor {
 function sameRegion(a: Roi, b: Roi) {
   return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
 }
-
-/** The track a box was given: the tracked box of highest overlap (the tracker keeps its own ids). */
-function matchTrack(box: Box, tracked: TrackedBox[]) {
-  let best: TrackedBox | undefined
-  let bestIou = 0.3
-  for (const candidate of tracked) {
-    if (!candidate.detected) continue
-    const overlap = iou(box, candidate)
-    if (overlap > bestIou) {
-      best = candidate
-      bestIou = overlap
-    }
-  }
-  return best?.trackId
-}
-
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 const clampScore = ([x, y, score]: Keypoint): Keypoint => [x, y, Math.min(1, Math.max(0, score))]

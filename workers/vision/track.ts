@@ -71,6 +71,8 @@ export class BoxTracker {
   #tracks: Track[] = []
   #nextId = 1
   #stats: TrackerStats = { tracks: 0, active: 0, detections: 0, predicted: 0, maxActive: 0 }
+  /** The track id each detection of the last update() went to, in the detections' order. */
+  assigned: number[] = []
 
   constructor(options: Partial<BoxTrackerOptions> = {}) {
     this.options = {
@@ -98,14 +100,16 @@ export class BoxTracker {
     pairs.sort((a, b) => b.affinity - a.affinity)
     const trackUsed = new Set<number>()
     const detectionUsed = new Set<number>()
+    this.assigned = []
     for (const pair of pairs) {
       if (trackUsed.has(pair.track) || detectionUsed.has(pair.detection)) continue
       trackUsed.add(pair.track)
       detectionUsed.add(pair.detection)
       this.#correct(this.#tracks[pair.track], predicted[pair.track], detections[pair.detection], frameIndex)
+      this.assigned[pair.detection] = this.#tracks[pair.track].id
     }
     detections.forEach((detection, d) => {
-      if (!detectionUsed.has(d)) this.#start(detection, frameIndex)
+      if (!detectionUsed.has(d)) this.assigned[d] = this.#start(detection, frameIndex)
     })
     this.#stats.active = this.#tracks.length
     this.#stats.maxActive = Math.max(this.#stats.maxActive, this.#tracks.length)
@@ -157,8 +161,9 @@ export class BoxTracker {
   }
 
   #start(detection: Detection, frameIndex: number) {
+    const id = this.#nextId++
     this.#tracks.push({
-      id: this.#nextId++,
+      id,
       cx: detection.x + detection.width / 2,
       cy: detection.y + detection.height / 2,
       w: detection.width,
@@ -172,6 +177,7 @@ export class BoxTracker {
       hits: 1,
     })
     this.#stats.tracks++
+    return id
   }
 
   #expire(frameIndex: number) {

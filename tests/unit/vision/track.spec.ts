@@ -106,4 +106,13 @@ test.group('BoxTracker', () => {
     }
     assert.isBelow(smoothSpread, rawSpread)
   })
+
+  test('assigned tells which track each detection went to, in the detections\' order', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
+    tracker.update(0, [box(100, 100), box(400, 100)])
+    assert.deepEqual(tracker.assigned, [1, 2])
+    // The same two people listed the other way round, plus a newcomer.
+    tracker.update(1, [box(404, 100), box(700, 300), box(104, 100)])
+    assert.deepEqual(tracker.assigned, [2, 3, 1])
+  })
 })

@@ -3,6 +3,7 @@
  * MediaPipe smooths its pose landmarks. It low-passes hard while a point is still (no jitter)
  * and opens up as it moves (little lag): the cutoff rises with the filtered speed.
  */
+import { keypointBox } from './landmarks.js'
 
 export interface OneEuroOptions {
   /** Cutoff (Hz) at rest: lower removes more jitter from still points, with more lag. */
@@ -114,15 +115,6 @@ export class KeypointSmoother {
 
 /** The larger side of the keypoints' box, at least one pixel. */
 function personSize(keypoints: [number, number, number][]) {
-  let x0 = Infinity
-  let y0 = Infinity
-  let x1 = -Infinity
-  let y1 = -Infinity
-  for (const [x, y] of keypoints) {
-    x0 = Math.min(x0, x)
-    y0 = Math.min(y0, y)
-    x1 = Math.max(x1, x)
-    y1 = Math.max(y1, y)
-  }
-  return Math.max(1, x1 - x0, y1 - y0)
+  const box = keypointBox(keypoints, 0)
+  return Math.max(1, box.width, box.height)
 }
