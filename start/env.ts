@@ -85,7 +85,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   VISION_PROVIDER: Env.schema.enum.optional(['cpu', 'cuda'] as const),
   VISION_THREADS: positiveInt(64, 2),
   VISION_DETECT_EVERY: positiveInt(10, 2),
-  ANONYMIZE_FACE_THRESHOLD: fraction(0.4),
+  ANONYMIZE_FACE_THRESHOLD: fraction(0.35),
   ANONYMIZE_FACE_TILES: Env.schema.boolean.optional(),
   ANONYMIZE_MARGIN: fraction(0.2),
   ANONYMIZE_BLUR: Env.schema.enum.optional(['gaussian', 'pixelate', 'solid'] as const),

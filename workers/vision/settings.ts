@@ -49,7 +49,7 @@ export interface VisionSettings {
 export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   provider: 'cpu',
   threads: 2,
-  faces: { threshold: 0.4, tiles: true, tileSizes: [200, 320] },
+  faces: { threshold: 0.35, tiles: true, tileSizes: [200, 320] },
   text: { mode: 'numbers' },
   margin: 0.2,
   blur: 'gaussian',
