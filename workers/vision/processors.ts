@@ -176,6 +176,8 @@ const LOW_CONFIDENCE_MARGIN = 0.15
 const TILES_PER_KEYFRAME = 6
 /** Text is read on every this-many keyframes (one person per reading). */
 const TEXT_EVERY_KEYFRAMES = 4
+/** People read at once when several have never been read (a clip's start, a team running in). */
+const NEW_PEOPLE_PER_READING = 4
 /** Text carried with a person is kept this many frames after their last reading. */
 const CARRY_FRAMES = 90
 
@@ -321,11 +323,16 @@ export class AnonymizeProcessor implements FrameProcessor {
     // Every (people + 1)-th turn reads the whole frame: numbers on people pose has not found.
     const turn = this.#textTurn++
     if (people.length === 0 || turn % (people.length + 1) === people.length) return this.#read(await this.#text.detect(frame))
-    const person = people.reduce((oldest, candidate) =>
-      this.#carried.readAt(candidate.trackId) < this.#carried.readAt(oldest.trackId) ? candidate : oldest
-    )
-    const found = this.#read(await this.#text.detect(frame, [person.box]))
-    this.#carried.set(person.trackId, person.box, found, frame.index)
+    // People never read yet go first, a few at once, so a newcomer's number is not left bare
+    // while the others take their turns; otherwise the person read longest ago.
+    const unread = people.filter((person) => this.#carried.readAt(person.trackId) < 0).slice(0, NEW_PEOPLE_PER_READING)
+    const chosen = unread.length
+      ? unread
+      : [people.reduce((oldest, candidate) => (this.#carried.readAt(candidate.trackId) < this.#carried.readAt(oldest.trackId) ? candidate : oldest))]
+    const found = this.#read(await this.#text.detect(frame, chosen.map((person) => person.box)))
+    for (const person of chosen) {
+      this.#carried.set(person.trackId, person.box, found.filter((box) => centreInside(box, person.box)), frame.index)
+    }
     return []
   }
 
@@ -334,6 +341,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     this.last.read = found
     return found
   }
+
   #count(index: number, faces: number, text: number) {
     this.#stats.frames++
     this.#stats.faceRegions += faces
@@ -360,6 +368,12 @@ export class AnonymizeProcessor implements FrameProcessor {
       framesWithLowConfidence: this.#lowConfidence.list,
     }
   }
+}
+
+function centreInside(box: Box, area: Box) {
+  const x = box.x + box.width / 2
+  const y = box.y + box.height / 2
+  return x >= area.x && x <= area.x + area.width && y >= area.y && y <= area.y + area.height
 }
 
 /** A box grown by `margin` of its size on each side. */
