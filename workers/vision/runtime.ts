@@ -3,7 +3,6 @@
  * (sessions are costly to create and safe to reuse), with a bounded thread count, on CUDA when
  * asked for and present, otherwise on the CPU with a log line saying why.
  */
-import { existsSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import type { ExecutionProvider, Model, Tensor } from './types.js'
 
@@ -25,14 +24,6 @@ export class VisionRuntime {
 
   constructor(options: Partial<RuntimeOptions> = {}) {
     this.options = { threads: options.threads ?? 2, provider: options.provider ?? 'cpu', log: options.log }
-  }
-
-  /** Whether this onnxruntime build can run `provider` here. */
-  static available(provider: ExecutionProvider) {
-    if (provider === 'cpu') return true
-    // The npm package lists CUDA as "not bundled": its libraries come with the GPU image.
-    return ort.listSupportedBackends().some((backend) => backend.name === provider && backend.bundled)
-      || cudaInstalled()
   }
 
   /** The model at `path` (an .onnx file), loaded once and shared by every caller. */
@@ -104,15 +95,5 @@ class OnnxModel implements Model {
 
   release() {
     return this.session.release()
-  }
-}
-
-/** The GPU image installs onnxruntime's CUDA provider library beside the binding. */
-function cudaInstalled() {
-  try {
-    const root = new URL('../bin/napi-v6/linux/x64/', import.meta.resolve('onnxruntime-node'))
-    return existsSync(new URL('libonnxruntime_providers_cuda.so', root))
-  } catch {
-    return false
   }
 }
