@@ -10,15 +10,13 @@
  * figure, and `ratio` compares against it. "transcode" is the video alone, for reference.
  * With repeats > 1 the fastest run of each is kept. Needs only ffmpeg: no database or Redis.
  */
-import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { runPipeline } from '../workers/pipeline/run.js'
 import { DEFAULT_PIPELINE_OPTIONS } from '../workers/pipeline/types.js'
-import { previewTap, thumbnailFrame, thumbnailTap } from '../workers/pipeline/previews.js'
-import { geometryFilter } from '../workers/video/frames.js'
+import { plainFfmpeg } from './plain_ffmpeg.js'
 import { probe } from '../workers/video/probe.js'
 
 const repeats = Number(process.argv[2] ?? 1)
@@ -67,39 +65,6 @@ async function measure<T>(body: () => Promise<T>) {
   return { value, seconds, nodePeakMiB: nodePeak / 1024, ffmpegPeakMiB: ffmpegPeak / 1024 }
 }
 
-/**
- * One ffmpeg process from the original: the transcode alone, or (`catalog`) the transcode plus
- * the same thumbnail and preview the pipeline makes, with the same filters and codec settings:
- * the fastest any implementation of the pipeline's outputs could be.
- */
-function plainFfmpeg(input: string, work: string, sourceFps: number, frames: number, catalog: boolean) {
-  const { width, height, fps, gop } = options
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input]
-  const geometry = `${geometryFilter({ width, height, fps }, sourceFps)},format=yuv420p`
-  const taps = catalog
-    ? [
-        thumbnailTap(join(work, 'plain-thumbnail.jpg'), thumbnailFrame(frames)),
-        previewTap(join(work, 'plain-preview.mp4'), { seconds: options.previewSeconds, height: options.previewHeight, fps }),
-      ]
-    : []
-  if (taps.length) {
-    const graph = [`[0:v:0]${geometry},split=${taps.length + 1}[video]${taps.map((_, i) => `[tap${i}]`).join('')}`]
-    taps.forEach((tap, i) => graph.push(`[tap${i}]${tap.filter}[out${i}]`))
-    args.push('-filter_complex', graph.join(';'), '-map', '[video]', '-an')
-  } else {
-    args.push('-map', '0:v:0', '-an', '-vf', geometry)
-  }
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
-  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-r', String(fps), '-fps_mode', 'cfr')
-  args.push('-map_metadata', '-1', '-movflags', '+faststart', join(work, 'plain.mp4'))
-  taps.forEach((tap, i) => args.push('-map', `[out${i}]`, ...tap.args, tap.path))
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn('ffmpeg', args, { stdio: 'ignore' })
-    child.once('error', reject)
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}`))))
-  })
-}
-
 const rows: Record<string, string | number>[] = []
 try {
   for (const clip of clips) {
@@ -110,9 +75,9 @@ try {
     let catalog = { seconds: Infinity }
     let pipe = { seconds: Infinity, frames: 0, nodePeakMiB: 0, ffmpegPeakMiB: 0 }
     for (let run = 0; run < repeats; run++) {
-      const plainRun = await measure(() => plainFfmpeg(clip, work, sourceFps, frames, false))
+      const plainRun = await measure(() => plainFfmpeg(clip, work, { sourceFps, frames, catalog: false }))
       if (plainRun.seconds < plain.seconds) plain = plainRun
-      const catalogRun = await measure(() => plainFfmpeg(clip, work, sourceFps, frames, true))
+      const catalogRun = await measure(() => plainFfmpeg(clip, work, { sourceFps, frames, catalog: true }))
       if (catalogRun.seconds < catalog.seconds) catalog = catalogRun
       const outDir = join(work, `${basename(clip)}-${run}`)
       const pipeRun = await measure(() =>

@@ -8,7 +8,6 @@
  *
  * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
  */
-import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
@@ -16,11 +15,11 @@ import { basename, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runPipeline } from '../workers/pipeline/run.js'
 import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
-import { geometryFilter } from '../workers/video/frames.js'
 import { probe } from '../workers/video/probe.js'
 import { createVisionProcessors, loadVisionModels } from '../workers/vision/processors.js'
 import { VisionRuntime } from '../workers/vision/runtime.js'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
+import { plainFfmpeg } from './plain_ffmpeg.js'
 
 const { values } = parseArgs({
   options: {
@@ -47,20 +46,6 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-vision-'))
 const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
 const models = await loadVisionModels(runtime, settings)
 
-function plainTranscode(input: string, output: string, sourceFps: number) {
-  const { width, height, fps, gop } = options
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', input, '-map', '0:v:0', '-an']
-  args.push('-vf', `${geometryFilter({ width, height, fps }, sourceFps)},format=yuv420p`)
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p')
-  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-r', String(fps), '-fps_mode', 'cfr')
-  args.push('-map_metadata', '-1', '-movflags', '+faststart', output)
-  return new Promise<void>((done, fail) => {
-    const child = spawn('ffmpeg', args, { stdio: 'ignore' })
-    child.once('error', fail)
-    child.once('close', (code) => (code === 0 ? done() : fail(new Error(`ffmpeg exited with ${code}`))))
-  })
-}
-
 /** Wraps a processor to add up the time spent in its process() calls. */
 function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProcessor {
   return {
@@ -86,7 +71,7 @@ try {
     const source = await probe(clip)
     const sourceFps = source.video[0].fps
     let started = performance.now()
-    await plainTranscode(clip, join(work, 'plain.mp4'), sourceFps)
+    await plainFfmpeg(clip, work, { sourceFps, frames: 0, catalog: false })
     const plainSeconds = (performance.now() - started) / 1000
     const spent = new Map<string, number>()
     const processors = createVisionProcessors(models, settings).map((processor) => timed(processor, spent))

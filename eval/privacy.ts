@@ -21,6 +21,7 @@ import type { Box, Detection } from '../workers/vision/types.js'
 import { colourOptions, type SourceColour } from '../workers/video/frames.js'
 import { probe } from '../workers/video/probe.js'
 import { yuv420pBytes } from '../workers/video/yuv.js'
+import { iou } from '#workers/vision/geometry'
 
 const FRAME = { width: 1280, height: 720 }
 const TARGETS = { faceRecall: 0.95, numberRecall: 0.9 }
@@ -117,14 +118,6 @@ function toFrame(box: Box, lb: Letterbox): Box {
     width: box.width * lb.scale,
     height: box.height * lb.scale,
   }
-}
-
-export function iou(a: Box, b: Box) {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
-  if (w <= 0 || h <= 0) return 0
-  const inter = w * h
-  return inter / (a.width * a.height + b.width * b.height - inter)
 }
 
 function covers(box: Box, x: number, y: number) {

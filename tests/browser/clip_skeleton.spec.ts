@@ -4,9 +4,9 @@ import app from '@adonisjs/core/services/app'
 import type { Browser } from 'playwright-core'
 import { ClipProcessingService } from '#services/clip_processing_service'
 import { isolate } from '#tests/helpers/reset'
-import { makeUser, TEST_PASSWORD } from '#tests/helpers/users'
+import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
-import { appUrl, launchBrowser, screenshot } from '#tests/helpers/browser'
+import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
 import { shortClip, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
 
 /** Mint (#00FF7F) pixels on the overlay canvas, read in the page. */
@@ -37,11 +37,7 @@ test.group('Browser: a processed clip with its skeleton', (group) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(appUrl('/login'))
-    await page.getByLabel('E-mail').fill(creator.email)
-    await page.getByLabel('Password').fill(TEST_PASSWORD)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL('**/creator')
+    await logIn(page, creator)
     await page.goto(appUrl(`/clips/${clip.id}`))
 
     // Drawn once keypoints.json has arrived: two people's limbs in the accent colour.

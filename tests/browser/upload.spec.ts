@@ -5,8 +5,8 @@ import type { Browser } from 'playwright-core'
 import Clip from '#models/clip'
 import { ConsentTextFactory } from '#database/factories/consent_text_factory'
 import { isolate } from '#tests/helpers/reset'
-import { makeUser, TEST_PASSWORD } from '#tests/helpers/users'
-import { appUrl, launchBrowser, screenshot } from '#tests/helpers/browser'
+import { makeUser } from '#tests/helpers/users'
+import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
 import { sharedClips, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
 
 test.group('Browser: upload with consent', (group) => {
@@ -24,11 +24,7 @@ test.group('Browser: upload with consent', (group) => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
 
-    await page.goto(appUrl('/login'))
-    await page.getByLabel('E-mail').fill(creator.email)
-    await page.getByLabel('Password').fill(TEST_PASSWORD)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL('**/creator')
+    await logIn(page, creator)
 
     // Upload starts with consent.
     await page.getByRole('link', { name: 'Upload', exact: true }).click()

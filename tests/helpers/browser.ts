@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import env from '#start/env'
+import { TEST_PASSWORD } from '#tests/helpers/users'
 
 /** Where browser tests leave their screenshots (ignored by git, kept by CI as artifacts). */
 export const SCREENSHOT_DIR = join(process.cwd(), 'tmp', 'screenshots')
@@ -19,6 +20,15 @@ export async function launchBrowser(): Promise<Browser> {
 
 export function appUrl(path: string) {
   return new URL(path, `http://${env.get('HOST')}:${env.get('PORT')}`).toString()
+}
+
+/** Logs `user` in through the login form and waits for their dashboard (`/<role>`). */
+export async function logIn(page: Page, user: { email: string; role: string }, password = TEST_PASSWORD) {
+  await page.goto(appUrl('/login'))
+  await page.getByLabel('E-mail').fill(user.email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await page.waitForURL(`**/${user.role}`)
 }
 
 export async function screenshot(page: Page, name: string) {
