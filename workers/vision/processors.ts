@@ -14,6 +14,7 @@ import { blurRegions, type BlurRegion } from './blur.js'
 import { FaceDetector, type FaceDetection, type Region } from './faces/detector.js'
 import { MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
+import { headBox } from './pose/head.js'
 import { KeypointSmoother } from './pose/smooth.js'
 import type { VisionRuntime } from './runtime.js'
 import type { VisionSettings } from './settings.js'
@@ -63,7 +64,7 @@ function modelVersion(name: ModelName) {
 /** What the pose processor tells the anonymizer about the frame they both see. */
 interface SharedFrameState {
   frameIndex: number
-  people: { trackId: number; box: Box }[]
+  people: { trackId: number; box: Box; keypoints: Keypoint[] }[]
   /**
    * Set by the anonymizer, called by pose as a frame arrives: face detection reads the same
    * unblurred frame, so it runs beside pose instead of after it.
@@ -74,7 +75,7 @@ interface SharedFrameState {
 /** `still`: the frames are unrelated pictures, each searched in full (no schedule, no tracking gain). */
 export function createVisionProcessors(models: VisionModels, settings: VisionSettings, options: { still?: boolean } = {}): FrameProcessor[] {
   const shared: SharedFrameState = { frameIndex: -1, people: [] }
-  return [new PoseProcessor(models, settings, shared), new AnonymizeProcessor(models, settings, shared, options)]
+  return [new PoseProcessor(models, settings, shared, options), new AnonymizeProcessor(models, settings, shared, options)]
 }
 
 /** Frame ranges `[first, last]` from frame indexes seen in increasing order. */
@@ -91,6 +92,11 @@ class Ranges {
  * Multi-person pose on the unblurred frame: the detector on keyframes, and in between each
  * known person followed from their previous box. Track ids come from a box tracker; raw and
  * One-Euro-smoothed keypoints are both reported.
+ *
+ * The whole-frame detector sees the frame at 224 px and misses people under about a fifth of
+ * its height (a wide shot's players): each keyframe also runs one of its overlapping tiles, in
+ * turn, so a small newcomer is found within a round of tiles and followed from then on. A
+ * still picture runs them all.
  */
 export class PoseProcessor implements FrameProcessor {
   readonly name = 'pose'
@@ -105,12 +111,16 @@ export class PoseProcessor implements FrameProcessor {
   #people = 0
   #maxPeople = 0
   #tracks = new Set<number>()
+  #keyframes = 0
+  #still: boolean
 
   constructor(
     models: VisionModels,
     settings: VisionSettings,
-    private shared: SharedFrameState
+    private shared: SharedFrameState,
+    options: { still?: boolean } = {}
   ) {
+    this.#still = options.still ?? false
     this.#estimator = new PoseEstimator({ detector: models.poseDetector, landmarks: models.poseLandmarks })
     this.#every = settings.detectEvery
     this.version = `${models.versions['pose-detector']} + ${models.versions[`pose-landmark-${settings.pose.model}`]}`
@@ -122,7 +132,8 @@ export class PoseProcessor implements FrameProcessor {
     // newcomers (a detection on someone already followed would only run their landmarks twice).
     let rois = this.#previous
     if (frame.index % this.#every === 0 || rois.length === 0) {
-      const detected = (await this.#estimator.detector.detect(frame)).map(roiFromDetection)
+      const tiles = this.#still || [this.#keyframes++]
+      const detected = (await this.#estimator.detector.detect(frame, { tiles })).map(roiFromDetection)
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
     }
     const poses = await this.#estimator.fromRois(frame, rois)
@@ -143,7 +154,7 @@ export class PoseProcessor implements FrameProcessor {
     // Each person's region for the next frame, from the landmark model's own alignment points.
     this.#previous = poses.map((pose) => pose.next)
     this.shared.frameIndex = frame.index
-    this.shared.people = poses.map((pose, index) => ({ trackId: people[index].trackId, box: pose.bbox }))
+    this.shared.people = poses.map((pose, index) => ({ trackId: people[index].trackId, box: pose.bbox, keypoints: pose.keypoints }))
     this.#frames++
     this.#people += people.length
     this.#maxPeople = Math.max(this.#maxPeople, people.length)
@@ -174,6 +185,8 @@ const roundKeypoint = ([x, y, score]: Keypoint): Keypoint => [round(x), round(y)
 const LOW_CONFIDENCE_MARGIN = 0.15
 /** Face tiles run on one keyframe; the grid is spread over as many keyframes as it takes (the whole frame is searched on each). */
 const TILES_PER_KEYFRAME = 6
+/** A pose-placed face overlapping a face box this much is that face already. */
+const HEAD_COVERED_IOU = 0.3
 /** Text is read on every this-many keyframes (one person per reading). */
 const TEXT_EVERY_KEYFRAMES = 4
 /** People read at once when several have never been read (a clip's start, a team running in). */
@@ -202,6 +215,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     textRegions: 0,
     detectedFaces: 0,
     detectedText: 0,
+    /** Face regions placed from pose keypoints where no face box covered the person's face. */
+    headRegions: 0,
   }
   /** Run-length per-frame counts: [firstFrame, lastFrame, faces, textRegions]. */
   #perFrame: [number, number, number, number][] = []
@@ -276,16 +291,34 @@ export class AnonymizeProcessor implements FrameProcessor {
       text = this.#textTracker.predict(frame.index)
     }
     const carried = this.#carried.regions(frame.index, people)
+    const heads = this.#heads(people, faces)
     const regions: BlurRegion[] = [
       ...faces.map((box) => ({ ...box, shape: 'ellipse' as const })),
+      ...heads.map((box) => ({ ...box, shape: 'ellipse' as const })),
       ...text.map((box) => ({ ...box, shape: 'rect' as const })),
       ...carried.map((box) => ({ ...grow(box, this.#settings.margin), shape: 'rect' as const })),
     ]
     blurRegions(frame, regions, this.#settings.blur)
-    this.last.faces = faces
+    this.last.faces = [...faces, ...heads]
     this.last.text = [...text, ...carried.map((box) => ({ ...box, trackId: -1, score: 1, detected: true }))]
     if ([...faces, ...text].some((box) => !box.detected)) this.#trackedOnly.add(frame.index)
-    this.#count(frame.index, faces.length, text.length + carried.length)
+    this.#stats.headRegions += heads.length
+    this.#count(frame.index, faces.length + heads.length, text.length + carried.length)
+  }
+
+  /**
+   * The faces of people pose found whose face no face box covers: BlazeFace misses faces
+   * behind goggles, under helmets, in profile or half hidden, which pose still places from the
+   * body. Grown by the margin like every face.
+   */
+  #heads(people: SharedFrameState['people'], faces: Box[]): TrackedBox[] {
+    const heads: TrackedBox[] = []
+    for (const person of people) {
+      const head = headBox(person.keypoints)
+      if (!head || faces.some((face) => iou(face, head) > HEAD_COVERED_IOU || centreInside(head, face))) continue
+      heads.push({ ...grow(head, this.#settings.margin), score: head.score, trackId: -1, detected: true })
+    }
+    return heads
   }
 
   #pending?: { index: number; result: Promise<FaceDetection[]> }

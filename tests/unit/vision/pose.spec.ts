@@ -7,6 +7,8 @@ import type { Box } from '#workers/vision/types'
 import { BLAZEPOSE_33_NAMES, COCO_17_NAMES, COCO_SKELETON, toCoco17 } from '#workers/vision/pose/coco'
 import { PoseDetector, poseAnchors, weightedNms, type PoseDetection } from '#workers/vision/pose/detector'
 import { PoseEstimator } from '#workers/vision/pose/estimator'
+import { headBox } from '#workers/vision/pose/head'
+import { tileWindows } from '#workers/vision/pose/detector'
 import { roiAffine, roiFromAlignment } from '#workers/vision/pose/landmarks'
 import { applyAffine } from '#workers/vision/pose/sample'
 import { KeypointSmoother, OneEuroFilter } from '#workers/vision/pose/smooth'
@@ -65,6 +67,37 @@ function matched(people: Box[], detections: PoseDetection[]) {
   }
   return people.filter((_, p) => assign(p, new Set())).length
 }
+
+test.group('pose: the face placed from landmarks', () => {
+  /** 33 keypoints, all visible, with the face points given. */
+  function person(face: Record<number, [number, number]>, visibility = 0.9) {
+    const points: [number, number, number][] = Array.from({ length: 33 }, () => [0, 0, visibility])
+    for (const [index, [x, y]] of Object.entries(face)) points[Number(index)] = [x, y, visibility]
+    return points
+  }
+  // A frontal face 50 px wide: eyes at y 100, mouth at y 120, ears 38 apart.
+  const frontal = { 0: [200, 110], 1: [195, 100], 2: [190, 100], 3: [186, 100], 4: [205, 100], 5: [210, 100], 6: [214, 100], 7: [181, 104], 8: [219, 104], 9: [194, 120], 10: [206, 120] } as Record<number, [number, number]>
+
+  test('a frontal face is boxed around its points, sized from the eye-to-mouth distance and the ears', ({ assert }) => {
+    const head = headBox(person(frontal))!
+    assert.exists(head)
+    assert.closeTo(head.x + head.width / 2, 200, 1)
+    assert.closeTo(head.y + head.height / 2, 105, 3)
+    // 2.9 × 20 px eye-to-mouth high; wider than the ears are apart.
+    assert.closeTo(head.height, 58, 3)
+    assert.isAbove(head.width, 38)
+    assert.isBelow(head.width, head.height)
+  })
+
+  test('in profile the nose-to-ear distance keeps the box face-sized; an unseen face gives none', ({ assert }) => {
+    // Looking left: ears on top of each other, the nose 30 px in front, eyes and mouth between.
+    const profile = { 0: [170, 110], 1: [180, 100], 2: [182, 100], 3: [184, 100], 4: [180, 101], 5: [182, 101], 6: [184, 101], 7: [200, 104], 8: [201, 104], 9: [178, 118], 10: [179, 118] } as Record<number, [number, number]>
+    const head = headBox(person(profile))!
+    assert.isAtLeast(head.width, 1.35 * 30 - 1)
+    assert.isUndefined(headBox(person(frontal, 0.2)))
+    assert.isUndefined(headBox([]))
+  })
+})
 
 test.group('pose: detector decoding', () => {
   test('the anchors are the 2254 of the 224 detector, in output order', ({ assert }) => {
@@ -225,6 +258,24 @@ test.group('pose on shared images', (group) => {
       found.push(`${name}: ${hits}/${people.length} (${detections.length} detections)`)
       assert.equal(hits, people.length, `${name}: ${found.at(-1)}`)
     }
+  })
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(300_000)
+
+  test('tiles taken one per keyframe, in turn, find every counted person over a round', async ({ assert }) => {
+    const detector = new PoseDetector(models.detector)
+    for (const [name, people] of Object.entries(PEOPLE)) {
+      const image = await frame(name)
+      const count = tileWindows(image.width, image.height).length
+      const seen: PoseDetection[] = []
+      for (let turn = 0; turn < count; turn++) seen.push(...(await detector.detect(image, { tiles: [turn] })))
+      assert.equal(matched(people, seen), people.length, name)
+    }
+    // A whole round is the same search as all tiles at once.
+    const image = await frame('football_match_aic.jpg')
+    const all = await detector.detect(image, { tiles: true })
+    const round = await detector.detect(image, { tiles: tileWindows(image.width, image.height).map((_, i) => i) })
+    assert.deepEqual(round, all)
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(300_000)

@@ -34,8 +34,12 @@ export interface DetectorOptions {
   /** Minimum score after the sigmoid (MediaPipe uses 0.5). */
   threshold?: number
   maxPeople?: number
-  /** Also run overlapping tiles of the frame, for small people (9 detector runs instead of 1 on 16:9). */
-  tiles?: boolean
+  /**
+   * Also run overlapping tiles of the frame, for small people (9 detector runs instead of 1 on
+   * 16:9): `true` all of them, a list only those (indexes into tileWindows(), taken modulo its
+   * length, so a video can spread the tiles over its keyframes).
+   */
+  tiles?: boolean | number[]
   /** Tile side as a fraction of the frame's short side (default 2/3). */
   tileFraction?: number
   /** IoU above which boxes are one person (MediaPipe: 0.3). */
@@ -119,7 +123,10 @@ export class PoseDetector {
     const threshold = options.threshold ?? this.options.threshold
     const maxPeople = options.maxPeople ?? this.options.maxPeople
     const windows = [letterbox(frame.width, frame.height)]
-    if (tiles) windows.push(...tileWindows(frame.width, frame.height, options.tileFraction ?? this.options.tileFraction))
+    if (tiles) {
+      const grid = tileWindows(frame.width, frame.height, options.tileFraction ?? this.options.tileFraction)
+      windows.push(...(tiles === true ? grid : [...new Set(tiles.map((i) => grid[i % grid.length]))]))
+    }
     const found: PoseDetection[] = []
     for (const window of windows) found.push(...(await this.#run(frame, window, threshold)))
     return weightedNms(found, options.nmsThreshold ?? this.options.nmsThreshold).slice(0, maxPeople)

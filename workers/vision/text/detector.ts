@@ -77,7 +77,7 @@ export interface TextDetectorOptions {
 
 /** The band of a person box that holds shirt and shorts numbers, as fractions of its height. */
 const TORSO_TOP = 0.15
-const TORSO_BOTTOM = 0.66
+const TORSO_BOTTOM = 0.72
 
 /** Cumulative work done, for metadata.json and timing reports. */
 export interface TextDetectorStats {
