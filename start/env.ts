@@ -129,6 +129,15 @@ export default await Env.create(new URL('../', import.meta.url), {
   S3_SERVER_SIDE_ENCRYPTION: Env.schema.boolean.optional(),
 
   /*
+  | Stripe (payments). Without STRIPE_SECRET_KEY paid datasets say payments are not configured;
+  | free ones can still be claimed and admins grant licences. STRIPE_API_BASE points the stripe
+  | client at another server speaking Stripe's wire format (tests, the local demo's fake Stripe).
+  */
+  STRIPE_SECRET_KEY: Env.schema.secret.optional(),
+  STRIPE_WEBHOOK_SECRET: Env.schema.secret.optional(),
+  STRIPE_API_BASE: Env.schema.string.optional({ format: 'url', tld: false }),
+
+  /*
   | Uploads in progress are staged here (default: tmp/uploads in the app folder).
   */
   UPLOAD_STAGING_DIR: Env.schema.string.optional(),
