@@ -1,0 +1,177 @@
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import { DateTime } from 'luxon'
+import { errors as lucidErrors } from '@adonisjs/lucid'
+import env from '#start/env'
+import Order from '#models/order'
+import Licence from '#models/licence'
+import DatasetVersion from '#models/dataset_version'
+import type User from '#models/user'
+import { LicenceService } from '#services/licence_service'
+import { platformFee } from '#services/ledger_split'
+import { SettingsService } from '#services/settings_service'
+import { PaymentError, StripeService } from '#services/stripe_service'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export type CheckoutResult =
+  | { ok: true; url: string; order: Order }
+  | { ok: false; code: 'E_ALREADY_LICENSED'; licence: Licence }
+  | { ok: false; code: 'E_FREE'; slug: string }
+  | { ok: false; code: 'E_NOT_CONFIGURED'; slug: string }
+  | { ok: false; code: 'E_STRIPE'; slug: string; error: PaymentError }
+
+export type ClaimResult =
+  | { ok: true; licence: Licence; created: boolean }
+  | { ok: false; code: 'E_NOT_FREE'; slug: string }
+
+/**
+ * Buying a dataset version: the order is written first (pending), then a Checkout Session in
+ * the platform's own account (separate charges and transfers, no destination charge); the
+ * webhook finishes the order. Free versions are claimed directly.
+ */
+@inject()
+export class CheckoutService {
+  constructor(
+    protected stripe: StripeService,
+    protected licences: LicenceService,
+    protected settings: SettingsService
+  ) {}
+
+  /** A version a buyer may license: one of a published dataset. Anything else is a 404. */
+  async purchasable(versionId: string) {
+    return DatasetVersion.query()
+      .where('id', versionId)
+      .whereHas('dataset', (dataset) => dataset.where('status', 'published'))
+      .preload('dataset')
+      .firstOrFail()
+  }
+
+  /** The Checkout page to send the buyer to, or the coded reason there is none. */
+  async start(buyer: User, version: DatasetVersion): Promise<CheckoutResult> {
+    const slug = version.dataset.slug
+    const live = await this.licences.live(buyer.id, version.id)
+    if (live) return { ok: false, code: 'E_ALREADY_LICENSED', licence: live }
+    if (version.priceCents === 0) return { ok: false, code: 'E_FREE', slug }
+    if (!this.stripe.configured) return { ok: false, code: 'E_NOT_CONFIGURED', slug }
+
+    try {
+      const open = await this.#openCheckout(buyer, version)
+      if (open) return { ok: true, ...open }
+    } catch (error) {
+      if (!(error instanceof PaymentError)) throw error
+      return { ok: false, code: 'E_STRIPE', slug, error }
+    }
+
+    const order = await Order.create({
+      buyerId: buyer.id,
+      datasetVersionId: version.id,
+      amountCents: version.priceCents,
+      currency: version.currency,
+      platformFeeCents: platformFee(version.priceCents, await this.settings.get('commission_bps')),
+      status: 'pending',
+    })
+    const appUrl = env.get('APP_URL').replace(/\/$/, '')
+    try {
+      const session = await this.stripe.createCheckoutSession(
+        {
+          mode: 'payment',
+          client_reference_id: order.id,
+          customer_email: buyer.email,
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: version.currency.toLowerCase(),
+                unit_amount: version.priceCents,
+                product_data: {
+                  name: `${version.dataset.title} (version ${version.version})`,
+                  description: `${version.licenceType === 'commercial' ? 'Commercial' : 'Research'} licence`,
+                },
+              },
+            },
+          ],
+          metadata: { order_id: order.id, dataset_version_id: version.id, buyer_id: String(buyer.id) },
+          payment_intent_data: { metadata: { order_id: order.id }, transfer_group: `order_${order.id}` },
+          success_url: `${appUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+          cancel_url: `${appUrl}/checkout/cancel?order=${order.id}`,
+        },
+        `checkout-${order.id}`
+      )
+      if (!session.url) throw new PaymentError('E_STRIPE_FAILED', 'Stripe did not return a checkout page. Try again in a minute.')
+      order.stripeCheckoutSessionId = session.id
+      await order.save()
+      return { ok: true, url: session.url, order }
+    } catch (error) {
+      if (!(error instanceof PaymentError)) throw error
+      order.status = 'failed'
+      await order.save()
+      logger.warn({ orderId: order.id, code: error.code }, 'checkout not started')
+      return { ok: false, code: 'E_STRIPE', slug, error }
+    }
+  }
+
+  /**
+   * The buyer's checkout for this version still open at Stripe, if any: a second click or a
+   * second tab goes back to the same session, so one licence can never be paid for twice.
+   */
+  async #openCheckout(buyer: User, version: DatasetVersion) {
+    const order = await Order.query()
+      .where('buyer_id', buyer.id)
+      .where('dataset_version_id', version.id)
+      .where('status', 'pending')
+      .whereNotNull('stripe_checkout_session_id')
+      .where('created_at', '>', DateTime.now().minus({ hours: 23 }).toSQL()!)
+      .orderBy('created_at', 'desc')
+      .first()
+    if (!order) return null
+    const session = await this.stripe.retrieveCheckoutSession(order.stripeCheckoutSessionId!)
+    if (session.status !== 'open' || !session.url || session.amount_total !== version.priceCents) return null
+    return { url: session.url, order }
+  }
+
+  /** A free version's licence, issued at once; a second claim returns the same licence. */
+  async claim(buyer: User, version: DatasetVersion): Promise<ClaimResult> {
+    if (version.priceCents !== 0) return { ok: false, code: 'E_NOT_FREE', slug: version.dataset.slug }
+    const { licence, created } = await this.licences.issue({ buyerId: buyer.id, version, source: 'free' })
+    return { ok: true, licence, created }
+  }
+
+  /** The buyer's order behind a Checkout Session, with its licence once the webhook issued it. */
+  async orderOfSession(buyer: User, sessionId: string) {
+    if (!sessionId) throw new lucidErrors.E_ROW_NOT_FOUND(Order)
+    const order = await Order.query()
+      .where('stripe_checkout_session_id', sessionId)
+      .where('buyer_id', buyer.id)
+      .preload('datasetVersion', (query) => query.preload('dataset'))
+      .preload('licence')
+      .firstOrFail()
+    return order
+  }
+
+  /** Back from Stripe without paying: the order is cancelled if nothing else finished it. */
+  async cancel(buyer: User, orderId: string) {
+    if (!UUID.test(orderId)) throw new lucidErrors.E_ROW_NOT_FOUND(Order)
+    const order = await Order.query()
+      .where('id', orderId)
+      .where('buyer_id', buyer.id)
+      .preload('datasetVersion', (query) => query.preload('dataset'))
+      .firstOrFail()
+    // Conditional update: a webhook that marked it paid meanwhile wins.
+    const changed = await Order.query().where('id', order.id).where('status', 'pending').update({ status: 'cancelled', updated_at: new Date() })
+    await order.refresh()
+    if (affectedRows(changed) > 0 && order.stripeCheckoutSessionId && this.stripe.configured) {
+      // Close it at Stripe too; if that fails the session expires by itself within a day.
+      await this.stripe.expireCheckoutSession(order.stripeCheckoutSessionId).catch((error) => {
+        if (!(error instanceof PaymentError)) throw error
+        logger.warn({ orderId: order.id, code: error.code }, 'checkout session left open: %s', error.message)
+      })
+    }
+    return order
+  }
+}
+
+/** Rows an UPDATE changed, whichever shape the driver reports it in. */
+function affectedRows(result: unknown) {
+  return Number(Array.isArray(result) ? result[0] : result) || 0
+}

@@ -1,0 +1,297 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import db from '@adonisjs/lucid/services/db'
+import Licence from '#models/licence'
+import Order from '#models/order'
+import Transfer from '#models/transfer'
+import type User from '#models/user'
+import type DatasetVersion from '#models/dataset_version'
+import { splitSale } from '#services/ledger_split'
+import { isolate } from '#tests/helpers/reset'
+import { makeUser } from '#tests/helpers/users'
+import type { FakeStripe } from '#tests/helpers/fake_stripe'
+import { ledgerOf, moneyRows, readyCreator, sessionIdOf, useFakeStripe, versionOf } from './helpers.js'
+
+/** The buyer starts a checkout through the app; the fake holds the open session. */
+async function checkout(client: ApiClient, buyer: User, version: DatasetVersion) {
+  const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+  response.assertStatus(303)
+  const order = await Order.query().where('buyer_id', buyer.id).where('dataset_version_id', version.id).orderBy('created_at', 'desc').firstOrFail()
+  return { order, sessionId: sessionIdOf(response.header('location') ?? '') }
+}
+
+/** Checkout, then the fake's "Pay": returns the order as the webhook left it. */
+async function buy(client: ApiClient, fake: FakeStripe, buyer: User, version: DatasetVersion) {
+  const { order, sessionId } = await checkout(client, buyer, version)
+  const paid = await fake.pay(sessionId)
+  await order.refresh()
+  return { order, ...paid }
+}
+
+test.group('Stripe webhooks', (group) => {
+  group.each.setup(isolate)
+
+  test('ledger sums are exact for awkward amounts and several creators', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    for (const amount of [999, 1001, 9999, 12_347]) {
+      const seconds = [3.3, 12.5, 0.75, 59.999, 7]
+      const { version, creators } = await versionOf(amount, seconds)
+      const { order, delivery } = await buy(client, fake, buyer, version)
+      assert.equal(delivery.status, 200, delivery.body)
+
+      const expected = splitSale(amount, 2000, creators.map((creator, index) => ({ creatorId: creator.id, seconds: seconds[index] })))
+      assert.equal(order.status, 'paid')
+      assert.equal(order.amountCents, amount)
+      assert.equal(order.platformFeeCents, expected.platformFeeCents)
+      const { groups, sums, rows } = await ledgerOf(order.id)
+      assert.lengthOf(groups, 1, `${amount}: one sale group (no creator account is ready)`)
+      assert.deepEqual(sums, [0])
+      assert.equal(rows.find((row) => row.kind === 'sale')!.amountCents, -amount)
+      assert.equal(rows.find((row) => row.kind === 'platform_fee')!.amountCents, expected.platformFeeCents)
+      const shares = rows.filter((row) => row.kind === 'creator_share')
+      assert.deepEqual(
+        shares.map((row) => ({ creatorId: row.userId, cents: row.amountCents })).sort((a, b) => a.creatorId! - b.creatorId!),
+        expected.shares
+      )
+      assert.equal(shares.reduce((sum, row) => sum + row.amountCents, 0) + order.platformFeeCents, amount)
+      // Nobody's account is ready: every share waits as a pending transfer funded by the charge.
+      const transfers = await Transfer.query().where('order_id', order.id)
+      assert.lengthOf(transfers, expected.shares.length)
+      assert.isTrue(transfers.every((transfer) => transfer.status === 'pending' && transfer.sourceTransaction === order.stripeChargeId))
+    }
+  })
+
+  test('the same event five times gives one licence and one set of ledger rows', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(2500, [10, 20])
+    await readyCreator(fake, creators[0])
+    const { order, event } = await buy(client, fake, buyer, version)
+    const once = await moneyRows()
+
+    for (let delivery = 0; delivery < 4; delivery++) {
+      const again = await fake.resend(event.id)
+      assert.equal(again.status, 200)
+      assert.include(again.body, '"duplicate"')
+    }
+
+    assert.deepEqual(await moneyRows(), once)
+    assert.lengthOf(await Licence.query().where('order_id', order.id), 1)
+    assert.lengthOf((await ledgerOf(order.id)).groups, 2, 'the sale and the one transfer sent')
+    assert.lengthOf([...fake.transfers.values()], 1, 'one transfer at Stripe')
+    assert.equal(Number((await db.from('webhook_events').where('stripe_event_id', event.id).count('* as n'))[0].n), 1)
+  })
+
+  test('a forged, stale or missing signature is a 400 and writes nothing', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(4000, [5])
+    const { order, sessionId } = await checkout(client, buyer, version)
+    const session = fake.sessions.get(sessionId)!
+    // A completed session as an attacker would describe it.
+    const event = fake.event('checkout.session.completed', { ...session, status: 'complete', payment_status: 'paid' })
+    const before = await moneyRows()
+
+    const forged = await fake.deliver(event, { secret: 'whsec_not_the_real_one' })
+    const stale = await fake.deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 600 })
+    const garbage = await fake.deliver(event, { signature: 't=1,v1=deadbeef' })
+    const missing = await client.post('/webhooks/stripe').json(event)
+
+    for (const delivery of [forged, stale, garbage]) assert.equal(delivery.status, 400, delivery.body)
+    missing.assertStatus(400)
+    assert.deepEqual(await moneyRows(), before)
+    assert.equal(before.webhookEvents, 0)
+    await order.refresh()
+    assert.equal(order.status, 'pending')
+  })
+
+  test('a second completion of the same session changes nothing', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(3000, [4, 4, 4])
+    const { order, session } = await buy(client, fake, buyer, version)
+    const once = await moneyRows()
+
+    // Another event id for the same session, as Stripe may send after a retry on its side.
+    const twin = await fake.deliver(fake.event('checkout.session.completed', session))
+
+    assert.equal(twin.status, 200)
+    assert.include(twin.body, `already paid`)
+    assert.deepEqual(await moneyRows(), { ...once, webhookEvents: once.webhookEvents + 1 })
+    assert.lengthOf((await ledgerOf(order.id)).groups, 1)
+  })
+
+  test('a refund that arrives before the payment waits; once paid, its redelivery refunds', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(5000, [10, 30])
+    const { order, sessionId } = await checkout(client, buyer, version)
+    // Pay without delivering: the fake's webhook URL is cleared while it pays and refunds.
+    const url = fake.webhookUrl
+    fake.webhookUrl = undefined
+    const { event: completed, charge } = await fake.pay(sessionId)
+    const { event: refunded } = await fake.refund(charge.id)
+    fake.webhookUrl = url
+    const before = await moneyRows()
+
+    const early = await fake.resend(refunded.id)
+    assert.equal(early.status, 409, early.body)
+    await order.refresh()
+    assert.equal(order.status, 'pending')
+    const afterEarly = await moneyRows()
+    assert.deepEqual({ ...afterEarly, webhookEvents: before.webhookEvents }, before, 'only the event row (with its error) is kept')
+    const row = await db.from('webhook_events').where('stripe_event_id', refunded.id).firstOrFail()
+    assert.isNull(row.processed_at)
+    assert.match(row.error, /no paid order/)
+
+    assert.equal((await fake.resend(completed.id)).status, 200)
+    await order.refresh()
+    assert.equal(order.status, 'paid')
+    assert.equal((await fake.resend(refunded.id)).status, 200)
+    await order.refresh()
+    assert.equal(order.status, 'refunded')
+    const licence = await Licence.findByOrFail('order_id', order.id)
+    assert.isNotNull(licence.revokedAt)
+  })
+
+  test('a refund revokes the licence and reverses the ledger and the transfers', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(7777, [25, 50, 10])
+    const account = await readyCreator(fake, creators[1])
+    const { order, charge } = await buy(client, fake, buyer, version)
+
+    const sent = await Transfer.findByOrFail({ orderId: order.id, creatorId: creators[1].id })
+    assert.equal(sent.status, 'paid')
+    assert.equal(sent.sourceTransaction, charge.id)
+    const atStripe = fake.transfers.get(sent.stripeTransferId!)!
+    assert.equal(atStripe.destination, account.id)
+    assert.equal(atStripe.source_transaction, charge.id)
+    assert.equal(atStripe.amount, sent.amountCents)
+
+    const { delivery } = await fake.refund(charge.id)
+    assert.equal(delivery.status, 200, delivery.body)
+
+    await order.refresh()
+    assert.equal(order.status, 'refunded')
+    assert.isNotNull(order.refundedAt)
+    const licence = await Licence.findByOrFail('order_id', order.id)
+    assert.isNotNull(licence.revokedAt)
+    assert.match(licence.revokeReason!, /refunded/)
+
+    await sent.refresh()
+    assert.equal(sent.status, 'reversed')
+    assert.equal(atStripe.amount_reversed, sent.amountCents)
+    assert.equal(sent.stripeReversalId, atStripe.reversals.data[0].id)
+    const pending = await Transfer.query().where('order_id', order.id).whereNot('creator_id', creators[1].id)
+    assert.isTrue(pending.every((transfer) => transfer.status === 'failed' && /refunded/.test(transfer.failureReason!)))
+
+    // sale, transfer, sale reversal, transfer reversal: each balanced, and every account nets to zero.
+    const { groups, sums, rows } = await ledgerOf(order.id)
+    assert.lengthOf(groups, 4)
+    assert.deepEqual(sums, [0, 0, 0, 0])
+    const net = new Map<string, number>()
+    for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
+    assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+
+    // Delivered again: nothing more is reversed.
+    const again = await fake.resend(fake.events.at(-1)!.id)
+    assert.equal(again.status, 200)
+    assert.lengthOf((await ledgerOf(order.id)).groups, 4)
+    assert.lengthOf(atStripe.reversals.data, 1)
+  })
+
+  test('a refund whose transfer reversal fails at Stripe keeps nothing, and succeeds when delivered again', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(3000, [10, 10])
+    await readyCreator(fake, creators[0])
+    await readyCreator(fake, creators[1])
+    const { order, charge } = await buy(client, fake, buyer, version)
+    const paid = await moneyRows()
+    const url = fake.webhookUrl
+    fake.webhookUrl = undefined
+    const { event } = await fake.refund(charge.id)
+    fake.webhookUrl = url
+
+    // The first reversal goes through at Stripe, the second fails (with the client's retries):
+    // the whole event rolls back.
+    const [first] = await Transfer.query().where('order_id', order.id).orderBy('id')
+    const reversed = fake.transfers.get(first.stripeTransferId!)!
+    fake.failNext = { status: 500, type: 'api_error', message: 'Something went wrong on our end.', path: /\/reversals$/, skip: 1, times: 3 }
+    const delivery = await fake.resend(event.id)
+    assert.equal(delivery.status, 503, delivery.body)
+    assert.deepEqual(await moneyRows(), { ...paid, webhookEvents: paid.webhookEvents + 1 })
+    await order.refresh()
+    assert.equal(order.status, 'paid')
+    assert.isNull((await Licence.findByOrFail('order_id', order.id)).revokedAt)
+    assert.isTrue((await Transfer.query().where('order_id', order.id)).every((transfer) => transfer.status === 'paid'))
+
+    // Stripe delivers it again: the reversal already made is replayed by its idempotency key.
+    fake.failNext = null
+    const again = await fake.resend(event.id)
+    assert.equal(again.status, 200, again.body)
+    await order.refresh()
+    assert.equal(order.status, 'refunded')
+    assert.isTrue((await Transfer.query().where('order_id', order.id)).every((transfer) => transfer.status === 'reversed'))
+    assert.lengthOf(reversed.reversals.data, 1)
+    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0, 0, 0, 0, 0])
+  })
+
+  test('an expired checkout cancels its pending order', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(3000, [10])
+    const { order, sessionId } = await checkout(client, buyer, version)
+
+    const delivery = await fake.deliver(fake.event('checkout.session.expired', { ...fake.sessions.get(sessionId)!, status: 'expired' }))
+
+    assert.equal(delivery.status, 200, delivery.body)
+    await order.refresh()
+    assert.equal(order.status, 'cancelled')
+  })
+
+  test('a creator whose account becomes ready receives the pending transfer', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(2000, [10])
+    const { order, charge } = await buy(client, fake, buyer, version)
+    const transfer = await Transfer.findByOrFail('order_id', order.id)
+    assert.equal(transfer.status, 'pending')
+
+    // The creator onboards: an account is created, then Stripe says it is ready.
+    const account = await fake.readyAccount(creators[0].email)
+    Object.assign(account, { capabilities: { transfers: 'inactive' }, details_submitted: false })
+    creators[0].merge({ stripeAccountId: account.id, stripeAccountStatus: 'pending' })
+    await creators[0].save()
+    const { delivery } = await fake.setAccountReady(account.id)
+    assert.equal(delivery.status, 200, delivery.body)
+
+    await creators[0].refresh()
+    assert.equal(creators[0].stripeAccountStatus, 'ready')
+    await transfer.refresh()
+    assert.equal(transfer.status, 'paid')
+    assert.equal(fake.transfers.get(transfer.stripeTransferId!)!.source_transaction, charge.id)
+    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0])
+  })
+
+  test('a transfer Stripe refuses stays a pending balance; the sale is kept', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(2000, [10])
+    const account = await readyCreator(fake, creators[0])
+    // Stripe disabled the account after we last heard from it.
+    fake.accounts.get(account.id)!.capabilities.transfers = 'inactive'
+
+    const { order, delivery } = await buy(client, fake, buyer, version)
+
+    assert.equal(delivery.status, 200)
+    assert.equal(order.status, 'paid')
+    const transfer = await Transfer.findByOrFail('order_id', order.id)
+    assert.equal(transfer.status, 'pending')
+    assert.match(transfer.failureReason!, /Stripe refused to send the transfer/)
+    assert.lengthOf((await ledgerOf(order.id)).groups, 1)
+    assert.isNotNull(await Licence.findBy('order_id', order.id))
+  })
+})

@@ -1,0 +1,40 @@
+import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
+import DatasetVersion from '#models/dataset_version'
+import { DatasetFactory } from '#database/factories/dataset_factory'
+
+const toLogin: [number, string] = [302, '/login']
+
+/**
+ * Money. `:versionId` is a paid version of a published dataset, and the table's instance has
+ * no Stripe keys: a buyer's checkout is sent back to the dataset with "payments are not
+ * configured" (302) and a claim of a paid version is refused the same way; creators and
+ * admins are refused by bouncer and sent back (302 to the referer). The success and cancel
+ * pages without a session or order are 404 for a buyer. The webhook has no session: without
+ * a signature every visitor gets 400. The admin's grant form with no fields is sent back by
+ * validation (302); the specs in tests/functional/commerce check what is (not) written.
+ */
+export const commerceRoutes: RouteTable = {
+  'POST /checkout/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
+  'GET /checkout/success': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
+  'GET /checkout/cancel': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
+  'POST /webhooks/stripe': { anonymous: 400, creator: 400, buyer: 400, admin: 400, suspended: 400 },
+  'POST /licences/claim/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
+  'GET /admin/licences/new': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'POST /admin/licences': { anonymous: toLogin, creator: [302, '/admin/licences'], buyer: [302, '/admin/licences'], admin: 302, suspended: toLogin },
+}
+
+/** A paid, published version (no clips: nothing here gets as far as the ledger). */
+export const commerceParams: ParamFixture = async () => {
+  const dataset = await DatasetFactory.apply('published').merge({ priceCents: 2500 }).create()
+  const version = await DatasetVersion.create({
+    datasetId: dataset.id,
+    version: 1,
+    manifest: { format: 1, clips: [] },
+    manifestSha256: 'c'.repeat(64),
+    stats: { clips: 0, duration_ms: 0, people: 0, keypoint_frames: 0 },
+    priceCents: dataset.priceCents,
+    currency: dataset.currency,
+    licenceType: dataset.licenceType,
+  })
+  return { versionId: version.id }
+}
