@@ -57,6 +57,42 @@ export default class Dataset extends BaseModel {
   @column()
   declare curated: boolean
 
+  /** Catalog columns, copied from the latest version at each publication (migration 0011). */
+  @column()
+  declare latestVersionId: string | null
+
+  /** The clip whose thumbnail and preview the catalog card shows. */
+  @column()
+  declare coverClipId: string | null
+
+  @column.dateTime()
+  declare publishedAt: DateTime | null
+
+  /** The latest version's price and licence type (the draft's apply at the next publication). */
+  @column()
+  declare listedPriceCents: number | null
+
+  @column()
+  declare listedLicenceType: LicenceType | null
+
+  @column()
+  declare clipCount: number
+
+  @column({ consume: (value) => (value === null || value === undefined ? 0 : Number(value)) })
+  declare durationMs: number
+
+  @column()
+  declare sports: string[]
+
+  @column()
+  declare activities: string[]
+
+  @column()
+  declare skillLevels: string[]
+
+  @column()
+  declare cameraAngles: string[]
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

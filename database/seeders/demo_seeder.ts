@@ -16,6 +16,7 @@ import Order from '#models/order'
 import ProcessingRun from '#models/processing_run'
 import Transfer from '#models/transfer'
 import { SETTING_DEFAULTS } from '#services/settings_service'
+import { listVersion } from '#services/dataset_service'
 import ConsentTextSeeder from '#database/seeders/consent_text_seeder'
 import InstanceSettingsSeeder from '#database/seeders/instance_settings_seeder'
 
@@ -281,6 +282,12 @@ export default class DemoSeeder extends BaseSeeder {
           seconds: (clip.durationMs ?? 0) / 1000,
         }))
       )
+    // The catalog's filter columns and the editor's clip selection, as publishing leaves them.
+    await listVersion(trx, dataset, version, clips)
+    await trx
+      .insertQuery()
+      .table('dataset_clips')
+      .multiInsert(clips.map((clip, position) => ({ dataset_id: dataset.id, clip_id: clip.id, position })))
     return version
   }
 
