@@ -46,3 +46,6 @@ router
 await import('#start/routes/uploads')
 await import('#start/routes/consent')
 await import('#start/routes/clips')
+await import('#start/routes/marketplace')
+await import('#start/routes/commerce')
+await import('#start/routes/downloads')

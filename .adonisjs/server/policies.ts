@@ -1,8 +1,11 @@
 export const policies = {
   AccountPolicy: () => import('#policies/account_policy'),
   ClipPolicy: () => import('#policies/clip_policy'),
+  CommercePolicy: () => import('#policies/commerce_policy'),
   ConsentPolicy: () => import('#policies/consent_policy'),
   DashboardPolicy: () => import('#policies/dashboard_policy'),
+  DatasetPolicy: () => import('#policies/dataset_policy'),
+  LicencePolicy: () => import('#policies/licence_policy'),
   UploadPolicy: () => import('#policies/upload_policy'),
   WithdrawalPolicy: () => import('#policies/withdrawal_policy'),
 }

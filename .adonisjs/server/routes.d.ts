@@ -42,7 +42,30 @@ export type ScannedRoutes = {
     'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
     'clips.index': { paramsTuple?: []; params?: {} }
     'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'clips.keypoints': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'clip_retry.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'catalog.index': { paramsTuple?: []; params?: {} }
+    'catalog.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_keypoints': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_preview': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'my_datasets.index': { paramsTuple?: []; params?: {} }
+    'my_datasets.create': { paramsTuple?: []; params?: {} }
+    'my_datasets.store': { paramsTuple?: []; params?: {} }
+    'my_datasets.edit': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.update': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.clips': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.publish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'stripe_webhooks.store': { paramsTuple?: []; params?: {} }
+    'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
+    'checkout.success': { paramsTuple?: []; params?: {} }
+    'checkout.cancel': { paramsTuple?: []; params?: {} }
+    'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
+    'licence_grants.create': { paramsTuple?: []; params?: {} }
+    'licence_grants.store': { paramsTuple?: []; params?: {} }
+    'licences.index': { paramsTuple?: []; params?: {} }
+    'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
   }
   GET: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -69,6 +92,21 @@ export type ScannedRoutes = {
     'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
     'clips.index': { paramsTuple?: []; params?: {} }
     'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'clips.keypoints': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'catalog.index': { paramsTuple?: []; params?: {} }
+    'catalog.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_keypoints': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_preview': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'my_datasets.index': { paramsTuple?: []; params?: {} }
+    'my_datasets.create': { paramsTuple?: []; params?: {} }
+    'my_datasets.edit': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'checkout.success': { paramsTuple?: []; params?: {} }
+    'checkout.cancel': { paramsTuple?: []; params?: {} }
+    'licence_grants.create': { paramsTuple?: []; params?: {} }
+    'licences.index': { paramsTuple?: []; params?: {} }
+    'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
   }
   HEAD: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -96,6 +134,21 @@ export type ScannedRoutes = {
     'admin_withdrawals.index': { paramsTuple?: []; params?: {} }
     'clips.index': { paramsTuple?: []; params?: {} }
     'clips.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'clips.keypoints': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'catalog.index': { paramsTuple?: []; params?: {} }
+    'catalog.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_keypoints': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'catalog.sample_preview': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'my_datasets.index': { paramsTuple?: []; params?: {} }
+    'my_datasets.create': { paramsTuple?: []; params?: {} }
+    'my_datasets.edit': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'checkout.success': { paramsTuple?: []; params?: {} }
+    'checkout.cancel': { paramsTuple?: []; params?: {} }
+    'licence_grants.create': { paramsTuple?: []; params?: {} }
+    'licences.index': { paramsTuple?: []; params?: {} }
+    'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
   }
   POST: {
     'setup.store': { paramsTuple?: []; params?: {} }
@@ -109,9 +162,17 @@ export type ScannedRoutes = {
     'clip_withdrawals.store': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_consent_texts.store': { paramsTuple?: []; params?: {} }
     'clip_retry.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'my_datasets.store': { paramsTuple?: []; params?: {} }
+    'my_datasets.clips': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.publish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'stripe_webhooks.store': { paramsTuple?: []; params?: {} }
+    'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
+    'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
+    'licence_grants.store': { paramsTuple?: []; params?: {} }
   }
   PUT: {
     'password.update': { paramsTuple?: []; params?: {} }
+    'my_datasets.update': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
   }
   PATCH: {
     'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }

@@ -21,10 +21,15 @@ export function navigationFor(user: User): NavItem[] {
     creator: [
       { label: 'Upload', href: '/upload' },
       { label: 'My clips', href: '/clips' },
+      { label: 'My datasets', href: '/my/datasets' },
       { label: 'Consents', href: '/consents' },
     ],
-    buyer: [],
+    buyer: [
+      { label: 'Catalog', href: '/catalog' },
+      { label: 'Licences', href: '/licences' },
+    ],
     admin: [
+      { label: 'Datasets', href: '/my/datasets' },
       { label: 'Consent texts', href: '/admin/consent-texts' },
       { label: 'Withdrawals', href: '/admin/withdrawals' },
     ],

@@ -78,3 +78,8 @@ function loadSkeletons(root = document) {
 }
 document.addEventListener('DOMContentLoaded', () => loadSkeletons())
 document.addEventListener('htmx:afterSettle', (event) => loadSkeletons(event.target))
+
+/* Catalog cards play their muted preview on hover (a small chunk, only on catalog pages). */
+if (document.querySelector('[data-catalog-grid], [data-catalog-filters]')) {
+  import('./catalog.js').then(({ mountCatalog }) => mountCatalog())
+}
