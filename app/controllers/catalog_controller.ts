@@ -15,28 +15,26 @@ export default class CatalogController {
     await bouncer.with(DatasetPolicy).authorize('browse')
     const { filters, errors } = this.catalog.parseFilters(request.qs())
     const after = typeof request.input('after') === 'string' ? request.input('after') : null
-    const { cards, next } = await this.catalog.page(filters, after)
-    const state = {
-      cards,
-      filters,
-      errors,
-      after,
-      nextUrl: next ? `/catalog?${this.catalog.queryString(filters, next)}` : null,
-      firstUrl: `/catalog${this.catalog.queryString(filters) ? `?${this.catalog.queryString(filters)}` : ''}`,
-    }
+    const firstUrl = `/catalog${this.catalog.queryString(filters) ? `?${this.catalog.queryString(filters)}` : ''}`
+    const canonical = after ? `/catalog?${this.catalog.queryString(filters, after)}` : firstUrl
+    const results = await this.catalog.results(canonical, async () => {
+      const { cards, next } = await this.catalog.page(filters, after)
+      const nextUrl = next ? `/catalog?${this.catalog.queryString(filters, next)}` : null
+      const html = await view.render('components/catalog/results', { cards, errors, after, nextUrl, firstUrl })
+      return { html, cacheable: errors.length === 0 }
+    })
     // The page and its fragment share a URL: caches must tell them apart.
     response.append('Vary', 'HX-Request')
     // A history restore (back button after the cache was evicted) needs the whole page.
     if (request.header('HX-Request') === 'true' && request.header('HX-History-Restore-Request') !== 'true') {
       // The address bar gets the canonical URL (no empty fields). A request for the state already
       // shown (Enter right after typing sends the search twice) adds no second history entry.
-      const canonical = after ? `/catalog?${this.catalog.queryString(filters, after)}` : state.firstUrl
       const current = request.header('HX-Current-URL')
       const shown = current ? URL.parse(current) : null
       response.header('HX-Push-Url', shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical)
-      return view.render('components/catalog/results', state)
+      return results
     }
-    return view.render('pages/catalog/index', { ...state, facets: await this.catalog.facets(), sorts: CATALOG_SORTS })
+    return view.render('pages/catalog/index', { filters, errors, results, facets: await this.catalog.facets(), sorts: CATALOG_SORTS })
   }
 
   async show({ auth, bouncer, params, view }: HttpContext) {

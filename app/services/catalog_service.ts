@@ -117,6 +117,14 @@ export function formatPrice(cents: number, currency: string) {
   return format.format(cents / 100)
 }
 
+/**
+ * Rendered result fragments by canonical query. Short-lived: the presigned thumbnail URLs in
+ * them live PREVIEW_TTL_SECONDS, and another process's publication is seen within the TTL.
+ */
+const resultsCache = new Map<string, { html: string; at: number }>()
+const RESULTS_TTL_MS = 5_000
+const RESULTS_CACHE_MAX = 500
+
 /** Cached filter options (module scope: a decorated class cannot hold a static private field). */
 let facetsCache: { value: { activities: string[]; angles: string[] }; at: number } | null = null
 
@@ -242,9 +250,28 @@ export class CatalogService {
     return { sports, currency, skills: SKILL_LEVELS, ...value }
   }
 
-  /** Forget cached filter options (after a publication, and in tests). */
+  /**
+   * The rendered results for one canonical query (filters, sort, cursor), from a cache of a few
+   * seconds: the catalog is the page everyone opens and the same few queries repeat, while
+   * its content changes only when a dataset is published (which clears the cache). `render`
+   * runs on a miss. Results that carry filter errors are not kept.
+   */
+  async results(key: string, render: () => Promise<{ html: string; cacheable: boolean }>): Promise<string> {
+    const now = Date.now()
+    const cached = resultsCache.get(key)
+    if (cached && now - cached.at < RESULTS_TTL_MS) return cached.html
+    const { html, cacheable } = await render()
+    if (cacheable) {
+      if (resultsCache.size >= RESULTS_CACHE_MAX) resultsCache.delete(resultsCache.keys().next().value!)
+      resultsCache.set(key, { html, at: now })
+    }
+    return html
+  }
+
+  /** Forget cached filter options and results (after a publication, and in tests). */
   static clearCache() {
     facetsCache = null
+    resultsCache.clear()
   }
 
   /** A presigned GET of a preview-bucket object, from the cache while it has half its life left. */

@@ -1,14 +1,17 @@
 import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
+import { CatalogService } from '#services/catalog_service'
 import { SettingsService } from '#services/settings_service'
 
 /**
  * Per-test isolation for HTTP tests: a transaction rolled back after the test, a clean
- * rate-limit store (tests send many requests from 127.0.0.1) and no cached settings.
+ * rate-limit store (tests send many requests from 127.0.0.1) and no cached settings or
+ * catalog pages (a rolled-back test's datasets must not show in the next one's catalog).
  */
 export async function isolate() {
   const rollback = await testUtils.db().withGlobalTransaction()
   await limiter.clear(['redis'])
   SettingsService.clearCache()
+  CatalogService.clearCache()
   return rollback
 }

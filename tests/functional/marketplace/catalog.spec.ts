@@ -160,6 +160,32 @@ test.group('Catalog: filters, search, pagination, htmx', (group) => {
   })
 })
 
+test.group('Catalog: cached results', (group) => {
+  group.each.setup(isolate)
+
+  test('the same query is answered from the cache; a publication through the page shows at once', async ({ client, assert }) => {
+    const creator = await makeUser('creator')
+    const clip = await approvedClipWithAssets(creator, { title: 'Relay handover', sport: 'athletics' })
+    const first = await draftDataset(creator, { title: 'Relay handovers', sport: 'athletics', licenceType: 'research', priceCents: 2000 })
+    await publishWith(first, creator, [clip])
+    CatalogService.clearCache()
+
+    const before = await client.get('/catalog?sport=athletics')
+    assert.include(before.text(), `data-dataset-card="${first.slug}"`)
+    // A dataset published behind the cache's back (no clearCache) is not seen for a few seconds…
+    const hidden = await draftDataset(creator, { title: 'Hidden relay', sport: 'athletics', licenceType: 'research', priceCents: 2000 })
+    await publishWith(hidden, creator, [clip])
+    assert.notInclude((await client.get('/catalog?sport=athletics')).text(), `data-dataset-card="${hidden.slug}"`)
+    // …but publishing through the creator's page clears it.
+    const third = await draftDataset(creator, { title: 'Relay zones', sport: 'athletics', licenceType: 'research', priceCents: 2000 })
+    await client.post(`/my/datasets/${third.id}/clips`).form({ clips: [clip.id] }).loginAs(creator).withCsrfToken().redirects(0)
+    const published = await client.post(`/my/datasets/${third.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
+    published.assertFlashMessage('success', 'Version 1 is published with 1 clip.')
+    const after = (await client.get('/catalog?sport=athletics')).text()
+    for (const dataset of [first, hidden, third]) assert.include(after, `data-dataset-card="${dataset.slug}"`)
+  })
+})
+
 test.group('Catalog: the dataset page', (group) => {
   group.each.setup(isolate)
   let saved: { secretKey?: string; webhookSecret?: string }
