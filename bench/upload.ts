@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import S3rver from 's3rver'
+import { benchEnv } from './bench_env.js'
 
 const run = promisify(execFile)
 const sizeMiB = Number(process.argv[2] ?? 1024)
@@ -25,31 +26,7 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-'))
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  NODE_ENV: 'development',
-  PORT: String(PORT),
-  HOST: '127.0.0.1',
-  APP_URL: BASE,
-  APP_KEY: 'bench-key-not-secret-0123456789abcdef',
-  LOG_LEVEL: 'warn',
-  ATHERA_ROLES: 'web',
-  SESSION_DRIVER: 'cookie',
-  LIMITER_STORE: 'memory',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '5432',
-  DB_USER: process.env.DB_USER ?? 'postgres',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: 'athera_bench',
-  REDIS_HOST: '127.0.0.1',
-  REDIS_PORT: '6379',
-  REDIS_DB: '5',
-  S3_ENDPOINT: '127.0.0.1',
-  S3_PORT: '4580',
-  S3_USE_SSL: 'false',
-  S3_ACCESS_KEY: 'S3RVER',
-  S3_SECRET_KEY: 'S3RVER',
-  S3_REGION: 'us-east-1',
-  S3_BUCKET_PREFIX: 'bench-',
-  S3_SERVER_SIDE_ENCRYPTION: 'false',
+  ...benchEnv({ port: PORT, nodeEnv: 'development', database: 'athera_bench', redisDb: 5, s3Port: 4580 }),
   UPLOAD_STAGING_DIR: join(work, 'staging'),
 }
 

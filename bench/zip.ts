@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Ignitor } from '@adonisjs/core'
+import { benchEnv } from './bench_env.js'
 import { DateTime } from 'luxon'
 
 const OBJECTS = Number(process.argv[2] ?? 8)
@@ -27,34 +28,10 @@ const S3_PORT = 4581
 const root = new URL('../', import.meta.url)
 const work = await mkdtemp(join(tmpdir(), 'athera-zip-bench-'))
 
-Object.assign(process.env, {
-  NODE_ENV: 'development',
-  PORT: '3451',
-  HOST: '127.0.0.1',
-  APP_URL: 'http://127.0.0.1:3451',
-  APP_KEY: 'bench-key-not-secret-0123456789abcdef',
-  LOG_LEVEL: 'warn',
-  // No worker, no queue: this process only streams.
-  ATHERA_ROLES: 'web',
-  SESSION_DRIVER: 'cookie',
-  LIMITER_STORE: 'memory',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '5432',
-  DB_USER: process.env.DB_USER ?? 'postgres',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: 'athera_bench',
-  REDIS_HOST: '127.0.0.1',
-  REDIS_PORT: '6379',
-  REDIS_DB: '5',
-  S3_ENDPOINT: '127.0.0.1',
-  S3_PORT: String(S3_PORT),
-  S3_USE_SSL: 'false',
-  S3_ACCESS_KEY: 'S3RVER',
-  S3_SECRET_KEY: 'S3RVER',
-  S3_REGION: 'us-east-1',
-  S3_BUCKET_PREFIX: 'zipbench-',
-  S3_SERVER_SIDE_ENCRYPTION: 'false',
-})
+Object.assign(
+  process.env,
+  benchEnv({ port: 3451, nodeEnv: 'development', database: 'athera_bench', redisDb: 5, s3Port: S3_PORT, bucketPrefix: 'zipbench-' })
+)
 
 const mib = (bytes: number) => bytes / 1024 / 1024
 const gc = () => (globalThis as { gc?: () => void }).gc?.()

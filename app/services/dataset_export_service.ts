@@ -13,6 +13,7 @@ import ProcessingRun from '#models/processing_run'
 import { SettingsService } from '#services/settings_service'
 import { StorageService } from '#services/storage_service'
 import { type ZipEntry, bufferEntry, zipStream } from '#services/zip_stream'
+import { MANIFEST_FILES, type ManifestClip, type ManifestFile, type ManifestFileKind } from '#services/dataset_service'
 
 /*
  * What a licence delivers: the files of its dataset version's immutable manifest, laid out so
@@ -20,31 +21,17 @@ import { type ZipEntry, bufferEntry, zipStream } from '#services/zip_stream'
  * SHA256SUMS. Raw footage is never part of it: a manifest naming the raw bucket is refused.
  */
 
-export const EXPORT_FILE_KINDS = ['video', 'keypoints', 'metadata', 'thumbnail'] as const
-export type ExportFileKind = (typeof EXPORT_FILE_KINDS)[number]
+/** The manifest's file kinds (its writer, DatasetService, owns the list). */
+export const EXPORT_FILE_KINDS = Object.keys(MANIFEST_FILES) as ManifestFileKind[]
+export type ExportFileKind = ManifestFileKind
 const DELIVERABLE_BUCKETS = ['processed', 'previews'] as const
 type DeliverableBucket = (typeof DELIVERABLE_BUCKETS)[number]
 const PATH_PATTERN = /^(videos|keypoints|metadata|thumbnails)\/[A-Za-z0-9][A-Za-z0-9._-]*$/
 
-export interface ExportFile {
-  kind: ExportFileKind
-  bucket: DeliverableBucket
-  key: string
-  bytes: number
-  sha256: string
-  path: string
-}
+/** A manifest file once checked: only buckets a buyer may receive. */
+export type ExportFile = ManifestFile & { bucket: DeliverableBucket }
 
-export interface ExportClip {
-  id: string
-  position: number
-  seconds: number
-  title: string
-  sport: string
-  activity: string | null
-  skill_level: string | null
-  camera_angle: string | null
-  duration_ms: number
+export interface ExportClip extends Omit<ManifestClip, 'files'> {
   files: ExportFile[]
 }
 

@@ -6,19 +6,8 @@ import { ClipProcessingService } from '#services/clip_processing_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
-import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
+import { appUrl, launchBrowser, mintPixels, logIn, screenshot } from '#tests/helpers/browser'
 import { shortClip, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
-
-/** Mint (#00FF7F) pixels on the overlay canvas, read in the page. */
-function mintPixels() {
-  const canvas = document.querySelector<HTMLCanvasElement>('[data-skeleton-canvas]')!
-  const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
-  let count = 0
-  for (let i = 0; i < data.length; i += 4) {
-    if (data[i] < 40 && data[i + 1] > 215 && data[i + 2] > 90 && data[i + 2] < 170 && data[i + 3] > 200) count++
-  }
-  return count
-}
 
 test.group('Browser: a processed clip with its skeleton', (group) => {
   let browser: Browser

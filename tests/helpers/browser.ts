@@ -73,3 +73,15 @@ export async function colourShares(browser: Browser, png: Buffer, colours: Recor
     await probe.close()
   }
 }
+
+/** Mint (#00FF7F) pixels on the overlay canvas, read in the page
+ * (`page.evaluate(mintPixels)`): how much of the pose skeleton is drawn. */
+export function mintPixels() {
+  const canvas = document.querySelector<HTMLCanvasElement>('[data-skeleton-canvas]')!
+  const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
+  let count = 0
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] < 40 && data[i + 1] > 215 && data[i + 2] > 90 && data[i + 2] < 170 && data[i + 3] > 200) count++
+  }
+  return count
+}

@@ -1,0 +1,42 @@
+/**
+ * The environment of an appliance process started by a benchmark: its own database, Redis
+ * database, s3rver port and HTTP port, so a benchmark never touches the tests' or a dev
+ * instance's data. PostgreSQL comes from DB_* when set (CI's and this machine's defaults else).
+ */
+export function benchEnv(options: {
+  port: number
+  nodeEnv: 'development' | 'production'
+  database: string
+  redisDb: number
+  s3Port: number
+  bucketPrefix?: string
+}): Record<string, string> {
+  return {
+    NODE_ENV: options.nodeEnv,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    APP_URL: `http://127.0.0.1:${options.port}`,
+    APP_KEY: 'bench-key-not-secret-0123456789abcdef',
+    LOG_LEVEL: 'warn',
+    // No worker, no queue: a benchmark's server only answers requests.
+    ATHERA_ROLES: 'web',
+    SESSION_DRIVER: 'cookie',
+    LIMITER_STORE: 'memory',
+    DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
+    DB_PORT: process.env.DB_PORT ?? '5432',
+    DB_USER: process.env.DB_USER ?? 'postgres',
+    DB_PASSWORD: process.env.DB_PASSWORD ?? '',
+    DB_DATABASE: options.database,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: '6379',
+    REDIS_DB: String(options.redisDb),
+    S3_ENDPOINT: '127.0.0.1',
+    S3_PORT: String(options.s3Port),
+    S3_USE_SSL: 'false',
+    S3_ACCESS_KEY: 'S3RVER',
+    S3_SECRET_KEY: 'S3RVER',
+    S3_REGION: 'us-east-1',
+    S3_BUCKET_PREFIX: options.bucketPrefix ?? 'bench-',
+    S3_SERVER_SIDE_ENCRYPTION: 'false',
+  }
+}
