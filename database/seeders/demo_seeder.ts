@@ -19,6 +19,7 @@ import { SETTING_DEFAULTS } from '#services/settings_service'
 import { listVersion } from '#services/dataset_service'
 import ConsentTextSeeder from '#database/seeders/consent_text_seeder'
 import InstanceSettingsSeeder from '#database/seeders/instance_settings_seeder'
+import { platformFee, splitBySeconds } from '#services/ledger_split'
 
 export const DEMO_PASSWORD = 'athera-demo-password'
 export const DEMO_ADMIN_EMAIL = 'admin@athera.test'
@@ -299,7 +300,7 @@ export default class DemoSeeder extends BaseSeeder {
   async #sell(trx: TransactionClientContract, version: DatasetVersion, buyer: User) {
     const client = { client: trx }
     const paidAt = DateTime.now().minus({ days: 2 })
-    const feeCents = Math.round((version.priceCents * SETTING_DEFAULTS.commission_bps) / 10_000)
+    const feeCents = platformFee(version.priceCents, SETTING_DEFAULTS.commission_bps)
     const order = await Order.create(
       {
         buyerId: buyer.id,
@@ -335,10 +336,10 @@ export default class DemoSeeder extends BaseSeeder {
       .orderBy('clips.user_id')
       .select('clips.user_id')
       .sum('seconds as seconds')
-    const shares = splitByWeight(
+    const shares = splitBySeconds(
       version.priceCents - feeCents,
-      rows.map((row) => ({ userId: row.user_id, weight: Math.round(Number(row.seconds) * 1000) }))
-    )
+      rows.map((row) => ({ creatorId: row.user_id, seconds: Number(row.seconds) }))
+    ).map(({ creatorId, cents }) => ({ userId: creatorId, cents }))
 
     const groupId = randomUUID()
     const entry = { groupId, orderId: order.id, currency: order.currency }
@@ -415,28 +416,4 @@ export default class DemoSeeder extends BaseSeeder {
 
 function sha256(value: string) {
   return createHash('sha256').update(value).digest('hex')
-}
-
-/**
- * Splits `total` cents in proportion to the weights, exact to the cent: everyone gets the
- * floor of their share and the leftover cents go to the largest remainders (ties by order).
- */
-function splitByWeight(total: number, parts: { userId: number; weight: number }[]) {
-  const sum = parts.reduce((acc, part) => acc + part.weight, 0)
-  const shares = parts.map((part, index) => {
-    const exact = BigInt(total) * BigInt(part.weight)
-    return {
-      index,
-      userId: part.userId,
-      cents: Number(exact / BigInt(sum)),
-      remainder: Number(exact % BigInt(sum)),
-    }
-  })
-  let left = total - shares.reduce((acc, share) => acc + share.cents, 0)
-  for (const share of [...shares].sort((a, b) => b.remainder - a.remainder || a.index - b.index)) {
-    if (left === 0) break
-    share.cents += 1
-    left -= 1
-  }
-  return shares.map(({ userId, cents }) => ({ userId, cents }))
 }
