@@ -186,14 +186,18 @@ export class DatasetService {
     return `${base || 'dataset'}-${randomBytes(4).toString('hex')}`
   }
 
-  /** Everything the editor shows: details, the current selection, clips that can be added, versions. */
-  async editor(dataset: Dataset, user: User) {
-    const selection = await Clip.query()
+  /** The clips picked for a dataset's next version, in their order. */
+  #selection(dataset: Dataset) {
+    return Clip.query()
       .join('dataset_clips', 'dataset_clips.clip_id', 'clips.id')
       .where('dataset_clips.dataset_id', dataset.id)
-      .preload('user')
       .orderBy('dataset_clips.position')
       .select('clips.*')
+  }
+
+  /** Everything the editor shows: details, the current selection, clips that can be added, versions. */
+  async editor(dataset: Dataset, user: User) {
+    const selection = await this.#selection(dataset).preload('user')
     const selectedIds = new Set(selection.map((clip) => clip.id))
     // A creator picks from their own approved clips; an admin curates from every creator's.
     const available = Clip.query()
@@ -261,12 +265,7 @@ export class DatasetService {
   async publish(
     dataset: Dataset
   ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[] }>> {
-    const selection = await Clip.query()
-      .join('dataset_clips', 'dataset_clips.clip_id', 'clips.id')
-      .where('dataset_clips.dataset_id', dataset.id)
-      .preload('assets')
-      .orderBy('dataset_clips.position')
-      .select('clips.*')
+    const selection = await this.#selection(dataset).preload('assets')
     if (selection.length === 0) return { ok: false, message: 'Pick at least one approved clip before publishing.' }
     if (dataset.sport === null && !dataset.curated) {
       return { ok: false, message: 'Choose the sport of this dataset before publishing.' }
