@@ -4,7 +4,7 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import AuditLog from '#models/audit_log'
+import { AuditService } from '#services/audit_service'
 import Clip from '#models/clip'
 import ConsentRecord, {
   type ConsentScope,
@@ -140,16 +140,15 @@ export class ConsentService {
         },
         { client: trx }
       )
-      await AuditLog.create(
+      await new AuditService().record(
         {
           actorId: admin.id,
           action: 'consent_text.published',
-          subjectType: 'consent_text',
-          subjectId: String(text.id),
+          subject: { type: 'consent_text', id: text.id },
           meta: { version: text.version, sha256: text.sha256, title: text.title },
           ip,
         },
-        { client: trx }
+        trx
       )
       return text
     })

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
-import AuditLog from '#models/audit_log'
+import { AuditService } from '#services/audit_service'
 import User from '#models/user'
 
 /** The version of the licence terms that licences issued now are granted under. */
@@ -90,16 +90,15 @@ export class LicenceService {
     return db.transaction(async (trx) => {
       const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id }, trx)
       if (created) {
-        await AuditLog.create(
+        await new AuditService().record(
           {
             actorId: admin.id,
             action: 'licence.granted',
-            subjectType: 'licence',
-            subjectId: licence.id,
+            subject: { type: 'licence', id: licence.id },
             meta: { buyerId: buyer.id, email: buyer.email, datasetVersionId: version.id, note: input.note ?? null },
             ip,
           },
-          { client: trx }
+          trx
         )
       }
       return { ok: true as const, licence, created }
