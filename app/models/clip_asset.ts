@@ -12,6 +12,8 @@ export const CLIP_ASSET_KINDS = [
   'metadata',
   'thumbnail',
   'preview',
+  // What the anonymizer blurred, per frame: admins only (moderation), never delivered.
+  'regions',
 ] as const
 export type ClipAssetKind = (typeof CLIP_ASSET_KINDS)[number]
 

@@ -23,6 +23,8 @@ import { PipelineError, type OutputFile, type OutputKind, type StepName } from '
 const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }> = {
   video: { bucket: 'processed', name: 'video.mp4' },
   keypoints: { bucket: 'processed', name: 'keypoints.json' },
+  // For reviewers only (the moderation page): never in a manifest or an export.
+  regions: { bucket: 'processed', name: 'regions.json' },
   metadata: { bucket: 'processed', name: 'metadata.json' },
   thumbnail: { bucket: 'previews', name: 'thumbnail.jpg' },
   preview: { bucket: 'previews', name: 'preview.mp4' },

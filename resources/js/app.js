@@ -83,3 +83,8 @@ document.addEventListener('htmx:afterSettle', (event) => loadSkeletons(event.tar
 if (document.querySelector('[data-catalog-grid], [data-catalog-filters]')) {
   import('./catalog.js').then(({ mountCatalog }) => mountCatalog())
 }
+
+/* The moderation queue and review page: keyboard decisions, synced videos, blurred regions. */
+if (document.querySelector('[data-moderation]')) {
+  import('./moderation.js').then(({ mountModeration }) => mountModeration())
+}

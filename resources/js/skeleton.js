@@ -6,6 +6,7 @@
  * and optionally <input type="checkbox" data-skeleton-toggle="<that div's id>">.
  */
 import { DrawingUtils, PoseLandmarker } from '@mediapipe/tasks-vision'
+import { fitCanvas } from './overlay.js'
 
 const MINT = '#00FF7F'
 
@@ -27,20 +28,8 @@ function setup(container) {
     })
     .catch(() => {})
 
-  /** The rectangle the picture fills inside the element (object-fit: contain letterboxes it). */
-  function pictureBox() {
-    const width = container.clientWidth
-    const height = container.clientHeight
-    const ratio = (video.videoWidth || 16) / (video.videoHeight || 9)
-    const fitted = width / height > ratio ? { w: height * ratio, h: height } : { w: width, h: width / ratio }
-    return { x: (width - fitted.w) / 2, y: (height - fitted.h) / 2, ...fitted, width, height }
-  }
-
   function draw() {
-    const box = pictureBox()
-    const scale = window.devicePixelRatio || 1
-    canvas.width = Math.round(box.width * scale)
-    canvas.height = Math.round(box.height * scale)
+    const { box, scale } = fitCanvas(canvas, container, video)
     context.setTransform(1, 0, 0, 1, 0, 0)
     context.clearRect(0, 0, canvas.width, canvas.height)
     if (!visible || !track || !track.frames?.length) return

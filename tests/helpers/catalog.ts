@@ -63,6 +63,7 @@ export async function approvedClipWithAssets(creator: User, fields: Partial<Clip
     metadata: { bucket: 'processed', data: Buffer.from(JSON.stringify(metadata)), type: 'application/json' },
     thumbnail: { bucket: 'previews', data: Buffer.from(`thumbnail of ${clip.id}`), type: 'image/jpeg' },
     preview: { bucket: 'previews', data: Buffer.from(`preview of ${clip.id}`), type: 'video/mp4' },
+    regions: { bucket: 'processed', data: Buffer.from(JSON.stringify({ clipId: clip.id, frames: [] })), type: 'application/json' },
   }
   for (const [kind, item] of Object.entries(contents) as [ClipAsset['kind'], (typeof contents)['raw']][]) {
     const key = `clips/${clip.id}/${kind}`

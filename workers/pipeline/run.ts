@@ -36,6 +36,7 @@ export interface PipelineInput {
 const FILES: Record<OutputKind, { file: string; contentType: string }> = {
   video: { file: 'video.mp4', contentType: 'video/mp4' },
   keypoints: { file: 'keypoints.json', contentType: 'application/json' },
+  regions: { file: 'regions.json', contentType: 'application/json' },
   thumbnail: { file: 'thumbnail.jpg', contentType: 'image/jpeg' },
   preview: { file: 'preview.mp4', contentType: 'video/mp4' },
   metadata: { file: 'metadata.json', contentType: 'application/json' },
@@ -164,6 +165,7 @@ export async function runPipeline(
         inputPath: input.inputPath,
         videoPath: path('video'),
         keypointsPath: path('keypoints'),
+        regionsPath: path('regions'),
         clipId: input.clip.clipId,
         durationSeconds: source.durationSeconds,
         sourceFps: source.fps,
@@ -179,7 +181,7 @@ export async function runPipeline(
     // recorded by those steps; their hashes here let the steps tell them from a damaged file.
     const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
     for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
-    return { outputs: ['video', 'keypoints'], data: { ...result, catalog } }
+    return { outputs: ['video', 'keypoints', 'regions'], data: { ...result, catalog } }
   })
   const output = standardized.data as StandardizeResult & { catalog?: Partial<Record<'thumbnail' | 'preview', string>> }
 
@@ -217,6 +219,7 @@ export async function runPipeline(
     'metadata',
     async () => {
       const files: Record<string, { bytes: number; sha256: string }> = {}
+      // regions.json is left out: it is for reviewers, and metadata.json travels with datasets.
       for (const kind of ['video', 'keypoints', 'thumbnail', 'preview'] as const) {
         const recorded = ledger.get(kind === 'video' || kind === 'keypoints' ? 'standardize' : kind)!.outputs[kind]!
         files[kind] = { bytes: recorded.bytes, sha256: recorded.sha256 }
@@ -242,7 +245,7 @@ export async function runPipeline(
 
   const outputs = {} as Record<OutputKind, OutputFile>
   for (const kind of Object.keys(FILES) as OutputKind[]) {
-    const owner = kind === 'video' || kind === 'keypoints' ? 'standardize' : kind
+    const owner = kind === 'video' || kind === 'keypoints' || kind === 'regions' ? 'standardize' : kind
     const recorded = (owner === 'metadata' ? metadataRecord : ledger.get(owner)!).outputs[kind]!
     outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: FILES[kind].contentType }
   }

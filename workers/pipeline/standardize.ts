@@ -1,6 +1,7 @@
 /**
  * The standardize step: decode once, pass every frame through the processors in order, encode
- * once, and stream keypoints.json as frames go by (a long clip's keypoints never sit in memory).
+ * once, and stream keypoints.json and regions.json as frames go by (a long clip's keypoints
+ * never sit in memory).
  * A source slower than the output rate is decoded and processed at its own rate; the encoder
  * repeats its frames up to the output rate, and keypoints.json repeats their people.
  */
@@ -11,13 +12,21 @@ import { FrameEncoder, FrameReader, aborted, type EncoderTap, type SourceColour 
 import { formatTimestamp } from '../video/ffmpeg.js'
 import { partialPath, writeAtomically } from './files.js'
 import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
-import { KEYPOINTS_SCHEMA } from './version.js'
-import { PipelineError, type FrameProcessor, type PersonKeypoints, type PipelineOptions } from './types.js'
+import { KEYPOINTS_SCHEMA, REGIONS_SCHEMA } from './version.js'
+import {
+  PipelineError,
+  type BlurredRegion,
+  type FrameProcessor,
+  type PersonKeypoints,
+  type PipelineOptions,
+} from './types.js'
 
 export interface StandardizeInput {
   inputPath: string
   videoPath: string
   keypointsPath: string
+  /** What the processors blurred, frame by frame (for reviewers; see RegionsWriter). */
+  regionsPath: string
   clipId: string
   /** From the probe: what the frame count should be, and whether audio can be kept. */
   durationSeconds: number
@@ -65,10 +74,14 @@ export async function standardize(
   await Promise.all(taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })]))
   const made: StandardizeResult['made'] = []
   let frameCount = 0
+  // regions.json is renamed into place with the catalog files, once everything else succeeded.
+  const regionsTemp = partialPath(input.regionsPath)
   await writeAtomically(input.keypointsPath, async (keypointsTemp) => {
     await writeAtomically(input.videoPath, async (videoTemp) => {
       const keypoints = new KeypointsWriter(keypointsTemp)
       keypoints.begin({ clipId: input.clipId, fps, width, height })
+      const regions = new RegionsWriter(regionsTemp, width, height)
+      regions.begin({ clipId: input.clipId, fps })
       const reader = new FrameReader(
         input.inputPath,
         { width, height, fps },
@@ -88,9 +101,12 @@ export async function standardize(
       try {
         for await (const frame of reader) {
           const people: PersonKeypoints[] = []
+          const blurred: BlurredRegion[] = []
           for (const processor of options.processors) {
             const found = await guard(processor, `process frame ${frame.index}`, () => processor.process(frame))
             if (found) people.push(...found)
+            const hidden = processor.blurred?.()
+            if (hidden) blurred.push(...hidden)
           }
           await encoder.write(frame.data)
           // keypoints.json lists every output frame. The encoder shows this decoded frame in
@@ -100,6 +116,7 @@ export async function standardize(
           const from = rate.outputIndex(frame.index)
           const to = rate.outputIndex(frame.index + 1)
           await keypoints.frames(from, to, fps, people)
+          await regions.frame(from, to, blurred)
           hooks.onFrames?.(to, expected)
         }
         frameCount = rate.outputIndex(reader.framesRead)
@@ -118,6 +135,8 @@ export async function standardize(
         }
         await encoder.finish()
         await keypoints.end(frameCount)
+        await regions.end(frameCount)
+        await rename(regionsTemp, input.regionsPath)
         for (const tap of taps) {
           if (!existsSync(tap.path)) continue
           await rename(tap.path, tap.final)
@@ -126,7 +145,8 @@ export async function standardize(
       } catch (error) {
         encoder.abort()
         keypoints.destroy()
-        await Promise.all(taps.map((tap) => rm(tap.path, { force: true })))
+        regions.destroy()
+        await Promise.all([...taps.map((tap) => rm(tap.path, { force: true })), rm(regionsTemp, { force: true })])
         if (hooks.signal?.aborted && !(error instanceof PipelineError && error.code === 'E_ABORTED')) {
           throw aborted('standardize')
         }
@@ -186,6 +206,58 @@ class KeypointsWriter {
       this.#first = false
     }
     if (!this.#stream.write(lines)) await once(this.#stream, 'drain')
+  }
+
+  async end(frameCount: number) {
+    this.#stream.end(`\n],"frameCount":${frameCount}}\n`)
+    await once(this.#stream, 'finish')
+  }
+
+  destroy() {
+    this.#stream.destroy()
+  }
+}
+
+/**
+ * regions.json: the regions the processors blurred, as reviewers need them to check the
+ * anonymization (drawn over the video on the moderation page), small enough to fetch whole:
+ * frames where nothing was blurred are left out, boxes are clipped to the frame and rounded to
+ * whole pixels, and each region is a row `[kind, x, y, w, h]`. An entry's `index` is the first
+ * output frame showing that decoded frame and `count` how many output frames do (more than one
+ * only for a source slower than the output rate).
+ */
+class RegionsWriter {
+  #stream: WriteStream
+  #first = true
+
+  constructor(
+    path: string,
+    private width: number,
+    private height: number
+  ) {
+    this.#stream = createWriteStream(path)
+    this.#stream.on('error', () => {})
+  }
+
+  begin(header: { clipId: string; fps: number }) {
+    const head = { schema: REGIONS_SCHEMA, ...header, width: this.width, height: this.height, columns: ['kind', 'x', 'y', 'w', 'h'] }
+    this.#stream.write(JSON.stringify(head).slice(0, -1) + ',"frames":[\n')
+  }
+
+  async frame(from: number, to: number, blurred: BlurredRegion[]) {
+    if (to <= from) return
+    const rows: [string, number, number, number, number][] = []
+    for (const region of blurred) {
+      const x0 = Math.max(0, Math.round(region.x))
+      const y0 = Math.max(0, Math.round(region.y))
+      const x1 = Math.min(this.width, Math.round(region.x + region.width))
+      const y1 = Math.min(this.height, Math.round(region.y + region.height))
+      if (x1 > x0 && y1 > y0) rows.push([region.kind, x0, y0, x1 - x0, y1 - y0])
+    }
+    if (rows.length === 0) return
+    const line = `${this.#first ? '' : ',\n'}{"index":${from},"count":${to - from},"regions":${JSON.stringify(rows)}}`
+    this.#first = false
+    if (!this.#stream.write(line)) await once(this.#stream, 'drain')
   }
 
   async end(frameCount: number) {

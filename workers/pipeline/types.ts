@@ -42,6 +42,18 @@ export interface PersonKeypoints {
   smoothed: Keypoint[]
 }
 
+/** What a blurred region hid: a detected face, a face placed from pose, or text (a shirt number). */
+export type BlurredRegionKind = 'face' | 'text' | 'head'
+
+/** A region a processor blurred in one frame, in output pixels (regions.json rounds and clips it). */
+export interface BlurredRegion {
+  kind: BlurredRegionKind
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
 /**
  * A step applied to every frame between decode and encode (anonymize, pose). It may change
  * `frame.data` in place (blurring) and may return people for keypoints.json. Processors
@@ -57,6 +69,11 @@ export interface FrameProcessor {
   init?(info: { width: number; height: number; fps: number }): Promise<void>
   /** Called once per decoded frame (see `Frame`), not once per output frame. */
   process(frame: Frame): Promise<PersonKeypoints[] | void>
+  /**
+   * The regions the latest process() call blurred, for regions.json: reviewers draw them over
+   * the anonymized video to see what was hidden. Absent for processors that blur nothing.
+   */
+  blurred?(): BlurredRegion[]
   /** Statistics for metadata.json (e.g. regions blurred, people found). */
   finish?(): Promise<Record<string, unknown>>
 }
@@ -111,7 +128,11 @@ export interface ClipDescription {
 
 export type StepName = 'probe' | 'standardize' | 'thumbnail' | 'preview' | 'metadata'
 
-export type OutputKind = 'video' | 'keypoints' | 'metadata' | 'thumbnail' | 'preview'
+/**
+ * `regions` (what was blurred, frame by frame) is for reviewers only: it is stored with the clip
+ * but never listed in metadata.json, a dataset manifest or an export.
+ */
+export type OutputKind = 'video' | 'keypoints' | 'regions' | 'metadata' | 'thumbnail' | 'preview'
 
 export interface OutputFile {
   kind: OutputKind

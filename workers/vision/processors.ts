@@ -9,7 +9,7 @@
  * carry boxes through the frames between, so every frame is blurred whatever the schedule.
  */
 import { readFileSync } from 'node:fs'
-import type { Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
+import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
 import { blurRegions, type BlurRegion } from './blur.js'
 import { FaceDetector, type FaceDetection, type Region } from './faces/detector.js'
 import { MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
@@ -226,6 +226,8 @@ export class AnonymizeProcessor implements FrameProcessor {
   #textTurn = 0
   /** A single picture rather than a video: everything is searched on it (see createAnonymizer). */
   #still: boolean
+  /** The latest frame's blurred regions, by kind, for regions.json. */
+  #blurred: BlurredRegion[] = []
   /** What the latest frame had blurred, and the text read on the latest keyframe (evaluation). */
   last: { faces: TrackedBox[]; text: TrackedBox[]; read: TextDetection[] } = { faces: [], text: [], read: [] }
 
@@ -292,18 +294,23 @@ export class AnonymizeProcessor implements FrameProcessor {
     }
     const carried = this.#carried.regions(frame.index, people)
     const heads = this.#heads(people, faces)
-    const regions: BlurRegion[] = [
-      ...faces.map((box) => ({ ...box, shape: 'ellipse' as const })),
-      ...heads.map((box) => ({ ...box, shape: 'ellipse' as const })),
-      ...text.map((box) => ({ ...box, shape: 'rect' as const })),
-      ...carried.map((box) => ({ ...grow(box, this.#settings.margin), shape: 'rect' as const })),
+    const regions: (BlurRegion & { kind: BlurredRegionKind })[] = [
+      ...faces.map((box) => ({ ...box, shape: 'ellipse' as const, kind: 'face' as const })),
+      ...heads.map((box) => ({ ...box, shape: 'ellipse' as const, kind: 'head' as const })),
+      ...text.map((box) => ({ ...box, shape: 'rect' as const, kind: 'text' as const })),
+      ...carried.map((box) => ({ ...grow(box, this.#settings.margin), shape: 'rect' as const, kind: 'text' as const })),
     ]
     blurRegions(frame, regions, this.#settings.blur)
+    this.#blurred = regions.map(({ kind, x, y, width, height }) => ({ kind, x, y, width, height }))
     this.last.faces = [...faces, ...heads]
     this.last.text = [...text, ...carried.map((box) => ({ ...box, trackId: -1, score: 1, detected: true }))]
     if ([...faces, ...text].some((box) => !box.detected)) this.#trackedOnly.add(frame.index)
     this.#stats.headRegions += heads.length
     this.#count(frame.index, faces.length + heads.length, text.length + carried.length)
+  }
+
+  blurred() {
+    return this.#blurred
   }
 
   /**

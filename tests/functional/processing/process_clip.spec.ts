@@ -52,7 +52,7 @@ test.group('process-clip job', (group) => {
     assert.equal(clip.status, 'processed')
     assert.equal(clip.progress, 100)
     await clip.load('assets')
-    assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
     for (const asset of clip.assets.filter((item) => item.kind !== 'raw')) {
       assert.equal(asset.key, objectKey(clip.id, asset.kind as any))
       const bytes = await readObject(asset.bucket as any, asset.key)

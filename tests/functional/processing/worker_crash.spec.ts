@@ -71,7 +71,7 @@ test.group('process-clip: a worker killed mid-job', () => {
     assert.isTrue(done, `the second worker finished the job\n${logs.join('').slice(-3000)}`)
 
     const assets = await ClipAsset.query().where('clip_id', clip.id)
-    assert.sameMembers(assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
     const storage = await app.container.make(StorageService)
     const stored = [
       ...(await storage.list('processed', `clips/${clip.id}/`)),

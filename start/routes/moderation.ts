@@ -1,0 +1,23 @@
+/*
+ * The admin moderation queue: review, approve or reject processed clips.
+ */
+import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
+import { middleware } from '#start/kernel'
+
+router
+  .group(() => {
+    router.get('/admin/moderation', [controllers.AdminModeration, 'index'])
+    router.post('/admin/moderation/bulk', [controllers.AdminModerationDecisions, 'bulk'])
+    router.get('/admin/moderation/:clipId', [controllers.AdminModeration, 'show']).where('clipId', router.matchers.uuid())
+    router
+      .get('/admin/moderation/:clipId/regions.json', [controllers.AdminModeration, 'regions'])
+      .where('clipId', router.matchers.uuid())
+    router
+      .post('/admin/moderation/:clipId/approve', [controllers.AdminModerationDecisions, 'approve'])
+      .where('clipId', router.matchers.uuid())
+    router
+      .post('/admin/moderation/:clipId/reject', [controllers.AdminModerationDecisions, 'reject'])
+      .where('clipId', router.matchers.uuid())
+  })
+  .use(middleware.auth())
