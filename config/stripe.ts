@@ -8,6 +8,11 @@ import env from '#start/env'
 const stripeConfig = {
   secretKey: env.get('STRIPE_SECRET_KEY')?.release(),
   webhookSecret: env.get('STRIPE_WEBHOOK_SECRET')?.release(),
+  /**
+   * Stripe sends events of connected accounts (account.updated, payout.*) only to a Connect
+   * endpoint, which has a signing secret of its own; both endpoints may share our URL.
+   */
+  connectWebhookSecret: env.get('STRIPE_CONNECT_WEBHOOK_SECRET')?.release(),
   apiBase: env.get('STRIPE_API_BASE'),
 }
 

@@ -1,15 +1,15 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import DashboardPolicy from '#policies/dashboard_policy'
-import { DashboardService } from '#services/dashboard_service'
+import { CreatorDashboardService } from '#services/creator_dashboard_service'
 
+/** The creator's console: earnings, Stripe Connect onboarding, payouts and the clip library. */
 @inject()
 export default class CreatorDashboardController {
-  constructor(protected dashboards: DashboardService) {}
+  constructor(protected dashboard: CreatorDashboardService) {}
 
   async show({ bouncer, auth, view }: HttpContext) {
     await bouncer.with(DashboardPolicy).authorize('viewCreator')
-    const summary = await this.dashboards.creator(auth.getUserOrFail())
-    return view.render('pages/dashboard/creator', { summary })
+    return view.render('pages/dashboard/creator', await this.dashboard.forCreator(auth.getUserOrFail()))
   }
 }

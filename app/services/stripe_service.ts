@@ -2,7 +2,13 @@ import Stripe from 'stripe'
 import logger from '@adonisjs/core/services/logger'
 import stripeConfig, { paymentsConfigured } from '#config/stripe'
 
-export type StripeSettings = { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined }
+export type StripeSettings = {
+  secretKey: string | undefined
+  webhookSecret: string | undefined
+  /** The Connect endpoint's secret (events of connected accounts); optional. */
+  connectWebhookSecret?: string | undefined
+  apiBase: string | undefined
+}
 
 export type PaymentErrorCode =
   | 'E_PAYMENTS_NOT_CONFIGURED'
@@ -97,16 +103,45 @@ export class StripeService {
     )
   }
 
+  /** A creator's Express connected account; the key makes a double click return the same account. */
+  createExpressAccount(params: Omit<Stripe.AccountCreateParams, 'type'>, idempotencyKey: string) {
+    return this.#call('open your Stripe account', () =>
+      this.client.accounts.create({ ...params, type: 'express' }, { idempotencyKey })
+    )
+  }
+
+  /** A single-use onboarding link (it expires within minutes: make a fresh one on each visit). */
+  createAccountLink(params: Stripe.AccountLinkCreateParams) {
+    return this.#call('open Stripe onboarding', () => this.client.accountLinks.create(params))
+  }
+
+  /** A connected account as Stripe sees it now (what `connectStatus` reads). */
+  retrieveAccount(accountId: string) {
+    return this.#call('read your Stripe account', () => this.client.accounts.retrieve(accountId))
+  }
+
+  /** A full refund of an order's payment; Stripe's `charge.refunded` webhook does the rest. */
+  createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string) {
+    return this.#call('refund the payment', () => this.client.refunds.create(params, { idempotencyKey }))
+  }
+
   /** A verified event from a webhook's raw body; a forged or stale signature throws. */
   constructEvent(rawBody: string, signature: string | undefined): Stripe.Event {
     if (!this.settings.webhookSecret) throw new SignatureError('Webhooks are not configured on this instance.')
     if (!signature) throw new SignatureError('The Stripe-Signature header is missing.')
-    try {
-      // The library's default tolerance (300 s) refuses replays of old deliveries.
-      return Stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret)
-    } catch (error) {
-      throw new SignatureError(error instanceof Error ? error.message : 'The signature does not match.')
+    // The platform endpoint's secret first, then the Connect endpoint's: Stripe signs a
+    // connected account's events (account.updated, payout.*) with the latter.
+    let refusal: unknown
+    for (const secret of [this.settings.webhookSecret, this.settings.connectWebhookSecret]) {
+      if (!secret) continue
+      try {
+        // The library's default tolerance (300 s) refuses replays of old deliveries.
+        return Stripe.webhooks.constructEvent(rawBody, signature, secret)
+      } catch (error) {
+        refusal ??= error
+      }
     }
+    throw new SignatureError(refusal instanceof Error ? refusal.message : 'The signature does not match.')
   }
 
   /** ready: transfers can land; pending: onboarding begun; none: no account. */

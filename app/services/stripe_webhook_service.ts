@@ -12,6 +12,7 @@ import { LedgerService } from '#services/ledger_service'
 import { LicenceService } from '#services/licence_service'
 import { SettingsService } from '#services/settings_service'
 import { PaymentError, StripeService } from '#services/stripe_service'
+import { PayoutMirrorService } from '#services/payout_mirror_service'
 
 /**
  * What became of one delivery. `retry`: nothing was kept, and a non-2xx answer makes Stripe
@@ -101,9 +102,11 @@ export class StripeWebhookService {
   /**
    * One transfer, funded by the order's charge (`source_transaction`, so it never waits for
    * the available balance). The idempotency key makes a retry return the same Stripe transfer.
-   * A refusal is kept on the row and the share stays a pending balance.
+   * A refusal is kept on the row and the share stays a pending balance; it also spends the key
+   * (Stripe would replay the refusal to it), so the next attempt, an admin's retry, can succeed.
+   * `onAttempt` runs in the same transaction after Stripe answered (the admin's audit row).
    */
-  async sendTransfer(transferId: number) {
+  async sendTransfer(transferId: number, onAttempt?: (transfer: Transfer, trx: TransactionClientContract) => Promise<void>) {
     await db.transaction(async (trx) => {
       const transfer = await Transfer.query({ client: trx }).where('id', transferId).forUpdate().firstOrFail()
       const order = await Order.query({ client: trx }).where('id', transfer.orderId).forUpdate().firstOrFail()
@@ -120,7 +123,7 @@ export class StripeWebhookService {
             transfer_group: `order_${order.id}`,
             metadata: { order_id: order.id, transfer_id: String(transfer.id) },
           },
-          `transfer-${transfer.id}`
+          transfer.refusals ? `transfer-${transfer.id}-${transfer.refusals}` : `transfer-${transfer.id}`
         )
         transfer.merge({ status: 'paid', stripeTransferId: sent.id, failureReason: null })
         await transfer.save()
@@ -129,8 +132,12 @@ export class StripeWebhookService {
         if (!(error instanceof PaymentError)) throw error
         logger.warn({ transferId, orderId: order.id, code: error.code }, 'transfer left pending: %s', error.message)
         transfer.failureReason = error.message
+        // Only a refusal spends the key: after a timeout Stripe may have made the transfer,
+        // and the same key returns it instead of paying twice.
+        if (error.code === 'E_STRIPE_REFUSED') transfer.refusals += 1
         await transfer.save()
       }
+      if (onAttempt) await onAttempt(transfer, trx)
     })
   }
 
@@ -145,6 +152,12 @@ export class StripeWebhookService {
         return this.#refunded(event.data.object, trx)
       case 'account.updated':
         return this.#accountUpdated(event.data.object, trx)
+      case 'payout.created':
+      case 'payout.updated':
+      case 'payout.paid':
+      case 'payout.failed':
+      case 'payout.canceled':
+        return new PayoutMirrorService().apply(event.data.object, event.account, trx)
       default:
         return { status: 'ignored', detail: `no handler for ${event.type}` }
     }

@@ -23,6 +23,8 @@ export interface FakeStripeOptions {
   secretKey?: string
   /** The secret webhook deliveries are signed with. */
   webhookSecret?: string
+  /** The Connect endpoint's secret: events of connected accounts (with `account`) are signed with it. */
+  connectWebhookSecret?: string
   /** Where events are delivered (the app's `/webhooks/stripe`); none: events are only kept. */
   webhookUrl?: string
   port?: number
@@ -82,6 +84,7 @@ export function parseStripeForm(body: string): Json {
 export class FakeStripe {
   readonly secretKey: string
   readonly webhookSecret: string
+  readonly connectWebhookSecret: string
   webhookUrl: string | undefined
 
   readonly sessions = new Map<string, Json>()
@@ -109,6 +112,7 @@ export class FakeStripe {
   private constructor(options: FakeStripeOptions) {
     this.secretKey = options.secretKey ?? `sk_test_fake_${randomBytes(8).toString('hex')}`
     this.webhookSecret = options.webhookSecret ?? `whsec_fake_${randomBytes(16).toString('hex')}`
+    this.connectWebhookSecret = options.connectWebhookSecret ?? `whsec_fake_connect_${randomBytes(16).toString('hex')}`
     this.webhookUrl = options.webhookUrl
     this.#server = createServer((request, response) => {
       this.#route(request, response).catch((error) => {
@@ -139,7 +143,7 @@ export class FakeStripe {
 
   /** The settings the app's StripeService takes to talk to this fake. */
   get settings() {
-    return { secretKey: this.secretKey, webhookSecret: this.webhookSecret, apiBase: this.#base }
+    return { secretKey: this.secretKey, webhookSecret: this.webhookSecret, connectWebhookSecret: this.connectWebhookSecret, apiBase: this.#base }
   }
 
   async stop() {
@@ -209,8 +213,32 @@ export class FakeStripe {
       payouts_enabled: ready,
       capabilities: { transfers: ready ? 'active' : 'inactive' },
     })
-    const event = this.event('account.updated', account)
+    // Stripe sends a connected account's events to the Connect endpoint, naming the account.
+    const event = Object.assign(this.event('account.updated', account), { account: accountId })
     return { account, event, delivery: await this.deliver(event) }
+  }
+
+  /**
+   * A payout of a connected account's balance to its bank, at `status`, delivered as Stripe
+   * sends events of connected accounts: `payout.<type>` carrying `account`. Returns the payout
+   * (pass its `id` back to move the same payout on).
+   */
+  async connectedPayout(accountId: string, fields: { id?: string; amount: number; status: string; currency?: string; arrival_date?: number }, type = 'payout.updated') {
+    if (!this.accounts.has(accountId)) throw new Error(`no account ${accountId}`)
+    const payout = {
+      id: fields.id ?? id('po'),
+      object: 'payout',
+      amount: fields.amount,
+      currency: fields.currency ?? 'usd',
+      status: fields.status,
+      arrival_date: fields.arrival_date ?? now() + 2 * 86_400,
+      method: 'standard',
+      type: 'bank_account',
+      created: now(),
+      livemode: false,
+    }
+    const event = Object.assign(this.event(type, payout), { account: accountId })
+    return { payout, event, delivery: await this.deliver(event) }
   }
 
   /** A connected account that is ready from the start (no webhook): for test fixtures. */
@@ -246,7 +274,8 @@ export class FakeStripe {
 
   /**
    * Posts an event to the webhook URL, signed with `secret` at `timestamp` (defaults: the
-   * webhook secret, now). Other values make forged or stale deliveries for tests.
+   * webhook secret — the Connect one for an event of a connected account —, now). Other
+   * values make forged or stale deliveries for tests.
    */
   async deliver(event: Json, options: { secret?: string; timestamp?: number; signature?: string } = {}): Promise<Delivery> {
     if (!this.webhookUrl) return { eventId: event.id, type: event.type, status: 0, body: 'no webhook URL' }
@@ -255,7 +284,7 @@ export class FakeStripe {
       options.signature ??
       Stripe.webhooks.generateTestHeaderString({
         payload,
-        secret: options.secret ?? this.webhookSecret,
+        secret: options.secret ?? (event.account ? this.connectWebhookSecret : this.webhookSecret),
         timestamp: options.timestamp ?? now(),
       })
     const response = await fetch(this.webhookUrl, {
