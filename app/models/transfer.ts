@@ -44,6 +44,10 @@ export default class Transfer extends BaseModel {
   @column()
   declare failureReason: string | null
 
+  /** Stripe refusals so far; each spends an idempotency key (see sendTransfer). */
+  @column()
+  declare refusals: number
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

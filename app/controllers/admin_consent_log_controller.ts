@@ -1,0 +1,47 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import AdminPolicy from '#policies/admin_policy'
+import { CONSENT_LOG_CSV_HEADER, LegalLogService } from '#services/legal_log_service'
+import { sendCsv } from '#services/csv'
+
+/** The legal log: every consent record, its CSV export, and the licences withdrawals touch. */
+@inject()
+export default class AdminConsentLogController {
+  constructor(protected log: LegalLogService) {}
+
+  async index({ bouncer, request, view }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('access')
+    const parsed = this.log.parseFilters(request.qs())
+    const page = await this.log.page(parsed, request.input('after'))
+    const counts = await this.log.counts(parsed)
+    const base = this.log.queryString(parsed.filters)
+    return view.render('pages/admin/consent_log/index', {
+      ...page,
+      counts,
+      filters: parsed.filters,
+      errors: parsed.errors,
+      firstUrl: `/admin/consent-log${base ? `?${base}` : ''}`,
+      csvUrl: `/admin/consent-log.csv${base ? `?${base}` : ''}`,
+      nextUrl: page.next ? `/admin/consent-log?${this.log.queryString(parsed.filters, page.next)}` : null,
+    })
+  }
+
+  async export({ auth, bouncer, request, response, session }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('access')
+    const parsed = this.log.parseFilters(request.qs())
+    if (parsed.errors.length) {
+      session.flash('error', `Nothing exported: ${parsed.errors.join(' ')}`)
+      const kept = this.log.queryString(parsed.filters)
+      return response.redirect(`/admin/consent-log${kept ? `?${kept}` : ''}`)
+    }
+    await this.log.recordExport(auth.getUserOrFail(), parsed.filters, request.ip())
+    const stamp = new Date().toISOString().slice(0, 10)
+    return sendCsv(response, `consent-log-${stamp}.csv`, CONSENT_LOG_CSV_HEADER, this.log.csvRows(parsed))
+  }
+
+  async licences({ bouncer, view }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('access')
+    const licences = await this.log.affectedLicences()
+    return view.render('pages/admin/consent_log/licences', { licences })
+  }
+}
