@@ -31,4 +31,5 @@ router.use([
 export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),
   guest: () => import('#middleware/guest_middleware'),
+  apiAuth: () => import('#middleware/api_auth_middleware'),
 })

@@ -42,3 +42,15 @@ export const uploadThrottle = limiter.define('upload', (ctx) => {
       error.setMessage('Too many uploads started in the last hour. Wait a while and try again.')
     })
 })
+
+/**
+ * REST API v1 requests per token: a sync job paging the catalog fits, a runaway loop is
+ * stopped. Keyed by token, not user, so one integration cannot starve another of the same
+ * buyer. Consumed by the API's own middleware (not a route throttle) so that a 429 answers in
+ * the API's JSON error shape.
+ */
+export const API_RATE_LIMIT = { requests: 120, duration: '1 minute' } as const
+
+export function apiLimiter() {
+  return limiter.use(API_RATE_LIMIT)
+}

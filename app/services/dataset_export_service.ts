@@ -116,6 +116,19 @@ export function parseManifest(manifest: unknown): ExportClip[] {
   })
 }
 
+/** What a clip is, as metadata.jsonl and the API describe it (no files, no storage keys). */
+export function clipFacts(clip: ExportClip) {
+  return {
+    position: clip.position,
+    title: clip.title,
+    sport: clip.sport,
+    activity: clip.activity,
+    skill_level: clip.skill_level,
+    camera_angle: clip.camera_angle,
+    duration_ms: clip.duration_ms,
+  }
+}
+
 /** Everything an export of one licence is made from, read once from the database. */
 export interface ExportPlan {
   licence: Licence
@@ -297,13 +310,7 @@ export class DatasetExportService {
         return JSON.stringify({
           file_name: video,
           clip_id: clip.id,
-          position: clip.position,
-          title: clip.title,
-          sport: clip.sport,
-          activity: clip.activity,
-          skill_level: clip.skill_level,
-          camera_angle: clip.camera_angle,
-          duration_ms: clip.duration_ms,
+          ...clipFacts(clip),
           keypoints_file: path('keypoints'),
           metadata_file: path('metadata'),
           thumbnail_file: path('thumbnail'),
