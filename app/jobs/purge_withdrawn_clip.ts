@@ -35,14 +35,14 @@ export default class PurgeWithdrawnClip implements JobHandler<'purge-withdrawn-c
 }
 
 /** Asset rows hold the logical name; a row written with the physical (prefixed) name is mapped back. */
-function logicalBucket(stored: string, storage: StorageService): BucketName {
+export function logicalBucket(stored: string, storage: StorageService): BucketName {
   if ((BUCKETS as readonly string[]).includes(stored)) return stored as BucketName
   const match = BUCKETS.find((name) => storage.bucket(name) === stored)
   if (!match) throw new Error(`E_UNKNOWN_BUCKET: asset bucket "${stored}" is not one of ${BUCKETS.join(', ')}`)
   return match
 }
 
-function isNotFound(error: unknown) {
+export function isNotFound(error: unknown) {
   const code = (error as { code?: string }).code
   return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket'
 }

@@ -12,6 +12,8 @@ export interface JobPayloads {
   'purge-withdrawn-clip': { clipId: string }
   /** Forget uploads abandoned for longer than their expiry, and their staged bytes. */
   'purge-stale-uploads': Record<string, never>
+  /** Delete originals of clips past processing once the raw-upload retention has passed. */
+  'purge-expired-originals': Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
@@ -39,24 +41,33 @@ export interface JobTypeOptions {
   concurrency: (configured: number) => number
 }
 
+/**
+ * Scheduled clean-ups: one at a time, a few retries with backoff, a short history. A run
+ * that fails is retried, and the next hourly run starts over anyway.
+ */
+function housekeeping(firstRetryDelayMs: number): JobTypeOptions {
+  return {
+    defaults: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: firstRetryDelayMs },
+      removeOnComplete: { count: 50 },
+      removeOnFail: { count: 200 },
+    },
+    concurrency: () => 1,
+  }
+}
+
 export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'process-clip': () => import('#jobs/process_clip'),
   'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
   'purge-withdrawn-clip': () => import('#jobs/purge_withdrawn_clip'),
   'purge-stale-uploads': () => import('#jobs/purge_stale_uploads'),
+  'purge-expired-originals': () => import('#jobs/purge_expired_originals'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
 export const jobOptions: { [K in JobName]: JobTypeOptions } = {
-  'purge-expired-tokens': {
-    defaults: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000 },
-      removeOnComplete: { count: 50 },
-      removeOnFail: { count: 200 },
-    },
-    concurrency: () => 1,
-  },
+  'purge-expired-tokens': housekeeping(10_000),
   'process-clip': {
     defaults: {
       attempts: 3,
@@ -66,15 +77,8 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
     },
     concurrency: (configured) => configured,
   },
-  'purge-stale-uploads': {
-    defaults: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { count: 50 },
-      removeOnFail: { count: 200 },
-    },
-    concurrency: () => 1,
-  },
+  'purge-stale-uploads': housekeeping(60_000),
+  'purge-expired-originals': housekeeping(60_000),
   'purge-withdrawn-clip': {
     defaults: {
       attempts: 5,
@@ -90,6 +94,7 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
 export const schedules: { name: JobName; everyMs: number }[] = [
   { name: 'purge-expired-tokens', everyMs: 60 * 60 * 1000 },
   { name: 'purge-stale-uploads', everyMs: 60 * 60 * 1000 },
+  { name: 'purge-expired-originals', everyMs: 60 * 60 * 1000 },
 ]
 
 /** Everything a worker needs to know about the job types; tests pass their own. */

@@ -4,7 +4,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { SETTING_DEFAULTS, SettingsService } from '#services/settings_service'
 
 /**
- * Gives every page, error pages included, the instance's name and registration mode for
+ * Gives every page, error pages included, the instance's name, logo and registration mode for
  * the layout. When the database is down the defaults keep the error page rendering.
  */
 @inject()
@@ -19,6 +19,7 @@ export default class ShareInstanceMiddleware {
           name: settings.instance_name,
           tagline: settings.instance_tagline,
           registrationOpen: settings.registration === 'open',
+          logoUrl: settings.instance_logo ? `/instance/logo/${settings.instance_logo.id}` : null,
         },
       })
     }

@@ -1,4 +1,12 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+
+/** The instance's logo: an object in the previews bucket under `instance/logo/<id>`. */
+export interface InstanceLogo {
+  id: string
+  contentType: 'image/png' | 'image/jpeg' | 'image/webp'
+  bytes: number
+}
 
 /**
  * Instance settings an admin changes at run time, stored as rows of the `settings` table
@@ -25,6 +33,7 @@ export const SETTING_DEFAULTS = {
   /** Smallest accepted shorter side (240p) and largest longer side (8K), in pixels. */
   min_short_side_px: 240,
   max_long_side_px: 7680,
+  instance_logo: null as InstanceLogo | null,
 }
 
 export type Settings = typeof SETTING_DEFAULTS
@@ -61,6 +70,26 @@ export class SettingsService {
       .knexQuery.onConflict('key')
       .merge()
     SettingsService.#cache = null
+  }
+
+  /**
+   * Writes several settings in the caller's transaction (an admin's form: all or nothing),
+   * and forgets the cache so the next request reads the new values.
+   */
+  async setMany(values: Partial<Settings>, updatedBy: number | null, trx: TransactionClientContract) {
+    const rows = Object.entries(values).map(([key, value]) => ({
+      key,
+      value: JSON.stringify(value),
+      updated_at: new Date(),
+      updated_by: updatedBy,
+    }))
+    if (rows.length === 0) return
+    await trx.insertQuery().table('settings').insert(rows).knexQuery.onConflict('key').merge()
+    SettingsService.#cache = null
+    // A request between this write and the commit could cache the old values again.
+    trx.after('commit', () => {
+      SettingsService.#cache = null
+    })
   }
 
   /** Forget cached values (tests, and after an admin saves the settings form). */

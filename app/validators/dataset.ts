@@ -1,6 +1,6 @@
-import '#validators/messages'
+import { layered } from '#validators/messages'
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
-import type { FieldContext, MessagesProviderContact } from '@vinejs/vine/types'
+import type { FieldContext } from '@vinejs/vine/types'
 import { LICENCE_TYPES } from '#models/dataset'
 
 export interface DatasetFormMeta {
@@ -57,17 +57,6 @@ export const datasetValidator = vine.withMetaData<DatasetFormMeta>().create({
   licenceType: vine.enum(LICENCE_TYPES),
   price: vine.number({ strict: false }).min(0).use(priceWithinBounds()),
 })
-const shared = vine.messagesProvider
-const MISSING = '\u0000no-message'
-/** This file's messages first, then the shared ones. */
-function layered(own: SimpleMessagesProvider): MessagesProviderContact {
-  return {
-    getMessage(defaultMessage, rule, field, args) {
-      const message = own.getMessage(MISSING, rule, field, args)
-      return message === MISSING ? shared.getMessage(defaultMessage, rule, field, args) : message
-    },
-  }
-}
 
 datasetValidator.messagesProvider = layered(new SimpleMessagesProvider(
   {

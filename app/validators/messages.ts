@@ -4,6 +4,7 @@
  * file imports this module first.
  */
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import type { MessagesProviderContact } from '@vinejs/vine/types'
 
 export const PASSWORD_MIN_LENGTH = 10
 
@@ -30,3 +31,19 @@ vine.messagesProvider = new SimpleMessagesProvider(
     password: 'password',
   }
 )
+
+const MISSING = '\u0000no-message'
+
+/**
+ * A validator's own messages first, then the shared ones above: a form with wording of its
+ * own (dataset prices, instance settings) still gets the shared sentences for the rest.
+ */
+export function layered(own: SimpleMessagesProvider): MessagesProviderContact {
+  const shared = vine.messagesProvider
+  return {
+    getMessage(defaultMessage, rule, field, args) {
+      const message = own.getMessage(MISSING, rule, field, args)
+      return message === MISSING ? shared.getMessage(defaultMessage, rule, field, args) : message
+    },
+  }
+}

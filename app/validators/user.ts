@@ -12,19 +12,15 @@ export const email = () => vine.string().trim().maxLength(254).email()
 export const newEmail = () => email().unique({ table: 'users', column: 'email' })
 export const newPassword = () => vine.string().minLength(PASSWORD_MIN_LENGTH).maxLength(128)
 export const fullName = () => vine.string().trim().minLength(2).maxLength(120)
+/** A buyer's company: optional here, each form says when it is required. */
+export const companyName = () => vine.string().trim().minLength(2).maxLength(160).optional()
 
 export const signupValidator = vine.create({
   fullName: fullName(),
   email: newEmail(),
   password: newPassword().confirmed({ as: 'passwordConfirmation' }),
   role: vine.enum(SIGNUP_ROLES),
-  companyName: vine
-    .string()
-    .trim()
-    .minLength(2)
-    .maxLength(160)
-    .optional()
-    .requiredWhen('role', '=', 'buyer'),
+  companyName: companyName().requiredWhen('role', '=', 'buyer'),
 })
 
 export const loginValidator = vine.create({
