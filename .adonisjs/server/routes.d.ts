@@ -66,6 +66,46 @@ export type ScannedRoutes = {
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'stripe_connect.store': { paramsTuple?: []; params?: {} }
+    'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
+    'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'api_tokens.index': { paramsTuple?: []; params?: {} }
+    'api_tokens.store': { paramsTuple?: []; params?: {} }
+    'api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'tokenId': ParamValue} }
+    'buyer_dashboard.receipt': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
+    'api_v1.catalog.index': { paramsTuple?: []; params?: {} }
+    'api_v1.datasets.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'api_v1.datasets.version': { paramsTuple: [ParamValue,ParamValue]; params: {'slug': ParamValue,'version': ParamValue} }
+    'api_v1.licences.index': { paramsTuple?: []; params?: {} }
+    'api_v1.licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'api_v1.openapi': { paramsTuple?: []; params?: {} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_moderation.index': { paramsTuple?: []; params?: {} }
+    'admin_moderation_decisions.bulk': { paramsTuple?: []; params?: {} }
+    'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation_decisions.approve': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation_decisions.reject': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_payouts.index': { paramsTuple?: []; params?: {} }
+    'admin_transfers.retry': { paramsTuple: [ParamValue]; params: {'transferId': ParamValue} }
+    'admin_refunds.store': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
+    'admin_ledger.index': { paramsTuple?: []; params?: {} }
+    'admin_ledger.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
+    'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'invitation_signups.store': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin_users.index': { paramsTuple?: []; params?: {} }
+    'admin_users.update': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_user_suspensions.store': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_user_suspensions.destroy': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_invitations.store': { paramsTuple?: []; params?: {} }
+    'admin_invitations.destroy': { paramsTuple: [ParamValue]; params: {'invitationId': ParamValue} }
+    'admin_settings.edit': { paramsTuple?: []; params?: {} }
+    'admin_settings.update': { paramsTuple?: []; params?: {} }
+    'admin_audit.index': { paramsTuple?: []; params?: {} }
   }
   GET: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -107,6 +147,31 @@ export type ScannedRoutes = {
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
+    'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'api_tokens.index': { paramsTuple?: []; params?: {} }
+    'buyer_dashboard.receipt': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
+    'api_v1.catalog.index': { paramsTuple?: []; params?: {} }
+    'api_v1.datasets.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'api_v1.datasets.version': { paramsTuple: [ParamValue,ParamValue]; params: {'slug': ParamValue,'version': ParamValue} }
+    'api_v1.licences.index': { paramsTuple?: []; params?: {} }
+    'api_v1.licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'api_v1.openapi': { paramsTuple?: []; params?: {} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_moderation.index': { paramsTuple?: []; params?: {} }
+    'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_payouts.index': { paramsTuple?: []; params?: {} }
+    'admin_ledger.index': { paramsTuple?: []; params?: {} }
+    'admin_ledger.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
+    'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin_users.index': { paramsTuple?: []; params?: {} }
+    'admin_settings.edit': { paramsTuple?: []; params?: {} }
+    'admin_audit.index': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'home.show': { paramsTuple?: []; params?: {} }
@@ -149,6 +214,31 @@ export type ScannedRoutes = {
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
+    'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'api_tokens.index': { paramsTuple?: []; params?: {} }
+    'buyer_dashboard.receipt': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
+    'api_v1.catalog.index': { paramsTuple?: []; params?: {} }
+    'api_v1.datasets.show': { paramsTuple: [ParamValue]; params: {'slug': ParamValue} }
+    'api_v1.datasets.version': { paramsTuple: [ParamValue,ParamValue]; params: {'slug': ParamValue,'version': ParamValue} }
+    'api_v1.licences.index': { paramsTuple?: []; params?: {} }
+    'api_v1.licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'api_v1.openapi': { paramsTuple?: []; params?: {} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_moderation.index': { paramsTuple?: []; params?: {} }
+    'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_payouts.index': { paramsTuple?: []; params?: {} }
+    'admin_ledger.index': { paramsTuple?: []; params?: {} }
+    'admin_ledger.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.index': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.export': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
+    'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin_users.index': { paramsTuple?: []; params?: {} }
+    'admin_settings.edit': { paramsTuple?: []; params?: {} }
+    'admin_audit.index': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'setup.store': { paramsTuple?: []; params?: {} }
@@ -169,16 +259,38 @@ export type ScannedRoutes = {
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_grants.store': { paramsTuple?: []; params?: {} }
+    'stripe_connect.store': { paramsTuple?: []; params?: {} }
+    'api_tokens.store': { paramsTuple?: []; params?: {} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_moderation_decisions.bulk': { paramsTuple?: []; params?: {} }
+    'admin_moderation_decisions.approve': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_moderation_decisions.reject': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_transfers.retry': { paramsTuple: [ParamValue]; params: {'transferId': ParamValue} }
+    'admin_refunds.store': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
+    'invitation_signups.store': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
+    'admin_user_suspensions.store': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_invitations.store': { paramsTuple?: []; params?: {} }
   }
   PUT: {
     'password.update': { paramsTuple?: []; params?: {} }
     'my_datasets.update': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_users.update': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_settings.update': { paramsTuple?: []; params?: {} }
   }
   PATCH: {
     'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   DELETE: {
     'uploads.destroy': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'tokenId': ParamValue} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
+    'admin_user_suspensions.destroy': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
+    'admin_invitations.destroy': { paramsTuple: [ParamValue]; params: {'invitationId': ParamValue} }
+  }
+  OPTIONS: {
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
 }
 declare module '@adonisjs/core/types/http' {

@@ -27,11 +27,18 @@ export function navigationFor(user: User): NavItem[] {
     buyer: [
       { label: 'Catalog', href: '/catalog' },
       { label: 'Licences', href: '/licences' },
+      { label: 'API tokens', href: '/account/tokens' },
     ],
+    // Consent texts and withdrawals are reached from the consent log, which links both.
     admin: [
+      { label: 'Moderation', href: '/admin/moderation' },
       { label: 'Datasets', href: '/my/datasets' },
-      { label: 'Consent texts', href: '/admin/consent-texts' },
-      { label: 'Withdrawals', href: '/admin/withdrawals' },
+      { label: 'Payouts', href: '/admin/payouts' },
+      { label: 'Ledger', href: '/admin/ledger' },
+      { label: 'Consent log', href: '/admin/consent-log' },
+      { label: 'Users', href: '/admin/users' },
+      { label: 'Settings', href: '/admin/settings' },
+      { label: 'Audit log', href: '/admin/audit' },
     ],
   }
   return [

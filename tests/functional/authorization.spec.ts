@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
-import type User from '#models/user'
+import User from '#models/user'
+import { API_SCOPE_NAMES } from '#services/api_token_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 
@@ -12,6 +13,11 @@ import { clipParams, clipRoutes } from '#tests/helpers/route_tables/clips'
 import { downloadParams, downloadRoutes } from '#tests/helpers/route_tables/downloads'
 import { commerceParams, commerceRoutes } from '#tests/helpers/route_tables/commerce'
 import { marketplaceParams, marketplaceRoutes } from '#tests/helpers/route_tables/marketplace'
+import { creatorParams, creatorRoutes } from '#tests/helpers/route_tables/creator'
+import { apiParams, apiRoutes } from '#tests/helpers/route_tables/api'
+import { moderationParams, moderationRoutes } from '#tests/helpers/route_tables/moderation'
+import { adminLedgerParams, adminLedgerRoutes } from '#tests/helpers/route_tables/admin_ledger'
+import { adminUsersParams, adminUsersRoutes } from '#tests/helpers/route_tables/admin_users'
 
 /**
  * Every route × every kind of visitor → the status they get. A route registered without a
@@ -27,6 +33,11 @@ const TABLES: [RouteTable, ParamFixture][] = [
   [downloadRoutes, downloadParams],
   [commerceRoutes, commerceParams],
   [marketplaceRoutes, marketplaceParams],
+  [creatorRoutes, creatorParams],
+  [apiRoutes, apiParams],
+  [moderationRoutes, moderationParams],
+  [adminLedgerRoutes, adminLedgerParams],
+  [adminUsersRoutes, adminUsersParams],
 ]
 const TABLE: RouteTable = Object.assign({}, ...TABLES.map(([table]) => table))
 
@@ -68,7 +79,13 @@ test.group('Authorization: every route × role', (group) => {
         request = request.header('accept', 'text/html').header('referer', url)
         if (actor !== 'anonymous') {
           const user: User = await makeUser(actor)
-          request = request.loginAs(user)
+          // The API knows no sessions: its rows use a token of the actor with every scope.
+          if (pattern.startsWith('/api/')) {
+            const token = await User.accessTokens.create(user, API_SCOPE_NAMES, { name: 'authorization table' })
+            request = request.bearerToken(token.value!.release())
+          } else {
+            request = request.loginAs(user)
+          }
         }
         const response = await request
         const [status, location] = Array.isArray(expected) ? expected : [expected, undefined]
