@@ -10,6 +10,11 @@ export default defineConfig({
       reload: ['resources/views/**/*.edge'],
     }),
   ],
+  // Crawl every script at start: a dependency found later (a page's own chunk importing
+  // tus-js-client or MediaPipe) makes the dev server re-bundle and reload open pages.
+  optimizeDeps: {
+    entries: ['resources/js/**/*.js'],
+  },
   server: {
     watch: {
       ignored: ['**/storage/**', '**/tmp/**'],

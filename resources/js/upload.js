@@ -145,10 +145,13 @@ export function mountUploader(root) {
     startAll.hidden = false
   }
 
-  input.addEventListener('change', () => {
+  function takeSelected() {
     for (const file of input.files) addFile(file)
     input.value = ''
-  })
+  }
+  input.addEventListener('change', takeSelected)
+  // Files picked while this chunk was still loading (a slow connection) are not lost.
+  if (input.files?.length) takeSelected()
   for (const type of ['dragenter', 'dragover']) {
     dropzone.addEventListener(type, (event) => {
       event.preventDefault()
@@ -164,4 +167,5 @@ export function mountUploader(root) {
   startAll.addEventListener('click', () => {
     for (const row of rows) if (!row.upload && row.node.dataset.state !== 'too large') row.start()
   })
+  root.dataset.uploaderReady = 'true'
 }

@@ -42,6 +42,8 @@ test.group('Browser: upload with consent', (group) => {
 
     // Pick a real clip, describe it, upload it.
     const path = sharedClips()[0]
+    // The uploader is a chunk of its own: on a cold dev server it may still be loading.
+    await page.locator('#uploader[data-uploader-ready="true"]').waitFor({ timeout: 60_000 })
     await page.locator('#file-input').setInputFiles(path)
     const row = page.locator('[data-upload-row]').first()
     await row.locator('input[name="title"]').fill('Penalty drill, left foot')
