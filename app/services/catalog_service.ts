@@ -124,6 +124,12 @@ export function formatPrice(cents: number, currency: string) {
 const resultsCache = new Map<string, { html: string; at: number }>()
 const RESULTS_TTL_MS = 5_000
 const RESULTS_CACHE_MAX = 500
+/** A copy older than this is never served, even while its refresh runs. */
+const RESULTS_STALE_MAX_MS = 30_000
+/** The render running for a key: concurrent misses wait for it instead of each querying. */
+const resultsInFlight = new Map<string, Promise<string>>()
+/** Bumped by clearCache(): a render that began before a publication is not cached after it. */
+let resultsGeneration = 0
 
 /** Cached filter options (module scope: a decorated class cannot hold a static private field). */
 let facetsCache: { value: { activities: string[]; angles: string[] }; at: number } | null = null
@@ -254,24 +260,43 @@ export class CatalogService {
    * The rendered results for one canonical query (filters, sort, cursor), from a cache of a few
    * seconds: the catalog is the page everyone opens and the same few queries repeat, while
    * its content changes only when a dataset is published (which clears the cache). `render`
-   * runs on a miss. Results that carry filter errors are not kept.
+   * runs on a miss, once per key however many requests miss together; when a copy expires the
+   * next request refreshes it while the others still get the expired copy, so no request
+   * waits on the database at each expiry. Results that carry filter errors are not kept.
    */
   async results(key: string, render: () => Promise<{ html: string; cacheable: boolean }>): Promise<string> {
-    const now = Date.now()
     const cached = resultsCache.get(key)
-    if (cached && now - cached.at < RESULTS_TTL_MS) return cached.html
-    const { html, cacheable } = await render()
-    if (cacheable) {
-      if (resultsCache.size >= RESULTS_CACHE_MAX) resultsCache.delete(resultsCache.keys().next().value!)
-      resultsCache.set(key, { html, at: now })
+    const age = cached ? Date.now() - cached.at : Infinity
+    if (cached && age < RESULTS_TTL_MS) return cached.html
+    let pending = resultsInFlight.get(key)
+    if (!pending) {
+      const generation = resultsGeneration
+      pending = render()
+        .then(({ html, cacheable }) => {
+          if (cacheable && generation === resultsGeneration) {
+            resultsCache.delete(key)
+            if (resultsCache.size >= RESULTS_CACHE_MAX) resultsCache.delete(resultsCache.keys().next().value!)
+            resultsCache.set(key, { html, at: Date.now() })
+          }
+          return html
+        })
+        .finally(() => resultsInFlight.delete(key))
+      resultsInFlight.set(key, pending)
     }
-    return html
+    if (cached && age < RESULTS_STALE_MAX_MS) {
+      // The refresh's failure reaches the request that waits for it, not this one.
+      pending.catch(() => {})
+      return cached.html
+    }
+    return pending
   }
 
   /** Forget cached filter options and results (after a publication, and in tests). */
   static clearCache() {
     facetsCache = null
     resultsCache.clear()
+    resultsInFlight.clear()
+    resultsGeneration++
   }
 
   /** A presigned GET of a preview-bucket object, from the cache while it has half its life left. */
