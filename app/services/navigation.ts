@@ -38,7 +38,7 @@ export function navigationFor(user: User): NavItem[] {
       { label: 'Consent log', href: '/admin/consent-log' },
       { label: 'Users', href: '/admin/users' },
       { label: 'Settings', href: '/admin/settings' },
-      { label: 'Audit log', href: '/admin/audit' },
+      { label: 'Audit', href: '/admin/audit' },
     ],
   }
   return [
