@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon'
-import DatasetVersion from '#models/dataset_version'
 import Order from '#models/order'
 import Transfer from '#models/transfer'
-import { DatasetFactory } from '#database/factories/dataset_factory'
+import { emptyPublishedVersion } from '#tests/helpers/route_tables/fixtures'
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import { makeUser } from '#tests/helpers/users'
 
@@ -28,17 +27,7 @@ export const adminLedgerRoutes: RouteTable = {
 
 /** A paid order (no Stripe payment behind it) with a creator's pending transfer. */
 export const adminLedgerParams: ParamFixture = async () => {
-  const dataset = await DatasetFactory.apply('published').merge({ priceCents: 2500 }).create()
-  const version = await DatasetVersion.create({
-    datasetId: dataset.id,
-    version: 1,
-    manifest: { format: 1, clips: [] },
-    manifestSha256: 'd'.repeat(64),
-    stats: { clips: 0, duration_ms: 0, people: 0, keypoint_frames: 0 },
-    priceCents: dataset.priceCents,
-    currency: dataset.currency,
-    licenceType: dataset.licenceType,
-  })
+  const { dataset, version } = await emptyPublishedVersion({ priceCents: 2500 })
   const buyer = await makeUser('buyer')
   const order = await Order.create({
     buyerId: buyer.id,

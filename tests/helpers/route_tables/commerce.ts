@@ -1,6 +1,5 @@
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
-import DatasetVersion from '#models/dataset_version'
-import { DatasetFactory } from '#database/factories/dataset_factory'
+import { emptyPublishedVersion } from '#tests/helpers/route_tables/fixtures'
 
 const toLogin: [number, string] = [302, '/login']
 
@@ -25,16 +24,6 @@ export const commerceRoutes: RouteTable = {
 
 /** A paid, published version (no clips: nothing here gets as far as the ledger). */
 export const commerceParams: ParamFixture = async () => {
-  const dataset = await DatasetFactory.apply('published').merge({ priceCents: 2500 }).create()
-  const version = await DatasetVersion.create({
-    datasetId: dataset.id,
-    version: 1,
-    manifest: { format: 1, clips: [] },
-    manifestSha256: 'c'.repeat(64),
-    stats: { clips: 0, duration_ms: 0, people: 0, keypoint_frames: 0 },
-    priceCents: dataset.priceCents,
-    currency: dataset.currency,
-    licenceType: dataset.licenceType,
-  })
+  const { version } = await emptyPublishedVersion({ priceCents: 2500 })
   return { versionId: version.id }
 }

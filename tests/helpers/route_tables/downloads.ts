@@ -1,8 +1,7 @@
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import { makeUser } from '#tests/helpers/users'
-import DatasetVersion from '#models/dataset_version'
-import { DatasetFactory } from '#database/factories/dataset_factory'
-import { licenceFor, sha256 } from '#tests/helpers/exports'
+import { licenceFor } from '#tests/helpers/exports'
+import { emptyPublishedVersion } from '#tests/helpers/route_tables/fixtures'
 
 const toLogin: [number, string] = [302, '/login']
 
@@ -23,18 +22,7 @@ export const downloadRoutes: RouteTable = {
  * row of every table, so it writes as few rows as the checks here need (no clips, no objects).
  */
 export const downloadParams: ParamFixture = async () => {
-  const dataset = await DatasetFactory.apply('published').create()
-  const manifest = { format: 1, clips: [] }
-  const version = await DatasetVersion.create({
-    datasetId: dataset.id,
-    version: 1,
-    manifest,
-    manifestSha256: sha256(JSON.stringify(manifest)),
-    stats: { clips: 0, duration_ms: 0, people: 0, keypoint_frames: 0 },
-    priceCents: dataset.priceCents,
-    currency: dataset.currency,
-    licenceType: dataset.licenceType,
-  })
+  const { version } = await emptyPublishedVersion()
   const licence = await licenceFor(await makeUser('buyer'), version)
   return { licenceId: licence.id }
 }
