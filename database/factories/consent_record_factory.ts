@@ -25,10 +25,11 @@ export const ConsentRecordFactory = factory
       withdrawsRecordId: null,
     }
   })
+  // States run after merge(): keep a guardian the test named.
   .state('minor', (record, { faker }) => {
     record.subject = 'minor'
-    record.guardianName = faker.person.fullName()
-    record.guardianRelationship = 'parent'
+    record.guardianName ??= faker.person.fullName()
+    record.guardianRelationship ??= 'parent'
   })
   .state('coachedAthletes', (record, { faker }) => {
     record.subject = 'coached_athletes'

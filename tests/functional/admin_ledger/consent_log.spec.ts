@@ -30,7 +30,10 @@ async function legalHistory() {
   const sprint = await ClipFactory.apply('approved').merge({ userId: ana.id, consentRecordId: anaV1.id, title: 'Sprint start, lane 4' }).create()
   const anaV2 = await ConsentRecordFactory.merge({ userId: ana.id, consentTextId: v2.id }).create()
   await ClipFactory.apply('approved').merge({ userId: ana.id, consentRecordId: anaV2.id, title: 'Long jump, run-up' }).create()
-  const benV2 = await ConsentRecordFactory.apply('minor').merge({ userId: ben.id, consentTextId: v2.id }).create()
+  const benV2 = await ConsentRecordFactory.apply('minor')
+    // A fixed name with an apostrophe: faker's names sometimes have one, and the page escapes it.
+    .merge({ userId: ben.id, consentTextId: v2.id, guardianName: "Dana O'Brien" })
+    .create()
   await ClipFactory.apply('approved').merge({ userId: ben.id, consentRecordId: benV2.id, title: 'Free throw drill' }).create()
   return { v1, v2, ana, ben, anaV1, anaV2, benV2, sprint }
 }
@@ -107,7 +110,7 @@ test.group('Admin consent log', (group) => {
 
     const everyone = await client.get('/admin/consent-log').loginAs(admin)
     everyone.assertTextIncludes('badge-warning">minor</span> guardian')
-    everyone.assertTextIncludes(history.benV2.guardianName!)
+    everyone.assertTextIncludes('Dana O&#x27;Brien')
     everyone.assertTextIncludes(history.v2.sha256.slice(0, 12))
     // The receipt behind the link opens for an admin.
     ;(await client.get(`/consents/${withdrawn.id}`).loginAs(admin)).assertStatus(200)
