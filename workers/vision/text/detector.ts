@@ -75,9 +75,13 @@ export interface TextDetectorOptions {
   batchSize?: number
 }
 
-/** The band of a person box that holds shirt and shorts numbers, as fractions of its height. */
-const TORSO_TOP = 0.15
-const TORSO_BOTTOM = 0.72
+/**
+ * The band of a person box that holds shirt and shorts numbers, as fractions of its height:
+ * wide, because a bent or swinging player's box starts at the helmet and ends above the
+ * knees (a batter's back number starts 15% down; a skier's bib ends 80% down).
+ */
+const TORSO_TOP = 0.05
+const TORSO_BOTTOM = 0.85
 
 /** Cumulative work done, for metadata.json and timing reports. */
 export interface TextDetectorStats {
