@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs'
 import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
 import { blurRegions, type BlurRegion } from './blur.js'
-import { FaceDetector, type FaceDetection, type Region } from './faces/detector.js'
+import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type Region } from './faces/detector.js'
 import { MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
 import { headBox } from './pose/head.js'
@@ -396,6 +396,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     return {
       settings: {
         faceThreshold: this.#settings.faces.threshold,
+        // Weaker detections are candidates the short-range model confirms on a crop (faces/detector.ts).
+        faceSecondLook: { candidatesFrom: this.#faces.options.candidateThreshold ?? 0, confirmedAt: SECOND_LOOK_MIN },
         faceTiles: this.#settings.faces.tiles,
         text: this.#settings.text.mode,
         margin: this.#settings.margin,
