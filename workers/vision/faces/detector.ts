@@ -115,7 +115,8 @@ export class FaceDetector {
       minFaceSize: options.minFaceSize,
       tileSize: options.tileSize,
       tileSizes: options.tileSizes,
-      candidateThreshold: options.candidateThreshold ?? (models.short ? 0.15 : 0),
+      // The second look needs the short-range model: without it there are no candidates.
+      candidateThreshold: models.short ? options.candidateThreshold ?? 0.15 : 0,
       maxCandidates: options.maxCandidates ?? 24,
     }
   }
@@ -234,9 +235,9 @@ export class FaceDetector {
     return results
   }
 
-  /** Candidates for the second look are decoded only when there is a short-range model to look with. */
+  /** Weak boxes are decoded too when there is a second look to give them. */
   #decodeThreshold() {
-    const candidate = this.#models.short ? this.options.candidateThreshold ?? 0 : 0
+    const candidate = this.options.candidateThreshold ?? 0
     return candidate > 0 ? Math.min(candidate, this.options.threshold) : this.options.threshold
   }
 
