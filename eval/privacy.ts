@@ -2,7 +2,7 @@
  * Privacy evaluation of the anonymizer against hand-made labels (eval/privacy/labels.json) and
  * two independent detectors (OpenCV Haar cascades, tesseract; eval/privacy/independent.py).
  *
- *   node --import @poppinss/ts-exec eval/privacy.ts [--json] [--only TEXT] [--keep DIR] [--threads N]
+ *   node --import @poppinss/ts-exec eval/privacy.ts [--json] [--only TEXT[,TEXT…]] [--keep DIR] [--threads N]
  *
  * Exit code 0 when every target is met, 1 when one is missed, 2 when the run itself failed.
  * See eval/privacy/README.md for what each number means.
@@ -397,7 +397,8 @@ function printTable(reports: ItemReport[], t: ReturnType<typeof totals>) {
 
 async function main() {
   const labels = JSON.parse(await readFile(labelsPath, 'utf8')) as LabelFile
-  const items = labels.items.filter((item) => !args.only || itemId(item).includes(args.only))
+  const only = args.only?.split(',').filter(Boolean) ?? []
+  const items = labels.items.filter((item) => only.length === 0 || only.some((part) => itemId(item).includes(part)))
   if (!items.length) throw new Error('no labelled frames selected')
 
   const specifier = process.env.ATHERA_EVAL_ANONYMIZER ?? '#workers/vision/anonymizer'
