@@ -19,16 +19,29 @@ export const conversions = { count: 0 }
  * The cached .onnx path for `tflitePath`, converting it first when it is not there yet.
  * `outputs` keeps only those TFLite outputs (see ConvertOptions); it is part of the name.
  */
-export async function convertCached(tflitePath: string, cacheDir: string, options: { outputs?: number[] } = {}): Promise<string> {
-  const bytes = await readFile(tflitePath)
-  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
-  const file = basename(tflitePath)
+export function convertCached(tflitePath: string, cacheDir: string, options: { outputs?: number[] } = {}): Promise<string> {
   const only = options.outputs ? `-out${options.outputs.join('_')}` : ''
-  const target = join(cacheDir, `${basename(file, extname(file))}-${digest}${only}.onnx`)
+  return buildCached(tflitePath, cacheDir, only, (bytes, file) => convertTflite(bytes, { name: file, outputs: options.outputs }))
+}
+
+/**
+ * The cached .onnx path for a model `build` makes from the bytes of `sourcePath` (named by the
+ * source, the sha256 of its bytes and `suffix`), building it first when it is not there yet.
+ */
+export async function buildCached(
+  sourcePath: string,
+  cacheDir: string,
+  suffix: string,
+  build: (bytes: Uint8Array, file: string) => Uint8Array | Promise<Uint8Array>
+): Promise<string> {
+  const bytes = await readFile(sourcePath)
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
+  const file = basename(sourcePath)
+  const target = join(cacheDir, `${basename(file, extname(file))}-${digest}${suffix}.onnx`)
 
   let job = pending.get(target)
   if (!job) {
-    job = ensure(bytes, file, target, cacheDir, options.outputs)
+    job = ensure(bytes, file, target, cacheDir, build)
     pending.set(target, job)
     // Only callers that overlap share a job; later ones check the disk again, so a deleted cache
     // file is rebuilt and a failed conversion (e.g. disk full) is retried.
@@ -38,11 +51,17 @@ export async function convertCached(tflitePath: string, cacheDir: string, option
   return job
 }
 
-async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string, outputs?: number[]) {
+async function ensure(
+  bytes: Uint8Array,
+  file: string,
+  target: string,
+  cacheDir: string,
+  build: (bytes: Uint8Array, file: string) => Uint8Array | Promise<Uint8Array>
+) {
   if (await exists(target)) return target
   await mkdir(cacheDir, { recursive: true })
   conversions.count++
-  const onnx = convertTflite(bytes, { name: file, outputs })
+  const onnx = await build(bytes, file)
   const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     await writeFile(temporary, onnx)
