@@ -3,7 +3,8 @@
 | Model preparation
 |--------------------------------------------------------------------------
 |
-| Converts the MediaPipe TFLite models shipped in npm packages into ONNX files in
+| Converts the MediaPipe TFLite models shipped in npm packages (and builds the SSD face
+| detector from face-api's TF.js weights) into ONNX files in
 | MODEL_CACHE_DIR (default ./models), so the first clip does not wait for it. npm runs it
 | after installing (postinstall) and the Dockerfile runs it while building the image. It
 | needs no .env, database or network: only the installed packages.
@@ -16,8 +17,8 @@ const cacheDir = resolve(process.env.MODEL_CACHE_DIR || 'models')
 const started = performance.now()
 try {
   const paths = await prepareModels(cacheDir)
-  const converted = Object.entries(paths).filter(([name]) => MODELS[name as keyof typeof MODELS].format === 'tflite')
-  console.log(`Models ready in ${cacheDir} (${converted.length} converted from TFLite, ${((performance.now() - started) / 1000).toFixed(1)} s).`)
+  const made = Object.entries(paths).filter(([name]) => MODELS[name as keyof typeof MODELS].format !== 'onnx')
+  console.log(`Models ready in ${cacheDir} (${made.length} converted or built, ${((performance.now() - started) / 1000).toFixed(1)} s).`)
 } catch (error) {
   console.error((error as Error).message)
   process.exitCode = 1

@@ -62,6 +62,7 @@ const atheraConfig = {
       threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
       tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,
       tileSizes: DEFAULT_VISION_SETTINGS.faces.tileSizes,
+      ssdEvery: env.get('ANONYMIZE_FACE_SSD_EVERY'),
     },
     text: { mode: env.get('ANONYMIZE_TEXT') ?? DEFAULT_VISION_SETTINGS.text.mode },
     margin: env.get('ANONYMIZE_MARGIN') ?? DEFAULT_VISION_SETTINGS.margin,

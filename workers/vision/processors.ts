@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
 import { blurRegions, type BlurRegion } from './blur.js'
 import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type Region } from './faces/detector.js'
-import { MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
+import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
 import { headBox } from './pose/head.js'
 import { KeypointSmoother } from './pose/smooth.js'
@@ -26,6 +26,7 @@ import { iou } from './geometry.js'
 export interface VisionModels {
   faceShort: Model
   faceFull: Model
+  faceSsd: Model
   textDetector: Model
   textRecognizer: Model
   dictionary: string[]
@@ -38,7 +39,7 @@ export interface VisionModels {
 /** Loads (converting first where needed) every model the processors use. */
 export async function loadVisionModels(runtime: VisionRuntime, settings: VisionSettings): Promise<VisionModels> {
   const landmarks: ModelName = `pose-landmark-${settings.pose.model}`
-  const names: ModelName[] = ['face-short', 'face-full', 'text-detector', 'text-recognizer', 'pose-detector', landmarks]
+  const names: ModelName[] = [...ANONYMIZE_MODELS, 'pose-detector', landmarks]
   const loaded = {} as Record<ModelName, Model>
   for (const name of names) loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir))
   const versions: Record<string, string> = {}
@@ -46,6 +47,7 @@ export async function loadVisionModels(runtime: VisionRuntime, settings: VisionS
   return {
     faceShort: loaded['face-short'],
     faceFull: loaded['face-full'],
+    faceSsd: loaded['face-ssd'],
     textDetector: loaded['text-detector'],
     textRecognizer: loaded['text-recognizer'],
     dictionary: await loadDictionary(packageFile(TEXT_DICTIONARY.package, TEXT_DICTIONARY.file)),
@@ -240,7 +242,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     this.#settings = settings
     this.#still = options.still ?? false
     this.#faces = new FaceDetector(
-      { short: models.faceShort, full: models.faceFull },
+      { short: models.faceShort, full: models.faceFull, ssd: models.faceSsd },
       { threshold: settings.faces.threshold, tiles: settings.faces.tiles, tileSizes: settings.faces.tileSizes }
     )
     this.#text = new TextDetector(
@@ -258,7 +260,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       result.catch(() => {})
       this.#pending = { index: frame.index, result }
     }
-    this.version = ['face-short', 'face-full', 'text-detector', 'text-recognizer'].map((name) => models.versions[name]).join(' + ')
+    this.version = ANONYMIZE_MODELS.map((name) => models.versions[name]).join(' + ')
   }
 
   /** A small face is looked for again when its tile comes round: it is kept until then, and some. */
@@ -330,21 +332,29 @@ export class AnonymizeProcessor implements FrameProcessor {
 
   #pending?: { index: number; result: Promise<FaceDetection[]> }
 
-  /** Faces on a keyframe: the first frame is searched whole, later ones take their share of the tiles. */
+  /**
+   * Faces on a keyframe: the first frame is searched whole, later ones take their share of the
+   * tiles, and every `faces.ssdEvery`-th one an SSD square in turn (~20 ms a 512² run on two
+   * cores, as much as all of a keyframe's BlazeFace runs; the tracker keeps its faces between).
+   */
   #detectFaces(frame: Frame) {
+    if (frame.index === 0) return this.#faces.detect(frame)
     const turn = frame.index / this.#settings.detectEvery
-    const grid = this.#tiles(frame)
+    const { tiles: grid, squares: all } = this.#searchRegions(frame)
     const rounds = Math.max(1, Math.ceil(grid.length / TILES_PER_KEYFRAME))
-    const tiles = frame.index === 0 ? undefined : grid.filter((_, i) => i % rounds === turn % rounds)
-    return this.#faces.detect(frame, { tiles })
+    const tiles = grid.filter((_, i) => i % rounds === turn % rounds)
+    const ssdTurn = turn / this.#settings.faces.ssdEvery
+    const squares = all.length && Number.isInteger(ssdTurn) ? [all[ssdTurn % all.length]] : []
+    return this.#faces.detect(frame, { tiles, squares })
   }
 
-  #tilesFor?: { width: number; height: number; tiles: Region[] }
-  #tiles(frame: Frame) {
-    if (this.#tilesFor?.width !== frame.width || this.#tilesFor.height !== frame.height) {
-      this.#tilesFor = { width: frame.width, height: frame.height, tiles: this.#faces.tilesFor(frame.width, frame.height) }
+  #regions?: { width: number; height: number; tiles: Region[]; squares: Region[] }
+  #searchRegions(frame: Frame) {
+    if (this.#regions?.width !== frame.width || this.#regions.height !== frame.height) {
+      const { width, height } = frame
+      this.#regions = { width, height, tiles: this.#faces.tilesFor(width, height), squares: this.#faces.squaresFor(width, height) }
     }
-    return this.#tilesFor.tiles
+    return this.#regions
   }
 
   /**
@@ -399,6 +409,8 @@ export class AnonymizeProcessor implements FrameProcessor {
         // Weaker detections are candidates the short-range model confirms on a crop (faces/detector.ts).
         faceSecondLook: { candidatesFrom: this.#faces.options.candidateThreshold ?? 0, confirmedAt: SECOND_LOOK_MIN },
         faceTiles: this.#settings.faces.tiles,
+        // The SSD face detector's least score, and how often a video searches one of its squares.
+        faceSsd: { threshold: this.#faces.options.ssdThreshold, everyKeyframes: this.#still ? 1 : this.#settings.faces.ssdEvery },
         text: this.#settings.text.mode,
         margin: this.#settings.margin,
         blur: this.#settings.blur,

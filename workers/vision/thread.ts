@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
+import { ANONYMIZE_MODELS } from './models.js'
 import type { VisionSettings } from './settings.js'
 
 type FrameInfo = Omit<Frame, 'data'>
@@ -107,7 +108,7 @@ export class VisionThread {
     const anonymize: FrameProcessor = {
       name: 'anonymize',
       role: 'anonymization',
-      version: ['face-short', 'face-full', 'text-detector', 'text-recognizer'].map((name) => versions[name]).join(' + '),
+      version: ANONYMIZE_MODELS.map((name) => versions[name]).join(' + '),
       // The thread blurred the frame when pose sent it.
       process: async () => undefined,
       finish: async () => (await finish()).anonymize,

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { sharedImage, sharedMediaAvailable } from '#tests/helpers/media'
-import { MODELS, packageFile, type ModelName } from '#workers/vision/models'
+import { buildSsdMobilenet, readWeights, type WeightsManifest } from '#workers/vision/faces/ssd_build'
+import { MODELS, modelPath, packageFile, type ModelName } from '#workers/vision/models'
 import { conversions, convertCached } from '#workers/vision/tflite/cache'
 import { UnsupportedOperatorError, constantValues, convertTflite } from '#workers/vision/tflite/convert'
 import { Activation, Padding, readTflite } from '#workers/vision/tflite/reader'
@@ -401,5 +402,98 @@ test.group('TFLite to ONNX conversion', (group) => {
     const session = await ort.InferenceSession.create(otherPath)
     assert.deepEqual(session.outputNames, ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4'])
     await session.release()
+  })
+})
+
+/**
+ * face-api's SSD MobileNet V1 forward pass (its mobileNetV1, predictionLayer and
+ * boxPredictionLayer) written with TFJS kernels on TFJS's own decoding of the quantized
+ * weights: an independent check of the graph builder's layouts, TF SAME padding, batch-norm
+ * folding and dequantization.
+ */
+async function faceApiSsdReference(input: Float32Array) {
+  const dir = packageFile('@vladmandic/face-api', 'model')
+  const manifest = JSON.parse(await readFile(join(dir, 'ssd_mobilenetv1_model-weights_manifest.json'), 'utf8'))
+  const shard = await readFile(join(dir, 'ssd_mobilenetv1_model.bin'))
+  const w = tf.io.decodeWeights(shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength), manifest[0].weights)
+  return tf.tidy(() => {
+    const param = (name: string) => w[name] as tf.Tensor
+    const pointwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
+      tf.relu6(tf.add(tf.conv2d(x, param(`${prefix}/weights`) as tf.Tensor4D, stride, 'same'), param(`${prefix}/convolution_bn_offset`))) as tf.Tensor4D
+    const depthwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
+      tf.relu6(
+        tf.batchNorm(
+          tf.depthwiseConv2d(x, param(`${prefix}/depthwise_weights`) as tf.Tensor4D, stride, 'same'),
+          param(`${prefix}/BatchNorm/moving_mean`),
+          param(`${prefix}/BatchNorm/moving_variance`),
+          param(`${prefix}/BatchNorm/beta`),
+          param(`${prefix}/BatchNorm/gamma`),
+          0.0010000000474974513
+        )
+      ) as tf.Tensor4D
+    let x = pointwise(tf.tensor4d(input, [1, 512, 512, 3]), 'MobilenetV1/Conv2d_0_pointwise', 2)
+    let conv11 = x
+    for (let layer = 1; layer <= 13; layer++) {
+      x = depthwise(x, `MobilenetV1/Conv2d_${layer}_depthwise`, [2, 4, 6, 12].includes(layer) ? 2 : 1)
+      x = pointwise(x, `MobilenetV1/Conv2d_${layer}_pointwise`, 1)
+      if (layer === 11) conv11 = x
+    }
+    const maps = [conv11, x]
+    for (let stage = 0; stage < 8; stage++) {
+      x = pointwise(x, `Prediction/Conv2d_${stage}_pointwise`, stage % 2 ? 2 : 1)
+      if (stage % 2) maps.push(x)
+    }
+    const head = (kind: string, width: number) =>
+      tf.concat(
+        maps.map((map, i) => {
+          const prefix = `Prediction/BoxPredictor_${i}/${kind}`
+          return tf.reshape(tf.add(tf.conv2d(map, param(`${prefix}/weights`) as tf.Tensor4D, 1, 'same'), param(`${prefix}/biases`)), [1, -1, width])
+        }),
+        1
+      )
+    return {
+      boxes: head('BoxEncodingPredictor', 4).dataSync() as Float32Array,
+      classes: head('ClassPredictor', 3).dataSync() as Float32Array,
+      anchors: param('Output/extra_dim').dataSync() as Float32Array,
+    }
+  })
+}
+
+test.group('SSD face detector built from face-api weights', (group) => {
+  let cache: string
+  group.setup(async () => {
+    cache = await mkdtemp(join(tmpdir(), CACHE_PREFIX))
+    await tf.setBackend('cpu')
+    return () => rm(cache, { recursive: true, force: true })
+  })
+
+  test('the built graph matches face-api\'s forward pass in TFJS on noise and on a photo')
+    .timeout(180_000)
+    .run(async ({ assert }) => {
+      const path = await modelPath('face-ssd', cache)
+      assert.match(basename(path), /^ssd_mobilenetv1_model-[0-9a-f]{16}-v\d+\.onnx$/)
+      const inputs = [noise(512)]
+      if (sharedMediaAvailable()) inputs.push(await photo('cheering_crowd_wflw.jpg', 512))
+      for (const [i, input] of inputs.entries()) {
+        const onnx = await onnxOutputs(path, input, 512)
+        const reference = await faceApiSsdReference(input)
+        assert.deepEqual([...onnx.boxes.dims], [1, 5118, 4])
+        assert.deepEqual([...onnx.classes.dims], [1, 5118, 3])
+        within(assert, onnx.boxes.data, reference.boxes, 5e-4, `ssd boxes, input ${i}`)
+        within(assert, onnx.classes.data, reference.classes, 5e-4, `ssd classes, input ${i}`)
+        within(assert, onnx.anchors.data, reference.anchors, 0, `ssd anchors, input ${i}`)
+      }
+    })
+
+  test('a manifest that does not describe the shard is refused, naming the weights', ({ assert }) => {
+    const manifest: WeightsManifest = [
+      { paths: ['x.bin'], weights: [{ name: 'a/weights', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
+    ]
+    assert.deepEqual([...readWeights(manifest, new Uint8Array([0, 1, 2, 4])).get('a/weights')!.data], [-1, -0.5, 0, 1])
+    assert.throws(() => readWeights(manifest, new Uint8Array(3)), /a\/weights run past the end of the shard/)
+    assert.throws(() => readWeights(manifest, new Uint8Array(5)), /describes 4 bytes, the shard has 5/)
+    const half: WeightsManifest = [{ paths: ['x.bin'], weights: [{ name: 'h', shape: [1], dtype: 'float32', quantization: { dtype: 'float16' } }] }]
+    assert.throws(() => readWeights(half, new Uint8Array(2)), /weights h: float16 storage is not supported/)
+    assert.throws(() => buildSsdMobilenet([{ paths: [], weights: [] }], new Uint8Array(0)), /no MobilenetV1\/Conv2d_0_pointwise\/weights/)
   })
 })

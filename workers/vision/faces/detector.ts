@@ -10,6 +10,8 @@ import type { Frame } from '../../pipeline/types.js'
 import { planes } from '../../video/yuv.js'
 import type { Detection, Model, Tensor } from '../types.js'
 import { FULL_RANGE, SHORT_RANGE, decodeFaces, generateAnchors, weightedNms, type Anchor, type RawFace } from './blazeface.js'
+import { SSD_INPUT } from './ssd_build.js'
+import { decodeSsd } from './ssd.js'
 
 export interface FaceDetectorOptions {
   /** Minimum face score, 0–1 (default 0.5). */
@@ -43,10 +45,26 @@ export interface FaceDetectorOptions {
    * total of 8 missed the goggled skier of ski_race_bibs.
    */
   candidatesPerRun?: number
+  /**
+   * Least SSD score that makes a face (with an SSD model). The SSD, trained on WIDER FACE,
+   * finds the crowd faces, profiles and faces under caps BlazeFace scores low, and boxes a
+   * face from brow to chin like the labels of eval/privacy. Default 0.5.
+   */
+  ssdThreshold?: number
+}
+
+export interface FaceModels {
+  short?: Model
+  full?: Model
+  /** The SSD MobileNet V1 face detector (./ssd_build.ts), run on squares of the frame. */
+  ssd?: Model
 }
 
 export interface FaceDetection extends Detection {
-  /** Six points in frame pixels: right eye, left eye, nose tip, mouth, right ear, left ear. */
+  /**
+   * Six points in frame pixels: right eye, left eye, nose tip, mouth, right ear, left ear
+   * (none for a face only the SSD found: it has no keypoints).
+   */
   keypoints: [number, number][]
 }
 
@@ -85,6 +103,8 @@ const WHOLE_FRAME_MIN = 0.8
  * which brings a 20 px face to the ~12 px the full-range model still finds (1280×720: 5×3 tiles).
  */
 const MAX_TILE = 320
+/** Suppression overlap within one SSD run (face-api's value: crowd faces overlap more than BlazeFace's tight boxes). */
+const SSD_NMS_IOU = 0.5
 /** Suppression overlap within one run and across runs (MediaPipe's value). */
 const NMS_IOU = 0.3
 /** Share of the smaller box inside the larger above which two merged boxes are one face. */
@@ -103,14 +123,15 @@ const SECOND_LOOK_CROPS = [2.2, 3.5]
 export const SECOND_LOOK_MIN = 0.65
 
 export class FaceDetector {
-  readonly options: FaceDetectorOptions & Required<Pick<FaceDetectorOptions, 'candidatesPerRun'>>
+  readonly options: FaceDetectorOptions & Required<Pick<FaceDetectorOptions, 'candidatesPerRun' | 'ssdThreshold'>>
   /** Model runs in the last detect() call (for timing reports). */
   lastRuns = 0
-  #models: { short?: Model; full?: Model }
+  #models: FaceModels
+  #ssdAnchors?: Float32Array
   #heads = new Map<Model, Head>()
   #batchable = new Map<Model, boolean>()
 
-  constructor(models: { short?: Model; full?: Model }, options: Partial<FaceDetectorOptions> = {}) {
+  constructor(models: FaceModels, options: Partial<FaceDetectorOptions> = {}) {
     if (!models.short && !models.full) throw new Error('FaceDetector needs at least one BlazeFace model')
     this.#models = models
     this.options = {
@@ -122,7 +143,26 @@ export class FaceDetector {
       // The second look needs the short-range model: without it there are no candidates.
       candidateThreshold: models.short ? options.candidateThreshold ?? 0.15 : 0,
       candidatesPerRun: options.candidatesPerRun ?? 4,
+      ssdThreshold: options.ssdThreshold ?? 0.5,
     }
+  }
+
+  /**
+   * The squares the SSD runs on (empty without an SSD model): the frame's short side, spread
+   * evenly along the long side with at least an eighth of overlap. At 512 px of input a
+   * 1280×720 frame's two 720 px squares bring a 24 px crowd face to 17 px, which the SSD
+   * still finds; the whole frame in one square (to 9 px) loses them.
+   */
+  squaresFor(width: number, height: number): Region[] {
+    if (!this.#models.ssd) return []
+    const side = Math.min(width, height)
+    const long = Math.max(width, height)
+    const count = long <= side ? 1 : Math.ceil((long - side / 8) / (side - side / 8))
+    const step = count > 1 ? (long - side) / (count - 1) : 0
+    return Array.from({ length: count }, (_, i) => {
+      const at = Math.round(i * step)
+      return width >= height ? { x: at, y: 0, width: side, height: side } : { x: 0, y: at, width: side, height: side }
+    })
   }
 
   /** The tiles detect() runs on a frame of this size (empty without tiles). */
@@ -137,9 +177,10 @@ export class FaceDetector {
 
   /**
    * Faces in the frame. `plan.tiles` runs only those tiles (a subset of tilesFor(): a video
-   * spreads the tiles over several frames and tracks faces in between); by default all.
+   * spreads the tiles over several frames and tracks faces in between), `plan.squares` only
+   * those SSD squares (of squaresFor()); by default all.
    */
-  async detect(frame: Frame, plan: { tiles?: Region[] } = {}): Promise<FaceDetection[]> {
+  async detect(frame: Frame, plan: { tiles?: Region[]; squares?: Region[] } = {}): Promise<FaceDetection[]> {
     this.lastRuns = 0
     const whole = { x: 0, y: 0, width: frame.width, height: frame.height }
     const found: FaceDetection[] = []
@@ -170,6 +211,11 @@ export class FaceDetector {
       const confirmed = await this.#secondLook(short, frame, candidates, budget)
       faces.push(...confirmed.filter((face) => !faces.some((kept) => sameFace(face, kept))))
     }
+    const squares = plan.squares ?? this.squaresFor(frame.width, frame.height)
+    // Where BlazeFace and the SSD both box a face, the better score wins (mergeRuns): BlazeFace
+    // boxes a frontal face tightly, the SSD a face under a cap or behind a hand, which
+    // BlazeFace often boxes at the chin or the hand.
+    if (this.#models.ssd && squares.length > 0) faces.push(...(await this.#runSsd(this.#models.ssd, frame, squares)))
     const min = this.options.minFaceSize ?? 0
     return mergeRuns(faces).filter((face) => face.height >= min && face.width > 0)
   }
@@ -238,6 +284,26 @@ export class FaceDetector {
       }
     }
     return results
+  }
+
+  /** SSD faces per square, in frame pixels (one batch: the built model takes any batch size). */
+  async #runSsd(model: Model, frame: Frame, squares: Region[]): Promise<FaceDetection[]> {
+    const size = SSD_INPUT
+    const placements = squares.map((square) => place(square, size, frame))
+    const batch = new Float32Array(placements.length * size * size * 3)
+    placements.forEach((placement, i) => batch.set(letterbox(frame, placement, size), i * size * size * 3))
+    const output = await this.#infer(model, batch, [placements.length, size, size, 3])
+    const { boxes, classes, anchors } = output
+    if (!boxes || !classes || !anchors) {
+      throw new Error(`${model.name}: SSD outputs boxes, classes and anchors expected, got ${Object.keys(output).join(', ')}`)
+    }
+    this.#ssdAnchors ??= anchors.data
+    const faces: FaceDetection[] = []
+    placements.forEach((placement, b) => {
+      const raw = decodeSsd(boxes.data, classes.data, this.#ssdAnchors!, this.options.ssdThreshold, b)
+      for (const face of weightedNms(raw, SSD_NMS_IOU)) faces.push(...toFrame(face, placement, size))
+    })
+    return faces
   }
 
   /** Weak boxes are decoded too when there is a second look to give them. */
