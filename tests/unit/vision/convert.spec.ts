@@ -230,7 +230,61 @@ function referenceOutputs(bytes: Uint8Array, input: Float32Array) {
   return results
 }
 
-test.group('TFLite to ONNX conversion', (group) => {
+/**
+ * face-api's SSD MobileNet V1 forward pass (its mobileNetV1, predictionLayer and
+ * boxPredictionLayer) written with TFJS kernels on TFJS's own decoding of the quantized
+ * weights: an independent check of the graph builder's layouts, TF SAME padding, batch-norm
+ * folding and dequantization.
+ */
+async function faceApiSsdReference(input: Float32Array) {
+  const dir = packageFile('@vladmandic/face-api', 'model')
+  const manifest = JSON.parse(await readFile(join(dir, 'ssd_mobilenetv1_model-weights_manifest.json'), 'utf8'))
+  const shard = await readFile(join(dir, 'ssd_mobilenetv1_model.bin'))
+  const w = tf.io.decodeWeights(shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength), manifest[0].weights)
+  return tf.tidy(() => {
+    const param = (name: string) => w[name] as tf.Tensor
+    const pointwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
+      tf.relu6(tf.add(tf.conv2d(x, param(`${prefix}/weights`) as tf.Tensor4D, stride, 'same'), param(`${prefix}/convolution_bn_offset`))) as tf.Tensor4D
+    const depthwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
+      tf.relu6(
+        tf.batchNorm(
+          tf.depthwiseConv2d(x, param(`${prefix}/depthwise_weights`) as tf.Tensor4D, stride, 'same'),
+          param(`${prefix}/BatchNorm/moving_mean`),
+          param(`${prefix}/BatchNorm/moving_variance`),
+          param(`${prefix}/BatchNorm/beta`),
+          param(`${prefix}/BatchNorm/gamma`),
+          0.0010000000474974513
+        )
+      ) as tf.Tensor4D
+    let x = pointwise(tf.tensor4d(input, [1, 512, 512, 3]), 'MobilenetV1/Conv2d_0_pointwise', 2)
+    let conv11 = x
+    for (let layer = 1; layer <= 13; layer++) {
+      x = depthwise(x, `MobilenetV1/Conv2d_${layer}_depthwise`, [2, 4, 6, 12].includes(layer) ? 2 : 1)
+      x = pointwise(x, `MobilenetV1/Conv2d_${layer}_pointwise`, 1)
+      if (layer === 11) conv11 = x
+    }
+    const maps = [conv11, x]
+    for (let stage = 0; stage < 8; stage++) {
+      x = pointwise(x, `Prediction/Conv2d_${stage}_pointwise`, stage % 2 ? 2 : 1)
+      if (stage % 2) maps.push(x)
+    }
+    const head = (kind: string, width: number) =>
+      tf.concat(
+        maps.map((map, i) => {
+          const prefix = `Prediction/BoxPredictor_${i}/${kind}`
+          return tf.reshape(tf.add(tf.conv2d(map, param(`${prefix}/weights`) as tf.Tensor4D, 1, 'same'), param(`${prefix}/biases`)), [1, -1, width])
+        }),
+        1
+      )
+    return {
+      boxes: head('BoxEncodingPredictor', 4).dataSync() as Float32Array,
+      classes: head('ClassPredictor', 3).dataSync() as Float32Array,
+      anchors: param('Output/extra_dim').dataSync() as Float32Array,
+    }
+  })
+}
+
+test.group('Models made into ONNX: TFLite conversion and the SSD build', (group) => {
   let cache: string
   group.setup(async () => {
     cache = await mkdtemp(join(tmpdir(), CACHE_PREFIX))
@@ -402,69 +456,6 @@ test.group('TFLite to ONNX conversion', (group) => {
     const session = await ort.InferenceSession.create(otherPath)
     assert.deepEqual(session.outputNames, ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4'])
     await session.release()
-  })
-})
-
-/**
- * face-api's SSD MobileNet V1 forward pass (its mobileNetV1, predictionLayer and
- * boxPredictionLayer) written with TFJS kernels on TFJS's own decoding of the quantized
- * weights: an independent check of the graph builder's layouts, TF SAME padding, batch-norm
- * folding and dequantization.
- */
-async function faceApiSsdReference(input: Float32Array) {
-  const dir = packageFile('@vladmandic/face-api', 'model')
-  const manifest = JSON.parse(await readFile(join(dir, 'ssd_mobilenetv1_model-weights_manifest.json'), 'utf8'))
-  const shard = await readFile(join(dir, 'ssd_mobilenetv1_model.bin'))
-  const w = tf.io.decodeWeights(shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength), manifest[0].weights)
-  return tf.tidy(() => {
-    const param = (name: string) => w[name] as tf.Tensor
-    const pointwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
-      tf.relu6(tf.add(tf.conv2d(x, param(`${prefix}/weights`) as tf.Tensor4D, stride, 'same'), param(`${prefix}/convolution_bn_offset`))) as tf.Tensor4D
-    const depthwise = (x: tf.Tensor4D, prefix: string, stride: number) =>
-      tf.relu6(
-        tf.batchNorm(
-          tf.depthwiseConv2d(x, param(`${prefix}/depthwise_weights`) as tf.Tensor4D, stride, 'same'),
-          param(`${prefix}/BatchNorm/moving_mean`),
-          param(`${prefix}/BatchNorm/moving_variance`),
-          param(`${prefix}/BatchNorm/beta`),
-          param(`${prefix}/BatchNorm/gamma`),
-          0.0010000000474974513
-        )
-      ) as tf.Tensor4D
-    let x = pointwise(tf.tensor4d(input, [1, 512, 512, 3]), 'MobilenetV1/Conv2d_0_pointwise', 2)
-    let conv11 = x
-    for (let layer = 1; layer <= 13; layer++) {
-      x = depthwise(x, `MobilenetV1/Conv2d_${layer}_depthwise`, [2, 4, 6, 12].includes(layer) ? 2 : 1)
-      x = pointwise(x, `MobilenetV1/Conv2d_${layer}_pointwise`, 1)
-      if (layer === 11) conv11 = x
-    }
-    const maps = [conv11, x]
-    for (let stage = 0; stage < 8; stage++) {
-      x = pointwise(x, `Prediction/Conv2d_${stage}_pointwise`, stage % 2 ? 2 : 1)
-      if (stage % 2) maps.push(x)
-    }
-    const head = (kind: string, width: number) =>
-      tf.concat(
-        maps.map((map, i) => {
-          const prefix = `Prediction/BoxPredictor_${i}/${kind}`
-          return tf.reshape(tf.add(tf.conv2d(map, param(`${prefix}/weights`) as tf.Tensor4D, 1, 'same'), param(`${prefix}/biases`)), [1, -1, width])
-        }),
-        1
-      )
-    return {
-      boxes: head('BoxEncodingPredictor', 4).dataSync() as Float32Array,
-      classes: head('ClassPredictor', 3).dataSync() as Float32Array,
-      anchors: param('Output/extra_dim').dataSync() as Float32Array,
-    }
-  })
-}
-
-test.group('SSD face detector built from face-api weights', (group) => {
-  let cache: string
-  group.setup(async () => {
-    cache = await mkdtemp(join(tmpdir(), CACHE_PREFIX))
-    await tf.setBackend('cpu')
-    return () => rm(cache, { recursive: true, force: true })
   })
 
   test('the built graph matches face-api\'s forward pass in TFJS on noise and on a photo')
