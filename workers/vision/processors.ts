@@ -175,6 +175,22 @@ export class PoseProcessor implements FrameProcessor {
 }
 
 /** Two regions on one person: centres closer than half the smaller side. */
+/**
+ * What the face search covers on the `turn`-th keyframe of a video: the first searches the
+ * whole grid and every SSD square; later ones take their share of the tiles (TILES_PER_KEYFRAME),
+ * and every `ssdEvery`-th one SSD square in turn (~20 ms a 512² run on two cores, as much as
+ * all of a keyframe's BlazeFace runs; the tracker keeps its faces in between).
+ */
+export function keyframePlan(turn: number, grid: Region[], squares: Region[], ssdEvery: number) {
+  if (turn === 0) return { tiles: grid, squares }
+  const rounds = Math.max(1, Math.ceil(grid.length / TILES_PER_KEYFRAME))
+  const ssdTurn = turn / ssdEvery
+  return {
+    tiles: grid.filter((_, i) => i % rounds === turn % rounds),
+    squares: squares.length && Number.isInteger(ssdTurn) ? [squares[ssdTurn % squares.length]] : [],
+  }
+}
+
 function sameRegion(a: Roi, b: Roi) {
   return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
 }
@@ -332,20 +348,11 @@ export class AnonymizeProcessor implements FrameProcessor {
 
   #pending?: { index: number; result: Promise<FaceDetection[]> }
 
-  /**
-   * Faces on a keyframe: the first frame is searched whole, later ones take their share of the
-   * tiles, and every `faces.ssdEvery`-th one an SSD square in turn (~20 ms a 512² run on two
-   * cores, as much as all of a keyframe's BlazeFace runs; the tracker keeps its faces between).
-   */
+  /** Faces on a keyframe, searched as keyframePlan() says. */
   #detectFaces(frame: Frame) {
-    if (frame.index === 0) return this.#faces.detect(frame)
+    const { tiles, squares } = this.#searchRegions(frame)
     const turn = frame.index / this.#settings.detectEvery
-    const { tiles: grid, squares: all } = this.#searchRegions(frame)
-    const rounds = Math.max(1, Math.ceil(grid.length / TILES_PER_KEYFRAME))
-    const tiles = grid.filter((_, i) => i % rounds === turn % rounds)
-    const ssdTurn = turn / this.#settings.faces.ssdEvery
-    const squares = all.length && Number.isInteger(ssdTurn) ? [all[ssdTurn % all.length]] : []
-    return this.#faces.detect(frame, { tiles, squares })
+    return this.#faces.detect(frame, keyframePlan(turn, tiles, squares, this.#settings.faces.ssdEvery))
   }
 
   #regions?: { width: number; height: number; tiles: Region[]; squares: Region[] }

@@ -9,7 +9,7 @@ import { FrameReader } from '#workers/video/frames'
 import { toCocoKeypoints } from '#workers/vision/coco_export'
 import { createAnonymizer } from '#workers/vision/anonymizer'
 import { FaceDetector } from '#workers/vision/faces/detector'
-import { CarriedText, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import { CarriedText, createVisionProcessors, keyframePlan, loadVisionModels, type VisionModels } from '#workers/vision/processors'
 import type { Box } from '#workers/vision/types'
 import { iou } from '#workers/vision/geometry'
 import type { Frame } from '#workers/pipeline/types'
@@ -35,6 +35,27 @@ function detail(frame: Frame, box: Box) {
   }
   return sum / Math.max(1, count)
 }
+
+test.group('Face search schedule', () => {
+  test('keyframes share the tiles and take the SSD squares in turn every ssdEvery-th keyframe', ({ assert }) => {
+    const region = (x: number) => ({ x, y: 0, width: 10, height: 10 })
+    const grid = Array.from({ length: 14 }, (_, i) => region(i))
+    const squares = [region(100), region(200)]
+    // The first keyframe searches everything; a video's first frame has no earlier one to track.
+    assert.deepEqual(keyframePlan(0, grid, squares, 3), { tiles: grid, squares })
+    const plans = Array.from({ length: 12 }, (_, turn) => keyframePlan(turn + 1, grid, squares, 3))
+    // 14 tiles at 6 a keyframe: 3 rounds, each tile once per round, every tile covered.
+    assert.deepEqual(plans.slice(0, 3).map((plan) => plan.tiles.length), [5, 4, 5])
+    assert.sameMembers(plans.slice(0, 3).flatMap((plan) => plan.tiles), grid)
+    // Keyframes 3, 6, 9, 12 run one square, alternating.
+    assert.deepEqual(
+      plans.map((plan) => plan.squares.map((square) => square.x)),
+      [[], [], [200], [], [], [100], [], [], [200], [], [], [100]]
+    )
+    assert.deepEqual(keyframePlan(5, grid, [], 1).squares, [], 'no SSD, no squares')
+    assert.deepEqual(keyframePlan(5, grid, squares, 1).squares, [region(200)])
+  })
+})
 
 test.group('Vision processors in the pipeline', (group) => {
   let work: string
