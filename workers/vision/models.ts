@@ -6,8 +6,8 @@
  * at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
  */
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT, type WeightsManifest } from './faces/ssd_build.js'
 import { buildCached, convertCached } from './tflite/cache.js'

@@ -174,7 +174,6 @@ export class PoseProcessor implements FrameProcessor {
   }
 }
 
-/** Two regions on one person: centres closer than half the smaller side. */
 /**
  * What the face search covers on the `turn`-th keyframe of a video: the first searches the
  * whole grid and every SSD square; later ones take their share of the tiles (TILES_PER_KEYFRAME),
@@ -191,6 +190,7 @@ export function keyframePlan(turn: number, grid: Region[], squares: Region[], ss
   }
 }
 
+/** Two regions on one person: centres closer than half the smaller side. */
 function sameRegion(a: Roi, b: Roi) {
   return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
 }

@@ -12,6 +12,9 @@ import { convertTflite } from './convert.js'
 /** Conversions in flight in this process, by target path. */
 const pending = new Map<string, Promise<string>>()
 
+/** Makes the ONNX bytes from the source file's bytes (`file`: its name, for errors). */
+type Build = (bytes: Uint8Array, file: string) => Uint8Array | Promise<Uint8Array>
+
 /** How many conversions this process actually ran (for tests and logs). */
 export const conversions = { count: 0 }
 
@@ -28,12 +31,7 @@ export function convertCached(tflitePath: string, cacheDir: string, options: { o
  * The cached .onnx path for a model `build` makes from the bytes of `sourcePath` (named by the
  * source, the sha256 of its bytes and `suffix`), building it first when it is not there yet.
  */
-export async function buildCached(
-  sourcePath: string,
-  cacheDir: string,
-  suffix: string,
-  build: (bytes: Uint8Array, file: string) => Uint8Array | Promise<Uint8Array>
-): Promise<string> {
+export async function buildCached(sourcePath: string, cacheDir: string, suffix: string, build: Build): Promise<string> {
   const bytes = await readFile(sourcePath)
   const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
   const file = basename(sourcePath)
@@ -51,13 +49,7 @@ export async function buildCached(
   return job
 }
 
-async function ensure(
-  bytes: Uint8Array,
-  file: string,
-  target: string,
-  cacheDir: string,
-  build: (bytes: Uint8Array, file: string) => Uint8Array | Promise<Uint8Array>
-) {
+async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string, build: Build) {
   if (await exists(target)) return target
   await mkdir(cacheDir, { recursive: true })
   conversions.count++
