@@ -8,8 +8,8 @@ import type { onnx as proto } from 'onnx-proto'
 
 const { onnx } = onnxProto
 
-export const ONNX_FLOAT = 1
-export const ONNX_INT64 = 7
+const ONNX_FLOAT = 1
+const ONNX_INT64 = 7
 const OPSET = 13
 /** IR 8 is the newest onnx-proto 8 knows and well within what onnxruntime 1.30 reads. */
 const IR_VERSION = 8
@@ -88,11 +88,19 @@ export const ints = (name: string, values: number[]): proto.IAttributeProto => (
 export const int = (name: string, value: number): proto.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value })
 export const str = (name: string, value: string): proto.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) })
 
-export function valueInfo(name: string, shape: number[]): proto.IValueInfoProto {
-  return {
-    name,
-    type: { tensorType: { elemType: ONNX_FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
-  }
+/** A float tensor's name and shape; a string dimension is symbolic (e.g. a free batch size). */
+export function valueInfo(name: string, shape: (number | string)[]): proto.IValueInfoProto {
+  const dim = shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }))
+  return { name, type: { tensorType: { elemType: ONNX_FLOAT, shape: { dim } } } }
+}
+
+/** TensorFlow's SAME padding on one spatial axis: [before, after]. */
+export function samePads(input: number, kernel: number, stride: number, dilation = 1) {
+  const output = Math.ceil(input / stride)
+  const effective = (kernel - 1) * dilation + 1
+  const total = Math.max((output - 1) * stride + effective - input, 0)
+  const before = Math.floor(total / 2)
+  return [before, total - before]
 }
 
 /** A serialized ModelProto around `graph`. */

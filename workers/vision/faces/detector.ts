@@ -127,7 +127,6 @@ export class FaceDetector {
   /** Model runs in the last detect() call (for timing reports). */
   lastRuns = 0
   #models: FaceModels
-  #ssdAnchors?: Float32Array
   #heads = new Map<Model, Head>()
   #batchable = new Map<Model, boolean>()
 
@@ -297,10 +296,9 @@ export class FaceDetector {
     if (!boxes || !classes || !anchors) {
       throw new Error(`${model.name}: SSD outputs boxes, classes and anchors expected, got ${Object.keys(output).join(', ')}`)
     }
-    this.#ssdAnchors ??= anchors.data
     const faces: FaceDetection[] = []
     placements.forEach((placement, b) => {
-      const raw = decodeSsd(boxes.data, classes.data, this.#ssdAnchors!, this.options.ssdThreshold, b)
+      const raw = decodeSsd(boxes.data, classes.data, anchors.data, this.options.ssdThreshold, b)
       for (const face of weightedNms(raw, SSD_NMS_IOU)) faces.push(...toFrame(face, placement, size))
     })
     return faces

@@ -13,8 +13,7 @@
  * logits (`classes`, [N, 5118, 3]: background, face, unused) and the anchors themselves
  * (`anchors`, [5118, 4]: ymin, xmin, ymax, xmax in 0–1), which decodeSsd() turns into faces.
  */
-import type { onnx as proto } from 'onnx-proto'
-import { GraphBuilder, encodeModel, int, ints, transposeData } from '../onnx.js'
+import { GraphBuilder, encodeModel, int, ints, samePads, transposeData, valueInfo } from '../onnx.js'
 
 export const SSD_INPUT = 512
 /** Part of the cached file's name: a change to the graph below must bump it. */
@@ -45,32 +44,26 @@ export function readWeights(manifest: WeightsManifest, shard: Uint8Array): Map<s
   for (const entry of manifest.flatMap((group) => group.weights)) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
     const q = entry.quantization
+    const uint8 = q?.dtype === 'uint8'
+    if (!uint8 && (q || entry.dtype !== 'float32')) {
+      throw new Error(`weights ${entry.name}: ${q?.dtype ?? entry.dtype} storage is not supported`)
+    }
+    const bytes = uint8 ? count : count * 4
+    if (offset + bytes > shard.length) throw new Error(`weights ${entry.name} run past the end of the shard (${shard.length} bytes)`)
     const data = new Float32Array(count)
-    if (q && q.dtype === 'uint8') {
+    if (uint8) {
       const scale = q.scale ?? 1
       const min = q.min ?? 0
       for (let i = 0; i < count; i++) data[i] = shard[offset + i] * scale + min
-      offset += count
-    } else if (!q && entry.dtype === 'float32') {
-      const view = new DataView(shard.buffer, shard.byteOffset + offset, count * 4)
-      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true)
-      offset += count * 4
     } else {
-      throw new Error(`weights ${entry.name}: ${q?.dtype ?? entry.dtype} storage is not supported`)
+      const view = new DataView(shard.buffer, shard.byteOffset + offset, bytes)
+      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true)
     }
-    if (offset > shard.length) throw new Error(`weights ${entry.name} run past the end of the shard (${shard.length} bytes)`)
+    offset += bytes
     weights.set(entry.name, { shape: entry.shape, data })
   }
   if (offset !== shard.length) throw new Error(`the manifest describes ${offset} bytes, the shard has ${shard.length}`)
   return weights
-}
-
-/** TensorFlow's SAME padding on one axis of a square map: [before, after]. */
-function samePads(size: number, kernel: number, stride: number) {
-  const out = Math.ceil(size / stride)
-  const total = Math.max((out - 1) * stride + kernel - size, 0)
-  const before = Math.floor(total / 2)
-  return [before, total - before]
 }
 
 class SsdBuilder {
@@ -170,23 +163,13 @@ class SsdBuilder {
     const anchors = this.weight('Output/extra_dim')
     const count = anchors.shape[1]
     this.graph.node('Identity', [this.graph.float(this.graph.fresh('anchors'), [count, 4], anchors.data)], [], 'anchors')
-
-    const tensor = (name: string, dims: (number | string)[]): proto.IValueInfoProto => ({
-      name,
-      type: {
-        tensorType: {
-          elemType: 1,
-          shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-        },
-      },
-    })
     return encodeModel(
       {
         name: 'ssd_mobilenetv1_face',
         node: this.graph.nodes,
         initializer: this.graph.initializers,
-        input: [tensor(input, ['batch', SSD_INPUT, SSD_INPUT, 3])],
-        output: [tensor('boxes', ['batch', count, 4]), tensor('classes', ['batch', count, 3]), tensor('anchors', [count, 4])],
+        input: [valueInfo(input, ['batch', SSD_INPUT, SSD_INPUT, 3])],
+        output: [valueInfo('boxes', ['batch', count, 4]), valueInfo('classes', ['batch', count, 3]), valueInfo('anchors', [count, 4])],
       },
       'SSD MobileNet V1 face detector, built from @vladmandic/face-api weights'
     )

@@ -13,7 +13,7 @@
  * initializers, and sparse buffers behind DENSIFY are expanded to dense ones.
  */
 import type { onnx as proto } from 'onnx-proto'
-import { GraphBuilder, encodeModel, int, ints, str, transposeData, valueInfo } from '../onnx.js'
+import { GraphBuilder, encodeModel, int, ints, samePads, str, transposeData, valueInfo } from '../onnx.js'
 import {
   Activation,
   Padding,
@@ -166,12 +166,7 @@ export function constantValues(tensor: TfliteTensor, model = 'the TFLite model')
 
 /** TFLite's SAME/VALID rule for one spatial axis: [before, after]. */
 function spatialPads(padding: number, input: number, kernel: number, stride: number, dilation: number) {
-  if (padding === Padding.VALID) return [0, 0]
-  const output = Math.ceil(input / stride)
-  const effective = (kernel - 1) * dilation + 1
-  const total = Math.max((output - 1) * stride + effective - input, 0)
-  const before = Math.floor(total / 2)
-  return [before, total - before]
+  return padding === Padding.VALID ? [0, 0] : samePads(input, kernel, stride, dilation)
 }
 
 class Converter {
