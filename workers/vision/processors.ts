@@ -254,6 +254,7 @@ export class AnonymizeProcessor implements FrameProcessor {
   #lowConfidence = new Ranges()
   #carried = new CarriedText()
   #textTurn = 0
+  #unposedTurn = 0
   /** A single picture rather than a video: everything is searched on it (see createAnonymizer). */
   #still: boolean
   /** The latest frame's blurred regions, by kind, for regions.json. */
@@ -381,8 +382,8 @@ export class AnonymizeProcessor implements FrameProcessor {
    * Reading text costs far more than finding faces (a zoomed pass over each person's torso),
    * so each text turn reads one person, the one read longest ago, and what it finds is carried
    * with that person until their next reading. Every (people + 1)-th turn reads the whole frame
-   * instead, and the people the body detector finds that pose did not (their boxes are tracked
-   * on their own).
+   * instead, and one of the people the body detector finds that pose did not, each in turn
+   * (their boxes are tracked on their own).
    */
   async #readText(frame: Frame, people: SharedFrameState['people']): Promise<TextDetection[]> {
     if (this.#still) {
@@ -395,9 +396,11 @@ export class AnonymizeProcessor implements FrameProcessor {
     const turn = this.#textTurn++
     if (people.length === 0 || turn % (people.length + 1) === people.length) {
       const found = await this.#text.detect(frame)
+      // One unposed person a turn, in turn: each costs a zoomed pass, and a crowd has many.
       const unposed = await this.#unposedPeople(frame, people)
       if (unposed.length) {
-        for (const box of await this.#text.detect(frame, unposed.slice(0, NEW_PEOPLE_PER_READING))) {
+        const chosen = unposed[this.#unposedTurn++ % unposed.length]
+        for (const box of await this.#text.detect(frame, [chosen])) {
           if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
         }
       }
