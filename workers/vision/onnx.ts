@@ -73,6 +73,26 @@ export class GraphBuilder {
     return name
   }
 
+  /**
+   * An NCHW convolution (`inputs`: x, weights [out, in/group, kh, kw], optional bias) with TF's
+   * SAME padding, or none (VALID), on an input of `size` = [height, width].
+   */
+  conv(
+    inputs: string[],
+    o: { size: [number, number]; kernel: [number, number]; strides: [number, number]; dilations?: [number, number]; same: boolean; group: number }
+  ) {
+    const dilations = o.dilations ?? [1, 1]
+    const [top, bottom] = o.same ? samePads(o.size[0], o.kernel[0], o.strides[0], dilations[0]) : [0, 0]
+    const [left, right] = o.same ? samePads(o.size[1], o.kernel[1], o.strides[1], dilations[1]) : [0, 0]
+    return this.node('Conv', inputs, [
+      ints('kernel_shape', o.kernel),
+      ints('strides', o.strides),
+      ints('dilations', dilations),
+      ints('pads', [top, left, bottom, right]),
+      int('group', o.group),
+    ])
+  }
+
   scalar(value: number) {
     let name = this.#scalars.get(value)
     if (!name) {

@@ -247,6 +247,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     headRegions: 0,
     /** People the body detector found on whole-frame text turns (pose's people included). */
     bodyDetectedPeople: 0,
+    /** Of those, the ones pose had not found whose shirt was read. */
+    unposedPeopleRead: 0,
   }
   /** Run-length per-frame counts: [firstFrame, lastFrame, faces, textRegions]. */
   #perFrame: [number, number, number, number][] = []
@@ -400,6 +402,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       const unposed = await this.#unposedPeople(frame, people)
       if (unposed.length) {
         const chosen = unposed[this.#unposedTurn++ % unposed.length]
+        this.#stats.unposedPeopleRead++
         for (const box of await this.#text.detect(frame, [chosen])) {
           if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
         }

@@ -13,7 +13,7 @@
  * logits (`classes`, [N, 5118, 3]: background, face, unused) and the anchors themselves
  * (`anchors`, [5118, 4]: ymin, xmin, ymax, xmax in 0–1), which decodeSsd() turns into faces.
  */
-import { GraphBuilder, encodeModel, int, ints, samePads, transposeData, valueInfo } from '../onnx.js'
+import { GraphBuilder, encodeModel, int, ints, transposeData, valueInfo } from '../onnx.js'
 import { readWeights, type Weight, type WeightsManifest } from '../tfjs/weights.js'
 
 export const SSD_INPUT = 512
@@ -42,16 +42,9 @@ class SsdBuilder {
       ? transposeData(w.data, w.shape, [2, 3, 0, 1]) // [C, 1, kh, kw]
       : transposeData(w.data, w.shape, [3, 2, 0, 1]) // [out, in, kh, kw]
     const dims = options.depthwise ? [cin, 1, kh, kw] : [cout, cin, kh, kw]
-    const [before, after] = samePads(size, kh, options.stride)
-    const y = this.graph.node(
-      'Conv',
+    const y = this.graph.conv(
       [x, this.graph.float(this.graph.fresh('w'), dims, onnxWeights), this.graph.float(this.graph.fresh('b'), [bias.length], bias)],
-      [
-        ints('kernel_shape', [kh, kw]),
-        ints('strides', [options.stride, options.stride]),
-        ints('pads', [before, before, after, after]),
-        int('group', options.depthwise ? cin : 1),
-      ]
+      { size: [size, size], kernel: [kh, kw], strides: [options.stride, options.stride], same: true, group: options.depthwise ? cin : 1 }
     )
     const out = Math.ceil(size / options.stride)
     return { value: options.relu6 ? this.graph.node('Clip', [y, this.graph.scalar(0), this.graph.scalar(6)]) : y, size: out }

@@ -251,15 +251,7 @@ class GraphConverter {
       operands.push(this.graph.float(this.graph.fresh('b'), [outChannels], bias.data))
     }
     const same = padding === 'SAME'
-    const [top, bottom] = same ? samePads(x.height, kh, sh, dh) : [0, 0]
-    const [left, right] = same ? samePads(x.width, kw, sw, dw) : [0, 0]
-    let name = this.graph.node('Conv', operands, [
-      ints('kernel_shape', [kh, kw]),
-      ints('strides', [sh, sw]),
-      ints('dilations', [dh, dw]),
-      ints('pads', [top, left, bottom, right]),
-      int('group', depthwise ? cin : 1),
-    ])
+    let name = this.graph.conv(operands, { size: [x.height, x.width], kernel: [kh, kw], strides: [sh, sw], dilations: [dh, dw], same, group: depthwise ? cin : 1 })
     if (fused.includes('Relu')) name = this.graph.node('Relu', [name])
     if (fused.includes('Relu6')) name = this.graph.node('Clip', [name, this.graph.scalar(0), this.graph.scalar(6)])
     const size = (n: number, k: number, s: number, d: number) => (same ? Math.ceil(n / s) : Math.floor((n - (k - 1) * d - 1) / s) + 1)

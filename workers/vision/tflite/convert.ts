@@ -349,18 +349,17 @@ class Converter {
           // [1, KH, KW, C×M] → [C×M, 1, KH, KW]: TFLite's channel c×M+m is group c's m-th output.
           ? { dims: [i, 1, kh, kw], data: transposeData(weights.data as Float32Array, weights.shape, [3, 0, 1, 2]) }
           : { dims: [o, i, kh, kw], data: transposeData(weights.data as Float32Array, weights.shape, [0, 3, 1, 2]) }
-        const [top, bottom] = spatialPads(padding, inH, kh, strideH, dilationH)
-        const [left, right] = spatialPads(padding, inW, kw, strideW, dilationW)
         const inputs = [this.nchw(input), this.graph.float(this.graph.fresh(`w${op.inputs[1]}`), filter.dims, filter.data)]
         const bias = op.inputs[2]
         if (bias !== undefined && bias >= 0) inputs.push(this.constantInput(bias, false))
-        const conv = this.graph.node('Conv', inputs, [
-          ints('kernel_shape', [kh, kw]),
-          ints('strides', [strideH, strideW]),
-          ints('dilations', [dilationH, dilationW]),
-          ints('pads', [top, left, bottom, right]),
-          int('group', depthwise ? inC : 1),
-        ])
+        const conv = this.graph.conv(inputs, {
+          size: [inH, inW],
+          kernel: [kh, kw],
+          strides: [strideH, strideW],
+          dilations: [dilationH, dilationW],
+          same: padding !== Padding.VALID,
+          group: depthwise ? inC : 1,
+        })
         this.setNchw(output, this.activation(conv, fused, op))
         return
       }
