@@ -224,8 +224,9 @@ const CARRY_FRAMES = 90
 /**
  * Blurs faces and shirt numbers in place. Faces: BlazeFace short + full range (tiles for small
  * faces) on keyframes, a tracker in between that keeps a box some frames after its last
- * detection. Text: PP-OCR on the people the pose step found (the whole frame when it found
- * none), numbers only or all text as set. Everything blurred grows by the margin.
+ * detection. Text: PP-OCR on the people the pose step found, on the people a whole-body
+ * detector finds that pose missed, and on the whole frame, numbers only or all text as set.
+ * Everything blurred grows by the margin.
  */
 export class AnonymizeProcessor implements FrameProcessor {
   readonly name = 'anonymize'
