@@ -218,6 +218,8 @@ const NEW_PEOPLE_PER_READING = 4
  * box) is someone pose missed; more, and it is that person again, already read.
  */
 const UNPOSED_MAX_IOU = 0.3
+/** Text boxes from two readings (a person's and the whole frame's) overlapping this much are one. */
+const SAME_TEXT_IOU = 0.5
 /** Text carried with a person is kept this many frames after their last reading. */
 const CARRY_FRAMES = 90
 
@@ -393,8 +395,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       // One picture: every person, found by pose or by body, and the whole frame.
       const boxes = [...people.map((person) => person.box), ...(await this.#unposedPeople(frame, people))]
       const found = boxes.length ? await this.#text.detect(frame, boxes) : []
-      for (const box of await this.#text.detect(frame)) if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
-      return this.#read(found)
+      return this.#read(addUnseen(found, await this.#text.detect(frame)))
     }
     const turn = this.#textTurn++
     if (people.length === 0 || turn % (people.length + 1) === people.length) {
@@ -404,9 +405,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       if (unposed.length) {
         const chosen = unposed[this.#unposedTurn++ % unposed.length]
         this.#stats.unposedPeopleRead++
-        for (const box of await this.#text.detect(frame, [chosen])) {
-          if (!found.some((other) => iou(other, box) > 0.5)) found.push(box)
-        }
+        addUnseen(found, await this.#text.detect(frame, [chosen]))
       }
       return this.#read(found)
     }
@@ -473,6 +472,12 @@ export class AnonymizeProcessor implements FrameProcessor {
       framesWithLowConfidence: this.#lowConfidence.list,
     }
   }
+}
+
+/** `found` with each of `more` added that is not one of them already (two readings of one piece of text). */
+function addUnseen(found: TextDetection[], more: TextDetection[]) {
+  for (const box of more) if (!found.some((other) => iou(other, box) > SAME_TEXT_IOU)) found.push(box)
+  return found
 }
 
 function centreInside(box: Box, area: Box) {
