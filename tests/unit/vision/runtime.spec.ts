@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { existsSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import { modelPath } from '#workers/vision/models'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { sessionOptions, VisionRuntime } from '#workers/vision/runtime'
 
 /** The GPU image adds onnxruntime's CUDA provider beside the binding; the npm package has none. */
 const cudaInstalled = existsSync(new URL('../bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so', import.meta.resolve('onnxruntime-node')))
@@ -28,4 +28,20 @@ test.group('Vision runtime', () => {
   })
     .skip(cudaInstalled, 'onnxruntime\'s CUDA provider is installed here')
     .timeout(60_000)
+
+  test('sessions sleep between runs instead of spinning, and keep the thread count asked for', async ({ assert }) => {
+    const options = sessionOptions(3)
+    assert.equal(options.intraOpNumThreads, 3)
+    assert.equal(options.interOpNumThreads, 1)
+    assert.deepEqual(options.extra, { session: { intra_op: { allow_spinning: '0' } } })
+    // The binding takes the entry: a session is created with it (it refuses values that are not strings).
+    const runtime = new VisionRuntime({ threads: 1 })
+    try {
+      const model = await runtime.load('face-short', await modelPath('face-short', app.makePath('models')))
+      const outputs = await model.run({ [model.inputNames[0]]: { data: new Float32Array(128 * 128 * 3), dims: [1, 128, 128, 3] } })
+      assert.property(outputs, 'regressors')
+    } finally {
+      await runtime.close()
+    }
+  }).timeout(60_000)
 })
