@@ -4,8 +4,8 @@
  * and tested before (or without) the TFLite converter. Pure-JS TFJS is slow; tests only.
  *
  * Differences from the TFLite/ONNX models that the adapter hides or the pose code tolerates:
- * - the detector graph gives one [1, 2254, 13] tensor (score, then the 12 regressors); the
- *   adapter splits it into the TFLite pair (regressors [1, 2254, 12], scores [1, 2254, 1]);
+ * - the detector graph gives one [B, 2254, 13] tensor (score, then the 12 regressors); the
+ *   adapter splits it into the TFLite pair (regressors [B, 2254, 12], scores [B, 2254, 1]);
  * - inputs are NHWC like the TFLite models and take the same value ranges ([-1, 1] for the
  *   detector, [0, 1] for landmarks): the graphs carry no normalisation of their own.
  */
@@ -67,14 +67,15 @@ export async function loadTfjsPoseModel(name: TfjsPoseModelName): Promise<Model>
       for (const output of list) output.dispose()
       if (!detector) return result
       const joined = result[outputKeys[0]]
-      const count = joined.dims[1]
-      const scores = new Float32Array(count)
-      const boxes = new Float32Array(count * 12)
-      for (let i = 0; i < count; i++) {
+      const [batch, count] = joined.dims
+      const rows = batch * count
+      const scores = new Float32Array(rows)
+      const boxes = new Float32Array(rows * 12)
+      for (let i = 0; i < rows; i++) {
         scores[i] = joined.data[i * 13]
         boxes.set(joined.data.subarray(i * 13 + 1, i * 13 + 13), i * 12)
       }
-      return { regressors: { data: boxes, dims: [1, count, 12] }, classificators: { data: scores, dims: [1, count, 1] } }
+      return { regressors: { data: boxes, dims: [batch, count, 12] }, classificators: { data: scores, dims: [batch, count, 1] } }
     },
   }
 }

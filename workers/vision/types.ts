@@ -30,7 +30,11 @@ export interface Model {
   readonly name: string
   readonly inputNames: readonly string[]
   readonly outputNames: readonly string[]
-  /** Runs on onnxruntime's own threads: the event loop stays free while it works. */
+  /**
+   * onnxruntime-node runs the model synchronously on the calling thread (with its own pool for
+   * each operator), so two runs never overlap: batch inputs (./batch.ts) rather than start runs
+   * side by side, and keep vision off the HTTP process's event loop (./thread.ts).
+   */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>
 }
 

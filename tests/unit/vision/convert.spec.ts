@@ -11,7 +11,9 @@ import { sharedImage, sharedMediaAvailable } from '#tests/helpers/media'
 import { buildSsdMobilenet } from '#workers/vision/faces/ssd_build'
 import { convertTfjsGraph, UnsupportedGraphOpError, type GraphModelJson, type GraphNode } from '#workers/vision/tfjs/graph'
 import { readWeights, type WeightsManifest } from '#workers/vision/tfjs/weights'
+import { itemOf, runBatch } from '#workers/vision/batch'
 import { MODELS, modelPath, packageFile, type ModelName } from '#workers/vision/models'
+import { VisionRuntime } from '#workers/vision/runtime'
 import { CENTERNET_OUTPUTS } from '#workers/vision/people/detector'
 import { conversions, convertCached } from '#workers/vision/tflite/cache'
 import { UnsupportedOperatorError, constantValues, convertTflite } from '#workers/vision/tflite/convert'
@@ -450,7 +452,7 @@ test.group('Models made into ONNX: TFLite conversion, the SSD build and TF.js gr
     const before = conversions.count
     const [first, second] = await Promise.all([convertCached(source, dir), convertCached(source, dir)])
     assert.equal(first, second)
-    assert.match(basename(first), /^model-[0-9a-f]{16}\.onnx$/)
+    assert.match(basename(first), /^model-[0-9a-f]{16}-v2\.onnx$/)
     assert.equal(await convertCached(source, dir), first)
     assert.equal(conversions.count - before, 1, 'one conversion for three calls')
 
@@ -458,12 +460,36 @@ test.group('Models made into ONNX: TFLite conversion, the SSD build and TF.js gr
     await copyFile(tflitePath('pose-landmark-lite'), other)
     const otherPath = await convertCached(other, dir)
     assert.notEqual(otherPath, first)
-    assert.match(basename(otherPath), /^other-[0-9a-f]{16}\.onnx$/)
+    assert.match(basename(otherPath), /^other-[0-9a-f]{16}-v2\.onnx$/)
     assert.deepEqual((await readdir(dir)).sort(), [basename(first), basename(otherPath)].sort(), 'no temporary files left')
     const session = await ort.InferenceSession.create(otherPath)
     assert.deepEqual(session.outputNames, ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4'])
     await session.release()
   })
+
+  test('converted models take a batch of any size: each item gives what it gives alone')
+    .timeout(120_000)
+    .run(async ({ assert }) => {
+      const runtime = new VisionRuntime({ threads: 2 })
+      try {
+        // Between them: RESHAPE, CONCATENATION, RESIZE_BILINEAR and DEPTH_TO_SPACE on a batch.
+        for (const [name, side, count] of [['face-full', 192, 3], ['pose-detector', 224, 2], ['pose-landmark-lite', 256, 3]] as const) {
+          const model = await runtime.load(name, await modelPath(name, cache))
+          const inputs = Array.from({ length: count }, (_, i) => noise(side, 100 + i))
+          const batched = await runBatch(model, inputs, [side, side, 3])
+          for (const [i, input] of inputs.entries()) {
+            const alone = await runBatch(model, [input], [side, side, 3])
+            const item = itemOf(batched, i)
+            for (const output of model.outputNames) {
+              assert.deepEqual(item[output].dims, alone[output].dims, `${name} ${output} dims`)
+              within(assert, item[output].data, alone[output].data, 1e-5, `${name} ${output}, item ${i} of ${count}`)
+            }
+          }
+        }
+      } finally {
+        await runtime.close()
+      }
+    })
 
   test('the built graph matches face-api\'s forward pass in TFJS on noise and on a photo')
     .timeout(180_000)

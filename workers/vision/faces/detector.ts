@@ -3,11 +3,12 @@
  *
  * The models see a small square (128 or 192 px), so a whole 1280×720 frame squeezed into it
  * loses every face under ~60 px. For wide shots the full-range model also runs on a grid of
- * overlapping tiles, each seen at a larger scale (one model run per tile: the converted models
- * take a batch of 1), and the detections of all runs are merged (see mergeRuns).
+ * overlapping tiles, each seen at a larger scale (all in one batched run), and the detections of
+ * all regions are merged (see mergeRuns).
  */
 import type { Frame } from '../../pipeline/types.js'
 import { planes } from '../../video/yuv.js'
+import { runBatch } from '../batch.js'
 import { shortSideSquares } from '../geometry.js'
 import type { Detection, Model, Tensor } from '../types.js'
 import { FULL_RANGE, SHORT_RANGE, decodeFaces, generateAnchors, weightedNms, type Anchor, type RawFace } from './blazeface.js'
@@ -129,7 +130,6 @@ export class FaceDetector {
   lastRuns = 0
   #models: FaceModels
   #heads = new Map<Model, Head>()
-  #batchable = new Map<Model, boolean>()
 
   constructor(models: FaceModels, options: Partial<FaceDetectorOptions> = {}) {
     if (!models.short && !models.full) throw new Error('FaceDetector needs at least one BlazeFace model')
@@ -244,46 +244,26 @@ export class FaceDetector {
     const size = config.inputSize
     const placements = regions.map((region) => place(region, size, frame))
     const inputs = placements.map((placement) => letterbox(frame, placement, size))
-    let outputs: Record<string, Tensor>[]
-    if (inputs.length > 1 && this.#batchable.get(model) !== false) {
-      try {
-        const batch = new Float32Array(inputs.length * size * size * 3)
-        inputs.forEach((input, i) => batch.set(input, i * input.length))
-        outputs = [await this.#infer(model, batch, [inputs.length, size, size, 3])]
-        this.#batchable.set(model, true)
-      } catch (error) {
-        // Converted TFLite models keep a fixed batch of 1; only an unknown model is retried.
-        if (this.#batchable.get(model)) throw error
-        this.#batchable.set(model, false)
-        outputs = await this.#sequential(model, inputs, size)
-      }
-    } else {
-      outputs = await this.#sequential(model, inputs, size)
-    }
+    const output = await this.#infer(model, inputs, [size, size, 3])
     const results: FaceDetection[][] = placements.map(() => [])
-    let image = 0
-    for (const output of outputs) {
-      const { regressors, scores, count } = splitOutputs(output)
-      const head = this.#head(model, regressors.dims[1], config)
-      for (let b = 0; b < count; b++, image++) {
-        const raw = decodeFaces(regressors.data, scores.data, head.anchors, head.inputSize, threshold, b)
-        // Faces above the blur threshold are suppressed among themselves first, so weaker boxes
-        // decoded for the second look never shift a box that is blurred either way.
-        const strong = weightedNms(raw.filter((face) => face.score >= this.options.threshold), NMS_IOU)
-        const weak = weightedNms(raw.filter((face) => face.score < this.options.threshold), NMS_IOU)
-        results[image] = [...strong, ...weak].flatMap((face) => toFrame(face, placements[image], head.inputSize))
-      }
+    const { regressors, scores, count } = splitOutputs(output)
+    const head = this.#head(model, regressors.dims[1], config)
+    for (let b = 0; b < count; b++) {
+      const raw = decodeFaces(regressors.data, scores.data, head.anchors, head.inputSize, threshold, b)
+      // Faces above the blur threshold are suppressed among themselves first, so weaker boxes
+      // decoded for the second look never shift a box that is blurred either way.
+      const strong = weightedNms(raw.filter((face) => face.score >= this.options.threshold), NMS_IOU)
+      const weak = weightedNms(raw.filter((face) => face.score < this.options.threshold), NMS_IOU)
+      results[b] = [...strong, ...weak].flatMap((face) => toFrame(face, placements[b], head.inputSize))
     }
     return results
   }
 
-  /** SSD faces per square, in frame pixels (one batch: the built model takes any batch size). */
+  /** SSD faces per square, in frame pixels. */
   async #runSsd(model: Model, frame: Frame, squares: Region[]): Promise<FaceDetection[]> {
     const size = SSD_INPUT
     const placements = squares.map((square) => place(square, size, frame))
-    const batch = new Float32Array(placements.length * size * size * 3)
-    placements.forEach((placement, i) => batch.set(letterbox(frame, placement, size), i * size * size * 3))
-    const output = await this.#infer(model, batch, [placements.length, size, size, 3])
+    const output = await this.#infer(model, placements.map((placement) => letterbox(frame, placement, size)), [size, size, 3])
     const { boxes, classes, anchors } = output
     if (!boxes || !classes || !anchors) {
       throw new Error(`${model.name}: SSD outputs boxes, classes and anchors expected, got ${Object.keys(output).join(', ')}`)
@@ -302,15 +282,9 @@ export class FaceDetector {
     return candidate > 0 ? Math.min(candidate, this.options.threshold) : this.options.threshold
   }
 
-  async #sequential(model: Model, inputs: Float32Array[], size: number) {
-    const outputs: Record<string, Tensor>[] = []
-    for (const input of inputs) outputs.push(await this.#infer(model, input, [1, size, size, 3]))
-    return outputs
-  }
-
-  #infer(model: Model, data: Float32Array, dims: number[]) {
+  #infer(model: Model, inputs: Float32Array[], itemDims: number[]) {
     this.lastRuns++
-    return model.run({ [model.inputNames[0]]: { data, dims } })
+    return runBatch(model, inputs, itemDims)
   }
 
   #head(model: Model, anchorCount: number, config: typeof SHORT_RANGE): Head {

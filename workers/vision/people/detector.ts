@@ -12,6 +12,7 @@
  */
 import type { Frame } from '../../pipeline/types.js'
 import { letterbox, place, type Placement } from '../faces/detector.js'
+import { runBatch } from '../batch.js'
 import { iou } from '../geometry.js'
 import type { Box, Detection, Model } from '../types.js'
 
@@ -97,14 +98,13 @@ export class PersonDetector {
     if (!squares.length) return []
     const size = CENTERNET_INPUT
     const placements = squares.map((square) => place(square, size, frame))
-    const plane = size * size * 3
-    const batch = new Float32Array(placements.length * plane)
-    placements.forEach((placement, i) => {
+    const inputs = placements.map((placement) => {
       // The letterbox is in [−1, 1] (the face models' range); this model wants 0–255.
       const input = letterbox(frame, placement, size)
-      for (let j = 0; j < plane; j++) batch[i * plane + j] = (input[j] + 1) * 127.5
+      for (let j = 0; j < input.length; j++) input[j] = (input[j] + 1) * 127.5
+      return input
     })
-    const output = await this.model.run({ [this.model.inputNames[0]]: { data: batch, dims: [placements.length, size, size, 3] } })
+    const output = await runBatch(this.model, inputs, [size, size, 3])
     const heatmap = output[CENTERNET_OUTPUTS.heatmap]
     const sizes = output[CENTERNET_OUTPUTS.sizes]
     if (!heatmap || !sizes) {

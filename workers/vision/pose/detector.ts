@@ -13,8 +13,9 @@
  * everything by NMS.
  */
 import type { Frame } from '../../pipeline/types.js'
+import { itemOf, runBatch } from '../batch.js'
 import type { Box, Detection, Model, Tensor } from '../types.js'
-import { sampleRgb, type Affine } from './sample.js'
+import { sampleRgb } from './sample.js'
 import { iou } from '../geometry.js'
 export { iou }
 
@@ -127,18 +128,14 @@ export class PoseDetector {
       const grid = tileWindows(frame.width, frame.height, options.tileFraction ?? this.options.tileFraction)
       windows.push(...(tiles === true ? grid : [...new Set(tiles.map((i) => grid[i % grid.length]))]))
     }
-    const found: PoseDetection[] = []
-    for (const window of windows) found.push(...(await this.#run(frame, window, threshold)))
+    const inputs = windows.map((window) =>
+      sampleRgb(frame, { a: window.scale, b: 0, c: window.x, d: 0, e: window.scale, f: window.y }, DETECTOR_INPUT, [-1, 1]))
+    const outputs = await runBatch(this.model, inputs, [DETECTOR_INPUT, DETECTOR_INPUT, 3])
+    const found = windows.flatMap((window, i) => {
+      const { boxes, scores } = detectorOutputs(itemOf(outputs, i))
+      return decode(boxes, scores, threshold, (nx, ny) => [window.x + nx * DETECTOR_INPUT * window.scale, window.y + ny * DETECTOR_INPUT * window.scale])
+    })
     return weightedNms(found, options.nmsThreshold ?? this.options.nmsThreshold).slice(0, maxPeople)
-  }
-
-  async #run(frame: Frame, window: DetectorWindow, threshold: number): Promise<PoseDetection[]> {
-    const map: Affine = { a: window.scale, b: 0, c: window.x, d: 0, e: window.scale, f: window.y }
-    const pixels = sampleRgb(frame, map, DETECTOR_INPUT, [-1, 1])
-    const input: Tensor = { data: pixels, dims: [1, DETECTOR_INPUT, DETECTOR_INPUT, 3] }
-    const outputs = await this.model.run({ [this.model.inputNames[0]]: input })
-    const { boxes, scores } = detectorOutputs(outputs)
-    return decode(boxes, scores, threshold, (nx, ny) => [window.x + nx * DETECTOR_INPUT * window.scale, window.y + ny * DETECTOR_INPUT * window.scale])
   }
 }
 

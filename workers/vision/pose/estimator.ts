@@ -66,8 +66,7 @@ export class PoseEstimator {
   /** Landmarks in the given regions, duplicates (two regions on one person) removed. */
   async fromRois(frame: Frame, rois: Roi[]): Promise<PersonPose[]> {
     const people: PersonPose[] = []
-    // One model run per person, side by side: each is too small to keep onnxruntime's threads busy.
-    const results = await Promise.all(rois.map((roi) => this.landmarker.run(frame, roi)))
+    const results = await this.landmarker.runAll(frame, rois)
     for (const result of results) {
       if (!result || result.bbox.width <= 0 || result.bbox.height <= 0) continue
       people.push({ bbox: result.bbox, score: result.score, keypoints: result.keypoints, next: result.next })

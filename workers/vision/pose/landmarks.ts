@@ -6,6 +6,7 @@
  * point) give the region for the next frame, so a person can be followed without the detector.
  */
 import type { Frame } from '../../pipeline/types.js'
+import { itemOf, runBatch } from '../batch.js'
 import type { Box, Model, Tensor } from '../types.js'
 import { applyAffine, sampleRgb, type Affine } from './sample.js'
 
@@ -100,9 +101,19 @@ export class PoseLandmarker {
 
   /** Landmarks of the person in `roi`, or null when the model says no person is there. */
   async run(frame: Frame, roi: Roi): Promise<LandmarkResult | null> {
-    const map = roiAffine(roi)
-    const input: Tensor = { data: sampleRgb(frame, map, LANDMARK_INPUT, [0, 1]), dims: [1, LANDMARK_INPUT, LANDMARK_INPUT, 3] }
-    const outputs = await this.model.run({ [this.model.inputNames[0]]: input })
+    return (await this.runAll(frame, [roi]))[0]
+  }
+
+  /** Landmarks of the person in each region (null where there is none), in one batched run. */
+  async runAll(frame: Frame, rois: readonly Roi[]): Promise<(LandmarkResult | null)[]> {
+    if (rois.length === 0) return []
+    const maps = rois.map((roi) => roiAffine(roi))
+    const inputs = maps.map((map) => sampleRgb(frame, map, LANDMARK_INPUT, [0, 1]))
+    const outputs = await runBatch(this.model, inputs, [LANDMARK_INPUT, LANDMARK_INPUT, 3])
+    return rois.map((roi, i) => this.#result(frame, roi, maps[i], itemOf(outputs, i)))
+  }
+
+  #result(frame: Frame, roi: Roi, map: Affine, outputs: Record<string, Tensor>): LandmarkResult | null {
     const { landmarks, flag } = landmarkOutputs(outputs)
     // The converted graphs end the flag with a sigmoid already; a raw logit is squashed here.
     const score = flag >= 0 && flag <= 1 ? flag : sigmoid(flag)

@@ -9,6 +9,13 @@ import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { basename, extname, join } from 'node:path'
 import { convertTflite } from './convert.js'
 
+/**
+ * Part of each converted model's file name: raised when the converter's output changes, so
+ * caches made by an older converter (a league's model volume) are converted again, not reused.
+ * 2: any batch size.
+ */
+export const TFLITE_CONVERT_VERSION = 2
+
 /** Conversions in flight in this process, by target path. */
 const pending = new Map<string, Promise<string>>()
 
@@ -24,7 +31,7 @@ export const conversions = { count: 0 }
  */
 export function convertCached(tflitePath: string, cacheDir: string, options: { outputs?: number[] } = {}): Promise<string> {
   const only = options.outputs ? `-out${options.outputs.join('_')}` : ''
-  return buildCached(tflitePath, cacheDir, only, (bytes, file) => convertTflite(bytes, { name: file, outputs: options.outputs }))
+  return buildCached(tflitePath, cacheDir, `-v${TFLITE_CONVERT_VERSION}${only}`, (bytes, file) => convertTflite(bytes, { name: file, outputs: options.outputs }))
 }
 
 /**

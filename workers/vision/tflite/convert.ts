@@ -250,7 +250,9 @@ class Converter {
   #relayout(name: string, nhwcShape: number[], perm: number[]) {
     const [n, h, w, c] = nhwcShape
     if (c === 1 || h * w === 1) {
-      const target = perm === NHWC_TO_NCHW ? [n, c, h, w] : [n, h, w, c]
+      // 0: the input's batch, whatever its size (see freeBatch).
+      const batch = n === 1 ? 0 : n
+      const target = perm === NHWC_TO_NCHW ? [batch, c, h, w] : [batch, h, w, c]
       return this.graph.node('Reshape', [name, this.graph.int64('shape', target)])
     }
     return this.graph.node('Transpose', [name], [ints('perm', perm)])
@@ -305,13 +307,13 @@ class Converter {
     for (const index of kept) {
       const tensor = this.tensor(index)
       this.graph.node('Identity', [this.nhwc(index)], [], tensor.name)
-      outputs.push(valueInfo(tensor.name, tensor.shape))
+      outputs.push(valueInfo(tensor.name, freeBatch(tensor.shape)))
     }
     const graph: proto.IGraphProto = {
       name: this.name,
       node: this.graph.nodes,
       initializer: this.graph.initializers,
-      input: model.inputs.map((index) => valueInfo(this.tensor(index).name, this.tensor(index).shape)),
+      input: model.inputs.map((index) => valueInfo(this.tensor(index).name, freeBatch(this.tensor(index).shape))),
       output: outputs,
     }
     return encodeModel(graph, `Converted from ${this.name}`)
@@ -426,8 +428,10 @@ class Converter {
         return
       }
       case 'RESHAPE': {
-        // The output tensor's static shape is authoritative (new_shape may hold a -1).
-        const shape = this.tensor(output).shape
+        // The output tensor's static shape is authoritative (new_shape may hold a -1), but for
+        // its batch: ONNX's 0 copies the input's, so the model takes a batch of any size.
+        const shape = [...this.tensor(output).shape]
+        if (shape[0] === 1 && this.tensor(input).shape[0] === 1) shape[0] = 0
         this.setNhwc(output, this.graph.node('Reshape', [this.nhwc(input), this.graph.int64('shape', shape)]))
         return
       }
@@ -448,9 +452,12 @@ class Converter {
       case 'RESIZE_BILINEAR': {
         const alignCorners = opts.bool(op, 2)
         const halfPixel = opts.bool(op, 3)
-        const [n, h, w, c] = this.tensor(output).shape
+        const [, h, w] = this.tensor(output).shape
+        const [, inH, inW] = this.tensor(input).shape
         const mode = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric'
-        const y = this.graph.node('Resize', [this.nchw(input), '', '', this.graph.int64('sizes', [n, c, h, w])], [
+        // Scales rather than sizes: sizes would fix the batch.
+        const scales = this.graph.float(this.graph.fresh('scales'), [4], new Float32Array([1, 1, h / inH, w / inW]))
+        const y = this.graph.node('Resize', [this.nchw(input), '', scales], [
           str('mode', 'linear'),
           str('coordinate_transformation_mode', mode),
         ])
@@ -470,6 +477,15 @@ class Converter {
 }
 
 /** Converts a TFLite model (its first subgraph) into a serialized ONNX ModelProto. */
+/**
+ * TFLite models are built for a batch of 1; the converted ones take any batch (dimension `N`),
+ * so several tiles, crops or people go through one run: per-run overhead dominates these small
+ * models on a CPU.
+ */
+function freeBatch(shape: readonly number[]): (number | string)[] {
+  return shape.length > 1 && shape[0] === 1 ? ['N', ...shape.slice(1)] : [...shape]
+}
+
 export function convertTflite(bytes: Uint8Array, options: ConvertOptions = {}): Uint8Array {
   const name = options.name ?? 'the TFLite model'
   return new Converter(readTflite(bytes), name, options.outputs).convert()
