@@ -170,7 +170,12 @@ export class FrameReader implements AsyncIterable<Frame> {
     this.#options = options
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+  [Symbol.asyncIterator](): AsyncIterator<Frame> {
+    const decoder: { kill?: () => void } = {}
+    return readAhead(this.#frames(decoder), READ_AHEAD, () => decoder.kill?.())
+  }
+
+  async *#frames(decoder: { kill?: () => void }): AsyncGenerator<Frame> {
     const { width, height } = this.#geometry
     const rate = this.rate
     const size = frameBytes(this.#geometry)
@@ -178,6 +183,7 @@ export class FrameReader implements AsyncIterable<Frame> {
     args.push('-vf', decodeFilter(this.#geometry, rate, this.#colour))
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
+    decoder.kill = () => ffmpeg.kill()
     let frame = Buffer.allocUnsafeSlow(size)
     let filled = 0
     try {
@@ -210,6 +216,44 @@ export class FrameReader implements AsyncIterable<Frame> {
     } finally {
       ffmpeg.kill()
     }
+  }
+}
+
+/**
+ * Frames decoded ahead of the one being processed. The processors (on the vision thread) leave
+ * this thread idle; without a queue, ffmpeg could only fill the pipe's 64 KiB meanwhile and
+ * would decode each frame after the previous one was done with. A frame is 1.4 MB at 720p.
+ */
+const READ_AHEAD = 3
+
+/**
+ * `source`'s items, up to `depth` of them asked for ahead of the consumer. When the consumer
+ * stops early, `stop` ends the source's work (the items already asked for must settle before
+ * `source` can be returned: an async generator takes requests in order).
+ */
+export async function* readAhead<T>(source: AsyncIterator<T>, depth: number, stop?: () => void): AsyncGenerator<T> {
+  const pending: Promise<IteratorResult<T>>[] = []
+  const ask = () => {
+    const next = source.next()
+    // Awaited in order below; this only keeps a failure after an early stop from going unhandled.
+    next.catch(() => {})
+    pending.push(next)
+  }
+  let finished = false
+  try {
+    for (;;) {
+      while (pending.length < depth) ask()
+      const result = await pending.shift()!
+      if (result.done) {
+        finished = true
+        return
+      }
+      yield result.value
+    }
+  } finally {
+    if (!finished) stop?.()
+    await Promise.allSettled(pending)
+    await source.return?.()
   }
 }
 
@@ -284,13 +328,16 @@ export class FrameEncoder {
     this.#size = frameBytes({ width, height })
   }
 
-  /** Queues one frame; resolves when the pipe can take more (ffmpeg's pace, not ours). */
+  /**
+   * Queues one frame; resolves at once while fewer than WRITE_AHEAD frames wait for ffmpeg, else
+   * when it has taken them all (ffmpeg's pace, not ours). The caller must not reuse `data`.
+   */
   async write(data: Buffer) {
     if (data.length !== this.#size) {
       throw new PipelineError('E_PROCESSOR_FAILED', 'standardize', 'A frame processor changed the frame size.')
     }
     this.framesWritten++
-    if (this.#stdin.write(data)) return
+    if (this.#stdin.write(data) || this.#stdin.writableLength < WRITE_AHEAD * this.#size) return
     const exit = await Promise.race([once(this.#stdin, 'drain').then(() => null), this.#ffmpeg.exited])
     if (exit) throw this.#failure(exit.stderr, exit.aborted)
   }
@@ -313,6 +360,12 @@ export class FrameEncoder {
     return new PipelineError('E_ENCODE_FAILED', 'standardize', 'The standardized video could not be encoded.', stderrTail(stderr))
   }
 }
+
+/**
+ * Frames queued for the encoder before write() waits: the next frame's processing goes on while
+ * ffmpeg takes the last ones, instead of after (the pipe alone holds 64 KiB of a 1.4 MB frame).
+ */
+const WRITE_AHEAD = 2
 
 /**
  * Drops every tag a creator could be traced by (GPS, device, creation time, chapters) and the
