@@ -105,15 +105,17 @@ export default class ClipProcess extends BaseCommand {
       pose: { model: this.poseModel as PoseModel },
     }
     // Loaded here, not at the top: listing ace commands must not load onnxruntime.
-    const { createVisionProcessors, loadVisionModels } = await import('#workers/vision/processors')
-    const { VisionRuntime } = await import('#workers/vision/runtime')
+    const { VisionThread } = await import('#workers/vision/thread')
     const { toCocoKeypoints } = await import('#workers/vision/coco_export')
-    const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider, log: (line) => this.logger.warning(line) })
+    // On their own thread as in the worker: this one keeps ffmpeg fed meanwhile.
+    const thread = new VisionThread(settings, (line) => this.logger.warning(line))
     let processors
+    let provider: string
     try {
-      processors = createVisionProcessors(await loadVisionModels(runtime, settings), settings)
+      provider = (await thread.ready).provider
+      processors = await thread.processors()
     } catch (error) {
-      await runtime.close()
+      await thread.close()
       return this.#fail(`The anonymization and pose models could not be loaded: ${(error as Error).message}`)
     }
     const controller = new AbortController()
@@ -146,7 +148,7 @@ export default class ClipProcess extends BaseCommand {
         await writeFile(cocoPath, JSON.stringify(toCocoKeypoints(JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8')))))
         this.logger.info(`COCO keypoints written to ${cocoPath}`)
       }
-      this.#summary(result, (performance.now() - started) / 1000, runtime.provider)
+      this.#summary(result, (performance.now() - started) / 1000, provider)
     } catch (error) {
       if (error instanceof PipelineError) {
         return this.#fail(`${error.message} (${error.code} during ${error.step})${error.detail ? `\n${error.detail}` : ''}`)
@@ -154,7 +156,7 @@ export default class ClipProcess extends BaseCommand {
       throw error
     } finally {
       process.off('SIGINT', stop)
-      await runtime.close()
+      await thread.close()
     }
   }
 
