@@ -430,9 +430,16 @@ function boxMeans(
   }
   const rows = Math.floor(plane.length / stride)
   const sums = new Float64Array(outW)
+  // Enlarging (chroma at most tile sizes): every box is one sample, read straight.
+  const single = colEnd.every((end, c) => end - colStart[c] === 1)
   for (let r = 0; r < outH; r++) {
     const y0 = Math.min(rows - 1, Math.floor(y + (r * height) / outH))
     const y1 = Math.min(rows, Math.max(y0 + 1, Math.floor(y + ((r + 1) * height) / outH)))
+    if (single && y1 - y0 === 1) {
+      const line = y0 * stride
+      for (let c = 0; c < outW; c++) out[r * outW + c] = plane[line + colStart[c]]
+      continue
+    }
     sums.fill(0)
     for (let sy = y0; sy < y1; sy++) {
       const line = sy * stride
