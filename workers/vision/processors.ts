@@ -371,8 +371,7 @@ export class AnonymizeProcessor implements FrameProcessor {
   #detectFaces(frame: Frame) {
     const { tiles, squares } = this.#searchRegions(frame)
     const turn = frame.index / this.#settings.detectEvery
-    const plan = keyframePlan(turn, tiles, squares, this.#settings.faces.ssdEvery)
-    return this.#faces.detect(frame, { ...plan, tracked: this.#faceTracker.expected(frame.index) })
+    return this.#faces.detect(frame, keyframePlan(turn, tiles, squares, this.#settings.faces.ssdEvery))
   }
 
   #regions?: { width: number; height: number; tiles: Region[]; squares: Region[] }

@@ -123,11 +123,6 @@ export class BoxTracker {
     return this.#boxes(frameIndex)
   }
 
-  /** Where each live track is expected at `frameIndex`, without the margin (what a detector would box). */
-  expected(frameIndex: number): Box[] {
-    return this.#tracks.filter((track) => frameIndex - track.frame <= this.options.maxMissed).map((track) => predictBox(track, frameIndex))
-  }
-
   get stats(): TrackerStats {
     return { ...this.#stats }
   }

@@ -123,63 +123,6 @@ test.group('BlazeFace decoding', () => {
     assert.throws(() => new FaceDetector({}, {}), /at least one/)
   })
 
-  test('a weak box where a followed face is expected continues it without a second look; elsewhere it needs one', async ({ assert }) => {
-    // Stand-ins: the full-range model scores one face 0.25 (a candidate under the 0.5 threshold),
-    // the short-range model finds nothing, so its second look turns every candidate down.
-    const anchors = generateAnchors(FULL_RANGE)
-    const face = 1000
-    const full: Model = {
-      name: 'full',
-      inputNames: ['x'],
-      outputNames: ['regressors', 'classificators'],
-      run: async (feeds) => {
-        const batch = feeds.x.dims[0]
-        const regressors = new Float32Array(batch * anchors.length * 16)
-        const scores = new Float32Array(batch * anchors.length).fill(-10)
-        for (let b = 0; b < batch; b++) {
-          regressors.set([0, 0, 30, 30], (b * anchors.length + face) * 16)
-          scores[b * anchors.length + face] = Math.log(0.25 / 0.75)
-        }
-        return { regressors: { data: regressors, dims: [batch, anchors.length, 16] }, classificators: { data: scores, dims: [batch, anchors.length, 1] } }
-      },
-    }
-    const shortItems: number[] = []
-    const short: Model = {
-      name: 'short',
-      inputNames: ['x'],
-      outputNames: ['regressors', 'classificators'],
-      run: async (feeds) => {
-        const batch = feeds.x.dims[0]
-        shortItems.push(batch)
-        const count = generateAnchors(SHORT_RANGE).length
-        return {
-          regressors: { data: new Float32Array(batch * count * 16), dims: [batch, count, 16] },
-          classificators: { data: new Float32Array(batch * count).fill(-10), dims: [batch, count, 1] },
-        }
-      },
-    }
-    const frame = { index: 0, timeMs: 0, width: 640, height: 360, format: 'yuv420p' as const, data: Buffer.alloc((640 * 360 * 3) / 2, 128) }
-    const [where] = await new FaceDetector({ short, full }, { threshold: 0.2, tiles: false }).detect(frame)
-    assert.exists(where, 'the stand-in face at 0.25')
-
-    const detector = new FaceDetector({ short, full }, { threshold: 0.5, tiles: false })
-    shortItems.length = 0
-    assert.lengthOf(await detector.detect(frame), 0, 'a new weak box the second look turns down')
-    assert.deepEqual(shortItems, [1, 2], 'the whole frame, then two crops around the candidate')
-
-    shortItems.length = 0
-    const followed = { x: where.x + 2, y: where.y - 1, width: where.width, height: where.height }
-    const faces = await detector.detect(frame, { tracked: [followed] })
-    assert.lengthOf(faces, 1)
-    assert.closeTo(faces[0].score, 0.25, 1e-3)
-    assert.deepEqual(shortItems, [1], 'no second look')
-
-    shortItems.length = 0
-    const elsewhere = { x: where.x + 200, y: where.y, width: where.width, height: where.height }
-    assert.lengthOf(await detector.detect(frame, { tracked: [elsewhere] }), 0, 'a followed face elsewhere does not vouch for it')
-    assert.deepEqual(shortItems, [1, 2])
-  })
-
   test('SSD boxes decode with the TF box coder relative to their anchor', ({ assert }) => {
     // Anchor ymin, xmin, ymax, xmax; encoding ty, tx, th, tw (centres / 10, log sizes / 5).
     const anchors = new Float32Array([0.2, 0.3, 0.4, 0.5])

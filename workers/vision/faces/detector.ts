@@ -169,10 +169,9 @@ export class FaceDetector {
   /**
    * Faces in the frame. `plan.tiles` runs only those tiles (a subset of tilesFor(): a video
    * spreads the tiles over several frames and tracks faces in between), `plan.squares` only
-   * those SSD squares (of squaresFor()); by default all. `plan.tracked`: where the faces a video
-   * is following are expected in this frame; a weak box on one of them is that face again.
+   * those SSD squares (of squaresFor()); by default all.
    */
-  async detect(frame: Frame, plan: { tiles?: Region[]; squares?: Region[]; tracked?: Region[] } = {}): Promise<FaceDetection[]> {
+  async detect(frame: Frame, plan: { tiles?: Region[]; squares?: Region[] } = {}): Promise<FaceDetection[]> {
     this.lastRuns = 0
     const whole = { x: 0, y: 0, width: frame.width, height: frame.height }
     const found: FaceDetection[] = []
@@ -196,15 +195,7 @@ export class FaceDetector {
     // Merged strongest first, so a weak box on a face already kept is gone before it is a candidate.
     const merged = mergeRuns(found)
     const faces = merged.filter((face) => face.score >= threshold)
-    // A weak box where a followed face is expected continues that face, as ByteTrack keeps its
-    // tracks with low-score boxes: only the other candidates need (and spend) a second look.
-    // It can only add blur; a crowd's faces, scoring 0.15–0.35 keyframe after keyframe, are
-    // confirmed once instead of every time.
-    const tracked = plan.tracked ?? []
-    const weak = merged.filter((face) => face.score < threshold)
-    const continuing = weak.filter((face) => tracked.some((box) => sameFace(face, box)))
-    const candidates = weak.filter((face) => !continuing.includes(face))
-    faces.push(...continuing)
+    const candidates = merged.filter((face) => face.score < threshold)
     if (short && candidates.length > 0) {
       // A second look that lands on a face already kept is that face, not a new one.
       const budget = this.options.candidatesPerRun * (1 + tiles.length)
