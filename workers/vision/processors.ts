@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs'
 import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
 import { blurRegions, type BlurRegion } from './blur.js'
-import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type Region } from './faces/detector.js'
+import { FaceDetector, SECOND_LOOK_MIN, type Region } from './faces/detector.js'
 import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
 import { headBox } from './pose/head.js'
@@ -71,11 +71,6 @@ function modelVersion(name: ModelName) {
 interface SharedFrameState {
   frameIndex: number
   people: { trackId: number; box: Box; keypoints: Keypoint[] }[]
-  /**
-   * Set by the anonymizer, called by pose as a frame arrives: face detection reads the same
-   * unblurred frame, so it runs beside pose instead of after it.
-   */
-  prefetch?: (frame: Frame) => void
 }
 
 /** `still`: the frames are unrelated pictures, each searched in full (no schedule, no tracking gain). */
@@ -133,7 +128,6 @@ export class PoseProcessor implements FrameProcessor {
   }
 
   async process(frame: Frame): Promise<PersonKeypoints[]> {
-    this.shared.prefetch?.(frame)
     // Everyone known is followed from last frame's region; on keyframes the detector adds
     // newcomers (a detection on someone already followed would only run their landmarks twice).
     let rois = this.#previous
@@ -288,13 +282,6 @@ export class AnonymizeProcessor implements FrameProcessor {
     this.#faceTracker = this.#trackerFor(1280, 720)
     // Text from a whole-frame reading is read again TEXT_EVERY_KEYFRAMES keyframes later at the soonest.
     this.#textTracker = new BoxTracker({ maxMissed: settings.detectEvery * TEXT_EVERY_KEYFRAMES * 3, margin: settings.margin })
-    shared.prefetch = (frame) => {
-      if (frame.index % settings.detectEvery !== 0) return
-      const result = this.#detectFaces(frame)
-      // Awaited by process(); this only keeps a failure from counting as unhandled meanwhile.
-      result.catch(() => {})
-      this.#pending = { index: frame.index, result }
-    }
     this.version = ANONYMIZE_MODELS.map((name) => models.versions[name]).join(' + ')
   }
 
@@ -315,9 +302,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     let faces: TrackedBox[]
     let text: TrackedBox[]
     if (keyframe) {
-      const pending = this.#pending?.index === frame.index ? this.#pending.result : undefined
-      this.#pending = undefined
-      const foundFaces = await (pending ?? this.#detectFaces(frame))
+      const foundFaces = await this.#detectFaces(frame)
       this.#stats.detectedFaces += foundFaces.length
       if (lowConfidence(foundFaces, this.#settings.faces.threshold)) this.#lowConfidence.add(frame.index)
       faces = this.#faceTracker.update(frame.index, foundFaces)
@@ -364,8 +349,6 @@ export class AnonymizeProcessor implements FrameProcessor {
     }
     return heads
   }
-
-  #pending?: { index: number; result: Promise<FaceDetection[]> }
 
   /** Faces on a keyframe, searched as keyframePlan() says. */
   #detectFaces(frame: Frame) {

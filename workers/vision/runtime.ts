@@ -68,9 +68,10 @@ export class VisionRuntime {
 
 /**
  * What every session runs with. Its threads sleep between runs instead of spinning
- * (onnxruntime's default): pose and face detection run side by side, ffmpeg decodes and encodes
- * beside them, and on two cores a pool spinning while it waits for work takes the core the other
- * model or ffmpeg needs (bench:vision: 9.9 fps spinning, 13.6 fps not, on one machine in one hour).
+ * (onnxruntime's default): between two runs the calling thread does JavaScript (sampling,
+ * decoding, blurring) and ffmpeg decodes and encodes, and on two cores a pool spinning while it
+ * waits for its next run takes the core they need (bench:vision: 9.9 fps spinning, 13.6 fps
+ * not, on one machine in one hour).
  */
 export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return {

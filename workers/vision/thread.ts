@@ -1,8 +1,9 @@
 /**
- * The vision processors behind a worker thread. The models run on onnxruntime's own threads,
- * but the JavaScript around them takes tens of milliseconds per frame; in the process that
- * also serves HTTP and holds BullMQ's job locks, that would stall the event loop frame after
- * frame. Frames cross to the thread and back by transfer (no copy).
+ * The vision processors behind a worker thread. onnxruntime-node runs each model synchronously
+ * on the calling thread, and the JavaScript around the models takes tens of milliseconds per
+ * frame more; in the process that also serves HTTP and holds BullMQ's job locks, that would
+ * stall the event loop frame after frame. Here the caller's thread stays free to feed ffmpeg
+ * (frames decoded ahead, encoded behind). Frames cross to the thread and back by transfer (no copy).
  *
  * Each clip gets its pose and anonymize processors on the thread; here they are two proxies
  * with the same names, roles and versions: the first sends the frame and gets it back blurred
