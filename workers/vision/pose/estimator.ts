@@ -66,7 +66,7 @@ export class PoseEstimator {
   /** Landmarks in the given regions, duplicates (two regions on one person) removed. */
   async fromRois(frame: Frame, rois: Roi[]): Promise<PersonPose[]> {
     const people: PersonPose[] = []
-    const results = await this.landmarker.runAll(frame, rois)
+    const results = await this.landmarker.run(frame, rois)
     for (const result of results) {
       if (!result || result.bbox.width <= 0 || result.bbox.height <= 0) continue
       people.push({ bbox: result.bbox, score: result.score, keypoints: result.keypoints, next: result.next })

@@ -99,13 +99,11 @@ export class PoseLandmarker {
     readonly threshold = 0.5
   ) {}
 
-  /** Landmarks of the person in `roi`, or null when the model says no person is there. */
-  async run(frame: Frame, roi: Roi): Promise<LandmarkResult | null> {
-    return (await this.runAll(frame, [roi]))[0]
-  }
-
-  /** Landmarks of the person in each region (null where there is none), in one batched run. */
-  async runAll(frame: Frame, rois: readonly Roi[]): Promise<(LandmarkResult | null)[]> {
+  /**
+   * Landmarks of the person in each region, or null where the model says no person is there,
+   * in one batched run.
+   */
+  async run(frame: Frame, rois: readonly Roi[]): Promise<(LandmarkResult | null)[]> {
     if (rois.length === 0) return []
     const maps = rois.map((roi) => roiAffine(roi))
     const inputs = maps.map((map) => sampleRgb(frame, map, LANDMARK_INPUT, [0, 1]))
