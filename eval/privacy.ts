@@ -22,8 +22,8 @@ import { colourOptions, type SourceColour } from '../workers/video/frames.js'
 import { probe } from '../workers/video/probe.js'
 import { yuv420pBytes } from '../workers/video/yuv.js'
 import { iou } from '#workers/vision/geometry'
+import { FRAME, letterbox, toFrame } from './letterbox.js'
 
-const FRAME = { width: 1280, height: 720 }
 const TARGETS = { faceRecall: 0.95, numberRecall: 0.9 }
 const MATCH_IOU = 0.3
 const MIN_FACE_PX = 20
@@ -90,35 +90,6 @@ const root = new URL('../', import.meta.url).pathname
 const mediaDir = process.env.ATHERA_MEDIA_DIR ?? resolve(root, '../shared/media')
 const labelsPath = args.labels ?? join(root, 'eval/privacy/labels.json')
 const python = process.env.ATHERA_EVAL_PYTHON ?? '/usr/bin/python3'
-
-// ---------------------------------------------------------------------------------------------
-// Geometry: the decoder scales into 1280×720 keeping the aspect ratio and pads to centre
-// (workers/video/frames.ts). Mirroring ffmpeg's rounding keeps labels within a pixel.
-
-interface Letterbox {
-  scale: number
-  offsetX: number
-  offsetY: number
-}
-
-export function letterbox(width: number, height: number): Letterbox {
-  // force_original_aspect_ratio=decrease rounds the dependent side to the nearest pixel.
-  const scaledW = Math.min(FRAME.width, Math.round((FRAME.height * width) / height))
-  const scaledH = Math.min(FRAME.height, Math.round((FRAME.width * height) / width))
-  // pad rounds its offsets down to the chroma grid (even pixels for 4:2:0).
-  const offsetX = Math.floor((FRAME.width - scaledW) / 2 / 2) * 2
-  const offsetY = Math.floor((FRAME.height - scaledH) / 2 / 2) * 2
-  return { scale: scaledW / width, offsetX, offsetY }
-}
-
-function toFrame(box: Box, lb: Letterbox): Box {
-  return {
-    x: box.x * lb.scale + lb.offsetX,
-    y: box.y * lb.scale + lb.offsetY,
-    width: box.width * lb.scale,
-    height: box.height * lb.scale,
-  }
-}
 
 function covers(box: Box, x: number, y: number) {
   return x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height
