@@ -187,7 +187,9 @@ function scoreLabels(clip: string, pass: { blurred: BlurredRegion[][]; times: nu
     if (index < 0) continue
     for (const face of item.faces) {
       result.faces++
-      if (coveredShare(face, pass.blurred[index], 'face') >= COVERED) result.hidden++
+      const share = coveredShare(face, pass.blurred[index], 'face')
+      if (share >= COVERED) result.hidden++
+      else if (process.env.TRACKING_DEBUG) console.error(clip, `label at ${item.time} s (frame ${index})`, JSON.stringify(face), share.toFixed(2))
     }
   }
   return result
