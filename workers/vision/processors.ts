@@ -239,6 +239,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     faceRegions: 0,
     textRegions: 0,
     detectedFaces: 0,
+    /** Of those, faces a keyframe's search missed, found again around their track's expected box. */
+    refoundFaces: 0,
     detectedText: 0,
     /** Face regions placed from pose keypoints where no face box covered the person's face. */
     headRegions: 0,
@@ -303,6 +305,12 @@ export class AnonymizeProcessor implements FrameProcessor {
     let text: TrackedBox[]
     if (keyframe) {
       const foundFaces = await this.#detectFaces(frame)
+      // A keyframe runs only some tiles: a small face found on an earlier one is looked for
+      // again where its track expects it, rather than coasting on until its tile comes round.
+      const lost = this.#faceTracker.unmatched(frame.index, foundFaces)
+      const refound = (await this.#faces.lookAgain(frame, lost)).filter((face) => face !== null)
+      this.#stats.refoundFaces += refound.length
+      foundFaces.push(...refound)
       this.#stats.detectedFaces += foundFaces.length
       if (lowConfidence(foundFaces, this.#settings.faces.threshold)) this.#lowConfidence.add(frame.index)
       faces = this.#faceTracker.update(frame.index, foundFaces)

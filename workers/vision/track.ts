@@ -123,6 +123,18 @@ export class BoxTracker {
     return this.#boxes(frameIndex)
   }
 
+  /**
+   * Where the tracker expects each live track at `frameIndex` that none of `detections` would
+   * match (before margins): the boxes to look for again before update().
+   */
+  unmatched(frameIndex: number, detections: Detection[]): Box[] {
+    return this.#tracks
+      .filter((track) => frameIndex - track.frame <= this.options.maxMissed)
+      .map((track) => ({ box: predictBox(track, frameIndex), elapsed: frameIndex - track.frame }))
+      .filter(({ box, elapsed }) => !detections.some((detection) => this.#affinity(box, detection, elapsed) > 0))
+      .map(({ box }) => box)
+  }
+
   get stats(): TrackerStats {
     return { ...this.#stats }
   }

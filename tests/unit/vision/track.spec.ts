@@ -77,6 +77,22 @@ test.group('BoxTracker', () => {
     assert.equal(tracker.stats.tracks, 2)
   })
 
+  test('unmatched gives where each track no detection matches is expected, without margins', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0.2, smoothing: 0, maxMissed: 4 })
+    tracker.update(0, [box(100, 100, 40), box(400, 100, 40), box(700, 100, 40)])
+    tracker.update(2, [box(110, 100, 40), box(400, 100, 40), box(700, 100, 40)])
+    // The first moves 5 px a frame: at frame 4 it is expected at x 120, unmargined.
+    const lost = tracker.unmatched(4, [box(402, 101, 40)])
+    assert.sameDeepMembers(
+      lost.map((b) => [Math.round(b.x), Math.round(b.y), Math.round(b.width)]),
+      [[120, 100, 40], [700, 100, 40]]
+    )
+    // It only asks: the tracks are as they were, and all three are still followed.
+    assert.lengthOf(tracker.predict(4), 3)
+    // A track past maxMissed is not looked for.
+    assert.deepEqual(tracker.unmatched(7, []), [])
+  })
+
   test('a track expires maxMissed frames after its last detection', ({ assert }) => {
     const tracker = new BoxTracker({ maxMissed: 3 })
     tracker.update(0, [box(10, 10)])

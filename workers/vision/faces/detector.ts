@@ -123,6 +123,12 @@ const SECOND_LOOK_CROPS = [2.2, 3.5]
  * head (0.62) as a face; 0.65 keeps the recall gain at 2 points of precision.
  */
 export const SECOND_LOOK_MIN = 0.65
+/**
+ * Crop around a followed face looked for again (lookAgain), as a multiple of its predicted box's
+ * longer side: the face then fills about 40% of the short-range model's input, as it was trained
+ * for, with room for the prediction to be off by most of a face.
+ */
+const TRACK_LOOK_CROP = 2.5
 
 export class FaceDetector {
   readonly options: FaceDetectorOptions & Required<Pick<FaceDetectorOptions, 'candidatesPerRun' | 'ssdThreshold'>>
@@ -219,18 +225,34 @@ export class FaceDetector {
    */
   async #secondLook(model: Model, frame: Frame, candidates: FaceDetection[], budget: number): Promise<FaceDetection[]> {
     const chosen = [...candidates].sort((a, b) => b.score - a.score).slice(0, budget)
-    const regions = chosen.flatMap((face) => SECOND_LOOK_CROPS.map((k) => cropAround(face, k, frame)))
-    const looks = await this.#run(model, SHORT_RANGE, frame, regions, Math.max(this.options.threshold, SECOND_LOOK_MIN))
-    const confirmed: FaceDetection[] = []
-    chosen.forEach((candidate, i) => {
+    const looks = await this.#lookAround(model, frame, chosen, SECOND_LOOK_CROPS, Math.max(this.options.threshold, SECOND_LOOK_MIN))
+    return looks.filter((face) => face !== null)
+  }
+
+  /**
+   * Faces a tracker follows that this keyframe's search did not find (their tile was not run,
+   * or the full-range model scored them low this time), looked for again by the short-range
+   * model on a crop around where the tracker expects each: a face seen a moment ago is most
+   * likely still there, so the blur threshold is enough. In `boxes`' order; null where no face
+   * was found (everywhere without a short-range model).
+   */
+  async lookAgain(frame: Frame, boxes: Region[]): Promise<(FaceDetection | null)[]> {
+    const short = this.#models.short
+    if (!short || boxes.length === 0) return boxes.map(() => null)
+    return this.#lookAround(short, frame, boxes, [TRACK_LOOK_CROP], this.options.threshold)
+  }
+
+  /** The best face each of `boxes` is, on crops of `factors` times its size around it (null where none). */
+  async #lookAround(model: Model, frame: Frame, boxes: Region[], factors: number[], threshold: number) {
+    const regions = boxes.flatMap((box) => factors.map((k) => cropAround(box, k, frame)))
+    const looks = await this.#run(model, SHORT_RANGE, frame, regions, threshold)
+    return boxes.map((box, i) => {
       const seen = looks
-        .slice(i * SECOND_LOOK_CROPS.length, (i + 1) * SECOND_LOOK_CROPS.length)
+        .slice(i * factors.length, (i + 1) * factors.length)
         .flat()
-        .filter((face) => sameFace(face, candidate))
-      const best = seen.sort((a, b) => b.score - a.score)[0]
-      if (best) confirmed.push(best)
+        .filter((face) => sameFace(face, box))
+      return seen.sort((a, b) => b.score - a.score)[0] ?? null
     })
-    return confirmed
   }
 
   /** Detections per region, in frame pixels. */
