@@ -188,6 +188,14 @@ export function keyframePlan(turn: number, grid: Region[], squares: Region[], ss
   }
 }
 
+/**
+ * Whether decoded frame `index` reads text when detectors run every `every` frames: the first
+ * keyframe of each TEXT_EVERY_FRAMES frames, so readings come as often whatever `every` is.
+ */
+export function readsText(index: number, every: number) {
+  return index % every === 0 && Math.floor(index / TEXT_EVERY_FRAMES) !== Math.floor((index - every) / TEXT_EVERY_FRAMES)
+}
+
 /** Two regions on one person: centres closer than half the smaller side. */
 function sameRegion(a: Roi, b: Roi) {
   return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
@@ -203,8 +211,11 @@ const LOW_CONFIDENCE_MARGIN = 0.15
 const TILES_PER_KEYFRAME = 6
 /** A pose-placed face overlapping a face box this much is that face already. */
 const HEAD_COVERED_IOU = 0.3
-/** Text is read on every this-many keyframes (one person per reading). */
-const TEXT_EVERY_KEYFRAMES = 4
+/**
+ * Text is read on the first keyframe of every this-many frames (one person per reading): the
+ * same rate whatever VISION_DETECT_EVERY is, since a player's turn comes round by readings.
+ */
+const TEXT_EVERY_FRAMES = 8
 /** People read at once when several have never been read (a clip's start, a team running in). */
 const NEW_PEOPLE_PER_READING = 4
 /**
@@ -282,8 +293,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     )
     this.#persons = new PersonDetector(models.personDetector)
     this.#faceTracker = this.#trackerFor(1280, 720)
-    // Text from a whole-frame reading is read again TEXT_EVERY_KEYFRAMES keyframes later at the soonest.
-    this.#textTracker = new BoxTracker({ maxMissed: settings.detectEvery * TEXT_EVERY_KEYFRAMES * 3, margin: settings.margin })
+    // Text from a whole-frame reading is read again some readings later at the soonest.
+    this.#textTracker = new BoxTracker({ maxMissed: TEXT_EVERY_FRAMES * 3, margin: settings.margin })
     this.version = ANONYMIZE_MODELS.map((name) => models.versions[name]).join(' + ')
   }
 
@@ -317,7 +328,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     } else {
       faces = this.#faceTracker.predict(frame.index)
     }
-    if (frame.index % (every * TEXT_EVERY_KEYFRAMES) === 0) {
+    if (readsText(frame.index, every)) {
       text = this.#textTracker.update(frame.index, await this.#readText(frame, people))
     } else {
       text = this.#textTracker.predict(frame.index)

@@ -9,7 +9,7 @@ import { FrameReader } from '#workers/video/frames'
 import { toCocoKeypoints } from '#workers/vision/coco_export'
 import { createAnonymizer } from '#workers/vision/anonymizer'
 import { FaceDetector } from '#workers/vision/faces/detector'
-import { AnonymizeProcessor, CarriedText, createVisionProcessors, keyframePlan, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import { AnonymizeProcessor, CarriedText, createVisionProcessors, keyframePlan, loadVisionModels, readsText, type VisionModels } from '#workers/vision/processors'
 import type { Box } from '#workers/vision/types'
 import { iou } from '#workers/vision/geometry'
 import type { Frame } from '#workers/pipeline/types'
@@ -37,6 +37,15 @@ function detail(frame: Frame, box: Box) {
 }
 
 test.group('Face search schedule', () => {
+  test('text is read on a keyframe every 8 frames or so, whatever the detection interval', ({ assert }) => {
+    const reading = (every: number) => Array.from({ length: 49 }, (_, i) => i).filter((i) => readsText(i, every))
+    assert.deepEqual(reading(1), [0, 8, 16, 24, 32, 40, 48])
+    assert.deepEqual(reading(2), [0, 8, 16, 24, 32, 40, 48])
+    // Every 3rd frame: the first keyframe of each 8 frames, 6 to 9 frames apart.
+    assert.deepEqual(reading(3), [0, 9, 18, 24, 33, 42, 48])
+    assert.deepEqual(reading(5), [0, 10, 20, 25, 35, 40])
+  })
+
   test('keyframes share the tiles and take the SSD squares in turn every ssdEvery-th keyframe', ({ assert }) => {
     const region = (x: number) => ({ x, y: 0, width: 10, height: 10 })
     const grid = Array.from({ length: 14 }, (_, i) => region(i))
