@@ -181,7 +181,7 @@ const labelled: LabelledFrame[] = (
  * decoded frame at or after its time, as `ffmpeg -ss` picks it for eval/privacy.ts.
  */
 function scoreLabels(clip: string, pass: { blurred: BlurredRegion[][]; times: number[] }) {
-  const result = { faces: 0, hidden: 0 }
+  const result = { faces: 0, hidden: 0, bare: 0 }
   for (const item of labelled.filter((entry) => entry.file === clip)) {
     const index = pass.times.findIndex((ms) => ms >= item.time * 1000 - 0.5)
     if (index < 0) continue
@@ -189,7 +189,8 @@ function scoreLabels(clip: string, pass: { blurred: BlurredRegion[][]; times: nu
       result.faces++
       const share = coveredShare(face, pass.blurred[index], 'face')
       if (share >= COVERED) result.hidden++
-      else if (process.env.TRACKING_DEBUG) console.error(clip, `label at ${item.time} s (frame ${index})`, JSON.stringify(face), share.toFixed(2))
+      if (share < 0.5) result.bare++
+      if (share < COVERED && process.env.TRACKING_DEBUG) console.error(clip, `label at ${item.time} s (frame ${index})`, JSON.stringify(face), share.toFixed(2))
     }
   }
   return result
@@ -199,7 +200,7 @@ const media = resolve(process.env.ATHERA_MEDIA_DIR ?? new URL('../../shared/medi
 const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models') }
 const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
 const rows: Record<string, string | number>[] = []
-const totals = new Map<number, { face: Score; text: Score; labels: { faces: number; hidden: number } }>()
+const totals = new Map<number, { face: Score; text: Score; labels: { faces: number; hidden: number; bare: number } }>()
 try {
   const models = await loadVisionModels(runtime, settings)
   const clips = readdirSync(media)
@@ -217,10 +218,11 @@ try {
       const total = totals.get(every) ?? {
         face: { boxes: 0, hidden: 0, exposedFrames: [] },
         text: { boxes: 0, hidden: 0, exposedFrames: [] },
-        labels: { faces: 0, hidden: 0 },
+        labels: { faces: 0, hidden: 0, bare: 0 },
       }
       total.labels.faces += labels.faces
       total.labels.hidden += labels.hidden
+      total.labels.bare += labels.bare
       for (const [key, value] of [['face', face], ['text', text]] as const) {
         total[key].boxes += value.boxes
         total[key].hidden += value.hidden
@@ -234,6 +236,7 @@ try {
         'faces hidden': `${face.hidden}/${face.boxes}`,
         'text hidden': `${text.hidden}/${text.boxes}`,
         'labelled faces hidden': `${labels.hidden}/${labels.faces}`,
+        'labelled faces < 50% hidden': labels.bare,
         'frames with a face < 50% hidden': face.exposedFrames.join(' ') || '-',
         'frames with text < 50% hidden': text.exposedFrames.join(' ') || '-',
       })
@@ -244,6 +247,7 @@ try {
     every,
     labelledShare: labels.faces ? labels.hidden / labels.faces : 1,
     labelled: labels.faces,
+    labelledBare: labels.bare,
     faceShare: face.boxes ? face.hidden / face.boxes : 1,
     textShare: text.boxes ? text.hidden / text.boxes : 1,
     faces: face.boxes,
@@ -258,7 +262,7 @@ try {
     console.table(rows)
     for (const s of summary) {
       console.log(
-        `every ${s.every}: reference faces hidden ${(s.faceShare * 100).toFixed(1)}% of ${s.faces}, text ${(s.textShare * 100).toFixed(1)}% of ${s.text}; labelled faces ${(s.labelledShare * 100).toFixed(1)}% of ${s.labelled} (a box hidden when ≥ ${COVERED * 100}% of it is blurred)`
+        `every ${s.every}: reference faces hidden ${(s.faceShare * 100).toFixed(1)}% of ${s.faces}, text ${(s.textShare * 100).toFixed(1)}% of ${s.text}; labelled faces ${(s.labelledShare * 100).toFixed(1)}% of ${s.labelled}, ${s.labelledBare} of them less than half hidden (a box hidden when ≥ ${COVERED * 100}% of it is blurred)`
       )
     }
     if (everyFrame) {
