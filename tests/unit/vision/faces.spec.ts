@@ -283,7 +283,7 @@ test.group('FaceDetector on real images', (group) => {
     assert.lengthOf(again, expected.length)
     const refound = again.filter((face, i) => face !== null && iou(face, onTilesOnly[i]) > 0.5)
     assert.isAtLeast(refound.length / onTilesOnly.length, 0.9, JSON.stringify(again.map((face) => face && Math.round(face.x))))
-    // Where there is no face (grass, the sky) nothing is made up: null, in the boxes' order.
+    // Away from the faces (the bottom corners) nothing is made up: null, in the boxes' order.
     const empty = [{ x: 40, y: 640, width: 40, height: 40 }, { x: 1200, y: 600, width: 30, height: 30 }]
     assert.deepEqual(await detector.lookAgain(frame, empty), [null, null])
     // Without a short-range model there is nothing to look with.
