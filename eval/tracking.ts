@@ -9,8 +9,8 @@
  *   recording what it blurred on each frame.
  *
  * A reference box counts as hidden on its frame when at least COVERED of it (of a face, the
- * ellipse inside its box) lies inside what the pass blurred there (ellipses for faces and heads, rectangles for text, as blur.ts
- * draws them). The run fails when a keyframe pass hides more than MAX_LOSS less than the
+ * ellipse inside its box) lies inside what the pass blurred there (ellipses for faces and
+ * heads, rectangles for text, as blur.ts draws them); bare when less than BARE. The run fails when a keyframe pass hides more than MAX_LOSS less than the
  * every-frame pass.
  *
  *   node --import @poppinss/ts-exec eval/tracking.ts [--every 1,2,3] [--only NAME] [--json]
@@ -33,6 +33,8 @@ import { letterbox, toFrame } from './letterbox.js'
 
 /** Share of a reference box's area that must be blurred for it to count as hidden. */
 const COVERED = 0.9
+/** Under this share blurred, a box is bare: most of the face or number shows. */
+const BARE = 0.5
 /**
  * A keyframe pass may hide at most this much less of the reference than the pass that detects
  * on every frame: the issue's "keyframes plus tracking, whichever keeps recall".
@@ -54,7 +56,6 @@ const { values: args } = parseArgs({
   },
 })
 const everyValues = args.every.split(',').map(Number)
-if (everyValues.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--every takes whole numbers ≥ 1, e.g. 1,2,3')
 
 type Kind = 'face' | 'text'
 /** What the detectors found on one frame searched in full. */
@@ -137,23 +138,17 @@ function coveredShare(box: Box, regions: BlurredRegion[], kind: Kind) {
   return hits / points
 }
 
-interface Score {
-  boxes: number
-  hidden: number
-  /** Frames of the clip with a reference box less than half covered. */
-  exposedFrames: number[]
-}
-
-function score(reference: Map<number, Found>, blurred: BlurredRegion[][], kind: Kind): Score {
-  const result: Score = { boxes: 0, hidden: 0, exposedFrames: [] }
+/** Reference boxes of one kind on a clip, how many a pass hid, and the frames where one was bare. */
+function score(reference: Map<number, Found>, blurred: BlurredRegion[][], kind: Kind) {
+  const result = { boxes: 0, hidden: 0, exposedFrames: [] as number[] }
   for (const [index, found] of reference) {
     let exposed = false
     for (const { box } of found.filter((entry) => entry.kind === kind)) {
       result.boxes++
       const share = coveredShare(box, blurred[index] ?? [], kind)
       if (share >= COVERED) result.hidden++
-      if (share < 0.5) exposed = true
-      if (share < 0.9 && process.env.TRACKING_DEBUG) console.error(index, kind, JSON.stringify(box), share.toFixed(2), JSON.stringify((blurred[index] ?? []).map((b) => [b.kind, Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)])))
+      if (share < BARE) exposed = true
+      if (share < COVERED && process.env.TRACKING_DEBUG) console.error(index, kind, JSON.stringify(box), share.toFixed(2), JSON.stringify((blurred[index] ?? []).map((b) => [b.kind, Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)])))
     }
     if (exposed) result.exposedFrames.push(index)
   }
@@ -189,7 +184,7 @@ function scoreLabels(clip: string, pass: { blurred: BlurredRegion[][]; times: nu
       result.faces++
       const share = coveredShare(face, pass.blurred[index], 'face')
       if (share >= COVERED) result.hidden++
-      if (share < 0.5) result.bare++
+      if (share < BARE) result.bare++
       if (share < COVERED && process.env.TRACKING_DEBUG) console.error(clip, `label at ${item.time} s (frame ${index})`, JSON.stringify(face), share.toFixed(2))
     }
   }
@@ -200,8 +195,10 @@ const media = resolve(process.env.ATHERA_MEDIA_DIR ?? new URL('../../shared/medi
 const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models') }
 const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
 const rows: Record<string, string | number>[] = []
-const totals = new Map<number, { face: Score; text: Score; labels: { faces: number; hidden: number; bare: number } }>()
+/** Per `every`, over all clips: [boxes, hidden] of reference faces and text, and the labelled faces. */
+const totals = new Map<number, { face: number[]; text: number[]; labels: { faces: number; hidden: number; bare: number } }>()
 try {
+  if (everyValues.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--every takes whole numbers ≥ 1, e.g. 1,2,3')
   const models = await loadVisionModels(runtime, settings)
   const clips = readdirSync(media)
     .filter((name) => name.endsWith('.mp4') && (!args.only || name.includes(args.only)))
@@ -215,19 +212,10 @@ try {
       const face = score(found, passed.blurred, 'face')
       const text = score(found, passed.blurred, 'text')
       const labels = scoreLabels(name, passed)
-      const total = totals.get(every) ?? {
-        face: { boxes: 0, hidden: 0, exposedFrames: [] },
-        text: { boxes: 0, hidden: 0, exposedFrames: [] },
-        labels: { faces: 0, hidden: 0, bare: 0 },
-      }
-      total.labels.faces += labels.faces
-      total.labels.hidden += labels.hidden
-      total.labels.bare += labels.bare
-      for (const [key, value] of [['face', face], ['text', text]] as const) {
-        total[key].boxes += value.boxes
-        total[key].hidden += value.hidden
-        total[key].exposedFrames.push(...value.exposedFrames)
-      }
+      const total = totals.get(every) ?? { face: [0, 0], text: [0, 0], labels: { faces: 0, hidden: 0, bare: 0 } }
+      total.face = [total.face[0] + face.boxes, total.face[1] + face.hidden]
+      total.text = [total.text[0] + text.boxes, total.text[1] + text.hidden]
+      total.labels = { faces: total.labels.faces + labels.faces, hidden: total.labels.hidden + labels.hidden, bare: total.labels.bare + labels.bare }
       totals.set(every, total)
       rows.push({
         clip: basename(clip),
@@ -236,9 +224,9 @@ try {
         'faces hidden': `${face.hidden}/${face.boxes}`,
         'text hidden': `${text.hidden}/${text.boxes}`,
         'labelled faces hidden': `${labels.hidden}/${labels.faces}`,
-        'labelled faces < 50% hidden': labels.bare,
-        'frames with a face < 50% hidden': face.exposedFrames.join(' ') || '-',
-        'frames with text < 50% hidden': text.exposedFrames.join(' ') || '-',
+        [`labelled faces < ${BARE * 100}% hidden`]: labels.bare,
+        [`frames with a face < ${BARE * 100}% hidden`]: face.exposedFrames.join(' ') || '-',
+        [`frames with text < ${BARE * 100}% hidden`]: text.exposedFrames.join(' ') || '-',
       })
       if (!args.json) process.stderr.write(`${name} every ${every} done\n`)
     }
@@ -248,10 +236,10 @@ try {
     labelledShare: labels.faces ? labels.hidden / labels.faces : 1,
     labelled: labels.faces,
     labelledBare: labels.bare,
-    faceShare: face.boxes ? face.hidden / face.boxes : 1,
-    textShare: text.boxes ? text.hidden / text.boxes : 1,
-    faces: face.boxes,
-    text: text.boxes,
+    faceShare: face[0] ? face[1] / face[0] : 1,
+    textShare: text[0] ? text[1] / text[0] : 1,
+    faces: face[0],
+    text: text[0],
   }))
   const everyFrame = summary.find((s) => s.every === 1)
   const failed = everyFrame

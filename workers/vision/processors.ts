@@ -293,7 +293,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     )
     this.#persons = new PersonDetector(models.personDetector)
     this.#faceTracker = this.#trackerFor(1280, 720)
-    // Text from a whole-frame reading is read again some readings later at the soonest.
+    // Only whole-frame readings feed this tracker (a person's text is carried with them): what
+    // one finds is kept three reading intervals after it was last found.
     this.#textTracker = new BoxTracker({ maxMissed: TEXT_EVERY_FRAMES * 3, margin: settings.margin })
     this.version = ANONYMIZE_MODELS.map((name) => models.versions[name]).join(' + ')
   }
