@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import { modelPath } from '#workers/vision/models'
 import { sessionOptions, VisionRuntime } from '#workers/vision/runtime'
+import { MAX_BATCH, itemOf, runBatch } from '#workers/vision/batch'
+import type { Model } from '#workers/vision/types'
 
 /** The GPU image adds onnxruntime's CUDA provider beside the binding; the npm package has none. */
 const cudaInstalled = existsSync(new URL('../bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so', import.meta.resolve('onnxruntime-node')))
@@ -44,4 +46,43 @@ test.group('Vision runtime', () => {
       await runtime.close()
     }
   }).timeout(60_000)
+})
+
+test.group('Vision batches', () => {
+  /** A model that doubles each input value, reports a batch-free constant, and logs its batch sizes. */
+  function doubler(runs: number[]): Model {
+    return {
+      name: 'doubler',
+      inputNames: ['input'],
+      outputNames: ['doubled', 'constant'],
+      async run(feeds) {
+        const input = feeds.input
+        runs.push(input.dims[0])
+        return {
+          doubled: { data: input.data.map((value) => value * 2), dims: input.dims },
+          constant: { data: new Float32Array([7, 8, 9]), dims: [1, 3] },
+        }
+      },
+    }
+  }
+
+  test('more items than MAX_BATCH run in runs of MAX_BATCH, stacked back into one batch', async ({ assert }) => {
+    const runs: number[] = []
+    const count = MAX_BATCH * 2 + 5
+    const items = Array.from({ length: count }, (_, i) => new Float32Array([i, -i]))
+    const outputs = await runBatch(doubler(runs), items, [2])
+    assert.deepEqual(runs, [MAX_BATCH, MAX_BATCH, 5])
+    assert.deepEqual(outputs.doubled.dims, [count, 2])
+    for (let i = 0; i < count; i++) assert.deepEqual([...itemOf(outputs, i).doubled.data], [2 * i, -2 * i], `item ${i}`)
+    // An output that is not per item is the first run's, not three copies of it.
+    assert.deepEqual(outputs.constant.dims, [1, 3])
+    assert.deepEqual([...outputs.constant.data], [7, 8, 9])
+  })
+
+  test('up to MAX_BATCH items are one run', async ({ assert }) => {
+    const runs: number[] = []
+    const outputs = await runBatch(doubler(runs), Array.from({ length: MAX_BATCH }, (_, i) => new Float32Array([i])), [1])
+    assert.deepEqual(runs, [MAX_BATCH])
+    assert.deepEqual([...outputs.doubled.data], Array.from({ length: MAX_BATCH }, (_, i) => 2 * i))
+  })
 })
