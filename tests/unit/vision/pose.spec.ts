@@ -10,7 +10,7 @@ import { PoseEstimator } from '#workers/vision/pose/estimator'
 import { headBox } from '#workers/vision/pose/head'
 import { tileWindows } from '#workers/vision/pose/detector'
 import { roiAffine, roiFromAlignment } from '#workers/vision/pose/landmarks'
-import { applyAffine } from '#workers/vision/pose/sample'
+import { applyAffine, sampleRgb } from '#workers/vision/pose/sample'
 import { KeypointSmoother, OneEuroFilter } from '#workers/vision/pose/smooth'
 
 /**
@@ -148,6 +148,27 @@ test.group('pose: detector decoding', () => {
     const centre = applyAffine(map, 128, 128)
     assert.closeTo(centre[0], 640, 1e-6)
     assert.closeTo(centre[1], 400, 1e-6)
+  })
+})
+
+test.group('pose: sampling model inputs', () => {
+  test('an upright window (the detector\'s) samples exactly as the general affine path does', ({ assert }) => {
+    let seed = 7
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    for (const [width, height] of [[1280, 720], [333, 201]]) {
+      const data = Buffer.alloc(width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2))
+      for (let i = 0; i < data.length; i++) data[i] = Math.floor(random() * 256)
+      const frame = { width, height, data }
+      // Enlarged, about 1:1, and shrunk 2–6 times (1–3 luma taps a side); inside and across the edges.
+      for (const scale of [0.4, 1, 1.6, 4.2, 5.8]) {
+        for (const [c, f] of [[10, 5], [-60, -40], [width * 0.7, height * 0.6]]) {
+          const map = { a: scale, b: 0, c, d: 0, e: scale, f }
+          // A rotation term far below one ulp of the coordinates: the general path, same samples.
+          const general = sampleRgb(frame, { ...map, b: 1e-300 }, 64, [-1, 1])
+          assert.deepEqual(sampleRgb(frame, map, 64, [-1, 1]), general, `${width}x${height} scale ${scale} at ${c},${f}`)
+        }
+      }
+    }
   })
 })
 
