@@ -150,27 +150,19 @@ export function toRgb(
   const out = Buffer.allocUnsafe(outW * outH * 3)
   const scaleX = area.width / outW
   const scaleY = area.height / outH
-  const bilinear = options.sampling === 'bilinear'
+  if (options.sampling === 'bilinear') return bilinearRgb(p, area, outW, outH, out)
   let o = 0
   for (let oy = 0; oy < outH; oy++) {
     // Centre of the output pixel, in source pixel coordinates.
     const sy = area.y + (oy + 0.5) * scaleY
     for (let ox = 0; ox < outW; ox++) {
       const sx = area.x + (ox + 0.5) * scaleX
-      let y: number, u: number, v: number
-      if (bilinear) {
-        y = sample(p.y, p.width, p.height, sx - 0.5, sy - 0.5)
-        // Chroma samples sit at the centre of their 2×2 block.
-        u = sample(p.u, p.chromaWidth, p.chromaHeight, sx / 2 - 0.5, sy / 2 - 0.5)
-        v = sample(p.v, p.chromaWidth, p.chromaHeight, sx / 2 - 0.5, sy / 2 - 0.5)
-      } else {
-        const px = Math.min(p.width - 1, Math.floor(sx))
-        const py = Math.min(p.height - 1, Math.floor(sy))
-        const c = (py >> 1) * p.chromaWidth + (px >> 1)
-        y = p.y[py * p.width + px]
-        u = p.u[c]
-        v = p.v[c]
-      }
+      const px = Math.min(p.width - 1, Math.floor(sx))
+      const py = Math.min(p.height - 1, Math.floor(sy))
+      const c = (py >> 1) * p.chromaWidth + (px >> 1)
+      const y = p.y[py * p.width + px]
+      const u = p.u[c]
+      const v = p.v[c]
       const l = 1.164384 * (y - 16)
       const cb = u - 128
       const cr = v - 128
@@ -182,18 +174,68 @@ export function toRgb(
   return out
 }
 
-/** Bilinear sample of a plane at (x, y) in sample coordinates, edges clamped. */
-function sample(plane: Buffer, width: number, height: number, x: number, y: number) {
-  const cx = Math.min(Math.max(x, 0), width - 1)
-  const cy = Math.min(Math.max(y, 0), height - 1)
-  const x0 = Math.floor(cx)
-  const y0 = Math.floor(cy)
-  const x1 = Math.min(x0 + 1, width - 1)
-  const y1 = Math.min(y0 + 1, height - 1)
-  const fx = cx - x0
-  const fy = cy - y0
-  const top = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx
-  const bottom = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx
+/**
+ * toRgb's bilinear sampling. Every output column samples the same source columns on every row
+ * (and every row the same source rows), so the neighbours and weights are worked out once per
+ * axis instead of once per pixel and plane: text crops, read every few frames, are its users.
+ */
+function bilinearRgb(p: Planes, area: Rect, outW: number, outH: number, out: Buffer) {
+  const columns = bilinearAxis(area.x, area.width / outW, outW, p.width, p.chromaWidth)
+  const rows = bilinearAxis(area.y, area.height / outH, outH, p.height, p.chromaHeight)
+  let o = 0
+  for (let oy = 0; oy < outH; oy++) {
+    const l0 = rows.luma0[oy] * p.width
+    const l1 = rows.luma1[oy] * p.width
+    const lfy = rows.lumaFraction[oy]
+    const c0 = rows.chroma0[oy] * p.chromaWidth
+    const c1 = rows.chroma1[oy] * p.chromaWidth
+    const cfy = rows.chromaFraction[oy]
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = columns.luma0[ox]
+      const x1 = columns.luma1[ox]
+      const cx0 = columns.chroma0[ox]
+      const cx1 = columns.chroma1[ox]
+      const cfx = columns.chromaFraction[ox]
+      const l = 1.164384 * (lerp(p.y, l0, l1, x0, x1, columns.lumaFraction[ox], lfy) - 16)
+      const cb = lerp(p.u, c0, c1, cx0, cx1, cfx, cfy) - 128
+      const cr = lerp(p.v, c0, c1, cx0, cx1, cfx, cfy) - 128
+      out[o++] = clampByte(l + 1.792741 * cr)
+      out[o++] = clampByte(l - 0.213249 * cb - 0.532909 * cr)
+      out[o++] = clampByte(l + 2.112402 * cb)
+    }
+  }
+  return out
+}
+
+/**
+ * Along one axis, for each output pixel's centre: the two luma samples around it, the weight of
+ * the second, and the same for chroma (whose samples sit at the centres of 2×2 blocks); edges clamped.
+ */
+function bilinearAxis(start: number, scale: number, count: number, length: number, chromaLength: number) {
+  const luma0 = new Int32Array(count)
+  const luma1 = new Int32Array(count)
+  const lumaFraction = new Float64Array(count)
+  const chroma0 = new Int32Array(count)
+  const chroma1 = new Int32Array(count)
+  const chromaFraction = new Float64Array(count)
+  for (let i = 0; i < count; i++) {
+    const at = start + (i + 0.5) * scale
+    ;[luma0[i], luma1[i], lumaFraction[i]] = neighbours(at - 0.5, length)
+    ;[chroma0[i], chroma1[i], chromaFraction[i]] = neighbours(at / 2 - 0.5, chromaLength)
+  }
+  return { luma0, luma1, lumaFraction, chroma0, chroma1, chromaFraction }
+}
+
+function neighbours(at: number, length: number): [number, number, number] {
+  const clamped = Math.min(Math.max(at, 0), length - 1)
+  const first = Math.floor(clamped)
+  return [first, Math.min(first + 1, length - 1), clamped - first]
+}
+
+/** Bilinear mix of the samples at rows r0, r1 (offsets) and columns x0, x1. */
+function lerp(plane: Buffer, r0: number, r1: number, x0: number, x1: number, fx: number, fy: number) {
+  const top = plane[r0 + x0] * (1 - fx) + plane[r0 + x1] * fx
+  const bottom = plane[r1 + x0] * (1 - fx) + plane[r1 + x1] * fx
   return top * (1 - fy) + bottom * fy
 }
 

@@ -80,6 +80,47 @@ test.group('yuv420p frames', (group) => {
     assert.equal(toRgb(frame, { x: 60, y: 40, width: 100, height: 100 }).length, 4 * 8 * 3)
   })
 
+  test('bilinear toRgb interpolates each plane between its four nearest samples, edges clamped', ({ assert }) => {
+    // Random planes, so any wrong neighbour or weight shows: checked against a plain per-pixel bilinear.
+    let seed = 11
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    const frame = blankFrame(37, 23)
+    for (let i = 0; i < frame.data.length; i++) frame.data[i] = Math.floor(random() * 256)
+    const p = planes(frame)
+    const at = (plane: Buffer, width: number, height: number, x: number, y: number) => {
+      const cx = Math.min(Math.max(x, 0), width - 1)
+      const cy = Math.min(Math.max(y, 0), height - 1)
+      const [x0, y0] = [Math.floor(cx), Math.floor(cy)]
+      const [x1, y1] = [Math.min(x0 + 1, width - 1), Math.min(y0 + 1, height - 1)]
+      const [fx, fy] = [cx - x0, cy - y0]
+      const top = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx
+      const bottom = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx
+      return top * (1 - fy) + bottom * fy
+    }
+    // Enlarged, shrunk, and one crop across the corner (clipped to the frame).
+    for (const [crop, size] of [
+      [{ x: 3, y: 2, width: 11, height: 7 }, { width: 29, height: 16 }],
+      [{ x: 0, y: 0, width: 37, height: 23 }, { width: 9, height: 5 }],
+      [{ x: 30, y: 17, width: 20, height: 20 }, { width: 13, height: 11 }],
+    ] as const) {
+      const rgb = toRgb(frame, crop, size, { sampling: 'bilinear' })
+      const area = { x: crop.x, y: crop.y, width: Math.min(crop.width, 37 - crop.x), height: Math.min(crop.height, 23 - crop.y) }
+      for (let oy = 0; oy < size.height; oy++) {
+        for (let ox = 0; ox < size.width; ox++) {
+          const sx = area.x + ((ox + 0.5) * area.width) / size.width
+          const sy = area.y + ((oy + 0.5) * area.height) / size.height
+          const expected = yuvToRgb(
+            at(p.y, 37, 23, sx - 0.5, sy - 0.5),
+            at(p.u, 19, 12, sx / 2 - 0.5, sy / 2 - 0.5),
+            at(p.v, 19, 12, sx / 2 - 0.5, sy / 2 - 0.5)
+          )
+          const o = (oy * size.width + ox) * 3
+          assert.deepEqual([rgb[o], rgb[o + 1], rgb[o + 2]], expected, `${JSON.stringify(crop)} at (${ox}, ${oy})`)
+        }
+      }
+    }
+  })
+
   test('a decoded solid red and blue clip reads back as red and blue through toRgb', async ({ assert }) => {
     // Red left half, blue right half, encoded the way a phone or camera would (BT.709 H.264).
     const clip = await ffmpegMake(join(work, 'red-blue.mp4'), [
