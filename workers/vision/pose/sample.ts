@@ -70,10 +70,8 @@ export function sampleRgb(
       // Chroma samples sit at the centres of their 2×2 blocks.
       const cb = bilinear(p.u, p.chromaWidth, p.chromaHeight, x / 2 - 0.5, y / 2 - 0.5) - 128
       const cr = bilinear(p.v, p.chromaWidth, p.chromaHeight, x / 2 - 0.5, y / 2 - 0.5) - 128
-      const l = 1.164384 * (luma * weight - 16)
-      out[o++] = low + clamp255(l + 1.792741 * cr) * k
-      out[o++] = low + clamp255(l - 0.213249 * cb - 0.532909 * cr) * k
-      out[o++] = low + clamp255(l + 2.112402 * cb) * k
+      writeRgb(out, o, luma * weight, cb, cr, low, k)
+      o += 3
     }
   }
   return out
@@ -116,12 +114,7 @@ function sampleUpright(p: Planes, map: Affine, size: number, taps: number, low: 
         const fy = rows.lumaFraction[t]
         for (let tx = 0; tx < taps; tx++) {
           const s = ox * taps + tx
-          const x0 = columns.luma0[s]
-          const x1 = columns.luma1[s]
-          const fx = columns.lumaFraction[s]
-          const top = luma[r0 + x0] + (luma[r0 + x1] - luma[r0 + x0]) * fx
-          const bottom = luma[r1 + x0] + (luma[r1 + x1] - luma[r1 + x0]) * fx
-          sum += top + (bottom - top) * fy
+          sum += lerp2(luma, r0, r1, columns.luma0[s], columns.luma1[s], columns.lumaFraction[s], fy)
         }
       }
       const c0 = columns.chroma0[ox]
@@ -129,10 +122,8 @@ function sampleUpright(p: Planes, map: Affine, size: number, taps: number, low: 
       const cfx = columns.chromaFraction[ox]
       const cb = lerp2(cbPlane, cr0, cr1, c0, c1, cfx, cfy) - 128
       const cr = lerp2(crPlane, cr0, cr1, c0, c1, cfx, cfy) - 128
-      const l = 1.164384 * (sum * weight - 16)
-      out[o++] = low + clamp255(l + 1.792741 * cr) * k
-      out[o++] = low + clamp255(l - 0.213249 * cb - 0.532909 * cr) * k
-      out[o++] = low + clamp255(l + 2.112402 * cb) * k
+      writeRgb(out, o, sum * weight, cb, cr, low, k)
+      o += 3
     }
   }
   return out
@@ -162,6 +153,14 @@ function neighbours(at: number, length: number): [number, number, number] {
   const c = at < 0 ? 0 : at > length - 1 ? length - 1 : at
   const i0 = Math.floor(c)
   return [i0, i0 + 1 < length ? i0 + 1 : i0, c - i0]
+}
+
+/** One pixel at `o`: BT.709 limited range to RGB, each channel scaled from 0–255 to [low, low + 255k]. */
+function writeRgb(out: Float32Array, o: number, luma: number, cb: number, cr: number, low: number, k: number) {
+  const l = 1.164384 * (luma - 16)
+  out[o] = low + clamp255(l + 1.792741 * cr) * k
+  out[o + 1] = low + clamp255(l - 0.213249 * cb - 0.532909 * cr) * k
+  out[o + 2] = low + clamp255(l + 2.112402 * cb) * k
 }
 
 function lerp2(plane: Buffer, r0: number, r1: number, x0: number, x1: number, fx: number, fy: number) {
