@@ -2,8 +2,8 @@
  * Follows boxes (faces, text, people) from frame to frame, so that anonymization keeps a region
  * covered when the detector misses it for a few frames or only runs on some frames, and so that
  * each region keeps one id. Boxes between detections are predicted with a constant-velocity
- * model; returned boxes are grown by a margin, more while a track is only predicted, because a
- * region that shows a face for even one frame defeats the blur.
+ * model for a few frames, then held; returned boxes are grown by a margin, more while a track is
+ * only predicted, because a region that shows a face for even one frame defeats the blur.
  */
 import type { Box, Detection } from './types.js'
 import { iou } from './geometry.js'
@@ -61,6 +61,16 @@ interface Track {
 /** Extra margin per predicted frame, up to COAST_MARGIN_MAX, as the prediction grows less certain. */
 const COAST_MARGIN_STEP = 0.03
 const COAST_MARGIN_MAX = 0.3
+/**
+ * A coasting box moves at its track's velocity for at most this many frames after the last
+ * detection, then holds still (its coast margin still growing). A velocity taken from two
+ * detections a keyframe apart is mostly their jitter: carried on for a whole tile round it took
+ * faces off the frame while they stood still (eval:tracking at every 2nd frame: 62.2 % of the
+ * reference faces hidden with no limit, 65.0 % with this one and COAST_GROWTH_MAX).
+ */
+const COAST_VELOCITY_FRAMES = 3
+/** A coasting box grows to at most this many times its size at the last detection. */
+const COAST_GROWTH_MAX = 1.3
 /** How fast a new velocity measurement replaces the old one. */
 const VELOCITY_GAIN = 0.6
 /** A detection whose centre is within this many box sizes of a prediction may match without overlap. */
@@ -216,11 +226,14 @@ export class BoxTracker {
   }
 }
 
-/** The track's box at `frameIndex`, moved and resized at its velocity (sizes never shrink below a quarter). */
+/**
+ * The track's box at `frameIndex`, moved and resized at its velocity for up to
+ * COAST_VELOCITY_FRAMES frames, between a quarter and COAST_GROWTH_MAX times its size.
+ */
 function predictBox(track: Track, frameIndex: number): Box {
-  const dt = frameIndex - track.frame
-  const w = Math.max(track.w * 0.25, track.w + track.vw * dt)
-  const h = Math.max(track.h * 0.25, track.h + track.vh * dt)
+  const dt = Math.min(frameIndex - track.frame, COAST_VELOCITY_FRAMES)
+  const w = Math.min(track.w * COAST_GROWTH_MAX, Math.max(track.w * 0.25, track.w + track.vw * dt))
+  const h = Math.min(track.h * COAST_GROWTH_MAX, Math.max(track.h * 0.25, track.h + track.vh * dt))
   return { x: track.cx + track.vx * dt - w / 2, y: track.cy + track.vy * dt - h / 2, width: w, height: h }
 }
 

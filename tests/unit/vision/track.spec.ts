@@ -50,6 +50,26 @@ test.group('BoxTracker', () => {
     assert.equal(next[0].trackId, 1)
   })
 
+  test('a coasting box follows its velocity for three frames, then holds, and grows to at most 1.3 times its size', ({ assert }) => {
+    const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
+    // Moving right 10 px a frame and growing 4 px a frame.
+    for (let f = 0; f < 4; f++) tracker.update(f, [{ x: 100 + 10 * f - 2 * f, y: 100 - 2 * f, width: 40 + 4 * f, height: 40 + 4 * f, score: 0.9 }])
+    const centreAt = (frame: number) => centre(tracker.predict(frame)[0])
+    // Last seen centred at x = 150.
+    assert.closeTo(centreAt(4)[0], 160, 0.5)
+    assert.closeTo(centreAt(6)[0], 180, 0.5)
+    // Held from the third frame on, however long the track lives.
+    assert.closeTo(centreAt(10)[0], 180, 0.5)
+    assert.closeTo(centreAt(15)[0], 180, 0.5)
+    const size = tracker.predict(15)[0].width / (1 + 2 * 0.3) // the coast margin at its most
+    assert.closeTo(size, 52 + 3 * 4, 0.5)
+    // Growing fast (10 px a frame): capped at 1.3 times its size when last detected.
+    const growing = new BoxTracker({ margin: 0, smoothing: 0 })
+    growing.update(0, [box(100, 100, 20)])
+    growing.update(1, [box(95, 95, 30)])
+    assert.closeTo(growing.predict(4)[0].width / (1 + 2 * 0.09), 30 * 1.3, 0.5)
+  })
+
   test('a small fast box that no longer overlaps its last position still matches by centre distance', ({ assert }) => {
     const tracker = new BoxTracker()
     tracker.update(0, [box(100, 100, 12)])
