@@ -64,9 +64,9 @@ const COAST_MARGIN_MAX = 0.3
 /**
  * A coasting box moves at its track's velocity for at most this many frames after the last
  * detection, then holds still (its coast margin still growing). A velocity taken from two
- * detections a keyframe apart is mostly their jitter: carried on for a whole tile round it took
- * faces off the frame while they stood still (eval:tracking at every 2nd frame: 62.2 % of the
- * reference faces hidden with no limit, 65.0 % with this one and COAST_GROWTH_MAX).
+ * detections a keyframe apart is mostly their jitter: carried on for a whole tile round it drove
+ * boxes off the frame and blew them up past 150 px (eval:tracking at every 2nd frame: 62.2 % of
+ * the reference faces hidden with no limit, 65.0 % with this one and COAST_GROWTH_MAX).
  */
 const COAST_VELOCITY_FRAMES = 3
 /** A coasting box grows to at most this many times its size at the last detection. */
