@@ -226,7 +226,12 @@ function bilinearAxis(start: number, scale: number, count: number, length: numbe
   return { luma0, luma1, lumaFraction, chroma0, chroma1, chromaFraction }
 }
 
-function neighbours(at: number, length: number): [number, number, number] {
+/**
+ * Bilinear sampling along one axis of a plane `length` samples long: the sample at or before
+ * `at` (clamped to the plane), the one after it (the same one at the far edge), and the weight
+ * of the second.
+ */
+export function neighbours(at: number, length: number): [number, number, number] {
   const clamped = Math.min(Math.max(at, 0), length - 1)
   const first = Math.floor(clamped)
   return [first, Math.min(first + 1, length - 1), clamped - first]

@@ -4,7 +4,7 @@
  * sampled pixels are converted).
  */
 import type { Frame } from '../../pipeline/types.js'
-import { planes, type Planes } from '../../video/yuv.js'
+import { neighbours, planes, type Planes } from '../../video/yuv.js'
 
 /**
  * Output pixel (u, v) (its centre, in output pixels) → source point (x, y) in frame pixels:
@@ -147,12 +147,6 @@ function axisSamples(scale: number, offset: number, size: number, taps: number, 
     }
   }
   return { luma0, luma1, lumaFraction, chroma0, chroma1, chromaFraction, outside }
-}
-
-function neighbours(at: number, length: number): [number, number, number] {
-  const c = at < 0 ? 0 : at > length - 1 ? length - 1 : at
-  const i0 = Math.floor(c)
-  return [i0, i0 + 1 < length ? i0 + 1 : i0, c - i0]
 }
 
 /** One pixel at `o`: BT.709 limited range to RGB, each channel scaled from 0–255 to [low, low + 255k]. */
