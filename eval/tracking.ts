@@ -10,8 +10,8 @@
  *
  * A reference box counts as hidden on its frame when at least COVERED of it (of a face, the
  * ellipse inside its box) lies inside what the pass blurred there (ellipses for faces and
- * heads, rectangles for text, as blur.ts draws them); bare when less than BARE. The run fails when a keyframe pass hides more than MAX_LOSS less than the
- * every-frame pass.
+ * heads, rectangles for text, as blur.ts draws them); bare when less than BARE. The run fails
+ * when a keyframe pass hides more than MAX_LOSS less than the every-frame pass.
  *
  *   node --import @poppinss/ts-exec eval/tracking.ts [--every 1,2,3] [--only NAME] [--json]
  *
