@@ -6,6 +6,8 @@
  *
  *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process]
  *
+ * --in-process also gives each model's time in its run() calls.
+ *
  * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
  */
 import { readdirSync } from 'node:fs'
@@ -16,9 +18,10 @@ import { parseArgs } from 'node:util'
 import { runPipeline } from '../workers/pipeline/run.js'
 import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
 import { probe } from '../workers/video/probe.js'
-import { createVisionProcessors, loadVisionModels } from '../workers/vision/processors.js'
+import { createVisionProcessors, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
 import { VisionRuntime } from '../workers/vision/runtime.js'
 import { VisionThread } from '../workers/vision/thread.js'
+import type { Model } from '../workers/vision/types.js'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
 import { plainFfmpeg } from './plain_ffmpeg.js'
 
@@ -49,10 +52,38 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-vision-'))
 // --in-process runs them on this thread instead (as `node ace clip:process` did before).
 const inProcess = values['in-process']
 const runtime = inProcess ? new VisionRuntime({ threads: settings.threads, provider: settings.provider }) : undefined
-const models = runtime ? await loadVisionModels(runtime, settings) : undefined
+const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
 const thread = inProcess ? undefined : new VisionThread(settings)
 const provider = runtime ? runtime.provider : (await thread!.ready).provider
 const newProcessors = () => (models ? Promise.resolve(createVisionProcessors(models, settings)) : thread!.processors())
+
+/** Time in each model's run() calls, in process only (on the thread the models are out of reach). */
+const modelTime = new Map<string, { calls: number; ms: number }>()
+
+function timedModels(loaded: VisionModels): VisionModels {
+  const wrapped = { ...loaded }
+  for (const [key, value] of Object.entries(loaded)) {
+    const model = value as Model
+    if (typeof model?.run !== 'function') continue
+    ;(wrapped as Record<string, unknown>)[key] = {
+      name: model.name,
+      inputNames: model.inputNames,
+      outputNames: model.outputNames,
+      async run(feeds: Parameters<Model['run']>[0]) {
+        const started = performance.now()
+        try {
+          return await model.run(feeds)
+        } finally {
+          const entry = modelTime.get(model.name) ?? { calls: 0, ms: 0 }
+          entry.calls++
+          entry.ms += performance.now() - started
+          modelTime.set(model.name, entry)
+        }
+      },
+    } satisfies Model
+  }
+  return wrapped
+}
 
 /** Wraps a processor to add up the time spent in its process() calls. */
 function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProcessor {
@@ -130,3 +161,16 @@ console.log(
     `${(total('output frames') / total('pipeline s')).toFixed(1)} fps (${(total('decoded frames') / total('pipeline s')).toFixed(1)} decoded fps); ` +
     `plain transcode ${total('plain s').toFixed(2)} s, ratio ${(total('pipeline s') / total('plain s')).toFixed(1)}; target ≥ 15 fps`
 )
+if (modelTime.size) {
+  const seconds = total('pipeline s')
+  console.log('model run() time, in process:')
+  console.table(
+    [...modelTime].sort((a, b) => b[1].ms - a[1].ms).map(([model, { calls, ms }]) => ({
+      model,
+      calls,
+      's': (ms / 1000).toFixed(2),
+      'ms/call': (ms / calls).toFixed(1),
+      'share of pipeline': `${((100 * ms) / 1000 / seconds).toFixed(1)} %`,
+    }))
+  )
+}
