@@ -2,17 +2,19 @@ import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 
 /**
- * Converts the TFLite models into the model cache (MODEL_CACHE_DIR) now, instead of on the
- * first clip: after an upgrade, or on a worker whose cache volume is new.
+ * Converts the models into the model cache (MODEL_CACHE_DIR) now, instead of on the first
+ * clip: after an upgrade, or on a worker whose cache volume is new.
  */
 export default class ModelsPrepare extends BaseCommand {
   static commandName = 'models:prepare'
-  static description = 'Convert the face and pose models to ONNX into the model cache'
+  static description = 'Convert the face, pose and text models to ONNX into the model cache'
   static options: CommandOptions = { startApp: false }
 
   async run() {
     const { MODELS, prepareModels } = await import('#workers/vision/models')
-    const cacheDir = this.app.config.get<string>('athera.vision.cacheDir')
+    // Without startApp the config is not loaded (nor needed: no .env, database or network):
+    // the same setting and default as config/athera.ts.
+    const cacheDir = process.env.MODEL_CACHE_DIR || this.app.makePath('models')
     const started = performance.now()
     try {
       const paths = await prepareModels(cacheDir)
