@@ -7,12 +7,13 @@
  *
  * Each clip gets its pose and anonymize processors on the thread; here they are two proxies
  * with the same names, roles and versions: the first sends the frame and gets it back blurred
- * with its people, the second only reports its statistics at the end.
+ * with its people and the regions blurred, the second hands those regions on (regions.json)
+ * and reports its statistics at the end.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
+import type { BlurredRegion, Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
 import { ANONYMIZE_MODELS } from './models.js'
 import type { VisionSettings } from './settings.js'
 
@@ -28,7 +29,7 @@ export type ThreadReply =
   | { type: 'ready'; versions: Record<string, string>; provider: string }
   | { type: 'failed'; message: string }
   | { type: 'log'; line: string }
-  | { type: 'frame'; id: number; people: PersonKeypoints[]; data: ArrayBuffer }
+  | { type: 'frame'; id: number; people: PersonKeypoints[]; blurred: BlurredRegion[]; data: ArrayBuffer }
   | { type: 'finish'; id: number; stats: Record<string, Record<string, unknown>> }
   | { type: 'error'; id: number; message: string }
 
@@ -89,6 +90,7 @@ export class VisionThread {
     this.#worker.postMessage({ type: 'open', session } satisfies ThreadRequest)
     const model = this.#settings.pose.model
     let stats: Promise<Record<string, Record<string, unknown>>> | undefined
+    let blurred: BlurredRegion[] = []
     const finish = () => (stats ??= this.#request({ type: 'finish', session, id: 0 }).then((reply) => reply.stats))
     const pose: FrameProcessor = {
       name: 'pose',
@@ -102,6 +104,7 @@ export class VisionThread {
         const { data: _, ...info } = frame
         const reply = await this.#request({ type: 'frame', session, id: 0, frame: info, data }, [data])
         frame.data = Buffer.from(reply.data)
+        blurred = reply.blurred
         return reply.people
       },
       finish: async () => (await finish()).pose,
@@ -112,6 +115,7 @@ export class VisionThread {
       version: ANONYMIZE_MODELS.map((name) => versions[name]).join(' + '),
       // The thread blurred the frame when pose sent it.
       process: async () => undefined,
+      blurred: () => blurred,
       finish: async () => (await finish()).anonymize,
     }
     return [pose, anonymize]

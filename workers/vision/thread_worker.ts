@@ -44,8 +44,12 @@ port.on('message', async (request: ThreadRequest) => {
     if (request.type === 'frame') {
       const frame: Frame = { ...request.frame, data: Buffer.from(request.data) }
       const people = []
-      for (const processor of processors) people.push(...((await processor.process(frame)) ?? []))
-      reply({ type: 'frame', id: request.id, people, data: request.data }, [request.data])
+      const blurred = []
+      for (const processor of processors) {
+        people.push(...((await processor.process(frame)) ?? []))
+        blurred.push(...(processor.blurred?.() ?? []))
+      }
+      reply({ type: 'frame', id: request.id, people, blurred, data: request.data }, [request.data])
     } else if (request.type === 'finish') {
       const stats: Record<string, Record<string, unknown>> = {}
       for (const processor of processors) stats[processor.name] = (await processor.finish?.()) ?? {}
