@@ -468,6 +468,8 @@ export class AnonymizeProcessor implements FrameProcessor {
         margin: this.#settings.margin,
         blur: this.#settings.blur,
         detectEvery: this.#settings.detectEvery,
+        // Frames a face stays blurred after its last detection: a round of the frame's tiles and some.
+        faceTracking: { keptFrames: this.#faceTracker.options.maxMissed },
       },
       ...this.#stats,
       regionsPerFrame: { columns: ['firstFrame', 'lastFrame', 'faces', 'text'], runs: this.#perFrame },

@@ -21,6 +21,7 @@ type FrameInfo = Omit<Frame, 'data'>
 
 export type ThreadRequest =
   | { type: 'open'; session: number }
+  | { type: 'init'; session: number; id: number; info: { width: number; height: number; fps: number } }
   | { type: 'frame'; session: number; id: number; frame: FrameInfo; data: ArrayBuffer }
   | { type: 'finish'; session: number; id: number }
   | { type: 'close'; session: number }
@@ -30,6 +31,7 @@ export type ThreadReply =
   | { type: 'failed'; message: string }
   | { type: 'log'; line: string }
   | { type: 'frame'; id: number; people: PersonKeypoints[]; blurred: BlurredRegion[]; data: ArrayBuffer }
+  | { type: 'initialised'; id: number }
   | { type: 'finish'; id: number; stats: Record<string, Record<string, unknown>> }
   | { type: 'error'; id: number; message: string }
 
@@ -96,6 +98,10 @@ export class VisionThread {
       name: 'pose',
       role: 'pose',
       version: `${versions['pose-detector']} + ${versions[`pose-landmark-${model}`]}`,
+      // Both processors on the thread learn the output size (the face tracker's keep time depends on it).
+      init: async (info) => {
+        await this.#request({ type: 'init', session, id: 0, info })
+      },
       process: async (frame) => {
         // Frames from FrameReader own their whole ArrayBuffer; anything else is copied first.
         const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength

@@ -41,7 +41,10 @@ port.on('message', async (request: ThreadRequest) => {
     if (!session) throw new Error(`no vision session ${request.session}`)
     session.usedAt = Date.now()
     const { processors } = session
-    if (request.type === 'frame') {
+    if (request.type === 'init') {
+      for (const processor of processors) await processor.init?.(request.info)
+      reply({ type: 'initialised', id: request.id })
+    } else if (request.type === 'frame') {
       const frame: Frame = { ...request.frame, data: Buffer.from(request.data) }
       const people = []
       const blurred = []

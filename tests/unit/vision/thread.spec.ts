@@ -5,8 +5,25 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { SHARED_MEDIA, SKIP_WITHOUT_MEDIA, sharedMediaAvailable } from '#tests/helpers/media'
 import { processClip } from '#tests/helpers/pipeline'
+import { createVisionProcessors, type VisionModels } from '#workers/vision/processors'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 import { VisionThread } from '#workers/vision/thread'
+import type { Model } from '#workers/vision/types'
+
+const CLIP = join(SHARED_MEDIA, 'two_people_indoor_1280x720_3s.mp4')
+
+/** What an anonymizer in this process keeps a face for at `width × height` (no model is run). */
+async function keptFramesAt(settings: VisionSettings, width: number, height: number) {
+  const model: Model = { name: 'unused', inputNames: [], outputNames: [], run: async () => ({}) }
+  const models = {
+    ...Object.fromEntries(['faceShort', 'faceFull', 'faceSsd', 'personDetector', 'textDetector', 'textRecognizer', 'poseDetector', 'poseLandmarks'].map((key) => [key, model])),
+    dictionary: ['0'],
+    versions: {},
+  } as unknown as VisionModels
+  const [, anonymize] = createVisionProcessors(models, settings)
+  await anonymize.init!({ width, height, fps: 30 })
+  return ((await anonymize.finish!()) as any).settings.faceTracking.keptFrames as number
+}
 
 test.group('Vision on its thread (as the worker runs it)', () => {
   test('regions.json lists every region the thread blurred, frame by frame')
@@ -17,7 +34,7 @@ test.group('Vision on its thread (as the worker runs it)', () => {
       const thread = new VisionThread(settings)
       const work = await mkdtemp(join(tmpdir(), 'athera-vision-thread-'))
       try {
-        const result = await processClip(join(SHARED_MEDIA, 'two_people_indoor_1280x720_3s.mp4'), work, {
+        const result = await processClip(CLIP, work, {
           processors: await thread.processors(),
           blur: settings.blur,
         })
@@ -31,6 +48,25 @@ test.group('Vision on its thread (as the worker runs it)', () => {
         assert.isAbove(qa.faceRegions, 0)
         assert.equal(count(['face', 'head']), qa.faceRegions)
         assert.equal(count(['text']), qa.textRegions)
+      } finally {
+        await thread.close()
+        await rm(work, { recursive: true, force: true })
+      }
+    })
+
+  test('the processors on the thread learn the output size (the face tracker keeps faces for a round of its tiles)')
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(300_000)
+    .run(async ({ assert }) => {
+      const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: app.makePath('models') }
+      const expected = await keptFramesAt(settings, 640, 360)
+      assert.notEqual(expected, await keptFramesAt(settings, 1280, 720), 'the sizes must differ in tiles for this test to mean anything')
+      const thread = new VisionThread(settings)
+      const work = await mkdtemp(join(tmpdir(), 'athera-vision-thread-'))
+      try {
+        const result = await processClip(CLIP, work, { processors: await thread.processors(), blur: settings.blur, width: 640, height: 360 })
+        const metadata = JSON.parse(await readFile(result.outputs.metadata.path, 'utf8'))
+        assert.equal(metadata.anonymization.anonymize.settings.faceTracking.keptFrames, expected)
       } finally {
         await thread.close()
         await rm(work, { recursive: true, force: true })
