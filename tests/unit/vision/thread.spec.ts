@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { SHARED_MEDIA, SKIP_WITHOUT_MEDIA, sharedMediaAvailable } from '#tests/helpers/media'
 import { processClip } from '#tests/helpers/pipeline'
-import { createVisionProcessors, type VisionModels } from '#workers/vision/processors'
+import { createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import { VisionRuntime } from '#workers/vision/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 import { VisionThread } from '#workers/vision/thread'
 import type { Model } from '#workers/vision/types'
@@ -69,6 +70,37 @@ test.group('Vision on its thread (as the worker runs it)', () => {
         assert.equal(metadata.anonymization.anonymize.settings.faceTracking.keptFrames, expected)
       } finally {
         await thread.close()
+        await rm(work, { recursive: true, force: true })
+      }
+    })
+
+  // Tests and the evals run the processors in process; the worker runs them on the thread,
+  // behind proxies that once dropped what they did not forward (regions, the output size).
+  test('the thread writes what the processors write in process: regions.json, keypoints.json and the QA report')
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .timeout(300_000)
+    .run(async ({ assert }) => {
+      const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: app.makePath('models') }
+      const runtime = new VisionRuntime({ threads: settings.threads })
+      const thread = new VisionThread(settings)
+      const work = await mkdtemp(join(tmpdir(), 'athera-vision-thread-'))
+      try {
+        const inProcess = await processClip(CLIP, join(work, 'in-process'), {
+          processors: createVisionProcessors(await loadVisionModels(runtime, settings), settings),
+          blur: settings.blur,
+        })
+        const onThread = await processClip(CLIP, join(work, 'thread'), { processors: await thread.processors(), blur: settings.blur })
+        for (const kind of ['regions', 'keypoints'] as const) {
+          const expected = await readFile(inProcess.outputs[kind].path, 'utf8')
+          assert.equal(await readFile(onThread.outputs[kind].path, 'utf8'), expected, `${kind}.json differs`)
+        }
+        const metadata = async (result: typeof inProcess) => JSON.parse(await readFile(result.outputs.metadata.path, 'utf8'))
+        const [a, b] = [await metadata(inProcess), await metadata(onThread)]
+        assert.deepEqual(b.anonymization, a.anonymization)
+        assert.deepEqual(b.pose, a.pose)
+      } finally {
+        await thread.close()
+        await runtime.close()
         await rm(work, { recursive: true, force: true })
       }
     })
