@@ -16,6 +16,7 @@ import { KEYPOINTS_SCHEMA, REGIONS_SCHEMA } from './version.js'
 import {
   PipelineError,
   type BlurredRegion,
+  type Frame,
   type FrameProcessor,
   type PersonKeypoints,
   type PipelineOptions,
@@ -99,7 +100,7 @@ export async function standardize(
       })
       const rate = reader.rate
       try {
-        for await (const frame of reader) {
+        for await (const frame of preparing(reader, options.processors)) {
           const people: PersonKeypoints[] = []
           const blurred: BlurredRegion[] = []
           for (const processor of options.processors) {
@@ -161,6 +162,50 @@ export async function standardize(
     if (stats) processorStats[processor.name] = stats
   }
   return { frameCount, durationSeconds: frameCount / fps, audio, processorStats, made }
+}
+
+/**
+ * The reader's frames, each handed to the processors' prepare() as soon as it is decoded:
+ * while the frame before it is still being processed, so work a processor can start early
+ * (the anonymizer's face search, on its own thread) runs alongside that frame's.
+ */
+async function* preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): AsyncGenerator<Frame> {
+  const prepare = (frame: Frame) => {
+    for (const processor of processors) {
+      // A prepare() that fails leaves its work to process(), which reports the failure.
+      try {
+        processor.prepare?.(frame)
+      } catch {}
+    }
+  }
+  const iterator = frames[Symbol.asyncIterator]()
+  let finished = false
+  try {
+    let next = iterator.next()
+    let prepared = false
+    for (;;) {
+      const current = await next
+      if (current.done) {
+        finished = true
+        return
+      }
+      if (!prepared) prepare(current.value)
+      next = iterator.next()
+      prepared = false
+      next.then(
+        (upcoming) => {
+          if (upcoming.done) return
+          prepare(upcoming.value)
+          prepared = true
+        },
+        // Awaited on the next turn; this only keeps a failure after an early stop from going unhandled.
+        () => {}
+      )
+      yield current.value
+    }
+  } finally {
+    if (!finished) await iterator.return?.()
+  }
 }
 
 /** Runs a processor call; its failure becomes E_PROCESSOR_FAILED naming the processor. */

@@ -67,6 +67,12 @@ export interface FrameProcessor {
   readonly version?: string
   /** `fps` is the output rate: frames come at most that often (fewer for a slower source). */
   init?(info: { width: number; height: number; fps: number }): Promise<void>
+  /**
+   * Called with each decoded frame before any processor's process(): a processor may start
+   * work there that needs nothing from the processors before it, to run alongside them. It
+   * must not change the frame.
+   */
+  prepare?(frame: Frame): void
   /** Called once per decoded frame (see `Frame`), not once per output frame. */
   process(frame: Frame): Promise<PersonKeypoints[] | void>
   /**

@@ -258,6 +258,45 @@ test.group('Pipeline behaviour', (group) => {
       }
     })
 
+  test('each frame is handed to prepare() once, unchanged, as soon as it is decoded: while the frame before it is processed', async ({ assert }) => {
+    const clip = await ffmpegMake(join(work, 'prepare.mp4'), [
+      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+    ])
+    const events: string[] = []
+    const preparedData = new Map<number, Buffer>()
+    // Slow enough that the decoder (three frames ahead) has the next frame before this one is done.
+    const slow: FrameProcessor = {
+      name: 'slow-painter',
+      prepare(frame) {
+        events.push(`prepare ${frame.index}`)
+        preparedData.set(frame.index, Buffer.from(frame.data))
+      },
+      async process(frame) {
+        events.push(`start ${frame.index}`)
+        assert.isTrue(preparedData.get(frame.index)?.equals(frame.data), `frame ${frame.index} as prepare() saw it`)
+        await new Promise((resolve) => setTimeout(resolve, 40))
+        fill(frame, BLACK)
+        events.push(`end ${frame.index}`)
+      },
+    }
+    const failing: FrameProcessor = {
+      name: 'failing-prepare',
+      prepare() {
+        throw new Error('not ready')
+      },
+      async process() {},
+    }
+
+    await processClip(clip, join(work, 'prepare-out'), { processors: [slow, failing] })
+
+    const at = (event: string) => events.indexOf(event)
+    for (let index = 0; index < 30; index++) {
+      assert.equal(events.filter((event) => event === `prepare ${index}`).length, 1, `frame ${index} prepared once`)
+      assert.isBelow(at(`prepare ${index}`), at(`start ${index}`), `frame ${index} prepared before it is processed`)
+      if (index > 0) assert.isBelow(at(`prepare ${index}`), at(`end ${index - 1}`), `frame ${index} prepared while ${index - 1} is processed`)
+    }
+  })
+
   test('a failing frame processor stops the run with E_PROCESSOR_FAILED and leaves no video')
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .run(async ({ assert }) => {
