@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { runPipeline } from '../workers/pipeline/run.js'
 import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
 import { probe } from '../workers/video/probe.js'
-import { createVisionProcessors, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
+import { createVisionProcessors, LANE_MODELS, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
 import { VisionRuntime } from '../workers/vision/runtime.js'
 import { VisionThread } from '../workers/vision/thread.js'
 import type { Model } from '../workers/vision/types.js'
@@ -32,13 +32,16 @@ const { values } = parseArgs({
     'threads': { type: 'string', default: String(DEFAULT_VISION_SETTINGS.threads) },
     'only': { type: 'string' },
     'in-process': { type: 'boolean', default: false },
+    'lane': { type: 'boolean', default: DEFAULT_VISION_SETTINGS.lane },
   },
+  allowNegative: true,
 })
 const settings: VisionSettings = {
   ...DEFAULT_VISION_SETTINGS,
   cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models'),
   provider: values.cuda ? 'cuda' : 'cpu',
   threads: Number(values.threads),
+  lane: values.lane,
   detectEvery: Number(values['detect-every']),
 }
 const media = new URL('../../shared/media/', import.meta.url).pathname
@@ -51,7 +54,9 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-vision-'))
 // As the worker runs them: on the vision thread, while this thread feeds ffmpeg both ways.
 // --in-process runs them on this thread instead (as `node ace clip:process` did before).
 const inProcess = values['in-process']
-const runtime = inProcess ? new VisionRuntime({ threads: settings.threads, provider: settings.provider }) : undefined
+const runtime = inProcess
+  ? new VisionRuntime({ threads: settings.threads, provider: settings.provider, laneModels: settings.lane ? LANE_MODELS : [] })
+  : undefined
 const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
 const thread = inProcess ? undefined : new VisionThread(settings)
 const provider = runtime ? runtime.provider : (await thread!.ready).provider
@@ -92,6 +97,7 @@ function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProc
     role: processor.role,
     version: processor.version,
     init: processor.init?.bind(processor),
+    prepare: processor.prepare?.bind(processor),
     finish: processor.finish?.bind(processor),
     async process(frame: Frame) {
       const started = performance.now()

@@ -58,6 +58,7 @@ const atheraConfig = {
     cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
     provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,
     threads: env.get('VISION_THREADS'),
+    lane: env.get('VISION_LANE') ?? DEFAULT_VISION_SETTINGS.lane,
     faces: {
       threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
       tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,

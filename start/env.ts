@@ -84,6 +84,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   MODEL_CACHE_DIR: Env.schema.string.optional(),
   VISION_PROVIDER: Env.schema.enum.optional(['cpu', 'cuda'] as const),
   VISION_THREADS: positiveInt(64, 2),
+  VISION_LANE: Env.schema.boolean.optional(),
   VISION_DETECT_EVERY: positiveInt(10, 2),
   ANONYMIZE_FACE_THRESHOLD: fraction(0.35),
   ANONYMIZE_FACE_TILES: Env.schema.boolean.optional(),

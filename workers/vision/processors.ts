@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs'
 import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
 import { blurRegions, type BlurRegion } from './blur.js'
-import { FaceDetector, SECOND_LOOK_MIN, type Region } from './faces/detector.js'
-import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName } from './models.js'
+import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type FaceDetectorOptions, type FaceSearch, type Region } from './faces/detector.js'
+import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName, type ModelSource } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
 import { headBox } from './pose/head.js'
 import { KeypointSmoother } from './pose/smooth.js'
@@ -37,17 +37,31 @@ export interface VisionModels {
   poseLandmarks: Model
   /** `package@version/file` of each model used, for metadata.json. */
   versions: Record<string, string>
+  /** With the face models on a lane: a face search that runs there whole. */
+  faceSearch?: (options: Partial<FaceDetectorOptions>) => FaceSearch
 }
+
+/**
+ * The models a runtime with a lane runs there (see ./lane.ts): the face search, which needs
+ * nothing from pose or text, and the body detector, which runs beside the whole-frame text
+ * detector on a text turn.
+ */
+export const LANE_MODELS: readonly ModelName[] = ['face-short', 'face-full', 'face-ssd', 'person-centernet']
 
 /** Loads (converting first where needed) every model the processors use. */
 export async function loadVisionModels(runtime: VisionRuntime, settings: VisionSettings): Promise<VisionModels> {
   const landmarks: ModelName = `pose-landmark-${settings.pose.model}`
   const names: ModelName[] = [...ANONYMIZE_MODELS, 'pose-detector', landmarks]
   const loaded = {} as Record<ModelName, Model>
-  for (const name of names) loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir))
+  for (const name of names) {
+    const source: ModelSource = MODELS[name]
+    loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir), source.splits ? settings.threads : 1)
+  }
   const versions: Record<string, string> = {}
   for (const name of names) versions[name] = modelVersion(name)
+  const lane = runtime.lane
   return {
+    faceSearch: lane && ((options) => lane.faceSearch({ short: 'face-short', full: 'face-full', ssd: 'face-ssd' }, options)),
     faceShort: loaded['face-short'],
     faceFull: loaded['face-full'],
     faceSsd: loaded['face-ssd'],
@@ -240,6 +254,8 @@ export class AnonymizeProcessor implements FrameProcessor {
   readonly role = 'anonymization' as const
   readonly version: string
   #faces: FaceDetector
+  /** Where the search runs: #faces itself, or the same detector on the lane. */
+  #search: FaceSearch
   #text: TextDetector
   #persons: PersonDetector
   #faceTracker: BoxTracker
@@ -282,10 +298,9 @@ export class AnonymizeProcessor implements FrameProcessor {
   ) {
     this.#settings = settings
     this.#still = options.still ?? false
-    this.#faces = new FaceDetector(
-      { short: models.faceShort, full: models.faceFull, ssd: models.faceSsd },
-      { threshold: settings.faces.threshold, tiles: settings.faces.tiles, tileSizes: settings.faces.tileSizes }
-    )
+    const faceOptions = { threshold: settings.faces.threshold, tiles: settings.faces.tiles, tileSizes: settings.faces.tileSizes }
+    this.#faces = new FaceDetector({ short: models.faceShort, full: models.faceFull, ssd: models.faceSsd }, faceOptions)
+    this.#search = models.faceSearch?.(faceOptions) ?? this.#faces
     this.#text = new TextDetector(
       { detector: models.textDetector, recognizer: models.textRecognizer },
       models.dictionary,
@@ -315,25 +330,19 @@ export class AnonymizeProcessor implements FrameProcessor {
     const people = this.shared.frameIndex === frame.index ? this.shared.people : []
     let faces: TrackedBox[]
     let text: TrackedBox[]
-    if (keyframe) {
-      const foundFaces = await this.#detectFaces(frame)
-      // A keyframe runs only some tiles: a small face found on an earlier one is looked for
-      // again where its track expects it, rather than coasting on until its tile comes round.
-      const lost = this.#faceTracker.unmatched(frame.index, foundFaces)
-      const refound = (await this.#faces.lookAgain(frame, lost)).filter((face) => face !== null)
-      this.#stats.refoundFaces += refound.length
-      foundFaces.push(...refound)
+    // Faces and text are searched side by side: with the face models on a lane (./lane.ts)
+    // the face search runs there while text is read here.
+    const facesFound = keyframe ? this.#findFaces(frame) : undefined
+    const textRead = readsText(frame.index, every) ? this.#readText(frame, people) : undefined
+    const [foundFaces, read] = await Promise.all([facesFound, textRead])
+    if (foundFaces) {
       this.#stats.detectedFaces += foundFaces.length
       if (lowConfidence(foundFaces, this.#settings.faces.threshold)) this.#lowConfidence.add(frame.index)
       faces = this.#faceTracker.update(frame.index, foundFaces)
     } else {
       faces = this.#faceTracker.predict(frame.index)
     }
-    if (readsText(frame.index, every)) {
-      text = this.#textTracker.update(frame.index, await this.#readText(frame, people))
-    } else {
-      text = this.#textTracker.predict(frame.index)
-    }
+    text = read ? this.#textTracker.update(frame.index, read) : this.#textTracker.predict(frame.index)
     const carried = this.#carried.regions(frame.index, people)
     const heads = this.#heads(people, faces)
     const regions: (BlurRegion & { kind: BlurredRegionKind })[] = [
@@ -356,6 +365,39 @@ export class AnonymizeProcessor implements FrameProcessor {
   }
 
   /**
+   * Starts a keyframe's face search as soon as the frame is decoded (see FrameProcessor):
+   * it needs nothing from pose, text or the frames before, so with the face models on a lane
+   * it runs there while this thread works on the frame before and on this frame's pose.
+   */
+  prepare(frame: Frame) {
+    if (frame.index % this.#settings.detectEvery !== 0 || this.#prepared.has(frame.index)) return
+    const search = this.#detectFaces(frame)
+    // process() awaits it; if the pipeline fails before then, its failure is not unhandled.
+    search.catch(() => {})
+    this.#prepared.set(frame.index, search)
+  }
+
+  /** Face searches prepare() started, by frame index. */
+  #prepared = new Map<number, Promise<FaceDetection[]>>()
+
+  /**
+   * A keyframe's faces: the planned search, then a look where lost tracks expect theirs (which
+   * needs the tracker as the frames before left it, so it waits for process()).
+   */
+  async #findFaces(frame: Frame) {
+    const prepared = this.#prepared.get(frame.index)
+    for (const index of this.#prepared.keys()) if (index <= frame.index) this.#prepared.delete(index)
+    const found = await (prepared ?? this.#detectFaces(frame))
+    // A keyframe runs only some tiles: a small face found on an earlier one is looked for
+    // again where its track expects it, rather than coasting on until its tile comes round.
+    const lost = this.#faceTracker.unmatched(frame.index, found)
+    const refound = (await this.#search.lookAgain(frame, lost)).filter((face) => face !== null)
+    this.#stats.refoundFaces += refound.length
+    found.push(...refound)
+    return found
+  }
+
+  /**
    * The faces of people pose found whose face no face box covers: BlazeFace misses faces
    * behind goggles, under helmets, in profile or half hidden, which pose still places from the
    * body. Grown by the margin like every face.
@@ -374,7 +416,7 @@ export class AnonymizeProcessor implements FrameProcessor {
   #detectFaces(frame: Frame) {
     const { tiles, squares } = this.#searchRegions(frame)
     const turn = frame.index / this.#settings.detectEvery
-    return this.#faces.detect(frame, keyframePlan(turn, tiles, squares, this.#settings.faces.ssdEvery))
+    return this.#search.detect(frame, keyframePlan(turn, tiles, squares, this.#settings.faces.ssdEvery))
   }
 
   #regions?: { width: number; height: number; tiles: Region[]; squares: Region[] }
@@ -402,9 +444,9 @@ export class AnonymizeProcessor implements FrameProcessor {
     }
     const turn = this.#textTurn++
     if (people.length === 0 || turn % (people.length + 1) === people.length) {
-      const found = await this.#text.detect(frame)
+      // The body detector first: on the lane it runs while the text detector runs here.
+      const [unposed, found] = await Promise.all([this.#unposedPeople(frame, people), this.#text.detect(frame)])
       // One unposed person a turn, in turn: each costs a zoomed pass, and a crowd has many.
-      const unposed = await this.#unposedPeople(frame, people)
       if (unposed.length) {
         const chosen = unposed[this.#unposedTurn++ % unposed.length]
         this.#stats.unposedPeopleRead++

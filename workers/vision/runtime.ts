@@ -4,6 +4,7 @@
  * asked for and present, otherwise on the CPU with a log line saying why.
  */
 import * as ort from 'onnxruntime-node'
+import { ModelLane } from './lane.js'
 import type { ExecutionProvider, Model, Tensor } from './types.js'
 
 export interface RuntimeOptions {
@@ -13,6 +14,10 @@ export interface RuntimeOptions {
   provider: ExecutionProvider
   /** Where to say that CUDA was asked for but is missing (default: console.warn). */
   log?: (message: string) => void
+  /** Models that run on a second thread (./lane.ts), side by side with the others. */
+  laneModels?: readonly string[]
+  /** The lane's thread stopped on its own: its models fail from then on. */
+  onLaneDeath?: (error: Error) => void
 }
 
 export class VisionRuntime {
@@ -21,24 +26,43 @@ export class VisionRuntime {
   provider: ExecutionProvider = 'cpu'
   #sessions = new Map<string, Promise<Model>>()
   #warned = false
+  #lane?: ModelLane
 
   constructor(options: Partial<RuntimeOptions> = {}) {
-    this.options = { threads: options.threads ?? 2, provider: options.provider ?? 'cpu', log: options.log }
+    this.options = { ...options, threads: options.threads ?? 2, provider: options.provider ?? 'cpu' }
   }
 
-  /** The model at `path` (an .onnx file), loaded once and shared by every caller. */
-  load(name: string, path: string): Promise<Model> {
+  /** The second thread `laneModels` run on, once one of them is loaded. */
+  get lane() {
+    return this.#lane
+  }
+
+  /**
+   * The model at `path` (an .onnx file), loaded once and shared by every caller; its runs
+   * use `threads` of onnxruntime's (default: the runtime's).
+   */
+  load(name: string, path: string, threads = this.options.threads): Promise<Model> {
     let model = this.#sessions.get(path)
     if (!model) {
-      model = this.#create(name, path)
+      model = this.#create(name, path, threads)
       this.#sessions.set(path, model)
       model.catch(() => this.#sessions.delete(path))
     }
     return model
   }
 
-  async #create(name: string, path: string): Promise<Model> {
-    const base = sessionOptions(this.options.threads)
+  async #create(name: string, path: string, threads: number): Promise<Model> {
+    if (this.options.laneModels?.includes(name)) {
+      this.#lane ??= new ModelLane({
+        provider: this.options.provider,
+        log: this.options.log,
+        onDeath: this.options.onLaneDeath,
+      })
+      const model = await this.#lane.load(name, path, threads)
+      if (model.provider === 'cuda') this.provider = 'cuda'
+      return model
+    }
+    const base = sessionOptions(threads)
     let session: ort.InferenceSession | undefined
     if (this.options.provider === 'cuda') {
       try {
@@ -62,7 +86,9 @@ export class VisionRuntime {
   async close() {
     const models = await Promise.allSettled(this.#sessions.values())
     this.#sessions.clear()
-    for (const model of models) if (model.status === 'fulfilled') await (model.value as OnnxModel).release()
+    for (const model of models) if (model.status === 'fulfilled' && model.value instanceof OnnxModel) await model.value.release()
+    await this.#lane?.close()
+    this.#lane = undefined
   }
 }
 

@@ -15,8 +15,13 @@ export interface VisionSettings {
   /** Where converted models are kept (keyed by the source file's sha256). */
   cacheDir: string
   provider: ExecutionProvider
-  /** onnxruntime intra-op threads per model run. */
+  /**
+   * onnxruntime intra-op threads of the models whose runs split well over threads (the text
+   * detector); the others run on one thread each, two at a time with the lane.
+   */
   threads: number
+  /** Run the face models on a second thread, alongside pose and text (./lane.ts). */
+  lane: boolean
   faces: {
     /** Detector score from which a face is blurred (0–1); lower blurs more. */
     threshold: number
@@ -54,6 +59,7 @@ export interface VisionSettings {
 export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   provider: 'cpu',
   threads: 2,
+  lane: true,
   faces: { threshold: 0.35, tiles: true, tileSizes: [200, 320], ssdEvery: 3 },
   text: { mode: 'numbers' },
   margin: 0.2,

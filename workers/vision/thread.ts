@@ -10,12 +10,11 @@
  * with its people and the regions blurred, the second hands those regions on (regions.json)
  * and reports its statistics at the end.
  */
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { BlurredRegion, Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
 import { ANONYMIZE_MODELS } from './models.js'
 import type { VisionSettings } from './settings.js'
+import { workerEntry } from './thread_entry.js'
 
 type FrameInfo = Omit<Frame, 'data'>
 
@@ -23,6 +22,7 @@ export type ThreadRequest =
   | { type: 'open'; session: number }
   | { type: 'init'; session: number; id: number; info: { width: number; height: number; fps: number } }
   | { type: 'frame'; session: number; id: number; frame: FrameInfo; data: ArrayBuffer }
+  | { type: 'prepare'; session: number; frame: FrameInfo; data: ArrayBuffer }
   | { type: 'finish'; session: number; id: number }
   | { type: 'close'; session: number }
 
@@ -51,7 +51,7 @@ export class VisionThread {
 
   constructor(settings: VisionSettings, log: (line: string) => void = console.warn) {
     this.#settings = settings
-    this.#worker = new Worker(bootstrap(), { eval: true, workerData: { settings } })
+    this.#worker = new Worker(workerEntry(new URL('./thread_worker.js', import.meta.url)), { eval: true, workerData: { settings } })
     // The thread must not keep a finished CLI or test process alive.
     this.#worker.unref()
     let markReady: (value: { versions: Record<string, string>; provider: string }) => void
@@ -102,6 +102,12 @@ export class VisionThread {
       init: async (info) => {
         await this.#request({ type: 'init', session, id: 0, info })
       },
+      // A copy: the frame itself stays here until its turn (process() transfers it).
+      prepare: (frame) => {
+        const { data, ...info } = frame
+        const copy = new Uint8Array(data).buffer
+        this.#post({ type: 'prepare', session, frame: info, data: copy }, [copy])
+      },
       process: async (frame) => {
         // Frames from FrameReader own their whole ArrayBuffer; anything else is copied first.
         const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
@@ -127,6 +133,10 @@ export class VisionThread {
     return [pose, anonymize]
   }
 
+  #post(request: ThreadRequest, transfer: ArrayBuffer[] = []) {
+    if (!this.#dead) this.#worker.postMessage(request, transfer)
+  }
+
   #request(request: ThreadRequest & { id: number }, transfer: ArrayBuffer[] = []): Promise<any> {
     if (this.#dead) return Promise.reject(this.#dead)
     const id = this.#nextId++
@@ -139,16 +149,4 @@ export class VisionThread {
   async close() {
     await this.#worker.terminate()
   }
-}
-
-/**
- * The thread's entry as an inline module: from source (tests, `node ace` in development) the
- * TypeScript loader must be registered inside the thread too; a build runs the compiled file.
- */
-function bootstrap() {
-  const compiled = new URL('./thread_worker.js', import.meta.url)
-  const entry = JSON.stringify(compiled.href)
-  return existsSync(fileURLToPath(compiled))
-    ? `await import(${entry})`
-    : `await import('@poppinss/ts-exec'); await import(${entry})`
 }

@@ -6,14 +6,25 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Frame, FrameProcessor } from '../pipeline/types.js'
-import { createVisionProcessors, loadVisionModels } from './processors.js'
+import { createVisionProcessors, LANE_MODELS, loadVisionModels } from './processors.js'
 import { VisionRuntime } from './runtime.js'
 import type { VisionSettings } from './settings.js'
 import type { ThreadReply, ThreadRequest } from './thread.js'
 
 const port = parentPort!
 const settings = workerData.settings as VisionSettings
-const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider, log: (line) => reply({ type: 'log', line }) })
+const runtime = new VisionRuntime({
+  threads: settings.threads,
+  provider: settings.provider,
+  laneModels: settings.lane ? LANE_MODELS : [],
+  log: (line) => reply({ type: 'log', line }),
+  // Without its lane this thread can only fail every clip: it stops, and the next clip gets
+  // a new one (VisionService), lane and all.
+  onLaneDeath: (error) => {
+    reply({ type: 'log', line: `${error.message}; the vision thread stops` })
+    process.exit(1)
+  },
+})
 const sessions = new Map<number, { processors: FrameProcessor[]; usedAt: number }>()
 /** A clip whose pipeline failed never sends `finish`: its processors go after this long unused. */
 const ABANDONED_MS = 10 * 60 * 1000
@@ -44,6 +55,9 @@ port.on('message', async (request: ThreadRequest) => {
     if (request.type === 'init') {
       for (const processor of processors) await processor.init?.(request.info)
       reply({ type: 'initialised', id: request.id })
+    } else if (request.type === 'prepare') {
+      const frame: Frame = { ...request.frame, data: Buffer.from(request.data) }
+      for (const processor of processors) processor.prepare?.(frame)
     } else if (request.type === 'frame') {
       const frame: Frame = { ...request.frame, data: Buffer.from(request.data) }
       const people = []
