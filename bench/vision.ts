@@ -4,9 +4,10 @@
  * target, in one run. Prints frames per second (output frames / wall time), the ratio, and
  * where the time went (each processor's share, measured around its calls).
  *
- *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process]
+ *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process] [--[no-]lane]
  *
- * --in-process also gives each model's time in its run() calls.
+ * --in-process also gives each model's time in its run() calls (of the models run in process:
+ * without --lane, all of them). --no-lane keeps the face search on the vision thread.
  *
  * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
  */
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     'threads': { type: 'string', default: String(DEFAULT_VISION_SETTINGS.threads) },
     'only': { type: 'string' },
     'in-process': { type: 'boolean', default: false },
-    'lane': { type: 'boolean', default: DEFAULT_VISION_SETTINGS.lane },
+    'lane': { type: 'boolean' },
   },
   allowNegative: true,
 })
@@ -41,7 +42,8 @@ const settings: VisionSettings = {
   cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models'),
   provider: values.cuda ? 'cuda' : 'cpu',
   threads: Number(values.threads),
-  lane: values.lane,
+  // In process, the face models stay here by default so that every model's time is counted.
+  lane: values.lane ?? (!values['in-process'] && DEFAULT_VISION_SETTINGS.lane),
   detectEvery: Number(values['detect-every']),
 }
 const media = new URL('../../shared/media/', import.meta.url).pathname
@@ -156,7 +158,7 @@ try {
 }
 
 console.log(
-  `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${provider}, ${settings.threads} threads, ` +
+  `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${provider}, ${settings.threads} text-detector threads, face search ${settings.lane ? 'on the model lane' : 'on the vision thread'}, ` +
     `${inProcess ? 'in process' : 'on the vision thread'}, ` +
     `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, target 1280x720@30`
 )
