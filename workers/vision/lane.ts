@@ -6,11 +6,10 @@
  * each with one thread, while the vision thread runs pose and text; `Model.run` on a lane model
  * posts the inputs (copied) and resolves with the outputs.
  */
-import { Worker } from 'node:worker_threads'
 import type { Frame } from '../pipeline/types.js'
 import type { FaceDetection, FaceDetectorOptions, FaceSearch, Region } from './faces/detector.js'
 import type { ExecutionProvider, Model, Tensor } from './types.js'
-import { workerEntry } from './thread_entry.js'
+import { WorkerCalls } from './worker_calls.js'
 
 /** Which lane models a face search uses, by the names they were loaded under. */
 export interface LaneFaceModels {
@@ -36,37 +35,20 @@ export type LaneReply =
   | { type: 'error'; id: number; message: string }
 
 export class ModelLane {
-  #worker: Worker
-  #pending = new Map<number, { resolve: (reply: any) => void; reject: (error: Error) => void }>()
-  #nextId = 1
-  #dead?: Error
-
-  #closing = false
+  #calls: WorkerCalls<LaneReply>
 
   /** `onDeath`: the thread stopped (a crash, not close()); every call from then on fails. */
   constructor(options: { provider: ExecutionProvider; log?: (line: string) => void; onDeath?: (error: Error) => void }) {
-    this.#worker = new Worker(workerEntry(new URL('./lane_worker.js', import.meta.url)), {
-      eval: true,
+    this.#calls = new WorkerCalls<LaneReply>(new URL('./lane_worker.js', import.meta.url), {
       workerData: { provider: options.provider },
+      label: 'the model lane',
+      onMessage: (message) => {
+        if (message.type === 'log') (options.log ?? console.warn)(message.line)
+      },
+      onStop: (error, closed) => {
+        if (!closed) options.onDeath?.(error)
+      },
     })
-    this.#worker.unref()
-    this.#worker.on('message', (message: LaneReply) => {
-      if (message.type === 'log') return (options.log ?? console.warn)(message.line)
-      const pending = this.#pending.get(message.id)
-      if (!pending) return
-      this.#pending.delete(message.id)
-      if (message.type === 'error') pending.reject(new Error(message.message))
-      else pending.resolve(message)
-    })
-    const die = (error: Error) => {
-      if (this.#dead) return
-      this.#dead = error
-      for (const pending of this.#pending.values()) pending.reject(error)
-      this.#pending.clear()
-      if (!this.#closing) options.onDeath?.(error)
-    }
-    this.#worker.on('error', die)
-    this.#worker.on('exit', (code) => die(new Error(`the model lane stopped (exit code ${code})`)))
   }
 
   /** The model at `path`, loaded on the lane; runs go there. */
@@ -103,16 +85,10 @@ export class ModelLane {
   }
 
   #request(request: LaneRequest): Promise<any> {
-    if (this.#dead) return Promise.reject(this.#dead)
-    const id = this.#nextId++
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
-      this.#worker.postMessage({ ...request, id })
-    })
+    return this.#calls.request(request)
   }
 
-  async close() {
-    this.#closing = true
-    await this.#worker.terminate()
+  close() {
+    return this.#calls.close()
   }
 }

@@ -10,11 +10,10 @@
  * with its people and the regions blurred, the second hands those regions on (regions.json)
  * and reports its statistics at the end.
  */
-import { Worker } from 'node:worker_threads'
 import type { BlurredRegion, Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
 import { ANONYMIZE_MODELS } from './models.js'
 import type { VisionSettings } from './settings.js'
-import { workerEntry } from './thread_entry.js'
+import { WorkerCalls } from './worker_calls.js'
 
 type FrameInfo = Omit<Frame, 'data'>
 
@@ -35,25 +34,14 @@ export type ThreadReply =
   | { type: 'finish'; id: number; stats: Record<string, Record<string, unknown>> }
   | { type: 'error'; id: number; message: string }
 
-interface Pending {
-  resolve: (reply: any) => void
-  reject: (error: Error) => void
-}
-
 export class VisionThread {
   readonly ready: Promise<{ versions: Record<string, string>; provider: string }>
-  #worker: Worker
-  #pending = new Map<number, Pending>()
-  #nextId = 1
+  #calls: WorkerCalls<ThreadReply>
   #nextSession = 1
-  #dead?: Error
   readonly #settings: VisionSettings
 
   constructor(settings: VisionSettings, log: (line: string) => void = console.warn) {
     this.#settings = settings
-    this.#worker = new Worker(workerEntry(new URL('./thread_worker.js', import.meta.url)), { eval: true, workerData: { settings } })
-    // The thread must not keep a finished CLI or test process alive.
-    this.#worker.unref()
     let markReady: (value: { versions: Record<string, string>; provider: string }) => void
     let markFailed: (error: Error) => void
     this.ready = new Promise((resolve, reject) => {
@@ -61,35 +49,27 @@ export class VisionThread {
       markFailed = reject
     })
     this.ready.catch(() => {})
-    this.#worker.on('message', (message: ThreadReply) => {
-      if (message.type === 'ready') return markReady(message)
-      if (message.type === 'failed') return markFailed(new Error(message.message))
-      if (message.type === 'log') return log(message.line)
-      const pending = this.#pending.get(message.id)
-      if (!pending) return
-      this.#pending.delete(message.id)
-      if (message.type === 'error') pending.reject(new Error(message.message))
-      else pending.resolve(message)
+    this.#calls = new WorkerCalls<ThreadReply>(new URL('./thread_worker.js', import.meta.url), {
+      workerData: { settings },
+      label: 'the vision thread',
+      onMessage: (message) => {
+        if (message.type === 'ready') markReady(message)
+        else if (message.type === 'failed') markFailed(new Error(message.message))
+        else if (message.type === 'log') log(message.line)
+      },
+      onStop: (error) => markFailed(error),
     })
-    const die = (error: Error) => {
-      this.#dead = error
-      markFailed(error)
-      for (const pending of this.#pending.values()) pending.reject(error)
-      this.#pending.clear()
-    }
-    this.#worker.on('error', die)
-    this.#worker.on('exit', (code) => die(new Error(`the vision thread stopped (exit code ${code})`)))
   }
 
   get alive() {
-    return !this.#dead
+    return this.#calls.alive
   }
 
   /** A pose and an anonymize processor for one clip, running on the thread. */
   async processors(): Promise<FrameProcessor[]> {
     const { versions } = await this.ready
     const session = this.#nextSession++
-    this.#worker.postMessage({ type: 'open', session } satisfies ThreadRequest)
+    this.#post({ type: 'open', session })
     const model = this.#settings.pose.model
     let stats: Promise<Record<string, Record<string, unknown>>> | undefined
     let blurred: BlurredRegion[] = []
@@ -134,19 +114,14 @@ export class VisionThread {
   }
 
   #post(request: ThreadRequest, transfer: ArrayBuffer[] = []) {
-    if (!this.#dead) this.#worker.postMessage(request, transfer)
+    this.#calls.post(request, transfer)
   }
 
   #request(request: ThreadRequest & { id: number }, transfer: ArrayBuffer[] = []): Promise<any> {
-    if (this.#dead) return Promise.reject(this.#dead)
-    const id = this.#nextId++
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
-      this.#worker.postMessage({ ...request, id }, transfer)
-    })
+    return this.#calls.request(request, transfer)
   }
 
-  async close() {
-    await this.#worker.terminate()
+  close() {
+    return this.#calls.close()
   }
 }

@@ -32,8 +32,9 @@ export interface Model {
   readonly outputNames: readonly string[]
   /**
    * onnxruntime-node runs the model synchronously on the calling thread (with its own pool for
-   * each operator), so two runs never overlap: batch inputs (./batch.ts) rather than start runs
-   * side by side, and keep vision off the HTTP process's event loop (./thread.ts).
+   * each operator), so two runs on one thread never overlap: batch inputs (./batch.ts) rather
+   * than start runs side by side, and keep vision off the HTTP process's event loop
+   * (./thread.ts). A model on the lane (./lane.ts) runs on that thread instead, beside them.
    */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>
 }

@@ -1,0 +1,50 @@
+import { test } from '@japa/runner'
+import { WorkerCalls } from '#workers/vision/worker_calls'
+
+const ECHO = new URL('../../helpers/workers/echo_worker.js', import.meta.url)
+
+function echoThread() {
+  const unanswered: unknown[] = []
+  const stops: { message: string; closed: boolean }[] = []
+  const calls = new WorkerCalls<{ type: string; id?: number }>(ECHO, {
+    workerData: {},
+    label: 'the echo thread',
+    onMessage: (message) => unanswered.push(message),
+    onStop: (error, closed) => stops.push({ message: error.message, closed }),
+  })
+  return { calls, unanswered, stops }
+}
+
+test.group('WorkerCalls (requests to the vision thread and the model lane)', () => {
+  test('each reply settles its own request; messages with no request waiting go to onMessage', async ({ assert }) => {
+    const { calls, unanswered } = echoThread()
+    try {
+      const [a, b] = await Promise.all([calls.request({ type: 'echo', text: 'a' }), calls.request({ type: 'echo', text: 'b' })])
+      assert.equal(a.text, 'a')
+      assert.equal(b.text, 'b')
+      await assert.rejects(() => calls.request({ type: 'fail' }), 'no such thing')
+      assert.deepEqual(unanswered, [{ type: 'hello' }])
+    } finally {
+      await calls.close()
+    }
+  })
+
+  test('a thread that exits fails the waiting and later requests with the reason, and reports it as not closed', async ({ assert }) => {
+    const { calls, stops } = echoThread()
+    const waiting = calls.request({ type: 'hang' })
+    calls.post({ type: 'exit', code: 3 })
+    await assert.rejects(() => waiting, 'the echo thread stopped (exit code 3)')
+    await assert.rejects(() => calls.request({ type: 'echo', text: 'late' }), 'the echo thread stopped (exit code 3)')
+    assert.isFalse(calls.alive)
+    assert.deepEqual(stops, [{ message: 'the echo thread stopped (exit code 3)', closed: false }])
+  })
+
+  test('close() stops the thread and says so to onStop', async ({ assert }) => {
+    const { calls, stops } = echoThread()
+    await calls.request({ type: 'echo', text: 'ready' })
+    await calls.close()
+    assert.isFalse(calls.alive)
+    assert.lengthOf(stops, 1)
+    assert.isTrue(stops[0].closed)
+  })
+})
