@@ -165,9 +165,18 @@ export async function standardize(
 }
 
 /**
+ * Frames handed to prepare() beyond the one being processed. Two: the anonymizer searches
+ * faces on every 2nd frame by default, so each search has the two frames before its own to
+ * run in; with one, the vision thread waited for it on about half the keyframes of a crowded
+ * clip. On two cores bench:vision measured the same either way (the cores are the limit
+ * there); with more cores that wait is what is left. The reader decodes three ahead.
+ */
+const PREPARE_AHEAD = 2
+
+/**
  * The reader's frames, each handed to the processors' prepare() as soon as it is decoded:
- * while the frame before it is still being processed, so work a processor can start early
- * (the anonymizer's face search, on its own thread) runs alongside that frame's.
+ * while the frames before it are still being processed, so work a processor can start early
+ * (the anonymizer's face search, on its own thread) runs alongside theirs.
  */
 async function* preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): AsyncGenerator<Frame> {
   const prepare = (frame: Frame) => {
@@ -179,28 +188,28 @@ async function* preparing(frames: AsyncIterable<Frame>, processors: FrameProcess
     }
   }
   const iterator = frames[Symbol.asyncIterator]()
+  const ahead: Promise<IteratorResult<Frame>>[] = []
+  const pull = () => {
+    const next = iterator.next()
+    next.then(
+      (result) => {
+        if (!result.done) prepare(result.value)
+      },
+      // Awaited in turn below; this only keeps a failure after an early stop from going unhandled.
+      () => {}
+    )
+    ahead.push(next)
+  }
   let finished = false
   try {
-    let next = iterator.next()
-    let prepared = false
+    while (ahead.length < PREPARE_AHEAD) pull()
     for (;;) {
-      const current = await next
+      const current = await ahead.shift()!
       if (current.done) {
         finished = true
         return
       }
-      if (!prepared) prepare(current.value)
-      next = iterator.next()
-      prepared = false
-      next.then(
-        (upcoming) => {
-          if (upcoming.done) return
-          prepare(upcoming.value)
-          prepared = true
-        },
-        // Awaited on the next turn; this only keeps a failure after an early stop from going unhandled.
-        () => {}
-      )
+      pull()
       yield current.value
     }
   } finally {
