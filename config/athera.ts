@@ -58,7 +58,11 @@ const atheraConfig = {
     cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
     provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,
     threads: env.get('VISION_THREADS'),
-    lane: env.get('VISION_LANE') ?? DEFAULT_VISION_SETTINGS.lane,
+    // Off by default where this process also serves the web: the lane keeps a third busy
+    // thread on a two-core machine, and the event loop then stalled up to ~210 ms while ffmpeg
+    // was spawned (process_clip.spec's 200 ms bound failed 2 runs in 9). A worker-only process
+    // serves no request, and takes the ~10 % more frames per second.
+    lane: env.get('VISION_LANE') ?? (DEFAULT_VISION_SETTINGS.lane && !env.get('ATHERA_ROLES').includes('web')),
     faces: {
       threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
       tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,
