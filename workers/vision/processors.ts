@@ -55,7 +55,10 @@ export async function loadVisionModels(runtime: VisionRuntime, settings: VisionS
   const loaded = {} as Record<ModelName, Model>
   for (const name of names) {
     const source: ModelSource = MODELS[name]
-    loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir), source.splits ? settings.threads : 1)
+    // With a lane, the models that do not split well take one core each, side by side;
+    // without one, the second thread is all a run can get from the other core.
+    const threads = source.splits || !settings.lane ? settings.threads : 1
+    loaded[name] = await runtime.load(name, await modelPath(name, settings.cacheDir), threads)
   }
   const versions: Record<string, string> = {}
   for (const name of names) versions[name] = modelVersion(name)

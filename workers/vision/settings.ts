@@ -16,8 +16,9 @@ export interface VisionSettings {
   cacheDir: string
   provider: ExecutionProvider
   /**
-   * onnxruntime intra-op threads of the models whose runs split well over threads (the text
-   * detector); the others run on one thread each, two at a time with the lane.
+   * onnxruntime intra-op threads per model run. With the lane, only the models whose runs
+   * split well over threads (the text detector) get them; the others run on one thread each,
+   * two at a time.
    */
   threads: number
   /** Run the face models on a second thread, alongside pose and text (./lane.ts). */
