@@ -2,9 +2,9 @@
  * A second thread for some of the models. onnxruntime-node runs a model synchronously on the
  * calling thread, and on two CPU cores its intra-op pool gains little on these small models
  * (bench:vision 12.4 fps with two threads per run, 12.2 with one), while two models run on two
- * threads side by side go 1.6× as fast as one after the other. So the face models run here,
- * each with one thread, while the vision thread runs pose and text; `Model.run` on a lane model
- * posts the inputs (copied) and resolves with the outputs.
+ * threads side by side go 1.6× as fast as one after the other. So the face search and the body
+ * detector run here, each model with one thread, while the vision thread runs pose and text;
+ * `Model.run` on a lane model posts the inputs (copied) and resolves with the outputs.
  */
 import type { Frame } from '../pipeline/types.js'
 import type { FaceDetection, FaceDetectorOptions, FaceSearch, Region } from './faces/detector.js'

@@ -82,12 +82,17 @@ export class VisionThread {
       init: async (info) => {
         await this.#request({ type: 'init', session, id: 0, info })
       },
-      // A copy: the frame itself stays here until its turn (process() transfers it).
-      prepare: (frame) => {
-        const { data, ...info } = frame
-        const copy = new Uint8Array(data).buffer
-        this.#post({ type: 'prepare', session, frame: info, data: copy }, [copy])
-      },
+      // Only the anonymizer prepares, only keyframes (their face search), and only to gain
+      // from the lane: other frames are not copied over. A copy, because the frame itself
+      // stays here until its turn (process() transfers it).
+      prepare: this.#settings.lane
+        ? (frame) => {
+            if (frame.index % this.#settings.detectEvery !== 0) return
+            const { data, ...info } = frame
+            const copy = new Uint8Array(data).buffer
+            this.#post({ type: 'prepare', session, frame: info, data: copy }, [copy])
+          }
+        : undefined,
       process: async (frame) => {
         // Frames from FrameReader own their whole ArrayBuffer; anything else is copied first.
         const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
