@@ -8,7 +8,7 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
-import { FrameEncoder, FrameReader, aborted, type EncoderTap, type SourceColour } from '../video/frames.js'
+import { FrameEncoder, FrameReader, aborted, readAhead, type EncoderTap, type SourceColour } from '../video/frames.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
 import { partialPath, writeAtomically } from './files.js'
 import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
@@ -178,7 +178,7 @@ const PREPARE_AHEAD = 2
  * while the frames before it are still being processed, so work a processor can start early
  * (the anonymizer's face search, on its own thread) runs alongside theirs.
  */
-async function* preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): AsyncGenerator<Frame> {
+function preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): AsyncGenerator<Frame> {
   const prepare = (frame: Frame) => {
     for (const processor of processors) {
       // A prepare() that fails leaves its work to process(), which reports the failure.
@@ -187,34 +187,8 @@ async function* preparing(frames: AsyncIterable<Frame>, processors: FrameProcess
       } catch {}
     }
   }
-  const iterator = frames[Symbol.asyncIterator]()
-  const ahead: Promise<IteratorResult<Frame>>[] = []
-  const pull = () => {
-    const next = iterator.next()
-    next.then(
-      (result) => {
-        if (!result.done) prepare(result.value)
-      },
-      // Awaited in turn below; this only keeps a failure after an early stop from going unhandled.
-      () => {}
-    )
-    ahead.push(next)
-  }
-  let finished = false
-  try {
-    while (ahead.length < PREPARE_AHEAD) pull()
-    for (;;) {
-      const current = await ahead.shift()!
-      if (current.done) {
-        finished = true
-        return
-      }
-      pull()
-      yield current.value
-    }
-  } finally {
-    if (!finished) await iterator.return?.()
-  }
+  // One more than PREPARE_AHEAD: the frame being processed is one of those asked for.
+  return readAhead(frames[Symbol.asyncIterator](), PREPARE_AHEAD + 1, undefined, prepare)
 }
 
 /** Runs a processor call; its failure becomes E_PROCESSOR_FAILED naming the processor. */
