@@ -6,7 +6,7 @@ import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/hel
 import { loadTfjsFaceModel } from '#tests/helpers/tfjs_model'
 import { blurRegions, type BlurMode } from '#workers/vision/blur'
 import { FULL_RANGE, SHORT_RANGE, decodeFaces, generateAnchors, iou, sigmoid, weightedNms } from '#workers/vision/faces/blazeface'
-import { FaceDetector, tileGrid, type FaceDetection } from '#workers/vision/faces/detector'
+import { FaceDetector, letterbox, place, tileGrid, type FaceDetection, type Placement } from '#workers/vision/faces/detector'
 import { decodeSsd } from '#workers/vision/faces/ssd'
 import { modelPath } from '#workers/vision/models'
 import { VisionRuntime } from '#workers/vision/runtime'
@@ -117,6 +117,25 @@ test.group('BlazeFace decoding', () => {
     const columns = [...new Set(tiles.map((t) => t.x))].sort((a, b) => a - b)
     assert.isAtLeast(tiles[0].x + tiles[0].width - columns[1], 80)
     assert.lengthOf(tileGrid(300, 200, 320), 0)
+  })
+
+  test('letterbox gives each input pixel the mean of the frame pixels it covers, enlarged or shrunk, to the bit', ({ assert }) => {
+    const frame = noiseFrame(320, 180)
+    const cases = [
+      // Enlarged 4–9×, as a keyframe's looks around small faces are: rows and columns repeat.
+      place({ x: 37.4, y: 21.9, width: 30, height: 30 }, 128, frame),
+      place({ x: 300, y: 160, width: 20, height: 14.5 }, 128, frame),
+      place({ x: 0, y: 0, width: 14.2, height: 14.2 }, 128, frame),
+      // About 1:1 and shrunk (tiles, the whole frame).
+      place({ x: 10, y: 5, width: 187, height: 170 }, 192, frame),
+      place({ x: 0, y: 0, width: 320, height: 180 }, 128, frame),
+    ]
+    for (const placement of cases) {
+      const expected = plainLetterbox(frame, placement, 128)
+      const got = letterbox(frame, placement, 128)
+      const first = got.findIndex((value, i) => value !== expected[i])
+      assert.equal(first, -1, `${JSON.stringify(placement.region)}: input value ${first} differs`)
+    }
   })
 
   test('a detector needs a model', ({ assert }) => {
@@ -330,3 +349,62 @@ test.group('FaceDetector on real images', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 })
+
+/** A frame of pseudo-random I420 samples: neighbouring pixels differ, as a real frame's do. */
+function noiseFrame(width: number, height: number) {
+  const data = Buffer.alloc((width * height * 3) / 2)
+  let seed = 7
+  for (let i = 0; i < data.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    data[i] = 16 + (seed >> 8) % 220
+  }
+  return { width, height, data, index: 0, timeMs: 0, format: 'yuv420p' as const }
+}
+
+/**
+ * letterbox() the plain way, one input pixel at a time: the mean of the whole source samples
+ * its box spans in each plane (at least one), BT.709 to RGB, scaled to [−1, 1].
+ */
+function plainLetterbox(frame: ReturnType<typeof noiseFrame>, placement: Placement, size: number) {
+  const input = new Float32Array(size * size * 3).fill(-1)
+  const { region, scale } = placement
+  const width = Math.min(size, Math.round(region.width * scale))
+  const height = Math.min(size, Math.round(region.height * scale))
+  const chromaWidth = frame.width / 2
+  const chromaHeight = frame.height / 2
+  const lumaLength = frame.width * frame.height
+  const planeOf = (offset: number, length: number) => frame.data.subarray(offset, offset + length)
+  const y = planeOf(0, lumaLength)
+  const u = planeOf(lumaLength, lumaLength / 4)
+  const v = planeOf(lumaLength * 1.25, lumaLength / 4)
+  const mean = (plane: Buffer, stride: number, rows: number, x: number, top: number, w: number, h: number, col: number, row: number) => {
+    const x0 = Math.min(stride - 1, Math.floor(x + (col * w) / width))
+    const x1 = Math.min(stride, Math.max(x0 + 1, Math.floor(x + ((col + 1) * w) / width)))
+    const y0 = Math.min(rows - 1, Math.floor(top + (row * h) / height))
+    const y1 = Math.min(rows, Math.max(y0 + 1, Math.floor(top + ((row + 1) * h) / height)))
+    let sum = 0
+    for (let sy = y0; sy < y1; sy++) {
+      let line = 0
+      for (let sx = x0; sx < x1; sx++) line += plane[sy * stride + sx]
+      sum += line
+    }
+    return Math.fround(sum / ((y1 - y0) * (x1 - x0)))
+  }
+  const unit = (value: number) => Math.min(1, Math.max(-1, value / 127.5 - 1))
+  const cx = region.x / 2
+  const cy = region.y / 2
+  const cw = Math.min(chromaWidth - cx, region.width / 2)
+  const ch = Math.min(chromaHeight - cy, region.height / 2)
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const l = 1.164384 * (mean(y, frame.width, frame.height, region.x, region.y, region.width, region.height, col, row) - 16)
+      const cb = mean(u, chromaWidth, chromaHeight, cx, cy, cw, ch, col, row) - 128
+      const cr = mean(v, chromaWidth, chromaHeight, cx, cy, cw, ch, col, row) - 128
+      const o = ((Math.floor(placement.offsetY) + row) * size + Math.floor(placement.offsetX) + col) * 3
+      input[o] = unit(l + 1.792741 * cr)
+      input[o + 1] = unit(l - 0.213249 * cb - 0.532909 * cr)
+      input[o + 2] = unit(l + 2.112402 * cb)
+    }
+  }
+  return input
+}

@@ -407,17 +407,38 @@ export function letterbox(frame: Frame, placement: Placement, size: number): Flo
   const ch = Math.min(p.chromaHeight - cy, region.height / 2)
   const u = boxMeans(p.u, p.chromaWidth, cx, cy, cw, ch, width, height)
   const v = boxMeans(p.v, p.chromaWidth, cx, cy, cw, ch, width, height)
-  let i = 0
+  const lumaRows = luma.sameAsAbove
+  const chromaRows = u.sameAsAbove
+  const [ys, us, vs] = [luma.values, u.values, v.values]
+  // Columns repeat only where the luma is enlarged (chroma always is, twice over): elsewhere
+  // looking for repeats costs more than it saves.
+  const repeats = width >= 2 * region.width
   for (let row = 0; row < height; row++) {
     let o = ((oy + row) * size + ox) * 3
+    // An enlarged region repeats rows: one that reads the same source rows as the row above
+    // is that row again (the small crops a keyframe looks at again are mostly such rows).
+    if (lumaRows[row] && chromaRows[row]) {
+      input.copyWithin(o, o - size * 3, o - size * 3 + width * 3)
+      continue
+    }
+    let i = row * width
+    let r = 0
+    let g = 0
+    let b = 0
     for (let col = 0; col < width; col++, i++) {
-      // BT.709 limited range to full-range RGB (as ../../video/yuv.ts), then to [−1, 1].
-      const l = 1.164384 * (luma[i] - 16)
-      const cb = u[i] - 128
-      const cr = v[i] - 128
-      input[o++] = clampUnit(l + 1.792741 * cr)
-      input[o++] = clampUnit(l - 0.213249 * cb - 0.532909 * cr)
-      input[o++] = clampUnit(l + 2.112402 * cb)
+      // BT.709 limited range to full-range RGB (as ../../video/yuv.ts), then to [−1, 1]; a
+      // pixel equal to its left neighbour (an enlarged column) takes its values.
+      if (!repeats || col === 0 || ys[i] !== ys[i - 1] || us[i] !== us[i - 1] || vs[i] !== vs[i - 1]) {
+        const l = 1.164384 * (ys[i] - 16)
+        const cb = us[i] - 128
+        const cr = vs[i] - 128
+        r = clampUnit(l + 1.792741 * cr)
+        g = clampUnit(l - 0.213249 * cb - 0.532909 * cr)
+        b = clampUnit(l + 2.112402 * cb)
+      }
+      input[o++] = r
+      input[o++] = g
+      input[o++] = b
     }
   }
   return input
@@ -428,7 +449,11 @@ function clampUnit(rgb: number) {
   return value < -1 ? -1 : value > 1 ? 1 : value
 }
 
-/** Means of the `outW × outH` boxes that tile the source rectangle (whole source samples, each box at least one). */
+/**
+ * Means of the `outW × outH` boxes that tile the source rectangle (whole source samples, each
+ * box at least one). `sameAsAbove[r]` is 1 where row r's boxes span the same source rows as
+ * row r − 1's (an enlargement): its values are that row's, copied.
+ */
 function boxMeans(
   plane: Buffer,
   stride: number,
@@ -438,8 +463,9 @@ function boxMeans(
   height: number,
   outW: number,
   outH: number
-): Float32Array {
+): { values: Float32Array; sameAsAbove: Uint8Array } {
   const out = new Float32Array(outW * outH)
+  const sameAsAbove = new Uint8Array(outH)
   // When the output is larger than the source (chroma, small tiles) boxes shrink to one sample.
   const colStart = new Int32Array(outW)
   const colEnd = new Int32Array(outW)
@@ -451,9 +477,18 @@ function boxMeans(
   const sums = new Float64Array(outW)
   // Enlarging (chroma at most tile sizes): every box is one sample, read straight.
   const single = colEnd.every((end, c) => end - colStart[c] === 1)
+  let previous0 = -1
+  let previous1 = -1
   for (let r = 0; r < outH; r++) {
     const y0 = Math.min(rows - 1, Math.floor(y + (r * height) / outH))
     const y1 = Math.min(rows, Math.max(y0 + 1, Math.floor(y + ((r + 1) * height) / outH)))
+    if (y0 === previous0 && y1 === previous1) {
+      sameAsAbove[r] = 1
+      out.copyWithin(r * outW, (r - 1) * outW, r * outW)
+      continue
+    }
+    previous0 = y0
+    previous1 = y1
     if (single && y1 - y0 === 1) {
       const line = y0 * stride
       for (let c = 0; c < outW; c++) out[r * outW + c] = plane[line + colStart[c]]
@@ -471,7 +506,7 @@ function boxMeans(
     }
     for (let c = 0; c < outW; c++) out[r * outW + c] = sums[c] / ((y1 - y0) * (colEnd[c] - colStart[c]))
   }
-  return out
+  return { values: out, sameAsAbove }
 }
 
 /**
