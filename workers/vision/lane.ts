@@ -18,19 +18,24 @@ export interface LaneFaceModels {
   ssd?: string
 }
 
-type FaceCall =
-  | { op: 'detect'; plan: { tiles?: Region[]; squares?: Region[] } }
-  | { op: 'lookAgain'; boxes: Region[] }
 
 export type LaneRequest =
   | { type: 'load'; id: number; name: string; path: string; threads: number }
   | { type: 'run'; id: number; path: string; feeds: Record<string, Tensor> }
-  | ({ type: 'faces'; id: number; models: LaneFaceModels; options: Partial<FaceDetectorOptions>; frame: Omit<Frame, 'data'>; data: Uint8Array } & FaceCall)
+  | {
+      type: 'faces'
+      id: number
+      models: LaneFaceModels
+      options: Partial<FaceDetectorOptions>
+      frame: Omit<Frame, 'data'>
+      data: Uint8Array
+      plan: { tiles?: Region[]; squares?: Region[] }
+    }
 
 export type LaneReply =
   | { type: 'loaded'; id: number; inputNames: string[]; outputNames: string[]; provider: ExecutionProvider }
   | { type: 'outputs'; id: number; outputs: Record<string, Tensor> }
-  | { type: 'faces'; id: number; faces: (FaceDetection | null)[] }
+  | { type: 'faces'; id: number; faces: FaceDetection[] }
   | { type: 'log'; line: string }
   | { type: 'error'; id: number; message: string }
 
@@ -73,14 +78,12 @@ export class ModelLane {
    * the calling thread between two of its runs.
    */
   faceSearch(models: LaneFaceModels, options: Partial<FaceDetectorOptions>): FaceSearch {
-    const call = async (frame: Frame, body: FaceCall) => {
-      const { data, ...info } = frame
-      const reply = await this.#request({ type: 'faces', id: 0, models, options, frame: info, data, ...body })
-      return reply.faces as (FaceDetection | null)[]
-    }
     return {
-      detect: async (frame, plan = {}) => (await call(frame, { op: 'detect', plan })) as FaceDetection[],
-      lookAgain: (frame, boxes) => call(frame, { op: 'lookAgain', boxes }),
+      detect: async (frame, plan = {}) => {
+        const { data, ...info } = frame
+        const reply = await this.#request({ type: 'faces', id: 0, models, options, frame: info, data, plan })
+        return reply.faces as FaceDetection[]
+      },
     }
   }
 

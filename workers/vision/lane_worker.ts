@@ -37,7 +37,7 @@ port.on('message', async (request: LaneRequest) => {
     if (request.type === 'faces') {
       const detector = faceDetector(request.models, request.options)
       const frame = { ...request.frame, data: Buffer.from(request.data.buffer, request.data.byteOffset, request.data.byteLength) }
-      const faces = request.op === 'detect' ? await detector.detect(frame, request.plan) : await detector.lookAgain(frame, request.boxes)
+      const faces = await detector.detect(frame, request.plan)
       port.postMessage({ type: 'faces', id: request.id, faces } satisfies LaneReply)
     } else if (request.type === 'load') {
       const model = await runtime.load(request.name, request.path, request.threads)

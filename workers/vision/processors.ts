@@ -65,7 +65,10 @@ export async function loadVisionModels(runtime: VisionRuntime, settings: VisionS
   const lane = runtime.lane
   return {
     faceSearch: lane && ((options) => lane.faceSearch({ short: 'face-short', full: 'face-full', ssd: 'face-ssd' }, options)),
-    faceShort: loaded['face-short'],
+    // The look again after a keyframe's search (#findFaces) runs here, on a session of its own:
+    // the vision thread waits for it, and on the lane it waited for the model run under way
+    // there too (about 55 ms a keyframe on the arm-wrestling clip, for 8 ms of work).
+    faceShort: lane ? await runtime.load('face-short', await modelPath('face-short', settings.cacheDir), 1, { here: true }) : loaded['face-short'],
     faceFull: loaded['face-full'],
     faceSsd: loaded['face-ssd'],
     personDetector: loaded['person-centernet'],
@@ -385,7 +388,8 @@ export class AnonymizeProcessor implements FrameProcessor {
 
   /**
    * A keyframe's faces: the planned search, then a look where lost tracks expect theirs (which
-   * needs the tracker as the frames before left it, so it waits for process()).
+   * needs the tracker as the frames before left it, so it waits for process() and runs on this
+   * thread, never on the lane).
    */
   async #findFaces(frame: Frame) {
     const prepared = this.#prepared.get(frame.index)
@@ -394,7 +398,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     // A keyframe runs only some tiles: a small face found on an earlier one is looked for
     // again where its track expects it, rather than coasting on until its tile comes round.
     const lost = this.#faceTracker.unmatched(frame.index, found)
-    const refound = (await this.#search.lookAgain(frame, lost)).filter((face) => face !== null)
+    const refound = (await this.#faces.lookAgain(frame, lost)).filter((face) => face !== null)
     this.#stats.refoundFaces += refound.length
     found.push(...refound)
     return found

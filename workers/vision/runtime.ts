@@ -39,20 +39,23 @@ export class VisionRuntime {
 
   /**
    * The model at `path` (an .onnx file), loaded once and shared by every caller; its runs
-   * use `threads` of onnxruntime's (default: the runtime's).
+   * use `threads` of onnxruntime's (default: the runtime's). A lane model loads on the lane,
+   * unless `here` asks for a session on this thread.
    */
-  load(name: string, path: string, threads = this.options.threads): Promise<Model> {
-    let model = this.#sessions.get(path)
+  load(name: string, path: string, threads = this.options.threads, options: { here?: boolean } = {}): Promise<Model> {
+    const onLane = !options.here && this.options.laneModels?.includes(name) === true
+    const key = onLane ? `lane:${path}` : path
+    let model = this.#sessions.get(key)
     if (!model) {
-      model = this.#create(name, path, threads)
-      this.#sessions.set(path, model)
-      model.catch(() => this.#sessions.delete(path))
+      model = this.#create(name, path, threads, onLane)
+      this.#sessions.set(key, model)
+      model.catch(() => this.#sessions.delete(key))
     }
     return model
   }
 
-  async #create(name: string, path: string, threads: number): Promise<Model> {
-    if (this.options.laneModels?.includes(name)) {
+  async #create(name: string, path: string, threads: number, onLane: boolean): Promise<Model> {
+    if (onLane) {
       this.#lane ??= new ModelLane({
         provider: this.options.provider,
         log: this.options.log,

@@ -130,10 +130,9 @@ export const SECOND_LOOK_MIN = 0.65
  */
 const TRACK_LOOK_CROP = 2.5
 
-/** The face search as the anonymizer calls it: a FaceDetector, or one on a lane (../lane.ts). */
+/** A keyframe's face search as the anonymizer calls it: a FaceDetector, or one on a lane (../lane.ts). */
 export interface FaceSearch {
   detect(frame: Frame, plan?: { tiles?: Region[]; squares?: Region[] }): Promise<FaceDetection[]>
-  lookAgain(frame: Frame, boxes: Region[]): Promise<(FaceDetection | null)[]>
 }
 
 export class FaceDetector implements FaceSearch {
