@@ -44,16 +44,38 @@ export function sampleRgb(
   const step = 1 / taps
   const weight = 1 / (taps * taps)
   if (map.b === 0 && map.d === 0) return sampleUpright(p, map, size, taps, low, k, out)
-  const last = [p.width, p.height]
+  const { a, b, c, d, e, f } = map
+  const { y: lumaPlane, u: cbPlane, v: crPlane, width, height, chromaWidth, chromaHeight } = p
+  // The products that depend on the column only (and on the row only, below) are taken once:
+  // the same products summed in the same order as a·u + b·v + c, so the same samples.
+  const au = new Float64Array(size)
+  const du = new Float64Array(size)
+  const atu = new Float64Array(size * taps)
+  const dtu = new Float64Array(size * taps)
+  for (let ox = 0; ox < size; ox++) {
+    au[ox] = a * (ox + 0.5)
+    du[ox] = d * (ox + 0.5)
+    for (let tx = 0; tx < taps; tx++) {
+      const tu = ox + (tx + 0.5) * step
+      atu[ox * taps + tx] = a * tu
+      dtu[ox * taps + tx] = d * tu
+    }
+  }
+  const btv = new Float64Array(taps)
+  const etv = new Float64Array(taps)
   let o = 0
   for (let oy = 0; oy < size; oy++) {
+    const bv = b * (oy + 0.5)
+    const ev = e * (oy + 0.5)
+    for (let ty = 0; ty < taps; ty++) {
+      const tv = oy + (ty + 0.5) * step
+      btv[ty] = b * tv
+      etv[ty] = e * tv
+    }
     for (let ox = 0; ox < size; ox++) {
-      // Chroma is half resolution already: one sample at the pixel centre is enough for it.
-      const u = ox + 0.5
-      const v = oy + 0.5
-      const x = map.a * u + map.b * v + map.c
-      const y = map.d * u + map.e * v + map.f
-      if (x < 0 || y < 0 || x >= last[0] || y >= last[1]) {
+      const x = au[ox] + bv + c
+      const y = du[ox] + ev + f
+      if (x < 0 || y < 0 || x >= width || y >= height) {
         out[o++] = low
         out[o++] = low
         out[o++] = low
@@ -61,20 +83,32 @@ export function sampleRgb(
       }
       let luma = 0
       for (let ty = 0; ty < taps; ty++) {
-        const tv = oy + (ty + 0.5) * step
         for (let tx = 0; tx < taps; tx++) {
-          const tu = ox + (tx + 0.5) * step
-          luma += bilinear(p.y, p.width, p.height, map.a * tu + map.b * tv + map.c - 0.5, map.d * tu + map.e * tv + map.f - 0.5)
+          const t = ox * taps + tx
+          luma += bilinear(lumaPlane, width, height, atu[t] + btv[ty] + c - 0.5, dtu[t] + etv[ty] + f - 0.5)
         }
       }
-      // Chroma samples sit at the centres of their 2×2 blocks.
-      const cb = bilinear(p.u, p.chromaWidth, p.chromaHeight, x / 2 - 0.5, y / 2 - 0.5) - 128
-      const cr = bilinear(p.v, p.chromaWidth, p.chromaHeight, x / 2 - 0.5, y / 2 - 0.5) - 128
+      // Chroma is half resolution already: one sample at the pixel centre is enough for it.
+      // Its samples sit at the centres of their 2×2 blocks; both planes share the neighbours.
+      const cx = clampTo(x / 2 - 0.5, chromaWidth - 1)
+      const cy = clampTo(y / 2 - 0.5, chromaHeight - 1)
+      const x0 = Math.floor(cx)
+      const y0 = Math.floor(cy)
+      const x1 = x0 + 1 < chromaWidth ? x0 + 1 : x0
+      const r0 = y0 * chromaWidth
+      const r1 = (y0 + 1 < chromaHeight ? y0 + 1 : y0) * chromaWidth
+      const cb = lerp2(cbPlane, r0, r1, x0, x1, cx - x0, cy - y0) - 128
+      const cr = lerp2(crPlane, r0, r1, x0, x1, cx - x0, cy - y0) - 128
       writeRgb(out, o, luma * weight, cb, cr, low, k)
       o += 3
     }
   }
   return out
+}
+
+/** `value` clamped to [0, last], as `bilinear` clamps its coordinates. */
+function clampTo(value: number, last: number) {
+  return value < 0 ? 0 : value > last ? last : value
 }
 
 /**
