@@ -88,19 +88,26 @@ function cellMeans(plane: Buffer, stride: number, area: readonly [number, number
   const cols = Math.floor((x1 - x0 - 1) / cellSize) + 1
   const rows = Math.floor((y1 - y0 - 1) / cellSize) + 1
   const sums = new Float64Array(cols * rows)
-  const counts = new Float64Array(cols * rows)
-  const colOf = new Int32Array(x1 - x0)
-  for (let x = x0; x < x1; x++) colOf[x - x0] = Math.min(cols - 1, Math.floor((x - x0) / cellSize))
+  // Each cell column is a run of pixel columns: [colStart[c], colStart[c + 1]).
+  const colStart = new Int32Array(cols + 1)
+  for (let x = x1 - 1; x >= x0; x--) colStart[Math.min(cols - 1, Math.floor((x - x0) / cellSize))] = x
+  colStart[cols] = x1
+  const rowCount = new Float64Array(rows)
   for (let y = y0; y < y1; y++) {
-    const rowBase = Math.min(rows - 1, Math.floor((y - y0) / cellSize)) * cols
+    const row = Math.min(rows - 1, Math.floor((y - y0) / cellSize))
+    const rowBase = row * cols
     const line = y * stride
-    for (let x = x0; x < x1; x++) {
-      const c = rowBase + colOf[x - x0]
-      sums[c] += plane[line + x]
-      counts[c]++
+    rowCount[row]++
+    for (let c = 0; c < cols; c++) {
+      // Whole numbers: the sums are exact in any order.
+      let sum = 0
+      for (let x = colStart[c], end = colStart[c + 1]; x < end; x++) sum += plane[line + x]
+      sums[rowBase + c] += sum
     }
   }
-  for (let i = 0; i < sums.length; i++) sums[i] /= counts[i] || 1
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) sums[r * cols + c] /= rowCount[r] * (colStart[c + 1] - colStart[c]) || 1
+  }
   return { values: sums, cols, rows }
 }
 

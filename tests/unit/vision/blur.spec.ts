@@ -71,6 +71,38 @@ test.group('blurRegions', () => {
     assert.equal(new Set(lumaOf(frame, 68, 68, 93, 93)).size, 1)
   })
 
+  test('each pixelate block is the mean of the pixels it covers, partial blocks at the edges too', ({ assert }) => {
+    // 100 px across: 6 blocks of 16.67 px, the last ones cut by the region's and the frame's edge.
+    const frame = noiseFrame()
+    const before = planes({ ...frame, data: Buffer.from(frame.data) })
+    const [x0, y0, size] = [250, 170, 100]
+    blurRegions(frame, [{ x: x0, y: y0, width: size, height: size, shape: 'rect' }], 'pixelate')
+    const after = planes(frame)
+    const cell = size / 6
+    const edges = (start: number, end: number) => {
+      // Block of each pixel, as pixelate assigns them: by its offset from the region's start.
+      const runs = new Map<number, number[]>()
+      for (let at = start; at < end; at++) {
+        const block = Math.min(5, Math.floor((at - start) / cell))
+        runs.set(block, [...(runs.get(block) ?? []), at])
+      }
+      return [...runs.values()]
+    }
+    const columns = edges(x0, Math.min(before.width, x0 + size))
+    const rows = edges(y0, Math.min(before.height, y0 + size))
+    assert.isBelow(columns.at(-1)!.length, Math.floor(cell), 'the frame edge cuts the last column of blocks')
+    for (const blockRows of rows) {
+      for (const blockColumns of columns) {
+        let sum = 0
+        for (const y of blockRows) for (const x of blockColumns) sum += before.y[y * before.width + x]
+        const mean = sum / (blockRows.length * blockColumns.length)
+        for (const y of blockRows) {
+          for (const x of blockColumns) assert.equal(after.y[y * after.width + x], Math.floor(mean + 0.5), `luma at ${x},${y}`)
+        }
+      }
+    }
+  })
+
   test('gaussian removes fine detail and leaves no hard block edges', ({ assert }) => {
     const frame = noiseFrame()
     const before = roughness(frame, 60, 60, 180, 180)
