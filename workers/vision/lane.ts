@@ -18,7 +18,6 @@ export interface LaneFaceModels {
   ssd?: string
 }
 
-
 export type LaneRequest =
   | { type: 'load'; id: number; name: string; path: string; threads: number }
   | { type: 'run'; id: number; path: string; feeds: Record<string, Tensor> }
