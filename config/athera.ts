@@ -1,6 +1,6 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
+import { DEFAULT_VISION_SETTINGS, laneByDefault, type VisionSettings } from '#workers/vision/settings'
 
 /**
  * Process-level settings of the appliance. Instance settings an admin can change at run
@@ -58,11 +58,7 @@ const atheraConfig = {
     cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
     provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,
     threads: env.get('VISION_THREADS'),
-    // Off by default where this process also serves the web: the lane keeps a third busy
-    // thread on a two-core machine, and the event loop then stalled up to ~210 ms while ffmpeg
-    // was spawned (process_clip.spec's 200 ms bound failed 2 runs in 9). A worker-only process
-    // serves no request, and takes the ~10 % more frames per second.
-    lane: env.get('VISION_LANE') ?? (DEFAULT_VISION_SETTINGS.lane && !env.get('ATHERA_ROLES').includes('web')),
+    lane: env.get('VISION_LANE') ?? laneByDefault(env.get('ATHERA_ROLES')),
     faces: {
       threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
       tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,

@@ -68,3 +68,13 @@ export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   pose: { model: 'lite' },
   detectEvery: 2,
 }
+
+/**
+ * Whether a process runs the model lane when VISION_LANE does not say: not where it also
+ * serves the web. The lane keeps a third busy thread on a two-core machine, and the event loop
+ * then stalled up to ~210 ms while ffmpeg was spawned (process_clip.spec's 200 ms bound failed
+ * 2 runs in 9); a worker-only process serves no request and takes the frames per second.
+ */
+export function laneByDefault(roles: readonly string[]) {
+  return DEFAULT_VISION_SETTINGS.lane && !roles.includes('web')
+}

@@ -6,7 +6,7 @@ import { ModelLane } from '#workers/vision/lane'
 import { modelPath } from '#workers/vision/models'
 import { loadVisionModels } from '#workers/vision/processors'
 import { VisionRuntime } from '#workers/vision/runtime'
-import { DEFAULT_VISION_SETTINGS } from '#workers/vision/settings'
+import { DEFAULT_VISION_SETTINGS, laneByDefault } from '#workers/vision/settings'
 
 const cache = app.makePath('models')
 const FACE_NAMES = { short: 'face-short', full: 'face-full', ssd: 'face-ssd' }
@@ -29,6 +29,12 @@ test.group('Model lane (a second thread for the face models)', (group) => {
     }
   })
   group.each.timeout(120_000)
+
+  test('a process runs the lane by default only where it serves no web requests', ({ assert }) => {
+    assert.isTrue(laneByDefault(['worker']))
+    assert.isFalse(laneByDefault(['web', 'worker']))
+    assert.isFalse(laneByDefault(['web']))
+  })
 
   test('only the lane models go to the lane', async ({ assert }) => {
     await lane.load('text-recognizer', await modelPath('text-recognizer', cache))
