@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
 import type { Frame } from '#workers/pipeline/types'
-import { fill, grey, paint, rgbToYuv } from '#workers/video/yuv'
+import { fill, grey, paint, rgbToYuv, toRgb } from '#workers/video/yuv'
 import { modelPath, packageFile, TEXT_DICTIONARY } from '#workers/vision/models'
 import { VisionRuntime } from '#workers/vision/runtime'
 import { dbBoxes, detectorInput, placeRegion, toFrame } from '#workers/vision/text/detect'
@@ -103,6 +103,26 @@ test.group('Text detection: DB post-processing', () => {
     // Row 25 lies below the 25-row content: padding.
     assert.equal(tensor.data[26 * 64 + 3], 0)
     assert.throws(() => detectorInput(frame, [placement], 60, 32))
+  })
+
+  test('every detector input value is its pixel\'s byte normalised, in BGR order', ({ assert }) => {
+    const frame = blankFrame(96, 64)
+    let seed = 3
+    for (let i = 0; i < frame.data.length; i++) frame.data[i] = 16 + ((seed = (seed * 16807) % 2147483647) % 224)
+    const placement = placeRegion({ x: 5, y: 3, width: 80, height: 50 }, 120, 2)
+    const tensor = detectorInput(frame, [placement], 128, 96)
+    const rgb = toRgb(frame, placement.crop, { width: placement.width, height: placement.height }, { sampling: 'bilinear' })
+    const plane = 128 * 96
+    const [mean, std] = [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]]
+    for (let row = 0; row < placement.height; row++) {
+      for (let col = 0; col < placement.width; col++) {
+        const i = (row * placement.width + col) * 3
+        for (const [channel, byte] of [rgb[i + 2], rgb[i + 1], rgb[i]].entries()) {
+          const expected = Math.fround((byte / 255 - mean[channel]) / std[channel])
+          assert.equal(tensor.data[channel * plane + row * 128 + col], expected, `channel ${channel} at ${col},${row}`)
+        }
+      }
+    }
   })
 })
 

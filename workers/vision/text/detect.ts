@@ -13,6 +13,8 @@ import type { Box, Detection, Tensor } from '../types.js'
 /** PaddleOCR's detection normalisation (ImageNet statistics), applied to B, G, R in that order. */
 const MEAN = [0.485, 0.456, 0.406]
 const STD = [0.229, 0.224, 0.225]
+/** Each channel's normalised value for each byte, worked out once (a zoomed torso is ~900 000 pixels). */
+const NORMALISED = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MEAN[c]) / STD[c]))
 
 /** The network downsamples by 32: both sides of its input must be multiples of it. */
 export const DETECTOR_STRIDE = 32
@@ -100,14 +102,15 @@ export function detectorInput(
     if (width > inputWidth || height > inputHeight) throw new Error('a region does not fit the detector input')
     const rgb = toRgb(frame, placement.crop, { width, height }, { sampling: 'bilinear' })
     const base = n * 3 * plane
+    const [first, second, third] = NORMALISED
     for (let row = 0; row < height; row++) {
       let i = row * width * 3
       let o = base + row * inputWidth
       for (let col = 0; col < width; col++, i += 3, o++) {
         // BGR order: the model was trained on OpenCV's channel order.
-        data[o] = (rgb[i + 2] / 255 - MEAN[0]) / STD[0]
-        data[o + plane] = (rgb[i + 1] / 255 - MEAN[1]) / STD[1]
-        data[o + 2 * plane] = (rgb[i] / 255 - MEAN[2]) / STD[2]
+        data[o] = first[rgb[i + 2]]
+        data[o + plane] = second[rgb[i + 1]]
+        data[o + 2 * plane] = third[rgb[i]]
       }
     }
   })

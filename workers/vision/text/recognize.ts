@@ -120,6 +120,9 @@ export async function recognize(
   return results
 }
 
+/** A byte scaled to −1…1, for each byte. */
+const SIGNED = Float32Array.from({ length: 256 }, (_, v) => v / 127.5 - 1)
+
 function recognizerInput(
   frame: Pick<Frame, 'width' | 'height' | 'data'>,
   batch: readonly { crop: Box; width: number }[],
@@ -135,9 +138,9 @@ function recognizerInput(
       let o = base + row * inputWidth
       for (let col = 0; col < width; col++, i += 3, o++) {
         // BGR, scaled to -1…1; the right-hand padding stays 0 (mid grey), as in PaddleOCR.
-        data[o] = rgb[i + 2] / 127.5 - 1
-        data[o + plane] = rgb[i + 1] / 127.5 - 1
-        data[o + 2 * plane] = rgb[i] / 127.5 - 1
+        data[o] = SIGNED[rgb[i + 2]]
+        data[o + plane] = SIGNED[rgb[i + 1]]
+        data[o + 2 * plane] = SIGNED[rgb[i]]
       }
     }
   })
