@@ -3,6 +3,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import AdminPolicy from '#policies/admin_policy'
 import { CONSENT_LOG_CSV_HEADER, LegalLogService } from '#services/legal_log_service'
 import { sendCsv } from '#services/csv'
+import { reasonFor, type LicensingProblem } from '#services/clip_eligibility'
+import { heldVersions } from '#services/version_sale'
 
 /** The legal log: every consent record, its CSV export, and the licences withdrawals touch. */
 @inject()
@@ -15,9 +17,11 @@ export default class AdminConsentLogController {
     const page = await this.log.page(parsed, request.input('after'))
     const counts = await this.log.counts(parsed)
     const base = this.log.queryString(parsed.filters)
+    const held = (await heldVersions()).filter((version) => !version.superseded)
     return view.render('pages/admin/consent_log/index', {
       ...page,
       counts,
+      heldCount: held.length,
       filters: parsed.filters,
       errors: parsed.errors,
       firstUrl: `/admin/consent-log${base ? `?${base}` : ''}`,
@@ -43,5 +47,18 @@ export default class AdminConsentLogController {
     await bouncer.with(AdminPolicy).authorize('access')
     const licences = await this.log.affectedLicences()
     return view.render('pages/admin/consent_log/licences', { licences })
+  }
+
+  /** Versions holding clips their consent never covered: not for sale until corrected. */
+  async heldVersions({ bouncer, view }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('access')
+    const versions = (await heldVersions()).map((version) => ({
+      ...version,
+      clips: version.clips.map((clip) => ({
+        ...clip,
+        reason: reasonFor(clip.problem as LicensingProblem, clip.title, version.licenceType as 'research' | 'commercial'),
+      })),
+    }))
+    return view.render('pages/admin/consent_log/held_versions', { versions })
   }
 }

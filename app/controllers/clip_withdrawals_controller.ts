@@ -20,19 +20,25 @@ export default class ClipWithdrawalsController {
     await bouncer.with(WithdrawalPolicy).authorize('withdraw')
     const clip = await this.consent.ownClip(auth.getUserOrFail(), params.clipId)
     const retentionDays = await this.settings.get('withdrawal_retention_days')
-    return view.render('pages/consent/withdraw', { clip, retentionDays })
+    const licensing = await this.consent.licensingState(clip)
+    return view.render('pages/consent/withdraw', { clip, retentionDays, licensing })
   }
 
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(WithdrawalPolicy).authorize('withdraw')
-    const { reason } = await request.validateUsing(withdrawalValidator)
-    const evidence = { ip: request.ip(), userAgent: request.header('user-agent') ?? null, reason }
+    const { reason, scope } = await request.validateUsing(withdrawalValidator)
+    const evidence = { ip: request.ip(), userAgent: request.header('user-agent') ?? null, reason, scope }
     try {
       const { record } = await this.consent.withdraw(auth.getUserOrFail(), params.clipId, evidence)
-      session.flash('success', 'Consent withdrawn. The clip is out of processing and future datasets; this page is your receipt.')
+      session.flash(
+        'success',
+        scope === 'licensing'
+          ? 'Licensing withdrawn. The clip stays in your library but leaves every future dataset version; this page is your receipt.'
+          : 'Consent withdrawn. The clip is out of processing and future datasets; this page is your receipt.'
+      )
       return response.redirect(`/consents/${record.id}`)
     } catch (error) {
-      if (!(error instanceof ConsentError) || error.code !== 'E_ALREADY_WITHDRAWN') throw error
+      if (!(error instanceof ConsentError) || !['E_ALREADY_WITHDRAWN', 'E_NO_LICENSING_CONSENT'].includes(error.code)) throw error
       session.flash('error', error.message)
       return response.redirect(`/clips/${params.clipId}/withdraw`)
     }

@@ -41,7 +41,11 @@ export default class MyDatasetsController {
     const dataset = await this.datasets.find(params.datasetId)
     await bouncer.with(DatasetPolicy).authorize('edit', dataset)
     const input = await request.validateUsing(datasetValidator, { meta: await this.datasets.formMeta(auth.getUserOrFail()) })
-    await this.datasets.update(dataset, input)
+    const result = await this.datasets.update(dataset, input)
+    if (!result.ok) {
+      session.flash('error', result.message)
+      return response.redirect(`/my/datasets/${dataset.id}/edit`)
+    }
     session.flash(
       'success',
       dataset.status === 'published'
@@ -62,15 +66,34 @@ export default class MyDatasetsController {
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
   }
 
-  async publish({ bouncer, params, response, session }: HttpContext) {
+  async publish({ auth, bouncer, params, request, response, session }: HttpContext) {
     const dataset = await this.datasets.find(params.datasetId)
     await bouncer.with(DatasetPolicy).authorize('edit', dataset)
-    const result = await this.datasets.publish(dataset)
+    const result = await this.datasets.publish(dataset, auth.getUserOrFail(), request.ip())
     if (result.ok) {
       CatalogService.clearCache()
-      const { version, skipped } = result.value
-      session.flash('success', `Version ${version.version} is published with ${version.stats.clips} clip${version.stats.clips === 1 ? '' : 's'}.`)
+      const { version, skipped, relisted } = result.value
+      session.flash(
+        'success',
+        relisted
+          ? `The dataset is listed again with version ${version.version}.`
+          : `Version ${version.version} is published with ${version.stats.clips} clip${version.stats.clips === 1 ? '' : 's'}.`
+      )
       if (skipped.length) session.flash('info', `Left out: ${skipped.join(' ')}`)
+    } else {
+      session.flash('error', result.message)
+    }
+    return response.redirect(`/my/datasets/${dataset.id}/edit`)
+  }
+
+  /** Off the catalog: no new sales or claims; licences already issued are unaffected. */
+  async unpublish({ auth, bouncer, params, request, response, session }: HttpContext) {
+    const dataset = await this.datasets.find(params.datasetId)
+    await bouncer.with(DatasetPolicy).authorize('edit', dataset)
+    const result = await this.datasets.unpublish(dataset, auth.getUserOrFail(), request.ip())
+    if (result.ok) {
+      CatalogService.clearCache()
+      session.flash('success', 'The dataset is unpublished: it left the catalog and cannot be bought or claimed. Licences already issued stay valid. Publish again to list it.')
     } else {
       session.flash('error', result.message)
     }

@@ -3,6 +3,7 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
+import { NotForSaleError } from '#services/version_sale'
 
 /**
  * Turns every error into a page (or JSON for API clients) that says what happened.
@@ -22,6 +23,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: unknown, ctx: HttpContext) {
+    if (error instanceof NotForSaleError) {
+      ctx.response.status(409)
+      if (ctx.request.accepts(['html', 'json']) === 'json') {
+        return ctx.response.send({ errors: [{ code: error.code, message: error.message }] })
+      }
+      return ctx.response.send(await ctx.view.render('pages/errors/not_for_sale', { message: error.message, back: error.back }))
+    }
     if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && !ctx.request.accepts(['html'])) {
       return ctx.response.status(403).send({ errors: [{ message: 'You are not allowed to do this.' }] })
     }

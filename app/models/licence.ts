@@ -42,6 +42,10 @@ export default class Licence extends BaseModel {
   @column()
   declare grantedBy: number | null
 
+  /** Clips of the version no longer licensable when this licence was issued (not part of it). */
+  @column()
+  declare excludedClips: number
+
   @column.dateTime()
   declare revokedAt: DateTime | null
 

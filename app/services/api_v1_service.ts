@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
-import db from '@adonisjs/lucid/services/db'
+import { undeliveredClipIds } from '#services/clip_eligibility'
+import { saleStatuses, type SaleStatus } from '#services/version_sale'
 import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
 import type User from '#models/user'
@@ -13,6 +14,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function price(cents: number, currency: string) {
   return { amount_cents: cents, currency, label: formatPrice(cents, currency) }
+}
+
+/** Whether the version can be bought or claimed now, and the sentence why not (null when it can). */
+function saleFields(sale: SaleStatus | undefined) {
+  return { purchasable: sale?.purchasable ?? false, not_purchasable_reason: sale ? sale.reason : 'This version is not for sale.' }
 }
 
 /**
@@ -65,6 +71,7 @@ export class ApiV1Service {
   async dataset(slug: string, user: User) {
     const { dataset, version } = await this.catalog.findPublished(slug)
     const versions = await DatasetVersion.query().where('dataset_id', dataset.id).orderBy('version', 'desc')
+    const sales = await saleStatuses(versions.map((item) => item.id))
     return {
       id: dataset.id,
       slug: dataset.slug,
@@ -81,6 +88,7 @@ export class ApiV1Service {
       duration_ms: dataset.durationMs,
       published_at: dataset.publishedAt?.toISO() ?? version.publishedAt.toISO(),
       latest_version: version.version,
+      ...saleFields(sales.get(version.id)),
       versions: versions.map((item) => ({
         id: item.id,
         number: item.version,
@@ -88,6 +96,7 @@ export class ApiV1Service {
         licence_type: item.licenceType,
         price: price(item.priceCents, item.currency),
         clip_count: item.stats?.clips ?? 0,
+        ...saleFields(sales.get(item.id)),
         links: { self: `${BASE}/datasets/${dataset.slug}/versions/${item.version}` },
       })),
       licence: await this.#heldLicence(user, version.id),
@@ -101,9 +110,7 @@ export class ApiV1Service {
     const version = await DatasetVersion.query().where('dataset_id', dataset.id).where('version', number).firstOrFail()
     const clips = parseManifest(version.manifest)
     const ids = clips.map((clip) => clip.id)
-    const withdrawn = new Set<string>(
-      ids.length ? (await db.from('clips').whereIn('id', ids).where('status', 'withdrawn').select('id')).map((row) => row.id) : []
-    )
+    const withdrawn = await undeliveredClipIds(ids, version.licenceType)
     return {
       id: version.id,
       number: version.version,
@@ -113,6 +120,7 @@ export class ApiV1Service {
       price: price(version.priceCents, version.currency),
       stats: version.stats,
       manifest_sha256: version.manifestSha256,
+      ...saleFields((await saleStatuses([version.id])).get(version.id)),
       withdrawn_clips: withdrawn.size,
       clips: clips
         .filter((clip) => !withdrawn.has(clip.id))

@@ -1,6 +1,8 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
+import { undeliveredClipIds } from '#services/clip_eligibility'
+import { saleStatus } from '#services/version_sale'
 import { SKILL_LEVELS } from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import Dataset, { LICENCE_TYPES, type LicenceType } from '#models/dataset'
@@ -314,13 +316,13 @@ export class CatalogService {
 
   async #cards(rows: Record<string, any>[]): Promise<CatalogCard[]> {
     const covers = rows.map((row) => row.cover_clip_id).filter(Boolean) as string[]
-    // Withdrawn clips are never shown, even as the cover of a version that still holds them.
+    // Withdrawn clips (whole or for licensing) are never shown, even as the cover of a version that still holds them.
     const assets: { clip_id: string; kind: string; bucket: string; key: string }[] = covers.length
       ? await db
           .from('clip_assets')
           .whereIn('clip_id', covers)
           .whereIn('kind', ['thumbnail', 'preview'])
-          .whereExists((sub) => sub.from('clips').whereColumn('clips.id', 'clip_assets.clip_id').whereNot('clips.status', 'withdrawn'))
+          .whereRaw('NOT clip_licensing_withdrawn(clip_assets.clip_id)')
           .select('clip_id', 'kind', 'bucket', 'key')
       : []
     const url = async (clipId: string | null, kind: 'thumbnail' | 'preview') => {
@@ -359,15 +361,15 @@ export class CatalogService {
   }
 
   /**
-   * The sample clip of a version: the first one still shown (not withdrawn) with a preview and
-   * keypoints. Only clips of the published version qualify.
+   * The sample clip of a version: the first one still licensable (not withdrawn, consent
+   * covering the version) with a preview and keypoints. Only clips of the published version qualify.
    */
   async sample(version: DatasetVersion) {
     const row = await db
       .from('dataset_version_clips as dvc')
       .join('clips', 'clips.id', 'dvc.clip_id')
       .where('dvc.dataset_version_id', version.id)
-      .whereNot('clips.status', 'withdrawn')
+      .whereRaw('clip_licensing_problem(clips.id, ?::licence_type) IS NULL', [version.licenceType])
       .whereExists((sub) => sub.from('clip_assets').whereColumn('clip_assets.clip_id', 'clips.id').where('kind', 'preview'))
       .whereExists((sub) => sub.from('clip_assets').whereColumn('clip_assets.clip_id', 'clips.id').where('kind', 'keypoints'))
       .orderBy('dvc.position')
@@ -440,11 +442,7 @@ export class CatalogService {
       models.get(model.name)!.add(String(model.version))
     }
 
-    const withdrawn = clipIds.length
-      ? Number(
-          (await db.from('clips').whereIn('id', clipIds).where('status', 'withdrawn').count('* as total'))[0].total
-        )
-      : 0
+    const withdrawn = (await undeliveredClipIds(clipIds, version.licenceType)).size
     const anonymization = metadata?.anonymization ? Object.values(metadata.anonymization)[0] : null
     const settings = (anonymization as { settings?: Record<string, unknown> } | null)?.settings ?? null
 
@@ -481,7 +479,10 @@ export class CatalogService {
     }
   }
 
-  /** The buyer's button: licence held, free claim, paid checkout, or payments not configured. */
+  /**
+   * The buyer's button: licence held, not for sale (with the reason), free claim, paid
+   * checkout, or payments not configured.
+   */
   async #action(version: DatasetVersion, user: User | null) {
     if (user) {
       const licence = await Licence.query()
@@ -491,6 +492,8 @@ export class CatalogService {
         .first()
       if (licence) return { kind: 'held' as const, licenceId: licence.id }
     }
+    const sale = await saleStatus(version.id)
+    if (!sale?.purchasable) return { kind: 'unavailable' as const, reason: sale?.reason ?? 'This version is not for sale.' }
     if (version.priceCents === 0) return { kind: 'claim' as const }
     if (!paymentsConfigured()) return { kind: 'unconfigured' as const }
     return { kind: 'buy' as const }

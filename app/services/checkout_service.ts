@@ -11,6 +11,7 @@ import { LicenceService } from '#services/licence_service'
 import { platformFee } from '#services/ledger_split'
 import { SettingsService } from '#services/settings_service'
 import { PaymentError, StripeService } from '#services/stripe_service'
+import { NotForSaleError, saleStatus } from '#services/version_sale'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -38,13 +39,23 @@ export class CheckoutService {
     protected settings: SettingsService
   ) {}
 
-  /** A version a buyer may license: one of a published dataset. Anything else is a 404. */
+  /**
+   * A version a buyer may license now: the latest of a published dataset, with licensable
+   * clips and none its consent never covered. A version that does not exist (or whose dataset
+   * was never published) is a 404; one that exists but is not for sale is a 409 with the reason.
+   */
   async purchasable(versionId: string) {
-    return DatasetVersion.query()
+    const version = await DatasetVersion.query()
       .where('id', versionId)
-      .whereHas('dataset', (dataset) => dataset.where('status', 'published'))
+      .whereHas('dataset', (dataset) => dataset.whereIn('status', ['published', 'archived']))
       .preload('dataset')
       .firstOrFail()
+    const sale = await saleStatus(version.id)
+    if (!sale?.purchasable) {
+      const back = version.dataset.status === 'published' ? `/catalog/${version.dataset.slug}` : null
+      throw new NotForSaleError(sale?.code ?? 'E_UNPUBLISHED', sale?.reason ?? 'This version is not for sale.', back)
+    }
+    return version
   }
 
   /** The Checkout page to send the buyer to, or the coded reason there is none. */

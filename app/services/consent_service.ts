@@ -15,6 +15,10 @@ import ConsentText from '#models/consent_text'
 import type User from '#models/user'
 import { QueueService } from '#services/queue_service'
 import { SettingsService } from '#services/settings_service'
+import { withdrawnClipIds } from '#services/clip_eligibility'
+
+/** What a withdrawal ends: every use of the clip, or only its licensing (processing goes on). */
+export type WithdrawalScope = 'all' | 'licensing'
 
 /**
  * A grant covers one upload batch: the creator reads the text, signs, and uploads straight
@@ -32,6 +36,7 @@ export type ConsentErrorCode =
   | 'E_ALREADY_WITHDRAWN'
   | 'E_TEXT_CHANGED'
   | 'E_NOT_FOUND'
+  | 'E_NO_LICENSING_CONSENT'
 
 const STATUS: Record<ConsentErrorCode, number> = {
   E_NO_CONSENT_TEXT: 409,
@@ -42,6 +47,7 @@ const STATUS: Record<ConsentErrorCode, number> = {
   E_ALREADY_WITHDRAWN: 409,
   E_TEXT_CHANGED: 409,
   E_NOT_FOUND: 404,
+  E_NO_LICENSING_CONSENT: 409,
 }
 
 /** A refusal the page shows as a sentence; the code goes to the log. */
@@ -239,12 +245,27 @@ export class ConsentService {
     return clip
   }
 
+  /** Whether the clip's grant covers licensing, and whether that was withdrawn since. */
+  async licensingState(clip: Clip) {
+    const grant = await ConsentRecord.findOrFail(clip.consentRecordId)
+    const withdrawn = (await withdrawnClipIds([clip.id])).has(clip.id)
+    return { granted: grant.scopes.includes('licensing'), withdrawn }
+  }
+
   /**
-   * Withdraws consent for one clip: a withdrawal record pointing at the clip's grant, the
-   * clip `withdrawn`, and the purge of its stored objects scheduled after the retention period.
+   * Withdraws consent for one clip: a withdrawal record pointing at the clip's grant. With
+   * scope `all`, the clip becomes `withdrawn` and the purge of its stored objects is scheduled
+   * after the retention period. With scope `licensing`, the record withdraws licensing only:
+   * the clip stays processed in the creator's library, leaves every dataset selection, and can
+   * no longer enter a dataset version (the database refuses it from then on).
    */
-  async withdraw(user: User, clipId: string, evidence: RequestEvidence & { reason?: string | null }) {
+  async withdraw(
+    user: User,
+    clipId: string,
+    evidence: RequestEvidence & { reason?: string | null; scope?: WithdrawalScope }
+  ) {
     if (!UUID.test(clipId)) throw new ConsentError('E_CLIP_NOT_FOUND', 'This clip does not exist or is not yours.')
+    const scope = evidence.scope ?? 'all'
     const { clip, record } = await db.transaction(async (trx) => {
       // Locked, so two clicks at once cannot both write a withdrawal.
       const locked = await Clip.query({ client: trx })
@@ -257,6 +278,14 @@ export class ConsentService {
         throw new ConsentError('E_ALREADY_WITHDRAWN', 'Consent for this clip is already withdrawn; nothing more to do.')
       }
       const grant = await ConsentRecord.findOrFail(locked.consentRecordId, { client: trx })
+      if (scope === 'licensing') {
+        if (!grant.scopes.includes('licensing')) {
+          throw new ConsentError('E_NO_LICENSING_CONSENT', 'This clip was never consented to licensing, so there is no licensing to withdraw.')
+        }
+        if ((await withdrawnClipIds([locked.id], trx)).has(locked.id)) {
+          throw new ConsentError('E_ALREADY_WITHDRAWN', 'Licensing is already withdrawn for this clip; nothing more to do.')
+        }
+      }
       const withdrawal = await ConsentRecord.create(
         {
           userId: user.id,
@@ -268,7 +297,7 @@ export class ConsentService {
           athleteCount: grant.athleteCount,
           guardianName: grant.guardianName,
           guardianRelationship: grant.guardianRelationship,
-          scopes: grant.scopes,
+          scopes: scope === 'licensing' ? ['licensing'] : grant.scopes,
           usage: grant.usage,
           // Withdrawal is one click by the signed-in account (as easy as consent, Art. 7(3)):
           // the account's name stands where a grant has the typed signature.
@@ -280,6 +309,11 @@ export class ConsentService {
         { client: trx }
       )
       await this.attachClip(withdrawal.id, locked.id, trx)
+      if (scope === 'licensing') {
+        // Out of every dataset's next version at once; published versions keep it (append-only).
+        await trx.from('dataset_clips').where('clip_id', locked.id).delete()
+        return { clip: locked, record: withdrawal }
+      }
       locked.status = 'withdrawn'
       locked.withdrawnAt = DateTime.now()
       if (evidence.reason) locked.statusReason = evidence.reason
@@ -288,6 +322,7 @@ export class ConsentService {
     })
 
     const days = await this.settings.get('withdrawal_retention_days')
+    if (scope === 'licensing') return { clip, record, retentionDays: days, scope }
     try {
       await this.queue.dispatch(
         'purge-withdrawn-clip',
@@ -299,7 +334,7 @@ export class ConsentService {
       // shows the objects still stored, and the purge can be scheduled again.
       logger.error({ err: error, clipId: clip.id, code: 'E_PURGE_NOT_SCHEDULED' }, 'purge of withdrawn clip not scheduled')
     }
-    return { clip, record, retentionDays: days }
+    return { clip, record, retentionDays: days, scope }
   }
 
   /** Licences still in force whose dataset version includes the clip. */

@@ -11,6 +11,7 @@ import DatasetVersion from '#models/dataset_version'
 import type Licence from '#models/licence'
 import ProcessingRun from '#models/processing_run'
 import { SettingsService } from '#services/settings_service'
+import { undeliveredClipIds } from '#services/clip_eligibility'
 import { StorageService } from '#services/storage_service'
 import { type ZipEntry, bufferEntry, zipStream } from '#services/zip_stream'
 import { MANIFEST_FILES, type ManifestClip, type ManifestFile, type ManifestFileKind } from '#services/dataset_service'
@@ -178,12 +179,13 @@ export class DatasetExportService {
     const ids = manifestClips.map((clip) => clip.id)
     const rows = ids.length ? await Clip.query().whereIn('id', ids) : []
     const byId = new Map(rows.map((clip) => [clip.id, clip]))
+    const undelivered = await undeliveredClipIds(ids, version.licenceType)
 
     const withdrawn: WithdrawnClip[] = []
     const clips: ExportClip[] = []
     for (const clip of manifestClips) {
       const row = byId.get(clip.id)
-      if (row?.status === 'withdrawn') {
+      if (row && undelivered.has(clip.id)) {
         withdrawn.push({ id: clip.id, title: row.title, withdrawnAt: row.withdrawnAt, paths: clip.files.map((f) => f.path) })
       } else {
         clips.push(clip)

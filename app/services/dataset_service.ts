@@ -12,6 +12,8 @@ import type User from '#models/user'
 import { SettingsService } from '#services/settings_service'
 import { StorageService, type BucketName } from '#services/storage_service'
 import { parseTags, type DatasetFormMeta } from '#validators/dataset'
+import { AuditService } from '#services/audit_service'
+import { eligibilityOf, isIneligibleClipError, type Eligibility } from '#services/clip_eligibility'
 
 /** The files of a clip a buyer receives, and where each goes in a download. Never `raw`. */
 export const MANIFEST_FILES = {
@@ -74,20 +76,6 @@ export function canonicalJson<T>(value: T): T {
     return Object.fromEntries(keys.map((key) => [key, canonicalJson((value as Record<string, unknown>)[key])])) as T
   }
   return value
-}
-
-/** Why a clip cannot be picked or published, in the creator's words; null when it can. */
-function unusableReason(clip: Clip) {
-  switch (clip.status) {
-    case 'approved':
-      return null
-    case 'withdrawn':
-      return `“${clip.title}” was withdrawn by its creator and can no longer enter a dataset version.`
-    case 'rejected':
-      return `“${clip.title}” was rejected in review and cannot enter a dataset.`
-    default:
-      return `“${clip.title}” is not approved yet (${clip.status}); only approved clips enter a dataset.`
-  }
 }
 
 /** A JSON document from storage (keypoints.json, metadata.json). */
@@ -157,12 +145,49 @@ export class DatasetService {
   /**
    * Details of a dataset. Title, description and tags show in the catalog at once; price and
    * licence type are frozen per version, so for a published dataset they apply at the next
-   * publication.
+   * publication. A switch of licence type that picked clips' consent does not cover is
+   * refused, naming each clip that blocks it.
    */
-  async update(dataset: Dataset, input: DatasetInput) {
+  async update(dataset: Dataset, input: DatasetInput): Promise<DatasetResult<Dataset>> {
+    if (input.licenceType !== dataset.licenceType) {
+      const selection = await this.#selection(dataset)
+      const eligibility = await eligibilityOf(selection, input.licenceType)
+      const blocking = selection.map((clip) => eligibility.get(clip.id)!).filter((item): item is Eligibility & { reason: string } => item.reason !== null)
+      if (blocking.length) {
+        return {
+          ok: false,
+          message: `This dataset cannot become ${input.licenceType}: ${blocking.length} picked clip${blocking.length === 1 ? ' blocks' : 's block'} it. ${blocking.map((item) => item.reason).join(' ')} Remove ${blocking.length === 1 ? 'it' : 'them'} from the selection first.`,
+        }
+      }
+    }
     dataset.merge({ ...this.#fields(input), currency: await this.settings.get('currency') })
     await dataset.save()
-    return dataset
+    return { ok: true, value: dataset }
+  }
+
+  /**
+   * Takes a published dataset off the catalog: no new sale or claim of any of its versions;
+   * licences already issued, and their downloads, are unaffected. Publishing again relists it.
+   */
+  async unpublish(dataset: Dataset, actor: User, ip: string | null): Promise<DatasetResult<Dataset>> {
+    return db.transaction(async (trx) => {
+      const locked = await Dataset.query({ client: trx }).where('id', dataset.id).forUpdate().firstOrFail()
+      if (locked.status !== 'published') return { ok: false as const, message: 'This dataset is not published, so there is nothing to unpublish.' }
+      locked.status = 'archived'
+      await locked.save()
+      await new AuditService().record(
+        {
+          actorId: actor.id,
+          action: 'dataset.unpublished',
+          subject: { type: 'dataset', id: locked.id },
+          meta: { title: locked.title, latestVersionId: locked.latestVersionId },
+          ip,
+        },
+        trx
+      )
+      logger.info({ datasetId: locked.id, userId: actor.id }, 'dataset unpublished')
+      return { ok: true as const, value: locked }
+    })
   }
 
   #fields(input: DatasetInput) {
@@ -195,31 +220,38 @@ export class DatasetService {
       .select('clips.*')
   }
 
-  /** Everything the editor shows: details, the current selection, clips that can be added, versions. */
+  /**
+   * Everything the editor shows: details, the current selection, the clips that could be
+   * added (greyed with the reason where their consent or status keeps them out of this
+   * dataset's licence type), versions.
+   */
   async editor(dataset: Dataset, user: User) {
     const selection = await this.#selection(dataset).preload('user')
     const selectedIds = new Set(selection.map((clip) => clip.id))
     // A creator picks from their own approved clips; an admin curates from every creator's.
-    const available = Clip.query()
+    const approved = Clip.query()
       .where('status', 'approved')
       .preload('user')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(500)
-    if (user.role !== 'admin') available.where('user_id', dataset.ownerId)
+    if (user.role !== 'admin') approved.where('user_id', dataset.ownerId)
+    const candidates = (await approved).filter((clip) => !selectedIds.has(clip.id))
+    const eligibility = await eligibilityOf([...selection, ...candidates], dataset.licenceType)
     const versions = await DatasetVersion.query().where('dataset_id', dataset.id).orderBy('version', 'desc')
     return {
       dataset,
-      selection: selection.map((clip) => ({ clip, problem: unusableReason(clip) })),
-      available: (await available).filter((clip) => !selectedIds.has(clip.id)),
+      selection: selection.map((clip) => ({ clip, problem: eligibility.get(clip.id)!.reason })),
+      available: candidates.map((clip) => ({ clip, problem: eligibility.get(clip.id)!.reason })),
       versions,
       meta: await this.formMeta(user),
     }
   }
 
   /**
-   * Replaces the clip selection. Every clip must be approved and, unless an admin curates,
-   * belong to the dataset's owner: otherwise nothing changes and the message says which clip.
+   * Replaces the clip selection. Every clip must be eligible for the dataset's licence type
+   * (approved, and consented to licensing of that type) and, unless an admin curates, belong
+   * to the dataset's owner: otherwise nothing changes and the message says which clip.
    * Clips already selected keep their order; new ones follow in the order given.
    */
   async setClips(dataset: Dataset, user: User, clipIds: string[]): Promise<DatasetResult<{ count: number }>> {
@@ -227,13 +259,14 @@ export class DatasetService {
     return db.transaction(async (trx) => {
       const clips = wanted.length ? await Clip.query({ client: trx }).whereIn('id', wanted).forShare() : []
       const byId = new Map(clips.map((clip) => [clip.id, clip]))
+      const eligibility = await eligibilityOf(clips, dataset.licenceType, trx)
       for (const id of wanted) {
         const clip = byId.get(id)
         if (!clip) return { ok: false as const, message: 'One of the picked clips does not exist any more. Reload the page and pick again.' }
         if (user.role !== 'admin' && clip.userId !== dataset.ownerId) {
           return { ok: false as const, message: `“${clip.title}” belongs to another creator: only admins curate datasets from several creators.` }
         }
-        const reason = unusableReason(clip)
+        const reason = eligibility.get(clip.id)!.reason
         if (reason) return { ok: false as const, message: reason }
       }
       const current: { clip_id: string }[] = await trx
@@ -256,15 +289,18 @@ export class DatasetService {
   }
 
   /**
-   * Publishes the selection as the next version. Clips that are no longer approved (withdrawn,
-   * rejected) or lack processed files are left out, dropped from the selection, and named in
-   * `skipped`; with nothing left, nothing is published. A version identical to the latest one
-   * (same clips, price and licence) is refused. One transaction: version, its clips, the
-   * dataset's catalog columns.
+   * Publishes the selection as the next version. Clips that cannot enter it (not approved,
+   * withdrawn, or consent that does not cover the licence type) or lack processed files are
+   * left out, dropped from the selection, and named in `skipped`; with nothing left, nothing
+   * is published. A version identical to the latest one (same clips, price and licence) is
+   * refused, unless the dataset was unpublished: then it is listed again as it was (audited).
+   * One transaction: version, its clips, the dataset's catalog columns.
    */
   async publish(
-    dataset: Dataset
-  ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[] }>> {
+    dataset: Dataset,
+    actor: User | null = null,
+    ip: string | null = null
+  ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[]; relisted: boolean }>> {
     const selection = await this.#selection(dataset).preload('assets')
     if (selection.length === 0) return { ok: false, message: 'Pick at least one approved clip before publishing.' }
     if (dataset.sport === null && !dataset.curated) {
@@ -273,8 +309,9 @@ export class DatasetService {
 
     const skipped: { clip: Clip; reason: string }[] = []
     const usable: { clip: Clip; files: ManifestFile[]; people: number; keypointFrames: number; durationMs: number }[] = []
+    const eligibility = await eligibilityOf(selection, dataset.licenceType)
     for (const clip of selection) {
-      const reason = unusableReason(clip)
+      const reason = eligibility.get(clip.id)!.reason
       if (reason) {
         skipped.push({ clip, reason })
         continue
@@ -342,15 +379,24 @@ export class DatasetService {
     try {
       return await db.transaction(async (trx) => {
         const locked = await Dataset.query({ client: trx }).where('id', dataset.id).forUpdate().firstOrFail()
-        // Statuses may have changed while the files were read: look again under a lock.
-        const statuses = await Clip.query({ client: trx })
+        // Statuses and consent may have changed while the files were read: look again under a lock.
+        await Clip.query({ client: trx })
           .whereIn('id', usable.map((item) => item.clip.id))
           .forShare()
-        const changed = statuses.map((clip) => unusableReason(clip)).filter((reason): reason is string => reason !== null)
+        const now = await eligibilityOf(usable.map((item) => item.clip), locked.licenceType, trx)
+        const changed = [...now.values()].map((item) => item.reason).filter((reason): reason is string => reason !== null)
         if (changed.length) return { ok: false as const, message: `${changed.join(' ')} Publish again to leave it out.` }
 
         const latest = await DatasetVersion.query({ client: trx }).where('dataset_id', locked.id).orderBy('version', 'desc').first()
         if (latest && this.#sameAs(latest, manifest, locked)) {
+          if (locked.status === 'archived') {
+            await listVersion(trx, locked, latest, usable.map((item) => item.clip))
+            await new AuditService().record(
+              { actorId: actor?.id ?? null, action: 'dataset.relisted', subject: { type: 'dataset', id: locked.id }, meta: { version: latest.version }, ip },
+              trx
+            )
+            return { ok: true as const, value: { version: latest, skipped: skipped.map((item) => item.reason), relisted: true } }
+          }
           return {
             ok: false as const,
             message: `Nothing changed since version ${latest.version}: add or remove clips, or change the price or licence, then publish.`,
@@ -390,11 +436,11 @@ export class DatasetService {
         }
         await listVersion(trx, locked, version, usable.map((item) => item.clip))
         logger.info({ datasetId: locked.id, version: version.version, clips: stats.clips }, 'dataset version published')
-        return { ok: true as const, value: { version, skipped: skipped.map((item) => item.reason) } }
+        return { ok: true as const, value: { version, skipped: skipped.map((item) => item.reason), relisted: false } }
       })
     } catch (error) {
-      // The database refuses a withdrawn or rejected clip in a version (migration 0009).
-      if ((error as { code?: string }).code === '23514') {
+      // The database refuses a clip that may not enter this version (migration 0017).
+      if (isIneligibleClipError(error)) {
         return { ok: false, message: 'A clip was withdrawn or rejected while publishing. Publish again to leave it out.' }
       }
       throw error

@@ -13,12 +13,17 @@ export { splitSale } from '#services/ledger_split'
  * returns: a group that does not sum to zero throws there, and the caller's work rolls back.
  */
 export class LedgerService {
-  /** The creators of a version's clips and their seconds (what the creators' share follows). */
+  /**
+   * The creators of a version's clips licensable at this moment, and their seconds (what the
+   * creators' share follows): a clip withdrawn since publication earns its creator nothing.
+   */
   async creatorWeights(datasetVersionId: string, trx: TransactionClientContract): Promise<CreatorWeight[]> {
     const rows: { user_id: number; seconds: string }[] = await trx
       .from('dataset_version_clips')
       .join('clips', 'clips.id', 'dataset_version_clips.clip_id')
+      .join('dataset_versions', 'dataset_versions.id', 'dataset_version_clips.dataset_version_id')
       .where('dataset_version_clips.dataset_version_id', datasetVersionId)
+      .whereRaw('clip_licensing_problem(dataset_version_clips.clip_id, dataset_versions.licence_type) IS NULL')
       .groupBy('clips.user_id')
       .select('clips.user_id')
       .sum('dataset_version_clips.seconds as seconds')

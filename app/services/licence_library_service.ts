@@ -6,6 +6,7 @@ import Download, { type DownloadKind } from '#models/download'
 import Licence from '#models/licence'
 import type User from '#models/user'
 import { formatBytes } from '#services/format'
+import { UNDELIVERED } from '#services/clip_eligibility'
 import { DatasetExportService, type ExportPlan, licenceTerms } from '#services/dataset_export_service'
 import { StorageService } from '#services/storage_service'
 
@@ -63,9 +64,9 @@ export class LicenceLibraryService {
     if (versionIds.length) {
       const rows: { dataset_version_id: string; count: string }[] = await db
         .from('dataset_version_clips')
-        .join('clips', 'clips.id', 'dataset_version_clips.clip_id')
+        .join('dataset_versions', 'dataset_versions.id', 'dataset_version_clips.dataset_version_id')
         .whereIn('dataset_version_clips.dataset_version_id', versionIds)
-        .where('clips.status', 'withdrawn')
+        .whereRaw('clip_licensing_problem(dataset_version_clips.clip_id, dataset_versions.licence_type) = ANY (?::text[])', [[...UNDELIVERED]] as any)
         .groupBy('dataset_version_clips.dataset_version_id')
         .select('dataset_version_clips.dataset_version_id')
         .count('* as count')

@@ -5,13 +5,14 @@ import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import { AuditService } from '#services/audit_service'
 import User from '#models/user'
+import { saleStatus } from '#services/version_sale'
 
 /** The version of the licence terms that licences issued now are granted under. */
 export const LICENCE_TERMS_VERSION = '2025-01'
 
 export type GrantResult =
   | { ok: true; licence: Licence; created: boolean }
-  | { ok: false; code: 'E_NO_BUYER' | 'E_NO_VERSION'; message: string }
+  | { ok: false; code: 'E_NO_BUYER' | 'E_NO_VERSION' | 'E_NOT_LICENSABLE'; message: string }
 
 export interface IssueLicence {
   buyerId: number
@@ -43,9 +44,11 @@ export class LicenceService {
         const forOrder = await Licence.query({ client }).where('order_id', input.orderId).first()
         if (forOrder) return { licence: forOrder, created: false }
       }
+      // What the version holds that is no longer licensable at this moment is not part of it.
+      const excluded = (await saleStatus(input.version.id, client))?.excludedClips ?? 0
       const inserted = await client.rawQuery(
-        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, terms_version, granted_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, terms_version, granted_by, excluded_clips)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (buyer_id, dataset_version_id) WHERE revoked_at IS NULL DO NOTHING
          RETURNING id`,
         [
@@ -56,6 +59,7 @@ export class LicenceService {
           input.version.licenceType,
           LICENCE_TERMS_VERSION,
           input.grantedBy ?? null,
+          excluded,
         ] as any[]
       )
       const id: string | undefined = inserted.rows[0]?.id
@@ -87,6 +91,12 @@ export class LicenceService {
     if (!buyer) return { ok: false, code: 'E_NO_BUYER', message: `No buyer account uses ${input.email}.` }
     const version = await DatasetVersion.find(input.versionId)
     if (!version) return { ok: false, code: 'E_NO_VERSION', message: 'No dataset version has this id.' }
+    // An admin may grant an older version (to restore what a buyer had), but never one whose
+    // consent does not cover it or whose clips were all withdrawn.
+    const sale = await saleStatus(version.id)
+    if (sale && (sale.code === 'E_VERSION_HELD' || sale.code === 'E_NOTHING_LICENSABLE')) {
+      return { ok: false, code: 'E_NOT_LICENSABLE', message: sale.reason! }
+    }
     return db.transaction(async (trx) => {
       const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id }, trx)
       if (created) {

@@ -43,6 +43,14 @@ function secured(scope: ApiScope, operation: Record<string, any>) {
 
 const textFilter = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string', maxLength: 200 } })
 const numberFilter = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'number', minimum: 0 } })
+/**
+ * Whether a version can be bought or claimed now. Only the latest version of a published
+ * dataset with licensable clips is; older versions stay downloadable for their licence holders.
+ */
+const saleSchema = {
+  purchasable: { type: 'boolean', description: 'True when this version can be bought or claimed now.' },
+  not_purchasable_reason: nullable({ ...string, description: 'Why it cannot, in one sentence; null when it can.' }),
+}
 const slugParam = { name: 'slug', in: 'path', required: true, description: 'The dataset’s slug, as in its catalog URL.', schema: { type: 'string', pattern: '^[a-z0-9-]{1,220}$' } }
 
 export function openApiDocument(serverUrl: string) {
@@ -224,9 +232,10 @@ export function openApiDocument(serverUrl: string) {
           duration_ms: integer,
           published_at: dateTime,
           latest_version: integer,
+          ...saleSchema,
           versions: {
             type: 'array',
-            items: object({ id: uuid, number: integer, published_at: dateTime, licence_type: string, price: ref('Price'), clip_count: integer, links: object({ self: string }) }),
+            items: object({ id: uuid, number: integer, published_at: dateTime, licence_type: string, price: ref('Price'), clip_count: integer, ...saleSchema, links: object({ self: string }) }),
           },
           licence: ref('HeldLicence'),
           links: object({ self: string, page: string }),
@@ -240,6 +249,7 @@ export function openApiDocument(serverUrl: string) {
           price: ref('Price'),
           stats: object({ clips: integer, duration_ms: integer, people: integer, keypoint_frames: integer }),
           manifest_sha256: string,
+          ...saleSchema,
           withdrawn_clips: integer,
           clips: {
             type: 'array',

@@ -96,5 +96,6 @@ consentTextValidator.messagesProvider = messagesProvider
 
 export const withdrawalValidator = vine.create({
   reason: vine.string().trim().maxLength(500).optional(),
+  scope: vine.enum(['all', 'licensing'] as const).optional(),
 })
 withdrawalValidator.messagesProvider = messagesProvider

@@ -19,5 +19,6 @@ router
     router.get('/admin/consent-log', [controllers.AdminConsentLog, 'index'])
     router.get('/admin/consent-log.csv', [controllers.AdminConsentLog, 'export'])
     router.get('/admin/consent-log/licences', [controllers.AdminConsentLog, 'licences'])
+    router.get('/admin/consent-log/held-versions', [controllers.AdminConsentLog, 'heldVersions'])
   })
   .use(middleware.auth())

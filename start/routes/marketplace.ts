@@ -24,5 +24,6 @@ router
     router.put('/my/datasets/:datasetId', [controllers.MyDatasets, 'update']).where('datasetId', router.matchers.uuid())
     router.post('/my/datasets/:datasetId/clips', [controllers.MyDatasets, 'clips']).where('datasetId', router.matchers.uuid())
     router.post('/my/datasets/:datasetId/publish', [controllers.MyDatasets, 'publish']).where('datasetId', router.matchers.uuid())
+    router.post('/my/datasets/:datasetId/unpublish', [controllers.MyDatasets, 'unpublish']).where('datasetId', router.matchers.uuid())
   })
   .use(middleware.auth())

@@ -114,7 +114,7 @@ test.group('Consent: withdrawing a clip', (group) => {
           version.id,
           withdrawn.id,
         ]),
-      /is withdrawn and cannot enter a dataset version/
+      /E_CLIP_NOT_LICENSABLE: clip .* cannot enter a \w+ dataset version \(withdrawn\)/
     )
     const approved = await clipOf(creator)
     await attempt('INSERT INTO dataset_version_clips (dataset_version_id, clip_id, position, seconds) VALUES (?, ?, 2, 5)', [

@@ -23,6 +23,7 @@ export const adminLedgerRoutes: RouteTable = {
   'GET /admin/consent-log': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
   'GET /admin/consent-log.csv': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
   'GET /admin/consent-log/licences': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'GET /admin/consent-log/held-versions': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
 }
 
 /** A paid order (no Stripe payment behind it) with a creator's pending transfer. */

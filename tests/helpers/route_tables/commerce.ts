@@ -22,8 +22,8 @@ export const commerceRoutes: RouteTable = {
   'POST /admin/licences': { anonymous: toLogin, creator: [302, '/admin/licences'], buyer: [302, '/admin/licences'], admin: 302, suspended: toLogin },
 }
 
-/** A paid, published version (no clips: nothing here gets as far as the ledger). */
+/** A paid, published version for sale (one clip, no files: nothing here gets as far as the ledger). */
 export const commerceParams: ParamFixture = async () => {
-  const { version } = await emptyPublishedVersion({ priceCents: 2500 })
+  const { version } = await emptyPublishedVersion({ priceCents: 2500, withClip: true })
   return { versionId: version.id }
 }

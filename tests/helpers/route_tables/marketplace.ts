@@ -24,6 +24,8 @@ export const marketplaceRoutes: RouteTable = {
   'PUT /my/datasets/:datasetId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
   'POST /my/datasets/:datasetId/clips': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
   'POST /my/datasets/:datasetId/publish': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
+  // The draft is not published: the owner's admin gets the refusal flashed back (302).
+  'POST /my/datasets/:datasetId/unpublish': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
 }
 
 export const marketplaceParams: ParamFixture = async () => {
