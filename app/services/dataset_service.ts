@@ -388,7 +388,11 @@ export class DatasetService {
         if (changed.length) return { ok: false as const, message: `${changed.join(' ')} Publish again to leave it out.` }
 
         const latest = await DatasetVersion.query({ client: trx }).where('dataset_id', locked.id).orderBy('version', 'desc').first()
-        if (latest && this.#sameAs(latest, manifest, locked)) {
+        // The version's clip rows are the truth (a version held for consent may hold more than its manifest says).
+        const latestIds: string[] = latest
+          ? (await trx.from('dataset_version_clips').where('dataset_version_id', latest.id).orderBy('position').select('clip_id')).map((row) => row.clip_id)
+          : []
+        if (latest && this.#sameAs(latest, latestIds, manifest, locked)) {
           if (locked.status === 'archived') {
             await listVersion(trx, locked, latest, usable.map((item) => item.clip))
             await new AuditService().record(
@@ -459,8 +463,7 @@ export class DatasetService {
     return { people: tracks.size, keypointFrames }
   }
 
-  #sameAs(latest: DatasetVersion, manifest: DatasetManifest, dataset: Dataset) {
-    const ids = (latest.manifest as unknown as DatasetManifest).clips?.map((clip) => clip.id) ?? []
+  #sameAs(latest: DatasetVersion, ids: string[], manifest: DatasetManifest, dataset: Dataset) {
     return (
       latest.priceCents === dataset.priceCents &&
       latest.licenceType === dataset.licenceType &&
@@ -469,8 +472,6 @@ export class DatasetService {
       ids.every((id, index) => manifest.clips[index].id === id)
     )
   }
-
-
 }
 
 /**

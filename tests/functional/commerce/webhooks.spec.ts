@@ -6,6 +6,8 @@ import Order from '#models/order'
 import Transfer from '#models/transfer'
 import type User from '#models/user'
 import type DatasetVersion from '#models/dataset_version'
+import app from '@adonisjs/core/services/app'
+import { ConsentService } from '#services/consent_service'
 import { splitSale } from '#services/ledger_split'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
@@ -30,6 +32,35 @@ async function buy(client: ApiClient, fake: FakeStripe, buyer: User, version: Da
 
 test.group('Stripe webhooks', (group) => {
   group.each.setup(isolate)
+
+  test('a sale after a withdrawal gives the withdrawn creator nothing; the licence says a clip was excluded', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const seconds = [10, 20, 30]
+    const { version, creators, clips } = await versionOf(2500, seconds)
+    const consent = await app.container.make(ConsentService)
+    // One creator withdraws the clip whole, another withdraws licensing only.
+    await consent.withdraw(creators[0], clips[0].id, { ip: null, userAgent: null })
+    await consent.withdraw(creators[1], clips[1].id, { ip: null, userAgent: null, scope: 'licensing' })
+
+    const { order, delivery } = await buy(client, fake, buyer, version)
+    assert.equal(delivery.status, 200, delivery.body)
+
+    const expected = splitSale(2500, 2000, [{ creatorId: creators[2].id, seconds: 30 }])
+    const { rows, sums } = await ledgerOf(order.id)
+    assert.deepEqual(sums, [0])
+    const shares = rows.filter((row) => row.kind === 'creator_share').map((row) => ({ creatorId: row.userId, cents: row.amountCents }))
+    assert.deepEqual(shares, expected.shares)
+    assert.equal(shares[0].cents + order.platformFeeCents, 2500)
+    assert.notInclude(shares.map((share) => share.creatorId), creators[0].id)
+    assert.notInclude(shares.map((share) => share.creatorId), creators[1].id)
+
+    const licence = await Licence.query().where('order_id', order.id).firstOrFail()
+    assert.equal(licence.excludedClips, 2)
+    const page = await client.get(`/licences/${licence.id}`).loginAs(buyer)
+    page.assertTextIncludes('data-excluded-clips="2"')
+    page.assertTextIncludes('their creators were not paid for it')
+  })
 
   test('ledger sums are exact for awkward amounts and several creators', async ({ client, assert, cleanup }) => {
     const fake = await useFakeStripe(cleanup)
