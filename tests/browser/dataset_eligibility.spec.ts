@@ -2,19 +2,10 @@
 import { test } from '@japa/runner'
 import type { Browser } from 'playwright-core'
 import db from '@adonisjs/lucid/services/db'
-import type { ConsentScope, ConsentUsage } from '#models/consent_record'
-import type User from '#models/user'
-import { ClipFactory } from '#database/factories/clip_factory'
-import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
-import { draftDataset } from '#tests/helpers/catalog'
+import { clipUnder, draftDataset } from '#tests/helpers/catalog'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
-
-async function clipUnder(creator: User, title: string, scopes: ConsentScope[], usage: ConsentUsage) {
-  const grant = await ConsentRecordFactory.merge({ userId: creator.id, scopes, usage }).create()
-  return ClipFactory.apply('approved').merge({ userId: creator.id, consentRecordId: grant.id, title }).create()
-}
 
 test.group('Browser: the dataset clip picker honours consent', (group) => {
   let browser: Browser
@@ -26,9 +17,9 @@ test.group('Browser: the dataset clip picker honours consent', (group) => {
 
   test('clips whose consent does not cover a commercial dataset are greyed with the reason and cannot be ticked', async ({ assert }) => {
     const creator = await makeUser('creator')
-    const ok = await clipUnder(creator, 'Sprint start, side view', ['processing', 'licensing'], 'research_and_commercial')
-    const processingOnly = await clipUnder(creator, 'Hurdles, processing only', ['processing'], 'research_and_commercial')
-    const researchOnly = await clipUnder(creator, 'Long jump, research only', ['processing', 'licensing'], 'research')
+    const ok = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, { title: 'Sprint start, side view' })
+    const processingOnly = await clipUnder(creator, { scopes: ['processing'], usage: 'research_and_commercial' }, { title: 'Hurdles, processing only' })
+    const researchOnly = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research' }, { title: 'Long jump, research only' })
     const dataset = await draftDataset(creator, { title: 'Athletics starts', licenceType: 'commercial', sport: 'athletics' })
 
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } })

@@ -3,9 +3,11 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
+import type { ConsentScope, ConsentUsage } from '#models/consent_record'
 import Dataset from '#models/dataset'
 import type User from '#models/user'
 import { ClipFactory } from '#database/factories/clip_factory'
+import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
 import { DatasetService } from '#services/dataset_service'
 import { StorageService, type BucketName } from '#services/storage_service'
@@ -123,4 +125,19 @@ export async function listedDataset(owner: User, fields: Partial<Dataset> = {}) 
       sports: fields.sports ?? [dataset.sport ?? 'football'],
     })
   return Dataset.findOrFail(dataset.id)
+}
+
+/**
+ * An approved clip of `creator` uploaded under a grant with these scopes and usage (with every
+ * processed asset stored when `withAssets`): what consent eligibility is decided from.
+ */
+export async function clipUnder(
+  creator: User,
+  consent: { scopes: ConsentScope[]; usage: ConsentUsage },
+  fields: Partial<Clip> = {},
+  withAssets = false
+) {
+  const grant = await ConsentRecordFactory.merge({ userId: creator.id, ...consent }).create()
+  if (withAssets) return approvedClipWithAssets(creator, { ...fields, consentRecordId: grant.id })
+  return ClipFactory.apply('approved').merge({ userId: creator.id, consentRecordId: grant.id, ...fields }).create()
 }

@@ -12,19 +12,11 @@ import { ConsentService } from '#services/consent_service'
 import { DatasetService } from '#services/dataset_service'
 import { licensingProblems } from '#services/clip_eligibility'
 import { saleStatus } from '#services/version_sale'
-import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { ClipFactory } from '#database/factories/clip_factory'
-import { approvedClipWithAssets, draftDataset, publishWith } from '#tests/helpers/catalog'
+import { approvedClipWithAssets, clipUnder, draftDataset, publishWith } from '#tests/helpers/catalog'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { tokenFor } from '#tests/functional/api/helpers'
-
-/** An approved clip of `creator` uploaded under a grant with these scopes and usage. */
-async function clipUnder(creator: User, scopes: ConsentScope[], usage: ConsentUsage, withAssets = false) {
-  const grant = await ConsentRecordFactory.merge({ userId: creator.id, scopes, usage }).create()
-  if (withAssets) return approvedClipWithAssets(creator, { consentRecordId: grant.id })
-  return ClipFactory.apply('approved').merge({ userId: creator.id, consentRecordId: grant.id }).create()
-}
 
 /** A version row of `type` with no clips, for raw inserts into its clip list. */
 async function emptyVersion(owner: User, type: LicenceType) {
@@ -98,7 +90,7 @@ test.group('Consent eligibility: scope × usage × licence type', (group) => {
     for (const scopes of SCOPES) {
       for (const usage of USAGES) {
         for (const withdrawn of scopes.includes('licensing') ? [false, true] : [false]) {
-          const clip = await clipUnder(creator, scopes, usage)
+          const clip = await clipUnder(creator, { scopes, usage })
           if (withdrawn) await withdrawLicensing(creator, clip)
           for (const type of TYPES) {
             cases++
@@ -144,9 +136,9 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
 
   test('the editor greys ineligible clips with the reason and publishing leaves them out', async ({ client, assert }) => {
     const creator = await makeUser('creator')
-    const ok = await clipUnder(creator, ['processing', 'licensing'], 'research_and_commercial', true)
-    const processingOnly = await clipUnder(creator, ['processing'], 'research_and_commercial', true)
-    const researchOnly = await clipUnder(creator, ['processing', 'licensing'], 'research', true)
+    const ok = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, {}, true)
+    const processingOnly = await clipUnder(creator, { scopes: ['processing'], usage: 'research_and_commercial' }, {}, true)
+    const researchOnly = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research' }, {}, true)
     const dataset = await draftDataset(creator, { licenceType: 'commercial' })
 
     const page = await client.get(`/my/datasets/${dataset.id}/edit`).loginAs(creator)
@@ -184,8 +176,8 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
 
   test('switching a dataset to commercial lists the clips that block it, and nothing changes', async ({ client, assert }) => {
     const creator = await makeUser('creator')
-    const researchOnly = await clipUnder(creator, ['processing', 'licensing'], 'research')
-    const both = await clipUnder(creator, ['processing', 'licensing'], 'research_and_commercial')
+    const researchOnly = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research' })
+    const both = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' })
     const dataset = await draftDataset(creator, { licenceType: 'research' })
     const service = await app.container.make(DatasetService)
     assert.isTrue((await service.setClips(dataset, creator, [researchOnly.id, both.id])).ok)
@@ -207,8 +199,8 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
 
   test('withdrawing licensing only keeps the clip but takes it out of every selection and future version', async ({ client, assert }) => {
     const creator = await makeUser('creator')
-    const clip = await clipUnder(creator, ['processing', 'licensing'], 'research_and_commercial', true)
-    const other = await clipUnder(creator, ['processing', 'licensing'], 'research_and_commercial', true)
+    const clip = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, {}, true)
+    const other = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, {}, true)
     const dataset = await draftDataset(creator)
     await publishWith(dataset, creator, [clip, other])
 
@@ -343,8 +335,8 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const creator = await makeUser('creator')
     const admin = await makeUser('admin')
     const buyer = await makeUser('buyer')
-    const good = await clipUnder(creator, ['processing', 'licensing'], 'research_and_commercial', true)
-    const processingOnly = await clipUnder(creator, ['processing'], 'research_and_commercial', true)
+    const good = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, {}, true)
+    const processingOnly = await clipUnder(creator, { scopes: ['processing'], usage: 'research_and_commercial' }, {}, true)
     const dataset = await draftDataset(creator, { priceCents: 0, licenceType: 'commercial' })
     const v1 = await publishWith(dataset, creator, [good])
     // As if v1 had been published with the processing-only clip before migration 0017.
