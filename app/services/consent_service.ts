@@ -455,19 +455,25 @@ export class ConsentService {
             .preload('clips', (query) => query.select('id'))
             .orderBy('created_at', 'asc')
         : []
+    // A withdrawal that includes processing ends the whole grant for the clip; one of
+    // `licensing` alone ends its licensing only (the clip stays processed).
     const withdrawalOf = new Map<string, ConsentRecord>()
+    const licensingWithdrawalOf = new Map<string, ConsentRecord>()
     for (const withdrawal of withdrawals) {
-      for (const clip of withdrawal.clips) withdrawalOf.set(clip.id, withdrawal)
+      const whole = withdrawal.scopes.includes('processing')
+      for (const clip of withdrawal.clips) (whole ? withdrawalOf : licensingWithdrawalOf).set(clip.id, withdrawal)
     }
 
     const clips = record.clips.map((clip) => {
       const withdrawal = withdrawalOf.get(clip.id)
+      const licensing = licensingWithdrawalOf.get(clip.id)
       return {
         id: clip.id,
         title: clip.title,
         withdrawn: Boolean(withdrawal),
         withdrawnAt: withdrawal?.createdAt.toISO() ?? null,
         withdrawalRecordId: withdrawal?.id ?? null,
+        ...(licensing ? { licensingWithdrawnAt: licensing.createdAt.toISO(), licensingWithdrawalRecordId: licensing.id } : {}),
       }
     })
 
@@ -501,6 +507,7 @@ export class ConsentService {
       withdrawals: withdrawals.map((withdrawal) => ({
         recordId: withdrawal.id,
         at: withdrawal.createdAt.toISO(),
+        scopes: withdrawal.scopes,
         clipIds: withdrawal.clips.map((clip) => clip.id),
       })),
     }
