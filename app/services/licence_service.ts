@@ -5,9 +5,8 @@ import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import { AuditService } from '#services/audit_service'
 import User from '#models/user'
-
-/** The version of the licence terms that licences issued now are granted under. */
-export const LICENCE_TERMS_VERSION = '2025-01'
+import type LicenceText from '#models/licence_text'
+import { LicenceTextService } from '#services/licence_text_service'
 
 export type GrantResult =
   | { ok: true; licence: Licence; created: boolean }
@@ -19,6 +18,8 @@ export interface IssueLicence {
   source: LicenceSource
   orderId?: string | null
   grantedBy?: number | null
+  /** The licence text the licence is granted under (of the version's licence type). */
+  text: Pick<LicenceText, 'id' | 'version' | 'sha256'>
 }
 
 /**
@@ -44,8 +45,8 @@ export class LicenceService {
         if (forOrder) return { licence: forOrder, created: false }
       }
       const inserted = await client.rawQuery(
-        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, terms_version, granted_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, licence_text_id, terms_version, terms_sha256, granted_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (buyer_id, dataset_version_id) WHERE revoked_at IS NULL DO NOTHING
          RETURNING id`,
         [
@@ -54,7 +55,9 @@ export class LicenceService {
           input.orderId ?? null,
           input.source,
           input.version.licenceType,
-          LICENCE_TERMS_VERSION,
+          input.text.id,
+          input.text.version,
+          input.text.sha256,
           input.grantedBy ?? null,
         ] as any[]
       )
@@ -88,7 +91,10 @@ export class LicenceService {
     const version = await DatasetVersion.find(input.versionId)
     if (!version) return { ok: false, code: 'E_NO_VERSION', message: 'No dataset version has this id.' }
     return db.transaction(async (trx) => {
-      const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id }, trx)
+      // The buyer clicked nothing here: the grant records the type's current text, the one
+      // their licence page and downloads will show them.
+      const text = await new LicenceTextService().current(version.licenceType, trx)
+      const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id, text }, trx)
       if (created) {
         await new AuditService().record(
           {

@@ -15,6 +15,7 @@ import type User from '#models/user'
 import { StorageService } from '#services/storage_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
+import { licenceTerms } from '#tests/helpers/licence_texts'
 
 const run = promisify(execFile)
 
@@ -111,14 +112,17 @@ export async function publishedVersion(options: { clips?: number; creator?: User
   return { version, clips, contents, objects, rawKeys } satisfies PublishedVersion
 }
 
-/** A licence written directly (issuing is LicenceService's, tested with the money code). */
-export function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {
+/**
+ * A licence written directly (issuing is LicenceService's, tested with the money code),
+ * citing the current licence text of the version's type.
+ */
+export async function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {
   return Licence.create({
     buyerId: buyer.id,
     datasetVersionId: version.id,
     source: 'free',
     licenceType: version.licenceType,
-    termsVersion: '2025-01',
+    ...(await licenceTerms(version.licenceType)),
     ...fields,
   })
 }

@@ -8,6 +8,7 @@ import { CatalogService } from '#services/catalog_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { approvedClipWithAssets, draftDataset, listedDataset, publishWith } from '#tests/helpers/catalog'
+import { licenceTerms } from '#tests/helpers/licence_texts'
 
 /** The datasets a catalog response shows, in order. */
 const slugsIn = (html: string) => [...html.matchAll(/data-dataset-card="([^"]+)"/g)].map((match) => match[1])
@@ -236,7 +237,7 @@ test.group('Catalog: the dataset page', (group) => {
     assert.notInclude(unconfigured.text(), `action="/checkout/${version.id}"`)
 
     const buyer = await makeUser('buyer')
-    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: 'commercial', termsVersion: '1' })
+    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: 'commercial', ...(await licenceTerms('commercial')) })
     const held = await client.get(`/catalog/${dataset.slug}`).loginAs(buyer)
     assert.include(held.text(), `href="/licences/${licence.id}"`)
     assert.include(held.text(), 'You hold a licence')
