@@ -44,10 +44,12 @@ export interface PublishedVersion {
  * manifest with every file's size and sha256, and the version's clip rows.
  * `store: false` writes the rows only (for route tables, where nothing is downloaded).
  */
-export async function publishedVersion(options: { clips?: number; creator?: User; videoBytes?: number; store?: boolean } = {}) {
+export async function publishedVersion(options: { clips?: number; creator?: User; videoBytes?: number; store?: boolean; priceCents?: number } = {}) {
   const storage = await app.container.make(StorageService)
   const store = options.store ?? true
-  const dataset = await DatasetFactory.apply('published').merge(options.creator ? { ownerId: options.creator.id } : {}).create()
+  const dataset = await DatasetFactory.apply('published')
+    .merge({ ...(options.creator ? { ownerId: options.creator.id } : {}), ...(options.priceCents === undefined ? {} : { priceCents: options.priceCents }) })
+    .create()
   const clips: Clip[] = []
   const contents = new Map<string, Buffer>()
   const objects = new Map<string, { bucket: 'processed' | 'previews'; key: string }>()
