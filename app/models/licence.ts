@@ -37,7 +37,10 @@ export default class Licence extends BaseModel {
   @column()
   declare licenceType: LicenceType
 
-  /** The licence text the buyer agreed to (an admin's grant: the current one), its version and hash. */
+  /**
+   * The licence text the buyer agreed to (for an admin's grant, the type's current one), with
+   * its version and hash; a composite foreign key keeps the three matching a published text.
+   */
   @column()
   declare licenceTextId: number
 
