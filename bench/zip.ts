@@ -102,7 +102,8 @@ try {
     }
   })
   const plan = {
-    licence: { id: 'bench-licence', licenceType: 'research', termsVersion: 'bench' },
+    licence: { id: 'bench-licence', licenceType: 'research', termsVersion: 1 },
+    terms: { title: 'Bench licence', version: 1, sha256: '0'.repeat(64), body: '# Bench licence\n' },
     version: {
       id: 'bench-version',
       version: 1,

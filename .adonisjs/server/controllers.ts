@@ -10,6 +10,7 @@ export const controllers = {
   AdminDashboard: () => import('#controllers/admin_dashboard_controller'),
   AdminInvitations: () => import('#controllers/admin_invitations_controller'),
   AdminLedger: () => import('#controllers/admin_ledger_controller'),
+  AdminLicenceTexts: () => import('#controllers/admin_licence_texts_controller'),
   AdminModeration: () => import('#controllers/admin_moderation_controller'),
   AdminModerationDecisions: () => import('#controllers/admin_moderation_decisions_controller'),
   AdminPayouts: () => import('#controllers/admin_payouts_controller'),

@@ -62,6 +62,9 @@ export type ScannedRoutes = {
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_grants.create': { paramsTuple?: []; params?: {} }
     'licence_grants.store': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.store': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.show': { paramsTuple: [ParamValue]; params: {'licenceTextId': ParamValue} }
     'licences.index': { paramsTuple?: []; params?: {} }
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
@@ -143,6 +146,8 @@ export type ScannedRoutes = {
     'checkout.success': { paramsTuple?: []; params?: {} }
     'checkout.cancel': { paramsTuple?: []; params?: {} }
     'licence_grants.create': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.show': { paramsTuple: [ParamValue]; params: {'licenceTextId': ParamValue} }
     'licences.index': { paramsTuple?: []; params?: {} }
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
@@ -210,6 +215,8 @@ export type ScannedRoutes = {
     'checkout.success': { paramsTuple?: []; params?: {} }
     'checkout.cancel': { paramsTuple?: []; params?: {} }
     'licence_grants.create': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.index': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.show': { paramsTuple: [ParamValue]; params: {'licenceTextId': ParamValue} }
     'licences.index': { paramsTuple?: []; params?: {} }
     'licences.show': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'licences.manifest': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
@@ -259,6 +266,7 @@ export type ScannedRoutes = {
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_grants.store': { paramsTuple?: []; params?: {} }
+    'admin_licence_texts.store': { paramsTuple?: []; params?: {} }
     'stripe_connect.store': { paramsTuple?: []; params?: {} }
     'api_tokens.store': { paramsTuple?: []; params?: {} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }

@@ -2,16 +2,25 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#policies/commerce_policy'
 import { CheckoutService } from '#services/checkout_service'
+import { LicenceTextService } from '#services/licence_text_service'
 
 /** Stripe Checkout: starting it for a dataset version, and the two pages Stripe returns to. */
 @inject()
 export default class CheckoutController {
-  constructor(protected checkout: CheckoutService) {}
+  constructor(
+    protected checkout: CheckoutService,
+    protected terms: LicenceTextService
+  ) {}
 
-  async store({ bouncer, auth, params, response, session }: HttpContext) {
+  async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
     const version = await this.checkout.purchasable(params.versionId)
-    const result = await this.checkout.start(auth.getUserOrFail(), version)
+    const agreement = await this.terms.agreedTo(version.licenceType, request.only(['agree', 'licenceTextId']))
+    if (!agreement.ok) {
+      session.flash('error', agreement.message)
+      return response.redirect(`/catalog/${version.dataset.slug}`)
+    }
+    const result = await this.checkout.start(auth.getUserOrFail(), version, agreement.text)
     if (result.ok) return response.redirect().status(303).toPath(result.url)
     switch (result.code) {
       case 'E_ALREADY_LICENSED':

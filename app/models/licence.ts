@@ -6,6 +6,7 @@ import User from '#models/user'
 import DatasetVersion from '#models/dataset_version'
 import Download from '#models/download'
 import Order from '#models/order'
+import LicenceText from '#models/licence_text'
 import type { LicenceType } from '#models/dataset'
 
 export const LICENCE_SOURCES = ['purchase', 'free', 'grant'] as const
@@ -36,8 +37,18 @@ export default class Licence extends BaseModel {
   @column()
   declare licenceType: LicenceType
 
+  /**
+   * The licence text the buyer agreed to (for an admin's grant, the type's current one), with
+   * its version and hash; a composite foreign key keeps the three matching a published text.
+   */
   @column()
-  declare termsVersion: string
+  declare licenceTextId: number
+
+  @column()
+  declare termsVersion: number
+
+  @column({ columnName: 'terms_sha256' })
+  declare termsSha256: string
 
   @column()
   declare grantedBy: number | null
@@ -66,6 +77,9 @@ export default class Licence extends BaseModel {
 
   @belongsTo(() => Order)
   declare order: BelongsTo<typeof Order>
+
+  @belongsTo(() => LicenceText)
+  declare licenceText: BelongsTo<typeof LicenceText>
 
   @belongsTo(() => User, { foreignKey: 'grantedBy' })
   declare granter: BelongsTo<typeof User>

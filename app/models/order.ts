@@ -36,6 +36,10 @@ export default class Order extends BaseModel {
   @column()
   declare status: OrderStatus
 
+  /** The licence text the buyer agreed to at checkout; the paid order's licence cites it. */
+  @column()
+  declare licenceTextId: number | null
+
   @column()
   declare stripeCheckoutSessionId: string | null
 

@@ -18,4 +18,9 @@ export default class CommercePolicy extends BasePolicy {
     if (user.role === 'admin') return true
     return AuthorizationResponse.deny('Only administrators can grant licences.')
   }
+
+  /** Publishing licence texts: what every later buyer agrees to. */
+  manageLicenceTexts(user: User): AuthorizerResponse {
+    return user.role === 'admin' && !user.isSuspended
+  }
 }

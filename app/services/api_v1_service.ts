@@ -7,7 +7,7 @@ import type User from '#models/user'
 import { ApiError } from '#exceptions/api_error'
 import { CatalogService, CATALOG_PAGE_SIZE, formatPrice, type CatalogCard } from '#services/catalog_service'
 import { clipFacts, parseManifest } from '#services/dataset_export_service'
-import { LicenceLibraryService, type Requester } from '#services/licence_library_service'
+import { LicenceLibraryService, type Requester, termsOf } from '#services/licence_library_service'
 
 const BASE = '/api/v1'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -144,7 +144,7 @@ export class ApiV1Service {
         status: row.licence.revokedAt ? 'revoked' : 'live',
         source: row.licence.source,
         licence_type: row.licence.licenceType,
-        terms_version: row.licence.termsVersion,
+        terms: termsOf(row.licence.licenceText),
         created_at: row.licence.createdAt.toISO(),
         revoked_at: row.licence.revokedAt?.toISO() ?? null,
         revoke_reason: row.licence.revokeReason,

@@ -10,6 +10,7 @@ import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
 import ProcessingRun from '#models/processing_run'
 import type User from '#models/user'
+import { LicenceTextService } from '#services/licence_text_service'
 import { SettingsService } from '#services/settings_service'
 import { StorageService, type BucketName } from '#services/storage_service'
 import type { DatasetManifest } from '#services/dataset_service'
@@ -77,28 +78,6 @@ const PREVIEW_TTL_SECONDS = 10 * 60
 /** Filter options from published datasets change only at publication: a short cache spares a scan per page. */
 const FACETS_TTL_MS = 30_000
 
-/** Research vs commercial, as the dataset page and card explain them. */
-export const LICENCE_TERMS: Record<LicenceType, { title: string; terms: string[] }> = {
-  research: {
-    title: 'Research licence',
-    terms: [
-      'Use for non-commercial research, teaching and model evaluation by the licensee’s team.',
-      'Publish results, figures and trained-model metrics; do not redistribute the videos or keypoints.',
-      'No use in a product or service sold or offered to others.',
-      'No attempt to identify the people shown; anonymization must not be reversed.',
-    ],
-  },
-  commercial: {
-    title: 'Commercial licence',
-    terms: [
-      'Use for training, evaluating and shipping models in the licensee’s products and services.',
-      'Derived models may be sold; the videos and keypoints themselves may not be redistributed.',
-      'No attempt to identify the people shown; anonymization must not be reversed.',
-      'Clips whose consent is later withdrawn must be deleted from the licensee’s copies when notified.',
-    ],
-  },
-}
-
 /**
  * Signed preview and thumbnail URLs, reused while they have at least half their life left:
  * signing is the most expensive part of a catalog page (two per card), and these teasers are
@@ -144,7 +123,8 @@ let facetsCache: { value: { activities: string[]; angles: string[] }; at: number
 export class CatalogService {
   constructor(
     protected settings: SettingsService,
-    protected storage: StorageService
+    protected storage: StorageService,
+    protected licenceTexts: LicenceTextService
   ) {}
 
   /**
@@ -474,7 +454,8 @@ export class CatalogService {
           : null,
         models: [...models].map(([name, versions]) => ({ name, versions: [...versions].sort().join(', ') })),
       },
-      terms: LICENCE_TERMS[version.licenceType],
+      // The wording a buyer agrees to before buying or claiming: the current text of the type.
+      terms: await this.licenceTexts.current(version.licenceType),
       action: await this.#action(version, user),
     }
   }

@@ -7,6 +7,7 @@ import Order from '#models/order'
 import Licence from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import type User from '#models/user'
+import type LicenceText from '#models/licence_text'
 import { LicenceService } from '#services/licence_service'
 import { platformFee } from '#services/ledger_split'
 import { SettingsService } from '#services/settings_service'
@@ -58,8 +59,11 @@ export class CheckoutService {
     return version
   }
 
-  /** The Checkout page to send the buyer to, or the coded reason there is none. */
-  async start(buyer: User, version: DatasetVersion): Promise<CheckoutResult> {
+  /**
+   * The Checkout page to send the buyer to, or the coded reason there is none. `text` is the
+   * licence text the buyer agreed to; the order keeps it for the licence the webhook issues.
+   */
+  async start(buyer: User, version: DatasetVersion, text: LicenceText): Promise<CheckoutResult> {
     const slug = version.dataset.slug
     const live = await this.licences.live(buyer.id, version.id)
     if (live) return { ok: false, code: 'E_ALREADY_LICENSED', licence: live }
@@ -67,7 +71,7 @@ export class CheckoutService {
     if (!this.stripe.configured) return { ok: false, code: 'E_NOT_CONFIGURED', slug }
 
     try {
-      const open = await this.#openCheckout(buyer, version)
+      const open = await this.#openCheckout(buyer, version, text)
       if (open) return { ok: true, ...open }
     } catch (error) {
       if (!(error instanceof PaymentError)) throw error
@@ -81,6 +85,7 @@ export class CheckoutService {
       currency: version.currency,
       platformFeeCents: platformFee(version.priceCents, await this.settings.get('commission_bps')),
       status: 'pending',
+      licenceTextId: text.id,
     })
     const appUrl = env.get('APP_URL').replace(/\/$/, '')
     try {
@@ -126,7 +131,7 @@ export class CheckoutService {
    * The buyer's checkout for this version still open at Stripe, if any: a second click or a
    * second tab goes back to the same session, so one licence can never be paid for twice.
    */
-  async #openCheckout(buyer: User, version: DatasetVersion) {
+  async #openCheckout(buyer: User, version: DatasetVersion, text: LicenceText) {
     const order = await Order.query()
       .where('buyer_id', buyer.id)
       .where('dataset_version_id', version.id)
@@ -138,13 +143,21 @@ export class CheckoutService {
     if (!order) return null
     const session = await this.stripe.retrieveCheckoutSession(order.stripeCheckoutSessionId!)
     if (session.status !== 'open' || !session.url || session.amount_total !== version.priceCents) return null
+    // The buyer has just agreed again, maybe to a newer version: the licence cites that one.
+    if (order.licenceTextId !== text.id) {
+      order.licenceTextId = text.id
+      await order.save()
+    }
     return { url: session.url, order }
   }
 
-  /** A free version's licence, issued at once; a second claim returns the same licence. */
-  async claim(buyer: User, version: DatasetVersion): Promise<ClaimResult> {
+  /**
+   * A free version's licence under the text the buyer agreed to, issued at once; a second
+   * claim returns the same licence.
+   */
+  async claim(buyer: User, version: DatasetVersion, text: LicenceText): Promise<ClaimResult> {
     if (version.priceCents !== 0) return { ok: false, code: 'E_NOT_FREE', slug: version.dataset.slug }
-    const { licence, created } = await this.licences.issue({ buyerId: buyer.id, version, source: 'free' })
+    const { licence, created } = await this.licences.issue({ buyerId: buyer.id, version, source: 'free', text })
     return { ok: true, licence, created }
   }
 

@@ -9,6 +9,7 @@ import ConsentRecord from '#models/consent_record'
 import Dataset from '#models/dataset'
 import DatasetVersion from '#models/dataset_version'
 import type Licence from '#models/licence'
+import LicenceText from '#models/licence_text'
 import ProcessingRun from '#models/processing_run'
 import { SettingsService } from '#services/settings_service'
 import { undeliveredClipIds } from '#services/clip_eligibility'
@@ -133,6 +134,8 @@ export function clipFacts(clip: ExportClip) {
 /** Everything an export of one licence is made from, read once from the database. */
 export interface ExportPlan {
   licence: Licence
+  /** The licence text the licence cites: LICENCE.md is its body, byte for byte. */
+  terms: LicenceText
   version: DatasetVersion
   dataset: Dataset
   instanceName: string
@@ -141,27 +144,6 @@ export interface ExportPlan {
   withdrawn: WithdrawnClip[]
   consent: { clips: number; self: number; coached: number; minors: number; textVersions: string[]; usages: string[] }
   models: { name: string; version: string }[]
-}
-
-const LICENCE_USES: Record<Licence['licenceType'], { name: string; uses: string; notAllowed: string }> = {
-  research: {
-    name: 'Athera Research Licence',
-    uses:
-      'Non-commercial research and teaching: training, fine-tuning and evaluating models for publications, theses and internal research; results and models may be published, the data may not.',
-    notAllowed:
-      'Commercial products or services, redistribution of the data, and any attempt to re-identify the people in it.',
-  },
-  commercial: {
-    name: 'Athera Commercial Licence',
-    uses:
-      'Research and commercial use inside the licensee: training, fine-tuning and evaluating models that ship in commercial products and services.',
-    notAllowed: 'Redistribution or resale of the data itself, and any attempt to re-identify the people in it.',
-  },
-}
-
-/** The licence terms as pages and dataset cards state them. */
-export function licenceTerms(type: Licence['licenceType']) {
-  return LICENCE_USES[type]
 }
 
 @inject()
@@ -220,6 +202,7 @@ export class DatasetExportService {
 
     return {
       licence,
+      terms: await LicenceText.findOrFail(licence.licenceTextId),
       version,
       dataset,
       instanceName: await this.settings.get('instance_name'),
@@ -285,12 +268,17 @@ export class DatasetExportService {
     return stream
   }
 
-  /** README.md, croissant.json, metadata.jsonl and SHA256SUMS, in the order the ZIP holds them. */
+  /**
+   * LICENCE.md, README.md, croissant.json, metadata.jsonl and SHA256SUMS, in the order the ZIP
+   * holds them. LICENCE.md is exactly the text the licence cites, so its sha256 is the one on
+   * the licence; anything said about it goes in README.md.
+   */
   documents(plan: ExportPlan) {
     const jsonl = this.metadataJsonl(plan)
     const readme = this.readme(plan)
     const croissant = JSON.stringify(this.croissant(plan, sha256(jsonl)), null, 2) + '\n'
     const generated = [
+      { path: 'LICENCE.md', data: Buffer.from(plan.terms.body, 'utf8') },
       { path: 'README.md', data: Buffer.from(readme) },
       { path: 'croissant.json', data: Buffer.from(croissant) },
       { path: 'metadata.jsonl', data: Buffer.from(jsonl) },
@@ -324,8 +312,7 @@ export class DatasetExportService {
 
   /** The dataset card: contents, anonymization, consent, licence terms, citation. */
   readme(plan: ExportPlan) {
-    const { dataset, version, licence } = plan
-    const terms = licenceTerms(licence.licenceType)
+    const { dataset, version, licence, terms } = plan
     const stats = version.stats
     const minutes = (stats.duration_ms / 60_000).toFixed(1)
     const tags = dataset.tags.length ? dataset.tags : [dataset.sport ?? 'sports']
@@ -333,7 +320,8 @@ export class DatasetExportService {
       '---',
       `pretty_name: ${JSON.stringify(dataset.title)}`,
       'license: other',
-      `license_name: ${JSON.stringify(terms.name)}`,
+      `license_name: ${JSON.stringify(terms.title)}`,
+      'license_link: LICENCE.md',
       'task_categories:',
       '  - video-classification',
       '  - keypoint-detection',
@@ -358,6 +346,7 @@ export class DatasetExportService {
       '- `thumbnails/<clip>.jpg`: one anonymized still per clip.',
       '- `metadata.jsonl`: one line per clip (Hugging Face `videofolder` layout: `load_dataset("videofolder", data_dir=".")`).',
       '- `croissant.json`: MLCommons Croissant 1.0 description with responsible-AI fields.',
+      '- `LICENCE.md`: the licence terms this copy is licensed under, exactly as agreed.',
       '- `SHA256SUMS`: check the copy with `sha256sum -c SHA256SUMS`.',
       '',
     ]
@@ -386,10 +375,9 @@ export class DatasetExportService {
       ...(plan.models.length ? ['Models used:', '', ...plan.models.map((model) => `- ${model.name}: ${model.version}`), ''] : []),
       '## Licence',
       '',
-      `${terms.name}, terms version ${licence.termsVersion}, licence \`${licence.id}\`.`,
+      `${terms.title}, version ${terms.version}, licence \`${licence.id}\`. The full text you agreed to is in \`LICENCE.md\` ` +
+        `(sha256 \`${terms.sha256}\`, the hash your licence records).`,
       '',
-      `- Allowed: ${terms.uses}`,
-      `- Not allowed: ${terms.notAllowed}`,
       '- When a creator withdraws consent, the clip must be deleted from your copies; your licence page lists such clips.',
       '',
       '## Citation',
@@ -409,8 +397,7 @@ export class DatasetExportService {
 
   /** MLCommons Croissant 1.0 JSON-LD, with the responsible-AI (RAI) fields from our records. */
   croissant(plan: ExportPlan, metadataSha256: string) {
-    const { dataset, version, licence } = plan
-    const terms = licenceTerms(licence.licenceType)
+    const { dataset, version, terms } = plan
     const field = (name: string, dataType: string, description: string) => ({
       '@type': 'cr:Field',
       '@id': `clips/${name}`,
@@ -435,13 +422,22 @@ export class DatasetExportService {
       description: dataset.description || dataset.title,
       version: `${version.version}.0.0`,
       datePublished: version.publishedAt.toISODate(),
-      license: `${terms.name} (terms ${licence.termsVersion})`,
+      license: `${terms.title}, version ${terms.version}, sha256 ${terms.sha256}: full text in LICENCE.md`,
       url: `urn:athera:dataset-version:${version.id}`,
       keywords: dataset.tags,
       creator: { '@type': 'sc:Organization', name: plan.instanceName },
       citeAs: `${dataset.title} (version ${version.version}), ${plan.instanceName}, ${version.publishedAt.year}.`,
       isLiveDataset: false,
       distribution: [
+        {
+          '@type': 'cr:FileObject',
+          '@id': 'licence',
+          name: 'LICENCE.md',
+          description: `The licence text the licence cites (${terms.title}, version ${terms.version}).`,
+          contentUrl: 'LICENCE.md',
+          encodingFormat: 'text/markdown',
+          sha256: terms.sha256,
+        },
         {
           '@type': 'cr:FileObject',
           '@id': 'metadata-jsonl',
@@ -487,7 +483,8 @@ export class DatasetExportService {
       'rai:personalSensitiveInformation':
         'Faces (detected and pose-placed), shirt numbers and readable text were blurred in every frame; container metadata (GPS, device, dates) and audio were removed; no names or contact details are included. ' +
         `Bodies, movements and venues remain visible. ${plan.consent.minors} clips show minors, with a guardian's consent. Re-identification is forbidden by the licence.`,
-      'rai:dataUseCases': `${terms.uses} Not allowed: ${terms.notAllowed}`,
+      // The wording lives in the licence text only; this points at it rather than paraphrasing it.
+      'rai:dataUseCases': `The uses that ${terms.title}, version ${terms.version}, allows and forbids: see LICENCE.md (sha256 ${terms.sha256}).`,
       'rai:dataAnnotationProtocol':
         'Pose keypoints and person tracks were produced automatically by the anonymization pipeline (MediaPipe BlazePose, BlazeFace, PP-OCR text detection, run with onnxruntime), raw and smoothed; clip fields (sport, activity, skill level, camera angle) were declared by the creator; each clip was reviewed by an admin.',
       'rai:dataAnnotationPlatform': `${plan.instanceName} (Athera) processing pipeline`,

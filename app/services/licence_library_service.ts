@@ -4,10 +4,11 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Download, { type DownloadKind } from '#models/download'
 import Licence from '#models/licence'
+import type LicenceText from '#models/licence_text'
 import type User from '#models/user'
 import { formatBytes } from '#services/format'
 import { UNDELIVERED } from '#services/clip_eligibility'
-import { DatasetExportService, type ExportPlan, licenceTerms } from '#services/dataset_export_service'
+import { DatasetExportService, type ExportPlan } from '#services/dataset_export_service'
 import { StorageService } from '#services/storage_service'
 
 /** Presigned links in a manifest live this long; a fresh request gives fresh links. */
@@ -57,6 +58,7 @@ export class LicenceLibraryService {
     const licences = await Licence.query()
       .where('buyer_id', buyer.id)
       .preload('datasetVersion', (query) => query.preload('dataset'))
+      .preload('licenceText')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
     const versionIds = [...new Set(licences.map((licence) => licence.datasetVersionId))]
@@ -98,7 +100,8 @@ export class LicenceLibraryService {
       version: plan.version,
       sourceLabel: SOURCE_LABELS[licence.source],
       typeLabel: TYPE_LABELS[licence.licenceType],
-      terms: licenceTerms(licence.licenceType),
+      // The text this licence cites, not the current one: what the buyer agreed to.
+      terms: plan.terms,
       files: files.map((file) => ({ path: file.path, kind: file.kind, size: formatBytes(file.bytes), sha256: file.sha256 })),
       totalSize: formatBytes(files.reduce((sum, file) => sum + file.bytes, 0)),
       clipCount: plan.clips.length,
@@ -124,7 +127,7 @@ export class LicenceLibraryService {
       }))
     )
     return {
-      licence: { id: licence.id, type: licence.licenceType, terms_version: licence.termsVersion },
+      licence: { id: licence.id, type: licence.licenceType, terms: termsOf(plan.terms, { body: true }) },
       dataset: { title: plan.dataset.title, slug: plan.dataset.slug },
       version: { id: plan.version.id, number: plan.version.version, manifest_sha256: plan.version.manifestSha256 },
       expires_at: expiresAt.toISO(),
@@ -170,5 +173,15 @@ export class LicenceLibraryService {
     })
     logger.info({ licenceId: licence.id, userId: requester.user.id, kind, downloadId: download.id }, 'licence download')
     return download
+  }
+}
+
+/** The licence text a licence cites, as the API and manifests give it; the body on request. */
+export function termsOf(text: LicenceText, options: { body?: boolean } = {}) {
+  return {
+    version: text.version,
+    sha256: text.sha256,
+    title: text.title,
+    ...(options.body ? { body: text.body } : {}),
   }
 }

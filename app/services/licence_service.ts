@@ -6,9 +6,8 @@ import DatasetVersion from '#models/dataset_version'
 import { AuditService } from '#services/audit_service'
 import User from '#models/user'
 import { saleStatus } from '#services/version_sale'
-
-/** The version of the licence terms that licences issued now are granted under. */
-export const LICENCE_TERMS_VERSION = '2025-01'
+import type LicenceText from '#models/licence_text'
+import { LicenceTextService } from '#services/licence_text_service'
 
 export type GrantResult =
   | { ok: true; licence: Licence; created: boolean }
@@ -20,6 +19,8 @@ export interface IssueLicence {
   source: LicenceSource
   orderId?: string | null
   grantedBy?: number | null
+  /** The licence text the licence is granted under (of the version's licence type). */
+  text: Pick<LicenceText, 'id' | 'version' | 'sha256'>
 }
 
 /**
@@ -47,8 +48,8 @@ export class LicenceService {
       // What the version holds that is no longer licensable at this moment is not part of it.
       const excluded = (await saleStatus(input.version.id, client))?.excludedClips ?? 0
       const inserted = await client.rawQuery(
-        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, terms_version, granted_by, excluded_clips)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, licence_text_id, terms_version, terms_sha256, granted_by, excluded_clips)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (buyer_id, dataset_version_id) WHERE revoked_at IS NULL DO NOTHING
          RETURNING id`,
         [
@@ -57,7 +58,9 @@ export class LicenceService {
           input.orderId ?? null,
           input.source,
           input.version.licenceType,
-          LICENCE_TERMS_VERSION,
+          input.text.id,
+          input.text.version,
+          input.text.sha256,
           input.grantedBy ?? null,
           excluded,
         ] as any[]
@@ -98,7 +101,10 @@ export class LicenceService {
       return { ok: false, code: 'E_NOT_LICENSABLE', message: sale.reason! }
     }
     return db.transaction(async (trx) => {
-      const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id }, trx)
+      // The buyer clicked nothing here: the grant records the type's current text, the one
+      // their licence page and downloads will show them.
+      const text = await new LicenceTextService().current(version.licenceType, trx)
+      const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id, text }, trx)
       if (created) {
         await new AuditService().record(
           {

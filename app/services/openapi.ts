@@ -274,7 +274,7 @@ export function openApiDocument(serverUrl: string) {
           status: { type: 'string', enum: ['live', 'revoked'] },
           source: { type: 'string', enum: ['purchase', 'free', 'grant'] },
           licence_type: { type: 'string', enum: ['research', 'commercial'] },
-          terms_version: string,
+          terms: ref('LicenceTerms'),
           created_at: dateTime,
           revoked_at: nullable(dateTime),
           revoke_reason: nullable(string),
@@ -283,9 +283,17 @@ export function openApiDocument(serverUrl: string) {
           withdrawn_clips: integer,
           links: object({ manifest: nullable(string), page: string }),
         }),
+        LicenceTerms: {
+          ...object({ version: integer, sha256: string, title: string }),
+          description: 'The licence text the licence cites (the one its buyer agreed to): its version per licence type, title and the SHA-256 of its body.',
+        },
+        LicenceTermsWithBody: {
+          ...object({ version: integer, sha256: string, title: string, body: { type: 'string', description: 'The full text in Markdown, the same bytes as LICENCE.md in the ZIP; its SHA-256 is `sha256`.' } }),
+          description: 'The licence text the licence cites, with its full body.',
+        },
         LicenceList: object({ data: { type: 'array', items: ref('Licence') } }),
         Manifest: object({
-          licence: object({ id: uuid, type: string, terms_version: string }),
+          licence: object({ id: uuid, type: string, terms: ref('LicenceTermsWithBody') }),
           dataset: object({ title: string, slug: string }),
           version: object({ id: uuid, number: integer, manifest_sha256: string }),
           expires_at: dateTime,

@@ -10,6 +10,7 @@ import User from '#models/user'
 import DatasetVersion from '#models/dataset_version'
 import { LedgerService } from '#services/ledger_service'
 import { LicenceService } from '#services/licence_service'
+import { LicenceTextService } from '#services/licence_text_service'
 import { SettingsService } from '#services/settings_service'
 import { PaymentError, StripeService } from '#services/stripe_service'
 import { PayoutMirrorService } from '#services/payout_mirror_service'
@@ -187,8 +188,9 @@ export class StripeWebhookService {
     await order.save()
 
     const version = await DatasetVersion.findOrFail(order.datasetVersionId, { client: trx })
+    const text = await new LicenceTextService().ofOrder(order, version.licenceType, trx)
     const { licence, created } = await this.licences.issue(
-      { buyerId: order.buyerId, version, source: 'purchase', orderId: order.id },
+      { buyerId: order.buyerId, version, source: 'purchase', orderId: order.id, text },
       trx
     )
     if (!created && licence.orderId !== order.id) {

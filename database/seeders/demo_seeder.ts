@@ -17,14 +17,13 @@ import ProcessingRun from '#models/processing_run'
 import Transfer from '#models/transfer'
 import { SETTING_DEFAULTS } from '#services/settings_service'
 import { listVersion } from '#services/dataset_service'
+import { LicenceTextService } from '#services/licence_text_service'
 import ConsentTextSeeder from '#database/seeders/consent_text_seeder'
 import InstanceSettingsSeeder from '#database/seeders/instance_settings_seeder'
 import { platformFee, splitBySeconds } from '#services/ledger_split'
 
 export const DEMO_PASSWORD = 'athera-demo-password'
 export const DEMO_ADMIN_EMAIL = 'admin@athera.test'
-/** What the licence terms are called in licences written by the demo. */
-const TERMS_VERSION = '2025-01'
 
 interface DemoClip {
   owner: 'maria' | 'jordan' | 'minjun'
@@ -216,7 +215,7 @@ export default class DemoSeeder extends BaseSeeder {
         datasetVersionId: football.id,
         source: 'free',
         licenceType: football.licenceType,
-        termsVersion: TERMS_VERSION,
+        ...(await this.#terms(trx, football)),
       },
       client
     )
@@ -292,6 +291,12 @@ export default class DemoSeeder extends BaseSeeder {
     return version
   }
 
+  /** The licence columns citing the current licence text of the version's type, as checkout would. */
+  async #terms(trx: TransactionClientContract, version: DatasetVersion) {
+    const text = await new LicenceTextService().current(version.licenceType, trx)
+    return { licenceTextId: text.id, termsVersion: text.version, termsSha256: text.sha256 }
+  }
+
   /**
    * A paid Checkout order as the webhook would record it: the order, the licence, one
    * balanced ledger group (cash in; platform fee and each creator's share by clip seconds)
@@ -301,6 +306,7 @@ export default class DemoSeeder extends BaseSeeder {
     const client = { client: trx }
     const paidAt = DateTime.now().minus({ days: 2 })
     const feeCents = platformFee(version.priceCents, SETTING_DEFAULTS.commission_bps)
+    const terms = await this.#terms(trx, version)
     const order = await Order.create(
       {
         buyerId: buyer.id,
@@ -313,6 +319,7 @@ export default class DemoSeeder extends BaseSeeder {
         stripePaymentIntentId: 'pi_test_demo_0001',
         stripeChargeId: 'ch_test_demo_0001',
         paidAt,
+        licenceTextId: terms.licenceTextId,
       },
       client
     )
@@ -323,7 +330,7 @@ export default class DemoSeeder extends BaseSeeder {
         orderId: order.id,
         source: 'purchase',
         licenceType: version.licenceType,
-        termsVersion: TERMS_VERSION,
+        ...terms,
       },
       client
     )

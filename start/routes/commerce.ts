@@ -1,6 +1,7 @@
 /*
  * Money: Stripe Checkout for a dataset version and the pages Stripe returns to, Stripe's
- * webhook, claiming a free version, and an admin's licence grant. The licence pages
+ * webhook, claiming a free version, an admin's licence grant and the licence texts buyers
+ * agree to (admins publish their versions). The licence pages
  * themselves (/licences/:id) live with the downloads routes.
  */
 import router from '@adonisjs/core/services/router'
@@ -20,5 +21,10 @@ router
       .where('versionId', router.matchers.uuid())
     router.get('/admin/licences/new', [controllers.LicenceGrants, 'create'])
     router.post('/admin/licences', [controllers.LicenceGrants, 'store'])
+    router.get('/admin/licence-texts', [controllers.AdminLicenceTexts, 'index'])
+    router.post('/admin/licence-texts', [controllers.AdminLicenceTexts, 'store'])
+    router
+      .get('/admin/licence-texts/:licenceTextId', [controllers.AdminLicenceTexts, 'show'])
+      .where('licenceTextId', router.matchers.number())
   })
   .use(middleware.auth())

@@ -12,7 +12,7 @@ import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { draftDataset, publishWith } from '#tests/helpers/catalog'
-import { checkSums, unzip } from '#tests/helpers/exports'
+import { checkSums, sha256, unzip } from '#tests/helpers/exports'
 import { useFakeStripe } from '#tests/helpers/stripe'
 import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
 import { shortClip, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
@@ -59,7 +59,10 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
     await page.locator(`[data-dataset-card="${wanted.slug}"] h3 a`).click()
     await page.waitForURL(`**/catalog/${wanted.slug}`)
 
-    // Checkout: the order is written, the buyer pays on the hosted page, Stripe calls back.
+    // Checkout: the buyer reads the licence text and agrees, the order is written, the buyer
+    // pays on the hosted page, Stripe calls back.
+    const shown = await page.getByTestId('licence-text').textContent()
+    await page.getByLabel(/I agree to these licence terms/).check()
     await page.getByRole('button', { name: 'Buy dataset — $49.00' }).click()
     await page.waitForURL(new RegExp(`^${stripe.settings.apiBase}/pay/`))
     await page.getByRole('button', { name: 'Pay' }).click()
@@ -72,6 +75,7 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
     const licence = await Licence.query().where('buyer_id', buyer.id).firstOrFail()
     assert.equal(licence.source, 'purchase')
     assert.isNull(licence.revokedAt)
+    assert.equal(licence.termsSha256, sha256(shown!), 'the licence cites the text the page showed')
     const ledger = await LedgerEntry.query().where('order_id', licence.orderId!)
     assert.equal(ledger.reduce((sum, entry) => sum + entry.amountCents, 0), 0, 'the ledger balances')
 
@@ -87,7 +91,8 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
     assert.sameMembers(listed, [...files.keys()].filter((name) => name !== 'SHA256SUMS'))
     assert.include([...files.keys()], `videos/${clip.id}.mp4`)
     assert.include([...files.keys()], `keypoints/${clip.id}.json`)
-    assert.includeMembers([...files.keys()], ['metadata.jsonl', 'README.md', 'croissant.json'])
+    assert.includeMembers([...files.keys()], ['metadata.jsonl', 'README.md', 'croissant.json', 'LICENCE.md'])
+    assert.equal(files.get('LICENCE.md')!.toString('utf8'), shown, 'LICENCE.md is the text the buyer agreed to')
     assert.equal(await Download.query().where('licence_id', licence.id).count('* as n').first().then((row) => Number(row!.$extras.n)), 1)
     assert.deepEqual(errors, [], errors.join('\n'))
     await page.close()

@@ -15,6 +15,7 @@ import type { FakeStripe } from '#tests/helpers/fake_stripe'
 import { useFakeStripe } from '#tests/helpers/stripe'
 import { readyCreator, versionOf } from '#tests/functional/commerce/helpers'
 import { launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
+import { currentLicenceText } from '#tests/helpers/licence_texts'
 
 /**
  * A sale the way production makes one: the checkout service opens the (fake) Stripe Checkout,
@@ -22,7 +23,7 @@ import { launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
  */
 async function sell(fake: FakeStripe, version: DatasetVersion) {
   const checkout = await app.container.make(CheckoutService)
-  const started = await checkout.start(await makeUser('buyer'), version)
+  const started = await checkout.start(await makeUser('buyer'), version, await currentLicenceText(version.licenceType))
   if (!started.ok) throw new Error(`checkout refused: ${started.code}`)
   const paid = await fake.pay(started.url.split('/pay/')[1])
   if (paid.delivery.status !== 200) throw new Error(`webhook: ${paid.delivery.status} ${paid.delivery.body}`)

@@ -15,6 +15,7 @@ import type User from '#models/user'
 import { StorageService } from '#services/storage_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
+import { licenceTerms } from '#tests/helpers/licence_texts'
 
 const run = promisify(execFile)
 
@@ -43,10 +44,12 @@ export interface PublishedVersion {
  * manifest with every file's size and sha256, and the version's clip rows.
  * `store: false` writes the rows only (for route tables, where nothing is downloaded).
  */
-export async function publishedVersion(options: { clips?: number; creator?: User; videoBytes?: number; store?: boolean } = {}) {
+export async function publishedVersion(options: { clips?: number; creator?: User; videoBytes?: number; store?: boolean; priceCents?: number } = {}) {
   const storage = await app.container.make(StorageService)
   const store = options.store ?? true
-  const dataset = await DatasetFactory.apply('published').merge(options.creator ? { ownerId: options.creator.id } : {}).create()
+  const dataset = await DatasetFactory.apply('published')
+    .merge({ ...(options.creator ? { ownerId: options.creator.id } : {}), ...(options.priceCents === undefined ? {} : { priceCents: options.priceCents }) })
+    .create()
   const clips: Clip[] = []
   const contents = new Map<string, Buffer>()
   const objects = new Map<string, { bucket: 'processed' | 'previews'; key: string }>()
@@ -111,14 +114,17 @@ export async function publishedVersion(options: { clips?: number; creator?: User
   return { version, clips, contents, objects, rawKeys } satisfies PublishedVersion
 }
 
-/** A licence written directly (issuing is LicenceService's, tested with the money code). */
-export function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {
+/**
+ * A licence written directly (issuing is LicenceService's, tested with the money code),
+ * citing the current licence text of the version's type.
+ */
+export async function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {
   return Licence.create({
     buyerId: buyer.id,
     datasetVersionId: version.id,
     source: 'free',
     licenceType: version.licenceType,
-    termsVersion: '2025-01',
+    ...(await licenceTerms(version.licenceType)),
     ...fields,
   })
 }

@@ -4,6 +4,7 @@ import type User from '#models/user'
 import type DatasetVersion from '#models/dataset_version'
 import type { FakeStripe } from '#tests/helpers/fake_stripe'
 import { sessionIdOf } from '#tests/functional/commerce/helpers'
+import { agreement } from '#tests/helpers/licence_texts'
 
 /** RFC 4180 records (quoted cells, doubled quotes, CRLF), the BOM dropped: what a spreadsheet reads. */
 export function parseCsv(text: string) {
@@ -39,7 +40,7 @@ export function parseCsv(text: string) {
 
 /** The buyer checks out through the app and pays on the fake: the order as the webhook left it. */
 export async function buy(client: ApiClient, fake: FakeStripe, buyer: User, version: DatasetVersion) {
-  const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+  const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
   response.assertStatus(303)
   const order = await Order.query().where('buyer_id', buyer.id).where('dataset_version_id', version.id).orderBy('created_at', 'desc').firstOrFail()
   const paid = await fake.pay(sessionIdOf(response.header('location') ?? ''))

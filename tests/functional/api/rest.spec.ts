@@ -7,6 +7,7 @@ import { makeUser } from '#tests/helpers/users'
 import { listedDataset } from '#tests/helpers/catalog'
 import { licenceFor, publishedVersion, sha256 } from '#tests/helpers/exports'
 import { tokenFor, tokenRow } from '#tests/functional/api/helpers'
+import LicenceText from '#models/licence_text'
 
 /** Every error under /api has this one shape. */
 function assertError(assert: any, body: any, code: string) {
@@ -245,6 +246,9 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     assert.equal((byId.get(revoked.id) as any).status, 'revoked')
     assert.isNull((byId.get(revoked.id) as any).links.manifest)
     assert.equal((byId.get(liveLicence.id) as any).version.id, live.version.id)
+    // The licence text it cites, without the body (the manifest carries that).
+    const text = await LicenceText.findOrFail(liveLicence.licenceTextId)
+    assert.deepEqual((byId.get(liveLicence.id) as any).terms, { version: text.version, sha256: text.sha256, title: text.title })
   })
 
   test('a manifest whose signed URLs download the right bytes, recorded as an API download', async ({ client, assert }) => {
@@ -259,6 +263,9 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     assert.equal(response.header('cache-control'), 'no-store')
     const manifest = response.body()
     assert.equal(manifest.licence.id, licence.id)
+    const text = await LicenceText.findOrFail(licence.licenceTextId)
+    assert.deepEqual(manifest.licence.terms, { version: text.version, sha256: text.sha256, title: text.title, body: text.body })
+    assert.equal(sha256(manifest.licence.terms.body), licence.termsSha256)
     assert.sameMembers(manifest.files.map((file: any) => file.path), [...published.contents.keys()])
     for (const file of manifest.files) {
       const download = await fetch(file.url)

@@ -4,6 +4,7 @@ import Order from '#models/order'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { sessionIdOf, useFakeStripe, versionOf, withoutStripe } from './helpers.js'
+import { agreement, licenceTerms } from '#tests/helpers/licence_texts'
 
 test.group('Checkout', (group) => {
   group.each.setup(isolate)
@@ -13,7 +14,7 @@ test.group('Checkout', (group) => {
     const buyer = await makeUser('buyer')
     const { version, dataset } = await versionOf(4200, [10, 5])
 
-    const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     response.assertStatus(303)
     const location = response.header('location')!
@@ -46,8 +47,8 @@ test.group('Checkout', (group) => {
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(4200, [10])
 
-    const first = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
-    const second = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const first = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
+    const second = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     second.assertStatus(303)
     assert.equal(second.header('location'), first.header('location'))
@@ -56,7 +57,7 @@ test.group('Checkout', (group) => {
 
     // Once that session is no longer open, a new click starts a new checkout.
     fake.sessions.get(sessionIdOf(first.header('location')!))!.status = 'expired'
-    const third = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const third = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     assert.notEqual(third.header('location'), first.header('location'))
     assert.lengthOf(await Order.all(), 2)
   })
@@ -65,7 +66,7 @@ test.group('Checkout', (group) => {
     await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(1500, [8])
-    const start = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const start = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     const payPage = await fetch(start.header('location')!)
     assert.include(await payPage.text(), '>Pay</button>')
 
@@ -96,7 +97,7 @@ test.group('Checkout', (group) => {
     const buyer = await makeUser('buyer')
     const { version, dataset } = await versionOf(2500, [10])
 
-    const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     response.assertStatus(302)
     response.assertHeader('location', `/catalog/${dataset.slug}`)
@@ -110,7 +111,7 @@ test.group('Checkout', (group) => {
     const buyer = await makeUser('buyer')
     const { version, dataset } = await versionOf(2500, [10])
 
-    const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     response.assertStatus(302)
     response.assertHeader('location', `/catalog/${dataset.slug}`)
@@ -126,12 +127,12 @@ test.group('Checkout', (group) => {
     const { version } = await versionOf(2500, [10])
 
     fake.failNext = { status: 401, type: 'invalid_request_error', message: 'Invalid API Key provided: sk_live_****' }
-    const refused = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const refused = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     refused.assertStatus(302)
     refused.assertFlashMessage('error', "This instance's Stripe keys were refused, so we could not start the checkout. An administrator has to check them. Nothing was charged.")
 
     await fake.stop()
-    const down = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const down = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     down.assertStatus(302)
     down.assertFlashMessage('error', 'Stripe cannot be reached right now, so we could not start the checkout. Try again in a minute. Nothing was charged.')
   }).timeout(30_000)
@@ -140,9 +141,9 @@ test.group('Checkout', (group) => {
     await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(2500, [10])
-    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: version.licenceType, termsVersion: '2025-01' })
+    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: version.licenceType, ...(await licenceTerms(version.licenceType)) })
 
-    const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     response.assertStatus(302)
     response.assertHeader('location', `/licences/${licence.id}`)
@@ -155,11 +156,11 @@ test.group('Checkout', (group) => {
     const { version, dataset } = await versionOf(2500, [10])
     dataset.status = 'draft'
     await dataset.save()
-    const draft = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const draft = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     draft.assertStatus(404)
 
     const free = await versionOf(0, [10])
-    const response = await client.post(`/checkout/${free.version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/checkout/${free.version.id}`).form(await agreement(free.version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     response.assertStatus(302)
     response.assertFlashMessage('error', 'This dataset is free: use "Get it free" instead.')
     assert.lengthOf(await Order.all(), 0)
@@ -169,11 +170,11 @@ test.group('Checkout', (group) => {
     await useFakeStripe(cleanup)
     const { version } = await versionOf(2500, [10])
 
-    const anonymous = await client.post(`/checkout/${version.id}`).withCsrfToken().redirects(0)
+    const anonymous = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).withCsrfToken().redirects(0)
     anonymous.assertStatus(302)
     anonymous.assertHeader('location', '/login')
     for (const role of ['creator', 'admin'] as const) {
-      const response = await client.post(`/checkout/${version.id}`).loginAs(await makeUser(role)).withCsrfToken().header('referer', '/catalog').redirects(0)
+      const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(await makeUser(role)).withCsrfToken().header('referer', '/catalog').redirects(0)
       response.assertStatus(302)
       response.assertHeader('location', '/catalog')
     }
@@ -184,7 +185,7 @@ test.group('Checkout', (group) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(2500, [10])
-    await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     const order = await Order.findByOrFail('buyer_id', buyer.id)
 
     const stranger = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(await makeUser('buyer'))

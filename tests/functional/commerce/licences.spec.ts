@@ -5,6 +5,7 @@ import Order from '#models/order'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { versionOf, withoutStripe } from './helpers.js'
+import { agreement } from '#tests/helpers/licence_texts'
 
 test.group('Free claims and admin grants', (group) => {
   group.each.setup(isolate)
@@ -14,8 +15,8 @@ test.group('Free claims and admin grants', (group) => {
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(0, [10, 20])
 
-    const first = await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
-    const second = await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const first = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
+    const second = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     const licences = await Licence.query().where('buyer_id', buyer.id)
     assert.lengthOf(licences, 1)
@@ -34,7 +35,7 @@ test.group('Free claims and admin grants', (group) => {
     const buyer = await makeUser('buyer')
     const { version, dataset } = await versionOf(2500, [10])
 
-    const response = await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const response = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
 
     response.assertStatus(302)
     response.assertHeader('location', `/catalog/${dataset.slug}`)
@@ -45,17 +46,17 @@ test.group('Free claims and admin grants', (group) => {
   test('a creator cannot claim; a revoked licence does not block a new claim', async ({ client, assert }) => {
     const { version } = await versionOf(0, [10])
     const creator = await makeUser('creator')
-    const refused = await client.post(`/licences/claim/${version.id}`).loginAs(creator).withCsrfToken().header('referer', '/catalog').redirects(0)
+    const refused = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(creator).withCsrfToken().header('referer', '/catalog').redirects(0)
     refused.assertHeader('location', '/catalog')
     assert.lengthOf(await Licence.all(), 0)
 
     const buyer = await makeUser('buyer')
-    await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     const old = await Licence.findByOrFail('buyer_id', buyer.id)
     old.revokedAt = old.createdAt
     old.revokeReason = 'Test'
     await old.save()
-    const again = await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const again = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     const live = await Licence.query().where('buyer_id', buyer.id).whereNull('revoked_at').firstOrFail()
     assert.notEqual(live.id, old.id)
     again.assertHeader('location', `/licences/${live.id}`)

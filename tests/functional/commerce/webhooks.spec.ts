@@ -13,10 +13,11 @@ import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import type { FakeStripe } from '#tests/helpers/fake_stripe'
 import { ledgerOf, moneyRows, readyCreator, sessionIdOf, useFakeStripe, versionOf } from './helpers.js'
+import { agreement } from '#tests/helpers/licence_texts'
 
 /** The buyer starts a checkout through the app; the fake holds the open session. */
 async function checkout(client: ApiClient, buyer: User, version: DatasetVersion) {
-  const response = await client.post(`/checkout/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+  const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
   response.assertStatus(303)
   const order = await Order.query().where('buyer_id', buyer.id).where('dataset_version_id', version.id).orderBy('created_at', 'desc').firstOrFail()
   return { order, sessionId: sessionIdOf(response.header('location') ?? '') }

@@ -4,6 +4,7 @@ import type Clip from '#models/clip'
 import Licence from '#models/licence'
 import { ClipFactory } from '#database/factories/clip_factory'
 import type User from '#models/user'
+import { licenceTerms } from '#tests/helpers/licence_texts'
 
 /** A complete, valid consent form for the given text. */
 export function grantForm(textId: number, overrides: Record<string, unknown> = {}) {
@@ -31,7 +32,7 @@ export async function licensedVersionWith(clip: Clip, buyer: User) {
     datasetVersionId: version.id,
     source: 'grant',
     licenceType: dataset.licenceType,
-    termsVersion: '1',
+    ...(await licenceTerms(dataset.licenceType)),
   })
   return { dataset, version, licence }
 }

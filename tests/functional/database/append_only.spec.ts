@@ -9,6 +9,8 @@ import ConsentText from '#models/consent_text'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { ConsentTextFactory } from '#database/factories/consent_text_factory'
+import LicenceText from '#models/licence_text'
+import { UserFactory } from '#database/factories/user_factory'
 
 /**
  * Runs SQL in a savepoint, so that the refusal we expect rolls back only that statement
@@ -77,6 +79,44 @@ test.group('Append-only tables', (group) => {
       () => attempt('DELETE FROM dataset_version_clips WHERE clip_id = ?', [clip.id]),
       /table dataset_version_clips is append-only/
     )
+  })
+
+  test('a published licence text cannot be updated or deleted', async ({ assert }) => {
+    const text = await LicenceText.query().where('licence_type', 'research').firstOrFail()
+
+    await assert.rejects(
+      () => attempt(`UPDATE licence_texts SET body = 'softer wording' WHERE id = ?`, [text.id]),
+      /table licence_texts is append-only/
+    )
+    await assert.rejects(() => attempt('DELETE FROM licence_texts WHERE id = ?', [text.id]), /table licence_texts is append-only/)
+    await text.refresh()
+    assert.equal(text.sha256, LicenceText.hashBody(text.body))
+  })
+
+  test('a licence text hash must match its body, and a licence cites a published text of its own type', async ({ assert }) => {
+    const { version } = await publishedVersion()
+    const cited = async (type: 'research' | 'commercial') => {
+      const text = await LicenceText.query().where('licence_type', type).firstOrFail()
+      return { id: text.id, version: text.version, sha256: text.sha256 }
+    }
+    const research = await cited('research')
+    const commercial = await cited('commercial')
+    const buyer = await UserFactory.create()
+    const insert = (text: { id: number; version: number; sha256: string }, type = 'research') =>
+      attempt(
+        `INSERT INTO licences (buyer_id, dataset_version_id, source, licence_type, licence_text_id, terms_version, terms_sha256)
+         VALUES (?, ?, 'grant', ?, ?, ?, ?)`,
+        [buyer.id, version.id, type, text.id, text.version, text.sha256]
+      )
+
+    await assert.rejects(
+      () => attempt(`INSERT INTO licence_texts (licence_type, version, title, body, sha256) VALUES ('research', 99, 't', 'body', ?)`, ['0'.repeat(64)]),
+      /licence_texts_sha256_matches_body/
+    )
+    await assert.rejects(() => insert({ ...research, sha256: 'f'.repeat(64) }), /licences_text_fkey/)
+    await assert.rejects(() => insert({ ...research, version: research.version + 7 }), /licences_text_fkey/)
+    await assert.rejects(() => insert(commercial, 'research'), /licences_text_fkey/)
+    await insert(research)
   })
 
   test('an audit log entry cannot be updated or deleted', async ({ assert }) => {

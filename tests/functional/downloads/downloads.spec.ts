@@ -47,8 +47,10 @@ test.group('Downloads: the streamed ZIP', (group) => {
     }
     assert.sameMembers(
       [...files.keys()],
-      [...published.contents.keys(), 'README.md', 'croissant.json', 'metadata.jsonl', 'SHA256SUMS']
+      [...published.contents.keys(), 'LICENCE.md', 'README.md', 'croissant.json', 'metadata.jsonl', 'SHA256SUMS']
     )
+    // The licence text the licence cites, byte for byte.
+    assert.equal(sha256(files.get('LICENCE.md')!), licence.termsSha256)
 
     const lines = files.get('metadata.jsonl')!.toString().trim().split('\n').map((line) => JSON.parse(line))
     assert.deepEqual(lines.map((line) => line.file_name), published.clips.map((clip) => `videos/${clip.id}.mp4`))

@@ -8,6 +8,7 @@ import { CatalogService } from '#services/catalog_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { approvedClipWithAssets, draftDataset, listedDataset, publishWith } from '#tests/helpers/catalog'
+import { currentLicenceText, licenceTerms } from '#tests/helpers/licence_texts'
 
 /** The datasets a catalog response shows, in order. */
 const slugsIn = (html: string) => [...html.matchAll(/data-dataset-card="([^"]+)"/g)].map((match) => match[1])
@@ -217,8 +218,12 @@ test.group('Catalog: the dataset page', (group) => {
     assert.match(html, /data-stat="clips">2</)
     assert.match(html, /data-stat="people">4</)
     assert.match(html, /data-stat="keypoint-frames">20</)
-    assert.include(html, 'Commercial licence')
+    // The current commercial licence text, which the buy form agrees to.
+    const terms = await currentLicenceText('commercial')
+    assert.include(html, `Licence terms: ${terms.title}, version ${terms.version}`)
     assert.include(html, 'data-licence-terms="commercial"')
+    assert.include(html, `name="licenceTextId" value="${terms.id}"`)
+    assert.include(html, 'name="agree"')
     assert.include(html, 'athera-pipeline 1.4.0')
     assert.include(html, 'pose-landmarker-full')
     assert.include(html, 'Faces blurred in every frame')
@@ -236,7 +241,7 @@ test.group('Catalog: the dataset page', (group) => {
     assert.notInclude(unconfigured.text(), `action="/checkout/${version.id}"`)
 
     const buyer = await makeUser('buyer')
-    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: 'commercial', termsVersion: '1' })
+    const licence = await Licence.create({ buyerId: buyer.id, datasetVersionId: version.id, source: 'grant', licenceType: 'commercial', ...(await licenceTerms('commercial')) })
     const held = await client.get(`/catalog/${dataset.slug}`).loginAs(buyer)
     assert.include(held.text(), `href="/licences/${licence.id}"`)
     assert.include(held.text(), 'You hold a licence')

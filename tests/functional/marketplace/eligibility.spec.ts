@@ -17,6 +17,7 @@ import { approvedClipWithAssets, clipUnder, draftDataset, publishWith } from '#t
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { tokenFor } from '#tests/functional/api/helpers'
+import { agreement } from '#tests/helpers/licence_texts'
 
 /** A version row of `type` with no clips, for raw inserts into its clip list. */
 async function emptyVersion(owner: User, type: LicenceType) {
@@ -244,10 +245,10 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const v1 = await publishWith(dataset, creator, [first])
     const v2 = await publishWith(dataset, creator, [first, await approvedClipWithAssets(creator)])
 
-    const claim = await client.post(`/licences/claim/${v1.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const claim = await client.post(`/licences/claim/${v1.id}`).form(await agreement(v1.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     claim.assertStatus(409)
     claim.assertTextIncludes('Version 1 is not the latest version of this dataset (version 2 is)')
-    const checkout = await client.post(`/checkout/${v1.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const checkout = await client.post(`/checkout/${v1.id}`).form(await agreement(v1.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     checkout.assertStatus(409)
     assert.equal(await Licence.query().where('buyer_id', buyer.id).first(), null)
 
@@ -264,7 +265,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     assert.isFalse(oneVersion.body().purchasable)
 
     // The latest is claimed; a licence of v1 issued before stays downloadable.
-    const latest = await client.post(`/licences/claim/${v2.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const latest = await client.post(`/licences/claim/${v2.id}`).form(await agreement(v2.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     latest.assertStatus(302)
     assert.isNotNull(await Licence.query().where('buyer_id', buyer.id).where('dataset_version_id', v2.id).first())
   })
@@ -275,7 +276,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const clip = await approvedClipWithAssets(creator)
     const dataset = await draftDataset(creator, { priceCents: 0 })
     const version = await publishWith(dataset, creator, [clip])
-    const claimed = await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const claimed = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     claimed.assertStatus(302)
 
     await withdrawLicensing(creator, clip)
@@ -283,7 +284,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const status = await saleStatus(version.id)
     assert.deepInclude(status, { purchasable: false, code: 'E_NOTHING_LICENSABLE', licensableClips: 0, excludedClips: 1 })
     const other = await makeUser('buyer')
-    const refused = await client.post(`/licences/claim/${version.id}`).loginAs(other).withCsrfToken().redirects(0)
+    const refused = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(other).withCsrfToken().redirects(0)
     refused.assertStatus(409)
     refused.assertTextIncludes('Every clip of this version was withdrawn')
     const page = await client.get(`/catalog/${dataset.slug}`)
@@ -299,7 +300,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const buyer = await makeUser('buyer')
     const dataset = await draftDataset(creator, { priceCents: 0 })
     const version = await publishWith(dataset, creator, [await approvedClipWithAssets(creator)])
-    await client.post(`/licences/claim/${version.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     const licence = await Licence.query().where('buyer_id', buyer.id).firstOrFail()
 
     const stranger = await makeUser('creator')
@@ -314,7 +315,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     assert.equal(audit.actorId, creator.id)
 
     ;(await client.get(`/catalog/${dataset.slug}`)).assertStatus(404)
-    const claim = await client.post(`/licences/claim/${version.id}`).loginAs(await makeUser('buyer')).withCsrfToken().redirects(0)
+    const claim = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(await makeUser('buyer')).withCsrfToken().redirects(0)
     claim.assertStatus(409)
     claim.assertTextIncludes('not published any more')
     ;(await client.get(`/licences/${licence.id}`).loginAs(buyer)).assertStatus(200)
@@ -343,7 +344,7 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     await insertBypassingGuard(v1.id, processingOnly.id, 1)
     await db.table('dataset_clips').insert({ dataset_id: dataset.id, clip_id: processingOnly.id, position: 1 })
 
-    const claim = await client.post(`/licences/claim/${v1.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const claim = await client.post(`/licences/claim/${v1.id}`).form(await agreement(v1.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
     claim.assertStatus(409)
     claim.assertTextIncludes('whose consent does not cover this licence')
     const log = await client.get('/admin/consent-log').loginAs(admin)
