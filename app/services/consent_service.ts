@@ -15,6 +15,7 @@ import ConsentText from '#models/consent_text'
 import type User from '#models/user'
 import { QueueService } from '#services/queue_service'
 import { SettingsService } from '#services/settings_service'
+import { WithdrawalNoticeService } from '#services/withdrawal_notice_service'
 
 /**
  * A grant covers one upload batch: the creator reads the text, signs, and uploads straight
@@ -100,7 +101,8 @@ export interface AffectedLicence {
 export class ConsentService {
   constructor(
     protected queue: QueueService,
-    protected settings: SettingsService
+    protected settings: SettingsService,
+    protected notices: WithdrawalNoticeService
   ) {}
 
   /** The latest published text, or null on an instance where none was published. */
@@ -299,6 +301,7 @@ export class ConsentService {
       // shows the objects still stored, and the purge can be scheduled again.
       logger.error({ err: error, clipId: clip.id, code: 'E_PURGE_NOT_SCHEDULED' }, 'purge of withdrawn clip not scheduled')
     }
+    await this.notices.dispatchSafely(record.id)
     return { clip, record, retentionDays: days }
   }
 
