@@ -60,7 +60,7 @@ export default class extends BaseSchema {
     })
     this.schema.raw(`
       ALTER TABLE buyer_webhooks
-        ADD CONSTRAINT buyer_webhooks_url CHECK (url ~* '^https?://' AND length(url) <= 2000)
+        ADD CONSTRAINT buyer_webhooks_url CHECK (url ~* '^(http|https)://' AND length(url) <= 2000)
     `)
 
     this.schema.createTable('webhook_deliveries', (table) => {
