@@ -73,11 +73,9 @@ export class WebhookService {
     return BuyerWebhook.findBy('user_id', user.id)
   }
 
+  /** The signing secret, or null when it cannot be decrypted (APP_KEY changed since: rotate it). */
   secretOf(endpoint: BuyerWebhook) {
-    const secret = encryption.decrypt<string>(endpoint.secret, SECRET_PURPOSE)
-    // Only a changed APP_KEY makes this unreadable; the buyer rotates to get a working one.
-    if (!secret) throw new Error('E_WEBHOOK_SECRET_UNREADABLE: the webhook secret cannot be decrypted with the current APP_KEY')
-    return secret
+    return encryption.decrypt<string>(endpoint.secret, SECRET_PURPOSE) ?? null
   }
 
   /** Sets or replaces the account's URL. A new endpoint gets a secret; a new URL keeps it. */
@@ -167,16 +165,19 @@ export class WebhookService {
     const body = JSON.stringify(delivery.payload)
     const timestamp = Math.floor(Date.now() / 1000)
     const started = DateTime.utc()
+    const secret = this.secretOf(endpoint)
     let status: number | null = null
     let error: string | null = null
     try {
+      // Sending unsigned would teach receivers to accept unsigned events: fail the attempt instead.
+      if (!secret) throw new SecretUnreadable()
       const response = await fetch(endpoint.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Athera-Webhooks/1',
           'athera-event-id': delivery.eventId,
-          'athera-signature': signature(this.secretOf(endpoint), timestamp, body),
+          'athera-signature': signature(secret, timestamp, body),
         },
         body,
         // A redirect is not followed: the signed request goes only where the buyer said.
@@ -238,7 +239,12 @@ function newSecret() {
   return `whsec_${randomBytes(24).toString('base64url')}`
 }
 
+class SecretUnreadable extends Error {}
+
 function describeFailure(failure: unknown) {
+  if (failure instanceof SecretUnreadable) {
+    return 'The signing secret cannot be read (the instance’s APP_KEY changed): make a new secret on the webhook page.'
+  }
   const error = failure as { name?: string; message?: string; cause?: { code?: string; message?: string } }
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return `No answer within ${WEBHOOK_TIMEOUT_MS / 1000} seconds.`
   const cause = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error'

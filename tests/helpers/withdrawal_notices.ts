@@ -105,5 +105,5 @@ export async function buyerWithWebhook(url: string) {
   const webhooks = await app.container.make(WebhookService)
   const saved = await webhooks.save(buyer, url)
   if (!saved.ok) throw new Error(saved.message)
-  return { buyer, endpoint: saved.value.endpoint, secret: webhooks.secretOf(saved.value.endpoint) }
+  return { buyer, endpoint: saved.value.endpoint, secret: webhooks.secretOf(saved.value.endpoint)! }
 }

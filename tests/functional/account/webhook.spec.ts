@@ -137,6 +137,22 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     assert.match(delivery.lastError!, /could not be reached \(ECONNREFUSED\)/)
   })
 
+  test('a secret the instance can no longer decrypt fails the attempt, sends nothing unsigned, and the page says what to do', async ({ client, assert, cleanup }) => {
+    const receiver = await webhookReceiver()
+    cleanup(() => receiver.close())
+    const { buyer, endpoint } = await buyerWithWebhook(receiver.url)
+    await db.from('buyer_webhooks').where('id', endpoint.id).update({ secret: 'sealed-with-an-old-app-key' })
+    const sent = await (await app.container.make(WebhookService)).sendTest(buyer)
+    const delivery = (sent as { value: WebhookDelivery }).value
+    cleanup(() => forgetDelivery(delivery.id))
+
+    await assert.rejects(() => runDelivery(delivery.id, jobContext(1)), /signing secret cannot be read/)
+    assert.lengthOf(receiver.received, 0, 'nothing is sent unsigned')
+    const page = await client.get('/account/webhook').loginAs(buyer)
+    page.assertStatus(200)
+    page.assertTextIncludes('The secret cannot be read')
+  })
+
   test('the page sets, replaces and removes the URL, keeps the secret encrypted, and sends a test event', async ({ client, assert, cleanup }) => {
     const receiver = await webhookReceiver()
     cleanup(() => receiver.close())
@@ -150,7 +166,7 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     saved.assertHeader('location', '/account/webhook')
     saved.assertFlashMessage('success', 'Webhook saved. Copy its signing secret below to verify the events.')
     const endpoint = await BuyerWebhook.findByOrFail('user_id', buyer.id)
-    const secret = (await app.container.make(WebhookService)).secretOf(endpoint)
+    const secret = (await app.container.make(WebhookService)).secretOf(endpoint)!
     assert.match(secret, /^whsec_[A-Za-z0-9_-]{32}$/)
     assert.notInclude(endpoint.secret, secret, 'the secret is stored encrypted')
 
