@@ -159,6 +159,9 @@ export class WebhookService {
     if (!delivery || delivery.deliveredAt || delivery.failedAt) return
     const endpoint = delivery.webhookId ? await BuyerWebhook.find(delivery.webhookId) : null
     if (!endpoint) {
+      // Closed rather than left "queued" in the log the buyer may still read.
+      delivery.merge({ failedAt: DateTime.utc(), nextAttemptAt: null, lastError: 'The webhook was removed before this event was delivered.' })
+      await delivery.save()
       logger.info({ deliveryId, jobId: context.jobId }, 'webhook delivery dropped: the endpoint was removed')
       return
     }

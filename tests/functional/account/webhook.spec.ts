@@ -157,6 +157,7 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     const receiver = await webhookReceiver()
     cleanup(() => receiver.close())
     const buyer = await makeUser('buyer')
+    const webhooks = await app.container.make(WebhookService)
 
     const empty = await client.get('/account/webhook').loginAs(buyer)
     empty.assertStatus(200)
@@ -199,6 +200,17 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     removed.assertFlashMessage('success', 'Webhook removed: no more events are sent.')
     assert.isNull(await BuyerWebhook.findBy('user_id', buyer.id))
     assert.lengthOf(await db.from('webhook_deliveries').where('user_id', buyer.id), 1, 'the log of past deliveries stays')
+
+    // An event queued before the removal is closed, not sent anywhere.
+    await webhooks.save(buyer, receiver.url)
+    const pending = (await webhooks.sendTest(buyer)) as { value: WebhookDelivery }
+    cleanup(() => forgetDelivery(pending.value.id))
+    await client.delete('/account/webhook').loginAs(buyer).withCsrfToken().redirects(0)
+    await runDelivery(pending.value.id)
+    await pending.value.refresh()
+    assert.isNotNull(pending.value.failedAt)
+    assert.equal(pending.value.lastError, 'The webhook was removed before this event was delivered.')
+    assert.lengthOf(receiver.received, 1)
   })
 
   test('a URL that is not http(s) is refused with a sentence: {title}')
