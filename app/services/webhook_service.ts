@@ -51,10 +51,13 @@ export function checkWebhookUrl(raw: string): { ok: true; url: string } | { ok: 
   if (url.username || url.password) {
     return { ok: false, message: 'Leave the user name and password out of the URL: the signature authenticates each event.' }
   }
-  return { ok: true, url: url.toString() }
+  // Normalising percent-encodes what needs it, which can lengthen the URL past the column's bound.
+  const normalised = url.toString()
+  if (normalised.length > WEBHOOK_URL_MAX) return { ok: false, message: `The URL is too long (at most ${WEBHOOK_URL_MAX} characters).` }
+  return { ok: true, url: normalised }
 }
 
-/** Seconds until BullMQ's exponential backoff runs the next attempt after `attempt` failed. */
+/** Milliseconds until BullMQ's exponential backoff runs the next attempt after `attempt` failed. */
 export function retryDelayMs(attempt: number) {
   return WEBHOOK_FIRST_RETRY_MS * 2 ** (attempt - 1)
 }
