@@ -37,6 +37,35 @@ test.group('Withdrawal notices: the licence holders are told', (group) => {
     await forgetJobs(record.id, clip.id)
   })
 
+  test('a notify job that cannot be queued leaves the withdrawal standing', async ({ client, assert, cleanup }) => {
+    const creator = await makeUser('creator')
+    const { ClipFactory } = await import('#database/factories/clip_factory')
+    const clip = await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
+    const queue = await app.container.make(QueueService)
+    const dispatch = queue.dispatch.bind(queue)
+    const refused: string[] = []
+    queue.dispatch = (async (name: string, ...rest: any[]) => {
+      if (name === 'notify-withdrawal') {
+        refused.push(name)
+        throw new Error('redis is down')
+      }
+      return (dispatch as any)(name, ...rest)
+    }) as typeof queue.dispatch
+    cleanup(() => {
+      queue.dispatch = dispatch
+    })
+
+    const response = await client.post(`/clips/${clip.id}/withdraw`).loginAs(creator).withCsrfToken().redirects(0)
+
+    response.assertStatus(302)
+    assert.deepEqual(refused, ['notify-withdrawal'], 'the dispatch was tried, and failed')
+    await clip.refresh()
+    assert.equal(clip.status, 'withdrawn')
+    const record = await db.from('consent_records').where('kind', 'withdrawal').where('user_id', creator.id).firstOrFail()
+    assert.equal(response.header('location'), `/consents/${record.id}`)
+    await forgetJobs(record.id, clip.id)
+  })
+
   test('the job gives each live licence one notice naming the files of its export, and only once', async ({ assert }) => {
     const { licence, clip, published, record } = await withdrawnLicensedClip()
     const revoked = await licenceFor(await makeUser('buyer'), published.version, { revokedAt: (await import('luxon')).DateTime.now(), revokeReason: 'refund' })
