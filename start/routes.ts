@@ -50,6 +50,8 @@ await import('#start/routes/marketplace')
 await import('#start/routes/commerce')
 await import('#start/routes/downloads')
 await import('#start/routes/creator')
+// Before the API's routes: its catch-all for unknown /api paths must come last.
+await import('#start/routes/withdrawal_notices')
 await import('#start/routes/api')
 await import('#start/routes/moderation')
 await import('#start/routes/admin_ledger')

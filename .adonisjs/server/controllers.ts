@@ -26,8 +26,10 @@ export const controllers = {
     Datasets: () => import('#controllers/api/datasets_controller'),
     Licences: () => import('#controllers/api/licences_controller'),
     Openapi: () => import('#controllers/api/openapi_controller'),
+    Withdrawals: () => import('#controllers/api/withdrawals_controller'),
   },
   BuyerDashboard: () => import('#controllers/buyer_dashboard_controller'),
+  BuyerWebhooks: () => import('#controllers/buyer_webhooks_controller'),
   Catalog: () => import('#controllers/catalog_controller'),
   Checkout: () => import('#controllers/checkout_controller'),
   ClipRetry: () => import('#controllers/clip_retry_controller'),
@@ -53,4 +55,7 @@ export const controllers = {
   StripeConnect: () => import('#controllers/stripe_connect_controller'),
   StripeWebhooks: () => import('#controllers/stripe_webhooks_controller'),
   Uploads: () => import('#controllers/uploads_controller'),
+  WebhookSecrets: () => import('#controllers/webhook_secrets_controller'),
+  WebhookTests: () => import('#controllers/webhook_tests_controller'),
+  WithdrawalAcks: () => import('#controllers/withdrawal_acks_controller'),
 }

@@ -10,6 +10,8 @@ export const policies = {
   LicencePolicy: () => import('#policies/licence_policy'),
   OrderPolicy: () => import('#policies/order_policy'),
   UploadPolicy: () => import('#policies/upload_policy'),
+  WebhookPolicy: () => import('#policies/webhook_policy'),
+  WithdrawalNoticePolicy: () => import('#policies/withdrawal_notice_policy'),
   WithdrawalPolicy: () => import('#policies/withdrawal_policy'),
 }
 

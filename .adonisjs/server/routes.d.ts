@@ -72,6 +72,14 @@ export type ScannedRoutes = {
     'stripe_connect.store': { paramsTuple?: []; params?: {} }
     'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
     'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'withdrawal_acks.store': { paramsTuple: [ParamValue,ParamValue]; params: {'licenceId': ParamValue,'noticeId': ParamValue} }
+    'buyer_webhooks.show': { paramsTuple?: []; params?: {} }
+    'buyer_webhooks.update': { paramsTuple?: []; params?: {} }
+    'buyer_webhooks.destroy': { paramsTuple?: []; params?: {} }
+    'webhook_tests.store': { paramsTuple?: []; params?: {} }
+    'webhook_secrets.store': { paramsTuple?: []; params?: {} }
+    'api_v1.withdrawals.index': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
+    'api_v1.withdrawals.acknowledge': { paramsTuple: [ParamValue,ParamValue]; params: {'licenceId': ParamValue,'noticeId': ParamValue} }
     'api_tokens.index': { paramsTuple?: []; params?: {} }
     'api_tokens.store': { paramsTuple?: []; params?: {} }
     'api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'tokenId': ParamValue} }
@@ -154,6 +162,8 @@ export type ScannedRoutes = {
     'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
     'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'buyer_webhooks.show': { paramsTuple?: []; params?: {} }
+    'api_v1.withdrawals.index': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'api_tokens.index': { paramsTuple?: []; params?: {} }
     'buyer_dashboard.receipt': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
     'api_v1.catalog.index': { paramsTuple?: []; params?: {} }
@@ -223,6 +233,8 @@ export type ScannedRoutes = {
     'licences.download': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'stripe_connect.refresh': { paramsTuple?: []; params?: {} }
     'stripe_connect.complete': { paramsTuple?: []; params?: {} }
+    'buyer_webhooks.show': { paramsTuple?: []; params?: {} }
+    'api_v1.withdrawals.index': { paramsTuple: [ParamValue]; params: {'licenceId': ParamValue} }
     'api_tokens.index': { paramsTuple?: []; params?: {} }
     'buyer_dashboard.receipt': { paramsTuple: [ParamValue]; params: {'orderId': ParamValue} }
     'api_v1.catalog.index': { paramsTuple?: []; params?: {} }
@@ -268,6 +280,10 @@ export type ScannedRoutes = {
     'licence_grants.store': { paramsTuple?: []; params?: {} }
     'admin_licence_texts.store': { paramsTuple?: []; params?: {} }
     'stripe_connect.store': { paramsTuple?: []; params?: {} }
+    'withdrawal_acks.store': { paramsTuple: [ParamValue,ParamValue]; params: {'licenceId': ParamValue,'noticeId': ParamValue} }
+    'webhook_tests.store': { paramsTuple?: []; params?: {} }
+    'webhook_secrets.store': { paramsTuple?: []; params?: {} }
+    'api_v1.withdrawals.acknowledge': { paramsTuple: [ParamValue,ParamValue]; params: {'licenceId': ParamValue,'noticeId': ParamValue} }
     'api_tokens.store': { paramsTuple?: []; params?: {} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'admin_moderation_decisions.bulk': { paramsTuple?: []; params?: {} }
@@ -282,6 +298,7 @@ export type ScannedRoutes = {
   PUT: {
     'password.update': { paramsTuple?: []; params?: {} }
     'my_datasets.update': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'buyer_webhooks.update': { paramsTuple?: []; params?: {} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'admin_users.update': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
     'admin_settings.update': { paramsTuple?: []; params?: {} }
@@ -292,6 +309,7 @@ export type ScannedRoutes = {
   }
   DELETE: {
     'uploads.destroy': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'buyer_webhooks.destroy': { paramsTuple?: []; params?: {} }
     'api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'tokenId': ParamValue} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'admin_user_suspensions.destroy': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }

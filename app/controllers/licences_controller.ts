@@ -2,10 +2,14 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import LicencePolicy from '#policies/licence_policy'
 import { LicenceLibraryService, type Requester } from '#services/licence_library_service'
+import { WithdrawalNoticeService } from '#services/withdrawal_notice_service'
 
 @inject()
 export default class LicencesController {
-  constructor(protected library: LicenceLibraryService) {}
+  constructor(
+    protected library: LicenceLibraryService,
+    protected notices: WithdrawalNoticeService
+  ) {}
 
   /** The buyer's licences. */
   async index({ bouncer, auth, view }: HttpContext) {
@@ -19,7 +23,8 @@ export default class LicencesController {
     const licence = await this.library.find(params.licenceId)
     await bouncer.with(LicencePolicy).authorize('view', licence)
     const detail = await this.library.detail(licence)
-    return view.render('pages/licences/show', { detail })
+    const notices = await this.notices.forLicence(licence)
+    return view.render('pages/licences/show', { detail, notices })
   }
 
   /** The version's files with presigned links (short-lived, fresh on every request). */

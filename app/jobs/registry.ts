@@ -1,5 +1,9 @@
 import type { JobsOptions } from 'bullmq'
 
+/** Webhook deliveries: attempts in all, and the wait before the first retry (doubling after). */
+export const WEBHOOK_ATTEMPTS = 8
+export const WEBHOOK_FIRST_RETRY_MS = 60_000
+
 /**
  * Every job the appliance runs, with its payload. A job name without a handler in
  * `handlers` below, or without options in `jobOptions`, does not compile.
@@ -14,6 +18,10 @@ export interface JobPayloads {
   'purge-stale-uploads': Record<string, never>
   /** Delete originals of clips past processing once the raw-upload retention has passed. */
   'purge-expired-originals': Record<string, never>
+  /** Tell the holders of live licences that a withdrawal reached their version: notices, e-mail, webhooks. */
+  'notify-withdrawal': { withdrawalRecordId: number }
+  /** POST one signed event to a buyer's webhook endpoint; retried with backoff until a 2xx. */
+  'deliver-webhook': { deliveryId: number }
 }
 
 export type JobName = keyof JobPayloads
@@ -63,6 +71,8 @@ export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'purge-withdrawn-clip': () => import('#jobs/purge_withdrawn_clip'),
   'purge-stale-uploads': () => import('#jobs/purge_stale_uploads'),
   'purge-expired-originals': () => import('#jobs/purge_expired_originals'),
+  'notify-withdrawal': () => import('#jobs/notify_withdrawal'),
+  'deliver-webhook': () => import('#jobs/deliver_webhook'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
@@ -87,6 +97,25 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
       removeOnFail: { count: 1000 },
     },
     concurrency: () => 2,
+  },
+  'notify-withdrawal': {
+    defaults: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 1000 },
+    },
+    concurrency: () => 2,
+  },
+  // A receiver that is down for a while still gets the event: 8 attempts over about 2 hours.
+  'deliver-webhook': {
+    defaults: {
+      attempts: WEBHOOK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: WEBHOOK_FIRST_RETRY_MS },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 1000 },
+    },
+    concurrency: () => 4,
   },
 }
 

@@ -12,6 +12,9 @@ export const API_SCOPES = {
   'catalog:read': 'Search the catalog, read datasets and their versions',
   'licences:read': 'List your licences',
   'downloads:read': 'Get a licensed version’s manifest of signed download links',
+  // A write apart from licences:read: confirming that files are deleted is a statement made
+  // for the licensee, which a token meant only to read should not be able to make.
+  'withdrawals:ack': 'Confirm that the files of a withdrawn clip are deleted',
 } as const
 export type ApiScope = keyof typeof API_SCOPES
 export const API_SCOPE_NAMES = Object.keys(API_SCOPES) as ApiScope[]

@@ -9,6 +9,7 @@ import type User from '#models/user'
 import { ApiTokenService } from '#services/api_token_service'
 import { LicenceLibraryService, type LicenceRow } from '#services/licence_library_service'
 import { SettingsService } from '#services/settings_service'
+import { WithdrawalNoticeService } from '#services/withdrawal_notice_service'
 
 /** How many downloads the dashboard lists (the licence pages count them all). */
 export const RECENT_DOWNLOADS = 10
@@ -30,19 +31,21 @@ export interface HistoryRow extends LicenceRow {
 }
 
 /**
- * The buyer's console beyond its headline figures: licence history with what each cost and
- * its receipt, the latest downloads, the API tokens summary, and the receipt of one order.
+ * The buyer's console beyond its headline figures: withdrawal notices not yet confirmed,
+ * licence history with what each cost and its receipt, the latest downloads, the API tokens summary, and the receipt of one order.
  */
 @inject()
 export class BuyerDashboardService {
   constructor(
     protected library: LicenceLibraryService,
     protected tokens: ApiTokenService,
-    protected settings: SettingsService
+    protected settings: SettingsService,
+    protected notices: WithdrawalNoticeService
   ) {}
 
   async overview(buyer: User) {
     return {
+      withdrawalNotices: await this.notices.pendingFor(buyer),
       history: await this.history(buyer),
       downloads: await this.recentDownloads(buyer),
       downloadCount: Number((await db.from('downloads').where('user_id', buyer.id).count('* as total'))[0].total),

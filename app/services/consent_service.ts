@@ -16,6 +16,7 @@ import type User from '#models/user'
 import { QueueService } from '#services/queue_service'
 import { SettingsService } from '#services/settings_service'
 import { withdrawnClipIds } from '#services/clip_eligibility'
+import { WithdrawalNoticeService } from '#services/withdrawal_notice_service'
 
 /** What a withdrawal ends: every use of the clip, or only its licensing (processing goes on). */
 export type WithdrawalScope = 'all' | 'licensing'
@@ -106,7 +107,8 @@ export interface AffectedLicence {
 export class ConsentService {
   constructor(
     protected queue: QueueService,
-    protected settings: SettingsService
+    protected settings: SettingsService,
+    protected notices: WithdrawalNoticeService
   ) {}
 
   /** The latest published text, or null on an instance where none was published. */
@@ -322,6 +324,8 @@ export class ConsentService {
     })
 
     const days = await this.settings.get('withdrawal_retention_days')
+    // Licence holders are told of either kind of withdrawal (GDPR Art. 17(2), 19).
+    await this.notices.dispatchSafely(record.id)
     if (scope === 'licensing') return { clip, record, retentionDays: days, scope }
     try {
       await this.queue.dispatch(

@@ -23,6 +23,7 @@ export interface SettingsInput {
   sports: string
   registration: 'open' | 'invite'
   rawRetentionDays: number
+  withdrawalAckDays: number
 }
 
 /** The keys the admin's settings form edits. */
@@ -36,6 +37,7 @@ export const EDITABLE_KEYS = [
   'sports',
   'registration',
   'raw_retention_days',
+  'withdrawal_ack_days',
 ] as const satisfies readonly (keyof Settings)[]
 
 export type SaveResult =
@@ -79,6 +81,7 @@ export class InstanceSettingsService {
       sports: settings.sports.join(', '),
       registration: settings.registration,
       rawRetentionDays: String(settings.raw_retention_days),
+      withdrawalAckDays: String(settings.withdrawal_ack_days),
     }
   }
 
@@ -92,6 +95,7 @@ export class InstanceSettingsService {
       sports: splitSports(input.sports),
       registration: input.registration,
       raw_retention_days: input.rawRetentionDays,
+      withdrawal_ack_days: input.withdrawalAckDays,
     }
 
     let uploaded: InstanceLogo | null = null

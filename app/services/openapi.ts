@@ -60,7 +60,7 @@ export function openApiDocument(serverUrl: string) {
       title: 'Athera REST API',
       version: '1.0.0',
       description:
-        'Read the catalog, your licences and the signed download links of licensed dataset versions. ' +
+        'Read the catalog, your licences and the signed download links of licensed dataset versions, and confirm deleting the files of withdrawn clips. ' +
         'Authenticate with an API token from your API tokens page (buyer accounts): `Authorization: Bearer ath_…`. ' +
         'Every error has the body `{"error":{"code":"…","message":"…"}}`. Requests are limited per token; a 429 says when to retry.',
     },
@@ -143,6 +143,34 @@ export function openApiDocument(serverUrl: string) {
             'Another account’s licence answers 404; a revoked licence 403.',
           parameters: [{ name: 'licenceId', in: 'path', required: true, description: 'The licence id.', schema: uuid }],
           responses: { 200: { description: 'The manifest.', content: { 'application/json': { schema: ref('Manifest') } } }, ...errors('404', '409') },
+        }),
+      },
+      '/api/v1/licences/{licenceId}/withdrawals': {
+        get: secured('licences:read', {
+          operationId: 'listWithdrawalNotices',
+          tags: ['licences'],
+          summary: 'Withdrawal notices of a licence',
+          description:
+            'One notice per clip of the licensed version whose creator withdrew consent after you got the licence: the files of your export to delete, ' +
+            'and whether you confirmed deleting them (`status`). Newest first. The same notice is sent to your webhook as a `clip.withdrawn` event. ' +
+            'Another account’s licence answers 404.',
+          parameters: [{ name: 'licenceId', in: 'path', required: true, description: 'The licence id.', schema: uuid }],
+          responses: { 200: { description: 'The notices.', content: { 'application/json': { schema: ref('WithdrawalNoticeList') } } }, ...errors('404') },
+        }),
+      },
+      '/api/v1/licences/{licenceId}/withdrawals/{noticeId}/ack': {
+        post: secured('withdrawals:ack', {
+          operationId: 'acknowledgeWithdrawalNotice',
+          tags: ['licences'],
+          summary: 'Confirm that a notice’s files are deleted',
+          description:
+            'Records, once and for good, that you deleted the files the notice names. Idempotent: a second call records nothing new and answers `recorded: false` with the first confirmation. ' +
+            'No body. Another account’s licence, or a notice of another licence, answers 404.',
+          parameters: [
+            { name: 'licenceId', in: 'path', required: true, description: 'The licence id.', schema: uuid },
+            { name: 'noticeId', in: 'path', required: true, description: 'The notice id (`id` in the list, `data.notice_id` in the webhook event).', schema: { type: 'integer', minimum: 1 } },
+          ],
+          responses: { 200: { description: 'The notice, confirmed.', content: { 'application/json': { schema: ref('WithdrawalAck') } } }, ...errors('404') },
         }),
       },
     },
@@ -292,6 +320,26 @@ export function openApiDocument(serverUrl: string) {
           description: 'The licence text the licence cites, with its full body.',
         },
         LicenceList: object({ data: { type: 'array', items: ref('Licence') } }),
+        WithdrawalNotice: object({
+          id: integer,
+          licence_id: uuid,
+          dataset: object({ slug: string, title: string }),
+          version: object({ id: uuid, number: integer }),
+          clip_id: uuid,
+          clip_title: string,
+          files_to_delete: { ...strings, description: 'Paths in your export (videos/…, keypoints/…, metadata/…, thumbnails/…).' },
+          withdrawn_at: dateTime,
+          notified_at: dateTime,
+          status: { type: 'string', enum: ['pending', 'acknowledged'] },
+          acknowledged_at: nullable(dateTime),
+          acknowledged_via: nullable({ type: 'string', enum: ['page', 'api'] }),
+          links: object({ acknowledge: string, page: string }),
+        }),
+        WithdrawalNoticeList: object({ data: { type: 'array', items: ref('WithdrawalNotice') } }),
+        WithdrawalAck: object({
+          data: ref('WithdrawalNotice'),
+          recorded: { type: 'boolean', description: 'False when the notice was already confirmed: nothing new was recorded.' },
+        }),
         Manifest: object({
           licence: object({ id: uuid, type: string, terms: ref('LicenceTermsWithBody') }),
           dataset: object({ title: string, slug: string }),

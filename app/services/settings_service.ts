@@ -24,6 +24,8 @@ export const SETTING_DEFAULTS = {
   sports: ['football', 'basketball', 'athletics', 'tennis', 'volleyball', 'rugby', 'handball', 'fitness'],
   raw_retention_days: 0,
   withdrawal_retention_days: 0,
+  /** Days a buyer has to confirm a withdrawal notice before admins see it flagged. */
+  withdrawal_ack_days: 30,
   /** Largest single upload, in bytes (4 GB). */
   upload_max_bytes: 4 * 1024 ** 3,
   /** Storage one creator may use for originals, in bytes (50 GB). */

@@ -83,6 +83,8 @@ export const CURRENCIES = [
 export const LOGO_MAX_BYTES = 512 * 1024
 export const COMMISSION_MAX_PERCENT = 50
 export const RETENTION_MAX_DAYS = 3650
+/** Longest time a buyer may be given to confirm a withdrawal notice. */
+export const ACK_MAX_DAYS = 365
 const PRICE_MIN = 0.5
 const PRICE_MAX = 100_000
 const SPORTS_MAX = 50
@@ -161,6 +163,7 @@ export const settingsValidator = vine.create({
   sports: vine.string().trim().maxLength(4000).use(sportsList()),
   registration: vine.enum(['open', 'invite'] as const),
   rawRetentionDays: vine.number({ strict: false }).withoutDecimals().min(0).max(RETENTION_MAX_DAYS),
+  withdrawalAckDays: vine.number({ strict: false }).withoutDecimals().min(1).max(ACK_MAX_DAYS),
 })
 settingsValidator.messagesProvider = layered(
   new SimpleMessagesProvider(
@@ -193,6 +196,11 @@ settingsValidator.messagesProvider = layered(
       'rawRetentionDays.withoutDecimals': 'Enter a whole number of days, or 0 to keep originals.',
       'rawRetentionDays.min': 'Enter 0 to keep originals, or a number of days.',
       'rawRetentionDays.max': `Keep originals at most ${RETENTION_MAX_DAYS} days, or enter 0 to keep them.`,
+      'withdrawalAckDays.required': 'Enter how many days buyers have to confirm a withdrawal notice.',
+      'withdrawalAckDays.number': 'Enter a whole number of days, like 30.',
+      'withdrawalAckDays.withoutDecimals': 'Enter a whole number of days, like 30.',
+      'withdrawalAckDays.min': 'Give buyers at least 1 day to confirm.',
+      'withdrawalAckDays.max': `Flag unconfirmed notices after at most ${ACK_MAX_DAYS} days.`,
       'removeLogo.boolean': 'Tick or untick "remove the logo".',
     },
     { instanceName: 'Instance name' }

@@ -18,6 +18,7 @@ import { apiParams, apiRoutes } from '#tests/helpers/route_tables/api'
 import { moderationParams, moderationRoutes } from '#tests/helpers/route_tables/moderation'
 import { adminLedgerParams, adminLedgerRoutes } from '#tests/helpers/route_tables/admin_ledger'
 import { adminUsersParams, adminUsersRoutes } from '#tests/helpers/route_tables/admin_users'
+import { withdrawalNoticeParams, withdrawalNoticeRoutes } from '#tests/helpers/route_tables/withdrawal_notices'
 
 /**
  * Every route × every kind of visitor → the status they get. A route registered without a
@@ -38,6 +39,7 @@ const TABLES: [RouteTable, ParamFixture][] = [
   [moderationRoutes, moderationParams],
   [adminLedgerRoutes, adminLedgerParams],
   [adminUsersRoutes, adminUsersParams],
+  [withdrawalNoticeRoutes, withdrawalNoticeParams],
 ]
 const TABLE: RouteTable = Object.assign({}, ...TABLES.map(([table]) => table))
 

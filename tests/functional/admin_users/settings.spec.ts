@@ -19,6 +19,7 @@ const UNCHANGED = {
   sports: SETTING_DEFAULTS.sports.join(', '),
   registration: 'open',
   rawRetentionDays: '0',
+  withdrawalAckDays: '30',
 }
 
 async function logoObjects() {
@@ -43,6 +44,7 @@ test.group('Instance settings', (group) => {
       { key: 'sports', field: { sports: 'Football\ntable-tennis, rowing' }, to: ['football', 'table-tennis', 'rowing'] },
       { key: 'registration', field: { registration: 'invite' }, to: 'invite' },
       { key: 'raw_retention_days', field: { rawRetentionDays: '30' }, to: 30 },
+      { key: 'withdrawal_ack_days', field: { withdrawalAckDays: '14' }, to: 14 },
     ] as const)
     .run(async ({ client, assert }, { key, field, to }) => {
       const admin = await makeUser('admin')
@@ -85,6 +87,7 @@ test.group('Instance settings', (group) => {
       { title: 'a sport listed twice', field: { sports: 'football, rugby, football' }, error: ['sports', '"football" is listed twice.'] },
       { title: 'an empty sports list', field: { sports: ' , ' }, error: ['sports', 'List at least one sport.'] },
       { title: 'a negative retention', field: { rawRetentionDays: '-1' }, error: ['rawRetentionDays', 'Enter 0 to keep originals, or a number of days.'] },
+      { title: 'no days to confirm a withdrawal', field: { withdrawalAckDays: '0' }, error: ['withdrawalAckDays', 'Give buyers at least 1 day to confirm.'] },
       { title: 'an unknown registration mode', field: { registration: 'closed' }, error: ['registration', 'Choose open or invite-only registration.'] },
     ] as const)
     .run(async ({ client, assert }, { field, error }) => {
