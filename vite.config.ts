@@ -16,6 +16,8 @@ export default defineConfig({
     entries: ['resources/js/**/*.js'],
   },
   server: {
+    // Two dev servers (or test runs) on one machine each need their own hot-reload socket.
+    hmr: process.env.VITE_HMR_PORT ? { port: Number(process.env.VITE_HMR_PORT) } : undefined,
     watch: {
       ignored: ['**/storage/**', '**/tmp/**'],
     },
