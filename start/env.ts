@@ -141,6 +141,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   STRIPE_API_BASE: Env.schema.string.optional({ format: 'url', tld: false }),
 
   /*
+  | Buyers' webhooks (withdrawal notices). They never reach loopback, private or link-local
+  | addresses unless this is true (the tests' local receivers, receivers on the same network).
+  */
+  WEBHOOK_ALLOW_INTERNAL: Env.schema.boolean.optional(),
+
+  /*
   | Uploads in progress are staged here (default: tmp/uploads in the app folder).
   */
   UPLOAD_STAGING_DIR: Env.schema.string.optional(),

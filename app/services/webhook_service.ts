@@ -1,4 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP } from 'node:net'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
@@ -9,6 +12,8 @@ import type User from '#models/user'
 import WebhookDelivery, { type WebhookEventType } from '#models/webhook_delivery'
 import { WEBHOOK_FIRST_RETRY_MS, type JobContext } from '#jobs/registry'
 import { QueueService } from '#services/queue_service'
+import { InternalAddressError, bareHost, internalHostReason, isInternalAddress, publicOnlyLookup } from '#services/outbound_address'
+import webhooksConfig from '#config/webhooks'
 
 /** An attempt that has not answered after this long has failed; it is retried like a 500. */
 export const WEBHOOK_TIMEOUT_MS = 10_000
@@ -85,6 +90,10 @@ export class WebhookService {
   async save(user: User, rawUrl: string): Promise<WebhookResult<{ endpoint: BuyerWebhook; created: boolean }>> {
     const checked = checkWebhookUrl(rawUrl)
     if (!checked.ok) return { ok: false, code: 'E_WEBHOOK_URL', message: checked.message }
+    if (!webhooksConfig.allowInternal) {
+      const internal = await internalHostReason(new URL(checked.url))
+      if (internal) return { ok: false, code: 'E_WEBHOOK_URL', message: `Events cannot be sent there: ${internal}. Use the public address of your receiver.` }
+    }
     const existing = await this.endpointOf(user)
     if (existing) {
       existing.url = checked.url
@@ -177,22 +186,12 @@ export class WebhookService {
     try {
       // Sending unsigned would teach receivers to accept unsigned events: fail the attempt instead.
       if (!secret) throw new SecretUnreadable()
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Athera-Webhooks/1',
-          'athera-event-id': delivery.eventId,
-          'athera-signature': signature(secret, timestamp, body),
-        },
-        body,
-        // A redirect is not followed: the signed request goes only where the buyer said.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      })
-      status = response.status
-      // The receiver's body is never stored or shown: only its status says how it went.
-      await response.body?.cancel().catch(() => {})
+      status = await post(endpoint.url, {
+        'content-type': 'application/json',
+        'user-agent': 'Athera-Webhooks/1',
+        'athera-event-id': delivery.eventId,
+        'athera-signature': signature(secret, timestamp, body),
+      }, body)
       if (status < 200 || status >= 300) error = `The endpoint answered HTTP ${status}.`
     } catch (failure) {
       error = describeFailure(failure)
@@ -247,12 +246,47 @@ function newSecret() {
 
 class SecretUnreadable extends Error {}
 
+/**
+ * POSTs the body and answers the status. A redirect is not followed (the signed request goes
+ * only where the buyer said), the receiver's body is read and dropped (never stored or shown),
+ * and, unless WEBHOOK_ALLOW_INTERNAL, the address connected to must be public: a name is
+ * checked where it resolves at this moment, not only when it was saved.
+ */
+function post(target: string, headers: Record<string, string>, body: string): Promise<number> {
+  const url = new URL(target)
+  const host = bareHost(url)
+  if (!webhooksConfig.allowInternal && isIP(host) && isInternalAddress(host)) {
+    return Promise.reject(new InternalAddressError(host))
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: webhooksConfig.allowInternal ? undefined : publicOnlyLookup,
+        // The whole exchange, not only idle time: a receiver trickling bytes still ends in time.
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      },
+      (response) => {
+        response.resume()
+        response.on('end', () => resolve(response.statusCode ?? 0))
+        response.on('error', reject)
+      }
+    )
+    request.on('error', reject)
+    request.end(body)
+  })
+}
+
 function describeFailure(failure: unknown) {
+  if (failure instanceof InternalAddressError) return `Not sent: ${failure.message}.`
   if (failure instanceof SecretUnreadable) {
     return 'The signing secret cannot be read (the instance’s APP_KEY changed): make a new secret on the webhook page.'
   }
   const error = failure as { name?: string; message?: string; cause?: { code?: string; message?: string } }
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return `No answer within ${WEBHOOK_TIMEOUT_MS / 1000} seconds.`
-  const cause = error.cause?.code ?? error.cause?.message ?? error.message ?? 'unknown error'
+  const cause = error.cause?.code ?? error.cause?.message ?? (error as { code?: string }).code ?? error.message ?? 'unknown error'
   return `The endpoint could not be reached (${cause}).`
 }

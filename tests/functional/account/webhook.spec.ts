@@ -5,6 +5,8 @@ import BuyerWebhook from '#models/buyer_webhook'
 import WebhookDelivery from '#models/webhook_delivery'
 import { QueueService } from '#services/queue_service'
 import { deliveryJobId, retryDelayMs, WebhookService } from '#services/webhook_service'
+import webhooksConfig from '#config/webhooks'
+import { isInternalAddress } from '#services/outbound_address'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
@@ -229,6 +231,53 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
       assert.deepEqual(fieldErrors(response, 'url'), [message])
       assert.isNull(await BuyerWebhook.findBy('user_id', buyer.id))
     })
+
+  test('the instance’s own network is refused by default: at saving, and again at delivery (a name may resolve elsewhere later)', async ({ client, assert, cleanup }) => {
+    const receiver = await webhookReceiver()
+    cleanup(() => receiver.close())
+    // Saved while internal targets were allowed (or a name that resolved elsewhere back then).
+    const { buyer } = await buyerWithWebhook(receiver.url)
+    webhooksConfig.allowInternal = false
+    cleanup(() => {
+      webhooksConfig.allowInternal = true
+    })
+
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/hook', 'http://[::ffff:192.168.0.1]/hook']) {
+      const other = await makeUser('buyer')
+      const response = await save(client, other, url)
+      response.assertStatus(302)
+      const [message] = fieldErrors(response, 'url')
+      assert.match(message ?? '', /Events cannot be sent there: .* is an address of a private or local network/, url)
+      assert.isNull(await BuyerWebhook.findBy('user_id', other.id), url)
+    }
+
+    const webhooks = await app.container.make(WebhookService)
+    const sent = await webhooks.sendTest(buyer)
+    const delivery = (sent as { value: WebhookDelivery }).value
+    cleanup(() => forgetDelivery(delivery.id))
+    await assert.rejects(() => runDelivery(delivery.id, jobContext(1)), /Not sent/)
+    await delivery.refresh()
+    assert.match(delivery.lastError!, /Not sent: 127\.0\.0\.1 is an address of a private or local network/)
+    assert.lengthOf(receiver.received, 0, 'nothing reached the internal receiver')
+
+    // A name is checked where it resolves when the request is made.
+    const endpoint = (await BuyerWebhook.findBy('user_id', buyer.id))!
+    endpoint.url = receiver.url.replace('127.0.0.1', 'localhost')
+    await endpoint.save()
+    const again = ((await webhooks.sendTest(buyer)) as { value: WebhookDelivery }).value
+    cleanup(() => forgetDelivery(again.id))
+    await assert.rejects(() => runDelivery(again.id, jobContext(1)), /Not sent/)
+    assert.lengthOf(receiver.received, 0)
+  })
+
+  test('internal addresses: loopback, private, link-local, CGNAT and mapped forms are internal; public ones are not', ({ assert }) => {
+    for (const address of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', 'not-an-ip']) {
+      assert.isTrue(isInternalAddress(address), address)
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:1.1.1.1']) {
+      assert.isFalse(isInternalAddress(address), address)
+    }
+  })
 
   test('a test event or a new secret without an endpoint is refused with a sentence', async ({ client }) => {
     const buyer = await makeUser('buyer')
