@@ -18,7 +18,11 @@ export async function bootProcessRoles() {
   // First boot: the first-run page needs the token this prints (docker compose logs app | grep setup).
   const { AccountService } = await import('#services/account_service')
   const { SetupTokenService } = await import('#services/setup_token_service')
-  if (await new AccountService().needsFirstAdmin().catch(() => false)) {
+  const needsAdmin = await new AccountService().needsFirstAdmin().catch((error) => {
+    logger.warn({ err: error }, 'setup: could not check for an administrator; restart to get a setup token')
+    return false
+  })
+  if (needsAdmin) {
     await new SetupTokenService().announce().catch((error) => {
       logger.warn({ err: error }, 'setup: the setup token could not be stored; restart once Redis answers')
     })

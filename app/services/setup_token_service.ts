@@ -27,7 +27,8 @@ export class SetupTokenService {
   async announce() {
     const token = await this.issue()
     const line = `setup: this instance has no administrator yet. Open ${new URL('/setup', env.get('APP_URL'))} and enter the setup token ${token}`
-    logger.info(line)
+    // warn, not info: an operator who quiets the log to warnings still needs this line.
+    logger.warn(line)
     return line
   }
 
