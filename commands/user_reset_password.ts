@@ -47,7 +47,7 @@ export default class UserResetPassword extends BaseCommand {
         throw error
       }
       await accounts.resetPassword(token, this.password)
-      this.logger.success(`Password changed for ${user.email}; remembered sessions are signed out.`)
+      this.logger.success(`Password changed for ${user.email}; every session of the account is signed out.`)
       return
     }
 

@@ -10,7 +10,9 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,
   useAsyncLocalStorage: false,
-  trustProxy: () => true,
+  // Only these peers' X-Forwarded-For is believed (TRUSTED_PROXIES, loopback by default):
+  // anyone else could pick the IP that rate limits, consent records and the audit log use.
+  trustProxy: env.get('TRUSTED_PROXIES'),
   cookie: {
     domain: '',
     path: '/',

@@ -14,8 +14,10 @@ const sessionConfig = defineConfig({
     sameSite: 'lax',
   },
   store: env.get('SESSION_DRIVER'),
+  // Sessions live server-side so they can be listed and revoked (app/services/session_registry.ts);
+  // the memory store (always present) serves the tests' API client.
   stores: {
-    cookie: stores.cookie(),
+    redis: stores.redis({ connection: 'main' }),
   },
 })
 

@@ -8,7 +8,9 @@
 | later on a request. `.env.example` documents each one.
 |
 */
+import { isIP } from 'node:net'
 import { Env } from '@adonisjs/core/env'
+import { checkProductionSecrets } from './secret_checks.js'
 
 const ROLES = ['web', 'worker'] as const
 export type ProcessRole = (typeof ROLES)[number]
@@ -53,7 +55,43 @@ function fraction(fallback: number) {
   }
 }
 
-export default await Env.create(new URL('../', import.meta.url), {
+/**
+ * TRUSTED_PROXIES: the peers whose X-Forwarded-For is believed (proxy-addr's syntax: the
+ * names loopback, linklocal, uniquelocal, addresses and CIDR ranges, comma-separated). Anyone
+ * else's header is ignored, so a client cannot pick the IP its rate limits and evidence use.
+ */
+function trustedProxies(key: string, value?: string) {
+  const raw = (value ?? '').trim() || 'loopback'
+  for (const item of raw.split(',').map((part) => part.trim())) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) continue
+    const [address, range, ...rest] = item.split('/')
+    const family = isIP(address)
+    const bits = family === 4 ? 32 : 128
+    const rangeOk =
+      range === undefined ||
+      (/^\d+$/.test(range) && Number(range) <= bits) ||
+      (family === 4 && isIP(range) === 4)
+    if (!family || !rangeOk || rest.length > 0) {
+      throw new Error(
+        `Invalid value for "${key}": "${item}". Use loopback, linklocal, uniquelocal, an IP address or a CIDR range, comma-separated.`
+      )
+    }
+  }
+  return raw
+}
+
+/** Server-side stores only: a session in a cookie cannot be revoked when a password changes. */
+function sessionDriver(key: string, value?: string) {
+  if (value === 'redis' || value === 'memory') return value
+  if (value === 'cookie') {
+    throw new Error(
+      `Invalid value for "${key}": "cookie" sessions cannot be signed out from elsewhere. Use "redis" (compose's default).`
+    )
+  }
+  throw new Error(`Invalid value for "${key}": "${value ?? ''}". Use "redis" or "memory" (tests).`)
+}
+
+const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
   HOST: Env.schema.string({ format: 'host' }),
@@ -97,7 +135,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   /*
   | Session and rate limits
   */
-  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+  SESSION_DRIVER: sessionDriver,
   LIMITER_STORE: Env.schema.enum(['redis', 'memory'] as const),
 
   /*
@@ -167,4 +205,17 @@ export default await Env.create(new URL('../', import.meta.url), {
   SMTP_PASSWORD: Env.schema.string.optional(),
   SMTP_SECURE: Env.schema.boolean.optional(),
   MAIL_FROM_ADDRESS: Env.schema.string.optional({ format: 'email' }),
+
+  /*
+  | Reverse proxies whose X-Forwarded-For is believed (default: loopback only).
+  */
+  TRUSTED_PROXIES: trustedProxies,
 })
+
+/*
+| In production, a placeholder from .env.example or a short secret stops the process here,
+| with a sentence naming the variable.
+*/
+if (env.get('NODE_ENV') === 'production') checkProductionSecrets(env)
+
+export default env

@@ -15,6 +15,19 @@ export async function bootProcessRoles() {
     logger.warn({ err: error }, 'object storage is not reachable yet; /readyz reports it')
   })
 
+  // First boot: the first-run page needs the token this prints (docker compose logs app | grep setup).
+  const { AccountService } = await import('#services/account_service')
+  const { SetupTokenService } = await import('#services/setup_token_service')
+  const needsAdmin = await new AccountService().needsFirstAdmin().catch((error) => {
+    logger.warn({ err: error }, 'setup: could not check for an administrator; restart to get a setup token')
+    return false
+  })
+  if (needsAdmin) {
+    await new SetupTokenService().announce().catch((error) => {
+      logger.warn({ err: error }, 'setup: the setup token could not be stored; restart once Redis answers')
+    })
+  }
+
   if (config.roles.includes('worker')) {
     const queue = await app.container.make(QueueService)
     await queue.startWorker()

@@ -40,6 +40,9 @@ router
     router.get('/admin', [controllers.AdminDashboard, 'show'])
     router.get('/account/password', [controllers.Password, 'edit'])
     router.put('/account/password', [controllers.Password, 'update'])
+    router.get('/account/sessions', [controllers.AccountSessions, 'index'])
+    router.delete('/account/sessions', [controllers.AccountSessions, 'clear'])
+    router.delete('/account/sessions/:handle', [controllers.AccountSessions, 'destroy']).where('handle', /^[0-9a-f]{24}$/)
   })
   .use(middleware.auth())
 

@@ -4,6 +4,7 @@
  */
 
 export const controllers = {
+  AccountSessions: () => import('#controllers/account_sessions_controller'),
   AdminAudit: () => import('#controllers/admin_audit_controller'),
   AdminConsentLog: () => import('#controllers/admin_consent_log_controller'),
   AdminConsentTexts: () => import('#controllers/admin_consent_texts_controller'),

@@ -24,6 +24,9 @@ export type ScannedRoutes = {
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
     'password.update': { paramsTuple?: []; params?: {} }
+    'account_sessions.index': { paramsTuple?: []; params?: {} }
+    'account_sessions.clear': { paramsTuple?: []; params?: {} }
+    'account_sessions.destroy': { paramsTuple: [ParamValue]; params: {'handle': ParamValue} }
     'uploads.create': { paramsTuple?: []; params?: {} }
     'uploads.store': { paramsTuple?: []; params?: {} }
     'uploads.show': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
@@ -55,6 +58,7 @@ export type ScannedRoutes = {
     'my_datasets.update': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'my_datasets.clips': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'my_datasets.publish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.unpublish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'stripe_webhooks.store': { paramsTuple?: []; params?: {} }
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'checkout.success': { paramsTuple?: []; params?: {} }
@@ -105,6 +109,7 @@ export type ScannedRoutes = {
     'admin_consent_log.index': { paramsTuple?: []; params?: {} }
     'admin_consent_log.export': { paramsTuple?: []; params?: {} }
     'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.held_versions': { paramsTuple?: []; params?: {} }
     'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
     'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'invitation_signups.store': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
@@ -132,6 +137,7 @@ export type ScannedRoutes = {
     'buyer_dashboard.show': { paramsTuple?: []; params?: {} }
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
+    'account_sessions.index': { paramsTuple?: []; params?: {} }
     'uploads.create': { paramsTuple?: []; params?: {} }
     'consents.create': { paramsTuple?: []; params?: {} }
     'consents.index': { paramsTuple?: []; params?: {} }
@@ -182,6 +188,7 @@ export type ScannedRoutes = {
     'admin_consent_log.index': { paramsTuple?: []; params?: {} }
     'admin_consent_log.export': { paramsTuple?: []; params?: {} }
     'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.held_versions': { paramsTuple?: []; params?: {} }
     'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
     'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'admin_users.index': { paramsTuple?: []; params?: {} }
@@ -202,6 +209,7 @@ export type ScannedRoutes = {
     'buyer_dashboard.show': { paramsTuple?: []; params?: {} }
     'admin_dashboard.show': { paramsTuple?: []; params?: {} }
     'password.edit': { paramsTuple?: []; params?: {} }
+    'account_sessions.index': { paramsTuple?: []; params?: {} }
     'uploads.create': { paramsTuple?: []; params?: {} }
     'uploads.show': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
     'consents.create': { paramsTuple?: []; params?: {} }
@@ -253,6 +261,7 @@ export type ScannedRoutes = {
     'admin_consent_log.index': { paramsTuple?: []; params?: {} }
     'admin_consent_log.export': { paramsTuple?: []; params?: {} }
     'admin_consent_log.licences': { paramsTuple?: []; params?: {} }
+    'admin_consent_log.held_versions': { paramsTuple?: []; params?: {} }
     'instance_logo.show': { paramsTuple: [ParamValue]; params: {'logoId': ParamValue} }
     'invitation_signups.create': { paramsTuple: [ParamValue]; params: {'token': ParamValue} }
     'admin_users.index': { paramsTuple?: []; params?: {} }
@@ -274,6 +283,7 @@ export type ScannedRoutes = {
     'my_datasets.store': { paramsTuple?: []; params?: {} }
     'my_datasets.clips': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'my_datasets.publish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
+    'my_datasets.unpublish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'stripe_webhooks.store': { paramsTuple?: []; params?: {} }
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
@@ -303,17 +313,19 @@ export type ScannedRoutes = {
     'admin_users.update': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
     'admin_settings.update': { paramsTuple?: []; params?: {} }
   }
-  PATCH: {
-    'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
-    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
-  }
   DELETE: {
+    'account_sessions.clear': { paramsTuple?: []; params?: {} }
+    'account_sessions.destroy': { paramsTuple: [ParamValue]; params: {'handle': ParamValue} }
     'uploads.destroy': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
     'buyer_webhooks.destroy': { paramsTuple?: []; params?: {} }
     'api_tokens.destroy': { paramsTuple: [ParamValue]; params: {'tokenId': ParamValue} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'admin_user_suspensions.destroy': { paramsTuple: [ParamValue]; params: {'userId': ParamValue} }
     'admin_invitations.destroy': { paramsTuple: [ParamValue]; params: {'invitationId': ParamValue} }
+  }
+  PATCH: {
+    'uploads.update': { paramsTuple: [ParamValue]; params: {'uploadId': ParamValue} }
+    'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
   }
   OPTIONS: {
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }

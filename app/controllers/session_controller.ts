@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { homeFor } from '#services/navigation'
 import { loginValidator } from '#validators/user'
 import { AccountService } from '#services/account_service'
+import { SessionRegistry } from '#services/session_registry'
 
 const LOGIN_ERRORS = {
   E_INVALID_CREDENTIALS: 'Incorrect e-mail or password.',
@@ -11,13 +12,17 @@ const LOGIN_ERRORS = {
 
 @inject()
 export default class SessionController {
-  constructor(protected accounts: AccountService) {}
+  constructor(
+    protected accounts: AccountService,
+    protected sessions: SessionRegistry
+  ) {}
 
   async create({ view }: HttpContext) {
     return view.render('pages/auth/login')
   }
 
-  async store({ request, auth, response, session }: HttpContext) {
+  async store(ctx: HttpContext) {
+    const { request, auth, response, session } = ctx
     const { email, password, rememberMe } = await request.validateUsing(loginValidator)
     const result = await this.accounts.login(email, password)
     if (!result.ok) {
@@ -26,10 +31,13 @@ export default class SessionController {
       return response.redirect().back()
     }
     await auth.use('web').login(result.user, Boolean(rememberMe))
+    await this.sessions.started(ctx, result.user)
     return response.redirect(homeFor(result.user))
   }
 
-  async destroy({ auth, response, session }: HttpContext) {
+  async destroy(ctx: HttpContext) {
+    const { auth, response, session } = ctx
+    if (auth.user) await this.sessions.ended(ctx, auth.user)
     await auth.use('web').logout()
     session.flash('success', 'You are logged out.')
     return response.redirect('/')

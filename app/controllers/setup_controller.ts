@@ -1,15 +1,20 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { adminSetupValidator } from '#validators/user'
+import { firstRunValidator } from '#validators/user'
 import { AccountService } from '#services/account_service'
+import { SetupTokenService } from '#services/setup_token_service'
 
 /**
- * First run: while the instance has no administrator, anyone who reaches it can create
- * the first one (the person who just ran `docker compose up`). Afterwards the page is gone.
+ * First run: while the instance has no administrator, whoever holds the setup token printed in
+ * the server log (`docker compose logs app | grep setup`) creates the first one. Afterwards the
+ * page is gone.
  */
 @inject()
 export default class SetupController {
-  constructor(protected accounts: AccountService) {}
+  constructor(
+    protected accounts: AccountService,
+    protected setupTokens: SetupTokenService
+  ) {}
 
   async create({ view, response }: HttpContext) {
     if (!(await this.accounts.needsFirstAdmin())) return response.notFound()
@@ -18,9 +23,17 @@ export default class SetupController {
 
   async store({ request, auth, response, session }: HttpContext) {
     if (!(await this.accounts.needsFirstAdmin())) return response.notFound()
-    const data = await request.validateUsing(adminSetupValidator)
+    const { setupToken, ...data } = await request.validateUsing(firstRunValidator)
+    if (!(await this.setupTokens.verify(setupToken))) {
+      session.flashExcept(['password', 'passwordConfirmation', 'setupToken'])
+      session.flash('inputErrorsBag', {
+        setupToken: ['This is not the setup token. Find the current one with: docker compose logs app | grep setup'],
+      })
+      return response.redirect('/setup')
+    }
     const admin = await this.accounts.createFirstAdmin(data)
     if (!admin) return response.notFound()
+    await this.setupTokens.spend()
     await auth.use('web').login(admin)
     session.flash('success', 'Your instance is ready. You are its administrator.')
     return response.redirect('/admin')

@@ -9,4 +9,8 @@ export default class AccountPolicy extends BasePolicy {
   changePassword(user: User): AuthorizerResponse {
     return !user.isSuspended
   }
+
+  manageSessions(user: User): AuthorizerResponse {
+    return !user.isSuspended
+  }
 }

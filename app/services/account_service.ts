@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import User, { type UserRole } from '#models/user'
+import { SessionRegistry } from '#services/session_registry'
 
 export const RESET_TOKEN_TTL_MINUTES = 60
 
@@ -20,6 +22,8 @@ function hashToken(token: string) {
  * Controllers and ace commands both go through here.
  */
 export class AccountService {
+  #sessions = new SessionRegistry()
+
   async register(data: {
     fullName: string
     email: string
@@ -69,13 +73,16 @@ export class AccountService {
     return { ok: true, user }
   }
 
-  /** Changes the password after checking the current one. */
-  async changePassword(user: User, currentPassword: string, newPassword: string) {
+  /**
+   * Changes the password after checking the current one, and signs out every other session
+   * (`keepSessionId`: the one making the change stays signed in).
+   */
+  async changePassword(user: User, currentPassword: string, newPassword: string, keepSessionId?: string) {
     const valid = await User.verifyCredentials(user.email, currentPassword)
       .then(() => true)
       .catch(() => false)
     if (!valid) return false
-    await this.#setPassword(user, newPassword)
+    await this.setPassword(user, newPassword, keepSessionId)
     return true
   }
 
@@ -97,7 +104,7 @@ export class AccountService {
 
   /** Spends a reset token: sets the password and signs the person out everywhere. */
   async resetPassword(token: string, newPassword: string): Promise<ResetResult> {
-    return db.transaction(async (trx) => {
+    const result = await db.transaction(async (trx) => {
       const row = await trx
         .from('password_reset_tokens')
         .where('token_hash', hashToken(token))
@@ -106,19 +113,35 @@ export class AccountService {
         .forUpdate()
         .first()
       if (!row) return { ok: false as const, code: 'E_RESET_TOKEN_INVALID' as const }
-      await trx.from('password_reset_tokens').where('id', row.id).update({ used_at: new Date() })
       const user = await User.findOrFail(row.user_id, { client: trx })
       user.password = newPassword
       await user.save()
+      // This token and every other one the user was sent: a second link must not work either.
+      await this.#spendResetTokens(user.id, trx)
       await trx.from('remember_me_tokens').where('tokenable_id', user.id).delete()
       return { ok: true as const, user }
     })
+    if (result.ok) await this.#sessions.revokeAll(result.user.id)
+    return result
   }
 
-  async #setPassword(user: User, password: string) {
-    user.password = password
-    await user.save()
-    await db.from('remember_me_tokens').where('tokenable_id', user.id).delete()
+  /**
+   * Sets a password (a change, or an operator's `user:reset-password --password`): remember-me
+   * tokens, unused reset links and every session but `keepSessionId` end with the old one.
+   */
+  async setPassword(user: User, password: string, keepSessionId?: string) {
+    await db.transaction(async (trx) => {
+      user.useTransaction(trx)
+      user.password = password
+      await user.save()
+      await trx.from('remember_me_tokens').where('tokenable_id', user.id).delete()
+      await this.#spendResetTokens(user.id, trx)
+    })
+    await this.#sessions.revokeAll(user.id, keepSessionId)
+  }
+
+  #spendResetTokens(userId: number, trx: TransactionClientContract) {
+    return trx.from('password_reset_tokens').where('user_id', userId).whereNull('used_at').update({ used_at: new Date() })
   }
 
   #findResetToken(token: string) {

@@ -16,6 +16,12 @@ export interface ReadinessReport {
   checks: Record<'database' | 'redis' | 's3' | 'ffmpeg', CheckResult>
 }
 
+/** Whether a client address is this machine (IPv4 127/8, ::1, or 127/8 mapped into IPv6). */
+export function isLoopback(ip: string | undefined) {
+  if (!ip) return false
+  return ip === '::1' || /^(::ffff:)?127\./.test(ip)
+}
+
 /** A dependency that does not answer within this time counts as down. */
 const CHECK_TIMEOUT_MS = 3_000
 

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import User, { type UserRole } from '#models/user'
 import { AuditService } from '#services/audit_service'
+import { SessionRegistry } from '#services/session_registry'
 
 export const USERS_PER_PAGE = 25
 
@@ -27,6 +28,7 @@ const ADMINS_LOCK = 'athera:admin-roles'
  */
 export class UserAdminService {
   #audit = new AuditService()
+  #sessions = new SessionRegistry()
 
   list(filters: UserFilters) {
     const query = User.query().orderBy('created_at', 'desc').orderBy('id', 'desc')
@@ -69,8 +71,8 @@ export class UserAdminService {
    * tokens are deleted so that no token outlives the suspension; reactivation does not bring
    * them back.
    */
-  suspend(admin: User, userId: number, ip: string | null) {
-    return this.#change(admin, userId, async (user, trx) => {
+  async suspend(admin: User, userId: number, ip: string | null) {
+    const result = await this.#change(admin, userId, async (user, trx) => {
       if (user.isSuspended) return { ok: true, user, changed: false }
       if (user.role === 'admin' && (await this.#activeAdmins(trx)) <= 1) {
         return refuse('E_LAST_ADMIN', 'This is the last active admin: it cannot be suspended.')
@@ -92,6 +94,9 @@ export class UserAdminService {
       )
       return { ok: true, user, changed: true }
     })
+    // After the commit: a suspended account's sessions end now, not on their next request.
+    if (result.ok && result.changed) await this.#sessions.revokeAll(result.user.id)
+    return result
   }
 
   reactivate(admin: User, userId: number, ip: string | null) {

@@ -35,6 +35,14 @@ export const adminSetupValidator = vine.create({
   password: newPassword().confirmed({ as: 'passwordConfirmation' }),
 })
 
+/** The first-run form: an admin's fields and the setup token printed in the server log. */
+export const firstRunValidator = vine.create({
+  setupToken: vine.string().trim().maxLength(100),
+  fullName: fullName(),
+  email: newEmail(),
+  password: newPassword().confirmed({ as: 'passwordConfirmation' }),
+})
+
 export const passwordChangeValidator = vine.create({
   currentPassword: vine.string().maxLength(128),
   password: newPassword().confirmed({ as: 'passwordConfirmation' }),

@@ -8,6 +8,9 @@ export class HttpSession {
   #cookies = new Map<string, string>()
   csrfToken = ''
 
+  /** `baseUrl`: another server than the test process's own (a spawned one, tests/helpers/app_server.ts). */
+  constructor(readonly baseUrl?: string) {}
+
   get cookieHeader() {
     return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
   }
@@ -15,7 +18,8 @@ export class HttpSession {
   async fetch(path: string, init: RequestInit = {}) {
     const headers = new Headers(init.headers)
     if (this.#cookies.size) headers.set('cookie', this.cookieHeader)
-    const response = await fetch(appUrl(path), { ...init, headers, redirect: 'manual' })
+    const url = this.baseUrl ? new URL(path, this.baseUrl).toString() : appUrl(path)
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' })
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';')
       const index = pair.indexOf('=')
@@ -33,8 +37,17 @@ export class HttpSession {
     return { response, html }
   }
 
-  static async login(email: string, password: string) {
-    const session = new HttpSession()
+  /** Sends a form with the CSRF token (`_method` spoofs PUT and DELETE). */
+  form(path: string, fields: Record<string, string> = {}) {
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, _csrf: this.csrfToken }),
+    })
+  }
+
+  static async login(email: string, password: string, baseUrl?: string) {
+    const session = new HttpSession(baseUrl)
     await session.load('/login')
     const response = await session.fetch('/login', {
       method: 'POST',

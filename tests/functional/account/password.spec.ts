@@ -28,7 +28,7 @@ test.group('Password change', (group) => {
       .redirects(0)
 
     response.assertStatus(302)
-    response.assertFlashMessage('success', 'Your password is changed.')
+    response.assertFlashMessage('success', 'Your password is changed. Every other device is signed out.')
     assert.isTrue(await canLogIn(user.email, 'a brand new secret'))
     assert.isFalse(await canLogIn(user.email, TEST_PASSWORD))
   })
@@ -105,6 +105,41 @@ test.group('Password reset', (group) => {
     const response = await client.post('/password/forgot').form({ email: 'nobody@club.test' }).withCsrfToken().redirects(0)
     response.assertFlashMessage('success', 'If an account uses this address, a reset link is on its way. It works for one hour.')
     messages.assertNoneSent()
+  })
+
+  test("using one reset link ends the user's other links", async ({ client, assert }) => {
+    const user = await makeUser('creator')
+    const accounts = await app.container.make(AccountService)
+    const first = await accounts.createResetToken(user)
+    const second = await accounts.createResetToken(user)
+
+    const reset = await client
+      .post(`/password/reset/${first}`)
+      .form({ password: 'fresh password 42', passwordConfirmation: 'fresh password 42' })
+      .withCsrfToken()
+      .redirects(0)
+    reset.assertHeader('location', '/login')
+
+    const other = await client.get(`/password/reset/${second}`)
+    other.assertStatus(410)
+    const again = await client
+      .post(`/password/reset/${second}`)
+      .form({ password: 'an attacker password', passwordConfirmation: 'an attacker password' })
+      .withCsrfToken()
+      .redirects(0)
+    again.assertStatus(410)
+    assert.isTrue(await canLogIn(user.email, 'fresh password 42'))
+  })
+
+  test('a password change ends every reset link sent before it', async ({ client, assert }) => {
+    const user = await makeUser('buyer')
+    const accounts = await app.container.make(AccountService)
+    const token = await accounts.createResetToken(user)
+    assert.isTrue(await accounts.changePassword(user, TEST_PASSWORD, 'changed on purpose'))
+
+    const page = await client.get(`/password/reset/${token}`)
+    page.assertStatus(410)
+    assert.isFalse(await accounts.isResetTokenValid(token))
   })
 
   test('an expired link is refused', async ({ client, assert }) => {

@@ -23,6 +23,9 @@ export const coreRoutes: RouteTable = {
   'GET /admin': { anonymous: [302, '/login'], creator: 403, buyer: 403, admin: 200, suspended: [302, '/login'] },
   'GET /account/password': { anonymous: [302, '/login'], creator: 200, buyer: 200, admin: 200, suspended: [302, '/login'] },
   'PUT /account/password': { anonymous: [302, '/login'], creator: 302, buyer: 302, admin: 302, suspended: [302, '/login'] },
+  'GET /account/sessions': { anonymous: [302, '/login'], creator: 200, buyer: 200, admin: 200, suspended: [302, '/login'] },
+  'DELETE /account/sessions': { anonymous: [302, '/login'], creator: [302, '/account/sessions'], buyer: [302, '/account/sessions'], admin: [302, '/account/sessions'], suspended: [302, '/login'] },
+  'DELETE /account/sessions/:handle': { anonymous: [302, '/login'], creator: [302, '/account/sessions'], buyer: [302, '/account/sessions'], admin: [302, '/account/sessions'], suspended: [302, '/login'] },
 }
 
-export const coreParams: ParamFixture = async () => ({ token: 'not-a-valid-token' })
+export const coreParams: ParamFixture = async () => ({ token: 'not-a-valid-token', handle: 'a'.repeat(24) })
