@@ -461,7 +461,13 @@ export class UploadService {
       throw error
     }
     // BullMQ job ids may not contain ':'; one job per clip makes the dispatch idempotent.
-    await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+    try {
+      await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+    } catch (error) {
+      // The clip is stored and committed: the upload succeeded. The sweeper queues its job
+      // (same id) once Redis answers again, so it never waits forever.
+      logger.warn({ clipId: clip.id, err: error }, 'process-clip not queued; the sweeper will queue it')
+    }
     return clip
   }
 
