@@ -266,7 +266,8 @@ async function containerOf(inputPath: string): Promise<ContainerKind> {
     const head = Buffer.alloc(64)
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
     const found = detectContainer(head.subarray(0, bytesRead))
-    if (found.kind) return found.kind
+    // An audio-only MP4 is still read with the MP4 demuxer, so the probe can say what it lacks.
+    if (found.kind ?? found.family) return (found.kind ?? found.family)!
     throw new PipelineError('E_INPUT_UNREADABLE', 'probe', found.refusal ?? 'This file is not a supported video: MP4, MOV, MKV, WebM or AVI.')
   } finally {
     await handle.close()

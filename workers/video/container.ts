@@ -15,6 +15,8 @@ export interface ContainerCheck {
   contentType?: string
   /** Set when the bytes are a known format that is not a video container. */
   refusal?: string
+  /** The container an audio or still-image file refused above still is (to read it safely). */
+  family?: ContainerKind
 }
 
 /** Inspects at least the first 16 bytes of a file. */
@@ -24,7 +26,7 @@ export function detectContainer(head: Buffer): ContainerCheck {
     if (ISO_ATOMS.has(atom)) {
       const brand = atom === 'ftyp' ? head.toString('latin1', 8, 12) : ''
       if (NON_VIDEO_BRANDS.has(brand)) {
-        return { kind: null, refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
+        return { kind: null, family: 'mp4', refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
       }
       return { kind: 'mp4', contentType: brand === 'qt  ' ? 'video/quicktime' : 'video/mp4' }
     }
