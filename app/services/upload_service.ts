@@ -21,7 +21,7 @@ import { SettingsService } from '#services/settings_service'
 import { StorageService } from '#services/storage_service'
 import { uploadMetadataValidator } from '#validators/upload'
 import { formatBytes } from '#services/format'
-import { checkComplete, detectContainer, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
+import { checkComplete, detectContainer, EmbeddedScriptScanner, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 import { digestFile } from '#workers/pipeline/files'
 
@@ -100,7 +100,7 @@ const WRITE_LEASE_SECONDS = 60
  * stream in. A resumed upload that lands on another process (or after a restart) has no state
  * here and is hashed once from the staged file when it completes.
  */
-const hashing = new Map<string, { hash: Hash; bytes: number }>()
+const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedScriptScanner }>()
 
 /** A display name only: anything that looks like a path is refused, not cleaned up. */
 function checkFilename(name: string) {
@@ -194,7 +194,7 @@ export class UploadService {
     await mkdir(config.uploads.stagingDir, { recursive: true })
     const handle = await open(this.stagingPath(upload), 'w')
     await handle.close()
-    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0 })
+    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0, scripts: new EmbeddedScriptScanner() })
     return upload
   }
 
@@ -291,6 +291,7 @@ export class UploadService {
           return callback(new UploadError('E_OVERFLOW', 'More bytes arrived than the upload declared.'))
         }
         hashable?.hash.update(chunk)
+        hashable?.scripts.push(chunk)
         if (hashable) hashable.bytes += chunk.length
         callback(null, chunk)
       },
@@ -331,7 +332,7 @@ export class UploadService {
   async finish(upload: Upload): Promise<Clip> {
     const path = this.stagingPath(upload)
     try {
-      const details = await this.#inspect(path)
+      const details = await this.#inspect(upload, path)
       const sha256 = await this.#sha256(upload, path)
       await this.#refuseDuplicate(upload, sha256)
       return await this.#store(upload, path, sha256, details)
@@ -346,7 +347,7 @@ export class UploadService {
     }
   }
 
-  async #inspect(path: string): Promise<Inspection> {
+  async #inspect(upload: Upload, path: string): Promise<Inspection> {
     const settings = await this.settings.all()
     const handle = await open(path, 'r')
     let container
@@ -367,8 +368,13 @@ export class UploadService {
     }
     const kind = container.kind
     // A playlist or concat script inside a video is how ffmpeg is made to read local files or
-    // fetch URLs; no camera writes one, so the file is refused before ffprobe opens it.
-    const script = await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    // fetch URLs; no camera writes one, so the file is refused before ffprobe opens it. The
+    // bytes were searched while they arrived, unless the upload resumed on another process.
+    const streamed = hashing.get(upload.id)
+    const script =
+      streamed && streamed.bytes === upload.length
+        ? streamed.scripts.found
+        : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
     if (script) {
       throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
     }

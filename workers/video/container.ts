@@ -137,14 +137,30 @@ const LONGEST_MARKER = Math.max(...EMBEDDED_SCRIPTS.map((marker) => marker.lengt
  * known way to make ffmpeg read local files or fetch URLs). Returns the marker found, or null.
  */
 export async function findEmbeddedScript(chunks: AsyncIterable<Buffer>): Promise<string | null> {
-  let carry: Buffer = Buffer.alloc(0)
+  const scanner = new EmbeddedScriptScanner()
   for await (const chunk of chunks) {
-    // A marker may straddle two chunks: keep the previous chunk's tail in front.
-    const window = carry.length ? Buffer.concat([carry, chunk]) : chunk
-    for (const marker of EMBEDDED_SCRIPTS) {
-      if (window.includes(marker)) return marker.toString('latin1')
-    }
-    carry = window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1))
+    if (scanner.push(chunk)) return scanner.found
   }
-  return null
+  return scanner.found
+}
+
+/** The same search fed chunk by chunk, in order (an upload's bytes while they arrive). */
+export class EmbeddedScriptScanner {
+  found: string | null = null
+  #carry: Buffer = Buffer.alloc(0)
+
+  /** Looks at the next chunk; true once a marker was found. */
+  push(chunk: Buffer) {
+    if (this.found) return true
+    // A marker may straddle two chunks: keep the previous chunk's tail in front.
+    const window = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk
+    for (const marker of EMBEDDED_SCRIPTS) {
+      if (window.includes(marker)) {
+        this.found = marker.toString('latin1')
+        return true
+      }
+    }
+    this.#carry = Buffer.from(window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1)))
+    return false
+  }
 }

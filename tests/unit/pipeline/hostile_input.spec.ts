@@ -6,6 +6,7 @@ import { ffmpegMake } from '#tests/helpers/media'
 import { processClip } from '#tests/helpers/pipeline'
 import { PipelineError } from '#workers/pipeline/types'
 import { probe, ProbeError } from '#workers/video/probe'
+import { findEmbeddedScript } from '#workers/video/container'
 
 /** A wrapper that logs each command line (one argument per line, a blank line after) and runs the real binary. */
 async function loggingBinary(parent: string, binary: 'ffmpeg' | 'ffprobe') {
@@ -76,5 +77,14 @@ test.group('Pipeline: hostile input (issue 22, defect 4)', (group) => {
     assert.equal((await probe(webm, { container: 'matroska' })).video.length, 1)
     const error = await probe(webm, { container: 'mp4' }).catch((caught) => caught)
     assert.instanceOf(error, ProbeError)
+  })
+
+  test('a playlist marker is found even when it straddles two chunks', async ({ assert }) => {
+    async function* chunks(...parts: string[]) {
+      for (const part of parts) yield Buffer.from(part, 'latin1')
+    }
+    assert.equal(await findEmbeddedScript(chunks('\x00\x01junk#EX', 'TM3U\n#EXT')), '#EXTM3U')
+    assert.equal(await findEmbeddedScript(chunks('ffconcat ver', 'sion 1.0')), 'ffconcat version')
+    assert.isNull(await findEmbeddedScript(chunks('#EXT', 'INF but no playlist header')))
   })
 })
