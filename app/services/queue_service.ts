@@ -30,7 +30,7 @@ export class QueueUnavailableError extends Error {
   readonly code = 'E_QUEUE_UNAVAILABLE'
   readonly status = 503
   constructor(cause?: unknown) {
-    super('The job queue cannot be reached right now, so nothing was changed. Try again in a minute.', { cause })
+    super('The job queue cannot be reached right now. Try again in a minute.', { cause })
   }
 }
 
