@@ -18,9 +18,11 @@ const bodyParserConfig = defineConfig({
   /*
    * Video uploads never go through the multipart parser: they stream to object
    * storage from routes that read the raw request (see the upload issue).
+   * Only the routes listed in autoProcess take files; elsewhere a multipart body is
+   * not read at all, so nobody can fill the temp folder through an ordinary form.
    */
   multipart: {
-    autoProcess: true,
+    autoProcess: ['/admin/settings'],
     convertEmptyStringsToNull: true,
     processManually: [],
     limit: '20mb',

@@ -26,6 +26,17 @@ export default class AtheraProvider {
             // BullMQ's blocking connections must retry forever, not fail the worker.
             maxRetriesPerRequest: null,
           },
+          // Requests that queue a job fail fast (503) while Redis is down, instead of hanging.
+          producerConnection: {
+            host: redis.host,
+            port: redis.port,
+            password: redis.password || undefined,
+            db: redis.db,
+            maxRetriesPerRequest: 1,
+            enableOfflineQueue: false,
+            connectTimeout: 2000,
+            retryStrategy: (times: number) => Math.min(times * 200, 2000),
+          },
           prefix: config.queue.prefix,
           concurrency: config.queue.concurrency,
           lockDurationMs: config.queue.lockDurationMs,

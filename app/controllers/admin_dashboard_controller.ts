@@ -2,14 +2,19 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import DashboardPolicy from '#policies/dashboard_policy'
 import { DashboardService } from '#services/dashboard_service'
+import { UploadSweepService } from '#services/upload_sweep_service'
 
 @inject()
 export default class AdminDashboardController {
-  constructor(protected dashboards: DashboardService) {}
+  constructor(
+    protected dashboards: DashboardService,
+    protected sweeper: UploadSweepService
+  ) {}
 
   async show({ bouncer, view }: HttpContext) {
     await bouncer.with(DashboardPolicy).authorize('viewAdmin')
     const summary = await this.dashboards.admin()
-    return view.render('pages/dashboard/admin', { summary })
+    const sweeps = await this.sweeper.summary()
+    return view.render('pages/dashboard/admin', { summary, sweeps })
   }
 }

@@ -27,6 +27,11 @@ export default class ClipRetryController {
       ? { kind: 'success', message: `"${clip.title}" is queued for processing again.` }
       : { kind: 'error', message: refusalMessage(result) }
 
+    if (!result.ok && result.code === 'E_QUEUE_UNAVAILABLE' && request.header('HX-Request') !== 'true') {
+      // Nothing changed and nothing will until Redis is back: say so, as a 503.
+      response.status(503).header('Retry-After', '60')
+      return view.render('pages/errors/unavailable', { message: notice.message })
+    }
     if (request.header('HX-Request') === 'true') {
       // htmx swaps the list in place, so the message travels inside the fragment.
       const library = await this.library.listFor(auth.getUserOrFail())

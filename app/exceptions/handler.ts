@@ -4,6 +4,7 @@ import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/h
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { NotForSaleError } from '#services/version_sale'
+import { QueueUnavailableError } from '#services/queue_service'
 
 /**
  * Turns every error into a page (or JSON for API clients) that says what happened.
@@ -29,6 +30,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
         return ctx.response.send({ errors: [{ code: error.code, message: error.message }] })
       }
       return ctx.response.send(await ctx.view.render('pages/errors/not_for_sale', { message: error.message, back: error.back }))
+    }
+    if (error instanceof QueueUnavailableError) {
+      ctx.response.status(503).header('Retry-After', '60')
+      if (ctx.request.accepts(['html', 'json']) === 'json') {
+        return ctx.response.send({ errors: [{ code: error.code, message: error.message }] })
+      }
+      return ctx.response.send(await ctx.view.render('pages/errors/unavailable', { message: error.message }))
     }
     if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && !ctx.request.accepts(['html'])) {
       return ctx.response.status(403).send({ errors: [{ message: 'You are not allowed to do this.' }] })

@@ -3,7 +3,16 @@ import type { Logger } from '@adonisjs/core/logger'
 import { registry, type JobName, type JobPayloads, type JobRegistry } from '#jobs/registry'
 
 export interface QueueServiceOptions {
+  /** The workers' (blocking) connection: BullMQ needs it to retry forever. */
   connection: ConnectionOptions
+  /**
+   * The producers' connection (dispatch from a request): few retries and no offline queue,
+   * so a request fails fast with a 503 sentence while Redis is down instead of hanging.
+   * Defaults to `connection`.
+   */
+  producerConnection?: ConnectionOptions
+  /** How long a dispatch waits for Redis before giving up (default 3 s). */
+  dispatchTimeoutMs?: number
   prefix: string
   concurrency: number
   /**
@@ -14,6 +23,15 @@ export interface QueueServiceOptions {
   stalledIntervalMs?: number
   /** The job types this service knows; the application's registry unless a test swaps it. */
   registry?: JobRegistry
+}
+
+/** Redis cannot be reached to queue a job: the request answers 503 with this sentence. */
+export class QueueUnavailableError extends Error {
+  readonly code = 'E_QUEUE_UNAVAILABLE'
+  readonly status = 503
+  constructor(cause?: unknown) {
+    super('The job queue cannot be reached right now. Try again in a minute.', { cause })
+  }
 }
 
 /**
@@ -40,19 +58,42 @@ export class QueueService {
     payload: JobPayloads[K],
     options: { jobId?: string; delayMs?: number } = {}
   ) {
-    const job = await this.queue(name).add(name, payload, {
-      ...this.#registry.options[name].defaults,
-      jobId: options.jobId,
-      delay: options.delayMs,
+    const queue = this.queue(name)
+    // Waiting for the connection first means a dispatch that timed out never lands later.
+    await this.#withinTimeout(queue.waitUntilReady())
+    try {
+      const job = await this.#withinTimeout(
+        queue.add(name, payload, {
+          ...this.#registry.options[name].defaults,
+          jobId: options.jobId,
+          delay: options.delayMs,
+        })
+      )
+      return job.id!
+    } catch (error) {
+      throw error instanceof QueueUnavailableError ? error : new QueueUnavailableError(error)
+    }
+  }
+
+  async #withinTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError()), this.#options.dispatchTimeoutMs ?? 3000)
     })
-    return job.id!
+    try {
+      return await Promise.race([work, timeout])
+    } catch (error) {
+      throw error instanceof QueueUnavailableError ? error : new QueueUnavailableError(error)
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   queue(name: string) {
     let queue = this.#queues.get(name)
     if (!queue) {
       queue = new Queue(name, {
-        connection: this.#options.connection,
+        connection: this.#options.producerConnection ?? this.#options.connection,
         prefix: this.#options.prefix,
       })
       queue.on('error', (error) => this.#logger.error({ err: error, queue: name }, 'queue error'))
@@ -85,11 +126,17 @@ export class QueueService {
       this.#workers.push(worker)
     }
     for (const schedule of this.#registry.schedules) {
-      await this.queue(schedule.name).upsertJobScheduler(
-        schedule.name,
-        { every: schedule.everyMs },
-        { name: schedule.name, data: {}, opts: this.#registry.options[schedule.name].defaults }
-      )
+      // On the worker's patient connection: a worker starting while Redis restarts waits for it.
+      const scheduler = new Queue(schedule.name, { connection: this.#options.connection, prefix: this.#options.prefix })
+      try {
+        await scheduler.upsertJobScheduler(
+          schedule.name,
+          { every: schedule.everyMs },
+          { name: schedule.name, data: {}, opts: this.#registry.options[schedule.name].defaults }
+        )
+      } finally {
+        await scheduler.close()
+      }
     }
     this.#logger.info({ queues: Object.keys(this.#registry.handlers) }, 'job worker started')
   }

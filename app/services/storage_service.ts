@@ -184,6 +184,16 @@ export class StorageService {
     return keys
   }
 
+  /** Objects under a prefix with their size and age (the sweeper's view). */
+  async listDetailed(bucket: BucketName, prefix = '') {
+    await this.ensureBuckets()
+    const objects: { key: string; bytes: number; lastModified: Date }[] = []
+    for await (const item of this.#client.listObjectsV2(this.bucket(bucket), prefix, true)) {
+      if (item.name) objects.push({ key: item.name, bytes: Number(item.size ?? 0), lastModified: new Date(item.lastModified ?? 0) })
+    }
+    return objects
+  }
+
   /** A GET URL valid for `ttlSeconds`; `downloadName` sets Content-Disposition. */
   presignedGet(bucket: BucketName, key: string, ttlSeconds?: number, downloadName?: string) {
     const headers = downloadName

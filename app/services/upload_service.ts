@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, open, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { errors as vineErrors } from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import config from '#config/athera'
@@ -20,7 +21,7 @@ import { SettingsService } from '#services/settings_service'
 import { StorageService } from '#services/storage_service'
 import { uploadMetadataValidator } from '#validators/upload'
 import { formatBytes } from '#services/format'
-import { checkComplete, detectContainer } from '#workers/video/container'
+import { checkComplete, detectContainer, EmbeddedScriptScanner, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 import { digestFile } from '#workers/pipeline/files'
 
@@ -41,6 +42,8 @@ export type UploadErrorCode =
   | 'E_DURATION'
   | 'E_RESOLUTION'
   | 'E_DUPLICATE'
+  | 'E_EMBEDDED_SCRIPT'
+  | 'E_BUSY'
 
 const STATUS: Record<UploadErrorCode, number> = {
   E_CONSENT: 403,
@@ -59,6 +62,8 @@ const STATUS: Record<UploadErrorCode, number> = {
   E_DURATION: 422,
   E_RESOLUTION: 422,
   E_DUPLICATE: 409,
+  E_EMBEDDED_SCRIPT: 422,
+  E_BUSY: 409,
 }
 
 /** A refusal the creator reads as is; the code goes to the log. */
@@ -76,17 +81,26 @@ export class UploadError extends Error {
 interface Inspection {
   info: import('#workers/video/probe').ProbeResult
   video: import('#workers/video/probe').VideoStreamInfo
+  container: ContainerKind
+  /** From the magic bytes, never from the client's `filetype`. */
+  contentType: string
 }
 
 /** An upload is resumable for a day; after that its bytes are purged. */
 const UPLOAD_TTL_HOURS = 24
 
 /**
+ * How long the request appending to an upload holds it without renewing its lease. It renews
+ * every third of that while bytes arrive, so only a dead process's lease ever lapses.
+ */
+const WRITE_LEASE_SECONDS = 60
+
+/**
  * SHA-256 state of uploads receiving in this process, so the hash is computed while the bytes
  * stream in. A resumed upload that lands on another process (or after a restart) has no state
  * here and is hashed once from the staged file when it completes.
  */
-const hashing = new Map<string, { hash: Hash; bytes: number }>()
+const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedScriptScanner }>()
 
 /** A display name only: anything that looks like a path is refused, not cleaned up. */
 function checkFilename(name: string) {
@@ -143,10 +157,6 @@ export class UploadService {
       throw new UploadError('E_CONSENT', error.message)
     })
 
-    const used = await this.bytesUsed(user)
-    if (used + length > settings.creator_quota_bytes) {
-      throw new UploadError('E_QUOTA', `This upload would bring your storage to ${formatBytes(used + length)}, over your quota of ${formatBytes(settings.creator_quota_bytes)}. Withdraw clips you no longer share, or ask an administrator for more space.`)
-    }
 
     const metadata: UploadClipFields = {
       title: fields.title,
@@ -159,32 +169,44 @@ export class UploadService {
       tags: (fields.tags ?? '').split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean).slice(0, 20),
       contentType: fields.filetype || 'application/octet-stream',
     }
-    const upload = await Upload.create({
-      userId: user.id,
-      consentRecordId: grant.id,
-      filename: fields.filename,
-      length,
-      offset: 0,
-      metadata,
-      status: 'receiving',
-      expiresAt: DateTime.now().plus({ hours: UPLOAD_TTL_HOURS }),
+    const upload = await db.transaction(async (trx) => {
+      // One creator's creations run one at a time, so two requests cannot both see the same
+      // room under the quota; the lock ends with the transaction that inserted the row.
+      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`uploads:${user.id}`])
+      const used = await this.bytesUsed(user, trx)
+      if (used + length > settings.creator_quota_bytes) {
+        throw new UploadError('E_QUOTA', `This upload would bring your storage to ${formatBytes(used + length)}, over your quota of ${formatBytes(settings.creator_quota_bytes)}. Withdraw clips you no longer share, or ask an administrator for more space.`)
+      }
+      return Upload.create(
+        {
+          userId: user.id,
+          consentRecordId: grant.id,
+          filename: fields.filename,
+          length,
+          offset: 0,
+          metadata,
+          status: 'receiving',
+          expiresAt: DateTime.now().plus({ hours: UPLOAD_TTL_HOURS }),
+        },
+        { client: trx }
+      )
     })
     await mkdir(config.uploads.stagingDir, { recursive: true })
     const handle = await open(this.stagingPath(upload), 'w')
     await handle.close()
-    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0 })
+    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0, scripts: new EmbeddedScriptScanner() })
     return upload
   }
 
   /** Originals kept for this creator plus uploads still arriving. */
-  async bytesUsed(user: User) {
-    const clips = await db
+  async bytesUsed(user: User, client: QueryClientContract = db.connection()) {
+    const clips = await client
       .from('clips')
       .where('user_id', user.id)
       .whereNot('status', 'withdrawn')
       .sum('bytes as total')
       .first()
-    const pending = await db
+    const pending = await client
       .from('uploads')
       .where('user_id', user.id)
       .where('status', 'receiving')
@@ -213,6 +235,48 @@ export class UploadService {
     if (offset !== upload.offset) {
       throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${upload.offset}, not ${offset}.`)
     }
+    await this.#claim(upload, offset)
+    const renewal = setInterval(() => {
+      this.#renew(upload).catch((error) => logger.warn({ uploadId: upload.id, err: error }, 'upload lease not renewed'))
+    }, (WRITE_LEASE_SECONDS * 1000) / 3)
+    try {
+      return await this.#append(upload, offset, body)
+    } finally {
+      clearInterval(renewal)
+      await db.from('uploads').where('id', upload.id).update({ writing_until: null })
+    }
+  }
+
+  /**
+   * Takes the upload's write lease: only one request at a time appends to an upload (and so
+   * only one can finish it into a clip). A second request is refused, not queued.
+   */
+  async #claim(upload: Upload, offset: number) {
+    const claimed = await db
+      .from('uploads')
+      .where('id', upload.id)
+      .where('status', 'receiving')
+      .where('offset', offset)
+      .where((query) => query.whereNull('writing_until').orWhere('writing_until', '<', db.raw('now()')))
+      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) }, ['id'])
+    if (claimed.length === 1) return
+    const now = await Upload.find(upload.id)
+    if (!now || now.status !== 'receiving') throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+    if (now.offset !== offset) {
+      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${now.offset}, not ${offset}.`)
+    }
+    throw new UploadError('E_BUSY', 'Another request is sending this upload right now: wait for it to finish, then resume.')
+  }
+
+  async #renew(upload: Upload) {
+    await db
+      .from('uploads')
+      .where('id', upload.id)
+      .whereNotNull('writing_until')
+      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) })
+  }
+
+  async #append(upload: Upload, offset: number, body: Readable) {
     const path = this.stagingPath(upload)
     const state = hashing.get(upload.id)
     const hashable = state && state.bytes === offset ? state : null
@@ -227,6 +291,7 @@ export class UploadService {
           return callback(new UploadError('E_OVERFLOW', 'More bytes arrived than the upload declared.'))
         }
         hashable?.hash.update(chunk)
+        hashable?.scripts.push(chunk)
         if (hashable) hashable.bytes += chunk.length
         callback(null, chunk)
       },
@@ -267,7 +332,7 @@ export class UploadService {
   async finish(upload: Upload): Promise<Clip> {
     const path = this.stagingPath(upload)
     try {
-      const details = await this.#inspect(path)
+      const details = await this.#inspect(upload, path)
       const sha256 = await this.#sha256(upload, path)
       await this.#refuseDuplicate(upload, sha256)
       return await this.#store(upload, path, sha256, details)
@@ -282,7 +347,7 @@ export class UploadService {
     }
   }
 
-  async #inspect(path: string): Promise<Inspection> {
+  async #inspect(upload: Upload, path: string): Promise<Inspection> {
     const settings = await this.settings.all()
     const handle = await open(path, 'r')
     let container
@@ -301,10 +366,22 @@ export class UploadService {
     } finally {
       await handle.close()
     }
+    const kind = container.kind
+    // A playlist or concat script inside a video is how ffmpeg is made to read local files or
+    // fetch URLs; no camera writes one, so the file is refused before ffprobe opens it. The
+    // bytes were searched while they arrived, unless the upload resumed on another process.
+    const streamed = hashing.get(upload.id)
+    const script =
+      streamed && streamed.bytes === upload.length
+        ? streamed.scripts.found
+        : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    if (script) {
+      throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
+    }
 
     let info
     try {
-      info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000 })
+      info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
     } catch (error) {
       if (error instanceof ProbeError) throw new UploadError('E_UNREADABLE', error.message)
       throw error
@@ -322,7 +399,7 @@ export class UploadService {
     if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
       throw new UploadError('E_RESOLUTION', `The video is ${video.width}×${video.height}; this instance accepts at least ${settings.min_short_side_px}p and at most ${settings.max_long_side_px} pixels wide.`)
     }
-    return { info, video }
+    return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
   }
 
   async #sha256(upload: Upload, path: string) {
@@ -358,7 +435,7 @@ export class UploadService {
       status: 'uploaded',
       progress: 0,
       originalFilename: upload.filename,
-      contentType: upload.metadata.contentType,
+      contentType: details.contentType,
       bytes: upload.length,
       sha256,
       durationMs: Math.round(details.info.durationSeconds * 1000),
@@ -369,13 +446,13 @@ export class UploadService {
     // The id is known before the insert, so the object key can carry it.
     Clip.assignIdAndDefaults(clip)
     const key = `clips/${clip.id}/original`
-    await this.storage.putFile('raw', key, path, upload.metadata.contentType)
+    await this.storage.putFile('raw', key, path, details.contentType)
     try {
       await db.transaction(async (trx) => {
         clip.useTransaction(trx)
         await clip.save()
         await ClipAsset.create(
-          { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: upload.length, sha256, contentType: upload.metadata.contentType },
+          { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: upload.length, sha256, contentType: details.contentType },
           { client: trx }
         )
         await this.consent.attachClip(upload.consentRecordId, clip.id, trx)
@@ -390,7 +467,13 @@ export class UploadService {
       throw error
     }
     // BullMQ job ids may not contain ':'; one job per clip makes the dispatch idempotent.
-    await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+    try {
+      await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+    } catch (error) {
+      // The clip is stored and committed: the upload succeeded. The sweeper queues its job
+      // (same id) once Redis answers again, so it never waits forever.
+      logger.warn({ clipId: clip.id, err: error }, 'process-clip not queued; the sweeper will queue it')
+    }
     return clip
   }
 

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { FfmpegProcess, stderrTail } from '../video/ffmpeg.js'
+import { inputArgs } from '../video/container.js'
 import { STRIP_METADATA, aborted, type EncoderTap } from '../video/frames.js'
 import { PipelineError } from './types.js'
 
@@ -76,11 +77,11 @@ async function runStep(step: 'thumbnail' | 'preview', args: string[], options: F
 /** The thumbnail from video.mp4, at THUMBNAIL_AT of its duration. */
 export async function makeThumbnail(video: string, output: string, durationSeconds: number, options: FfmpegStepOptions) {
   const at = (durationSeconds * THUMBNAIL_AT).toFixed(3)
-  await runStep('thumbnail', ['-ss', at, '-i', video, '-vf', THUMBNAIL_FILTER, ...THUMBNAIL_ARGS, output], options)
+  await runStep('thumbnail', ['-ss', at, ...inputArgs('mp4'), '-i', video, '-vf', THUMBNAIL_FILTER, ...THUMBNAIL_ARGS, output], options)
 }
 
 /** The preview from video.mp4: its first `seconds` at `height` p, watermarked, no audio. */
 export async function makePreview(video: string, output: string, settings: PreviewSettings, options: FfmpegStepOptions) {
-  const args = ['-i', video, '-t', String(settings.seconds), '-map', '0:v:0', '-vf', previewFilter(settings)]
+  const args = [...inputArgs('mp4'), '-i', video, '-t', String(settings.seconds), '-map', '0:v:0', '-vf', previewFilter(settings)]
   await runStep('preview', [...args, ...previewArgs(settings), output], options)
 }

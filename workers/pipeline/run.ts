@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, open, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { probe, ProbeError, type ProbeResult } from '../video/probe.js'
+import { detectContainer, type ContainerKind } from '../video/container.js'
 import { ffmpegVersion } from '../video/ffmpeg.js'
 import { aborted } from '../video/frames.js'
 import { digestFile, writeAtomically, writeJsonAtomically } from './files.js'
@@ -84,6 +85,7 @@ export async function runPipeline(
       throw new PipelineError('E_INPUT_UNREADABLE', 'probe', 'The video file could not be found or read.', input.inputPath)
     }
   )
+  const container = await containerOf(input.inputPath)
   const ledger = await StepLedger.open(outDir, await fingerprint(input, options, sizeBytes))
   const timings: PipelineResult['timings'] = {}
   const skipped: StepName[] = []
@@ -156,13 +158,14 @@ export async function runPipeline(
   }
 
   progress.set(0)
-  const probed = await step('probe', async () => ({ outputs: [], data: { source: await probeSource(input.inputPath, options, sizeBytes) } }))
+  const probed = await step('probe', async () => ({ outputs: [], data: { source: await probeSource(input.inputPath, options, sizeBytes, container) } }))
   const source = probed.data.source as SourceInfo
 
   const standardized = await step('standardize', async () => {
     const result = await standardize(
       {
         inputPath: input.inputPath,
+        container,
         videoPath: path('video'),
         keypointsPath: path('keypoints'),
         regionsPath: path('regions'),
@@ -253,10 +256,28 @@ export async function runPipeline(
   return { outputs, timings, skipped, metadata }
 }
 
-async function probeSource(inputPath: string, options: PipelineOptions, sizeBytes: number): Promise<SourceInfo> {
+/**
+ * The container the file's first bytes say it is. ffprobe and ffmpeg read the file with that
+ * demuxer only, so a file cannot pass for a playlist or a script that opens other files.
+ */
+async function containerOf(inputPath: string): Promise<ContainerKind> {
+  const handle = await open(inputPath, 'r')
+  try {
+    const head = Buffer.alloc(64)
+    const { bytesRead } = await handle.read(head, 0, head.length, 0)
+    const found = detectContainer(head.subarray(0, bytesRead))
+    // An audio-only MP4 is still read with the MP4 demuxer, so the probe can say what it lacks.
+    if (found.kind ?? found.family) return (found.kind ?? found.family)!
+    throw new PipelineError('E_INPUT_UNREADABLE', 'probe', found.refusal ?? 'This file is not a supported video: MP4, MOV, MKV, WebM or AVI.')
+  } finally {
+    await handle.close()
+  }
+}
+
+async function probeSource(inputPath: string, options: PipelineOptions, sizeBytes: number, container: ContainerKind): Promise<SourceInfo> {
   let info: ProbeResult
   try {
-    info = await probe(inputPath, { ffprobePath: options.ffprobePath })
+    info = await probe(inputPath, { ffprobePath: options.ffprobePath, container })
   } catch (error) {
     if (error instanceof ProbeError) throw new PipelineError('E_INPUT_UNREADABLE', 'probe', error.message, error.detail)
     throw error

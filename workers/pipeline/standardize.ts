@@ -10,6 +10,7 @@ import { rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import { FrameEncoder, FrameReader, aborted, readAhead, type EncoderTap, type SourceColour } from '../video/frames.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
+import type { ContainerKind } from '../video/container.js'
 import { partialPath, writeAtomically } from './files.js'
 import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
 import { KEYPOINTS_SCHEMA, REGIONS_SCHEMA } from './version.js'
@@ -24,6 +25,8 @@ import {
 
 export interface StandardizeInput {
   inputPath: string
+  /** What the input's magic bytes are: ffmpeg reads it with that demuxer only. */
+  container?: ContainerKind
   videoPath: string
   keypointsPath: string
   /** What the processors blurred, frame by frame (for reviewers; see RegionsWriter). */
@@ -86,7 +89,7 @@ export async function standardize(
       const reader = new FrameReader(
         input.inputPath,
         { width, height, fps },
-        { ...child, sourceFps: input.sourceFps, colour: input.colour }
+        { ...child, sourceFps: input.sourceFps, colour: input.colour, container: input.container }
       )
       const encoder = new FrameEncoder(videoTemp, {
         ...child,
@@ -95,6 +98,7 @@ export async function standardize(
         fps,
         gop: options.gop,
         audioFrom: audio ? input.inputPath : undefined,
+        audioContainer: input.container,
         inputRate: reader.rate,
         taps,
       })

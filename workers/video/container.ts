@@ -11,8 +11,12 @@ const NON_VIDEO_BRANDS = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ', 'avif'
 
 export interface ContainerCheck {
   kind: ContainerKind | null
+  /** The MIME type of what the bytes are, for the stored original (never the client's word). */
+  contentType?: string
   /** Set when the bytes are a known format that is not a video container. */
   refusal?: string
+  /** The container an audio or still-image file refused above still is (to read it safely). */
+  family?: ContainerKind
 }
 
 /** Inspects at least the first 16 bytes of a file. */
@@ -22,14 +26,17 @@ export function detectContainer(head: Buffer): ContainerCheck {
     if (ISO_ATOMS.has(atom)) {
       const brand = atom === 'ftyp' ? head.toString('latin1', 8, 12) : ''
       if (NON_VIDEO_BRANDS.has(brand)) {
-        return { kind: null, refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
+        return { kind: null, family: 'mp4', refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
       }
-      return { kind: 'mp4' }
+      return { kind: 'mp4', contentType: brand === 'qt  ' ? 'video/quicktime' : 'video/mp4' }
     }
   }
-  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return { kind: 'matroska' }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) {
+    // The EBML header's DocType sits in the first bytes: WebM is Matroska under another name.
+    return { kind: 'matroska', contentType: head.includes('webm', 0, 'latin1') ? 'video/webm' : 'video/x-matroska' }
+  }
   if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 11) === 'AVI') {
-    return { kind: 'avi' }
+    return { kind: 'avi', contentType: 'video/x-msvideo' }
   }
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
     return { kind: null, refusal: 'This file is a JPEG image, not a video.' }
@@ -102,4 +109,58 @@ function readVint(buffer: Buffer, offset: number) {
     allOnes &&= buffer[offset + index] === 0xff
   }
   return { length, value, unknown: allOnes }
+}
+
+/**
+ * The one demuxer ffmpeg may use for each container. Without `-f`, ffmpeg guesses the format
+ * from the bytes and may pick a playlist (HLS) or script (concat) reader that opens other
+ * files or URLs.
+ */
+export const DEMUXERS: Record<ContainerKind, string> = { mp4: 'mov', matroska: 'matroska', avi: 'avi' }
+
+/**
+ * Options that go before every `-i` of a file we did not write ourselves: only local files
+ * and pipes may be opened (no http, tcp, crypto, concat or data protocol), and only the
+ * demuxer of the container the magic bytes found may read it — nested readers included (an
+ * AVI's embedded subtitle file is opened with the same whitelists).
+ */
+export function inputArgs(kind: ContainerKind) {
+  return ['-protocol_whitelist', 'file,pipe', '-format_whitelist', DEMUXERS[kind], '-f', DEMUXERS[kind]]
+}
+
+/** Markers of a playlist or script that a media file has no reason to carry. */
+const EMBEDDED_SCRIPTS = ['#EXTM3U', '#EXT-X-', 'ffconcat version'].map((marker) => Buffer.from(marker, 'latin1'))
+const LONGEST_MARKER = Math.max(...EMBEDDED_SCRIPTS.map((marker) => marker.length))
+
+/**
+ * Looks through a whole file for an HLS playlist or an ffconcat script hidden inside it (the
+ * known way to make ffmpeg read local files or fetch URLs). Returns the marker found, or null.
+ */
+export async function findEmbeddedScript(chunks: AsyncIterable<Buffer>): Promise<string | null> {
+  const scanner = new EmbeddedScriptScanner()
+  for await (const chunk of chunks) {
+    if (scanner.push(chunk)) return scanner.found
+  }
+  return scanner.found
+}
+
+/** The same search fed chunk by chunk, in order (an upload's bytes while they arrive). */
+export class EmbeddedScriptScanner {
+  found: string | null = null
+  #carry: Buffer = Buffer.alloc(0)
+
+  /** Looks at the next chunk; true once a marker was found. */
+  push(chunk: Buffer) {
+    if (this.found) return true
+    // A marker may straddle two chunks: keep the previous chunk's tail in front.
+    const window = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk
+    for (const marker of EMBEDDED_SCRIPTS) {
+      if (window.includes(marker)) {
+        this.found = marker.toString('latin1')
+        return true
+      }
+    }
+    this.#carry = Buffer.from(window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1)))
+    return false
+  }
 }

@@ -8,6 +8,7 @@
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { FfmpegProcess, formatTimestamp, stderrTail } from './ffmpeg.js'
+import { inputArgs, type ContainerKind } from './container.js'
 import { PipelineError, type Frame } from '../pipeline/types.js'
 import { yuv420pBytes } from './yuv.js'
 
@@ -161,9 +162,16 @@ export class FrameReader implements AsyncIterable<Frame> {
   #options: ChildOptions
 
   #colour?: SourceColour
+  #container: ContainerKind
 
-  constructor(input: string, geometry: Geometry, options: ChildOptions & { sourceFps?: number; colour?: SourceColour } = {}) {
+  /** `container` is what the file's magic bytes are: ffmpeg reads it with that demuxer only. */
+  constructor(
+    input: string,
+    geometry: Geometry,
+    options: ChildOptions & { sourceFps?: number; colour?: SourceColour; container?: ContainerKind } = {}
+  ) {
     this.#input = input
+    this.#container = options.container ?? 'mp4'
     this.#colour = options.colour
     this.#geometry = geometry
     this.rate = new DecodeRate(options.sourceFps, geometry.fps)
@@ -179,7 +187,7 @@ export class FrameReader implements AsyncIterable<Frame> {
     const { width, height } = this.#geometry
     const rate = this.rate
     const size = frameBytes(this.#geometry)
-    const args = ['-v', 'error', '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
+    const args = ['-v', 'error', ...inputArgs(this.#container), '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
     args.push('-vf', decodeFilter(this.#geometry, rate, this.#colour))
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
@@ -283,6 +291,8 @@ export interface EncoderOptions extends ChildOptions, Geometry {
    * A tap whose filter lets no frame through (a thumbnail past the real end) writes no file.
    */
   taps?: EncoderTap[]
+  /** The container of `audioFrom` (from its magic bytes), read with that demuxer only. */
+  audioContainer?: ContainerKind
 }
 
 export interface EncoderTap {
@@ -306,7 +316,7 @@ export class FrameEncoder {
     const inputRate = options.inputRate ?? new DecodeRate(fps, fps)
     const args = ['-v', 'error', '-y']
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(inputRate), '-i', 'pipe:0')
-    if (options.audioFrom) args.push('-i', options.audioFrom)
+    if (options.audioFrom) args.push(...inputArgs(options.audioContainer ?? 'mp4'), '-i', options.audioFrom)
     // The frames are already yuv420p at size, BT.709 limited range (the decoder made them so),
     // so there is nothing to convert: the encoder takes them as they are. A slower source is
     // repeated up to the output rate (the fps filter repeats a frame by reference);

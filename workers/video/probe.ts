@@ -3,6 +3,7 @@
  * know about a media file. Plain TypeScript, no application imports.
  */
 import { spawn } from 'node:child_process'
+import { inputArgs, type ContainerKind } from './container.js'
 
 export interface VideoStreamInfo {
   index: number
@@ -71,10 +72,15 @@ function rotationOf(stream: any): number {
   return normalize(Number(stream.tags?.rotate ?? 0))
 }
 
-/** Runs ffprobe on a path or URL; rejects with a ProbeError saying why it could not read it. */
-export function probe(input: string, options: { ffprobePath?: string; timeoutMs?: number } = {}) {
+/**
+ * Runs ffprobe on a local file; rejects with a ProbeError saying why it could not read it.
+ * Only local files and pipes may be opened; `container` (what the magic bytes found) pins the
+ * demuxer, and every caller that reads an upload or an original passes it.
+ */
+export function probe(input: string, options: { ffprobePath?: string; timeoutMs?: number; container?: ContainerKind } = {}) {
   const binary = options.ffprobePath ?? 'ffprobe'
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input]
+  const pinned = options.container ? inputArgs(options.container) : ['-protocol_whitelist', 'file,pipe']
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...pinned, input]
   return new Promise<ProbeResult>((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
