@@ -162,7 +162,15 @@ export class FrameReader implements AsyncIterable<Frame> {
 
   #colour?: SourceColour
 
-  constructor(input: string, geometry: Geometry, options: ChildOptions & { sourceFps?: number; colour?: SourceColour } = {}) {
+  #maxFrames?: number
+
+  /** `maxFrames`: the decoder stops after that many frames (`-frames:v`), whatever the stream holds. */
+  constructor(
+    input: string,
+    geometry: Geometry,
+    options: ChildOptions & { sourceFps?: number; colour?: SourceColour; maxFrames?: number } = {}
+  ) {
+    this.#maxFrames = options.maxFrames
     this.#input = input
     this.#colour = options.colour
     this.#geometry = geometry
@@ -181,6 +189,7 @@ export class FrameReader implements AsyncIterable<Frame> {
     const size = frameBytes(this.#geometry)
     const args = ['-v', 'error', '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
     args.push('-vf', decodeFilter(this.#geometry, rate, this.#colour))
+    if (this.#maxFrames !== undefined) args.push('-frames:v', String(this.#maxFrames))
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
     decoder.kill = () => ffmpeg.kill()
