@@ -1,6 +1,6 @@
 /*
  * Publishing benchmark (not a test): a dataset of clips whose keypoints.json is 3 hours long
- * (324,000 frames at 30 fps, one tracked person: some 300 MB each) published as a version by
+ * (324,000 frames at 30 fps, one tracked person: some 400 MB each) published as a version by
  * DatasetService.publish, the code behind the "Publish" button. Prints this process's peak RSS
  * against its idle RSS, twice: clips whose counts the pipeline recorded (migration 0020: the
  * file is not read), and clips processed before it (the file is counted by streaming).
@@ -49,7 +49,8 @@ async function writeKeypoints(path: string, frames: number) {
     hash.update(text)
     if (!file.write(text)) await new Promise<void>((resolve) => file.once('drain', () => resolve()))
   }
-  const points = Array.from({ length: 33 }, (_, index) => ({ x: 600 + (index % 7) * 11.5, y: 200 + index * 9.25, z: -0.12, visibility: 0.97 }))
+  // [x, y, score] as the pipeline writes them, with the decimals real coordinates have.
+  const points = Array.from({ length: 33 }, (_, index) => [600.4 + (index % 7) * 11.5, 200.7 + index * 9.25, 0.97])
   const person = JSON.stringify([{ trackId: 1, bbox: [540, 180, 220, 480], score: 0.93, keypoints: points, smoothed: points }])
   await write(`${JSON.stringify({ schema: 'bench', clipId: 'bench', fps: FPS, width: 1280, height: 720, keypointFormat: 'blazepose-33' }).slice(0, -1)},"frames":[\n`)
   for (let index = 0; index < frames; index++) {
@@ -111,10 +112,8 @@ try {
   const path = join(work, 'keypoints.json')
   const started = performance.now()
   const keypoints = await writeKeypoints(path, frames)
-  await storage.putFile('processed', 'bench/keypoints.json', path, 'application/json', { sha256: keypoints.sha256 })
-  console.log(`keypoints.json: ${HOURS} h, ${frames} frames, ${mib(keypoints.bytes).toFixed(0)} MiB, made and stored in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  console.log(`keypoints.json: ${HOURS} h, ${frames} frames, ${mib(keypoints.bytes).toFixed(0)} MiB, made in ${((performance.now() - started) / 1000).toFixed(0)} s`)
   const small = Buffer.from('bench')
-  await storage.putStream('processed', 'bench/small', small, small.length, {})
   const smallSha = createHash('sha256').update(small).digest('hex')
 
   const creator = await UserFactory.merge({ role: 'creator' } as any).create()
@@ -126,11 +125,16 @@ try {
       if (recorded) {
         await Clip.query().where('id', clip.id).update({ keypoint_people: 1, keypoint_frames: frames - Math.floor(frames / 10), keypoint_frame_count: frames, keypoint_fps: FPS })
       }
-      await ClipAsset.query().where('clip_id', clip.id).delete()
+      await ClipAsset.query().where('clip_id', clip.id).whereNot('kind', 'raw').delete()
       for (const kind of ['video', 'metadata', 'thumbnail', 'preview', 'regions'] as const) {
-        await ClipAsset.create({ clipId: clip.id, kind, bucket: 'processed', key: 'bench/small', bytes: small.length, sha256: smallSha, contentType: 'application/octet-stream' })
+        const key = `bench/${clip.id}/${kind}`
+        await storage.putStream('processed', key, small, small.length, {})
+        await ClipAsset.create({ clipId: clip.id, kind, bucket: 'processed', key, bytes: small.length, sha256: smallSha, contentType: 'application/octet-stream' })
       }
-      await ClipAsset.create({ clipId: clip.id, kind: 'keypoints', bucket: 'processed', key: 'bench/keypoints.json', bytes: keypoints.bytes, sha256: keypoints.sha256, contentType: 'application/json' })
+      // Each clip its own copy: one object per asset row, as a real instance has.
+      const key = `bench/${clip.id}/keypoints.json`
+      await storage.putFile('processed', key, path, 'application/json', { sha256: keypoints.sha256 })
+      await ClipAsset.create({ clipId: clip.id, kind: 'keypoints', bucket: 'processed', key, bytes: keypoints.bytes, sha256: keypoints.sha256, contentType: 'application/json' })
       await db.table('dataset_clips').insert({ dataset_id: set.id, clip_id: clip.id, position })
     }
     return set
