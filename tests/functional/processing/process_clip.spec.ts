@@ -78,7 +78,7 @@ test.group('process-clip job', (group) => {
     const page = await client.get(`/clips/${clip.id}`).loginAs(creator)
     page.assertStatus(200)
     assert.include(page.text(), 'data-testid="processed-video"')
-    assert.match(page.text(), /clips\/[0-9a-f-]+\/video\.mp4\?X-Amz-/)
+    assert.match(page.text(), /clips\/[0-9a-f-]+\/[0-9a-f]{16}\/video\.mp4\?X-Amz-/)
     assert.include(page.text(), 'keypoints.json')
     assert.include(page.text(), `data-keypoints-url="/clips/${clip.id}/keypoints.json"`)
 
