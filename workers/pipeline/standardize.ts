@@ -164,6 +164,11 @@ export async function standardize(
         }
       } catch (error) {
         encoder.abort()
+        for (const processor of options.processors) {
+          try {
+            processor.close?.()
+          } catch {}
+        }
         keypoints.destroy()
         regions.destroy()
         await Promise.all([...taps.map((tap) => rm(tap.path, { force: true })), rm(regionsTemp, { force: true })])

@@ -82,6 +82,11 @@ export interface FrameProcessor {
   blurred?(): BlurredRegion[]
   /** Statistics for metadata.json (e.g. regions blurred, people found). */
   finish?(): Promise<Record<string, unknown>>
+  /**
+   * Frees what the processor holds for this clip when the pipeline stops before finish() (a
+   * failure, the time limit, a shutdown): on the vision thread, its session goes at once.
+   */
+  close?(): void
 }
 
 export interface PipelineOptions {
