@@ -22,6 +22,11 @@ const atheraConfig = {
      */
     lockDurationMs: env.get('QUEUE_LOCK_DURATION_MS') ?? 120_000,
     stalledIntervalMs: env.get('QUEUE_STALLED_INTERVAL_MS') ?? 30_000,
+    /**
+     * On SIGTERM, running jobs get this long to finish, then are stopped and handed back to the
+     * queue: well inside compose's stop_grace_period (2 min), so the process exits 0 before a SIGKILL.
+     */
+    drainMs: env.get('QUEUE_DRAIN_MS') ?? 30_000,
   },
 
   storage: {
@@ -51,6 +56,11 @@ const atheraConfig = {
     previewHeight: 480,
     /** Per-clip work folders; a failed clip's folder is kept so a retry resumes its steps. */
     workDir: env.get('PIPELINE_WORK_DIR') ?? app.tmpPath('processing'),
+    /** Wall-clock limit of one run: `factor` × the clip's declared length, at least `minSeconds`. */
+    timeLimit: {
+      factor: env.get('PIPELINE_TIME_LIMIT_FACTOR'),
+      minSeconds: env.get('PIPELINE_TIME_LIMIT_MIN_SECONDS'),
+    },
   },
 
   /** Anonymization and pose models (ARCHITECTURE.md §6; workers/vision/settings.ts). */

@@ -1,6 +1,7 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import { QueueService } from '#services/queue_service'
 import { StorageService } from '#services/storage_service'
+import { VisionService } from '#services/vision_service'
 
 /**
  * Registers the appliance's long-lived services (queue, storage) as singletons and
@@ -41,6 +42,7 @@ export default class AtheraProvider {
           concurrency: config.queue.concurrency,
           lockDurationMs: config.queue.lockDurationMs,
           stalledIntervalMs: config.queue.stalledIntervalMs,
+          drainMs: config.queue.drainMs,
         },
         logger
       )
@@ -54,7 +56,13 @@ export default class AtheraProvider {
     })
   }
 
+  /**
+   * SIGTERM: no new jobs, the running one finished or handed back, then the vision thread
+   * stopped (a live worker thread keeps the process from exiting). Lucid and Redis close their
+   * own connections in their providers' shutdown.
+   */
   async shutdown() {
     await this.#queue?.close()
+    await VisionService.close()
   }
 }

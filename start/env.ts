@@ -106,6 +106,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   QUEUE_CONCURRENCY: positiveInt(64, 1),
   QUEUE_LOCK_DURATION_MS: Env.schema.number.optional(),
   QUEUE_STALLED_INTERVAL_MS: Env.schema.number.optional(),
+  // On SIGTERM, running jobs get this long (ms) to finish before they are handed back.
+  QUEUE_DRAIN_MS: Env.schema.number.optional(),
 
   /*
   | What every clip is standardized to.
@@ -115,6 +117,9 @@ const env = await Env.create(new URL('../', import.meta.url), {
   PIPELINE_HEIGHT: Env.schema.number.optional(),
   PIPELINE_KEEP_AUDIO: Env.schema.boolean.optional(),
   PIPELINE_WORK_DIR: Env.schema.string.optional(),
+  // A run may take this many times the clip's length, and never less than the minimum (seconds).
+  PIPELINE_TIME_LIMIT_FACTOR: positiveInt(1000, 10),
+  PIPELINE_TIME_LIMIT_MIN_SECONDS: positiveInt(86_400, 600),
 
   /*
   | Anonymization and pose models

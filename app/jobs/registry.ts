@@ -35,6 +35,8 @@ export interface JobContext {
   /** No retry follows if this attempt fails: the failure is final for the user. */
   finalAttempt: boolean
   reportProgress(percent: number): Promise<void>
+  /** Aborted when the worker shuts down: a long job stops and is handed back to the queue. */
+  signal?: AbortSignal
 }
 
 export interface JobHandler<K extends JobName> {

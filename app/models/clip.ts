@@ -100,6 +100,19 @@ export default class Clip extends BaseModel {
   @column()
   declare durationMs: number | null
 
+  /** Counted from keypoints.json while it was written (null for clips processed before 0020). */
+  @column()
+  declare keypointPeople: number | null
+
+  @column()
+  declare keypointFrames: number | null
+
+  @column()
+  declare keypointFrameCount: number | null
+
+  @column()
+  declare keypointFps: number | null
+
   @column()
   declare width: number | null
 

@@ -112,6 +112,21 @@ const resultsInFlight = new Map<string, Promise<string>>()
 /** Bumped by clearCache(): a render that began before a publication is not cached after it. */
 let resultsGeneration = 0
 
+/**
+ * Parsed sample metadata.json by clip id and file hash, so a dataset page does not fetch and
+ * parse it on every anonymous request. Bounded: the least recently used entry goes first.
+ */
+const SAMPLE_METADATA_ENTRIES = 128
+const sampleMetadataCache = new Map<string, { metadata: Record<string, any>; pretty: string }>()
+
+function rememberSampleMetadata(key: string, value: { metadata: Record<string, any>; pretty: string }) {
+  sampleMetadataCache.set(key, value)
+  while (sampleMetadataCache.size > SAMPLE_METADATA_ENTRIES) sampleMetadataCache.delete(sampleMetadataCache.keys().next().value!)
+}
+
+/** Reads of sample metadata.json from storage since start (tests check the cache with it). */
+export const sampleMetadataReads = { count: 0 }
+
 /** Cached filter options (module scope: a decorated class cannot hold a static private field). */
 let facetsCache: { value: { activities: string[]; angles: string[] }; at: number } | null = null
 
@@ -388,14 +403,27 @@ export class CatalogService {
     if (sampleId) {
       const asset = await this.#asset(sampleId, 'metadata')
       if (asset) {
-        try {
-          const chunks: Buffer[] = []
-          for await (const chunk of await this.storage.getStream(asset.bucket as BucketName, asset.key)) chunks.push(chunk as Buffer)
-          metadata = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-          sampleMetadata = JSON.stringify(metadata, null, 2)
-        } catch (error) {
-          logger.warn({ err: error, clipId: sampleId }, 'sample metadata.json unreadable')
+        // Keyed by the file's hash: a reprocessed clip's new metadata.json is a new entry.
+        const cacheKey = `${sampleId}:${asset.sha256}`
+        let cached = sampleMetadataCache.get(cacheKey)
+        if (!cached) {
+          try {
+            const chunks: Buffer[] = []
+            sampleMetadataReads.count++
+            for await (const chunk of await this.storage.getStream(asset.bucket as BucketName, asset.key)) chunks.push(chunk as Buffer)
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            cached = { metadata: parsed, pretty: JSON.stringify(parsed, null, 2) }
+            rememberSampleMetadata(cacheKey, cached)
+          } catch (error) {
+            logger.warn({ err: error, clipId: sampleId }, 'sample metadata.json unreadable')
+          }
+        } else {
+          // Most recently used goes last: the oldest entry is the one dropped when full.
+          sampleMetadataCache.delete(cacheKey)
+          sampleMetadataCache.set(cacheKey, cached)
         }
+        metadata = cached?.metadata ?? null
+        sampleMetadata = cached?.pretty ?? null
       }
     }
 

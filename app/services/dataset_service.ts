@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { StringDecoder } from 'node:string_decoder'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import Clip from '#models/clip'
-import ClipAsset from '#models/clip_asset'
 import Dataset, { type LicenceType } from '#models/dataset'
 import DatasetVersion, { type DatasetVersionStats } from '#models/dataset_version'
 import type User from '#models/user'
@@ -78,11 +78,72 @@ export function canonicalJson<T>(value: T): T {
   return value
 }
 
-/** A JSON document from storage (keypoints.json, metadata.json). */
-async function readJson(storage: StorageService, asset: ClipAsset) {
-  const chunks: Buffer[] = []
-  for await (const chunk of await storage.getStream(asset.bucket as BucketName, asset.key)) chunks.push(chunk as Buffer)
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+/** The longest line a keypoints.json frame may take when counted by streaming (no frame comes near). */
+const MAX_KEYPOINTS_LINE = 16 * 1024 * 1024
+
+/**
+ * Counts a keypoints.json as the pipeline writes it (a header line, then one frame per line, then
+ * the frame count) without holding it: for clips processed before their counts were recorded in
+ * the database (migration 0020). A file of another layout is refused rather than loaded whole.
+ */
+export async function countKeypointsStream(source: AsyncIterable<Buffer | string>) {
+  const tracks = new Set<number>()
+  let keypointFrames = 0
+  let frames = 0
+  let fps = 0
+  let frameCount: number | null = null
+  let header = true
+  let pending = ''
+  const line = (text: string) => {
+    // A frame's separating comma ends the line before the next frame.
+    const trimmed = text.trim().replace(/^,|,$/g, '')
+    if (!trimmed) return
+    if (header) {
+      header = false
+      if (!trimmed.endsWith('"frames":[')) {
+        // A whole document on one line (short enough to get here: a hand-made or older file).
+        const whole = JSON.parse(trimmed) as { fps?: number; frameCount?: number; frames?: { people?: { trackId?: number }[] }[] }
+        fps = Number(whole.fps ?? 0)
+        frameCount = Number(whole.frameCount ?? whole.frames?.length ?? 0)
+        for (const frame of whole.frames ?? []) count(frame)
+        return
+      }
+      fps = Number(/"fps":\s*([0-9.]+)/.exec(trimmed)?.[1] ?? 0)
+      return
+    }
+    if (trimmed.startsWith(']')) {
+      const match = /"frameCount":\s*([0-9]+)/.exec(trimmed)
+      if (match) frameCount = Number(match[1])
+      return
+    }
+    // A frame line as the pipeline writes it is read for its track ids only: parsing each of a
+    // 3 h clip's 324,000 frames took most of a minute.
+    frames++
+    if (/"people":\s*\[\s*\]/.test(trimmed)) return
+    if (!trimmed.includes('"people"')) throw new Error('keypoints.json has a frame line without people')
+    keypointFrames++
+    for (const match of trimmed.matchAll(/"trackId":\s*(-?\d+)/g)) tracks.add(Number(match[1]))
+  }
+  const count = (frame: { people?: { trackId?: number }[] }) => {
+    frames++
+    if (!frame.people?.length) return
+    keypointFrames++
+    for (const person of frame.people) if (typeof person.trackId === 'number') tracks.add(person.trackId)
+  }
+  // A chunk may end inside a multi-byte character: the decoder keeps it for the next one.
+  const decoder = new StringDecoder('utf8')
+  for await (const chunk of source) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk)
+    let end = pending.indexOf('\n')
+    while (end !== -1) {
+      line(pending.slice(0, end))
+      pending = pending.slice(end + 1)
+      end = pending.indexOf('\n')
+    }
+    if (pending.length > MAX_KEYPOINTS_LINE) throw new Error('keypoints.json has a line too long to count by streaming')
+  }
+  line(pending + decoder.end())
+  return { people: tracks.size, keypointFrames, frameCount: frameCount ?? frames, fps }
 }
 
 /**
@@ -324,11 +385,16 @@ export class DatasetService {
       const asset = (kind: ManifestFileKind) => clip.assets.find((item) => item.kind === kind)!
       let counts: { people: number; keypointFrames: number; durationMs: number }
       try {
-        const keypoints = await readJson(this.storage, asset('keypoints'))
+        // Recorded by the pipeline (0020); older clips are counted by streaming their file.
+        const recorded =
+          clip.keypointPeople !== null && clip.keypointFrames !== null && clip.keypointFrameCount !== null && clip.keypointFps !== null
+            ? { people: clip.keypointPeople, keypointFrames: clip.keypointFrames, frameCount: clip.keypointFrameCount, fps: clip.keypointFps }
+            : await countKeypointsStream(
+                (await this.storage.getStream(asset('keypoints').bucket as BucketName, asset('keypoints').key)) as AsyncIterable<Buffer>
+              )
         // The upload's probe gives the duration; the processed frames stand in where it is unknown.
-        const frames = Number(keypoints.frameCount ?? keypoints.frames?.length ?? 0)
-        const durationMs = clip.durationMs ?? (keypoints.fps ? Math.round((frames / keypoints.fps) * 1000) : 0)
-        counts = { ...this.#countPeople(keypoints), durationMs }
+        const durationMs = clip.durationMs ?? (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
+        counts = { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
       } catch (error) {
         logger.warn({ err: error, clipId: clip.id }, 'keypoints.json unreadable at publication')
         skipped.push({ clip, reason: `“${clip.title}”: its keypoints could not be read, so it was left out.` })
@@ -449,18 +515,6 @@ export class DatasetService {
       }
       throw error
     }
-  }
-
-  /** Distinct people (track ids) and frames with at least one skeleton in a keypoints.json. */
-  #countPeople(keypoints: { frames?: { people?: { trackId?: number }[] }[] }) {
-    const tracks = new Set<number>()
-    let keypointFrames = 0
-    for (const frame of keypoints.frames ?? []) {
-      if (!frame.people?.length) continue
-      keypointFrames++
-      for (const person of frame.people) if (typeof person.trackId === 'number') tracks.add(person.trackId)
-    }
-    return { people: tracks.size, keypointFrames }
   }
 
   #sameAs(latest: DatasetVersion, ids: string[], manifest: DatasetManifest, dataset: Dataset) {

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job, type ConnectionOptions } from 'bullmq'
+import { Queue, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq'
 import type { Logger } from '@adonisjs/core/logger'
 import { registry, type JobName, type JobPayloads, type JobRegistry } from '#jobs/registry'
 
@@ -23,6 +23,11 @@ export interface QueueServiceOptions {
   stalledIntervalMs?: number
   /** The job types this service knows; the application's registry unless a test swaps it. */
   registry?: JobRegistry
+  /**
+   * On close, running jobs get this long to finish; then they are asked to stop (their
+   * context's signal) and handed back to the queue, so a shutdown fits the grace period.
+   */
+  drainMs?: number
 }
 
 /** Redis cannot be reached to queue a job: the request answers 503 with this sentence. */
@@ -45,6 +50,7 @@ export class QueueService {
   #logger: Logger
   #closing: Promise<void> | null = null
   #registry: JobRegistry
+  #shutdown = new AbortController()
 
   constructor(options: QueueServiceOptions, logger: Logger) {
     this.#options = options
@@ -110,7 +116,7 @@ export class QueueService {
   async startWorker() {
     if (this.#workers.length > 0) return
     for (const name of Object.keys(this.#registry.handlers)) {
-      const worker = new Worker(name, (job) => this.#process(name, job), {
+      const worker = new Worker(name, (job, token) => this.#process(name, job, token), {
         connection: this.#options.connection,
         prefix: this.#options.prefix,
         concurrency: this.#registry.options[name].concurrency(this.#options.concurrency),
@@ -141,29 +147,40 @@ export class QueueService {
     this.#logger.info({ queues: Object.keys(this.#registry.handlers) }, 'job worker started')
   }
 
-  async #process(name: string, job: Job) {
+  async #process(name: string, job: Job, token?: string) {
     const { default: Handler } = await this.#registry.handlers[name]()
     const { default: app } = await import('@adonisjs/core/services/app')
     const handler = await app.container.make(Handler)
     this.#logger.debug({ queue: name, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job started')
-    await handler.handle(job.data, {
-      jobId: job.id!,
-      attempt: job.attemptsMade + 1,
-      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      reportProgress: async (percent) => {
-        await job.updateProgress(Math.max(0, Math.min(100, Math.round(percent))))
-      },
-    })
+    try {
+      await handler.handle(job.data, {
+        jobId: job.id!,
+        attempt: job.attemptsMade + 1,
+        finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        reportProgress: async (percent) => {
+          await job.updateProgress(Math.max(0, Math.min(100, Math.round(percent))))
+        },
+        signal: this.#shutdown.signal,
+      })
+    } catch (error) {
+      if (!this.#shutdown.signal.aborted) throw error
+      // Stopped by the shutdown, not failed: back to the queue without using up an attempt.
+      await job.moveToWait(token)
+      this.#logger.info({ queue: name, jobId: job.id }, 'job handed back on shutdown')
+      throw new WaitingError()
+    }
   }
 
   /**
-   * Stops taking new jobs, waits for running ones to finish (graceful drain on SIGTERM),
-   * then closes every Redis connection. Safe to call more than once.
+   * Stops taking new jobs, waits for running ones to finish (graceful drain on SIGTERM) or,
+   * past `drainMs`, stops them and hands them back, then closes every Redis connection. Safe to
+   * call more than once.
    */
   close() {
     if (!this.#closing) {
       this.#closing = (async () => {
-        await Promise.all(this.#workers.map((worker) => worker.close()))
+        const handBack = setTimeout(() => this.#shutdown.abort(), this.#options.drainMs ?? 20_000)
+        await Promise.all(this.#workers.map((worker) => worker.close())).finally(() => clearTimeout(handBack))
         await Promise.all([...this.#queues.values()].map((queue) => queue.close()))
         this.#workers = []
         this.#queues.clear()

@@ -160,6 +160,7 @@ export async function runPipeline(
   progress.set(0)
   const probed = await step('probe', async () => ({ outputs: [], data: { source: await probeSource(input.inputPath, options, sizeBytes, container) } }))
   const source = probed.data.source as SourceInfo
+  hooks.onProbed?.(source)
 
   const standardized = await step('standardize', async () => {
     const result = await standardize(
@@ -185,7 +186,9 @@ export async function runPipeline(
     const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
     for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
     return { outputs: ['video', 'keypoints', 'regions'], data: { ...result, catalog } }
-  })
+  },
+  // A folder left by a version that did not count keypoints while writing them: counted again.
+  (record) => typeof record.data.keypointPeople === 'number')
   const output = standardized.data as StandardizeResult & { catalog?: Partial<Record<'thumbnail' | 'preview', string>> }
 
   // The encoder normally made both catalog files from its own frames: the steps then only
@@ -253,7 +256,13 @@ export async function runPipeline(
     outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: FILES[kind].contentType }
   }
   const metadata = JSON.parse(await readFile(path('metadata'), 'utf8'))
-  return { outputs, timings, skipped, metadata }
+  const keypointStats = {
+    people: output.keypointPeople,
+    framesWithPeople: output.keypointFrames,
+    frameCount: output.frameCount,
+    fps: options.fps,
+  }
+  return { outputs, keypointStats, timings, skipped, metadata }
 }
 
 /**

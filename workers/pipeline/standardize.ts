@@ -8,7 +8,7 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
-import { FrameEncoder, FrameReader, aborted, readAhead, type EncoderTap, type SourceColour } from '../video/frames.js'
+import { DecodeRate, FrameEncoder, FrameReader, aborted, readAhead, type EncoderTap, type SourceColour } from '../video/frames.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
 import type { ContainerKind } from '../video/container.js'
 import { partialPath, writeAtomically } from './files.js'
@@ -45,6 +45,9 @@ export interface StandardizeInput {
 
 export interface StandardizeResult {
   frameCount: number
+  /** Counted while keypoints.json was written (see KeypointStats). */
+  keypointPeople: number
+  keypointFrames: number
   durationSeconds: number
   audio: boolean
   /** Statistics from each processor's finish(), by processor name. */
@@ -60,6 +63,9 @@ export async function standardize(
 ): Promise<StandardizeResult> {
   const { fps, width, height } = options
   const expected = Math.max(1, Math.round(input.durationSeconds * fps))
+  // The file's declared length bounds the decode: a header that says 2 s on a stream of hours
+  // stops here, not after hours of work. Unknown (0) leaves only the job's time limit.
+  const declared = input.durationSeconds > 0 ? input.durationSeconds : 0
   const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness ?? 10, signal: hooks.signal }
   for (const processor of options.processors) {
     await guard(processor, 'initialise', () => processor.init?.({ width, height, fps }))
@@ -78,6 +84,7 @@ export async function standardize(
   await Promise.all(taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })]))
   const made: StandardizeResult['made'] = []
   let frameCount = 0
+  let keypointCounts = { people: 0, framesWithPeople: 0 }
   // regions.json is renamed into place with the catalog files, once everything else succeeded.
   const regionsTemp = partialPath(input.regionsPath)
   await writeAtomically(input.keypointsPath, async (keypointsTemp) => {
@@ -86,10 +93,19 @@ export async function standardize(
       keypoints.begin({ clipId: input.clipId, fps, width, height })
       const regions = new RegionsWriter(regionsTemp, width, height)
       regions.begin({ clipId: input.clipId, fps })
+      const rate0 = new DecodeRate(input.sourceFps, fps)
+      const maxFrames = declared ? Math.ceil((declared + durationMargin(declared)) * rate0.fps) : undefined
       const reader = new FrameReader(
         input.inputPath,
         { width, height, fps },
-        { ...child, sourceFps: input.sourceFps, colour: input.colour, container: input.container }
+        // One frame past the bound is decoded, so a longer stream is told from one that ends there.
+        {
+          ...child,
+          sourceFps: input.sourceFps,
+          colour: input.colour,
+          container: input.container,
+          maxFrames: maxFrames === undefined ? undefined : maxFrames + 1,
+        }
       )
       const encoder = new FrameEncoder(videoTemp, {
         ...child,
@@ -105,6 +121,14 @@ export async function standardize(
       const rate = reader.rate
       try {
         for await (const frame of preparing(reader, options.processors)) {
+          if (maxFrames !== undefined && frame.index >= maxFrames) {
+            throw new PipelineError(
+              'E_DURATION_MISMATCH',
+              'standardize',
+              `The video runs longer than the ${formatTimestamp(declared)} its file declares, so it was not processed. Export it again and upload the new file.`,
+              `more than ${maxFrames} frames decoded for a declared ${declared} s`
+            )
+          }
           const people: PersonKeypoints[] = []
           const blurred: BlurredRegion[] = []
           for (const processor of options.processors) {
@@ -140,6 +164,7 @@ export async function standardize(
         }
         await encoder.finish()
         await keypoints.end(frameCount)
+        keypointCounts = keypoints.counts
         await regions.end(frameCount)
         await rename(regionsTemp, input.regionsPath)
         for (const tap of taps) {
@@ -149,6 +174,11 @@ export async function standardize(
         }
       } catch (error) {
         encoder.abort()
+        for (const processor of options.processors) {
+          try {
+            processor.close?.()
+          } catch {}
+        }
         keypoints.destroy()
         regions.destroy()
         await Promise.all([...taps.map((tap) => rm(tap.path, { force: true })), rm(regionsTemp, { force: true })])
@@ -165,7 +195,20 @@ export async function standardize(
     const stats = await guard(processor, 'finish', () => processor.finish?.())
     if (stats) processorStats[processor.name] = stats
   }
-  return { frameCount, durationSeconds: frameCount / fps, audio, processorStats, made }
+  return {
+    frameCount,
+    keypointPeople: keypointCounts.people,
+    keypointFrames: keypointCounts.framesWithPeople,
+    durationSeconds: frameCount / fps,
+    audio,
+    processorStats,
+    made,
+  }
+}
+
+/** Slack past the declared length before a stream counts as longer: containers round, audio leads. */
+export function durationMargin(declaredSeconds: number) {
+  return Math.max(2, declaredSeconds * 0.02)
 }
 
 /**
@@ -217,6 +260,13 @@ async function guard<T>(processor: FrameProcessor, what: string, call: () => Pro
 class KeypointsWriter {
   #stream: WriteStream
   #first = true
+  #tracks = new Set<number>()
+  #framesWithPeople = 0
+
+  /** Distinct track ids and frames with at least one person, as written. */
+  get counts() {
+    return { people: this.#tracks.size, framesWithPeople: this.#framesWithPeople }
+  }
 
   constructor(path: string) {
     this.#stream = createWriteStream(path)
@@ -231,6 +281,8 @@ class KeypointsWriter {
   /** Output frames `from` to `to` (excluded), at `fps`, all with the same people. */
   async frames(from: number, to: number, fps: number, people: PersonKeypoints[]) {
     if (to <= from) return
+    if (people.length) this.#framesWithPeople += to - from
+    for (const person of people) if (typeof person.trackId === 'number') this.#tracks.add(person.trackId)
     const list = JSON.stringify(people)
     let lines = ''
     for (let index = from; index < to; index++) {

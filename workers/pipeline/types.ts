@@ -82,6 +82,11 @@ export interface FrameProcessor {
   blurred?(): BlurredRegion[]
   /** Statistics for metadata.json (e.g. regions blurred, people found). */
   finish?(): Promise<Record<string, unknown>>
+  /**
+   * Frees what the processor holds for this clip when the pipeline stops before finish() (a
+   * failure, the time limit, a shutdown): on the vision thread, its session goes at once.
+   */
+  close?(): void
 }
 
 export interface PipelineOptions {
@@ -148,8 +153,19 @@ export interface OutputFile {
   contentType: string
 }
 
+/** What keypoints.json holds, counted as it is written: publishing a dataset reads this, not the file. */
+export interface KeypointStats {
+  /** Distinct people (track ids) seen. */
+  people: number
+  /** Output frames with at least one person. */
+  framesWithPeople: number
+  frameCount: number
+  fps: number
+}
+
 export interface PipelineResult {
   outputs: Record<OutputKind, OutputFile>
+  keypointStats: KeypointStats
   /** Milliseconds per step that ran (skipped steps are absent). */
   timings: Partial<Record<StepName, number>>
   skipped: StepName[]
@@ -160,6 +176,8 @@ export interface PipelineHooks {
   /** 0–100, monotonic, at most a few times a second. */
   onProgress?(percent: number): void
   onStep?(step: StepName, state: 'started' | 'done' | 'skipped'): void
+  /** The source as probed (or recorded by an earlier run's probe): its declared length sets limits. */
+  onProbed?(source: { durationSeconds: number }): void
   signal?: AbortSignal
 }
 
@@ -171,6 +189,8 @@ export type PipelineErrorCode =
   | 'E_PROCESSOR_FAILED'
   | 'E_MODELS_UNAVAILABLE'
   | 'E_ABORTED'
+  | 'E_DURATION_MISMATCH'
+  | 'E_TIME_LIMIT'
 
 /** A failure with the step it happened in and a sentence a creator can read. */
 export class PipelineError extends Error {

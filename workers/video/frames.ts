@@ -164,12 +164,18 @@ export class FrameReader implements AsyncIterable<Frame> {
   #colour?: SourceColour
   #container: ContainerKind
 
-  /** `container` is what the file's magic bytes are: ffmpeg reads it with that demuxer only. */
+  #maxFrames?: number
+
+  /**
+   * `container` is what the file's magic bytes are: ffmpeg reads it with that demuxer only.
+   * `maxFrames`: the decoder stops after that many frames (`-frames:v`), whatever the stream holds.
+   */
   constructor(
     input: string,
     geometry: Geometry,
-    options: ChildOptions & { sourceFps?: number; colour?: SourceColour; container?: ContainerKind } = {}
+    options: ChildOptions & { sourceFps?: number; colour?: SourceColour; container?: ContainerKind; maxFrames?: number } = {}
   ) {
+    this.#maxFrames = options.maxFrames
     this.#input = input
     this.#container = options.container ?? 'mp4'
     this.#colour = options.colour
@@ -189,6 +195,7 @@ export class FrameReader implements AsyncIterable<Frame> {
     const size = frameBytes(this.#geometry)
     const args = ['-v', 'error', ...inputArgs(this.#container), '-i', this.#input, '-map', '0:v:0', '-an', '-sn', '-dn']
     args.push('-vf', decodeFilter(this.#geometry, rate, this.#colour))
+    if (this.#maxFrames !== undefined) args.push('-frames:v', String(this.#maxFrames))
     args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1')
     const ffmpeg = new FfmpegProcess(args, { ...this.#options, stdout: 'pipe' })
     decoder.kill = () => ffmpeg.kill()

@@ -105,6 +105,10 @@ export class VisionThread {
         return reply.people
       },
       finish: async () => (await finish()).pose,
+      // A frame already in flight is still answered: it holds its own processors there.
+      close: () => {
+        if (!stats) this.#post({ type: 'close', session })
+      },
     }
     const anonymize: FrameProcessor = {
       name: 'anonymize',

@@ -54,16 +54,22 @@ test.group('process-clip job', (group) => {
     await clip.load('assets')
     assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
     for (const asset of clip.assets.filter((item) => item.kind !== 'raw')) {
-      assert.equal(asset.key, objectKey(clip.id, asset.kind as any))
+      assert.equal(asset.key, objectKey(clip.id, asset.kind as any, asset.sha256))
       const bytes = await readObject(asset.bucket as any, asset.key)
       assert.equal(createHash('sha256').update(bytes).digest('hex'), asset.sha256, `${asset.kind} stored as hashed`)
     }
-    const metadata = JSON.parse((await readObject('processed', objectKey(clip.id, 'metadata'))).toString())
+    const metadataAsset = clip.assets.find((asset) => asset.kind === 'metadata')!
+    const metadata = JSON.parse((await readObject('processed', metadataAsset.key)).toString())
     assert.equal(metadata.clipId, clip.id)
     const runs = await ProcessingRun.query().where('clip_id', clip.id)
     assert.lengthOf(runs, 1)
     assert.equal(runs[0].status, 'succeeded')
     assert.properties(runs[0].stepTimings, ['download', 'standardize', 'store'])
+    // Publishing a dataset reads these, never keypoints.json.
+    assert.isAtLeast(clip.keypointPeople!, 2)
+    assert.isAbove(clip.keypointFrames!, 0)
+    assert.isAtLeast(clip.keypointFrameCount!, clip.keypointFrames!)
+    assert.equal(clip.keypointFps, 30)
     assert.isAbove(ctx.progress.length, 1, 'progress was reported')
     const maxLagMs = lag.max / 1e6
     assert.isBelow(maxLagMs, 200, `event loop blocked for ${maxLagMs.toFixed(0)} ms`)
@@ -72,7 +78,7 @@ test.group('process-clip job', (group) => {
     const page = await client.get(`/clips/${clip.id}`).loginAs(creator)
     page.assertStatus(200)
     assert.include(page.text(), 'data-testid="processed-video"')
-    assert.match(page.text(), /clips\/[0-9a-f-]+\/video\.mp4\?X-Amz-/)
+    assert.match(page.text(), /clips\/[0-9a-f-]+\/[0-9a-f]{16}\/video\.mp4\?X-Amz-/)
     assert.include(page.text(), 'keypoints.json')
     assert.include(page.text(), `data-keypoints-url="/clips/${clip.id}/keypoints.json"`)
 
