@@ -22,6 +22,8 @@ export interface JobPayloads {
   'notify-withdrawal': { withdrawalRecordId: number }
   /** POST one signed event to a buyer's webhook endpoint; retried with backoff until a 2xx. */
   'deliver-webhook': { deliveryId: number }
+  /** Send creators' transfers left pending (a refusal or timeout at the sale), same idempotency keys. */
+  'retry-pending-transfers': Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
@@ -73,6 +75,7 @@ export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'purge-expired-originals': () => import('#jobs/purge_expired_originals'),
   'notify-withdrawal': () => import('#jobs/notify_withdrawal'),
   'deliver-webhook': () => import('#jobs/deliver_webhook'),
+  'retry-pending-transfers': () => import('#jobs/retry_pending_transfers'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
@@ -117,6 +120,7 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
     },
     concurrency: () => 4,
   },
+  'retry-pending-transfers': housekeeping(60_000),
 }
 
 /** Jobs that repeat on a schedule, registered once by the first worker that starts. */
@@ -124,6 +128,7 @@ export const schedules: { name: JobName; everyMs: number }[] = [
   { name: 'purge-expired-tokens', everyMs: 60 * 60 * 1000 },
   { name: 'purge-stale-uploads', everyMs: 60 * 60 * 1000 },
   { name: 'purge-expired-originals', everyMs: 60 * 60 * 1000 },
+  { name: 'retry-pending-transfers', everyMs: 15 * 60 * 1000 },
 ]
 
 /** Everything a worker needs to know about the job types; tests pass their own. */
