@@ -329,7 +329,8 @@ export class StripeWebhookService {
     if (order.stripeDisputeId === dispute.id) return { status: 'duplicate', detail: `dispute ${dispute.id} already recorded` }
     order.merge({ stripeDisputeId: dispute.id, disputeStatus: dispute.status })
     await order.save()
-    await this.ledger.recordDispute(order, dispute.amount, 'withdrawn', dispute.id, trx)
+    // An inquiry (warning_*) withdraws nothing; only a formal dispute takes the money.
+    if (!dispute.status.startsWith('warning_')) await this.ledger.recordDispute(order, dispute.amount, 'withdrawn', dispute.id, trx)
     return { status: 'processed', detail: `order ${order.id} disputed (${dispute.id}); licence kept while open` }
   }
 
@@ -350,7 +351,7 @@ export class StripeWebhookService {
     order.disputeStatus = dispute.status
     if (dispute.status !== 'lost') {
       await order.save()
-      await this.ledger.recordDispute(order, dispute.amount, 'reinstated', dispute.id, trx)
+      if (dispute.status !== 'warning_closed') await this.ledger.recordDispute(order, dispute.amount, 'reinstated', dispute.id, trx)
       return { status: 'processed', detail: `dispute ${dispute.id} ${dispute.status}; licence kept`, after: () => this.sendTransfers(order.id) }
     }
     await this.ledger.takeBack(order, dispute.amount, 'disputed_funds', trx)
