@@ -170,6 +170,7 @@ const env: NodeJS.ProcessEnv = {
   STRIPE_CONNECT_WEBHOOK_SECRET: stripe.connectWebhookSecret,
   STRIPE_API_BASE: stripe.url,
   UPLOAD_STAGING_DIR: join(work, 'staging'),
+  PIPELINE_WORK_DIR: join(work, 'processing'),
   // Short locks, as in the worker-crash test: a killed worker's job is taken over in seconds.
   QUEUE_LOCK_DURATION_MS: '4000',
   QUEUE_STALLED_INTERVAL_MS: '2000',
@@ -499,7 +500,10 @@ try {
       if (midway) midJob += 1
       await waitProcessed([result.clipId])
     }
-    return { once: `${await waitProcessed(ids, 1000)}/3`, note: `killed mid-job (processing, progress ≥ 10 %) ${midJob}/3` }
+    // A killed worker cannot clean its local work directory; what is left there is disk, not S3.
+    const workDir = env.PIPELINE_WORK_DIR!
+    const leftover = existsSync(workDir) ? (await readdir(workDir)).length : 0
+    return { once: `${await waitProcessed(ids, 1000)}/3`, note: `killed mid-job (processing, progress ≥ 10 %) ${midJob}/3; local work dirs left behind ${leftover}` }
   })
 
   await scenario('Redis restarted during processing', 1, async () => {
