@@ -17,8 +17,10 @@ export default class AdminLedgerController {
     const sums = await this.ledger.sums(parsed)
     const order = parsed.where.orderId ? await this.ledger.order(parsed.where.orderId) : null
     const base = this.ledger.queryString(parsed.filters)
+    const anomalies = await this.ledger.anomalies()
     return view.render('pages/admin/ledger/index', {
       ...page,
+      anomalies,
       sums,
       order,
       filters: parsed.filters,

@@ -45,10 +45,17 @@ export default class CheckoutController {
     return view.render('pages/checkout/success', { order, licence: order.licence?.revokedAt ? null : order.licence })
   }
 
-  /** Stripe's cancel_url: the order is cancelled if still pending. */
+  /** Stripe's cancel_url: the order as it stands, and a button that cancels it. Changes nothing. */
   async cancel({ bouncer, auth, request, view }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
-    const order = await this.checkout.cancel(auth.getUserOrFail(), String(request.qs().order ?? ''))
+    const order = await this.checkout.orderToCancel(auth.getUserOrFail(), String(request.qs().order ?? ''))
     return view.render('pages/checkout/cancel', { order })
+  }
+
+  /** The cancel page's button: the order is cancelled if still pending; back to the page. */
+  async destroy({ bouncer, auth, request, response }: HttpContext) {
+    await bouncer.with(CommercePolicy).authorize('buy')
+    const order = await this.checkout.cancel(auth.getUserOrFail(), String(request.input('order') ?? ''))
+    return response.redirect().status(303).toPath(`/checkout/cancel?order=${order.id}`)
   }
 }

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'deliver-webhook': { deliveryId: number }
   /** Queue clips stuck without a job again; remove staged files and originals nothing references. */
   'sweep-uploads': Record<string, never>
+  /** Send creators' transfers left pending (a refusal or timeout at the sale), same idempotency keys. */
+  'retry-pending-transfers': Record<string, never>
 }
 
 export type JobName = keyof JobPayloads
@@ -78,6 +80,7 @@ export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'notify-withdrawal': () => import('#jobs/notify_withdrawal'),
   'deliver-webhook': () => import('#jobs/deliver_webhook'),
   'sweep-uploads': () => import('#jobs/sweep_uploads'),
+  'retry-pending-transfers': () => import('#jobs/retry_pending_transfers'),
 }
 
 /** Per-type retry policy and, for the worker, how many run at once. */
@@ -123,6 +126,7 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
     concurrency: () => 4,
   },
   'sweep-uploads': housekeeping(30_000),
+  'retry-pending-transfers': housekeeping(60_000),
 }
 
 /** Jobs that repeat on a schedule, registered once by the first worker that starts. */
@@ -132,6 +136,7 @@ export const schedules: { name: JobName; everyMs: number }[] = [
   { name: 'purge-expired-originals', everyMs: 60 * 60 * 1000 },
   // Often enough that a clip whose dispatch failed waits minutes, not hours.
   { name: 'sweep-uploads', everyMs: 5 * 60 * 1000 },
+  { name: 'retry-pending-transfers', everyMs: 15 * 60 * 1000 },
 ]
 
 /** Everything a worker needs to know about the job types; tests pass their own. */

@@ -13,11 +13,17 @@ export const LEDGER_ENTRY_KINDS = [
   'creator_share',
   'transfer',
   'reversal',
+  'refund',
+  'dispute',
 ] as const
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number]
 
-/** Accounts the entries move money between; `creator_payable` rows carry the creator's user id. */
-export const LEDGER_ACCOUNTS = ['cash', 'platform_revenue', 'creator_payable'] as const
+/**
+ * Accounts the entries move money between; `creator_payable` rows carry the creator's user id.
+ * `disputed_funds`: what Stripe withdrew for an open dispute, until the dispute is won (it comes
+ * back to cash) or lost (the sale is written off against it).
+ */
+export const LEDGER_ACCOUNTS = ['cash', 'platform_revenue', 'creator_payable', 'disputed_funds'] as const
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number]
 
 /**

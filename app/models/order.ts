@@ -55,6 +55,17 @@ export default class Order extends BaseModel {
   @column.dateTime()
   declare refundedAt: DateTime | null
 
+  /** Refunded of the charge so far (Stripe's running total); the whole amount once refunded. */
+  @column()
+  declare refundedCents: number
+
+  @column()
+  declare stripeDisputeId: string | null
+
+  /** Stripe's status of the charge's dispute, as last reported; null when never disputed. */
+  @column()
+  declare disputeStatus: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

@@ -48,6 +48,10 @@ export default class Transfer extends BaseModel {
   @column()
   declare refusals: number
 
+  /** Taken back from the creator's account so far (partial refunds, then the rest). */
+  @column()
+  declare reversedCents: number
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

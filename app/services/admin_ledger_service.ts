@@ -54,6 +54,16 @@ export interface LedgerRow {
   createdAt: Date
 }
 
+export interface PaymentAnomaly {
+  stripeEventId: string
+  type: string
+  stripeObjectId: string | null
+  amountCents: number | null
+  currency: string | null
+  detail: string
+  createdAt: Date
+}
+
 export const LEDGER_CSV_HEADER = ['id', 'created_at', 'group_id', 'kind', 'account', 'user_id', 'user_email', 'order_id', 'transfer_id', 'amount_cents', 'currency', 'memo']
 
 /**
@@ -103,6 +113,20 @@ export class AdminLedgerService {
   }
 
   /** One page of entries after the cursor (an entry id), newest first, and the next cursor. */
+  /** The latest Stripe events that matched no order (accepted so Stripe stops retrying), newest first. */
+  async anomalies(limit = 50): Promise<PaymentAnomaly[]> {
+    const rows = await db.from('payment_anomalies').orderBy('id', 'desc').limit(limit)
+    return rows.map((row) => ({
+      stripeEventId: row.stripe_event_id,
+      type: row.type,
+      stripeObjectId: row.stripe_object_id,
+      amountCents: row.amount_cents,
+      currency: row.currency,
+      detail: row.detail,
+      createdAt: new Date(row.created_at),
+    }))
+  }
+
   async page(parsed: ParsedLedgerFilters, after: unknown) {
     const cursor = afterId(after)
     const rows = await this.#rows(parsed, cursor, LEDGER_PAGE_SIZE + 1)

@@ -2,6 +2,8 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import { DateTime } from 'luxon'
 import { errors as lucidErrors } from '@adonisjs/lucid'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import env from '#start/env'
 import Order from '#models/order'
 import Licence from '#models/licence'
@@ -70,69 +72,79 @@ export class CheckoutService {
     if (version.priceCents === 0) return { ok: false, code: 'E_FREE', slug }
     if (!this.stripe.configured) return { ok: false, code: 'E_NOT_CONFIGURED', slug }
 
-    try {
-      const open = await this.#openCheckout(buyer, version, text)
-      if (open) return { ok: true, ...open }
-    } catch (error) {
-      if (!(error instanceof PaymentError)) throw error
-      return { ok: false, code: 'E_STRIPE', slug, error }
-    }
+    // One buyer, one version, one checkout at a time: two clicks or tabs at once would
+    // otherwise both find no open session and each start an order with its own session. The
+    // lock is the transaction's; the second waits, then finds the first one's session.
+    return db.transaction(async (trx) => {
+      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`checkout:${buyer.id}:${version.id}`])
+      try {
+        const open = await this.#openCheckout(buyer, version, text, trx)
+        if (open) return { ok: true as const, ...open }
+      } catch (error) {
+        if (!(error instanceof PaymentError)) throw error
+        return { ok: false as const, code: 'E_STRIPE' as const, slug, error }
+      }
 
-    const order = await Order.create({
-      buyerId: buyer.id,
-      datasetVersionId: version.id,
-      amountCents: version.priceCents,
-      currency: version.currency,
-      platformFeeCents: platformFee(version.priceCents, await this.settings.get('commission_bps')),
-      status: 'pending',
-      licenceTextId: text.id,
-    })
-    const appUrl = env.get('APP_URL').replace(/\/$/, '')
-    try {
-      const session = await this.stripe.createCheckoutSession(
+      const order = await Order.create(
         {
-          mode: 'payment',
-          client_reference_id: order.id,
-          customer_email: buyer.email,
-          line_items: [
-            {
-              quantity: 1,
-              price_data: {
-                currency: version.currency.toLowerCase(),
-                unit_amount: version.priceCents,
-                product_data: {
-                  name: `${version.dataset.title} (version ${version.version})`,
-                  description: `${version.licenceType === 'commercial' ? 'Commercial' : 'Research'} licence`,
+          buyerId: buyer.id,
+          datasetVersionId: version.id,
+          amountCents: version.priceCents,
+          currency: version.currency,
+          platformFeeCents: platformFee(version.priceCents, await this.settings.get('commission_bps')),
+          status: 'pending',
+          licenceTextId: text.id,
+        },
+        { client: trx }
+      )
+      const appUrl = env.get('APP_URL').replace(/\/$/, '')
+      try {
+        // The key is the order's: a retry for this order returns its one session, never a second.
+        const session = await this.stripe.createCheckoutSession(
+          {
+            mode: 'payment',
+            client_reference_id: order.id,
+            customer_email: buyer.email,
+            line_items: [
+              {
+                quantity: 1,
+                price_data: {
+                  currency: version.currency.toLowerCase(),
+                  unit_amount: version.priceCents,
+                  product_data: {
+                    name: `${version.dataset.title} (version ${version.version})`,
+                    description: `${version.licenceType === 'commercial' ? 'Commercial' : 'Research'} licence`,
+                  },
                 },
               },
-            },
-          ],
-          metadata: { order_id: order.id, dataset_version_id: version.id, buyer_id: String(buyer.id) },
-          payment_intent_data: { metadata: { order_id: order.id }, transfer_group: `order_${order.id}` },
-          success_url: `${appUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
-          cancel_url: `${appUrl}/checkout/cancel?order=${order.id}`,
-        },
-        `checkout-${order.id}`
-      )
-      if (!session.url) throw new PaymentError('E_STRIPE_FAILED', 'Stripe did not return a checkout page. Try again in a minute.')
-      order.stripeCheckoutSessionId = session.id
-      await order.save()
-      return { ok: true, url: session.url, order }
-    } catch (error) {
-      if (!(error instanceof PaymentError)) throw error
-      order.status = 'failed'
-      await order.save()
-      logger.warn({ orderId: order.id, code: error.code }, 'checkout not started')
-      return { ok: false, code: 'E_STRIPE', slug, error }
-    }
+            ],
+            metadata: { order_id: order.id, dataset_version_id: version.id, buyer_id: String(buyer.id) },
+            payment_intent_data: { metadata: { order_id: order.id }, transfer_group: `order_${order.id}` },
+            success_url: `${appUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+            cancel_url: `${appUrl}/checkout/cancel?order=${order.id}`,
+          },
+          `checkout-${order.id}`
+        )
+        if (!session.url) throw new PaymentError('E_STRIPE_FAILED', 'Stripe did not return a checkout page. Try again in a minute.')
+        order.stripeCheckoutSessionId = session.id
+        await order.save()
+        return { ok: true as const, url: session.url, order }
+      } catch (error) {
+        if (!(error instanceof PaymentError)) throw error
+        order.status = 'failed'
+        await order.save()
+        logger.warn({ orderId: order.id, code: error.code }, 'checkout not started')
+        return { ok: false as const, code: 'E_STRIPE' as const, slug, error }
+      }
+    })
   }
 
   /**
    * The buyer's checkout for this version still open at Stripe, if any: a second click or a
    * second tab goes back to the same session, so one licence can never be paid for twice.
    */
-  async #openCheckout(buyer: User, version: DatasetVersion, text: LicenceText) {
-    const order = await Order.query()
+  async #openCheckout(buyer: User, version: DatasetVersion, text: LicenceText, trx: TransactionClientContract) {
+    const order = await Order.query({ client: trx })
       .where('buyer_id', buyer.id)
       .where('dataset_version_id', version.id)
       .where('status', 'pending')
@@ -142,6 +154,12 @@ export class CheckoutService {
       .first()
     if (!order) return null
     const session = await this.stripe.retrieveCheckoutSession(order.stripeCheckoutSessionId!)
+    if (session.status === 'expired') {
+      // Its session can no longer be paid: the order is over (the expiry webhook may be late).
+      order.status = 'cancelled'
+      await order.save()
+      return null
+    }
     if (session.status !== 'open' || !session.url || session.amount_total !== version.priceCents) return null
     // The buyer has just agreed again, maybe to a newer version: the licence cites that one.
     if (order.licenceTextId !== text.id) {
@@ -173,14 +191,22 @@ export class CheckoutService {
     return order
   }
 
-  /** Back from Stripe without paying: the order is cancelled if nothing else finished it. */
-  async cancel(buyer: User, orderId: string) {
+  /** The buyer's order behind Stripe's cancel_url, as it stands: reading it changes nothing. */
+  async orderToCancel(buyer: User, orderId: string) {
     if (!UUID.test(orderId)) throw new lucidErrors.E_ROW_NOT_FOUND(Order)
-    const order = await Order.query()
+    return Order.query()
       .where('id', orderId)
       .where('buyer_id', buyer.id)
       .preload('datasetVersion', (query) => query.preload('dataset'))
       .firstOrFail()
+  }
+
+  /**
+   * The buyer cancels (a POST from the cancel page: a link, a prefetch or a crawler never
+   * does): the order is cancelled if nothing else finished it, and its session closed.
+   */
+  async cancel(buyer: User, orderId: string) {
+    const order = await this.orderToCancel(buyer, orderId)
     // Conditional update: a webhook that marked it paid meanwhile wins.
     const changed = await Order.query().where('id', order.id).where('status', 'pending').update({ status: 'cancelled', updated_at: new Date() })
     await order.refresh()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import LedgerEntry from '#models/ledger_entry'
+import LedgerEntry, { type LedgerAccount } from '#models/ledger_entry'
 import type Order from '#models/order'
 import type Transfer from '#models/transfer'
 import { splitSale, type CreatorWeight, type SaleSplit } from '#services/ledger_split'
@@ -94,16 +94,100 @@ export class LedgerService {
     return groupId
   }
 
-  /** A transfer reversed: the money comes back from the creator's account to the platform. */
-  async reverseTransfer(transfer: Transfer, trx: TransactionClientContract) {
+  /**
+   * A transfer reversed, in whole or (after a partial refund) in part: the money comes back
+   * from the creator's account to the platform.
+   */
+  async reverseTransfer(transfer: Transfer, trx: TransactionClientContract, amountCents = transfer.amountCents, reversalId = transfer.stripeReversalId) {
     const entry = { groupId: randomUUID(), orderId: transfer.orderId, transferId: transfer.id, currency: transfer.currency, kind: 'reversal' as const }
     await LedgerEntry.createMany(
       [
-        { ...entry, account: 'cash', userId: null, amountCents: -transfer.amountCents, memo: `Reversal ${transfer.stripeReversalId}` },
-        { ...entry, account: 'creator_payable', userId: transfer.creatorId, amountCents: transfer.amountCents, memo: `Reversal ${transfer.stripeReversalId}` },
+        { ...entry, account: 'cash', userId: null, amountCents: -amountCents, memo: `Reversal ${reversalId}` },
+        { ...entry, account: 'creator_payable', userId: transfer.creatorId, amountCents, memo: `Reversal ${reversalId}` },
       ],
       { client: trx }
     )
     await LedgerEntry.assertBalanced(trx)
   }
+
+  /**
+   * Part of a sale taken back: `amountCents` leaves `from` (cash for a refund, the disputed
+   * funds for a lost dispute) and is borne by the platform's fee and each creator's share in
+   * proportion to what is left of them, so a last refund after partial ones takes exactly the
+   * rest. Returns each creator's part (what their transfers give back).
+   */
+  async takeBack(order: Order, amountCents: number, from: 'cash' | 'disputed_funds', trx: TransactionClientContract) {
+    const kind = from === 'cash' ? ('refund' as const) : ('dispute' as const)
+    const left = await this.#leftOfSale(order, trx)
+    const parts = proportional(amountCents, left.map((row) => row.cents))
+    // Never more than is left of the sale (a refund beyond it would have nothing to come from).
+    const taken = parts.reduce((sum, part) => sum + part, 0)
+    const groupId = randomUUID()
+    const base = { groupId, kind, orderId: order.id, currency: order.currency }
+    const rows = [
+      { ...base, account: from, userId: null, amountCents: taken, memo: from === 'cash' ? 'Refund to the buyer' : 'Dispute lost' },
+      ...left.map((row, index) => ({ ...base, account: row.account, userId: row.userId, amountCents: -parts[index], memo: from === 'cash' ? 'Share of a refund' : 'Share of a lost dispute' })),
+    ].filter((row) => row.amountCents !== 0)
+    if (rows.length > 1) await LedgerEntry.createMany(rows, { client: trx })
+    await LedgerEntry.assertBalanced(trx)
+    const byCreator = new Map<number, number>()
+    left.forEach((row, index) => {
+      if (row.account === 'creator_payable' && row.userId !== null) byCreator.set(row.userId, (byCreator.get(row.userId) ?? 0) + parts[index])
+    })
+    return byCreator
+  }
+
+  /**
+   * A dispute's money moving: `withdrawn` (Stripe took the amount from the balance while the
+   * dispute is open) or `reinstated` (the dispute was won and it came back).
+   */
+  async recordDispute(order: Order, amountCents: number, movement: 'withdrawn' | 'reinstated', disputeId: string, trx: TransactionClientContract) {
+    const sign = movement === 'withdrawn' ? 1 : -1
+    const base = { groupId: randomUUID(), kind: 'dispute' as const, orderId: order.id, currency: order.currency, userId: null, memo: `Dispute ${disputeId} ${movement}` }
+    await LedgerEntry.createMany(
+      [
+        { ...base, account: 'cash', amountCents: sign * amountCents },
+        { ...base, account: 'disputed_funds', amountCents: -sign * amountCents },
+      ],
+      { client: trx }
+    )
+    await LedgerEntry.assertBalanced(trx)
+  }
+
+  /** What is left of a sale's credits (fee, shares) after the refunds and write-offs so far. */
+  async #leftOfSale(order: Order, trx: TransactionClientContract) {
+    const rows: { account: LedgerAccount; user_id: number | null; cents: string }[] = await trx
+      .from('ledger_entries')
+      .where('order_id', order.id)
+      .whereIn('account', ['platform_revenue', 'creator_payable'])
+      .whereIn('kind', ['platform_fee', 'creator_share', 'refund', 'dispute', 'reversal'])
+      .whereNull('transfer_id')
+      .groupBy('account', 'user_id')
+      .select('account', 'user_id')
+      .sum('amount_cents as cents')
+      .orderBy(['account', 'user_id'])
+    return rows.map((row) => ({ account: row.account, userId: row.user_id, cents: Number(row.cents) })).filter((row) => row.cents > 0)
+  }
+}
+
+/**
+ * `amount` shared in proportion to `weights` (largest remainder, so the parts sum to it
+ * exactly), never more than a weight: taking all that is left takes each weight whole.
+ */
+export function proportional(amount: number, weights: number[]) {
+  const total = weights.reduce((sum, weight) => sum + weight, 0)
+  if (total <= 0) return weights.map(() => 0)
+  const take = Math.min(amount, total)
+  const exact = weights.map((weight) => (take * weight) / total)
+  const parts = exact.map(Math.floor)
+  let rest = take - parts.reduce((sum, part) => sum + part, 0)
+  const order = exact.map((value, index) => ({ index, fraction: value - parts[index] })).sort((a, b) => b.fraction - a.fraction || a.index - b.index)
+  for (const { index } of order) {
+    if (rest <= 0) break
+    if (parts[index] < weights[index]) {
+      parts[index] += 1
+      rest -= 1
+    }
+  }
+  return parts
 }

@@ -24,6 +24,17 @@ export type WebhookOutcome =
   | { status: 'processed' | 'duplicate' | 'ignored'; detail: string }
   | { status: 'retry'; waitingFor: 'order' | 'stripe'; detail: string }
 
+/**
+ * How long a refund of a charge with no paid order is refused (so Stripe redelivers it once
+ * the payment event has arrived) before it is recorded for the admins and accepted.
+ */
+export const ORPHAN_REFUND_GRACE_S = 60 * 60
+
+/** A dispute Stripe has not decided yet (Stripe's closed statuses are won, lost, warning_closed). */
+export function disputeOpen(status: string | null) {
+  return status !== null && !['won', 'lost', 'warning_closed'].includes(status)
+}
+
 /** An event that arrived before the one it depends on (a refund before the payment). */
 class NotYetApplicable extends Error {}
 
@@ -101,6 +112,33 @@ export class StripeWebhookService {
   }
 
   /**
+   * Every pending transfer that could go now (paid order, no open dispute, creator's account
+   * ready), for the scheduled retry: a transfer refused or timed out at the sale is otherwise
+   * only retried on an event (the creator's account turning ready) or by an admin. Each goes
+   * through `sendTransfer`, so with the same idempotency key as its last attempt.
+   */
+  async retryPendingTransfers(limit = 200) {
+    const rows: { id: number }[] = await db
+      .from('transfers')
+      .join('orders', 'orders.id', 'transfers.order_id')
+      .join('users', 'users.id', 'transfers.creator_id')
+      .where('transfers.status', 'pending')
+      .where('orders.status', 'paid')
+      .where('users.stripe_account_status', 'ready')
+      .whereNotNull('users.stripe_account_id')
+      .orderBy('transfers.id')
+      .limit(limit)
+      .select('transfers.id')
+    let sent = 0
+    for (const row of rows) {
+      await this.sendTransfer(row.id)
+      const after = await Transfer.find(row.id)
+      if (after?.status === 'paid') sent += 1
+    }
+    return { tried: rows.length, sent }
+  }
+
+  /**
    * One transfer, funded by the order's charge (`source_transaction`, so it never waits for
    * the available balance). The idempotency key makes a retry return the same Stripe transfer.
    * A refusal is kept on the row and the share stays a pending balance; it also spends the key
@@ -111,7 +149,8 @@ export class StripeWebhookService {
     await db.transaction(async (trx) => {
       const transfer = await Transfer.query({ client: trx }).where('id', transferId).forUpdate().firstOrFail()
       const order = await Order.query({ client: trx }).where('id', transfer.orderId).forUpdate().firstOrFail()
-      if (transfer.status !== 'pending' || order.status !== 'paid') return
+      // A disputed order's shares wait for the verdict: a lost dispute takes the money back.
+      if (transfer.status !== 'pending' || order.status !== 'paid' || disputeOpen(order.disputeStatus)) return
       const creator = await User.findOrFail(transfer.creatorId, { client: trx })
       if (creator.stripeAccountStatus !== 'ready' || !creator.stripeAccountId) return
       try {
@@ -150,7 +189,11 @@ export class StripeWebhookService {
       case 'checkout.session.expired':
         return this.#expired(event.data.object, trx)
       case 'charge.refunded':
-        return this.#refunded(event.data.object, trx)
+        return this.#refunded(event.data.object, event, trx)
+      case 'charge.dispute.created':
+        return this.#disputeCreated(event.data.object, event, trx)
+      case 'charge.dispute.closed':
+        return this.#disputeClosed(event.data.object, event, trx)
       case 'account.updated':
         return this.#accountUpdated(event.data.object, trx)
       case 'payout.created':
@@ -221,41 +264,167 @@ export class StripeWebhookService {
   }
 
   /**
-   * A full refund: the order is refunded, the licence revoked, the sale reversed in the
-   * ledger, transfers already sent reversed at Stripe, pending ones never sent. A refund that
-   * arrives before its payment is refused for now; Stripe delivers it again.
+   * A refund, whole or partial. `charge.refunded` carries Stripe's running total
+   * (`amount_refunded`), so the new refund is what exceeds the order's `refunded_cents`.
+   *
+   * The licence rule: a partial refund keeps the licence (it is a price adjustment; the rest
+   * stays paid), the sale's fee and shares give back their part of it (pending transfers send
+   * less, sent ones are reversed by that part). A full refund (also the last of several
+   * partial ones) revokes the licence and takes back every transfer.
+   *
+   * A refund of a charge with no paid order: before its payment event (Stripe does not keep
+   * the order of events) it is refused for a while so Stripe delivers it again; past
+   * `ORPHAN_REFUND_GRACE_S`, or for an order that will never be paid, it is recorded for the
+   * admins (the ledger page) and accepted, as Stripe stops retrying and may disable the
+   * endpoint (checkout events included) after days of refusals.
    */
-  async #refunded(charge: Stripe.Charge, trx: TransactionClientContract): Promise<Handled> {
-    if (!charge.refunded) return { status: 'ignored', detail: `charge ${charge.id} only partly refunded` }
-    const paymentIntentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? null)
-    const query = Order.query({ client: trx }).forUpdate()
-    query.where((where) => {
-      where.where('stripe_charge_id', charge.id)
-      if (paymentIntentId) where.orWhere('stripe_payment_intent_id', paymentIntentId)
-    })
-    const order = await query.first()
-    if (order?.status === 'refunded') return { status: 'duplicate', detail: `order ${order.id} already refunded` }
-    if (!order || order.status !== 'paid') throw new NotYetApplicable(`no paid order for charge ${charge.id} yet`)
+  async #refunded(charge: Stripe.Charge, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+    const order = await this.#orderOfCharge(charge.id, charge.payment_intent, trx)
+    if (!order || order.status === 'pending' || order.status === 'cancelled' || order.status === 'failed') {
+      const waiting = (!order || order.status === 'pending') && Date.now() / 1000 - event.created < ORPHAN_REFUND_GRACE_S
+      if (waiting) throw new NotYetApplicable(`no paid order for charge ${charge.id} yet`)
+      const detail = order
+        ? `A refund of ${charge.amount_refunded} (charge ${charge.id}) for order ${order.id}, which is ${order.status}: refund it by hand if the buyer was charged.`
+        : `A refund of ${charge.amount_refunded} (charge ${charge.id}) matches no order of this instance.`
+      await this.#anomaly(event, charge.id, charge.amount_refunded, charge.currency, detail, trx)
+      return { status: 'ignored', detail }
+    }
+    if (order.status === 'refunded') return { status: 'duplicate', detail: `order ${order.id} already refunded` }
+    const full = charge.refunded || charge.amount_refunded >= order.amountCents
+    const fresh = charge.amount_refunded - order.refundedCents
+    if (fresh <= 0 && !full) return { status: 'duplicate', detail: `refunds of order ${order.id} already recorded` }
 
+    if (full && order.refundedCents === 0 && !order.disputeStatus) {
+      await this.ledger.reverseSale(order, trx)
+    } else if (fresh > 0) {
+      const parts = await this.ledger.takeBack(order, fresh, 'cash', trx)
+      if (!full) await this.#giveBackParts(order, parts, charge.amount_refunded, trx)
+    }
+    order.refundedCents = Math.max(order.refundedCents, charge.amount_refunded)
+    if (!full) {
+      await order.save()
+      return { status: 'processed', detail: `order ${order.id} partly refunded (${order.refundedCents} of ${order.amountCents}); licence kept` }
+    }
     order.merge({ status: 'refunded', refundedAt: DateTime.now() })
     await order.save()
     const licence = await order.related('licence').query().first()
     if (licence) await this.licences.revoke(licence, `The payment was refunded on ${DateTime.now().toISODate()}.`, trx)
-    await this.ledger.reverseSale(order, trx)
+    await this.#takeBackTransfers(order, 'The order was refunded before this transfer was sent.', trx)
+    return { status: 'processed', detail: `order ${order.id} refunded` }
+  }
 
+  /**
+   * A dispute (chargeback) opened: Stripe withdraws the disputed amount from the balance,
+   * which the ledger holds as `disputed_funds`. The licence is kept while the dispute is open
+   * (an accusation is not a verdict); the order's unsent transfers wait for its outcome.
+   */
+  async #disputeCreated(dispute: Stripe.Dispute, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+    const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id
+    const order = await this.#orderOfCharge(chargeId, dispute.payment_intent, trx)
+    if (!order || (order.status !== 'paid' && order.status !== 'refunded')) {
+      const detail = `A dispute of ${dispute.amount} (${dispute.id}, charge ${chargeId}) matches no paid order of this instance: answer it in Stripe's dashboard.`
+      await this.#anomaly(event, dispute.id, dispute.amount, dispute.currency, detail, trx)
+      return { status: 'ignored', detail }
+    }
+    if (order.stripeDisputeId === dispute.id) return { status: 'duplicate', detail: `dispute ${dispute.id} already recorded` }
+    order.merge({ stripeDisputeId: dispute.id, disputeStatus: dispute.status })
+    await order.save()
+    // An inquiry (warning_*) withdraws nothing; only a formal dispute takes the money.
+    if (!dispute.status.startsWith('warning_')) await this.ledger.recordDispute(order, dispute.amount, 'withdrawn', dispute.id, trx)
+    return { status: 'processed', detail: `order ${order.id} disputed (${dispute.id}); licence kept while open` }
+  }
+
+  /**
+   * A dispute decided. Won: the withdrawn amount comes back, the licence stays, held transfers
+   * go out. Lost: the money went back to the buyer as a refund would, so the licence is
+   * revoked and the sale written off against the disputed funds, transfers taken back.
+   */
+  async #disputeClosed(dispute: Stripe.Dispute, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+    const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id
+    const order = await this.#orderOfCharge(chargeId, dispute.payment_intent, trx)
+    if (!order || order.stripeDisputeId !== dispute.id) {
+      const detail = `A closed dispute (${dispute.id}, ${dispute.status}, charge ${chargeId}) that was never recorded as opened here.`
+      await this.#anomaly(event, dispute.id, dispute.amount, dispute.currency, detail, trx)
+      return { status: 'ignored', detail }
+    }
+    if (!disputeOpen(order.disputeStatus)) return { status: 'duplicate', detail: `dispute ${dispute.id} already closed (${order.disputeStatus})` }
+    order.disputeStatus = dispute.status
+    if (dispute.status !== 'lost') {
+      await order.save()
+      if (dispute.status !== 'warning_closed') await this.ledger.recordDispute(order, dispute.amount, 'reinstated', dispute.id, trx)
+      return { status: 'processed', detail: `dispute ${dispute.id} ${dispute.status}; licence kept`, after: () => this.sendTransfers(order.id) }
+    }
+    await this.ledger.takeBack(order, dispute.amount, 'disputed_funds', trx)
+    if (order.status === 'paid') order.merge({ status: 'refunded', refundedAt: DateTime.now() })
+    await order.save()
+    const licence = await order.related('licence').query().whereNull('revoked_at').first()
+    if (licence) await this.licences.revoke(licence, `The payment was taken back by the buyer's bank (dispute lost on ${DateTime.now().toISODate()}).`, trx)
+    await this.#takeBackTransfers(order, 'The buyer\'s bank took the payment back before this transfer was sent.', trx)
+    return { status: 'processed', detail: `dispute ${dispute.id} lost; order ${order.id} refunded, licence revoked` }
+  }
+
+  /** After a partial refund: each creator's part comes off their unsent transfer, or back from the sent one. */
+  async #giveBackParts(order: Order, parts: Map<number, number>, refundedTotal: number, trx: TransactionClientContract) {
+    const transfers = await Transfer.query({ client: trx }).where('order_id', order.id).forUpdate().orderBy('id')
+    for (const transfer of transfers) {
+      const part = Math.min(parts.get(transfer.creatorId) ?? 0, transfer.amountCents - transfer.reversedCents)
+      if (part <= 0) continue
+      parts.set(transfer.creatorId, (parts.get(transfer.creatorId) ?? 0) - part)
+      if (transfer.status === 'pending') {
+        if (part >= transfer.amountCents) transfer.merge({ status: 'failed', failureReason: 'Refunded before this transfer was sent.' })
+        else transfer.amountCents -= part
+        await transfer.save()
+      } else if (transfer.status === 'paid' && transfer.stripeTransferId) {
+        // One key per refund total: a redelivery of this refund returns the same reversal.
+        const reversal = await this.stripe.reverseTransfer(transfer.stripeTransferId, { amount: part, metadata: { order_id: order.id } }, `reversal-${transfer.id}-${refundedTotal}`)
+        transfer.reversedCents += part
+        await transfer.save()
+        await this.ledger.reverseTransfer(transfer, trx, part, reversal.id)
+      }
+    }
+  }
+
+  /** The order's money is gone back to the buyer: sent transfers reversed (what is left of them), unsent ones never sent. */
+  async #takeBackTransfers(order: Order, reason: string, trx: TransactionClientContract) {
     const transfers = await Transfer.query({ client: trx }).where('order_id', order.id).forUpdate().orderBy('id')
     for (const transfer of transfers) {
       if (transfer.status === 'paid' && transfer.stripeTransferId) {
-        const reversal = await this.stripe.reverseTransfer(transfer.stripeTransferId, { metadata: { order_id: order.id } }, `reversal-${transfer.id}`)
-        transfer.merge({ status: 'reversed', stripeReversalId: reversal.id })
-        await transfer.save()
-        await this.ledger.reverseTransfer(transfer, trx)
+        const left = transfer.amountCents - transfer.reversedCents
+        if (left > 0) {
+          const reversal = await this.stripe.reverseTransfer(transfer.stripeTransferId, { amount: left, metadata: { order_id: order.id } }, `reversal-${transfer.id}`)
+          transfer.merge({ status: 'reversed', stripeReversalId: reversal.id, reversedCents: transfer.amountCents })
+          await transfer.save()
+          await this.ledger.reverseTransfer(transfer, trx, left, reversal.id)
+        } else {
+          transfer.status = 'reversed'
+          await transfer.save()
+        }
       } else if (transfer.status === 'pending') {
-        transfer.merge({ status: 'failed', failureReason: 'The order was refunded before this transfer was sent.' })
+        transfer.merge({ status: 'failed', failureReason: reason })
         await transfer.save()
       }
     }
-    return { status: 'processed', detail: `order ${order.id} refunded` }
+  }
+
+  /** Kept for the admins' ledger page; a redelivery of the same event adds nothing. */
+  async #anomaly(event: Stripe.Event, objectId: string, amountCents: number | null, currency: string | null, detail: string, trx: TransactionClientContract) {
+    logger.warn({ stripeEventId: event.id, type: event.type, objectId }, 'stripe event recorded for admins: %s', detail)
+    await trx.rawQuery(
+      `INSERT INTO payment_anomalies (stripe_event_id, type, stripe_object_id, amount_cents, currency, detail) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (stripe_event_id) DO NOTHING`,
+      // knex binds null as SQL NULL; its binding type only omits it.
+      [event.id, event.type, objectId, amountCents as number, (currency ? currency.toUpperCase() : null) as string, detail]
+    )
+  }
+
+  async #orderOfCharge(chargeId: string, intent: string | { id: string } | null, trx: TransactionClientContract) {
+    const paymentIntentId = typeof intent === 'string' ? intent : (intent?.id ?? null)
+    const query = Order.query({ client: trx }).forUpdate()
+    query.where((where) => {
+      where.where('stripe_charge_id', chargeId)
+      if (paymentIntentId) where.orWhere('stripe_payment_intent_id', paymentIntentId)
+    })
+    return query.first()
   }
 
   /** A creator's connected account changed: its onboarding state is mirrored on the user. */

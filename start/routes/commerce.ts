@@ -16,6 +16,7 @@ router
     router.post('/checkout/:versionId', [controllers.Checkout, 'store']).where('versionId', router.matchers.uuid())
     router.get('/checkout/success', [controllers.Checkout, 'success'])
     router.get('/checkout/cancel', [controllers.Checkout, 'cancel'])
+    router.post('/checkout/cancel', [controllers.Checkout, 'destroy'])
     router
       .post('/licences/claim/:versionId', [controllers.LicenceClaims, 'store'])
       .where('versionId', router.matchers.uuid())

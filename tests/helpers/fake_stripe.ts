@@ -93,11 +93,12 @@ export class FakeStripe {
   readonly accounts = new Map<string, Json>()
   readonly transfers = new Map<string, Json>()
   readonly refunds = new Map<string, Json>()
+  readonly disputes = new Map<string, Json>()
   /** Every event created, in order (what `resend` can deliver again). */
   readonly events: Json[] = []
   readonly deliveries: Delivery[] = []
   /** Every API request received: method, path and parsed body. */
-  readonly requests: { method: string; path: string; body: Json }[] = []
+  readonly requests: { method: string; path: string; body: Json; idempotencyKey?: string }[] = []
   /**
    * When set, API calls fail with this Stripe error: those whose path matches `path` (all by
    * default), after letting `skip` of them through, `times` times (default once); then it clears.
@@ -178,6 +179,7 @@ export class FakeStripe {
       amount_captured: session.amount_total,
       amount_refunded: 0,
       currency: session.currency,
+      disputed: false,
       paid: true,
       captured: true,
       refunded: false,
@@ -196,11 +198,53 @@ export class FakeStripe {
     return { session, charge, intent, event, delivery: await this.deliver(event) }
   }
 
-  /** Refunds a charge in full (as the dashboard would) and delivers `charge.refunded`. */
-  async refund(chargeId: string) {
-    const refund = this.#refund({ charge: chargeId })
+  /**
+   * Refunds a charge (as the dashboard would), in full or `amount` of it, and delivers
+   * `charge.refunded`: Stripe sends that event for partial refunds too, the charge carrying
+   * the running `amount_refunded` and `refunded: false` until all of it is refunded.
+   */
+  async refund(chargeId: string, amount?: number) {
+    const refund = this.#refund(amount === undefined ? { charge: chargeId } : { charge: chargeId, amount })
     const event = this.event('charge.refunded', this.charges.get(chargeId)!)
     return { refund, event, delivery: await this.deliver(event) }
+  }
+
+  /**
+   * The buyer's bank disputes a charge (the whole amount by default): Stripe marks the charge
+   * `disputed` and delivers `charge.dispute.created` carrying the dispute.
+   */
+  async dispute(chargeId: string, options: { amount?: number; reason?: string } = {}) {
+    const charge = this.charges.get(chargeId)
+    if (!charge) throw new Error(`no charge ${chargeId}`)
+    const dispute: Json = {
+      id: id('dp'),
+      object: 'dispute',
+      amount: options.amount ?? charge.amount - charge.amount_refunded,
+      currency: charge.currency,
+      charge: charge.id,
+      payment_intent: charge.payment_intent,
+      reason: options.reason ?? 'fraudulent',
+      status: 'needs_response',
+      is_charge_refundable: false,
+      balance_transactions: [],
+      evidence_details: { due_by: now() + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+      metadata: {},
+      created: now(),
+      livemode: false,
+    }
+    charge.disputed = true
+    this.disputes.set(dispute.id, dispute)
+    const event = this.event('charge.dispute.created', dispute)
+    return { dispute, event, delivery: await this.deliver(event) }
+  }
+
+  /** The bank decides a dispute (`won`, `lost` or `warning_closed`): `charge.dispute.closed`. */
+  async closeDispute(disputeId: string, status: 'won' | 'lost' | 'warning_closed') {
+    const dispute = this.disputes.get(disputeId)
+    if (!dispute) throw new Error(`no dispute ${disputeId}`)
+    dispute.status = status
+    const event = this.event('charge.dispute.closed', dispute)
+    return { dispute, event, delivery: await this.deliver(event) }
   }
 
   /** Marks a connected account ready (or not) and delivers `account.updated`. */
@@ -311,8 +355,8 @@ export class FakeStripe {
     if (!path.startsWith('/v1/')) return send(response, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } })
 
     const body = method === 'GET' ? parseStripeForm(url.search.slice(1)) : parseStripeForm(raw)
-    this.requests.push({ method, path, body })
     const key = request.headers['idempotency-key']
+    this.requests.push({ method, path, body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) })
     const idempotencyKey = typeof key === 'string' && method === 'POST' ? `${path} ${key}` : null
     const cached = idempotencyKey ? this.#idempotent.get(idempotencyKey) : undefined
     if (cached) return send(response, cached.status, cached.body, { 'idempotent-replayed': 'true' })
@@ -364,6 +408,7 @@ export class FakeStripe {
       ['GET', /^\/transfers\/([^/]+)$/, (key) => found(this.transfers, key, 'transfer')],
       ['POST', /^\/transfers\/([^/]+)\/reversals$/, (key) => this.#reversal(key, body)],
       ['POST', /^\/refunds$/, () => this.#refund(body)],
+      ['GET', /^\/disputes\/([^/]+)$/, (key) => found(this.disputes, key, 'dispute')],
     ]
     for (const [verb, pattern, handle] of routes) {
       const match = verb === method ? pattern.exec(path) : null

@@ -181,7 +181,7 @@ test.group('Checkout', (group) => {
     assert.lengthOf(await Order.all(), 0)
   })
 
-  test('leaving the checkout cancels the pending order; a paid one stays paid', async ({ client, assert, cleanup }) => {
+  test('leaving the checkout changes nothing until the buyer presses cancel; a paid one stays paid', async ({ client, assert, cleanup }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(2500, [10])
@@ -190,14 +190,26 @@ test.group('Checkout', (group) => {
 
     const stranger = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(await makeUser('buyer'))
     stranger.assertStatus(404)
+    const strangerPost = await client.post('/checkout/cancel').form({ order: order.id }).loginAs(await makeUser('buyer')).withCsrfToken().redirects(0)
+    strangerPost.assertStatus(404)
     await order.refresh()
     assert.equal(order.status, 'pending')
 
-    const response = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(buyer)
-    response.assertStatus(200)
-    response.assertTextIncludes('nothing was charged and the order is cancelled')
+    // Stripe's cancel_url (or a link preview of it) only shows the page with its button.
+    const page = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(buyer)
+    page.assertStatus(200)
+    page.assertTextIncludes('data-cancel-order')
+    await order.refresh()
+    assert.equal(order.status, 'pending')
+    assert.equal(fake.sessions.get(order.stripeCheckoutSessionId!)!.status, 'open')
+
+    const cancelled = await client.post('/checkout/cancel').form({ order: order.id }).loginAs(buyer).withCsrfToken().redirects(0)
+    cancelled.assertStatus(303)
+    assert.equal(cancelled.header('location'), `/checkout/cancel?order=${order.id}`)
     await order.refresh()
     assert.equal(order.status, 'cancelled')
+    const response = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(buyer)
+    response.assertTextIncludes('nothing was charged and the order is cancelled')
     // Closed at Stripe too, so it cannot be paid later from another tab.
     const session = fake.sessions.get(order.stripeCheckoutSessionId!)!
     assert.equal(session.status, 'expired')
@@ -207,9 +219,34 @@ test.group('Checkout', (group) => {
     await fake.pay(order.stripeCheckoutSessionId!)
     await order.refresh()
     assert.equal(order.status, 'paid')
+    await client.post('/checkout/cancel').form({ order: order.id }).loginAs(buyer).withCsrfToken().redirects(0)
     const late = await client.get(`/checkout/cancel?order=${order.id}`).loginAs(buyer)
     late.assertTextIncludes('The payment went through')
     await order.refresh()
     assert.equal(order.status, 'paid')
+  })
+
+  test('two checkouts at once for one version make one order and one Checkout Session', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(4200, [10])
+    const form = await agreement(version.licenceType)
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => client.post(`/checkout/${version.id}`).form(form).loginAs(buyer).withCsrfToken().redirects(0))
+    )
+    for (const response of responses) response.assertStatus(303)
+    assert.lengthOf(new Set(responses.map((response) => response.header('location'))), 1)
+    assert.lengthOf(await Order.all(), 1)
+    assert.equal(fake.sessions.size, 1)
+    assert.lengthOf(fake.requests.filter((entry) => entry.method === 'POST' && entry.path === '/v1/checkout/sessions'), 1)
+
+    // An expired session ends its order; the next click opens a new order with its own session.
+    const [order] = await Order.all()
+    fake.sessions.get(order.stripeCheckoutSessionId!)!.status = 'expired'
+    const next = await client.post(`/checkout/${version.id}`).form(form).loginAs(buyer).withCsrfToken().redirects(0)
+    next.assertStatus(303)
+    await order.refresh()
+    assert.equal(order.status, 'cancelled')
+    assert.equal(await Order.query().where('status', 'pending').count('* as n').then((rows) => Number(rows[0].$extras.n)), 1)
   })
 })

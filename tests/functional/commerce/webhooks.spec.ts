@@ -14,6 +14,9 @@ import { makeUser } from '#tests/helpers/users'
 import type { FakeStripe } from '#tests/helpers/fake_stripe'
 import { ledgerOf, moneyRows, readyCreator, sessionIdOf, useFakeStripe, versionOf } from './helpers.js'
 import { agreement } from '#tests/helpers/licence_texts'
+import { StripeWebhookService } from '#services/stripe_webhook_service'
+import RetryPendingTransfers from '#jobs/retry_pending_transfers'
+import { schedules } from '#jobs/registry'
 
 /** The buyer starts a checkout through the app; the fake holds the open session. */
 async function checkout(client: ApiClient, buyer: User, version: DatasetVersion) {
@@ -325,5 +328,181 @@ test.group('Stripe webhooks', (group) => {
     assert.match(transfer.failureReason!, /Stripe refused to send the transfer/)
     assert.lengthOf((await ledgerOf(order.id)).groups, 1)
     assert.isNotNull(await Licence.findBy('order_id', order.id))
+  })
+
+  test('a refund of a charge no order knows is recorded for admins and answered 200', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const admin = await makeUser('admin')
+    const charge = { id: 'ch_unknown_1', object: 'charge', amount: 4200, amount_refunded: 4200, refunded: true, currency: 'usd', payment_intent: 'pi_unknown_1', metadata: {}, created: Math.floor(Date.now() / 1000) - 86_400, livemode: false }
+    // Fresh, it may still precede its payment: refused, so Stripe delivers it again.
+    const fresh = await fake.deliver(fake.event('charge.refunded', charge))
+    assert.equal(fresh.status, 409, fresh.body)
+    // Two hours on, Stripe's retry of an event nothing will ever match: accepted and recorded.
+    const old = fake.event('charge.refunded', { ...charge, id: 'ch_unknown_2' })
+    old.created -= 2 * 3600
+    const before = await moneyRows()
+    const delivery = await fake.deliver(old)
+    assert.equal(delivery.status, 200, delivery.body)
+    assert.equal((await fake.resend(old.id)).status, 200)
+    const anomalies = await db.from('payment_anomalies')
+    assert.lengthOf(anomalies, 1)
+    assert.equal(anomalies[0].stripe_object_id, 'ch_unknown_2')
+    assert.match(anomalies[0].detail, /matches no order/)
+    assert.deepEqual({ ...(await moneyRows()), webhookEvents: 0 }, { ...before, webhookEvents: 0 })
+
+    const page = await client.get('/admin/ledger').loginAs(admin)
+    page.assertStatus(200)
+    page.assertTextIncludes(`data-anomaly="${old.id}"`)
+    page.assertTextIncludes('ch_unknown_2')
+
+    // A refund of an order that was cancelled (never paid here) is recorded at once.
+    const buyer = await makeUser('buyer')
+    const { version } = await versionOf(3000, [10])
+    const { order } = await checkout(client, buyer, version)
+    await Order.query().where('id', order.id).update({ status: 'cancelled', stripe_payment_intent_id: 'pi_cancelled' })
+    const late = await fake.deliver(fake.event('charge.refunded', { ...charge, id: 'ch_cancelled', payment_intent: 'pi_cancelled' }))
+    assert.equal(late.status, 200, late.body)
+    assert.lengthOf(await db.from('payment_anomalies'), 2)
+  })
+
+  test('a partial refund keeps the licence and takes its part from the fee and the shares; the rest revokes it', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(10_000, [10, 30])
+    await readyCreator(fake, creators[1])
+    const { order, charge } = await buy(client, fake, buyer, version)
+    const sent = await Transfer.findByOrFail({ orderId: order.id, creatorId: creators[1].id })
+    const waiting = await Transfer.findByOrFail({ orderId: order.id, creatorId: creators[0].id })
+    assert.equal(sent.status, 'paid')
+    assert.equal(waiting.status, 'pending')
+    const shares = { sent: sent.amountCents, waiting: waiting.amountCents }
+
+    const { delivery, event } = await fake.refund(charge.id, 2500)
+    assert.equal(delivery.status, 200, delivery.body)
+    await order.refresh()
+    assert.equal(order.status, 'paid')
+    assert.equal(order.refundedCents, 2500)
+    const licence = await Licence.findByOrFail('order_id', order.id)
+    assert.isNull(licence.revokedAt, 'a partial refund keeps the licence')
+
+    const refund = (await ledgerOf(order.id)).rows.filter((row) => row.kind === 'refund')
+    assert.deepEqual(
+      refund.map((row) => [row.account, row.userId, row.amountCents]),
+      [
+        ['cash', null, 2500],
+        ['creator_payable', creators[0].id, -shares.waiting / 4],
+        ['creator_payable', creators[1].id, -shares.sent / 4],
+        ['platform_revenue', null, -order.platformFeeCents / 4],
+      ]
+    )
+    await sent.refresh()
+    await waiting.refresh()
+    assert.equal(sent.reversedCents, shares.sent / 4)
+    assert.equal(fake.transfers.get(sent.stripeTransferId!)!.amount_reversed, shares.sent / 4)
+    assert.equal(waiting.amountCents, shares.waiting * 0.75, 'the unsent transfer sends less')
+    assert.isTrue((await ledgerOf(order.id)).sums.every((sum) => sum === 0))
+
+    // Delivered again: nothing more.
+    const entries = (await ledgerOf(order.id)).rows.length
+    assert.equal((await fake.resend(event.id)).status, 200)
+    assert.equal((await ledgerOf(order.id)).rows.length, entries)
+
+    // The rest refunded: licence revoked, every account of the order back to zero.
+    assert.equal((await fake.refund(charge.id)).delivery.status, 200)
+    await order.refresh()
+    assert.equal(order.status, 'refunded')
+    assert.equal(order.refundedCents, 10_000)
+    await licence.refresh()
+    assert.isNotNull(licence.revokedAt)
+    await sent.refresh()
+    assert.equal(sent.status, 'reversed')
+    assert.equal(fake.transfers.get(sent.stripeTransferId!)!.amount_reversed, shares.sent)
+    const { rows, sums } = await ledgerOf(order.id)
+    assert.isTrue(sums.every((sum) => sum === 0))
+    const net = new Map<string, number>()
+    for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
+    assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+  })
+
+  test('a dispute holds the money and keeps the licence; won gives both back, lost revokes', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const other = await makeUser('buyer')
+    const { version, creators } = await versionOf(6000, [10])
+    const won = await buy(client, fake, buyer, version)
+    const lost = await buy(client, fake, other, version)
+    await readyCreator(fake, creators[0])
+
+    // Won: while open the share waits (even for the scheduled retry), the licence stays.
+    const opened = await fake.dispute(won.charge.id)
+    assert.equal(opened.delivery.status, 200, opened.delivery.body)
+    assert.equal((await fake.resend(opened.event.id)).status, 200)
+    await won.order.refresh()
+    assert.equal(won.order.disputeStatus, 'needs_response')
+    const held = (await ledgerOf(won.order.id)).rows.filter((row) => row.kind === 'dispute')
+    assert.deepEqual(held.map((row) => [row.account, row.amountCents]), [['cash', 6000], ['disputed_funds', -6000]])
+    await app.container.make(StripeWebhookService).then((service) => service.retryPendingTransfers())
+    assert.equal((await Transfer.findByOrFail('order_id', won.order.id)).status, 'pending')
+    assert.isNull((await Licence.findByOrFail('order_id', won.order.id)).revokedAt)
+    const closed = await fake.closeDispute(opened.dispute.id, 'won')
+    assert.equal(closed.delivery.status, 200, closed.delivery.body)
+    await won.order.refresh()
+    assert.equal(won.order.status, 'paid')
+    assert.equal(won.order.disputeStatus, 'won')
+    assert.isNull((await Licence.findByOrFail('order_id', won.order.id)).revokedAt)
+    assert.equal((await Transfer.findByOrFail('order_id', won.order.id)).status, 'paid', 'the held share goes out')
+
+    // Lost: as a refund — licence revoked, share taken back, every account of the order at zero.
+    await fake.dispute(lost.charge.id)
+    const verdict = await fake.closeDispute([...fake.disputes.values()].at(-1)!.id, 'lost')
+    assert.equal(verdict.delivery.status, 200, verdict.delivery.body)
+    assert.equal((await fake.resend(verdict.event.id)).status, 200)
+    await lost.order.refresh()
+    assert.equal(lost.order.status, 'refunded')
+    assert.equal(lost.order.disputeStatus, 'lost')
+    const revoked = await Licence.findByOrFail('order_id', lost.order.id)
+    assert.isNotNull(revoked.revokedAt)
+    assert.match(revoked.revokeReason!, /dispute lost/)
+    // Sent by the scheduled retry above (that order was not disputed then): taken back now.
+    assert.equal((await Transfer.findByOrFail('order_id', lost.order.id)).status, 'reversed')
+    for (const orderId of [won.order.id, lost.order.id]) {
+      const { rows, sums } = await ledgerOf(orderId)
+      assert.isTrue(sums.every((sum) => sum === 0))
+      const net = new Map<string, number>()
+      for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
+      if (orderId === lost.order.id) assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+      else assert.equal(net.get('disputed_funds:null'), 0)
+    }
+
+    // A dispute of a charge this instance never sold: recorded for the admins, answered 200.
+    const stranger = fake.event('charge.dispute.created', { id: 'dp_stranger', object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_stranger', payment_intent: null, status: 'needs_response', reason: 'general', metadata: {}, created: 0, livemode: false })
+    assert.equal((await fake.deliver(stranger)).status, 200)
+    assert.lengthOf(await db.from('payment_anomalies').where('stripe_object_id', 'dp_stranger'), 1)
+  })
+
+  test('the scheduled job sends a transfer left pending, with the same idempotency key', async ({ client, assert, cleanup }) => {
+    const fake = await useFakeStripe(cleanup)
+    const buyer = await makeUser('buyer')
+    const { version, creators } = await versionOf(2000, [10])
+    await readyCreator(fake, creators[0])
+    // Stripe is down while the sale is recorded (every retry of the client too).
+    fake.failNext = { status: 500, type: 'api_error', message: 'Something went wrong on our end.', path: /^\/v1\/transfers$/, times: 10 }
+    const { order, delivery } = await buy(client, fake, buyer, version)
+    assert.equal(delivery.status, 200, delivery.body)
+    fake.failNext = null
+    const transfer = await Transfer.findByOrFail('order_id', order.id)
+    assert.equal(transfer.status, 'pending')
+
+    assert.deepInclude(schedules, { name: 'retry-pending-transfers', everyMs: 15 * 60 * 1000 })
+    const job = await app.container.make(RetryPendingTransfers)
+    await job.handle({}, { jobId: 'test', attempt: 1, finalAttempt: false, reportProgress: async () => {} })
+
+    await transfer.refresh()
+    assert.equal(transfer.status, 'paid')
+    const keys = fake.requests.filter((request) => request.method === 'POST' && request.path === '/v1/transfers').map((request) => request.idempotencyKey)
+    assert.isAbove(keys.length, 1)
+    assert.deepEqual([...new Set(keys)], [`transfer-${transfer.id}`])
+    assert.lengthOf(fake.transfers, 1)
+    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0])
   })
 })

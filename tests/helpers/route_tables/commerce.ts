@@ -9,7 +9,8 @@ const toLogin: [number, string] = [302, '/login']
  * no Stripe keys: a buyer's checkout is sent back to the dataset with "payments are not
  * configured" (302) and a claim of a paid version is refused the same way; creators and
  * admins are refused by bouncer and sent back (302 to the referer). The success and cancel
- * pages without a session or order are 404 for a buyer. The webhook has no session: without
+ * pages without a session or order are 404 for a buyer, and so is the cancel button's POST
+ * without an order (creators and admins are sent back by bouncer, 302). The webhook has no session: without
  * a signature every visitor gets 400. The admin's grant form with no fields is sent back by
  * validation (302); the specs in tests/functional/commerce check what is (not) written.
  * A buyer's checkout or claim without the "I agree" box is also sent back (302). Licence
@@ -20,6 +21,7 @@ export const commerceRoutes: RouteTable = {
   'POST /checkout/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
   'GET /checkout/success': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
   'GET /checkout/cancel': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
+  'POST /checkout/cancel': { anonymous: toLogin, creator: 302, buyer: 404, admin: 302, suspended: toLogin },
   'POST /webhooks/stripe': { anonymous: 400, creator: 400, buyer: 400, admin: 400, suspended: 400 },
   'POST /licences/claim/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
   'GET /admin/licences/new': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },

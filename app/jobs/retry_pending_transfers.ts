@@ -1,0 +1,18 @@
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import type { JobContext, JobHandler } from '#jobs/registry'
+import { StripeWebhookService } from '#services/stripe_webhook_service'
+
+/**
+ * Creators' shares left pending (Stripe refused or timed out at the sale) go out without
+ * waiting for an event; each attempt reuses the transfer's idempotency key.
+ */
+@inject()
+export default class RetryPendingTransfers implements JobHandler<'retry-pending-transfers'> {
+  constructor(protected webhooks: StripeWebhookService) {}
+
+  async handle(_payload: Record<string, never>, context: JobContext) {
+    const { tried, sent } = await this.webhooks.retryPendingTransfers()
+    if (tried) logger.info({ jobId: context.jobId, tried, sent }, 'retried pending transfers')
+  }
+}
