@@ -6,17 +6,9 @@ import db from '@adonisjs/lucid/services/db'
 import { QueueService } from '#services/queue_service'
 import { makeUser } from '#tests/helpers/users'
 import User from '#models/user'
+import { until } from '#tests/helpers/wait'
 
 const run = promisify(execFile)
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return false
-}
 
 test.group('Processes', () => {
   test('`node ace` boots and lists the appliance commands', async ({ assert }) => {
@@ -54,14 +46,14 @@ test.group('Processes', () => {
       if (child.exitCode === null) child.kill('SIGKILL')
     })
 
-    assert.isTrue(await waitFor(async () => output.includes('worker started'), 30_000), output)
+    assert.isTrue(await until(async () => output.includes('worker started'), 30_000, 200), output)
     const queue = await app.container.make(QueueService)
     await queue.dispatch('purge-expired-tokens', {})
 
-    const purged = await waitFor(async () => {
+    const purged = await until(async () => {
       const row = await db.from('password_reset_tokens').where('user_id', user.id).first()
       return !row
-    }, 20_000)
+    }, 20_000, 200)
     assert.isTrue(purged, `the worker process purged the token\n${output}`)
 
     const http = await fetch('http://127.0.0.1:3399/healthz').then(() => true, () => false)

@@ -8,6 +8,7 @@ import { QueueService } from '#services/queue_service'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import { until } from '#tests/helpers/wait'
 
 /** The production server's entry (web and worker in one process), run from source as tests do. */
 function startServer(logs: string[], env: Record<string, string> = {}) {
@@ -19,15 +20,6 @@ function startServer(logs: string[], env: Record<string, string> = {}) {
   child.stdout!.on('data', (chunk) => logs.push(String(chunk)))
   child.stderr!.on('data', (chunk) => logs.push(String(chunk)))
   return child
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  return false
 }
 
 /**

@@ -10,6 +10,7 @@ import { StorageService } from '#services/storage_service'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { sharedClips, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import { until } from '#tests/helpers/wait'
 
 /** A worker-only process, as on another machine; short locks so a takeover is quick. */
 function startWorker(logs: string[]) {
@@ -27,15 +28,6 @@ function startWorker(logs: string[]) {
   child.stdout!.on('data', (chunk) => logs.push(String(chunk)))
   child.stderr!.on('data', (chunk) => logs.push(String(chunk)))
   return child
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  return false
 }
 
 test.group('process-clip: a worker killed mid-job', () => {
