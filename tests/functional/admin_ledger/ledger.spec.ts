@@ -102,7 +102,7 @@ test.group('Admin ledger: filters, sums, CSV', (group) => {
     const admin = await makeUser('admin')
     const page = await client.get('/admin/ledger?account=bank&from=31/12/2026&order=42').loginAs(admin)
     page.assertStatus(200)
-    page.assertTextIncludes('Account must be one of cash, platform_revenue, creator_payable.')
+    page.assertTextIncludes('Account must be one of cash, platform_revenue, creator_payable, disputed_funds.')
     page.assertTextIncludes('From must be a date like 2026-03-31.')
     page.assertTextIncludes('Order must be an order id')
 
