@@ -8,7 +8,7 @@
  *
  * Never touches the machine's PostgreSQL or Redis: it starts a temporary PostgreSQL cluster
  * (initdb + pg_ctl, PostgreSQL 15 under /usr/lib/postgresql/15/bin, or DRILL_PG_BIN), its
- * own redis-server without persistence, an s3rver and a fake Stripe, each on a free port,
+ * own redis-server (append-only file, as in compose), an s3rver and a fake Stripe, each on a free port,
  * and removes every process and temporary directory when it ends, also on Ctrl-C. Needs
  * ffmpeg. Every scenario is bounded in time; the whole drill takes a few minutes.
  */
@@ -104,7 +104,8 @@ async function postgresIds(): Promise<[number, number]> {
 const redisPort = await freePort()
 let redis: ChildProcess | null = null
 async function startRedis() {
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work], { stdio: 'ignore' })
+  // An append-only file, as compose runs Redis: sessions and queued jobs survive its restart.
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', work], { stdio: 'ignore' })
   children.add(redis)
   const ok = await until(async () => (await run('redis-cli', ['-p', String(redisPort), 'ping'])).stdout.includes('PONG'), 10_000, 100)
   if (!ok) throw new Error('the drill redis-server did not start')
@@ -146,7 +147,8 @@ const env: NodeJS.ProcessEnv = {
   APP_URL: BASE,
   APP_KEY: 'drill-key-not-secret-0123456789abcdef',
   LOG_LEVEL: 'warn',
-  SESSION_DRIVER: 'cookie',
+  // Sessions in Redis, as compose runs them (the cookie store cannot be revoked and is refused).
+  SESSION_DRIVER: 'redis',
   LIMITER_STORE: 'memory',
   DB_HOST: '127.0.0.1',
   DB_PORT: String(pgPort),

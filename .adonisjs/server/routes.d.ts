@@ -63,6 +63,7 @@ export type ScannedRoutes = {
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'checkout.success': { paramsTuple?: []; params?: {} }
     'checkout.cancel': { paramsTuple?: []; params?: {} }
+    'checkout.destroy': { paramsTuple?: []; params?: {} }
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_grants.create': { paramsTuple?: []; params?: {} }
     'licence_grants.store': { paramsTuple?: []; params?: {} }
@@ -286,6 +287,7 @@ export type ScannedRoutes = {
     'my_datasets.unpublish': { paramsTuple: [ParamValue]; params: {'datasetId': ParamValue} }
     'stripe_webhooks.store': { paramsTuple?: []; params?: {} }
     'checkout.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
+    'checkout.destroy': { paramsTuple?: []; params?: {} }
     'licence_claims.store': { paramsTuple: [ParamValue]; params: {'versionId': ParamValue} }
     'licence_grants.store': { paramsTuple?: []; params?: {} }
     'admin_licence_texts.store': { paramsTuple?: []; params?: {} }
