@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { BaseModel, beforeCreate, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
 import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
+import { bodySha256 } from '#models/columns'
 import ConsentRecord from '#models/consent_record'
 
 /** A published consent form. Never edited: a change is a new version (a trigger enforces it). */
@@ -39,7 +39,7 @@ export default class ConsentText extends BaseModel {
   declare consentRecords: HasMany<typeof ConsentRecord>
 
   static hashBody(body: string) {
-    return createHash('sha256').update(body, 'utf8').digest('hex')
+    return bodySha256(body)
   }
 
   @beforeCreate()

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { BaseModel, beforeCreate, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import User from '#models/user'
+import { bodySha256 } from '#models/columns'
 import type { LicenceType } from '#models/dataset'
 
 /**
@@ -43,7 +43,7 @@ export default class LicenceText extends BaseModel {
   declare publisher: BelongsTo<typeof User>
 
   static hashBody(body: string) {
-    return createHash('sha256').update(body, 'utf8').digest('hex')
+    return bodySha256(body)
   }
 
   @beforeCreate()

@@ -268,36 +268,31 @@ export class WithdrawalNoticeService {
   /** A notice as the API and webhook events carry it (snake_case, ISO dates). */
   eventData(notice: WithdrawalNotice) {
     const view = this.view(notice)
-    return {
-      notice_id: view.id,
-      licence_id: view.licenceId,
-      dataset: { slug: view.datasetSlug, title: view.datasetTitle },
-      version: { id: view.datasetVersionId, number: view.version },
-      clip_id: view.clipId,
-      files_to_delete: view.files,
-      withdrawn_at: view.withdrawnAt.toUTC().toISO(),
-      links: {
-        acknowledge: `/api/v1/licences/${view.licenceId}/withdrawals/${view.id}/ack`,
-        page: `/licences/${view.licenceId}`,
-      },
-    }
+    return { notice_id: view.id, ...this.#wire(view) }
   }
 
   /** The API's notice: the event's data with its state. */
   apiNotice(view: NoticeView) {
     return {
       id: view.id,
-      licence_id: view.licenceId,
-      dataset: { slug: view.datasetSlug, title: view.datasetTitle },
-      version: { id: view.datasetVersionId, number: view.version },
-      clip_id: view.clipId,
       clip_title: view.clipTitle,
-      files_to_delete: view.files,
-      withdrawn_at: view.withdrawnAt.toUTC().toISO(),
+      ...this.#wire(view),
       notified_at: view.notifiedAt.toUTC().toISO(),
       status: view.ack ? 'acknowledged' : 'pending',
       acknowledged_at: view.ack?.at.toUTC().toISO() ?? null,
       acknowledged_via: view.ack?.via ?? null,
+    }
+  }
+
+  /** What the event and the API say of a notice alike. */
+  #wire(view: NoticeView) {
+    return {
+      licence_id: view.licenceId,
+      dataset: { slug: view.datasetSlug, title: view.datasetTitle },
+      version: { id: view.datasetVersionId, number: view.version },
+      clip_id: view.clipId,
+      files_to_delete: view.files,
+      withdrawn_at: view.withdrawnAt.toUTC().toISO(),
       links: {
         acknowledge: `/api/v1/licences/${view.licenceId}/withdrawals/${view.id}/ack`,
         page: `/licences/${view.licenceId}`,
