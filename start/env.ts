@@ -91,7 +91,10 @@ function sessionDriver(key: string, value?: string) {
   throw new Error(`Invalid value for "${key}": "${value ?? ''}". Use "redis" or "memory" (tests).`)
 }
 
-const env = await Env.create(new URL('../', import.meta.url), {
+/*
+| Exported so a test can validate what compose.yaml hands the container against the same rules.
+*/
+export const envSchema = {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
   HOST: Env.schema.string({ format: 'host' }),
@@ -215,7 +218,9 @@ const env = await Env.create(new URL('../', import.meta.url), {
   | Reverse proxies whose X-Forwarded-For is believed (default: loopback only).
   */
   TRUSTED_PROXIES: trustedProxies,
-})
+}
+
+const env = await Env.create(new URL('../', import.meta.url), envSchema)
 
 /*
 | In production, a placeholder from .env.example or a short secret stops the process here,
