@@ -44,7 +44,7 @@ const atheraConfig = {
     presignTtlSeconds: 300,
   },
 
-  /** What the pipeline makes of every clip (ARCHITECTURE.md §6). */
+  /** What the pipeline makes of every clip (docs/architecture.md, "The pipeline"). */
   pipeline: {
     fps: env.get('PIPELINE_FPS') ?? 30,
     width: env.get('PIPELINE_WIDTH') ?? 1280,
@@ -63,7 +63,7 @@ const atheraConfig = {
     },
   },
 
-  /** Anonymization and pose models (ARCHITECTURE.md §6; workers/vision/settings.ts). */
+  /** Anonymization and pose models (docs/architecture.md, "The pipeline"; workers/vision/settings.ts). */
   vision: {
     cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
     provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,

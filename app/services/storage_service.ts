@@ -4,7 +4,7 @@ import { stat as statFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Logger } from '@adonisjs/core/logger'
 
-/** The three private buckets of ARCHITECTURE.md §5. */
+/** The three private buckets of docs/architecture.md, "Storage". */
 export const BUCKETS = ['raw', 'processed', 'previews'] as const
 export type BucketName = (typeof BUCKETS)[number]
 

@@ -501,7 +501,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     else this.#perFrame.push([index, index, faces, text])
   }
 
-  /** The QA report metadata.json carries for reviewers (see ARCHITECTURE §6). */
+  /** The QA report metadata.json carries for reviewers (docs/architecture.md, "The pipeline"). */
   async finish() {
     return {
       settings: {
