@@ -34,7 +34,6 @@ export class EmbeddedS3 {
       directory: options.directory,
       configureBuckets: BUCKETS.map((name) => ({ name: `${options.bucketPrefix}${name}`, configs: [] })),
     })
-    await s3.configureBuckets()
     // Our own HTTP server around s3rver's handler: s3rver's run() never settles when the port is taken.
     const http = createServer(s3.callback())
     await new Promise<void>((resolve, reject) => {
@@ -50,6 +49,8 @@ export class EmbeddedS3 {
           : `The embedded S3 server could not start on 127.0.0.1:${options.port}: ${error.message}`
       )
     })
+    // After the port is ours: a refused start leaves no folders behind. Nothing is served before this returns.
+    await s3.configureBuckets()
     return new EmbeddedS3(http)
   }
 
