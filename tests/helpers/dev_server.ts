@@ -103,7 +103,11 @@ export async function startDevInstance(): Promise<DevInstance> {
   await dropDatabase(database)
   await redis.flushdb()
 
-  let output = await run(['ace.js', 'setup', '--database', database], childEnv, 120_000)
+  let output = await run(['ace.js', 'setup', '--database', database], childEnv, 120_000).catch(async (error) => {
+    await dropDatabase(database)
+    await rm(folder, { recursive: true, force: true })
+    throw error
+  })
   const server = spawn(process.execPath, ['ace.js', 'serve', '--hmr'], {
     cwd: app.appRoot,
     env: childEnv,
