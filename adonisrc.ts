@@ -33,6 +33,11 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/mail/mail_provider'),
     () => import('#providers/athera_provider'),
+    {
+      // S3_EMBEDDED=true (development only): an s3rver for `npm run dev`.
+      file: () => import('#providers/embedded_s3_provider'),
+      environment: ['web'],
+    },
   ],
 
   preloads: [

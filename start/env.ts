@@ -175,6 +175,8 @@ export const envSchema = {
   S3_BUCKET_PREFIX: Env.schema.string.optional(),
   S3_PUBLIC_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   S3_SERVER_SIDE_ENCRYPTION: Env.schema.boolean.optional(),
+  // Development only: `npm run dev` runs an S3 server itself (providers/embedded_s3_provider.ts).
+  S3_EMBEDDED: Env.schema.boolean.optional(),
 
   /*
   | Stripe (payments). Without STRIPE_SECRET_KEY paid datasets say payments are not configured;
@@ -221,6 +223,27 @@ export const envSchema = {
 }
 
 const env = await Env.create(new URL('../', import.meta.url), envSchema)
+
+/*
+| The embedded S3 server is s3rver, a development dependency that keeps objects in tmp/s3 with
+| no access control beyond one key pair: never a production store. It serves plain HTTP on
+| loopback, and the S3 settings must say so.
+*/
+if (env.get('S3_EMBEDDED')) {
+  if (env.get('NODE_ENV') === 'production') {
+    throw new Error(
+      'S3_EMBEDDED=true is for development only: in production, point S3_ENDPOINT at a real S3 server (compose runs MinIO) and remove S3_EMBEDDED.'
+    )
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(env.get('S3_ENDPOINT'))) {
+    throw new Error(
+      `S3_EMBEDDED=true runs the S3 server on this machine, but S3_ENDPOINT is "${env.get('S3_ENDPOINT')}": set S3_ENDPOINT=127.0.0.1.`
+    )
+  }
+  if (env.get('S3_USE_SSL')) {
+    throw new Error('S3_EMBEDDED=true serves plain HTTP on loopback: set S3_USE_SSL=false.')
+  }
+}
 
 /*
 | In production, a placeholder from .env.example or a short secret stops the process here,

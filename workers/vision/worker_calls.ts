@@ -31,7 +31,11 @@ export class WorkerCalls<Reply extends { type: string; id?: number }> {
 
   /** `entry`: the thread's compiled module (./x.js), run from its .ts source when not built. */
   constructor(entry: URL, options: WorkerCallsOptions<Reply>) {
-    this.#worker = new Worker(inlineEntry(entry), { eval: true, workerData: options.workerData })
+    this.#worker = new Worker(inlineEntry(entry), {
+      eval: true,
+      workerData: options.workerData,
+      execArgv: threadExecArgv(process.execArgv),
+    })
     // The thread must not keep a finished CLI or test process alive.
     this.#worker.unref()
     this.#worker.on('message', (message: Reply) => {
@@ -84,4 +88,29 @@ export class WorkerCalls<Reply extends { type: string; id?: number }> {
 function inlineEntry(compiled: URL) {
   const entry = JSON.stringify(compiled.href)
   return existsSync(fileURLToPath(compiled)) ? `await import(${entry})` : `await import('@poppinss/ts-exec'); await import(${entry})`
+}
+
+/**
+ * The parent's Node.js options for a thread, less hot-hook's. `npm run dev` runs the server
+ * with `--import=hot-hook/register`, and a thread inherits the parent's options by default:
+ * the thread would register hot-hook's loader again, on the thread's own module-hooks thread.
+ * That loader sets itself up (its file matchers) only when it resolves a program's entry file,
+ * and a thread whose entry is evaluated code (inlineEntry) has none, so the thread's first
+ * import failed with "Cannot read properties of undefined (reading 'match')" and no clip
+ * could be processed under the dev server. Hot reload has nothing to do in a thread: hot-hook
+ * watches the main thread's imports, and a changed file the thread alone loads takes effect
+ * when `npm run dev` next restarts the process.
+ */
+export function threadExecArgv(execArgv: readonly string[]) {
+  const kept: string[] = []
+  for (let index = 0; index < execArgv.length; index++) {
+    const arg = execArgv[index]
+    if (/^--import=hot-hook\b/.test(arg)) continue
+    if (arg === '--import' && /^hot-hook\b/.test(execArgv[index + 1] ?? '')) {
+      index++
+      continue
+    }
+    kept.push(arg)
+  }
+  return kept
 }

@@ -1,5 +1,8 @@
 import { test } from '@japa/runner'
-import { WorkerCalls } from '#workers/vision/worker_calls'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { threadExecArgv, WorkerCalls } from '#workers/vision/worker_calls'
 
 const ECHO = new URL('../../helpers/workers/echo_worker.js', import.meta.url)
 
@@ -46,5 +49,25 @@ test.group('WorkerCalls (requests to the vision thread and the model lane)', () 
     assert.isFalse(calls.alive)
     assert.lengthOf(stops, 1)
     assert.isTrue(stops[0].closed)
+  })
+})
+
+test.group('WorkerCalls under the dev server (hot-hook)', () => {
+  test('a thread started from a process running hot-hook works, without hot-hook in the thread', async ({ assert }) => {
+    const script = fileURLToPath(new URL('../../helpers/workers/hot_hook_parent.ts', import.meta.url))
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import=@poppinss/ts-exec', '--import=hot-hook/register', script],
+      // As `node ace serve --hmr` runs it: the dev server, not hot-hook, watches the files.
+      { env: { ...process.env, HOT_HOOK_WATCH: 'false' }, timeout: 30_000 }
+    ).catch((error) => ({ stdout: `${error.stdout}${error.stderr}` }))
+    assert.equal(stdout.trim(), 'echo: under hot-hook')
+  }).timeout(40_000)
+
+  test('threadExecArgv drops hot-hook in both spellings and keeps every other option', ({ assert }) => {
+    assert.deepEqual(
+      threadExecArgv(['--import=@poppinss/ts-exec', '--enable-source-maps', '--import=hot-hook/register', '--import', 'hot-hook/register', '--max-old-space-size=512']),
+      ['--import=@poppinss/ts-exec', '--enable-source-maps', '--max-old-space-size=512']
+    )
   })
 })
