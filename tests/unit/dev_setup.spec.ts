@@ -60,3 +60,18 @@ test.group('node ace setup: the development .env', () => {
     }
   })
 })
+
+test.group('node ace setup: the development .env and the tests', () => {
+  test('every variable setup writes is set in .env.test, so a developer .env never reaches the tests', async ({ assert }) => {
+    // The env loader reads .env.test before .env, and the first file to name a variable wins.
+    const liveKeys = (text: string) =>
+      new Set(text.split('\n').map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter(Boolean))
+    const example = await readFile(app.makePath('.env.example'), 'utf8')
+    const written = liveKeys(developmentEnvFile(example, developmentValues('athera_dev')))
+    const forTests = liveKeys(await readFile(app.makePath('.env.test'), 'utf8'))
+    // NODE_ENV comes from the test runner itself.
+    const missing = [...written].filter((key) => key !== 'NODE_ENV' && !forTests.has(key))
+    assert.deepEqual(missing, [])
+    assert.isTrue(written.has('S3_EMBEDDED'))
+  })
+})
