@@ -41,22 +41,28 @@ s3_pid=''
 db_made=''
 redis_ours=''
 
+# fd 3: the step's own stderr, for failures raised while a command's output goes to a log.
+exec 3>&2
 log() { printf '== image [%ss] %s\n' "$((SECONDS - started))" "$*"; }
 left() { echo $((budget - (SECONDS - started))); }
 
 # The failing check, then what the container said last.
 fail() {
-  echo "image step FAILED ($step, after $((SECONDS - started)) s): $*" >&2
+  echo "image step FAILED ($step, after $((SECONDS - started)) s): $*" >&3
   if [ -n "$container" ] && podman container exists "$container" 2>/dev/null; then
-    echo "--- last 40 log lines of $container:" >&2
+    echo "--- last 40 log lines of $container:" >&3
     # Not `logs --tail`: podman 4.3 returns nothing for it after the migrations' progress lines.
-    podman logs "$container" 2>&1 | tail -40 | sed 's/^/  | /' >&2
+    # (ioredis warns on every connection that CI's Redis wants no password: not news.)
+    podman logs "$container" 2>&1 | grep -v 'does not require a password, but a password was supplied' \
+      | tail -40 | sed 's/^/  | /' >&3
   fi
   exit 1
 }
 
 cleanup() {
   podman rm --force --ignore --time 5 "$web" "$worker" "$clip" >/dev/null 2>&1 || true
+  # A build stopped midway leaves buildah's working containers in the (private) storage.
+  podman ps --all --external --quiet 2>/dev/null | xargs -r podman rm --force >/dev/null 2>&1 || true
   if [ -n "$s3_pid" ]; then kill "$s3_pid" 2>/dev/null || true; fi
   if [ -n "$db_made" ]; then psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; fi
   if [ -n "$redis_ours" ]; then redis-cli -h 127.0.0.1 -n "$redis_db" flushdb >/dev/null 2>&1 || true; fi

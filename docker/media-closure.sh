@@ -6,11 +6,12 @@
 # OUT over the same base image.
 #
 # Why not the packages: even with --no-install-recommends, Debian's ffmpeg brings about 680 MB,
-# a third of it the GPU stack (Mesa's drivers, LLVM, Vulkan and VA-API drivers) that ffmpeg
-# never links: libva, libvulkan and OpenCL load drivers with dlopen() for hardware
+# and ffmpeg links only about a third of it. The rest is loaded with dlopen() for hardware
 # acceleration, which the pipeline does not use (it decodes, filters and encodes with libx264 on
-# the CPU). `ldd` lists exactly what the dynamic loader maps when ffmpeg starts, so codecs,
-# filters and formats stay as the distribution built them. The Dockerfile then runs ffmpeg on a
+# the CPU): Mesa's GL driver with the LLVM and Z3 it needs (165 MB), the Intel Media SDK's
+# plugins; or it is data for other programs (keyboard and MIME databases). `ldd` lists exactly
+# what the dynamic loader maps when ffmpeg starts, so codecs, filters and formats stay as the
+# distribution built them. The Dockerfile then runs ffmpeg on a
 # test pattern through the pipeline's filters and encoder, so a missing library fails the
 # build, not a clip.
 #
