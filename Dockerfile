@@ -30,7 +30,7 @@ WORKDIR /src
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
-# onnxruntime-node ships its native library for five platforms (about 290 MB, the largest
+# onnxruntime-node ships its native library for five platforms (about 300 MB, the largest
 # package by far); the image runs on one. The gpu target's CUDA provider is added later, into
 # the directory kept here.
 RUN keep="$(node -p 'process.platform + "/" + process.arch')" \
