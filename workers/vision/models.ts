@@ -145,24 +145,30 @@ export function packageFile(pkg: string, file: string) {
   throw new Error(`${pkg}/${file} is not installed: run npm ci (the model weights come from this package).`)
 }
 
+/** The file a model's format reads beside its source: the weights manifest or the graph. */
+export function companionFile(source: ModelSource): string | null {
+  if (source.format === 'face-api') return source.file.replace(/\.bin$/, '-weights_manifest.json')
+  if (source.format === 'tfjs-graph') return source.file.replace(/\.bin$/, '.json')
+  return null
+}
+
 /** The .onnx file for `name`, converting it into `cacheDir` the first time. */
 export async function modelPath(name: ModelName, cacheDir: string) {
   const source = MODELS[name]
   const path = packageFile(source.package, source.file)
+  const companion = () => packageFile(source.package, companionFile(source)!)
   if (source.format === 'onnx') {
     return buildCached(path, cacheDir, `-s${ONNX_SIMPLIFY_VERSION}`, async (bytes) => simplifyOnnx(bytes).bytes)
   }
   if (source.format === 'face-api') {
-    const manifestPath = path.replace(/\.bin$/, '-weights_manifest.json')
     return buildCached(path, cacheDir, `-v${SSD_BUILD_VERSION}`, async (shard) => {
-      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as WeightsManifest
+      const manifest = JSON.parse(await readFile(companion(), 'utf8')) as WeightsManifest
       return buildSsdMobilenet(manifest, shard)
     })
   }
   if (source.format === 'tfjs-graph') {
-    const graphPath = path.replace(/\.bin$/, '.json')
     return buildCached(path, cacheDir, `-v${TFJS_GRAPH_VERSION}`, async (shard, file) => {
-      const json = JSON.parse(await readFile(graphPath, 'utf8')) as GraphModelJson
+      const json = JSON.parse(await readFile(companion(), 'utf8')) as GraphModelJson
       return convertTfjsGraph(json, shard, { outputs: [...source.graphOutputs], name: file })
     })
   }
