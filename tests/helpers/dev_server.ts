@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
-import pg from 'pg'
 import env from '#start/env'
 import { freePort } from '#tests/helpers/app_server'
+import { onMaintenanceDatabase, postgresSettings } from '#tests/helpers/database'
 
 /**
  * A development instance made the way the README's two commands make one: `node ace setup`
@@ -67,19 +67,7 @@ async function stopGroup(child: ChildProcess) {
 }
 
 async function dropDatabase(name: string) {
-  const client = new pg.Client({
-    host: env.get('DB_HOST'),
-    port: env.get('DB_PORT'),
-    user: env.get('DB_USER'),
-    password: env.get('DB_PASSWORD'),
-    database: 'postgres',
-  })
-  await client.connect()
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  } finally {
-    await client.end()
-  }
+  await onMaintenanceDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
 }
 
 export async function startDevInstance(): Promise<DevInstance> {
@@ -119,13 +107,7 @@ export async function startDevInstance(): Promise<DevInstance> {
 
   db.manager.add(CONNECTION, {
     client: 'pg',
-    connection: {
-      host: env.get('DB_HOST'),
-      port: env.get('DB_PORT'),
-      user: env.get('DB_USER'),
-      password: env.get('DB_PASSWORD'),
-      database,
-    },
+    connection: postgresSettings(database),
     pool: { min: 0, max: 2 },
   })
 
