@@ -1,3 +1,9 @@
+/** The catalog benchmark's database: its seeder refuses any other. */
+export const CATALOG_BENCH_DATABASE = 'athera_bench_catalog'
+
+/** The fault drill's throw-away database (on its own PostgreSQL): its seeder refuses any other. */
+export const DRILL_DATABASE = 'athera_drill'
+
 /**
  * The environment of an appliance process started by a benchmark: its own database, Redis
  * database, s3rver port and HTTP port, so a benchmark never touches the tests' or a dev
