@@ -27,7 +27,6 @@ export const DEMO_ADMIN_EMAIL = 'admin@athera.test'
 const LAST_DATASET_SLUG = 'multi-sport-movement-starter-pack'
 const CREATOR_EMAILS = { maria: 'maria.santos@athera.test', jordan: 'jordan.lee@athera.test', minjun: 'minjun.kim@athera.test' }
 
-
 /**
  * A small but complete instance for trying Athera out: an admin, three creators, two buyer
  * companies, consented clips in every state, a free and a paid dataset, one paid order with
