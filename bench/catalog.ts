@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import S3rver from 's3rver'
-import { benchEnv } from './bench_env.js'
+import { benchEnv, CATALOG_BENCH_DATABASE } from './bench_env.js'
 
 const run = promisify(execFile)
 const DATASETS = Number(process.argv[2] ?? 10_000)
@@ -33,7 +33,7 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-catalog-'))
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  ...benchEnv({ port: PORT, nodeEnv: 'production', database: 'athera_bench_catalog', redisDb: 6, s3Port: 4583 }),
+  ...benchEnv({ port: PORT, nodeEnv: 'production', database: CATALOG_BENCH_DATABASE, redisDb: 6, s3Port: 4583 }),
   UPLOAD_STAGING_DIR: join(work, 'staging'),
   CATALOG_BENCH_DATASETS: String(DATASETS),
 }
@@ -89,17 +89,19 @@ async function load(path: string, seconds: number): Promise<Result> {
 
 let server: ChildProcess | null = null
 const builtAssets = !existsSync(join(root, 'public/assets/.vite/manifest.json'))
-const s3 = new S3rver({ address: '127.0.0.1', port: 4583, silent: true, directory: join(work, 's3') })
+// The server's S3 secret is random (bench_env.ts): s3rver knows only its own.
+const s3 = new S3rver({ address: '127.0.0.1', port: 4583, silent: true, directory: join(work, 's3'), allowMismatchedSignatures: true })
 try {
   console.log(`preparing: database, ${DATASETS.toLocaleString('en')} datasets, s3rver${builtAssets ? ', front-end build' : ''}…`)
   const admin = new pg.Client({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database: 'postgres' })
   await admin.connect()
-  await admin.query('DROP DATABASE IF EXISTS athera_bench_catalog')
-  await admin.query('CREATE DATABASE athera_bench_catalog')
+  await admin.query(`DROP DATABASE IF EXISTS ${CATALOG_BENCH_DATABASE}`)
+  await admin.query(`CREATE DATABASE ${CATALOG_BENCH_DATABASE}`)
   await admin.end()
   await ace('migration:run', '--force')
   const seeding = performance.now()
-  await ace('db:seed', '--files', 'database/seeders/catalog_bench_seeder.ts')
+  // Named on the bench connection: a plain `db:seed` never runs it (config/database.ts).
+  await ace('db:seed', '--connection', 'bench', '--files', 'bench/seeders/catalog_bench_seeder.ts')
   console.log(`seeded ${DATASETS.toLocaleString('en')} published datasets in ${((performance.now() - seeding) / 1000).toFixed(1)} s`)
   await s3.run()
   if (builtAssets) await run('npx', ['vite', 'build'], { cwd: root, env, timeout: 300_000 })

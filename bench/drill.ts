@@ -25,6 +25,7 @@ import pg from 'pg'
 import S3rver from 's3rver'
 import { Client as Minio } from 'minio'
 import { FakeStripe } from '../tests/helpers/fake_stripe.js'
+import { DRILL_DATABASE } from './bench_env.js'
 
 const run = promisify(execFile)
 const root = new URL('../', import.meta.url).pathname
@@ -154,7 +155,7 @@ const env: NodeJS.ProcessEnv = {
   DB_PORT: String(pgPort),
   DB_USER: 'postgres',
   DB_PASSWORD: '',
-  DB_DATABASE: 'athera_drill',
+  DB_DATABASE: DRILL_DATABASE,
   REDIS_HOST: '127.0.0.1',
   REDIS_PORT: String(redisPort),
   REDIS_PASSWORD: '',
@@ -300,7 +301,7 @@ async function testVideo(seconds = 3) {
 let db!: pg.Client
 let minio!: Minio
 async function connectDb() {
-  db = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'athera_drill' })
+  db = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: DRILL_DATABASE })
   db.on('error', () => {})
   await db.connect()
 }
@@ -455,7 +456,7 @@ try {
   minio = new Minio({ endPoint: '127.0.0.1', port: s3Port, useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', region: 'us-east-1' })
   const admin = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', database: 'postgres' })
   await admin.connect()
-  await admin.query('CREATE DATABASE athera_drill')
+  await admin.query(`CREATE DATABASE ${DRILL_DATABASE}`)
   await admin.end()
   await connectDb()
   await writeFile(canaryFile, `canary ${randomBytes(8).toString('hex')}\n`)
@@ -470,7 +471,7 @@ try {
   ).json()
   await ace(['migration:run', '--force'])
   await ace(['db:seed', '--files', 'database/seeders/consent_text_seeder.ts'])
-  await ace(['db:seed', '--files', 'database/seeders/drill_seeder.ts'], { DRILL_SEED: '1', DRILL_SESSION_ID: session.id })
+  await ace(['db:seed', '--connection', 'bench', '--files', 'bench/seeders/drill_seeder.ts'], { DRILL_SESSION_ID: session.id })
   await ace(['user:create', '--email', 'drill@athera.test', '--name', 'Drill Creator', '--password', 'drill password 1'])
 
   // Pages need the front-end build (as bench/catalog.ts does): built once, if missing.

@@ -125,6 +125,12 @@ export const envSchema = {
   PIPELINE_TIME_LIMIT_MIN_SECONDS: positiveInt(86_400, 600),
 
   /*
+  | Development demo data: `node ace db:seed` gives the demo clips the videos of this folder
+  | (mp4, mov, mkv, webm), run through the pipeline. Without it the demo clips have no media.
+  */
+  DEMO_MEDIA_DIR: Env.schema.string.optional(),
+
+  /*
   | Anonymization and pose models
   */
   MODEL_CACHE_DIR: Env.schema.string.optional(),

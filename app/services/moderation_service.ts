@@ -67,6 +67,8 @@ export interface ReviewPage {
   /** The creator's original from the raw bucket: built for admins only, never for anyone else. */
   originalUrl: string | null
   anonymizedUrl: string | null
+  /** Nothing was ever stored for the clip (demo data seeded without media), so nothing was removed either. */
+  noMedia: boolean
   hasKeypoints: boolean
   hasRegions: boolean
   metadata: { json: string | null; url: string | null }
@@ -166,6 +168,8 @@ export class ModerationService {
       duration: clip.durationMs === null ? '—' : formatDuration(clip.durationMs),
       originalUrl: await sign('raw'),
       anonymizedUrl: await sign('video'),
+      // A withdrawn clip's objects are purged with their rows: its empty list says "removed", not "none yet".
+      noMedia: clip.assets.length === 0 && clip.status !== 'withdrawn',
       hasKeypoints: !!asset('keypoints'),
       hasRegions: !!asset('regions'),
       metadata: await this.#metadata(clip, asset('metadata')),

@@ -1,96 +1,103 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
+import env from '#start/env'
 import { BaseSeeder } from '@adonisjs/lucid/seeders'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import User from '#models/user'
 import AuditLog from '#models/audit_log'
-import Clip, { type ClipStatus, type SkillLevel } from '#models/clip'
+import Clip from '#models/clip'
 import ConsentRecord from '#models/consent_record'
 import ConsentText from '#models/consent_text'
 import Dataset from '#models/dataset'
 import DatasetVersion from '#models/dataset_version'
-import LedgerEntry from '#models/ledger_entry'
 import Licence from '#models/licence'
-import Order from '#models/order'
 import ProcessingRun from '#models/processing_run'
-import Transfer from '#models/transfer'
 import { SETTING_DEFAULTS } from '#services/settings_service'
-import { listVersion } from '#services/dataset_service'
-import { LicenceTextService } from '#services/licence_text_service'
+import { canonicalJson, listVersion, MANIFEST_FILES, type DatasetManifest, type ManifestFileKind } from '#services/dataset_service'
 import ConsentTextSeeder from '#database/seeders/consent_text_seeder'
 import InstanceSettingsSeeder from '#database/seeders/instance_settings_seeder'
-import { platformFee, splitBySeconds } from '#services/ledger_split'
+import { CLIPS, MEDIA_ORDER } from '#database/demo/demo_clips'
+import { licenceTerms, sellVersion } from '#database/demo/demo_sale'
+import { originalFields, processDemoClips, readDemoMedia, storeOriginal, type DemoVideo } from '#database/demo/demo_media'
 
 export const DEMO_PASSWORD = 'athera-demo-password'
 export const DEMO_ADMIN_EMAIL = 'admin@athera.test'
-
-interface DemoClip {
-  owner: 'maria' | 'jordan' | 'minjun'
-  /** Which of the owner's grants covers it. */
-  grant: 'main' | 'minor'
-  title: string
-  sport: string
-  activity: string
-  skillLevel: SkillLevel
-  cameraAngle: string
-  venueType: string
-  durationMs: number
-  status: ClipStatus
-  statusReason?: string
-  failedStep?: string
-  progress?: number
-}
-
-const CLIPS: DemoClip[] = [
-  { owner: 'maria', grant: 'main', title: 'Penalty kick, right foot', sport: 'football', activity: 'penalty kick', skillLevel: 'advanced', cameraAngle: 'side', venueType: 'outdoor', durationMs: 12_400, status: 'approved' },
-  { owner: 'maria', grant: 'main', title: 'Dribbling through cones', sport: 'football', activity: 'dribbling drill', skillLevel: 'intermediate', cameraAngle: 'front', venueType: 'outdoor', durationMs: 18_200, status: 'approved' },
-  { owner: 'maria', grant: 'main', title: 'Goalkeeper low dive', sport: 'football', activity: 'goalkeeper dive', skillLevel: 'elite', cameraAngle: 'behind', venueType: 'stadium', durationMs: 9_600, status: 'approved' },
-  { owner: 'maria', grant: 'main', title: 'Corner kick delivery', sport: 'football', activity: 'corner kick', skillLevel: 'advanced', cameraAngle: 'side', venueType: 'stadium', durationMs: 15_000, status: 'rejected', statusReason: 'A spectator’s face is visible in the anonymized video at 0:07. Please trim the clip and upload it again.' },
-  { owner: 'maria', grant: 'main', title: 'Heading practice', sport: 'football', activity: 'header', skillLevel: 'beginner', cameraAngle: 'front', venueType: 'indoor', durationMs: 21_000, status: 'processing', progress: 45 },
-  { owner: 'jordan', grant: 'main', title: '100 m block start', sport: 'athletics', activity: 'sprint start', skillLevel: 'elite', cameraAngle: 'side', venueType: 'stadium', durationMs: 8_100, status: 'approved' },
-  { owner: 'jordan', grant: 'main', title: 'Long jump approach and take-off', sport: 'athletics', activity: 'long jump', skillLevel: 'advanced', cameraAngle: 'side', venueType: 'outdoor', durationMs: 14_700, status: 'approved' },
-  { owner: 'jordan', grant: 'main', title: 'High jump, Fosbury flop', sport: 'athletics', activity: 'high jump', skillLevel: 'advanced', cameraAngle: 'behind', venueType: 'indoor', durationMs: 11_300, status: 'processed' },
-  { owner: 'jordan', grant: 'main', title: 'Hurdles drill', sport: 'athletics', activity: 'hurdles', skillLevel: 'intermediate', cameraAngle: 'front', venueType: 'outdoor', durationMs: 0, status: 'failed', failedStep: 'probe', statusReason: 'The file has no video stream (it contains audio only).' },
-  { owner: 'minjun', grant: 'main', title: 'Free throw routine', sport: 'basketball', activity: 'free throw', skillLevel: 'professional', cameraAngle: 'front', venueType: 'indoor', durationMs: 10_500, status: 'approved' },
-  { owner: 'minjun', grant: 'minor', title: 'Crossover dribble, under-14 training', sport: 'basketball', activity: 'crossover dribble', skillLevel: 'intermediate', cameraAngle: 'side', venueType: 'indoor', durationMs: 16_000, status: 'approved' },
-  { owner: 'minjun', grant: 'main', title: 'Layup from the left', sport: 'basketball', activity: 'layup', skillLevel: 'beginner', cameraAngle: 'behind', venueType: 'indoor', durationMs: 7_800, status: 'uploaded' },
-]
+/** Written last: once it exists, the demo is complete. */
+const LAST_DATASET_SLUG = 'multi-sport-movement-starter-pack'
+const CREATOR_EMAILS = { maria: 'maria.santos@athera.test', jordan: 'jordan.lee@athera.test', minjun: 'minjun.kim@athera.test' }
 
 /**
  * A small but complete instance for trying Athera out: an admin, three creators, two buyer
  * companies, consented clips in every state, a free and a paid dataset, one paid order with
- * its licence and ledger. Refuses to run twice rather than duplicating or guessing.
+ * its licence and ledger.
+ *
+ * Given a folder of videos (DEMO_MEDIA_DIR), clips in MEDIA_ORDER get one each: stored as
+ * their original and run through the real pipeline before they are reviewed and published, so
+ * the catalog plays previews and the dataset pages show a sample with its skeleton. Without
+ * one, the clips have no media and the pages say so.
+ *
+ * Written in three steps: people and clips (one transaction), processing, then reviews and
+ * the catalog (one transaction). A seed stopped in between (a video the pipeline refused) is
+ * resumed by the next one; a complete demo is left as it is, never duplicated.
  */
 export default class DemoSeeder extends BaseSeeder {
   static environment = ['development', 'test']
 
+  /** The folder of videos for the demo clips; relative to the working directory. */
+  mediaDir: string | undefined = env.get('DEMO_MEDIA_DIR') || undefined
+
   async run() {
-    if (await User.findBy('email', DEMO_ADMIN_EMAIL, { client: this.client })) {
+    const started = await User.findBy('email', DEMO_ADMIN_EMAIL, { client: this.client })
+    if (started && (await Dataset.findBy('slug', LAST_DATASET_SLUG, { client: this.client }))) {
       if (app.inTest) return
       console.warn(
         `Demo data is already present (${DEMO_ADMIN_EMAIL} exists); nothing was changed. ` +
-          'To start over: node ace migration:fresh --drop-types --seed'
+          `To start over${this.mediaDir ? ' with the videos of DEMO_MEDIA_DIR' : ''}: node ace migration:fresh --drop-types --seed`
       )
       return
     }
 
-    await new InstanceSettingsSeeder(this.client).run()
-    await new ConsentTextSeeder(this.client).run()
+    if (started) {
+      this.#say('Demo data is incomplete (an earlier seed stopped): resuming it.')
+    } else {
+      // Read before anything is written: a wrong folder stops the seed with nothing done.
+      const videos = this.mediaDir ? await readDemoMedia(this.mediaDir, (line) => this.#say(line, 'warn')) : []
+      await new InstanceSettingsSeeder(this.client).run()
+      await new ConsentTextSeeder(this.client).run()
+      await this.#transaction((trx) => this.#people(trx, videos))
+    }
+    await processDemoClips(await this.#pendingMedia(), (line) => this.#say(line))
+    await this.#transaction((trx) => this.#catalog(trx))
 
+    if (!app.inTest) {
+      this.#printLogins()
+      if (!this.mediaDir && !started) {
+        console.info(
+          '\nThe demo clips have no media: pages show “No media yet”. For playing previews, seed with a folder of videos: ' +
+            'DEMO_MEDIA_DIR=../shared/media node ace migration:fresh --drop-types --seed'
+        )
+      }
+    }
+  }
+
+  async #transaction(work: (trx: TransactionClientContract) => Promise<void>) {
     const trx = await this.client.transaction()
     try {
-      await this.#seed(trx)
+      await work(trx)
       await trx.commit()
     } catch (error) {
       await trx.rollback()
       throw error
     }
-
-    if (!app.inTest) this.#printLogins()
   }
 
-  async #seed(trx: TransactionClientContract) {
+  #say(line: string, level: 'info' | 'warn' = 'info') {
+    if (!app.inTest) console[level](line)
+  }
+
+  /** Users, consent grants and every clip; clips given a video wait, `uploaded`, for the pipeline. */
+  async #people(trx: TransactionClientContract, videos: DemoVideo[]) {
     const client = { client: trx }
     const text = await ConsentText.findByOrFail('version', 1, client)
 
@@ -99,11 +106,11 @@ export default class DemoSeeder extends BaseSeeder {
 
     const admin = await user(DEMO_ADMIN_EMAIL, 'Alex Moreau', 'admin')
     const creators = {
-      maria: await user('maria.santos@athera.test', 'Maria Santos', 'creator'),
-      jordan: await user('jordan.lee@athera.test', 'Jordan Lee', 'creator'),
-      minjun: await user('minjun.kim@athera.test', 'Min-jun Kim', 'creator'),
+      maria: await user(CREATOR_EMAILS.maria, 'Maria Santos', 'creator'),
+      jordan: await user(CREATOR_EMAILS.jordan, 'Jordan Lee', 'creator'),
+      minjun: await user(CREATOR_EMAILS.minjun, 'Min-jun Kim', 'creator'),
     }
-    const motionLab = await user('procurement@motionlab.test', 'Lena Vogt', 'buyer', 'MotionLab GmbH')
+    await user('procurement@motionlab.test', 'Lena Vogt', 'buyer', 'MotionLab GmbH')
     await user('data@kinetica.test', 'Sam Okafor', 'buyer', 'Kinetica AI Inc.')
 
     const cite = {
@@ -129,24 +136,42 @@ export default class DemoSeeder extends BaseSeeder {
       },
     }
 
-    const clips: Clip[] = []
+    const mediaFor = new Map(MEDIA_ORDER.slice(0, videos.length).map((title, index) => [title, videos[index]]))
+    if (videos.length > MEDIA_ORDER.length) {
+      const unused = videos.slice(MEDIA_ORDER.length).map((video) => video.filename)
+      this.#say(`Demo media: ${unused.length} video${unused.length === 1 ? '' : 's'} left unused (${unused.join(', ')}): the demo has ${MEDIA_ORDER.length} clips that show media.`)
+    }
+
     const uploadedAt = DateTime.now().minus({ days: 20 })
     for (const [index, spec] of CLIPS.entries()) {
       const grant = (grants[spec.owner] as Record<string, ConsentRecord>)[spec.grant]
+      const video = mediaFor.get(spec.title)
+      const createdAt = uploadedAt.plus({ minutes: index * 7 })
+      const fields = {
+        userId: creators[spec.owner].id,
+        consentRecordId: grant.id,
+        title: spec.title,
+        sport: spec.sport,
+        activity: spec.activity,
+        skillLevel: spec.skillLevel,
+        cameraAngle: spec.cameraAngle,
+        venueType: spec.venueType,
+        recordedOn: uploadedAt.minus({ days: 3 + index }).startOf('day'),
+        tags: [spec.sport, spec.activity],
+        createdAt,
+      }
+      if (video) {
+        // As an accepted upload leaves it; #catalog reviews it once the pipeline is done.
+        const clip = await Clip.create({ ...fields, ...originalFields(video), status: 'uploaded', progress: 0 }, client)
+        await storeOriginal(trx, clip, video)
+        await trx.insertQuery().table('consent_record_clips').insert({ consent_record_id: grant.id, clip_id: clip.id })
+        continue
+      }
       const hasVideo = !['uploaded', 'failed'].includes(spec.status)
       const reviewed = ['approved', 'rejected'].includes(spec.status)
       const clip = await Clip.create(
         {
-          userId: creators[spec.owner].id,
-          consentRecordId: grant.id,
-          title: spec.title,
-          sport: spec.sport,
-          activity: spec.activity,
-          skillLevel: spec.skillLevel,
-          cameraAngle: spec.cameraAngle,
-          venueType: spec.venueType,
-          recordedOn: uploadedAt.minus({ days: 3 + index }).startOf('day'),
-          tags: [spec.sport, spec.activity],
+          ...fields,
           status: spec.status,
           statusReason: spec.statusReason ?? null,
           failedStep: spec.failedStep ?? null,
@@ -161,31 +186,62 @@ export default class DemoSeeder extends BaseSeeder {
           fps: hasVideo ? 29.97 : null,
           reviewedAt: reviewed ? uploadedAt.plus({ days: 1 }) : null,
           reviewedBy: reviewed ? admin.id : null,
-          createdAt: uploadedAt.plus({ minutes: index * 7 }),
         },
         client
       )
       await trx.insertQuery().table('consent_record_clips').insert({ consent_record_id: grant.id, clip_id: clip.id })
       await this.#processingRun(trx, clip)
-      if (reviewed) {
-        await AuditLog.create(
-          {
-            actorId: admin.id,
-            action: clip.status === 'approved' ? 'clip.approve' : 'clip.reject',
-            subjectType: 'clip',
-            subjectId: clip.id,
-            meta: clip.statusReason ? { reason: clip.statusReason } : {},
-            ip: '198.51.100.7',
-          },
-          client
-        )
-      }
-      clips.push(clip)
+      if (reviewed) await this.#audit(trx, admin, clip)
+    }
+  }
+
+  /** The demo clips with an original still waiting for the pipeline, in MEDIA_ORDER. */
+  async #pendingMedia() {
+    const clips = await Clip.query({ client: this.client })
+      .whereIn('user_id', (query) => query.from('users').whereIn('email', Object.values(CREATOR_EMAILS)).select('id'))
+      .whereIn('status', ['uploaded', 'processing'])
+      .whereIn('title', MEDIA_ORDER)
+      .whereHas('assets', (query) => query.where('kind', 'raw'))
+    return clips.sort((a, b) => MEDIA_ORDER.indexOf(a.title) - MEDIA_ORDER.indexOf(b.title))
+  }
+
+  async #audit(trx: TransactionClientContract, admin: User, clip: Clip) {
+    await AuditLog.create(
+      {
+        actorId: admin.id,
+        action: clip.status === 'approved' ? 'clip.approve' : 'clip.reject',
+        subjectType: 'clip',
+        subjectId: clip.id,
+        meta: clip.statusReason ? { reason: clip.statusReason } : {},
+        ip: '198.51.100.7',
+      },
+      { client: trx }
+    )
+  }
+
+  /** Reviews of the processed demo clips, then the two datasets, a free licence and a sale. */
+  async #catalog(trx: TransactionClientContract) {
+    const client = { client: trx }
+    const users = await User.query(client).whereIn('email', [DEMO_ADMIN_EMAIL, ...Object.values(CREATOR_EMAILS), 'procurement@motionlab.test', 'data@kinetica.test'])
+    const byEmail = (email: string) => users.find((item) => item.email === email)!
+    const admin = byEmail(DEMO_ADMIN_EMAIL)
+    const clips = await Clip.query(client)
+      .whereIn('user_id', Object.values(CREATOR_EMAILS).map((email) => byEmail(email).id))
+      .preload('assets')
+    const byTitle = (title: string) => clips.find((clip) => clip.title === title)!
+
+    // A clip the pipeline just processed gets the decision the demo gives it, made now.
+    for (const clip of clips) {
+      const spec = CLIPS.find((item) => item.title === clip.title)!
+      if (clip.status !== 'processed' || !['approved', 'rejected'].includes(spec.status)) continue
+      clip.useTransaction(trx)
+      clip.merge({ status: spec.status, statusReason: spec.statusReason ?? null, reviewedAt: DateTime.now(), reviewedBy: admin.id })
+      await clip.save()
+      await this.#audit(trx, admin, clip)
     }
 
-    const byTitle = (title: string) => clips.find((clip) => clip.title === title)!
     const football = await this.#publish(trx, {
-      owner: creators.maria,
+      owner: byEmail(CREATOR_EMAILS.maria),
       title: 'Football training drills',
       slug: 'football-training-drills',
       description: 'Side, front and behind views of penalty kicks, close dribbling and goalkeeper dives, recorded at club training sessions. Faces and shirt numbers blurred; 33-point body keypoints at 29.97 fps.',
@@ -199,7 +255,7 @@ export default class DemoSeeder extends BaseSeeder {
     const starter = await this.#publish(trx, {
       owner: admin,
       title: 'Multi-sport movement starter pack',
-      slug: 'multi-sport-movement-starter-pack',
+      slug: LAST_DATASET_SLUG,
       description: 'A curated mix of explosive movements — sprint starts, jumps, shooting and dribbling — from three creators, for training and benchmarking pose models across sports.',
       sport: null,
       tags: ['multi-sport', 'athletics', 'basketball', 'football', 'pose', 'benchmark'],
@@ -211,15 +267,15 @@ export default class DemoSeeder extends BaseSeeder {
 
     await Licence.create(
       {
-        buyerId: (await User.findByOrFail('email', 'data@kinetica.test', client)).id,
+        buyerId: byEmail('data@kinetica.test').id,
         datasetVersionId: football.id,
         source: 'free',
         licenceType: football.licenceType,
-        ...(await this.#terms(trx, football)),
+        ...(await licenceTerms(trx, football)),
       },
       client
     )
-    await this.#sell(trx, starter, motionLab)
+    await sellVersion(trx, starter, byEmail('procurement@motionlab.test'))
   }
 
   /** Creates a published dataset and its version 1 with the clips' seconds frozen. */
@@ -235,35 +291,42 @@ export default class DemoSeeder extends BaseSeeder {
       { ...fields, ownerId: owner.id, currency: SETTING_DEFAULTS.currency, status: 'published' },
       { client: trx }
     )
-    const manifest = {
-      dataset: dataset.slug,
-      version: 1,
-      licence: dataset.licenceType,
+    // Format 1, as DatasetService.publish writes it: a clip with media lists its processed
+    // files (so downloads deliver them), a clip without lists none.
+    const kinds = Object.keys(MANIFEST_FILES) as ManifestFileKind[]
+    const manifest: DatasetManifest = canonicalJson({
+      format: 1 as const,
       clips: clips.map((clip, position) => ({
         id: clip.id,
         position,
+        seconds: (clip.durationMs ?? 0) / 1000,
+        title: clip.title,
         sport: clip.sport,
         activity: clip.activity,
-        duration_ms: clip.durationMs,
-        files: {
-          video: `clips/${clip.id}/video.mp4`,
-          keypoints: `clips/${clip.id}/keypoints.json`,
-          metadata: `clips/${clip.id}/metadata.json`,
-        },
+        skill_level: clip.skillLevel,
+        camera_angle: clip.cameraAngle,
+        duration_ms: clip.durationMs ?? 0,
+        files: kinds.flatMap((kind) => {
+          const asset = clip.assets.find((item) => item.kind === kind)
+          return asset
+            ? [{ kind, bucket: asset.bucket, key: asset.key, bytes: Number(asset.bytes), sha256: asset.sha256, path: MANIFEST_FILES[kind](clip.id) }]
+            : []
+        }),
       })),
-    }
+    })
     const durationMs = clips.reduce((sum, clip) => sum + (clip.durationMs ?? 0), 0)
     const version = await DatasetVersion.create(
       {
         datasetId: dataset.id,
         version: 1,
-        manifest,
+        manifest: manifest as unknown as Record<string, unknown>,
         manifestSha256: sha256(JSON.stringify(manifest)),
         stats: {
           clips: clips.length,
           duration_ms: durationMs,
-          people: clips.length,
-          keypoint_frames: Math.round((durationMs / 1000) * 29.97),
+          // The pipeline's counts where it ran; an estimate for clips without media.
+          people: clips.reduce((sum, clip) => sum + (clip.keypointPeople ?? 1), 0),
+          keypoint_frames: clips.reduce((sum, clip) => sum + (clip.keypointFrames ?? Math.round(((clip.durationMs ?? 0) / 1000) * 29.97)), 0),
         },
         priceCents: dataset.priceCents,
         currency: dataset.currency,
@@ -289,96 +352,6 @@ export default class DemoSeeder extends BaseSeeder {
       .table('dataset_clips')
       .multiInsert(clips.map((clip, position) => ({ dataset_id: dataset.id, clip_id: clip.id, position })))
     return version
-  }
-
-  /** The licence columns citing the current licence text of the version's type, as checkout would. */
-  async #terms(trx: TransactionClientContract, version: DatasetVersion) {
-    const text = await new LicenceTextService().current(version.licenceType, trx)
-    return { licenceTextId: text.id, termsVersion: text.version, termsSha256: text.sha256 }
-  }
-
-  /**
-   * A paid Checkout order as the webhook would record it: the order, the licence, one
-   * balanced ledger group (cash in; platform fee and each creator's share by clip seconds)
-   * and a pending transfer per creator (no demo creator has a ready Stripe account).
-   */
-  async #sell(trx: TransactionClientContract, version: DatasetVersion, buyer: User) {
-    const client = { client: trx }
-    const paidAt = DateTime.now().minus({ days: 2 })
-    const feeCents = platformFee(version.priceCents, SETTING_DEFAULTS.commission_bps)
-    const terms = await this.#terms(trx, version)
-    const order = await Order.create(
-      {
-        buyerId: buyer.id,
-        datasetVersionId: version.id,
-        amountCents: version.priceCents,
-        currency: version.currency,
-        platformFeeCents: feeCents,
-        status: 'paid',
-        stripeCheckoutSessionId: 'cs_test_demo_0001',
-        stripePaymentIntentId: 'pi_test_demo_0001',
-        stripeChargeId: 'ch_test_demo_0001',
-        paidAt,
-        licenceTextId: terms.licenceTextId,
-      },
-      client
-    )
-    await Licence.create(
-      {
-        buyerId: buyer.id,
-        datasetVersionId: version.id,
-        orderId: order.id,
-        source: 'purchase',
-        licenceType: version.licenceType,
-        ...terms,
-      },
-      client
-    )
-
-    const rows: { user_id: number; seconds: string }[] = await trx
-      .from('dataset_version_clips')
-      .join('clips', 'clips.id', 'dataset_version_clips.clip_id')
-      .where('dataset_version_id', version.id)
-      .groupBy('clips.user_id')
-      .orderBy('clips.user_id')
-      .select('clips.user_id')
-      .sum('seconds as seconds')
-    const shares = splitBySeconds(
-      version.priceCents - feeCents,
-      rows.map((row) => ({ creatorId: row.user_id, seconds: Number(row.seconds) }))
-    ).map(({ creatorId, cents }) => ({ userId: creatorId, cents }))
-
-    const groupId = randomUUID()
-    const entry = { groupId, orderId: order.id, currency: order.currency }
-    await LedgerEntry.createMany(
-      [
-        { ...entry, kind: 'sale', account: 'cash', amountCents: -order.amountCents, memo: `Checkout ${order.stripeCheckoutSessionId}` },
-        { ...entry, kind: 'platform_fee', account: 'platform_revenue', amountCents: feeCents, memo: `${SETTING_DEFAULTS.commission_bps / 100}% platform fee` },
-        ...shares.map(({ userId, cents }) => ({
-          ...entry,
-          kind: 'creator_share' as const,
-          account: 'creator_payable' as const,
-          userId,
-          amountCents: cents,
-          memo: 'Share by clip seconds',
-        })),
-      ],
-      client
-    )
-    await LedgerEntry.assertBalanced(trx)
-    for (const { userId, cents } of shares) {
-      await Transfer.create(
-        {
-          creatorId: userId,
-          orderId: order.id,
-          amountCents: cents,
-          currency: order.currency,
-          status: 'pending',
-          sourceTransaction: order.stripeChargeId,
-        },
-        client
-      )
-    }
   }
 
   /** The run a pipeline would have left: timings and models for a success, the step for a failure. */

@@ -85,7 +85,7 @@ test.group('My clips: the list', (group) => {
     assert.include(src, `clips/${withThumbnail.id}/thumbnail.jpg`)
     assert.include(src, 'X-Amz-Signature=')
     assert.include(src, 'X-Amz-Expires=300')
-    assert.lengthOf(html.match(/data-thumbnail-placeholder/g) ?? [], 1)
+    assert.lengthOf(html.match(/data-no-media/g) ?? [], 1)
   })
 
   test('with no clips, the page points to the upload form', async ({ client, assert }) => {

@@ -281,7 +281,7 @@ test.group('Catalog: the dataset page', (group) => {
     ;(await client.get(`/catalog/${dataset.slug}/sample/keypoints.json`)).assertStatus(404)
     ;(await client.get(`/catalog/${dataset.slug}/sample/preview.mp4`).redirects(0)).assertStatus(404)
     const page = await client.get(`/catalog/${dataset.slug}`)
-    assert.include(page.text(), 'No sample clip to show.')
+    assert.include(page.text(), 'No media yet')
     assert.include(page.text(), '2 clips were withdrawn')
   })
 })

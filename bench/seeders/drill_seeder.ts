@@ -7,18 +7,23 @@ import { ClipFactory } from '#database/factories/clip_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
 import { UserFactory } from '#database/factories/user_factory'
 import { LicenceTextService } from '#services/licence_text_service'
+import { DRILL_DATABASE } from '../bench_env.js'
 
 /*
  * For bench/drill.ts only, in the drill's own throw-away database: a buyer, a paid published
  * version with one licensable clip, and a pending order whose Checkout Session id is
- * DRILL_SESSION_ID (the drill's fake Stripe holds that session). Does nothing unless
- * DRILL_SEED=1, so a plain `node ace db:seed` never writes it.
+ * DRILL_SESSION_ID (the drill's fake Stripe holds that session). Outside database/seeders, so a
+ * plain `node ace db:seed` never runs it: bench/drill.ts names it with `--connection bench --files`.
  */
 export default class DrillSeeder extends BaseSeeder {
   static environment = ['development', 'test']
 
   async run() {
-    if (process.env.DRILL_SEED !== '1' || !process.env.DRILL_SESSION_ID) return
+    const { rows } = await this.client.rawQuery('SELECT current_database() AS name')
+    if (rows[0].name !== DRILL_DATABASE) {
+      throw new Error(`The drill's seeder runs only in the drill's own database (${DRILL_DATABASE}), not in ${rows[0].name}. Run it through bench/drill.ts.`)
+    }
+    if (!process.env.DRILL_SESSION_ID) throw new Error('DRILL_SESSION_ID must name the Checkout Session the drill created at its fake Stripe.')
     const buyer = await UserFactory.apply('buyer').merge({ email: 'drill-buyer@athera.test' }).create()
     const dataset = await DatasetFactory.apply('published').merge({ priceCents: 2500 }).create()
     const manifest = { format: 1, clips: [] }

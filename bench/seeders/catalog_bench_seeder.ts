@@ -4,13 +4,16 @@ import { DateTime } from 'luxon'
 import ClipAsset from '#models/clip_asset'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { UserFactory } from '#database/factories/user_factory'
+import { CATALOG_BENCH_DATABASE } from '../bench_env.js'
 
 /*
  * Seeds a large catalog for bench/catalog.ts: CATALOG_BENCH_DATASETS published datasets
  * (default 10,000), written as one multi-row INSERT per batch of datasets and one of versions,
  * with their catalog columns filled as publishing fills them. Covers point at a pool of
  * approved clips with thumbnail and preview asset rows, so every card signs two URLs.
- * Only for the benchmark's own database: `node ace db:seed --files database/seeders/catalog_bench_seeder.ts`.
+ * Only in the benchmark's own database (bench/catalog.ts creates it and runs
+ * `node ace db:seed --connection bench --files bench/seeders/catalog_bench_seeder.ts`); it refuses
+ * any other, so 10,000 fake datasets never land in a development or production catalog.
  */
 const SPORTS: Record<string, string[]> = {
   football: ['penalty kick', 'dribbling drill', 'goalkeeper dive', 'corner kick', 'header'],
@@ -30,6 +33,13 @@ export default class CatalogBenchSeeder extends BaseSeeder {
   static environment = ['development', 'test']
 
   async run() {
+    const { rows } = await this.client.rawQuery('SELECT current_database() AS name')
+    if (rows[0].name !== CATALOG_BENCH_DATABASE) {
+      throw new Error(
+        `The catalog benchmark's seeder writes thousands of fake datasets, so it runs only in the benchmark's own database ` +
+          `(${CATALOG_BENCH_DATABASE}), not in ${rows[0].name}. Run it through bench/catalog.ts.`
+      )
+    }
     const count = Number(process.env.CATALOG_BENCH_DATASETS ?? 10_000)
     const owner = await UserFactory.apply('creator').merge({ email: 'bench-catalog@athera.test' }).create()
     const covers: string[] = []
