@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import S3rver from 's3rver'
+import app from '@adonisjs/core/services/app'
 import env from '#start/env'
+import { BUCKETS, StorageService } from '#services/storage_service'
 
 /**
  * Starts an s3rver (real S3 HTTP API with SigV4) on loopback, on a fresh directory.
@@ -30,4 +32,10 @@ export async function startS3Server(port = env.get('S3_PORT')) {
     await server.close()
     await rm(directory, { recursive: true, force: true })
   }
+}
+
+/** Empties the app's three buckets, so each test starts with no stored object. */
+export async function emptyBuckets() {
+  const storage = await app.container.make(StorageService)
+  for (const bucket of BUCKETS) await storage.empty(bucket)
 }

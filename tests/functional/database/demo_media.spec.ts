@@ -13,6 +13,7 @@ import { StorageService, type BucketName } from '#services/storage_service'
 import { DEMO_ADMIN_EMAIL } from '#database/seeders/demo_seeder'
 import { isolate } from '#tests/helpers/reset'
 import { catalogCard, demoMediaFolder, mediaTags, seedDemo } from '#tests/helpers/demo'
+import { emptyBuckets } from '#tests/helpers/s3'
 
 const FIRST_MEDIA_CLIP = 'Penalty kick, right foot'
 
@@ -23,14 +24,9 @@ async function sha256Of(bucket: BucketName, key: string) {
   return hash.digest('hex')
 }
 
-async function emptyStorage() {
-  const storage = await app.container.make(StorageService)
-  for (const bucket of ['raw', 'processed', 'previews'] as const) await storage.empty(bucket)
-}
-
 test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
   group.each.setup(isolate)
-  group.each.setup(emptyStorage)
+  group.each.setup(emptyBuckets)
 
   test('the folder’s video becomes a clip processed by the real pipeline, stored, approved and its dataset’s cover', async ({ assert, client }) => {
     const media = await demoMediaFolder()

@@ -9,11 +9,11 @@ import config from '#config/athera'
 import ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
 import { ClipProcessingService } from '#services/clip_processing_service'
-import { StorageService } from '#services/storage_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import { emptyBuckets } from '#tests/helpers/s3'
 
 const exec = promisify(execFile)
 
@@ -52,10 +52,7 @@ async function lyingClip(dir: string) {
 
 test.group('process-clip: bounded work', (group) => {
   group.each.setup(isolate)
-  group.each.setup(async () => {
-    const storage = await app.container.make(StorageService)
-    for (const bucket of ['raw', 'processed', 'previews'] as const) await storage.empty(bucket)
-  })
+  group.each.setup(emptyBuckets)
 
   test('a header that says 2 s on a stream of 60 s fails the clip at once, with no ffmpeg left running', async ({ assert, cleanup }) => {
     const dir = await mkdtemp(join(tmpdir(), 'athera-lying-'))

@@ -15,6 +15,7 @@ import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { sharedClips, sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import { emptyBuckets } from '#tests/helpers/s3'
 
 function context(overrides: Partial<JobContext> = {}): JobContext & { progress: number[] } {
   const progress: number[] = []
@@ -28,14 +29,9 @@ async function readObject(bucket: 'processed' | 'previews' | 'raw', key: string)
   return Buffer.concat(chunks)
 }
 
-async function cleanStorage() {
-  const storage = await app.container.make(StorageService)
-  for (const bucket of ['raw', 'processed', 'previews'] as const) await storage.empty(bucket)
-}
-
 test.group('process-clip job', (group) => {
   group.each.setup(isolate)
-  group.each.setup(cleanStorage)
+  group.each.setup(emptyBuckets)
 
   test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert, client }) => {
     const creator = await makeUser('creator')
