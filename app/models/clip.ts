@@ -14,7 +14,11 @@ import ClipAsset from '#models/clip_asset'
 import ConsentRecord from '#models/consent_record'
 import DatasetVersion from '#models/dataset_version'
 import ProcessingRun from '#models/processing_run'
-import { numeric } from '#models/columns'
+import { jsonb, numeric } from '#models/columns'
+import type { RiskReason } from '#workers/vision/risk'
+
+/** A risk reason as the clip keeps it: where it happens in seconds, for the review page's jumps. */
+export type ClipRiskReason = Pick<RiskReason, 'code' | 'message' | 'weight' | 'times'>
 
 export const CLIP_STATUSES = [
   'uploaded',
@@ -112,6 +116,14 @@ export default class Clip extends BaseModel {
 
   @column()
   declare keypointFps: number | null
+
+  /** metadata.json's risk score, 0–100, copied at publish (null for clips processed before 0024). */
+  @column()
+  declare riskScore: number | null
+
+  /** Its reasons, highest weight first (SQL NULL, not JSON null, when not scored). */
+  @column({ prepare: (value: unknown) => (value === null ? null : jsonb.prepare(value)) })
+  declare riskReasons: ClipRiskReason[] | null
 
   @column()
   declare width: number | null

@@ -9,7 +9,7 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import config from '#config/athera'
-import Clip from '#models/clip'
+import Clip, { type ClipRiskReason } from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import ConsentRecord from '#models/consent_record'
 import ProcessingRun from '#models/processing_run'
@@ -19,6 +19,7 @@ import { VisionService, visionSettings } from '#services/vision_service'
 import { runPipeline } from '#workers/pipeline/run'
 import { digestFile } from '#workers/pipeline/files'
 import { PipelineError, type KeypointStats, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
+import type { RiskScore } from '#workers/vision/risk'
 
 /** Where each output lives: anonymized data in `processed`, catalog media in `previews`. */
 const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }> = {
@@ -321,6 +322,8 @@ export class ClipProcessingService {
         keypointFrames: keypointStats.framesWithPeople,
         keypointFrameCount: keypointStats.frameCount,
         keypointFps: keypointStats.fps,
+        // The queue sorts by it in SQL and shows its reasons without reading metadata.json.
+        ...storedRisk(metadata),
       })
       await current.save()
       run.useTransaction(trx)
@@ -415,5 +418,18 @@ function processAlive(pid: number) {
     return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * metadata.json's risk score as the clip keeps it; null when the QA report has none (a
+ * pipeline without the anonymize processor), so the clip sorts with the unscored.
+ */
+export function storedRisk(metadata: Record<string, unknown>): { riskScore: number | null; riskReasons: ClipRiskReason[] | null } {
+  const risk = (metadata.anonymization as { anonymize?: { risk?: RiskScore } } | undefined)?.anonymize?.risk
+  if (!risk || typeof risk.score !== 'number' || !Array.isArray(risk.reasons)) return { riskScore: null, riskReasons: null }
+  return {
+    riskScore: risk.score,
+    riskReasons: risk.reasons.map(({ code, message, weight, times }) => ({ code, message, weight, times })),
   }
 }

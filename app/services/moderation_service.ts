@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import { DateTime } from 'luxon'
-import Clip, { type ClipStatus } from '#models/clip'
+import Clip, { type ClipRiskReason, type ClipStatus } from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type ConsentRecord from '#models/consent_record'
 import type User from '#models/user'
@@ -14,6 +14,10 @@ import { StorageService } from '#services/storage_service'
 /** The statuses the queue lists: what waits for review, and past decisions to revisit. */
 export const QUEUE_STATUSES = ['processed', 'approved', 'rejected'] as const
 export type QueueStatus = (typeof QUEUE_STATUSES)[number]
+
+/** The queue's orders: its usual one (see sortKey), or the highest privacy risk score first. */
+export const QUEUE_SORTS = ['usual', 'risk'] as const
+export type QueueSort = (typeof QUEUE_SORTS)[number]
 
 export const DECISIONS = ['approve', 'reject'] as const
 export type Decision = (typeof DECISIONS)[number]
@@ -27,6 +31,8 @@ export interface QueueFilters {
   /** Uploaded on or after / on or before, `YYYY-MM-DD`. */
   from?: string
   to?: string
+  /** Absent: the usual order. */
+  sort?: QueueSort
   page: number
 }
 
@@ -45,7 +51,28 @@ export interface QueueRow {
   duration: string
   thumbnailUrl: string | null
   consent: string
+  risk: RiskSummary
   reviewable: { approve: boolean; reject: boolean }
+}
+
+/** A clip's risk score as the queue and the review page show it. */
+export interface RiskSummary {
+  /** Null: processed before the score existed ("not scored"). */
+  score: number | null
+  level: 'high' | 'medium' | 'low' | null
+  reasons: ClipRiskReason[]
+}
+
+/** Scores from these up read as high or medium risk: a reason at its cap and more, or one at half. */
+const HIGH_RISK = 50
+const MEDIUM_RISK = 20
+/** Reasons a queue row shows; the review page shows them all. */
+const ROW_REASONS = 2
+
+export function riskSummary(clip: Clip): RiskSummary {
+  const score = clip.riskScore
+  const level = score === null ? null : score >= HIGH_RISK ? 'high' : score >= MEDIUM_RISK ? 'medium' : 'low'
+  return { score: score === null ? null : Math.round(score), level, reasons: clip.riskReasons ?? [] }
 }
 
 export interface ConsentSummary {
@@ -72,6 +99,9 @@ export interface ReviewPage {
   hasKeypoints: boolean
   hasRegions: boolean
   metadata: { json: string | null; url: string | null }
+  risk: RiskSummary
+  /** The riskiest moments first, in seconds: where `m` and the jump buttons seek the anonymized video. */
+  moments: { start: number; end: number; code: ClipRiskReason['code'] }[]
   consents: ConsentSummary[]
   previousId: string | null
   nextId: string | null
@@ -121,7 +151,7 @@ export class ModerationService {
       .preload('user')
       .preload('consentRecord')
       .preload('assets', (assets) => assets.where('kind', 'thumbnail'))
-    const page = await ordered(query, filters.status).paginate(filters.page, QUEUE_PAGE_SIZE)
+    const page = await ordered(query, filters).paginate(filters.page, QUEUE_PAGE_SIZE)
     const rows = await Promise.all(page.all().map((clip) => this.#row(clip)))
     return { rows, page: page.getMeta() as { total: number; currentPage: number; lastPage: number; perPage: number } }
   }
@@ -173,6 +203,8 @@ export class ModerationService {
       hasKeypoints: !!asset('keypoints'),
       hasRegions: !!asset('regions'),
       metadata: await this.#metadata(clip, asset('metadata')),
+      risk: riskSummary(clip),
+      moments: riskMoments(clip.riskReasons ?? []),
       consents: clip.consentRecords.map((record) => ({
         id: record.id,
         kind: record.kind,
@@ -193,7 +225,7 @@ export class ModerationService {
    * a clip just decided (no longer in the list): its place in the order is its own timestamps.
    */
   async neighbour(clipId: string, filters: QueueFilters, direction: 'previous' | 'next') {
-    const { key, descending } = sortKey(filters.status)
+    const { key, descending } = sortKey(filters)
     const after = (direction === 'next') !== descending
     const found = await this.#filtered(filters)
       .whereNot('clips.id', clipId)
@@ -297,6 +329,7 @@ export class ModerationService {
       duration: clip.durationMs === null ? '—' : formatDuration(clip.durationMs),
       thumbnailUrl: thumbnail ? await this.storage.presignedGet(thumbnail.bucket, thumbnail.key, THUMBNAIL_TTL_SECONDS) : null,
       consent: clip.consentRecord ? `#${clip.consentRecord.id}: ${consentSummary(clip.consentRecord)}` : 'No consent record',
+      risk: { ...riskSummary(clip), reasons: riskSummary(clip).reasons.slice(0, ROW_REASONS) },
       reviewable: { approve: refusal(clip, 'approve') === null, reject: refusal(clip, 'reject') === null },
     }
   }
@@ -350,16 +383,32 @@ function consentSummary(record: ConsentRecord) {
  * Waiting clips oldest first (first come, first reviewed); decided ones latest decision first.
  * A decided clip without a review time (written by a script) sorts by its upload.
  */
-function sortKey(status: QueueStatus) {
+function sortKey({ status, sort }: Pick<QueueFilters, 'status' | 'sort'>) {
+  // Unscored clips (null) count as -1: after every scored one, then in upload order by id.
+  if (sort === 'risk') return { key: 'coalesce(clips.risk_score, -1)', descending: true }
   return status === 'processed'
     ? { key: 'clips.created_at', descending: false }
     : { key: 'coalesce(clips.reviewed_at, clips.created_at)', descending: true }
 }
 
-function ordered(query: ModelQueryBuilderContract<typeof Clip, Clip>, status: QueueStatus) {
-  const { key, descending } = sortKey(status)
+function ordered(query: ModelQueryBuilderContract<typeof Clip, Clip>, filters: QueueFilters) {
+  const { key, descending } = sortKey(filters)
   const direction = descending ? 'desc' : 'asc'
   return query.orderByRaw(`${key} ${direction}, clips.id ${direction}`)
+}
+
+/**
+ * Every reason's moments, heaviest reason first and longest moment first within it, without
+ * repeating a moment two reasons share: the order `m` steps through.
+ */
+export function riskMoments(reasons: ClipRiskReason[]) {
+  const moments: { start: number; end: number; code: ClipRiskReason['code'] }[] = []
+  for (const reason of [...reasons].sort((a, b) => b.weight - a.weight)) {
+    for (const [start, end] of reason.times) {
+      if (!moments.some((moment) => moment.start <= end && start <= moment.end)) moments.push({ start, end, code: reason.code })
+    }
+  }
+  return moments
 }
 
 function escapeLike(value: string) {
@@ -374,6 +423,7 @@ export function filterQuery(filters: QueueFilters, overrides: Partial<QueueFilte
   for (const name of ['sport', 'activity', 'creator', 'from', 'to'] as const) {
     if (merged[name]) params.set(name, merged[name]!)
   }
+  if (merged.sort && merged.sort !== 'usual') params.set('sort', merged.sort)
   if (merged.page > 1) params.set('page', String(merged.page))
   const text = params.toString()
   return text ? `?${text}` : ''

@@ -1,6 +1,6 @@
 import '#validators/messages'
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
-import { DECISIONS, QUEUE_STATUSES } from '#services/moderation_service'
+import { DECISIONS, QUEUE_SORTS, QUEUE_STATUSES } from '#services/moderation_service'
 
 /*
  * The moderation queue's filters and the reviewer's decisions. A rejection always says why:
@@ -17,6 +17,7 @@ export const queueFiltersValidator = vine.create({
   creator: vine.string().trim().maxLength(200).optional(),
   from: vine.string().trim().regex(DATE).optional(),
   to: vine.string().trim().regex(DATE).optional(),
+  sort: vine.enum(QUEUE_SORTS).optional(),
   page: vine.number({ strict: false }).withoutDecimals().min(1).max(100_000).optional(),
 })
 queueFiltersValidator.messagesProvider = new SimpleMessagesProvider(
@@ -27,6 +28,7 @@ queueFiltersValidator.messagesProvider = new SimpleMessagesProvider(
     'creator.maxLength': 'Search creators with at most {{ max }} characters.',
     'from.regex': 'Give dates as YYYY-MM-DD.',
     'to.regex': 'Give dates as YYYY-MM-DD.',
+    'sort.enum': 'Sort the queue in its usual order or riskiest first.',
     'page': 'Pages are numbered 1, 2, 3…',
   },
   {}

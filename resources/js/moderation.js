@@ -7,6 +7,7 @@
  *   queue:  j/k select the next/previous clip · a approve · r reject (reason, Enter sends)
  *           · o or Enter open the review · x tick for a bulk decision
  *   review: j/k next/previous clip · a approve · r reject · space play/pause both videos
+ *           · m jump to the next risky moment (the risk card's buttons, in their order)
  */
 
 import { fitCanvas } from './overlay.js'
@@ -117,6 +118,8 @@ function reviewKey(event) {
     case 'r':
       openReject(page)
       return true
+    case 'm':
+      return nextRiskyMoment(page)
     case ' ': {
       if (activatable(event.target)) return false
       const videos = [...page.querySelectorAll('video[data-sync]')]
@@ -128,6 +131,25 @@ function reviewKey(event) {
     default:
       return false
   }
+}
+
+/** Seeks the anonymized video (the original follows: see syncVideos) to a risky moment, paused to look. */
+function jumpTo(page, button) {
+  const video = page.querySelector('[data-anonymized] video')
+  if (!video) return
+  video.pause()
+  video.currentTime = Number(button.dataset.riskJump)
+  for (const other of page.querySelectorAll('[data-risk-jump]')) other.removeAttribute('aria-current')
+  button.setAttribute('aria-current', 'true')
+}
+
+/** `m`: the moment after the one last jumped to, round to the first after the last. */
+function nextRiskyMoment(page) {
+  const buttons = [...page.querySelectorAll('[data-risk-jump]')]
+  if (buttons.length === 0) return false
+  const current = buttons.findIndex((button) => button.getAttribute('aria-current') === 'true')
+  jumpTo(page, buttons[(current + 1) % buttons.length])
+  return true
 }
 
 /**
@@ -253,6 +275,11 @@ export function mountModeration() {
     if (typing(event.target)) return
     const handled = document.querySelector('[data-moderation-queue]') ? queueKey(event) : reviewKey(event)
     if (handled) event.preventDefault()
+  })
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('[data-risk-jump]') : null
+    const page = review()
+    if (button && page) jumpTo(page, button)
   })
   document.addEventListener('change', (event) => {
     const id = event.target?.dataset?.regionsToggle

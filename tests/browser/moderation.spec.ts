@@ -94,4 +94,49 @@ test.group('Browser: an admin moderates clips with the keyboard', (group) => {
     assert.equal(rejected.statusReason, 'The number 9 is readable at 0:01.')
     assert.deepEqual(errors, [])
   })
+
+  test('m and the jump buttons seek both videos to the riskiest moments, heaviest first', async ({ assert }) => {
+    const admin = await makeUser('admin')
+    const clip = await reviewableClip(
+      null,
+      {
+        title: 'Relay handover',
+        riskScore: 31,
+        riskReasons: [
+          { code: 'face_never_seen', message: '1 person never had a face detected; their head is blurred only from the pose.', weight: 13.3, times: [[1.2, 1.8]] },
+          { code: 'kept_by_tracking', message: 'In 6 frames a face the detector lost is blurred only where its track guesses it is.', weight: 12.5, times: [[0.4, 0.6]] },
+        ],
+      },
+      media
+    )
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } })
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await logIn(page, admin)
+    await page.goto(appUrl(`/admin/moderation/${clip.id}`))
+    await page.locator('[data-risk-reason="face_never_seen"]').waitFor()
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLVideoElement>('video[data-sync]')).every((video) => video.readyState >= 1))
+    const times = () =>
+      page.evaluate(() => Array.from(document.querySelectorAll<HTMLVideoElement>('video[data-sync]')).map((video) => Math.round(video.currentTime * 10) / 10))
+    const settledAt = (seconds: number) =>
+      page.waitForFunction(
+        (expected) => Array.from(document.querySelectorAll<HTMLVideoElement>('video[data-sync]')).every((video) => Math.abs(video.currentTime - expected) < 0.05),
+        seconds
+      )
+
+    // m: the heaviest reason's moment first, then the next, then round again; the original follows.
+    await page.keyboard.press('m')
+    await settledAt(1.2)
+    await page.keyboard.press('m')
+    await settledAt(0.4)
+    assert.deepEqual(await times(), [0.4, 0.4])
+    await page.keyboard.press('m')
+    await settledAt(1.2)
+    // A button does the same, and says which moment is shown.
+    await page.locator('[data-risk-jump="0.4"]').click()
+    await settledAt(0.4)
+    assert.equal(await page.locator('[data-risk-jump="0.4"]').getAttribute('aria-current'), 'true')
+    await screenshot(page, 'moderation-review-risk')
+    assert.deepEqual(errors, [])
+  })
 })

@@ -19,6 +19,7 @@ import { KeypointSmoother } from './pose/smooth.js'
 import type { VisionRuntime } from './runtime.js'
 import type { VisionSettings } from './settings.js'
 import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
+import { riskScore } from './risk.js'
 import { BoxTracker, type TrackedBox } from './track.js'
 import type { Box, Detection, Model } from './types.js'
 import { iou, shortSideSquares } from './geometry.js'
@@ -286,6 +287,18 @@ export class AnonymizeProcessor implements FrameProcessor {
   #perFrame: [number, number, number, number][] = []
   #trackedOnly = new Ranges()
   #lowConfidence = new Ranges()
+  /** For the risk score (./risk.ts): faces a keyframe lost, and the frames their tracks alone kept. */
+  #lostOnKeyframe = new Set<number>()
+  #keptByTracking = new Ranges()
+  #keyframes = 0
+  /** Pose people whose face a face box covered at least once, and where each had a head placed from pose. */
+  #faceSeen = new Set<number>()
+  #headFrames = new Map<number, Ranges>()
+  #unclassifiedText = new Ranges()
+  /** The decode rate, from the frames' own times when there are two (init's rate otherwise). */
+  #fps = 30
+  #firstFrame?: { index: number; timeMs: number }
+  #lastFrame?: { index: number; timeMs: number }
   #carried = new CarriedText()
   #textTurn = 0
   #unposedTurn = 0
@@ -326,7 +339,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     return new BoxTracker({ maxMissed: this.#settings.detectEvery * (rounds + 2), margin: this.#settings.margin })
   }
 
-  async init(info: { width: number; height: number }) {
+  async init(info: { width: number; height: number; fps: number }) {
+    this.#fps = info.fps
     this.#faceTracker = this.#trackerFor(info.width, info.height)
   }
 
@@ -339,18 +353,26 @@ export class AnonymizeProcessor implements FrameProcessor {
     // Faces and text are searched side by side: with the face models on a lane (./lane.ts)
     // the face search runs there while text is read here.
     const facesFound = keyframe ? this.#findFaces(frame) : undefined
+    const unclassifiedBefore = this.#text.stats.unclassified
     const textRead = readsText(frame.index, every) ? this.#readText(frame, people) : undefined
     const [foundFaces, read] = await Promise.all([facesFound, textRead])
+    if (this.#text.stats.unclassified > unclassifiedBefore) this.#unclassifiedText.add(frame.index)
     if (foundFaces) {
+      this.#keyframes++
       this.#stats.detectedFaces += foundFaces.length
       if (lowConfidence(foundFaces, this.#settings.faces.threshold)) this.#lowConfidence.add(frame.index)
       faces = this.#faceTracker.update(frame.index, foundFaces)
+      // Between keyframes every face is tracked by design; a face the search itself lost is the risk.
+      this.#lostOnKeyframe = new Set(faces.filter((box) => !box.detected).map((box) => box.trackId))
     } else {
       faces = this.#faceTracker.predict(frame.index)
     }
+    if (faces.some((box) => this.#lostOnKeyframe.has(box.trackId))) this.#keptByTracking.add(frame.index)
+    this.#firstFrame ??= { index: frame.index, timeMs: frame.timeMs }
+    this.#lastFrame = { index: frame.index, timeMs: frame.timeMs }
     text = read ? this.#textTracker.update(frame.index, read) : this.#textTracker.predict(frame.index)
     const carried = this.#carried.regions(frame.index, people)
-    const heads = this.#heads(people, faces)
+    const heads = this.#heads(people, faces, frame.index)
     const regions: (BlurRegion & { kind: BlurredRegionKind })[] = [
       ...faces.map((box) => ({ ...box, shape: 'ellipse' as const, kind: 'face' as const })),
       ...heads.map((box) => ({ ...box, shape: 'ellipse' as const, kind: 'head' as const })),
@@ -409,11 +431,17 @@ export class AnonymizeProcessor implements FrameProcessor {
    * behind goggles, under helmets, in profile or half hidden, which pose still places from the
    * body. Grown by the margin like every face.
    */
-  #heads(people: SharedFrameState['people'], faces: Box[]): TrackedBox[] {
+  #heads(people: SharedFrameState['people'], faces: Box[], frameIndex: number): TrackedBox[] {
     const heads: TrackedBox[] = []
     for (const person of people) {
       const head = headBox(person.keypoints)
-      if (!head || faces.some((face) => iou(face, head) > HEAD_COVERED_IOU || centreInside(head, face))) continue
+      if (!head) continue
+      if (faces.some((face) => iou(face, head) > HEAD_COVERED_IOU || centreInside(head, face))) {
+        this.#faceSeen.add(person.trackId)
+        continue
+      }
+      if (!this.#headFrames.has(person.trackId)) this.#headFrames.set(person.trackId, new Ranges())
+      this.#headFrames.get(person.trackId)!.add(frameIndex)
       heads.push({ ...grow(head, this.#settings.margin), score: head.score, trackId: -1, detected: true })
     }
     return heads
@@ -524,7 +552,35 @@ export class AnonymizeProcessor implements FrameProcessor {
       regionsPerFrame: { columns: ['firstFrame', 'lastFrame', 'faces', 'text'], runs: this.#perFrame },
       framesFilledByTracking: this.#trackedOnly.list,
       framesWithLowConfidence: this.#lowConfidence.list,
+      framesKeptByTrackingOnly: this.#keptByTracking.list,
+      peopleWithoutFace: this.#peopleWithoutFace(),
+      framesWithUnclassifiedText: this.#unclassifiedText.list,
+      unclassifiedTextReadings: this.#text.stats.unclassified,
+      risk: riskScore({
+        frames: this.#stats.frames,
+        keyframes: this.#keyframes,
+        fps: this.#decodeRate(),
+        framesKeptByTrackingOnly: this.#keptByTracking.list,
+        framesWithLowConfidence: this.#lowConfidence.list,
+        peopleWithoutFace: this.#peopleWithoutFace(),
+        framesWithUnclassifiedText: this.#unclassifiedText.list,
+        unclassifiedTextReadings: this.#text.stats.unclassified,
+      }),
     }
+  }
+
+  #peopleWithoutFace() {
+    return [...this.#headFrames]
+      .filter(([trackId]) => !this.#faceSeen.has(trackId))
+      .map(([trackId, ranges]) => ({ trackId, frames: ranges.list }))
+  }
+
+  /** Frame indexes are the decoder's: a source below the output rate is decoded at its own. */
+  #decodeRate() {
+    const first = this.#firstFrame
+    const last = this.#lastFrame
+    if (!first || !last || last.index === first.index || last.timeMs <= first.timeMs) return this.#fps
+    return ((last.index - first.index) * 1000) / (last.timeMs - first.timeMs)
   }
 }
 

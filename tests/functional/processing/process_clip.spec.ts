@@ -66,6 +66,16 @@ test.group('process-clip job', (group) => {
     assert.isAbove(clip.keypointFrames!, 0)
     assert.isAtLeast(clip.keypointFrameCount!, clip.keypointFrames!)
     assert.equal(clip.keypointFps, 30)
+    // The QA report's risk score is copied onto the clip, so the queue sorts by it in SQL.
+    const risk = metadata.anonymization.anonymize.risk
+    assert.isNumber(risk.score)
+    assert.isAtLeast(risk.score, 0)
+    assert.isAtMost(risk.score, 100)
+    assert.equal(clip.riskScore, risk.score)
+    assert.deepEqual(
+      clip.riskReasons,
+      risk.reasons.map(({ code, message, weight, times }: any) => ({ code, message, weight, times }))
+    )
     assert.isAbove(ctx.progress.length, 1, 'progress was reported')
     const maxLagMs = lag.max / 1e6
     assert.isBelow(maxLagMs, 200, `event loop blocked for ${maxLagMs.toFixed(0)} ms`)

@@ -125,6 +125,18 @@ test.group('Vision processors in the pipeline', (group) => {
       assert.isAbove(qa.refoundFaces, 0)
       assert.isBelow(qa.refoundFaces, qa.detectedFaces)
       assert.isArray(qa.framesFilledByTracking)
+      // The risk score is made from the same report: its reasons point at frames of this clip.
+      assert.isAtLeast(qa.risk.score, 0)
+      assert.isAtMost(qa.risk.score, 100)
+      for (const reason of qa.risk.reasons) {
+        for (const [first, last] of reason.frames) assert.isAtMost(first, last)
+        assert.isAtMost(reason.frames.at(-1)?.[1] ?? 0, keypoints.frameCount - 1)
+      }
+      // A face kept only by its track is a tracked box: those frames are among the tracked ones.
+      const within = (index: number, ranges: [number, number][]) => ranges.some(([first, last]) => first <= index && index <= last)
+      for (const [first, last] of qa.framesKeptByTrackingOnly) {
+        assert.isTrue(within(first, qa.framesFilledByTracking) && within(last, qa.framesFilledByTracking), `${first}–${last}`)
+      }
       assert.deepEqual(qa.regionsPerFrame.columns, ['firstFrame', 'lastFrame', 'faces', 'text'])
       assert.equal(qa.regionsPerFrame.runs.at(-1)[1], keypoints.frameCount - 1)
       assert.equal(metadata.pose.pose.tracks >= 2, true)

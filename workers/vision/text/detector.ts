@@ -91,6 +91,8 @@ export interface TextDetectorStats {
   detectorPixels: number
   candidates: number
   kept: number
+  /** Readings with text in them that were not kept (not number-like, in numbers mode). */
+  unclassified: number
   detectMs: number
   recognizeMs: number
 }
@@ -122,6 +124,7 @@ export class TextDetector {
     detectorPixels: 0,
     candidates: 0,
     kept: 0,
+    unclassified: 0,
     detectMs: 0,
     recognizeMs: 0,
   }
@@ -212,7 +215,10 @@ export class TextDetector {
         // An unsure or empty reading of a short, clearly detected blob: a number in a
         // stylised font or at an angle is more likely than a logo, and missing it costs more.
         (text.length <= 3 && textScore < 0.8 && box.score >= 0.7)
-      if (!keep) return
+      if (!keep) {
+        if (text.trim()) this.stats.unclassified++
+        return
+      }
       const pad = box.height * o.boxPadding
       const grown = clipBox(
         { x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad },
