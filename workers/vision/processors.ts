@@ -238,6 +238,11 @@ const HEAD_COVERED_IOU = 0.3
  */
 const TURNED_HEADS_PER_KEYFRAME = 6
 /**
+ * A face found on a head turned upright is that head's when its centre lies within the pose
+ * head grown by this much of its size each side (pose places a turned head less surely).
+ */
+const TURNED_FACE_REACH = 0.5
+/**
  * Text is read on the first keyframe of every this-many frames (one person per reading): the
  * same rate whatever VISION_DETECT_EVERY is, since a player's turn comes round by readings.
  */
@@ -451,18 +456,22 @@ export class AnonymizeProcessor implements FrameProcessor {
     const faces: FaceDetection[] = []
     for (const head of turned) {
       const crop = uprightCrop(frame, head, head.angle)
-      for (const face of await this.#turnedFaces.detect(crop.frame, { tiles: [], squares: [] })) {
-        const box = fromUpright(crop, face)
-        // BlazeFace boxes eyes to mouth; the head placed from pose, sized on labelled faces,
-        // reaches forehead and chin, which turned sideways the search's own box may miss.
-        faces.push({ ...(covered(head, [box]) || centreInside(box, head) ? union(box, head) : box), score: face.score, keypoints: [] })
-      }
+      // The crop is this head's: one face, centred on it (a neighbour's face at the crop's edge,
+      // or a hand, is the frame search's to find).
+      const best = (await this.#turnedFaces.detect(crop.frame, { tiles: [], squares: [] }))
+        .map((face) => ({ box: fromUpright(crop, face), score: face.score }))
+        .filter(({ box }) => centreInside(box, grow(head, TURNED_FACE_REACH)))
+        .sort((a, b) => b.score - a.score)[0]
+      // BlazeFace boxes eyes to mouth; the head placed from pose, sized on labelled faces,
+      // reaches forehead and chin, which turned sideways the search's own box may miss.
+      if (best) faces.push({ ...union(best.box, head), score: best.score, keypoints: [] })
     }
     this.#stats.headsTurnedUpright += turned.length
     this.#stats.turnedFaceDetections += faces.length
     // One face, one box: the upright look's, stretched over what the search had there.
-    const kept = found.filter((face) => !covered(face, faces))
-    const merged = faces.map((face) => found.filter((other) => covered(other, [face])).reduce((box, other) => ({ ...box, ...union(box, other) }), face))
+    const same = (a: Box, b: Box) => covered(a, [b]) || centreInside(b, a)
+    const kept = found.filter((face) => !faces.some((turnedFace) => same(face, turnedFace)))
+    const merged = faces.map((face) => found.filter((other) => same(other, face)).reduce((box, other) => ({ ...box, ...union(box, other) }), face))
     return [...kept, ...merged]
   }
 
