@@ -14,7 +14,8 @@ import { blurRegions, type BlurRegion } from './blur.js'
 import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type FaceDetectorOptions, type FaceSearch, type Region } from './faces/detector.js'
 import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName, type ModelSource } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
-import { headBox } from './pose/head.js'
+import { UPRIGHT_DEGREES, headBox, type HeadBox } from './pose/head.js'
+import { fromUpright, uprightCrop } from './pose/upright.js'
 import { KeypointSmoother } from './pose/smooth.js'
 import type { VisionRuntime } from './runtime.js'
 import type { VisionSettings } from './settings.js'
@@ -233,6 +234,16 @@ const TILES_PER_KEYFRAME = 6
 /** A pose-placed face overlapping a face box this much is that face already. */
 const HEAD_COVERED_IOU = 0.3
 /**
+ * Heads turned upright for the face detector on one keyframe, most tilted first: each is one
+ * 128 px BlazeFace run, and a gymnastics hall can have many people upside down at once.
+ */
+const TURNED_HEADS_PER_KEYFRAME = 6
+/**
+ * A face found on a head turned upright is that head's when its centre lies within the pose
+ * head grown by this much of its size each side (pose places a turned head less surely).
+ */
+const TURNED_FACE_REACH = 0.5
+/**
  * Text is read on the first keyframe of every this-many frames (one person per reading): the
  * same rate whatever VISION_DETECT_EVERY is, since a player's turn comes round by readings.
  */
@@ -265,6 +276,8 @@ export class AnonymizeProcessor implements FrameProcessor {
   #search: FaceSearch
   #text: TextDetector
   #persons: PersonDetector
+  /** BlazeFace short range alone, for heads turned upright (./pose/upright.ts). */
+  #turnedFaces: FaceDetector
   #faceTracker: BoxTracker
   #textTracker: BoxTracker
   #settings: VisionSettings
@@ -278,6 +291,11 @@ export class AnonymizeProcessor implements FrameProcessor {
     detectedText: 0,
     /** Face regions placed from pose keypoints where no face box covered the person's face. */
     headRegions: 0,
+    /** Of those, the heads of people lying or upside down (turned over UPRIGHT_DEGREES from upright). */
+    turnedHeadRegions: 0,
+    /** Heads of people not upright shown to the face detector turned upright, and the faces it found on them. */
+    headsTurnedUpright: 0,
+    turnedFaceDetections: 0,
     /** People the body detector found on whole-frame text turns (pose's people included). */
     bodyDetectedPeople: 0,
     /** Of those, the ones pose had not found whose shirt was read. */
@@ -326,6 +344,7 @@ export class AnonymizeProcessor implements FrameProcessor {
       { numbersOnly: settings.text.mode === 'numbers' }
     )
     this.#persons = new PersonDetector(models.personDetector)
+    this.#turnedFaces = new FaceDetector({ short: models.faceShort }, { threshold: settings.faces.threshold, tiles: false })
     this.#faceTracker = this.#trackerFor(1280, 720)
     // Only whole-frame readings feed this tracker (a person's text is carried with them): what
     // one finds is kept three reading intervals after it was last found.
@@ -355,8 +374,9 @@ export class AnonymizeProcessor implements FrameProcessor {
     const facesFound = keyframe ? this.#findFaces(frame) : undefined
     const unclassifiedBefore = this.#text.stats.unclassified
     const textRead = readsText(frame.index, every) ? this.#readText(frame, people) : undefined
-    const [foundFaces, read] = await Promise.all([facesFound, textRead])
+    const [searched, read] = await Promise.all([facesFound, textRead])
     if (this.#text.stats.unclassified > unclassifiedBefore) this.#unclassifiedText.add(frame.index)
+    const foundFaces = searched && (await this.#facesTurnedUpright(frame, people, searched))
     if (foundFaces) {
       this.#keyframes++
       this.#stats.detectedFaces += foundFaces.length
@@ -385,6 +405,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     this.last.text = [...text, ...carried.map((box) => ({ ...box, trackId: -1, score: 1, detected: true }))]
     if ([...faces, ...text].some((box) => !box.detected)) this.#trackedOnly.add(frame.index)
     this.#stats.headRegions += heads.length
+    this.#stats.turnedHeadRegions += heads.filter((head) => Math.abs(head.angle) > UPRIGHT_DEGREES).length
     this.#count(frame.index, faces.length + heads.length, text.length + carried.length)
   }
 
@@ -431,20 +452,55 @@ export class AnonymizeProcessor implements FrameProcessor {
    * behind goggles, under helmets, in profile or half hidden, which pose still places from the
    * body. Grown by the margin like every face.
    */
-  #heads(people: SharedFrameState['people'], faces: Box[], frameIndex: number): TrackedBox[] {
-    const heads: TrackedBox[] = []
+  #heads(people: SharedFrameState['people'], faces: Box[], frameIndex: number): (TrackedBox & { angle: number })[] {
+    const heads: (TrackedBox & { angle: number })[] = []
     for (const person of people) {
       const head = headBox(person.keypoints)
       if (!head) continue
-      if (faces.some((face) => iou(face, head) > HEAD_COVERED_IOU || centreInside(head, face))) {
+      if (covered(head, faces)) {
         this.#faceSeen.add(person.trackId)
         continue
       }
       if (!this.#headFrames.has(person.trackId)) this.#headFrames.set(person.trackId, new Ranges())
       this.#headFrames.get(person.trackId)!.add(frameIndex)
-      heads.push({ ...grow(head, this.#settings.margin), score: head.score, trackId: -1, detected: true })
+      heads.push({ ...grow(head, this.#settings.margin), score: head.score, trackId: -1, detected: true, angle: head.angle })
     }
     return heads
+  }
+
+  /**
+   * A keyframe's faces with those of people lying or upside down looked for upright: the face
+   * search, trained on upright faces, misses a turned face or boxes only part of it. Each
+   * turned head is cut out turned upright and searched there; a face found replaces what the
+   * search had on that head, mapped back into the frame so the tracker follows it like any face.
+   */
+  async #facesTurnedUpright(frame: Frame, people: SharedFrameState['people'], found: FaceDetection[]): Promise<FaceDetection[]> {
+    const turned = people
+      .map((person) => headBox(person.keypoints))
+      .filter((head): head is HeadBox => head !== undefined && Math.abs(head.angle) > UPRIGHT_DEGREES)
+      .sort((a, b) => Math.abs(b.angle) - Math.abs(a.angle))
+      .slice(0, TURNED_HEADS_PER_KEYFRAME)
+    if (turned.length === 0) return found
+    const faces: FaceDetection[] = []
+    for (const head of turned) {
+      const crop = uprightCrop(frame, head, head.angle)
+      // The crop is this head's: one face, centred on it (a neighbour's face at the crop's edge,
+      // or a hand, is the frame search's to find).
+      const best = (await this.#turnedFaces.detect(crop.frame, { tiles: [], squares: [] }))
+        .map((face) => ({ box: fromUpright(crop, face), score: face.score }))
+        .filter(({ box }) => centreInside(box, grow(head, TURNED_FACE_REACH)))
+        .sort((a, b) => b.score - a.score)[0]
+      // BlazeFace boxes eyes to mouth; the head placed from pose, sized on labelled faces,
+      // reaches forehead and chin, which turned sideways the search's own box may miss.
+      if (best) faces.push({ ...union(best.box, head), score: best.score, keypoints: [] })
+    }
+    this.#stats.headsTurnedUpright += turned.length
+    this.#stats.turnedFaceDetections += faces.length
+    // One face, one box: the upright look's, stretched over what the search had there.
+    const same = (a: Box, b: Box) => covered(a, [b]) || centreInside(b, a)
+    const kept = found.filter((face) => !faces.some((turnedFace) => same(face, turnedFace)))
+    const merged = faces.map((face) => found.filter((other) => same(other, face)).reduce((box, other) => ({ ...box, ...union(box, other) }), face))
+    return [...kept, ...merged]
   }
 
   /** Faces on a keyframe, searched as keyframePlan() says. */
@@ -588,6 +644,17 @@ export class AnonymizeProcessor implements FrameProcessor {
 function addUnseen(found: TextDetection[], more: TextDetection[]) {
   for (const box of more) if (!found.some((other) => iou(other, box) > SAME_TEXT_IOU)) found.push(box)
   return found
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x)
+  const y = Math.min(a.y, b.y)
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y }
+}
+
+/** Whether a face box already covers this head: it is that face. */
+function covered(head: Box, faces: Box[]) {
+  return faces.some((face) => iou(face, head) > HEAD_COVERED_IOU || centreInside(head, face))
 }
 
 function centreInside(box: Box, area: Box) {
