@@ -166,8 +166,16 @@ function syncVideos(root) {
     video.addEventListener('play', () => others().forEach((other) => other.paused && other.play().catch(() => {})))
     video.addEventListener('pause', () => others().forEach((other) => !other.paused && other.pause()))
     video.addEventListener('seeked', () => {
+      // A seek made here to follow the other video must not echo back: it can land after the
+      // reviewer's next jump (m pressed twice quickly) and pull that video back to the old time.
+      if (video.dataset.following) {
+        delete video.dataset.following
+        return
+      }
       for (const other of others()) {
-        if (Math.abs(other.currentTime - video.currentTime) > 0.1) other.currentTime = video.currentTime
+        if (Math.abs(other.currentTime - video.currentTime) <= 0.1) continue
+        other.dataset.following = 'true'
+        other.currentTime = video.currentTime
       }
     })
   }
