@@ -117,7 +117,8 @@ function drawCanvas(container, element, geometry) {
     context.strokeRect(...toScreen(draft.box.x, draft.box.y, draft.box.width, draft.box.height))
     return
   }
-  const tracked = element.dataset.redactionTrack ? JSON.parse(element.dataset.redactionTrack) : null
+  const source = element.querySelector('[data-redaction-track]')?.dataset.redactionTrack
+  const tracked = source ? JSON.parse(source) : null
   if (!tracked) return
   const frame = Math.round(video.currentTime * geometry.fps)
   const row = tracked.rows.find((item) => item[0] === frame)
@@ -133,7 +134,8 @@ async function submit(form) {
   const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content')
   const response = await fetch(form.action, {
     method: 'POST',
-    body: new FormData(form),
+    // URL-encoded like a plain form post (the body parser leaves multipart to uploads).
+    body: new URLSearchParams(new FormData(form)),
     credentials: 'same-origin',
     headers: { 'HX-Request': 'true', ...(token ? { 'X-CSRF-TOKEN': token } : {}) },
   })
@@ -193,6 +195,8 @@ export function redactionKey(event) {
 
 /** Once per page: the panel's forms go by fetch (a refusal's sentence shows in place), fields redraw. */
 export function mountRedaction() {
+  // A polled panel (tracking → tracked) brings the boxes to draw.
+  document.addEventListener('htmx:afterSettle', () => render())
   document.addEventListener('submit', (event) => {
     const form = event.target
     if (!(form instanceof HTMLFormElement) || !form.closest('[data-redaction-panel]')) return
