@@ -15,6 +15,7 @@ export const controllers = {
   AdminModeration: () => import('#controllers/admin_moderation_controller'),
   AdminModerationDecisions: () => import('#controllers/admin_moderation_decisions_controller'),
   AdminPayouts: () => import('#controllers/admin_payouts_controller'),
+  AdminRedactions: () => import('#controllers/admin_redactions_controller'),
   AdminRefunds: () => import('#controllers/admin_refunds_controller'),
   AdminSettings: () => import('#controllers/admin_settings_controller'),
   AdminTransfers: () => import('#controllers/admin_transfers_controller'),

@@ -100,6 +100,10 @@ export type ScannedRoutes = {
     'admin_moderation_decisions.bulk': { paramsTuple?: []; params?: {} }
     'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_redactions.store': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_redactions.show': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
+    'admin_redactions.render': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
+    'admin_redactions.cancel': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
     'admin_moderation_decisions.approve': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_moderation_decisions.reject': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_payouts.index': { paramsTuple?: []; params?: {} }
@@ -183,6 +187,7 @@ export type ScannedRoutes = {
     'admin_moderation.index': { paramsTuple?: []; params?: {} }
     'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_redactions.show': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
     'admin_payouts.index': { paramsTuple?: []; params?: {} }
     'admin_ledger.index': { paramsTuple?: []; params?: {} }
     'admin_ledger.export': { paramsTuple?: []; params?: {} }
@@ -256,6 +261,7 @@ export type ScannedRoutes = {
     'admin_moderation.index': { paramsTuple?: []; params?: {} }
     'admin_moderation.show': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_moderation.regions': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_redactions.show': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
     'admin_payouts.index': { paramsTuple?: []; params?: {} }
     'admin_ledger.index': { paramsTuple?: []; params?: {} }
     'admin_ledger.export': { paramsTuple?: []; params?: {} }
@@ -299,6 +305,9 @@ export type ScannedRoutes = {
     'api_tokens.store': { paramsTuple?: []; params?: {} }
     'api.missing': { paramsTuple: [...ParamValue[]]; params: {'*': ParamValue[]} }
     'admin_moderation_decisions.bulk': { paramsTuple?: []; params?: {} }
+    'admin_redactions.store': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
+    'admin_redactions.render': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
+    'admin_redactions.cancel': { paramsTuple: [ParamValue,ParamValue]; params: {'clipId': ParamValue,'id': ParamValue} }
     'admin_moderation_decisions.approve': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_moderation_decisions.reject': { paramsTuple: [ParamValue]; params: {'clipId': ParamValue} }
     'admin_transfers.retry': { paramsTuple: [ParamValue]; params: {'transferId': ParamValue} }

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { DateTime } from 'luxon'
 import AdminPolicy from '#policies/admin_policy'
 import { ModerationService, filterQuery, type QueueFilters } from '#services/moderation_service'
+import { RedactionService } from '#services/redaction_service'
 import { queueFiltersValidator } from '#validators/moderation'
 
 /**
@@ -11,7 +12,10 @@ import { queueFiltersValidator } from '#validators/moderation'
  */
 @inject()
 export default class AdminModerationController {
-  constructor(protected moderation: ModerationService) {}
+  constructor(
+    protected moderation: ModerationService,
+    protected redactions: RedactionService
+  ) {}
 
   async index({ bouncer, request, response, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
@@ -31,8 +35,9 @@ export default class AdminModerationController {
   async show({ bouncer, params, request, response, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
     const { filters } = await readFilters(request.qs())
-    const review = await this.moderation.review(await this.moderation.find(params.clipId), filters)
-    const state = { review, query: filterQuery(filters, { page: 1 }) }
+    const clip = await this.moderation.find(params.clipId)
+    const [review, redaction] = await Promise.all([this.moderation.review(clip, filters), this.redactions.panel(clip)])
+    const state = { review, redaction, query: filterQuery(filters, { page: 1 }) }
     response.append('Vary', 'HX-Request')
     if (request.header('HX-Request') === 'true') return view.render('components/moderation/review', { ...state, fragment: true })
     return view.render('pages/admin/moderation/show', state)

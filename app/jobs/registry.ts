@@ -12,6 +12,10 @@ export interface JobPayloads {
   'purge-expired-tokens': Record<string, never>
   /** Standardize, anonymize and extract keypoints from an accepted upload. */
   'process-clip': { clipId: string }
+  /** Follow a reviewer's box over its frame range in the anonymized video (the boxes are shown before anything changes). */
+  'track-redaction': { redactionId: number }
+  /** Re-render a clip's video with a tracked manual redaction blurred in, and publish it. */
+  'render-redaction': { redactionId: number }
   /** Delete a withdrawn clip's stored objects once the retention period has passed. */
   'purge-withdrawn-clip': { clipId: string }
   /** Forget uploads abandoned for longer than their expiry, and their staged bytes. */
@@ -73,6 +77,8 @@ function housekeeping(firstRetryDelayMs: number): JobTypeOptions {
 
 export const handlers: { [K in JobName]: HandlerLoader<K> } = {
   'process-clip': () => import('#jobs/process_clip'),
+  'track-redaction': () => import('#jobs/track_redaction'),
+  'render-redaction': () => import('#jobs/render_redaction'),
   'purge-expired-tokens': () => import('#jobs/purge_expired_tokens'),
   'purge-withdrawn-clip': () => import('#jobs/purge_withdrawn_clip'),
   'purge-stale-uploads': () => import('#jobs/purge_stale_uploads'),
@@ -93,6 +99,15 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
       removeOnComplete: { count: 500 },
       removeOnFail: { count: 1000 },
     },
+    concurrency: (configured) => configured,
+  },
+  // A reviewer waits on both: a second attempt soon, then the failure is shown with its reason.
+  'track-redaction': {
+    defaults: { attempts: 2, backoff: { type: 'fixed', delay: 5_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
+    concurrency: () => 1,
+  },
+  'render-redaction': {
+    defaults: { attempts: 2, backoff: { type: 'fixed', delay: 10_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
     concurrency: (configured) => configured,
   },
   'purge-stale-uploads': housekeeping(60_000),

@@ -18,6 +18,11 @@ export default class AdminPolicy extends BasePolicy {
     return activeAdmin(user, 'Only administrators review clips.')
   }
 
+  /** Re-rendering a clip with a reviewer's extra blurred box replaces the video buyers get. */
+  redact(user: User): AuthorizerResponse {
+    return activeAdmin(user, 'Only administrators redact clips.')
+  }
+
   manageUsers(user: User): AuthorizerResponse {
     return activeAdmin(user, 'Only administrators can manage accounts and invitations.')
   }

@@ -22,7 +22,7 @@ import { PipelineError, type KeypointStats, type OutputFile, type OutputKind, ty
 import type { RiskScore } from '#workers/vision/risk'
 
 /** Where each output lives: anonymized data in `processed`, catalog media in `previews`. */
-const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }> = {
+export const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }> = {
   video: { bucket: 'processed', name: 'video.mp4' },
   keypoints: { bucket: 'processed', name: 'keypoints.json' },
   // For reviewers only (the moderation page): never in a manifest or an export.
@@ -141,7 +141,7 @@ export class ClipProcessingService {
 
       step = 'store'
       const storing = performance.now()
-      for (const output of Object.values(result.outputs)) stored.push(await this.#store(clip.id, output))
+      for (const output of Object.values(result.outputs)) stored.push(await this.store(clip.id, output))
       timings.store = Math.round(performance.now() - storing)
 
       step = 'publish'
@@ -149,18 +149,18 @@ export class ClipProcessingService {
       if (!published) {
         // Withdrawn while we worked, or published by another run of the same job: what this
         // run stored and no asset row points at must not outlive it.
-        await this.#discardUnreferenced(clip.id, stored)
+        await this.discardUnreferenced(clip.id, stored)
         logger.info({ clipId: clip.id, jobId: context.jobId }, 'clip settled during processing; outputs discarded')
         return
       }
       // Objects of earlier publications (other hashes) that no row points at any more.
-      await this.#discardUnreferenced(clip.id)
+      await this.discardUnreferenced(clip.id)
       logger.info({ clipId: clip.id, jobId: context.jobId, timings }, 'clip processed')
     } catch (caught) {
       let error = caught
       if (context.signal?.aborted && !timer.signal.aborted) {
         // The worker is shutting down: the job goes back to the queue as it was.
-        await this.#discardUnreferenced(clip.id, stored)
+        await this.discardUnreferenced(clip.id, stored)
         logger.info({ clipId: clip.id, jobId: context.jobId, step }, 'processing stopped by shutdown; job handed back')
         throw caught
       }
@@ -176,7 +176,7 @@ export class ClipProcessingService {
       }
       // Thumbnail and preview run side by side: the error names the step that failed.
       const failedStep = error instanceof PipelineError && !timer.signal.aborted ? error.step : step
-      await this.#discardUnreferenced(clip.id, stored)
+      await this.discardUnreferenced(clip.id, stored)
       await this.#fail(clip, run, failedStep, error, timings, context)
       throw error
     } finally {
@@ -255,8 +255,8 @@ export class ClipProcessingService {
     }
   }
 
-  /** Uploads one output unless the same bytes are already stored under its key. */
-  async #store(clipId: string, output: OutputFile) {
+  /** Uploads one output unless the same bytes are already stored under its key (also a re-render's). */
+  async store(clipId: string, output: OutputFile) {
     const { bucket } = PLACEMENT[output.kind]
     const key = objectKey(clipId, output.kind, output.sha256)
     const existing = await this.storage.stat(bucket, key)
@@ -270,7 +270,7 @@ export class ClipProcessingService {
    * run stored), or everything under the clip's folders after a publication. Rows are read
    * after the publishing transaction settled, so a published object is never among them.
    */
-  async #discardUnreferenced(clipId: string, candidates?: { bucket: BucketName; key: string }[]) {
+  async discardUnreferenced(clipId: string, candidates?: { bucket: BucketName; key: string }[]) {
     try {
       const rows = await ClipAsset.query().where('clip_id', clipId).whereNot('kind', 'raw')
       const kept = new Set(rows.map((row) => `${row.bucket}/${row.key}`))
@@ -372,7 +372,7 @@ const busyFolders = new Set<string>()
  * while another run (this process, or another on the same disk, by its lock file) holds it, a
  * private one instead: two runs writing the same files would corrupt each other's outputs.
  */
-async function claimWorkFolder(clipId: string) {
+export async function claimWorkFolder(clipId: string) {
   const shared = join(config.pipeline.workDir, clipId)
   await mkdir(shared, { recursive: true })
   const lock = join(shared, '.lock')

@@ -8,9 +8,11 @@
  *           · o or Enter open the review · x tick for a bulk decision
  *   review: j/k next/previous clip · a approve · r reject · space play/pause both videos
  *           · m jump to the next risky moment (the risk card's buttons, in their order)
+ *           · b draw a box to redact, [ ] { } its range, Enter confirm, Esc cancel (redaction.js)
  */
 
 import { fitCanvas } from './overlay.js'
+import { mountRedaction, redactionKey, scanRedaction } from './redaction.js'
 
 const REGION_COLOURS = { face: '#00FF7F', head: '#6cc4ff', text: '#ffc857' }
 
@@ -105,6 +107,7 @@ function review() {
 function reviewKey(event) {
   const page = review()
   if (!page) return false
+  if (redactionKey(event)) return true
   switch (event.key) {
     case 'j':
       if (page.dataset.nextUrl) window.location.assign(page.dataset.nextUrl)
@@ -265,10 +268,12 @@ function setupRegions(container) {
 function scan(root = document) {
   root.querySelectorAll?.('[data-regions-url]').forEach(setupRegions)
   syncVideos(root)
+  scanRedaction()
   if (root.querySelector?.('[data-moderation-row]') || root.matches?.('[data-moderation-queue]')) select(selected, { scroll: false })
 }
 
 export function mountModeration() {
+  mountRedaction()
   scan()
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return

@@ -14,6 +14,21 @@ router
       .get('/admin/moderation/:clipId/regions.json', [controllers.AdminModeration, 'regions'])
       .where('clipId', router.matchers.uuid())
     router
+      .post('/admin/moderation/:clipId/redactions', [controllers.AdminRedactions, 'store'])
+      .where('clipId', router.matchers.uuid())
+    router
+      .get('/admin/moderation/:clipId/redactions/:id', [controllers.AdminRedactions, 'show'])
+      .where('clipId', router.matchers.uuid())
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/moderation/:clipId/redactions/:id/render', [controllers.AdminRedactions, 'render'])
+      .where('clipId', router.matchers.uuid())
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/moderation/:clipId/redactions/:id/cancel', [controllers.AdminRedactions, 'cancel'])
+      .where('clipId', router.matchers.uuid())
+      .where('id', router.matchers.number())
+    router
       .post('/admin/moderation/:clipId/approve', [controllers.AdminModerationDecisions, 'approve'])
       .where('clipId', router.matchers.uuid())
     router

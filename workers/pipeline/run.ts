@@ -16,6 +16,7 @@ import { StepLedger, type StepRecord } from './ledger.js'
 import { ProgressReporter } from './progress.js'
 import { makePreview, makeThumbnail } from './previews.js'
 import { standardize, type StandardizeResult } from './standardize.js'
+import { redactedMetadata, rerender, type RerenderPlan } from './redact.js'
 import { METADATA_SCHEMA, PIPELINE_NAME, PIPELINE_VERSION } from './version.js'
 import {
   PipelineError,
@@ -32,6 +33,12 @@ export interface PipelineInput {
   inputPath: string
   outDir: string
   clip: ClipDescription
+  /**
+   * A re-render of a processed clip (./redact.ts): the standardize step encodes `inputPath`
+   * again with the plan's regions blurred and runs no processor; metadata.json is the
+   * published one with the new hashes.
+   */
+  rerender?: RerenderPlan
 }
 
 const FILES: Record<OutputKind, { file: string; contentType: string }> = {
@@ -163,24 +170,24 @@ export async function runPipeline(
   hooks.onProbed?.(source)
 
   const standardized = await step('standardize', async () => {
-    const result = await standardize(
-      {
-        inputPath: input.inputPath,
-        container,
-        videoPath: path('video'),
-        keypointsPath: path('keypoints'),
-        regionsPath: path('regions'),
-        clipId: input.clip.clipId,
-        durationSeconds: source.durationSeconds,
-        sourceFps: source.fps,
-        hasAudio: source.hasAudio,
-        colour: { colorSpace: source.colorSpace ?? null, width: source.width, height: source.height },
-        thumbnailPath: path('thumbnail'),
-        previewPath: path('preview'),
-      },
-      options,
-      { signal, onFrames: (done, expected) => progress.step('standardize', done / expected) }
-    )
+    const paths = {
+      inputPath: input.inputPath,
+      container,
+      videoPath: path('video'),
+      keypointsPath: path('keypoints'),
+      regionsPath: path('regions'),
+      thumbnailPath: path('thumbnail'),
+      previewPath: path('preview'),
+    }
+    const onFrames = (done: number, expected: number) => progress.step('standardize', done / expected)
+    const colour = { colorSpace: source.colorSpace ?? null, width: source.width, height: source.height }
+    const result = input.rerender
+      ? await rerender({ ...paths, sourceFps: source.fps, hasAudio: source.hasAudio, colour }, input.rerender, options, { signal, onFrames })
+      : await standardize(
+          { ...paths, clipId: input.clip.clipId, durationSeconds: source.durationSeconds, sourceFps: source.fps, hasAudio: source.hasAudio, colour },
+          options,
+          { signal, onFrames }
+        )
     // The catalog files the encoder made are the thumbnail and preview steps' outputs, but are
     // recorded by those steps; their hashes here let the steps tell them from a damaged file.
     const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
@@ -232,15 +239,18 @@ export async function runPipeline(
       }
       const allTimings: Record<string, number> = {}
       for (const name of STEPS.slice(0, -1)) allTimings[name] = ledger.get(name)!.ms
-      const metadata = buildMetadata({
-        clip: input.clip,
-        options,
-        source,
-        output,
-        files,
-        timings: allTimings,
-        ffmpeg: await ffmpegVersion(options.ffmpegPath),
-      })
+      const plan = input.rerender
+      const metadata = plan
+        ? redactedMetadata(plan.metadata, files, plan.record, plan.regionsToBlur.length)
+        : buildMetadata({
+            clip: input.clip,
+            options,
+            source,
+            output,
+            files,
+            timings: allTimings,
+            ffmpeg: await ffmpegVersion(options.ffmpegPath),
+          })
       await writeJsonAtomically(path('metadata'), metadata)
       return { outputs: ['metadata'], data: { describedAs } }
     },
@@ -345,6 +355,8 @@ async function fingerprint(input: PipelineInput, options: PipelineOptions, size:
     previewHeight: options.previewHeight,
     blur: options.blur ?? null,
     processors: options.processors.map((processor) => [processor.name, processor.version ?? null]),
+    // A re-render's folder is never taken for a first run's, nor for another redaction's.
+    rerender: input.rerender ? hashOf({ record: input.rerender.record, source: input.rerender.source }) : null,
   }
   return hash.update(JSON.stringify(settings)).digest('hex')
 }

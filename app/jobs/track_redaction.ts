@@ -1,0 +1,12 @@
+import { inject } from '@adonisjs/core'
+import type { JobContext, JobHandler } from '#jobs/registry'
+import { RedactionWorkService } from '#services/redaction_work_service'
+
+@inject()
+export default class TrackRedaction implements JobHandler<'track-redaction'> {
+  constructor(protected work: RedactionWorkService) {}
+
+  handle(payload: { redactionId: number }, context: JobContext) {
+    return this.work.track(payload.redactionId, context)
+  }
+}
