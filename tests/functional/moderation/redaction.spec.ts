@@ -10,6 +10,7 @@ import ClipRedaction from '#models/clip_redaction'
 import type User from '#models/user'
 import { QueueService } from '#services/queue_service'
 import { RedactionWorkService } from '#services/redaction_work_service'
+import { versionContaining } from '#tests/helpers/datasets'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import {
@@ -257,6 +258,19 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
       assert.include(response.text(), `is ${status}: only a clip awaiting review or approved can be redacted`)
       assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
     }
+  })
+
+  test("an approved clip already in a dataset version is refused: its version's manifest names its video", async ({ assert, client }) => {
+    const admin = await makeUser('admin')
+    const clip = await redactableClip(null, video, { status: 'approved' })
+    await versionContaining(clip)
+    const before = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'video').firstOrFail()
+    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, DRAWN)
+    response.assertStatus(409)
+    assert.include(response.text(), 'is in 1 dataset version whose manifest names its video, so it cannot be re-rendered')
+    assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
+    const after = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'video').firstOrFail()
+    assert.equal(after.sha256, before.sha256)
   })
 
   test('while a re-render runs, another one of the same clip is refused; a new box replaces one not yet rendering', async ({ assert, client }) => {
