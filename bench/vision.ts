@@ -139,7 +139,7 @@ try {
     const processors = (await newProcessors(mode)).map((processor) => timed(processor, spent))
     started = performance.now()
     const result = await runPipeline(
-      { inputPath: clip, outDir: join(work, basename(clip)), clip: { clipId: 'bench' } },
+      { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench' } },
       { ...options, processors, blur: settings.blur }
     )
     const seconds = (performance.now() - started) / 1000
