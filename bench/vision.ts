@@ -5,6 +5,11 @@
  * where the time went (each processor's share, measured around its calls).
  *
  *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process] [--[no-]lane]
+ *     [--text MODE[,MODE…]]
+ *
+ * --text runs each clip once per text mode (numbers, identifying, all; default the default
+ * mode), the modes in turn clip by clip so a change in the machine's load touches them alike,
+ * and gives each mode's totals: what blurring names as well as numbers costs.
  *
  * --in-process also gives each model's time in its run() calls (of the models run in process:
  * without --lane, all of them). --no-lane keeps the face search on the vision thread.
@@ -23,7 +28,7 @@ import { createVisionProcessors, LANE_MODELS, loadVisionModels, type VisionModel
 import { VisionRuntime } from '../workers/vision/runtime.js'
 import { VisionThread } from '../workers/vision/thread.js'
 import type { Model } from '../workers/vision/types.js'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
+import { DEFAULT_VISION_SETTINGS, TEXT_MODES, type TextMode, type VisionSettings } from '../workers/vision/settings.js'
 import { plainFfmpeg } from './plain_ffmpeg.js'
 
 const { values } = parseArgs({
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     'only': { type: 'string' },
     'in-process': { type: 'boolean', default: false },
     'lane': { type: 'boolean' },
+    'text': { type: 'string', default: DEFAULT_VISION_SETTINGS.text.mode },
   },
   allowNegative: true,
 })
@@ -46,6 +52,13 @@ const settings: VisionSettings = {
   lane: values.lane ?? (!values['in-process'] && DEFAULT_VISION_SETTINGS.lane),
   detectEvery: Number(values['detect-every']),
 }
+const modes = [...new Set(values.text.split(',').map((mode) => mode.trim()).filter(Boolean))]
+const unknown = modes.filter((mode) => !TEXT_MODES.includes(mode as TextMode))
+if (!modes.length || unknown.length) {
+  console.error(`--text takes text modes separated by commas (${TEXT_MODES.join(', ')}), not "${values.text}"`)
+  process.exit(2)
+}
+const settingsFor = (mode: string): VisionSettings => ({ ...settings, text: { mode: mode as TextMode } })
 const media = new URL('../../shared/media/', import.meta.url).pathname
 const clips = readdirSync(media)
   .filter((name) => name.endsWith('.mp4') && (!values.only || name.includes(values.only)))
@@ -60,9 +73,11 @@ const runtime = inProcess
   ? new VisionRuntime({ threads: settings.threads, provider: settings.provider, laneModels: settings.lane ? LANE_MODELS : [] })
   : undefined
 const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
-const thread = inProcess ? undefined : new VisionThread(settings)
-const provider = runtime ? runtime.provider : (await thread!.ready).provider
-const newProcessors = () => (models ? Promise.resolve(createVisionProcessors(models, settings)) : thread!.processors())
+// One vision thread per text mode (a thread's settings are fixed when it starts).
+const threads = new Map(inProcess ? [] : modes.map((mode) => [mode, new VisionThread(settingsFor(mode))]))
+const provider = runtime ? runtime.provider : (await [...threads.values()][0].ready).provider
+const newProcessors = (mode: string) =>
+  models ? Promise.resolve(createVisionProcessors(models, settingsFor(mode))) : threads.get(mode)!.processors()
 
 /** Time in each model's run() calls, in process only (on the thread the models are out of reach). */
 const modelTime = new Map<string, { calls: number; ms: number }>()
@@ -114,17 +129,17 @@ function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProc
 
 const rows: Record<string, string | number>[] = []
 try {
-  for (const clip of clips) {
+  for (const clip of clips) for (const mode of modes) {
     const source = await probe(clip)
     const sourceFps = source.video[0].fps
     let started = performance.now()
     await plainFfmpeg(clip, work, { sourceFps, frames: 0, catalog: false })
     const plainSeconds = (performance.now() - started) / 1000
     const spent = new Map<string, number>()
-    const processors = (await newProcessors()).map((processor) => timed(processor, spent))
+    const processors = (await newProcessors(mode)).map((processor) => timed(processor, spent))
     started = performance.now()
     const result = await runPipeline(
-      { inputPath: clip, outDir: join(work, basename(clip)), clip: { clipId: 'bench' } },
+      { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench' } },
       { ...options, processors, blur: settings.blur }
     )
     const seconds = (performance.now() - started) / 1000
@@ -133,6 +148,7 @@ try {
     const pose = (result.metadata.pose as any).pose
     rows.push({
       clip: basename(clip),
+      ...(modes.length > 1 && { text: mode }),
       'decoded frames': pose.frames,
       'output frames': output.frameCount,
       'plain s': plainSeconds.toFixed(2),
@@ -147,30 +163,35 @@ try {
         'anonymize ms/frame': ((spent.get('anonymize') ?? 0) / anonymization.frames).toFixed(1),
       }),
       faces: anonymization.detectedFaces,
-      text: anonymization.detectedText,
+      'text found': anonymization.detectedText,
+      names: anonymization.detectedNames ?? 0,
       people: pose.tracks,
     })
   }
 } finally {
   await rm(work, { recursive: true, force: true })
   await runtime?.close()
-  await thread?.close()
+  for (const thread of threads.values()) await thread.close()
 }
 
 console.log(
   `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${provider}, ${settings.threads} text-detector threads, face search ${settings.lane ? 'on the model lane' : 'on the vision thread'}, ` +
     `${inProcess ? 'in process' : 'on the vision thread'}, ` +
-    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, target 1280x720@30`
+    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, text ${modes.join(' vs ')}, target 1280x720@30`
 )
 console.table(rows)
-const total = (key: string) => rows.reduce((sum, row) => sum + Number(row[key]), 0)
-console.log(
-  `total: ${total('output frames')} output frames (${total('decoded frames')} decoded) in ${total('pipeline s').toFixed(2)} s = ` +
-    `${(total('output frames') / total('pipeline s')).toFixed(1)} fps (${(total('decoded frames') / total('pipeline s')).toFixed(1)} decoded fps); ` +
-    `plain transcode ${total('plain s').toFixed(2)} s, ratio ${(total('pipeline s') / total('plain s')).toFixed(1)}; target ≥ 15 fps`
-)
+for (const mode of modes) {
+  const mine = rows.filter((row) => modes.length === 1 || row.text === mode)
+  const total = (key: string) => mine.reduce((sum, row) => sum + Number(row[key]), 0)
+  console.log(
+    `${modes.length > 1 ? `text ${mode}: ` : ''}total: ${total('output frames')} output frames (${total('decoded frames')} decoded) in ${total('pipeline s').toFixed(2)} s = ` +
+      `${(total('output frames') / total('pipeline s')).toFixed(1)} fps (${(total('decoded frames') / total('pipeline s')).toFixed(1)} decoded fps); ` +
+      `plain transcode ${total('plain s').toFixed(2)} s, ratio ${(total('pipeline s') / total('plain s')).toFixed(1)}; ` +
+      `${total('text found')} text regions, ${total('names')} names; target ≥ 15 fps`
+  )
+}
 if (modelTime.size) {
-  const seconds = total('pipeline s')
+  const seconds = rows.reduce((sum, row) => sum + Number(row['pipeline s']), 0)
   console.log('model run() time, in process:')
   console.table(
     [...modelTime].sort((a, b) => b[1].ms - a[1].ms).map(([model, { calls, ms }]) => ({

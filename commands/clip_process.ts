@@ -185,7 +185,7 @@ export default class ClipProcess extends BaseCommand {
     const pose = (result.metadata.pose as Record<string, any>).pose
     if (anonymization) {
       this.logger.info(
-        `Blurred (${anonymization.settings.blur}): ${anonymization.detectedFaces} face and ${anonymization.detectedText} text detections, ` +
+        `Blurred (${anonymization.settings.blur}): ${anonymization.detectedFaces} face and ${anonymization.detectedText} text detections (${anonymization.detectedNames ?? 0} names, text mode ${anonymization.settings.text}), ` +
           `${anonymization.faceRegions} face (${anonymization.headRegions ?? 0} placed from pose, ${anonymization.turnedFaceDetections ?? 0} found on ${anonymization.headsTurnedUpright ?? 0} heads turned upright) and ${anonymization.textRegions} text regions over ${anonymization.frames} frames; ` +
           `pose: ${pose?.tracks ?? 0} people tracked (models on ${provider}).`
       )

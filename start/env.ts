@@ -143,7 +143,7 @@ export const envSchema = {
   ANONYMIZE_FACE_SSD_EVERY: positiveInt(10, 3),
   ANONYMIZE_MARGIN: fraction(0.2),
   ANONYMIZE_BLUR: Env.schema.enum.optional(['gaussian', 'pixelate', 'solid'] as const),
-  ANONYMIZE_TEXT: Env.schema.enum.optional(['numbers', 'all'] as const),
+  ANONYMIZE_TEXT: Env.schema.enum.optional(['numbers', 'identifying', 'all'] as const),
   POSE_MODEL: Env.schema.enum.optional(['lite', 'full', 'heavy'] as const),
 
   /*

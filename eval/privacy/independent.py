@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Independent second opinion for the privacy evaluation.
 
-Finds faces with OpenCV's Haar cascades and digit strings with the tesseract CLI. Neither
+Finds faces with OpenCV's Haar cascades, and digit strings and words with the tesseract CLI. Neither
 shares code, models or training data with the anonymizer, so what they still find in a
 blurred frame is evidence the blur leaked, not an echo of our own detector.
 
 Usage: independent.py [--min-face PX] [--min-conf N] [--upscale F] [--no-ocr] PATH [PATH ...]
 PATH is an image or a directory of images. Prints one JSON object:
-{"images": [{"path", "width", "height", "faces": [...], "numbers": [...]}]}
+{"images": [{"path", "width", "height", "faces": [...], "numbers": [...], "words": [...]}]}
+numbers: words with a digit; words: words of 3 or more letters and no digit (names, signs).
 Boxes are {x, y, width, height} in the image's pixels.
 """
 import argparse
@@ -93,15 +94,18 @@ def read_words(path, min_conf, scale):
     words = []
     for row in csv.DictReader(io.StringIO(result.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
-        if row.get("level") != "5" or not any(c.isdigit() for c in text):
+        digits = "".join(c for c in text if c.isdigit())
+        letters = "".join(c for c in text if c.isalpha()).upper()
+        if row.get("level") != "5" or not (digits or len(letters) >= 3):
             continue
         conf = float(row["conf"])
-        # Boxes a few pixels high are texture, not digits anyone could read.
+        # Boxes a few pixels high are texture, not text anyone could read.
         if conf < min_conf or int(row["height"]) / scale < 8:
             continue
         words.append({
             "text": text,
-            "digits": "".join(c for c in text if c.isdigit()),
+            "digits": digits,
+            "letters": letters,
             "conf": round(conf, 1),
             "x": round(int(row["left"]) / scale), "y": round(int(row["top"]) / scale),
             "width": round(int(row["width"]) / scale), "height": round(int(row["height"]) / scale),
@@ -109,8 +113,9 @@ def read_words(path, min_conf, scale):
     return words
 
 
-def find_numbers(path, gray, min_conf, upscale):
-    numbers = read_words(path, min_conf, 1)
+def find_text(path, gray, min_conf, upscale):
+    """(numbers, words): words with a digit, and words of 3+ letters without one."""
+    found = read_words(path, min_conf, 1)
     if upscale > 1:
         # Shirt numbers are often 15-30 px high in a 720p frame, below what tesseract reads
         # well; a second, enlarged pass finds several that the first misses.
@@ -118,9 +123,9 @@ def find_numbers(path, gray, min_conf, upscale):
             big = os.path.join(tmp, "up.png")
             cv2.imwrite(big, cv2.resize(gray, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC))
             for word in read_words(big, min_conf, upscale):
-                if not any(n["digits"] == word["digits"] and iou(n, word) > 0 for n in numbers):
-                    numbers.append(word)
-    return numbers
+                if not any(n["digits"] == word["digits"] and n["letters"] == word["letters"] and iou(n, word) > 0 for n in found):
+                    found.append(word)
+    return [w for w in found if w["digits"]], [w for w in found if not w["digits"]]
 
 
 def image_paths(arguments):
@@ -149,12 +154,14 @@ def main():
         if image is None:
             sys.exit(f"independent.py: cannot read {path}")
         equalized = cv2.equalizeHist(image)
+        numbers, words = ([], []) if args.no_ocr else find_text(path, image, args.min_conf, args.upscale)
         images.append({
             "path": path,
             "width": int(image.shape[1]),
             "height": int(image.shape[0]),
             "faces": find_faces(equalized, cascades, args.min_face),
-            "numbers": [] if args.no_ocr else find_numbers(path, image, args.min_conf, args.upscale),
+            "numbers": numbers,
+            "words": words,
         })
     json.dump({"images": images}, sys.stdout)
     sys.stdout.write("\n")

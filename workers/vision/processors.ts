@@ -1,7 +1,7 @@
 /**
  * The vision frame processors the pipeline runs between decode and encode:
  *
- *   pose (on the original frame) → anonymize (faces and shirt numbers blurred in place)
+ *   pose (on the original frame) → anonymize (faces, shirt numbers and names blurred in place)
  *
  * Models are loaded once per worker process (`loadVisionModels`) and shared by every clip;
  * processors are made per clip (`createVisionProcessors`) because they hold that clip's
@@ -261,10 +261,11 @@ const SAME_TEXT_IOU = 0.5
 const CARRY_FRAMES = 90
 
 /**
- * Blurs faces and shirt numbers in place. Faces: BlazeFace short + full range (tiles for small
- * faces) on keyframes, a tracker in between that keeps a box some frames after its last
+ * Blurs faces, shirt numbers and names in place. Faces: BlazeFace short + full range (tiles for
+ * small faces) on keyframes, a tracker in between that keeps a box some frames after its last
  * detection. Text: PP-OCR on the people the pose step found, on the people a whole-body
- * detector finds that pose missed, and on the whole frame, numbers only or all text as set.
+ * detector finds that pose missed, and on the whole frame; numbers, numbers and names, or all
+ * text as set (./text/classify.ts).
  * Everything blurred grows by the margin.
  */
 export class AnonymizeProcessor implements FrameProcessor {
@@ -289,6 +290,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     /** Of those, faces a keyframe's search missed, found again around their track's expected box. */
     refoundFaces: 0,
     detectedText: 0,
+    /** Of detectedText, readings taken for names on people (./text/classify.ts; blurred unless the mode is numbers). */
+    detectedNames: 0,
     /** Face regions placed from pose keypoints where no face box covered the person's face. */
     headRegions: 0,
     /** Of those, the heads of people lying or upside down (turned over UPRIGHT_DEGREES from upright). */
@@ -341,7 +344,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     this.#text = new TextDetector(
       { detector: models.textDetector, recognizer: models.textRecognizer },
       models.dictionary,
-      { numbersOnly: settings.text.mode === 'numbers' }
+      { mode: settings.text.mode }
     )
     this.#persons = new PersonDetector(models.personDetector)
     this.#turnedFaces = new FaceDetector({ short: models.faceShort }, { threshold: settings.faces.threshold, tiles: false })
@@ -531,12 +534,14 @@ export class AnonymizeProcessor implements FrameProcessor {
       // One picture: every person, found by pose or by body, and the whole frame.
       const boxes = [...people.map((person) => person.box), ...(await this.#unposedPeople(frame, people))]
       const found = boxes.length ? await this.#text.detect(frame, boxes) : []
-      return this.#read(addUnseen(found, await this.#text.detect(frame)))
+      return this.#read(addUnseen(found, await this.#text.detect(frame, undefined, boxes)))
     }
     const turn = this.#textTurn++
     if (people.length === 0 || turn % (people.length + 1) === people.length) {
       // The body detector first: on the lane it runs while the text detector runs here.
-      const [unposed, found] = await Promise.all([this.#unposedPeople(frame, people), this.#text.detect(frame)])
+      // Names on the whole frame are looked for on pose's people (the body detector's come too late).
+      const posed = people.map((person) => person.box)
+      const [unposed, found] = await Promise.all([this.#unposedPeople(frame, people), this.#text.detect(frame, undefined, posed)])
       // One unposed person a turn, in turn: each costs a zoomed pass, and a crowd has many.
       if (unposed.length) {
         const chosen = unposed[this.#unposedTurn++ % unposed.length]
@@ -572,6 +577,7 @@ export class AnonymizeProcessor implements FrameProcessor {
 
   #read(found: TextDetection[]) {
     this.#stats.detectedText += found.length
+    this.#stats.detectedNames += found.filter((box) => box.kind === 'name').length
     this.last.read = found
     return found
   }

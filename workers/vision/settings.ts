@@ -5,7 +5,7 @@
 import type { BlurStyle } from '../pipeline/types.js'
 import type { ExecutionProvider } from './types.js'
 
-export const TEXT_MODES = ['numbers', 'all'] as const
+export const TEXT_MODES = ['numbers', 'identifying', 'all'] as const
 export type TextMode = (typeof TEXT_MODES)[number]
 
 export const POSE_MODELS = ['lite', 'full', 'heavy'] as const
@@ -41,7 +41,10 @@ export interface VisionSettings {
     ssdEvery: number
   }
   text: {
-    /** `numbers`: blur text regions with a digit (shirt numbers, bibs); `all`: every text region on people. */
+    /**
+     * `numbers`: text regions with a digit (shirt numbers, bibs); `identifying`: numbers and names
+     * on people, sponsor and team words left (./text/classify.ts); `all`: every text region.
+     */
     mode: TextMode
   }
   /** Every blurred box is grown by this fraction of its size on each side. */
@@ -62,7 +65,7 @@ export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   threads: 2,
   lane: true,
   faces: { threshold: 0.35, tiles: true, tileSizes: [200, 320], ssdEvery: 3 },
-  text: { mode: 'numbers' },
+  text: { mode: 'identifying' },
   margin: 0.2,
   blur: 'gaussian',
   pose: { model: 'lite' },

@@ -199,6 +199,31 @@ test.group('Vision processors in the pipeline', (group) => {
       }
     })
 
+  test('by default a surname on a player\'s back is blurred and counted in the QA report; numbers mode does not read it as a name')
+    .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
+    .run(async ({ assert }) => {
+      // "SCHIERHO…" across the back of the player at the right (eval/privacy/labels.json, frame pixels).
+      const name = { x: 1058, y: 516, width: 172, height: 70 }
+      const original = await imageFrame('fans_crowd_jerseys_retinaface.jpg')
+      const before = detail(original, name)
+      const run = async (mode: VisionSettings['text']['mode']) => {
+        const frame = { ...original, data: Buffer.from(original.data) }
+        const [pose, anonymize] = createVisionProcessors(models, { ...settings, text: { mode } }, { still: true })
+        await pose.process(frame)
+        await anonymize.process(frame)
+        const qa = (await anonymize.finish!()) as { detectedNames: number; settings: { text: string } }
+        return { frame, qa }
+      }
+      const identifying = await run(DEFAULT_VISION_SETTINGS.text.mode)
+      assert.equal(identifying.qa.settings.text, 'identifying')
+      assert.isAtLeast(identifying.qa.detectedNames, 1)
+      assert.isBelow(detail(identifying.frame, name), before / 2, 'the name is blurred')
+      // In numbers mode the name is not read as one. (Its pixels end up blurred all the same here:
+      // the margin around the big "22" just below reaches over it.)
+      const numbers = await run('numbers')
+      assert.equal(numbers.qa.detectedNames, 0)
+    })
+
   test('a shirt number on a player pose does not find (the ball hides his face) is read on the body detector\'s box')
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .run(async ({ assert }) => {

@@ -1,7 +1,8 @@
 /**
- * Shirt numbers, race bibs and other text on people, found so they can be blurred: PP-OCRv4
- * detection on person regions (or the whole frame at reduced size), recognition on the boxes
- * found, and a filter that keeps what reads as, or looks like, a number.
+ * Shirt numbers, race bibs, names and other text on people, found so they can be blurred:
+ * PP-OCRv4 detection on person regions (or the whole frame at reduced size), recognition on the
+ * boxes found, and a filter that keeps what the text mode blurs (./classify.ts: numbers, names
+ * on people, or everything).
  *
  * Detection costs in proportion to input pixels (0.2–0.4 µs a pixel on two CPU cores: 200–350 ms
  * for a whole 1280×736 frame), and DB, trained on text lines, only fires on a lone digit when
@@ -26,6 +27,10 @@ import {
   type Placement,
 } from './detect.js'
 import { ctcClasses, recognize } from './recognize.js'
+import { blurredIn, classifyReadings, type TextKind } from './classify.js'
+import type { TextMode } from '../settings.js'
+
+export { numberLike } from './classify.js'
 
 export interface TextDetection extends Detection {
   /** What the recogniser read (may be empty or wrong for small or blurred text). */
@@ -34,11 +39,16 @@ export interface TextDetection extends Detection {
   digits: boolean
   /** Mean character confidence of the recogniser (0 when it read nothing). */
   textScore?: number
+  /** What the text was taken for (./classify.ts). */
+  kind: TextKind
 }
 
 export interface TextDetectorOptions {
-  /** Keep only number-like text (shirt numbers, bibs); false keeps every text region. Default true. */
-  numbersOnly?: boolean
+  /**
+   * What is kept: `numbers` (shirt numbers, bibs), `identifying` (numbers and names on people),
+   * `all` (every text region). Default `numbers`.
+   */
+  mode?: TextMode
   /** Least mean probability of a detected box (DB box threshold). Default 0.6. */
   threshold?: number
   /** Longer side of the detector input for a whole frame (downscaled only). Default 960. */
@@ -91,23 +101,12 @@ export interface TextDetectorStats {
   detectorPixels: number
   candidates: number
   kept: number
-  /** Readings with text in them that were not kept (not number-like, in numbers mode). */
+  /** Of those, readings taken for names (./classify.ts). */
+  names: number
+  /** Readings with text in them that were not kept (neither number nor name, or a name in numbers mode). */
   unclassified: number
   detectMs: number
   recognizeMs: number
-}
-
-/** Characters the recogniser confuses with digits on sports kit (stylised fonts, folds). */
-const DIGIT_LOOKALIKES = new Set('OoDQIl|i!jJZzSs$BGbqgAT'.split(''))
-
-/**
- * Whether a reading looks like a shirt number or bib: it has a digit, or is at most four
- * characters that are all digits or digit look-alikes ("B" for 8, "O" for 0).
- */
-export function numberLike(text: string) {
-  const compact = text.replace(/[\s.,:;'"\-_]/g, '')
-  if (/\d/.test(compact)) return true
-  return compact.length > 0 && compact.length <= 4 && [...compact].every((char) => DIGIT_LOOKALIKES.has(char))
 }
 
 /** The lines of PaddleOCR's dictionary file (one character a line), in order. */
@@ -124,12 +123,19 @@ export class TextDetector {
     detectorPixels: 0,
     candidates: 0,
     kept: 0,
+    names: 0,
     unclassified: 0,
     detectMs: 0,
     recognizeMs: 0,
   }
   readonly #options: Required<TextDetectorOptions>
   readonly #classes: string[]
+  /**
+   * Words read on two places of one frame, so on several people (a sponsor, the team): not
+   * names, for the rest of the clip (one detector serves one clip), where a person read alone
+   * shows one of them.
+   */
+  readonly #common = new Set<string>()
 
   /** `dictionary`: the lines of the dictionary file (see `loadDictionary`), without the CTC blank. */
   constructor(
@@ -139,7 +145,7 @@ export class TextDetector {
   ) {
     this.#classes = ctcClasses(dictionary)
     this.#options = {
-      numbersOnly: options.numbersOnly ?? true,
+      mode: options.mode ?? 'numbers',
       threshold: options.threshold ?? DEFAULT_DB_OPTIONS.boxThreshold,
       maxSide: options.maxSide ?? 960,
       regionSide: options.regionSide ?? 320,
@@ -157,8 +163,9 @@ export class TextDetector {
   /**
    * Text in `frame`, in frame pixels. With `regions` (person boxes), only inside them (grown
    * by `regionMargin`); without, in the whole frame at `maxSide`. An empty `regions` finds nothing.
+   * `people`: the person boxes names are looked for on (./classify.ts); `regions` by default.
    */
-  async detect(frame: Frame, regions?: Box[]): Promise<TextDetection[]> {
+  async detect(frame: Frame, regions?: Box[], people: Box[] = regions ?? []): Promise<TextDetection[]> {
     const o = this.#options
     this.stats.frames++
     const started = performance.now()
@@ -206,26 +213,28 @@ export class TextDetector {
       : []
     this.stats.recognizeMs += performance.now() - detected
 
+    const { kinds, repeated } = classifyReadings(
+      candidates.map((box, i) => ({ ...box, text: readings[i].text, textScore: readings[i].score })),
+      people,
+      this.#common
+    )
+    for (const word of repeated) this.#common.add(word)
     const kept: TextDetection[] = []
     candidates.forEach((box, i) => {
       const { text, score: textScore } = readings[i]
-      const keep =
-        !o.numbersOnly ||
-        numberLike(text) ||
-        // An unsure or empty reading of a short, clearly detected blob: a number in a
-        // stylised font or at an angle is more likely than a logo, and missing it costs more.
-        (text.length <= 3 && textScore < 0.8 && box.score >= 0.7)
-      if (!keep) {
+      const kind = kinds[i]
+      if (!blurredIn(o.mode, kind)) {
         if (text.trim()) this.stats.unclassified++
         return
       }
+      if (kind === 'name') this.stats.names++
       const pad = box.height * o.boxPadding
       const grown = clipBox(
         { x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad },
         frame.width,
         frame.height
       ) ?? box
-      kept.push({ ...grown, score: box.score, text, digits: /\d/.test(text), textScore })
+      kept.push({ ...grown, score: box.score, text, digits: /\d/.test(text), textScore, kind })
     })
     this.stats.kept += kept.length
     return kept
