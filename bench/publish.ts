@@ -97,8 +97,8 @@ app.booting(async () => {
 try {
   await app.init()
   await app.boot()
-  const { StorageService } = await import('#services/storage_service')
-  const { DatasetService } = await import('#services/dataset_service')
+  const { StorageService } = await import('#app/core/storage_service')
+  const { DatasetService } = await import('#app/datasets/dataset_service')
   const { default: ClipAsset } = await import('#models/clip_asset')
   const { default: Clip } = await import('#models/clip')
   const { ClipFactory } = await import('#database/factories/clip_factory')

@@ -61,9 +61,9 @@ try {
   await app.boot()
   gc()
   const bootRss = process.memoryUsage().rss
-  const { StorageService } = await import('#services/storage_service')
-  const { DatasetExportService } = await import('#services/dataset_export_service')
-  type Plan = import('#services/dataset_export_service').ExportPlan
+  const { StorageService } = await import('#app/core/storage_service')
+  const { DatasetExportService } = await import('#app/datasets/dataset_export_service')
+  type Plan = import('#app/datasets/dataset_export_service').ExportPlan
   const storage = await app.container.make(StorageService)
   const exporter = await app.container.make(DatasetExportService)
 

@@ -16,7 +16,7 @@ import {
   developmentEnvFile,
   developmentValues,
   ensureDatabase,
-} from '#services/dev_setup'
+} from '#app/instance/dev_setup'
 
 const REQUIRED = ['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_DATABASE', 'REDIS_HOST', 'REDIS_PORT', 'S3_ENDPOINT', 'S3_PORT'] as const
 
@@ -151,7 +151,7 @@ export default class Setup extends BaseCommand {
       await checkS3Reachable(settings.S3_ENDPOINT, Number(settings.S3_PORT))
       return async () => {}
     }
-    const { EmbeddedS3 } = await import('#services/embedded_s3')
+    const { EmbeddedS3 } = await import('#app/core/embedded_s3')
     const server = await EmbeddedS3.start({
       port: Number(settings.S3_PORT),
       directory: this.app.tmpPath('s3'),

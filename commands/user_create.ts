@@ -49,8 +49,8 @@ export default class UserCreate extends BaseCommand {
     }
     // Imported here, not at the top: ace loads command files before the Lucid provider
     // registers VineJS's database rules that the validators use.
-    const { adminSetupValidator, signupValidator } = await import('#validators/user')
-    const { AccountService } = await import('#services/account_service')
+    const { adminSetupValidator, signupValidator } = await import('#app/accounts/validators')
+    const { AccountService } = await import('#app/accounts/account_service')
     try {
       const data =
         role === 'admin'

@@ -20,9 +20,9 @@ export default class UserResetPassword extends BaseCommand {
   async run() {
     // Imported here, not at the top: ace loads command files before the providers boot.
     const { default: User } = await import('#models/user')
-    const { AccountService, RESET_TOKEN_TTL_MINUTES } = await import('#services/account_service')
-    const { PasswordResetService } = await import('#services/password_reset_service')
-    const { resetPasswordValidator } = await import('#validators/user')
+    const { AccountService, RESET_TOKEN_TTL_MINUTES } = await import('#app/accounts/account_service')
+    const { PasswordResetService } = await import('#app/accounts/password_reset_service')
+    const { resetPasswordValidator } = await import('#app/accounts/validators')
     const user = await User.findBy('email', this.email)
     if (!user) {
       this.logger.error(`No account uses ${this.email}.`)

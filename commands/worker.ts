@@ -1,7 +1,7 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { QueueService } from '#services/queue_service'
-import { StorageService } from '#services/storage_service'
+import { QueueService } from '#app/core/queue_service'
+import { StorageService } from '#app/core/storage_service'
 
 /**
  * A worker-only process (ATHERA_ROLES=worker): same image, same code, no HTTP server.

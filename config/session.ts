@@ -14,7 +14,7 @@ const sessionConfig = defineConfig({
     sameSite: 'lax',
   },
   store: env.get('SESSION_DRIVER'),
-  // Sessions live server-side so they can be listed and revoked (app/services/session_registry.ts);
+  // Sessions live server-side so they can be listed and revoked (app/accounts/session_registry.ts);
   // the memory store (always present) serves the tests' API client.
   stores: {
     redis: stores.redis({ connection: 'main' }),

@@ -1,7 +1,7 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import { QueueService } from '#services/queue_service'
-import { StorageService } from '#services/storage_service'
-import { VisionService } from '#services/vision_service'
+import { QueueService } from '#app/core/queue_service'
+import { StorageService } from '#app/core/storage_service'
+import { VisionService } from '#app/processing/vision_service'
 
 /**
  * Registers the appliance's long-lived services (queue, storage) as singletons and

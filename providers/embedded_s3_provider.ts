@@ -1,5 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import type { EmbeddedS3 } from '#services/embedded_s3'
+import type { EmbeddedS3 } from '#app/core/embedded_s3'
 
 /**
  * `npm run dev` with S3_EMBEDDED=true: an S3 server for development in the web process, up
@@ -15,7 +15,7 @@ export default class EmbeddedS3Provider {
   async start() {
     const { default: env } = await import('#start/env')
     if (!env.get('S3_EMBEDDED')) return
-    const { EmbeddedS3 } = await import('#services/embedded_s3')
+    const { EmbeddedS3 } = await import('#app/core/embedded_s3')
     this.#server = await EmbeddedS3.start({
       port: env.get('S3_PORT'),
       directory: this.app.tmpPath('s3'),

@@ -6,8 +6,8 @@
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import config from '#config/athera'
-import { QueueService } from '#services/queue_service'
-import { StorageService } from '#services/storage_service'
+import { QueueService } from '#app/core/queue_service'
+import { StorageService } from '#app/core/storage_service'
 
 export async function bootProcessRoles() {
   const storage = await app.container.make(StorageService)
@@ -16,8 +16,8 @@ export async function bootProcessRoles() {
   })
 
   // First boot: the first-run page needs the token this prints (docker compose logs app | grep setup).
-  const { AccountService } = await import('#services/account_service')
-  const { SetupTokenService } = await import('#services/setup_token_service')
+  const { AccountService } = await import('#app/accounts/account_service')
+  const { SetupTokenService } = await import('#app/instance/setup_token_service')
   const needsAdmin = await new AccountService().needsFirstAdmin().catch((error) => {
     logger.warn({ err: error }, 'setup: could not check for an administrator; restart to get a setup token')
     return false

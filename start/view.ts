@@ -4,8 +4,8 @@
 import edge from 'edge.js'
 import { DateTime } from 'luxon'
 import type User from '#models/user'
-import { navigationFor } from '#services/navigation'
-import { formatBytes } from '#services/format'
+import { navigationFor } from '#app/accounts/navigation'
+import { formatBytes } from '#app/core/format'
 
 edge.global('formatDate', (value: DateTime | null | undefined) =>
   value ? value.toFormat('d LLL yyyy') : '—'

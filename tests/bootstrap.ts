@@ -9,7 +9,7 @@ import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { ensureTestDatabase } from '#tests/helpers/database'
 import { startS3Server } from '#tests/helpers/s3'
-import { StorageService } from '#services/storage_service'
+import { StorageService } from '#app/core/storage_service'
 import { faker } from '@faker-js/faker'
 
 /**

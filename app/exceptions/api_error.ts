@@ -6,7 +6,7 @@ import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import { errors as vineErrors } from '@vinejs/vine'
-import { ExportError } from '#services/dataset_export_service'
+import { ExportError } from '#app/datasets/dataset_export_service'
 
 /** The codes an API error body can carry (documented in the OpenAPI document). */
 export const API_ERROR_CODES = [

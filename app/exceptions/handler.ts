@@ -3,8 +3,8 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import { NotForSaleError } from '#services/version_sale'
-import { QueueUnavailableError } from '#services/queue_service'
+import { NotForSaleError } from '#app/datasets/version_sale'
+import { QueueUnavailableError } from '#app/core/queue_service'
 
 /**
  * Turns every error into a page (or JSON for API clients) that says what happened.

@@ -3,7 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { BUCKETS, type BucketName, StorageService } from '#services/storage_service'
+import { BUCKETS, type BucketName, StorageService } from '#app/core/storage_service'
 
 /**
  * Deletes every stored object of a withdrawn clip, then its asset rows. The clip row and its

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { SETTING_DEFAULTS, SettingsService } from '#services/settings_service'
+import { SETTING_DEFAULTS, SettingsService } from '#app/core/settings_store'
 
 /**
  * Gives every page, error pages included, the instance's name, logo and registration mode for

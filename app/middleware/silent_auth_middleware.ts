@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { SessionRegistry } from '#services/session_registry'
+import { SessionRegistry } from '#app/accounts/session_registry'
 
 const sessions = new SessionRegistry()
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { BucketName } from '#services/storage_service'
+import type { BucketName } from '#app/core/storage_service'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Clip from '#models/clip'

@@ -6,7 +6,7 @@ import Order from '#models/order'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
 import { UserFactory } from '#database/factories/user_factory'
-import { LicenceTextService } from '#services/licence_text_service'
+import { LicenceTextService } from '#app/licences/licence_text_service'
 import { DRILL_DATABASE } from '../bench_env.js'
 
 /*

@@ -11,9 +11,9 @@ import Licence from '#models/licence'
 import Order from '#models/order'
 import Transfer from '#models/transfer'
 import type User from '#models/user'
-import { platformFee, splitBySeconds } from '#services/ledger_split'
-import { LicenceTextService } from '#services/licence_text_service'
-import { SETTING_DEFAULTS } from '#services/settings_service'
+import { platformFee, splitBySeconds } from '#app/commerce/ledger_split'
+import { LicenceTextService } from '#app/licences/licence_text_service'
+import { SETTING_DEFAULTS } from '#app/core/settings_store'
 
 /** The licence columns citing the current licence text of the version's type, as checkout would. */
 export async function licenceTerms(trx: TransactionClientContract, version: DatasetVersion) {

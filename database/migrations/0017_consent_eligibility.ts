@@ -7,7 +7,7 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
  *
  * `clip_licensing_problem` is the one decision, in the database so that no path (a service,
  * the seeder, raw SQL) can go around it: the trigger below refuses with it, and the
- * application asks it for the reason it shows beside a clip (app/services/clip_eligibility.ts).
+ * application asks it for the reason it shows beside a clip (app/datasets/clip_eligibility.ts).
  * It answers NULL when the clip may enter a version of that licence type, else a code.
  *
  * Existing rows are not touched: versions published before this migration that hold clips the

@@ -1,5 +1,5 @@
 import { BaseSeeder } from '@adonisjs/lucid/seeders'
-import { SETTING_DEFAULTS } from '#services/settings_service'
+import { SETTING_DEFAULTS } from '#app/core/settings_store'
 
 /**
  * Writes the default instance settings that are not set yet. Safe on a live instance: an

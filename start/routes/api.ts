@@ -1,7 +1,7 @@
 /*
  * The buyer's console pages of this part (API tokens, order receipts) and the REST API v1:
  * token-authenticated (Authorization: Bearer), JSON only, errors included, with its OpenAPI
- * document. Every /api/v1 route here must appear in app/services/openapi.ts (a test checks).
+ * document. Every /api/v1 route here must appear in app/api/openapi.ts (a test checks).
  */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'

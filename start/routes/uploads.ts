@@ -1,5 +1,5 @@
 /*
- * Uploads: the page, and the tus endpoints it talks to (see app/services/tus.ts).
+ * Uploads: the page, and the tus endpoints it talks to (see app/core/tus.ts).
  */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'

@@ -1,7 +1,7 @@
 /*
  * Withdrawals reach the licence holders: the buyer's confirmation that a notice's files are
  * deleted (page and REST API v1), and the buyer's webhook endpoint. The API rows must appear
- * in app/services/openapi.ts (a test checks); ids are matched here, so a malformed one is a 404.
+ * in app/api/openapi.ts (a test checks); ids are matched here, so a malformed one is a 404.
  */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'

@@ -2,7 +2,7 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import type { Browser } from 'playwright-core'
-import { ClipProcessingService } from '#services/clip_processing_service'
+import { ClipProcessingService } from '#app/processing/clip_processing_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'

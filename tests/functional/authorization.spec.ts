@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import User from '#models/user'
-import { API_SCOPE_NAMES } from '#services/api_token_service'
+import { API_SCOPE_NAMES } from '#app/accounts/api_token_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 

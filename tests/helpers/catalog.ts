@@ -9,8 +9,8 @@ import type User from '#models/user'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
-import { DatasetService } from '#services/dataset_service'
-import { StorageService, type BucketName } from '#services/storage_service'
+import { DatasetService } from '#app/datasets/dataset_service'
+import { StorageService, type BucketName } from '#app/core/storage_service'
 
 /*
  * Catalog fixtures: approved clips whose processed files really are in the object store (so a

@@ -5,7 +5,7 @@ import app from '@adonisjs/core/services/app'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type User from '#models/user'
-import { StorageService } from '#services/storage_service'
+import { StorageService } from '#app/core/storage_service'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import db from '@adonisjs/lucid/services/db'
 import DemoSeeder from '#database/seeders/demo_seeder'
-import { CatalogService } from '#services/catalog_service'
+import { CatalogService } from '#app/catalog/catalog_service'
 import { ffmpegMake } from '#tests/helpers/media'
 
 /**

@@ -1,5 +1,5 @@
 import type { LicenceType } from '#models/dataset'
-import { LicenceTextService } from '#services/licence_text_service'
+import { LicenceTextService } from '#app/licences/licence_text_service'
 
 /** The current licence text of a type, as the dataset page shows it before a purchase. */
 export function currentLicenceText(type: LicenceType) {

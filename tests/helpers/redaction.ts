@@ -9,7 +9,7 @@ import type Clip from '#models/clip'
 import ClipAsset, { type ClipAssetKind } from '#models/clip_asset'
 import type User from '#models/user'
 import type { JobContext } from '#jobs/registry'
-import { StorageService } from '#services/storage_service'
+import { StorageService } from '#app/core/storage_service'
 import { reviewableClip } from '#tests/functional/moderation/fixtures'
 import { ffmpegMake } from '#tests/helpers/media'
 

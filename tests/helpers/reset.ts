@@ -1,7 +1,7 @@
 import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
-import { CatalogService } from '#services/catalog_service'
-import { SettingsService } from '#services/settings_service'
+import { CatalogService } from '#app/catalog/catalog_service'
+import { SettingsService } from '#app/core/settings_store'
 
 /**
  * Per-test isolation for HTTP tests: a transaction rolled back after the test, a clean

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import S3rver from 's3rver'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
-import { BUCKETS, StorageService } from '#services/storage_service'
+import { BUCKETS, StorageService } from '#app/core/storage_service'
 
 /**
  * Starts an s3rver (real S3 HTTP API with SigV4) on loopback, on a fresh directory.

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http'
-import { encodeUploadMetadata } from '#services/tus'
+import { encodeUploadMetadata } from '#app/core/tus'
 import { appUrl } from '#tests/helpers/browser'
 import type { HttpSession } from '#tests/helpers/http_session'
 

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import { CatalogService } from '#services/catalog_service'
+import { CatalogService } from '#app/catalog/catalog_service'
 
 /** A render that resolves when told to, counting its calls. */
 function controlledRender() {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import app from '@adonisjs/core/services/app'
-import { BUCKETS } from '#services/storage_service'
+import { BUCKETS } from '#app/core/storage_service'
 import { envSchema } from '#start/env'
 import { checkProductionSecrets } from '#start/secret_checks'
 import {

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
-import { csvRecord, pages } from '#services/csv'
+import { csvRecord, pages } from '#app/core/csv'
 
 test.group('CSV records', () => {
   test('quotes only what needs quoting and doubles quotes', ({ assert }) => {

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import { EnvParser } from '@adonisjs/core/env'
-import { checkDatabaseName, developmentEnvFile, developmentValues } from '#services/dev_setup'
+import { checkDatabaseName, developmentEnvFile, developmentValues } from '#app/instance/dev_setup'
 
 test.group('node ace setup: the development .env', () => {
   test('is .env.example with development values put in place, comments kept beside them', async ({ assert }) => {

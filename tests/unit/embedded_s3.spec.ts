@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { Client } from 'minio'
-import { EmbeddedS3 } from '#services/embedded_s3'
+import { EmbeddedS3 } from '#app/core/embedded_s3'
 import { freePort } from '#tests/helpers/app_server'
 
 /** Loads start/env.ts alone in a process with the test settings plus `overrides`. */

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { platformFee, splitBySeconds, splitSale } from '#services/ledger_split'
+import { platformFee, splitBySeconds, splitSale } from '#app/commerce/ledger_split'
 
 const AWKWARD = [1, 2, 3, 7, 99, 999, 1001, 4999, 9999, 10_001, 123_457]
 /** Seven creators with uneven seconds, listed out of id order on purpose. */

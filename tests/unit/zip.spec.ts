@@ -12,7 +12,7 @@ import {
   centralHeader,
   endOfArchive,
   zipChunks,
-} from '#services/zip_stream'
+} from '#app/core/zip_stream'
 
 const run = promisify(execFile)
 

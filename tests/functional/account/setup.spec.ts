@@ -6,7 +6,7 @@ import UserCreate from '#commands/user_create'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
-import { SetupTokenService } from '#services/setup_token_service'
+import { SetupTokenService } from '#app/instance/setup_token_service'
 
 const admin = {
   fullName: 'Club Admin',
@@ -63,7 +63,7 @@ test.group('First run', (group) => {
   })
 
   test('two simultaneous setup submissions create one admin', async ({ assert }) => {
-    const { AccountService } = await import('#services/account_service')
+    const { AccountService } = await import('#app/accounts/account_service')
     const accounts = await app.container.make(AccountService)
     const results = await Promise.all([
       accounts.createFirstAdmin({ fullName: 'One', email: 'one@club.test', password: 'password number one' }),

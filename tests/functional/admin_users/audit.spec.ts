@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
-import { AUDIT_PAGE_SIZE } from '#services/audit_log_service'
-import { AuditService } from '#services/audit_service'
+import { AUDIT_PAGE_SIZE } from '#app/admin/audit_log_service'
+import { AuditService } from '#app/core/audit_trail'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 

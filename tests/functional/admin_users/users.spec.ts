@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import AuditLog from '#models/audit_log'
 import User from '#models/user'
-import { API_SCOPE_NAMES } from '#services/api_token_service'
+import { API_SCOPE_NAMES } from '#app/accounts/api_token_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
@@ -134,7 +134,7 @@ test.group('Admin users: role changes and suspension', (group) => {
     suspend.assertFlashMessage('error', 'This is the last active admin: it cannot be suspended.')
 
     // The demoted admin's page, opened before the demotion, can no longer act.
-    const { UserAdminService } = await import('#services/user_admin_service')
+    const { UserAdminService } = await import('#app/admin/user_admin_service')
     const stale = await new UserAdminService().suspend(other, last.id, null)
     assert.deepInclude(stale, { ok: false, code: 'E_NOT_ADMIN' })
 

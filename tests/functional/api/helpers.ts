@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
-import { API_SCOPE_NAMES, type ApiScope } from '#services/api_token_service'
+import { API_SCOPE_NAMES, type ApiScope } from '#app/accounts/api_token_service'
 
 /** A token of `user` with the given scopes (all by default); returns its secret. */
 export async function tokenFor(user: User, scopes: ApiScope[] = API_SCOPE_NAMES, options: { expiresIn?: string } = {}) {

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import router from '@adonisjs/core/services/router'
 import { isolate } from '#tests/helpers/reset'
-import { API_SCOPE_NAMES } from '#services/api_token_service'
+import { API_SCOPE_NAMES } from '#app/accounts/api_token_service'
 
 /** Every "METHOD /api/v1/…" the router holds, in OpenAPI's path syntax (`:slug` → `{slug}`). */
 function apiV1Routes() {

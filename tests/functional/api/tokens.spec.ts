@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
-import { MAX_LIVE_TOKENS } from '#services/api_token_service'
+import { MAX_LIVE_TOKENS } from '#app/accounts/api_token_service'
 import { tokenFor, tokenRow } from '#tests/functional/api/helpers'
 import db from '@adonisjs/lucid/services/db'
 

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import Clip from '#models/clip'
-import { QueueService } from '#services/queue_service'
+import { QueueService } from '#app/core/queue_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import { HealthService, probeBinary } from '#services/health_service'
-import { StorageService } from '#services/storage_service'
+import { HealthService, probeBinary } from '#app/instance/health_service'
+import { StorageService } from '#app/core/storage_service'
 import { startS3Server } from '#tests/helpers/s3'
 
 test.group('Health endpoints', (group) => {

@@ -4,7 +4,7 @@ import type Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type User from '#models/user'
 import { ClipFactory } from '#database/factories/clip_factory'
-import { StorageService, type BucketName } from '#services/storage_service'
+import { StorageService, type BucketName } from '#app/core/storage_service'
 import { fakeKeypoints } from '#tests/helpers/catalog'
 
 /*

@@ -3,7 +3,7 @@ import { Queue, QueueEvents } from 'bullmq'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { QueueService } from '#services/queue_service'
+import { QueueService } from '#app/core/queue_service'
 import type { JobRegistry } from '#jobs/registry'
 import { makeUser } from '#tests/helpers/users'
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
-import { BUCKETS, StorageService } from '#services/storage_service'
+import { BUCKETS, StorageService } from '#app/core/storage_service'
 
 async function readAll(stream: Readable) {
   const chunks: Buffer[] = []

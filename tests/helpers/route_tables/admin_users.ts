@@ -1,10 +1,10 @@
 import app from '@adonisjs/core/services/app'
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import { makeUser } from '#tests/helpers/users'
-import { InvitationService } from '#services/invitation_service'
-import { SettingsService } from '#services/settings_service'
-import { logoKey } from '#services/instance_settings_service'
-import { StorageService } from '#services/storage_service'
+import { InvitationService } from '#app/admin/invitation_service'
+import { SettingsService } from '#app/core/settings_store'
+import { logoKey } from '#app/admin/instance_settings_service'
+import { StorageService } from '#app/core/storage_service'
 import { PNG_LOGO } from '#tests/helpers/images'
 
 const toLogin: [number, string] = [302, '/login']

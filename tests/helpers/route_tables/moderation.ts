@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import ClipAsset from '#models/clip_asset'
 import { ClipFactory } from '#database/factories/clip_factory'
-import { StorageService } from '#services/storage_service'
+import { StorageService } from '#app/core/storage_service'
 
 const toLogin: [number, string] = [302, '/login']
 

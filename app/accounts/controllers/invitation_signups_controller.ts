@@ -1,0 +1,35 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { homeFor } from '#app/accounts/navigation'
+import { invitationSignupValidator } from '#app/admin/validators'
+import { InvitationService } from '#app/admin/invitation_service'
+
+/**
+ * Signing up through an invitation link: works whether registration is open or invite-only;
+ * the e-mail and role are the invitation's.
+ */
+@inject()
+export default class InvitationSignupsController {
+  constructor(protected invitations: InvitationService) {}
+
+  async create({ params, response, view }: HttpContext) {
+    const invitation = await this.invitations.usable(params.token)
+    if (!invitation) return response.status(410).send(await view.render('pages/invitations/invalid'))
+    return view.render('pages/invitations/create', { invitation, token: params.token })
+  }
+
+  async store({ auth, params, request, response, session, view }: HttpContext) {
+    const invitation = await this.invitations.usable(params.token)
+    if (!invitation) return response.status(410).send(await view.render('pages/invitations/invalid'))
+    const data = await request.validateUsing(invitationSignupValidator, { meta: { role: invitation.role } })
+    const result = await this.invitations.accept(params.token, data, request.ip())
+    if (!result.ok) {
+      if (result.code === 'E_INVITATION_INVALID') return response.status(410).send(await view.render('pages/invitations/invalid'))
+      session.flash('error', result.message)
+      return response.redirect('/login')
+    }
+    await auth.use('web').login(result.user)
+    session.flash('success', `Welcome, ${result.user.fullName}.`)
+    return response.redirect(homeFor(result.user))
+  }
+}

@@ -1,0 +1,67 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import DatasetPolicy from '#app/datasets/policies/dataset_policy'
+import { CatalogService, CATALOG_SORTS } from '#app/catalog/catalog_service'
+
+/**
+ * The public catalog and dataset pages. The grid answers htmx with its results fragment (the
+ * URL keeps every filter, so links and the back button work) and anyone else with the page.
+ */
+@inject()
+export default class CatalogController {
+  constructor(protected catalog: CatalogService) {}
+
+  async index({ bouncer, request, response, view }: HttpContext) {
+    await bouncer.with(DatasetPolicy).authorize('browse')
+    const { filters, errors } = this.catalog.parseFilters(request.qs())
+    const after = typeof request.input('after') === 'string' ? request.input('after') : null
+    const firstUrl = `/catalog${this.catalog.queryString(filters) ? `?${this.catalog.queryString(filters)}` : ''}`
+    const canonical = after ? `/catalog?${this.catalog.queryString(filters, after)}` : firstUrl
+    const results = await this.catalog.results(canonical, async () => {
+      const { cards, next } = await this.catalog.page(filters, after)
+      const nextUrl = next ? `/catalog?${this.catalog.queryString(filters, next)}` : null
+      const html = await view.render('components/catalog/results', { cards, errors, after, nextUrl, firstUrl })
+      return { html, cacheable: errors.length === 0 }
+    })
+    // The page and its fragment share a URL: caches must tell them apart.
+    response.append('Vary', 'HX-Request')
+    // A history restore (back button after the cache was evicted) needs the whole page.
+    if (request.header('HX-Request') === 'true' && request.header('HX-History-Restore-Request') !== 'true') {
+      // The address bar gets the canonical URL (no empty fields). A request for the state already
+      // shown (Enter right after typing sends the search twice) adds no second history entry.
+      const current = request.header('HX-Current-URL')
+      const shown = current ? URL.parse(current) : null
+      response.header('HX-Push-Url', shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical)
+      return results
+    }
+    return view.render('pages/catalog/index', { filters, errors, results, facets: await this.catalog.facets(), sorts: CATALOG_SORTS })
+  }
+
+  async show({ auth, bouncer, params, view }: HttpContext) {
+    await bouncer.with(DatasetPolicy).authorize('browse')
+    const { dataset, version } = await this.catalog.findPublished(params.slug)
+    const page = await this.catalog.detail(dataset, version, auth.user ?? null)
+    return view.render('pages/catalog/show', { page })
+  }
+
+  /** The sample clip's keypoints.json from our own origin, for the skeleton overlay. */
+  async sampleKeypoints({ bouncer, params, response }: HttpContext) {
+    await bouncer.with(DatasetPolicy).authorize('browse')
+    const { version } = await this.catalog.findPublished(params.slug)
+    const stream = await this.catalog.sampleKeypoints(version)
+    if (!stream) return response.notFound({ error: 'This dataset has no sample clip to show.' })
+    response.header('Content-Type', 'application/json; charset=utf-8')
+    response.header('Cache-Control', 'public, max-age=300')
+    return response.stream(stream)
+  }
+
+  /** The sample clip's watermarked preview, through a short-lived presigned URL. */
+  async samplePreview({ bouncer, params, response }: HttpContext) {
+    await bouncer.with(DatasetPolicy).authorize('browse')
+    const { version } = await this.catalog.findPublished(params.slug)
+    const url = await this.catalog.samplePreviewUrl(version)
+    if (!url) return response.notFound({ error: 'This dataset has no sample clip to show.' })
+    response.header('Cache-Control', 'private, max-age=60')
+    return response.redirect(url)
+  }
+}

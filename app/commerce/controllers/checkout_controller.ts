@@ -1,0 +1,61 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import CommercePolicy from '#app/commerce/policies/commerce_policy'
+import { CheckoutService } from '#app/commerce/checkout_service'
+import { LicenceTextService } from '#app/licences/licence_text_service'
+
+/** Stripe Checkout: starting it for a dataset version, and the two pages Stripe returns to. */
+@inject()
+export default class CheckoutController {
+  constructor(
+    protected checkout: CheckoutService,
+    protected terms: LicenceTextService
+  ) {}
+
+  async store({ bouncer, auth, params, request, response, session }: HttpContext) {
+    await bouncer.with(CommercePolicy).authorize('buy')
+    const version = await this.checkout.purchasable(params.versionId)
+    const agreement = await this.terms.agreedTo(version.licenceType, request.only(['agree', 'licenceTextId']))
+    if (!agreement.ok) {
+      session.flash('error', agreement.message)
+      return response.redirect(`/catalog/${version.dataset.slug}`)
+    }
+    const result = await this.checkout.start(auth.getUserOrFail(), version, agreement.text)
+    if (result.ok) return response.redirect().status(303).toPath(result.url)
+    switch (result.code) {
+      case 'E_ALREADY_LICENSED':
+        session.flash('success', 'You already hold a licence for this dataset version.')
+        return response.redirect(`/licences/${result.licence.id}`)
+      case 'E_FREE':
+        session.flash('error', 'This dataset is free: use "Get it free" instead.')
+        return response.redirect(`/catalog/${result.slug}`)
+      case 'E_NOT_CONFIGURED':
+        session.flash('error', 'Payments are not configured on this instance, so paid datasets cannot be bought yet. Nothing was charged.')
+        return response.redirect(`/catalog/${result.slug}`)
+      case 'E_STRIPE':
+        session.flash('error', `${result.error.message} Nothing was charged.`)
+        return response.redirect(`/catalog/${result.slug}`)
+    }
+  }
+
+  /** Stripe's success_url: the licence once the webhook issued it, or word that it is coming. */
+  async success({ bouncer, auth, request, view }: HttpContext) {
+    await bouncer.with(CommercePolicy).authorize('buy')
+    const order = await this.checkout.orderOfSession(auth.getUserOrFail(), String(request.qs().session_id ?? ''))
+    return view.render('pages/checkout/success', { order, licence: order.licence?.revokedAt ? null : order.licence })
+  }
+
+  /** Stripe's cancel_url: the order as it stands, and a button that cancels it. Changes nothing. */
+  async cancel({ bouncer, auth, request, view }: HttpContext) {
+    await bouncer.with(CommercePolicy).authorize('buy')
+    const order = await this.checkout.orderToCancel(auth.getUserOrFail(), String(request.qs().order ?? ''))
+    return view.render('pages/checkout/cancel', { order })
+  }
+
+  /** The cancel page's button: the order is cancelled if still pending; back to the page. */
+  async destroy({ bouncer, auth, request, response }: HttpContext) {
+    await bouncer.with(CommercePolicy).authorize('buy')
+    const order = await this.checkout.cancel(auth.getUserOrFail(), String(request.input('order') ?? ''))
+    return response.redirect().status(303).toPath(`/checkout/cancel?order=${order.id}`)
+  }
+}

@@ -1,0 +1,69 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { DateTime } from 'luxon'
+import AdminPolicy from '#app/admin/policies/admin_policy'
+import { ModerationService, filterQuery, type QueueFilters } from '#app/moderation/moderation_service'
+import { RedactionService } from '#app/moderation/redaction_service'
+import { queueFiltersValidator } from '#app/moderation/validators'
+
+/**
+ * The moderation queue and one clip's review page. Each page and its htmx fragment share a
+ * URL: a decision makes htmx fetch the fragment again (or the next clip's), never the page.
+ */
+@inject()
+export default class AdminModerationController {
+  constructor(
+    protected moderation: ModerationService,
+    protected redactions: RedactionService
+  ) {}
+
+  async index({ bouncer, request, response, view }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('review')
+    const { filters, filterError } = await readFilters(request.qs())
+    const queue = await this.moderation.queue(filters)
+    const { currentPage, lastPage } = queue.page
+    const pageLinks = {
+      previous: currentPage > 1 ? `/admin/moderation${filterQuery(filters, { page: currentPage - 1 })}` : null,
+      next: currentPage < lastPage ? `/admin/moderation${filterQuery(filters, { page: currentPage + 1 })}` : null,
+    }
+    const state = { ...queue, pageLinks, filters, filterError, query: filterQuery(filters) }
+    response.append('Vary', 'HX-Request')
+    if (request.header('HX-Request') === 'true') return view.render('components/moderation/queue', { ...state, fragment: true })
+    return view.render('pages/admin/moderation/index', { ...state, options: await this.moderation.filterOptions() })
+  }
+
+  async show({ bouncer, params, request, response, view }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('review')
+    const { filters } = await readFilters(request.qs())
+    const clip = await this.moderation.find(params.clipId)
+    const [review, redaction] = await Promise.all([this.moderation.review(clip, filters), this.redactions.panel(clip)])
+    const state = { review, redaction, query: filterQuery(filters, { page: 1 }) }
+    response.append('Vary', 'HX-Request')
+    if (request.header('HX-Request') === 'true') return view.render('components/moderation/review', { ...state, fragment: true })
+    return view.render('pages/admin/moderation/show', state)
+  }
+
+  /** regions.json from our own origin, for the overlay; admins only, like the original. */
+  async regions({ bouncer, params, response }: HttpContext) {
+    await bouncer.with(AdminPolicy).authorize('review')
+    const stream = await this.moderation.regionsStream(await this.moderation.find(params.clipId))
+    if (!stream) return response.notFound({ error: 'This clip was processed before blurred regions were recorded.' })
+    response.header('Content-Type', 'application/json; charset=utf-8')
+    response.header('Cache-Control', 'private, max-age=300')
+    return response.stream(stream)
+  }
+}
+
+/** The queue's filters from a query string; a bad one is named and the defaults used instead. */
+async function readFilters(qs: Record<string, unknown>): Promise<{ filters: QueueFilters; filterError: string | null }> {
+  const defaults: QueueFilters = { status: 'processed', page: 1 }
+  const [error, input] = await queueFiltersValidator.tryValidate(qs)
+  if (error) {
+    return { filters: defaults, filterError: (error as { messages?: { message: string }[] }).messages?.[0]?.message ?? 'These filters are not valid.' }
+  }
+  // The pattern admits 2026-02-31: only a real day filters.
+  if ([input.from, input.to].some((day) => day && !DateTime.fromISO(day).isValid)) {
+    return { filters: defaults, filterError: `There is no such day as ${[input.from, input.to].find((day) => day && !DateTime.fromISO(day).isValid)}.` }
+  }
+  return { filters: { ...input, status: input.status ?? 'processed', page: input.page ?? 1 }, filterError: null }
+}

@@ -1,0 +1,69 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import AdminPolicy from '#app/admin/policies/admin_policy'
+import { RedactionService, type RedactionErrorCode, type RedactionResult } from '#app/moderation/redaction_service'
+import { redactionValidator } from '#app/moderation/redaction_validators'
+
+/** The status each refusal answers with: the page shows its sentence either way. */
+const STATUS: Record<RedactionErrorCode, number> = {
+  E_INVALID_REDACTION: 422,
+  E_NOT_REDACTABLE: 409,
+  E_REDACTION_BUSY: 409,
+  E_REDACTION_NOT_FOUND: 404,
+  E_QUEUE_UNAVAILABLE: 503,
+}
+
+/**
+ * A reviewer's manual redactions of a clip (the review page's redaction panel): draw and follow
+ * a box (store), watch the tracking or the re-render (show, polled by htmx), re-render (render),
+ * drop it (cancel). The panel's script sends HX-Request and swaps in the panel it gets back,
+ * with the refusal's sentence and a 4xx; a plain form gets a flash and the review page.
+ */
+@inject()
+export default class AdminRedactionsController {
+  constructor(protected redactions: RedactionService) {}
+
+  async show(ctx: HttpContext) {
+    await ctx.bouncer.with(AdminPolicy).authorize('redact')
+    const clip = await this.redactions.find(ctx.params.clipId)
+    const panel = await this.redactions.panel(clip)
+    // The watched redaction finished: the whole review comes again, with the new video.
+    if (!panel.open || String(panel.open.id) !== String(ctx.params.id)) ctx.response.header('HX-Trigger', 'moderation-changed')
+    return ctx.view.render('components/moderation/redaction', { panel, error: null, fragment: true })
+  }
+
+  async store(ctx: HttpContext) {
+    await ctx.bouncer.with(AdminPolicy).authorize('redact')
+    const clip = await this.redactions.find(ctx.params.clipId)
+    const [error, input] = await redactionValidator.tryValidate(ctx.request.all())
+    if (error) return answer(ctx, clip.id, { ok: false, code: 'E_INVALID_REDACTION', message: firstMessage(error) }, this.redactions)
+    return answer(ctx, clip.id, await this.redactions.request(ctx.auth.getUserOrFail(), clip, input), this.redactions)
+  }
+
+  async render(ctx: HttpContext) {
+    await ctx.bouncer.with(AdminPolicy).authorize('redact')
+    const clip = await this.redactions.find(ctx.params.clipId)
+    return answer(ctx, clip.id, await this.redactions.render(ctx.auth.getUserOrFail(), clip, Number(ctx.params.id)), this.redactions)
+  }
+
+  async cancel(ctx: HttpContext) {
+    await ctx.bouncer.with(AdminPolicy).authorize('redact')
+    const clip = await this.redactions.find(ctx.params.clipId)
+    return answer(ctx, clip.id, await this.redactions.cancel(clip, Number(ctx.params.id)), this.redactions)
+  }
+}
+
+function firstMessage(error: unknown) {
+  return (error as { messages?: { message: string }[] }).messages?.[0]?.message ?? 'The box and range are not valid.'
+}
+
+/** The panel as it now is (with the refusal's sentence and status), or back to the review page. */
+async function answer({ request, response, session, view }: HttpContext, clipId: string, result: RedactionResult, redactions: RedactionService) {
+  if (request.header('HX-Request') !== 'true') {
+    if (!result.ok) session.flash('error', result.message)
+    return response.redirect(`/admin/moderation/${clipId}`)
+  }
+  if (!result.ok) response.status(STATUS[result.code])
+  const panel = await redactions.panel(await redactions.find(clipId))
+  return view.render('components/moderation/redaction', { panel, error: result.ok ? null : result.message, fragment: true })
+}

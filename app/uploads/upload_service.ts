@@ -1,0 +1,491 @@
+import { createHash, type Hash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, open, rm, stat, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { errors as vineErrors } from '@vinejs/vine'
+import { DateTime } from 'luxon'
+import config from '#config/athera'
+import Clip from '#models/clip'
+import ClipAsset from '#models/clip_asset'
+import Upload, { type UploadClipFields } from '#models/upload'
+import type User from '#models/user'
+import { ConsentService } from '#app/consent/consent_service'
+import { QueueService } from '#app/core/queue_service'
+import { SettingsService } from '#app/core/settings_store'
+import { StorageService } from '#app/core/storage_service'
+import { uploadMetadataValidator } from '#app/uploads/validators'
+import { formatBytes } from '#app/core/format'
+import { checkComplete, detectContainer, EmbeddedScriptScanner, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
+import { probe, ProbeError } from '#workers/video/probe'
+import { digestFile } from '#workers/pipeline/files'
+
+export type UploadErrorCode =
+  | 'E_CONSENT'
+  | 'E_EMPTY'
+  | 'E_TOO_LARGE'
+  | 'E_QUOTA'
+  | 'E_BAD_FILENAME'
+  | 'E_BAD_METADATA'
+  | 'E_NOT_FOUND'
+  | 'E_GONE'
+  | 'E_OFFSET_MISMATCH'
+  | 'E_OVERFLOW'
+  | 'E_CONTAINER'
+  | 'E_UNREADABLE'
+  | 'E_NO_VIDEO'
+  | 'E_DURATION'
+  | 'E_RESOLUTION'
+  | 'E_DUPLICATE'
+  | 'E_EMBEDDED_SCRIPT'
+  | 'E_BUSY'
+
+const STATUS: Record<UploadErrorCode, number> = {
+  E_CONSENT: 403,
+  E_EMPTY: 400,
+  E_TOO_LARGE: 413,
+  E_QUOTA: 413,
+  E_BAD_FILENAME: 400,
+  E_BAD_METADATA: 400,
+  E_NOT_FOUND: 404,
+  E_GONE: 410,
+  E_OFFSET_MISMATCH: 409,
+  E_OVERFLOW: 400,
+  E_CONTAINER: 415,
+  E_UNREADABLE: 422,
+  E_NO_VIDEO: 422,
+  E_DURATION: 422,
+  E_RESOLUTION: 422,
+  E_DUPLICATE: 409,
+  E_EMBEDDED_SCRIPT: 422,
+  E_BUSY: 409,
+}
+
+/** A refusal the creator reads as is; the code goes to the log. */
+export class UploadError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: UploadErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.status = STATUS[code]
+  }
+}
+
+interface Inspection {
+  info: import('#workers/video/probe').ProbeResult
+  video: import('#workers/video/probe').VideoStreamInfo
+  container: ContainerKind
+  /** From the magic bytes, never from the client's `filetype`. */
+  contentType: string
+}
+
+/** An upload is resumable for a day; after that its bytes are purged. */
+const UPLOAD_TTL_HOURS = 24
+
+/**
+ * How long the request appending to an upload holds it without renewing its lease. It renews
+ * every third of that while bytes arrive, so only a dead process's lease ever lapses.
+ */
+const WRITE_LEASE_SECONDS = 60
+
+/**
+ * SHA-256 state of uploads receiving in this process, so the hash is computed while the bytes
+ * stream in. A resumed upload that lands on another process (or after a restart) has no state
+ * here and is hashed once from the staged file when it completes.
+ */
+const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedScriptScanner }>()
+
+/** A display name only: anything that looks like a path is refused, not cleaned up. */
+function checkFilename(name: string) {
+  if (/[\/\\]|\.\.|[\u0000-\u001f\u007f]/.test(name) || name.startsWith('.')) {
+    throw new UploadError('E_BAD_FILENAME', `The file name “${name.slice(0, 80)}” is not allowed: rename the file without folders or special characters.`)
+  }
+}
+
+/**
+ * Resumable uploads of originals (tus 1.0: creation, offset, termination, expiration). The
+ * bytes are staged on local disk while they arrive, checked (magic bytes, ffprobe, bounds,
+ * duplicates), streamed to the private `raw` bucket, and only then does a clip exist.
+ */
+@inject()
+export class UploadService {
+  constructor(
+    protected settings: SettingsService,
+    protected consent: ConsentService,
+    protected storage: StorageService,
+    protected queue: QueueService
+  ) {}
+
+  stagingPath(upload: Upload) {
+    return join(config.uploads.stagingDir, `${upload.id}.part`)
+  }
+
+  /** Opens an upload after checking consent, size, quota, name and the clip's fields. */
+  async create(user: User, length: number, rawMetadata: Record<string, string>) {
+    const settings = await this.settings.all()
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new UploadError('E_BAD_METADATA', 'The upload did not say how large the file is.')
+    }
+    if (length === 0) throw new UploadError('E_EMPTY', 'The file is empty (0 bytes).')
+    if (length > settings.upload_max_bytes) {
+      throw new UploadError('E_TOO_LARGE', `The file is ${formatBytes(length)}; the largest upload this instance accepts is ${formatBytes(settings.upload_max_bytes)}.`)
+    }
+    if (rawMetadata.filename) checkFilename(rawMetadata.filename)
+
+    let fields
+    try {
+      // An empty value is an answer left out, as a form's "not said" option sends it.
+      const present = Object.fromEntries(Object.entries(rawMetadata).filter(([, value]) => value !== ''))
+      fields = await uploadMetadataValidator.validate(present, { meta: { sports: settings.sports } })
+    } catch (error) {
+      if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+        const first = error.messages[0]
+        throw new UploadError('E_BAD_METADATA', `${first.field}: ${first.message}`)
+      }
+      throw error
+    }
+    checkFilename(fields.filename)
+
+    const grant = await this.consent.assertUsableGrant(user, fields.consentId).catch((error) => {
+      throw new UploadError('E_CONSENT', error.message)
+    })
+
+
+    const metadata: UploadClipFields = {
+      title: fields.title,
+      sport: fields.sport,
+      activity: fields.activity ?? null,
+      skillLevel: fields.skillLevel ?? null,
+      cameraAngle: fields.cameraAngle ?? null,
+      venueType: fields.venueType ?? null,
+      recordedOn: fields.recordedOn ? DateTime.fromJSDate(fields.recordedOn).toISODate() : null,
+      tags: (fields.tags ?? '').split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean).slice(0, 20),
+      contentType: fields.filetype || 'application/octet-stream',
+    }
+    const upload = await db.transaction(async (trx) => {
+      // One creator's creations run one at a time, so two requests cannot both see the same
+      // room under the quota; the lock ends with the transaction that inserted the row.
+      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`uploads:${user.id}`])
+      const used = await this.bytesUsed(user, trx)
+      if (used + length > settings.creator_quota_bytes) {
+        throw new UploadError('E_QUOTA', `This upload would bring your storage to ${formatBytes(used + length)}, over your quota of ${formatBytes(settings.creator_quota_bytes)}. Withdraw clips you no longer share, or ask an administrator for more space.`)
+      }
+      return Upload.create(
+        {
+          userId: user.id,
+          consentRecordId: grant.id,
+          filename: fields.filename,
+          length,
+          offset: 0,
+          metadata,
+          status: 'receiving',
+          expiresAt: DateTime.now().plus({ hours: UPLOAD_TTL_HOURS }),
+        },
+        { client: trx }
+      )
+    })
+    await mkdir(config.uploads.stagingDir, { recursive: true })
+    const handle = await open(this.stagingPath(upload), 'w')
+    await handle.close()
+    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0, scripts: new EmbeddedScriptScanner() })
+    return upload
+  }
+
+  /** Originals kept for this creator plus uploads still arriving. */
+  async bytesUsed(user: User, client: QueryClientContract = db.connection()) {
+    const clips = await client
+      .from('clips')
+      .where('user_id', user.id)
+      .whereNot('status', 'withdrawn')
+      .sum('bytes as total')
+      .first()
+    const pending = await client
+      .from('uploads')
+      .where('user_id', user.id)
+      .where('status', 'receiving')
+      .where('expires_at', '>', new Date())
+      .sum('length as total')
+      .first()
+    return Number(clips?.total ?? 0) + Number(pending?.total ?? 0)
+  }
+
+  /** The creator's upload, still receiving; refused and expired ones are gone for the client. */
+  async find(user: User, id: string) {
+    const upload = await Upload.query().where('id', id).where('user_id', user.id).first()
+    if (!upload) throw new UploadError('E_NOT_FOUND', 'There is no such upload.')
+    if (upload.status !== 'receiving' || upload.expiresAt < DateTime.now()) {
+      throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+    }
+    return upload
+  }
+
+  /**
+   * Appends the request body at `offset` (which must be where the upload stands). Bytes
+   * received before a dropped connection are kept: the client resumes from the new offset.
+   * When the last byte arrives, the upload is finished into a clip.
+   */
+  async append(upload: Upload, offset: number, body: Readable) {
+    if (offset !== upload.offset) {
+      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${upload.offset}, not ${offset}.`)
+    }
+    await this.#claim(upload, offset)
+    const renewal = setInterval(() => {
+      this.#renew(upload).catch((error) => logger.warn({ uploadId: upload.id, err: error }, 'upload lease not renewed'))
+    }, (WRITE_LEASE_SECONDS * 1000) / 3)
+    try {
+      return await this.#append(upload, offset, body)
+    } finally {
+      clearInterval(renewal)
+      await db.from('uploads').where('id', upload.id).update({ writing_until: null })
+    }
+  }
+
+  /**
+   * Takes the upload's write lease: only one request at a time appends to an upload (and so
+   * only one can finish it into a clip). A second request is refused, not queued.
+   */
+  async #claim(upload: Upload, offset: number) {
+    const claimed = await db
+      .from('uploads')
+      .where('id', upload.id)
+      .where('status', 'receiving')
+      .where('offset', offset)
+      .where((query) => query.whereNull('writing_until').orWhere('writing_until', '<', db.raw('now()')))
+      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) }, ['id'])
+    if (claimed.length === 1) return
+    const now = await Upload.find(upload.id)
+    if (!now || now.status !== 'receiving') throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+    if (now.offset !== offset) {
+      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${now.offset}, not ${offset}.`)
+    }
+    throw new UploadError('E_BUSY', 'Another request is sending this upload right now: wait for it to finish, then resume.')
+  }
+
+  async #renew(upload: Upload) {
+    await db
+      .from('uploads')
+      .where('id', upload.id)
+      .whereNotNull('writing_until')
+      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) })
+  }
+
+  async #append(upload: Upload, offset: number, body: Readable) {
+    const path = this.stagingPath(upload)
+    const state = hashing.get(upload.id)
+    const hashable = state && state.bytes === offset ? state : null
+    if (!hashable) hashing.delete(upload.id)
+
+    let received = 0
+    const remaining = upload.length - offset
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length
+        if (received > remaining) {
+          return callback(new UploadError('E_OVERFLOW', 'More bytes arrived than the upload declared.'))
+        }
+        hashable?.hash.update(chunk)
+        hashable?.scripts.push(chunk)
+        if (hashable) hashable.bytes += chunk.length
+        callback(null, chunk)
+      },
+    })
+    let failure: unknown = null
+    try {
+      // `flush` fsyncs before close: an acknowledged offset survives a crash.
+      await pipeline(body, meter, createWriteStream(path, { flags: 'r+', start: offset, flush: true }))
+    } catch (error) {
+      failure = error
+    }
+
+    // What is on disk is the truth, whatever the stream said before it broke.
+    const onDisk = (await stat(path)).size
+    const size = Math.min(onDisk, upload.length)
+    if (size < onDisk) await truncate(path, size)
+    if (hashable && hashable.bytes !== size) hashing.delete(upload.id)
+    upload.offset = size
+    await upload.save()
+
+    if (failure instanceof UploadError) throw failure
+    if (failure) logger.info({ uploadId: upload.id, offset: size }, 'upload interrupted; resumable')
+    if (upload.offset === upload.length) return { offset: upload.offset, clip: await this.finish(upload) }
+    return { offset: upload.offset, clip: null }
+  }
+
+  /** Stops an upload and forgets its bytes (tus termination). */
+  async cancel(upload: Upload) {
+    upload.status = 'cancelled'
+    await upload.save()
+    await this.#discard(upload)
+  }
+
+  /**
+   * Checks the complete file, stores it and creates the clip. Any refusal deletes the staged
+   * bytes and leaves no object and no clip behind.
+   */
+  async finish(upload: Upload): Promise<Clip> {
+    const path = this.stagingPath(upload)
+    try {
+      const details = await this.#inspect(upload, path)
+      const sha256 = await this.#sha256(upload, path)
+      await this.#refuseDuplicate(upload, sha256)
+      return await this.#store(upload, path, sha256, details)
+    } catch (error) {
+      const message = error instanceof UploadError ? error.message : 'The upload could not be stored. Try again in a moment.'
+      // A refused file leaves nothing behind: no object, no clip, no upload row.
+      await upload.delete()
+      logger.warn({ uploadId: upload.id, code: (error as UploadError).code, err: error }, 'upload refused')
+      throw error instanceof UploadError ? error : new UploadError('E_UNREADABLE', message)
+    } finally {
+      await this.#discard(upload)
+    }
+  }
+
+  async #inspect(upload: Upload, path: string): Promise<Inspection> {
+    const settings = await this.settings.all()
+    const handle = await open(path, 'r')
+    let container
+    try {
+      const read = async (position: number, length: number) => {
+        const buffer = Buffer.alloc(length)
+        const { bytesRead } = await handle.read(buffer, 0, length, position)
+        return buffer.subarray(0, bytesRead)
+      }
+      container = detectContainer(await read(0, 64))
+      if (!container.kind) {
+        throw new UploadError('E_CONTAINER', container.refusal ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.')
+      }
+      const incomplete = await checkComplete(container.kind, (await handle.stat()).size, read)
+      if (incomplete) throw new UploadError('E_UNREADABLE', incomplete)
+    } finally {
+      await handle.close()
+    }
+    const kind = container.kind
+    // A playlist or concat script inside a video is how ffmpeg is made to read local files or
+    // fetch URLs; no camera writes one, so the file is refused before ffprobe opens it. The
+    // bytes were searched while they arrived, unless the upload resumed on another process.
+    const streamed = hashing.get(upload.id)
+    const script =
+      streamed && streamed.bytes === upload.length
+        ? streamed.scripts.found
+        : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    if (script) {
+      throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
+    }
+
+    let info
+    try {
+      info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
+    } catch (error) {
+      if (error instanceof ProbeError) throw new UploadError('E_UNREADABLE', error.message)
+      throw error
+    }
+    const video = info.video[0]
+    if (!video || video.width === 0 || video.height === 0) {
+      throw new UploadError('E_NO_VIDEO', 'The file has no video stream (is it audio only?).')
+    }
+    const seconds = info.durationSeconds
+    if (!(seconds >= settings.min_duration_seconds) || seconds > settings.max_duration_seconds) {
+      throw new UploadError('E_DURATION', `The video lasts ${seconds.toFixed(1)} s; this instance accepts ${settings.min_duration_seconds} s to ${Math.round(settings.max_duration_seconds / 60)} min.`)
+    }
+    const shortSide = Math.min(video.width, video.height)
+    const longSide = Math.max(video.width, video.height)
+    if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
+      throw new UploadError('E_RESOLUTION', `The video is ${video.width}×${video.height}; this instance accepts at least ${settings.min_short_side_px}p and at most ${settings.max_long_side_px} pixels wide.`)
+    }
+    return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
+  }
+
+  async #sha256(upload: Upload, path: string) {
+    const state = hashing.get(upload.id)
+    if (state && state.bytes === upload.length) return state.hash.digest('hex')
+    return (await digestFile(path)).sha256
+  }
+
+  async #refuseDuplicate(upload: Upload, sha256: string) {
+    const existing = await Clip.query()
+      .where('user_id', upload.userId)
+      .where('sha256', sha256)
+      .whereNot('status', 'withdrawn')
+      .first()
+    if (existing) {
+      throw new UploadError('E_DUPLICATE', `You already uploaded this video as “${existing.title}” on ${existing.createdAt.toFormat('d LLL yyyy')}.`)
+    }
+  }
+
+  async #store(upload: Upload, path: string, sha256: string, details: Inspection) {
+    const clip = new Clip()
+    clip.fill({
+      userId: upload.userId,
+      consentRecordId: upload.consentRecordId,
+      title: upload.metadata.title,
+      sport: upload.metadata.sport,
+      activity: upload.metadata.activity,
+      skillLevel: upload.metadata.skillLevel as Clip['skillLevel'],
+      cameraAngle: upload.metadata.cameraAngle,
+      venueType: upload.metadata.venueType,
+      recordedOn: upload.metadata.recordedOn ? DateTime.fromISO(upload.metadata.recordedOn) : null,
+      tags: upload.metadata.tags,
+      status: 'uploaded',
+      progress: 0,
+      originalFilename: upload.filename,
+      contentType: details.contentType,
+      bytes: upload.length,
+      sha256,
+      durationMs: Math.round(details.info.durationSeconds * 1000),
+      width: details.video.width,
+      height: details.video.height,
+      fps: Math.round(details.video.fps * 1000) / 1000,
+    })
+    // The id is known before the insert, so the object key can carry it.
+    Clip.assignIdAndDefaults(clip)
+    const key = `clips/${clip.id}/original`
+    await this.storage.putFile('raw', key, path, details.contentType)
+    try {
+      await db.transaction(async (trx) => {
+        clip.useTransaction(trx)
+        await clip.save()
+        await ClipAsset.create(
+          { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: upload.length, sha256, contentType: details.contentType },
+          { client: trx }
+        )
+        await this.consent.attachClip(upload.consentRecordId, clip.id, trx)
+        upload.useTransaction(trx)
+        upload.status = 'accepted'
+        upload.clipId = clip.id
+        await upload.save()
+      })
+    } catch (error) {
+      // No clip row means no object either: the original must not linger unreferenced.
+      await this.storage.remove('raw', key).catch(() => {})
+      throw error
+    }
+    // BullMQ job ids may not contain ':'; one job per clip makes the dispatch idempotent.
+    try {
+      await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+    } catch (error) {
+      // The clip is stored and committed: the upload succeeded. The sweeper queues its job
+      // (same id) once Redis answers again, so it never waits forever.
+      logger.warn({ clipId: clip.id, err: error }, 'process-clip not queued; the sweeper will queue it')
+    }
+    return clip
+  }
+
+  async #discard(upload: Upload) {
+    hashing.delete(upload.id)
+    await rm(this.stagingPath(upload), { force: true })
+  }
+
+  /** Forgets uploads abandoned past their expiry (scheduled job). */
+  async purgeExpired() {
+    const stale = await Upload.query().where('status', 'receiving').where('expires_at', '<', new Date())
+    for (const upload of stale) await this.cancel(upload)
+    return stale.length
+  }
+}
