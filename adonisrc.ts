@@ -1,6 +1,41 @@
+import { readdirSync } from 'node:fs'
 import { indexEntities } from '@adonisjs/core'
-import { indexPolicies } from '@adonisjs/bouncer'
 import { defineConfig } from '@adonisjs/core/app'
+import stringHelpers from '@adonisjs/core/helpers/string'
+
+/**
+ * app/ is one folder per feature (docs/architecture.md). Controllers and policies live in each
+ * feature's `controllers/` and `policies/` folders, and their generated indexes keep the flat
+ * keys the routes and `bouncer.with()` use: `controllers.AdminModeration`, `policies.ClipPolicy`.
+ * Only the REST API's controllers keep their folder as a namespace: `controllers.api.Catalog`.
+ */
+const NAMESPACED_FEATURES = ['api']
+const appFolders = readdirSync(new URL('./app', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !NAMESPACED_FEATURES.includes(entry.name))
+  .map((entry) => entry.name)
+
+/** bouncer's `indexPolicies()` names a policy after its folders too; this one drops the feature. */
+function indexFeaturePolicies() {
+  return {
+    run(_: unknown, __: unknown, indexGenerator: any) {
+      indexGenerator.add('policies', {
+        source: 'app',
+        glob: ['**/app/*/policies/*_policy.ts'],
+        importAlias: '#app',
+        output: '.adonisjs/server/policies.ts',
+        as(vfs: any, buffer: any, ___: unknown, helpers: { toImportPath(path: string): string }) {
+          const files: Record<string, string> = vfs.asList()
+          const entries = Object.keys(files)
+            .map((key) => [stringHelpers.pascalCase(key.split('/').pop()!), files[key]] as const)
+            .sort(([a], [b]) => a.localeCompare(b))
+          buffer.write('export const policies = {').indent()
+          for (const [name, file] of entries) buffer.write(`${name}: () => import('${helpers.toImportPath(file)}'),`)
+          buffer.dedent().writeLine('}')
+        },
+      })
+    },
+  }
+}
 
 export default defineConfig({
   experimental: {},
@@ -75,7 +110,17 @@ export default defineConfig({
   ],
 
   hooks: {
-    init: [indexEntities(), indexPolicies()],
+    init: [
+      indexEntities({
+        controllers: {
+          source: 'app',
+          glob: ['**/app/*/controllers/**/*_controller.ts'],
+          importAlias: '#app',
+          skipSegments: ['controllers', ...appFolders],
+        },
+      }),
+      indexFeaturePolicies(),
+    ],
     buildStarting: [() => import('@adonisjs/vite/build_hook')],
   },
 })
