@@ -5,9 +5,9 @@ import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import type { MultipartFile } from '@adonisjs/core/bodyparser'
 import type User from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { type InstanceLogo, type Settings, SETTING_DEFAULTS, SettingsService } from '#app/core/settings_store'
+import { type InstanceLogo, type Settings, SETTING_DEFAULTS, SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { sniffImage, splitSports } from '#app/admin/validators'
 
@@ -61,10 +61,10 @@ const hundredths = (value: number) => Math.round(value * 100)
  */
 @inject()
 export class InstanceSettingsService {
-  #audit = new AuditService()
+  #audit = new AuditTrail()
 
   constructor(
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected storage: StorageService
   ) {}
 
@@ -137,7 +137,7 @@ export class InstanceSettingsService {
       if (uploaded) await this.#removeLogo(uploaded)
       throw error
     }
-    SettingsService.clearCache()
+    SettingsStore.clearCache()
     // Assigned inside the transaction's callback, which control-flow analysis does not follow.
     const replaced = previousLogo as InstanceLogo | null
     if (changes.includes('instance_logo') && replaced) await this.#removeLogo(replaced)

@@ -7,7 +7,7 @@ import env from '#start/env'
 import config from '#config/athera'
 import Invitation, { type InvitationRole } from '#models/invitation'
 import User from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { isRowId } from '#app/admin/user_admin_service'
 
 export const INVITATION_TTL_DAYS = 7
@@ -34,7 +34,7 @@ function hashToken(token: string) {
  * INVITATION_TTL_DAYS. Only the token's hash is stored, as for password resets.
  */
 export class InvitationService {
-  #audit = new AuditService()
+  #audit = new AuditTrail()
 
   get mailEnabled() {
     return config.mail.enabled

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import User, { type UserRole } from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { SessionRegistry } from '#app/accounts/session_registry'
 
 export const USERS_PER_PAGE = 25
@@ -27,7 +27,7 @@ const ADMINS_LOCK = 'athera:admin-roles'
  * themselves, and the instance always keeps one active admin.
  */
 export class UserAdminService {
-  #audit = new AuditService()
+  #audit = new AuditTrail()
   #sessions = new SessionRegistry()
 
   list(filters: UserFilters) {

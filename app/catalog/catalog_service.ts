@@ -11,7 +11,7 @@ import Licence from '#models/licence'
 import ProcessingRun from '#models/processing_run'
 import type User from '#models/user'
 import { LicenceTextService } from '#app/licences/licence_text_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 import type { DatasetManifest } from '#app/datasets/dataset_service'
 import { paymentsConfigured } from '#config/stripe'
@@ -137,7 +137,7 @@ let facetsCache: { value: { activities: string[]; angles: string[] }; at: number
 @inject()
 export class CatalogService {
   constructor(
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected storage: StorageService,
     protected licenceTexts: LicenceTextService
   ) {}

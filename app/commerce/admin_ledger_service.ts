@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { LEDGER_ACCOUNTS, LEDGER_ENTRY_KINDS, type LedgerAccount, type LedgerEntryKind } from '#models/ledger_entry'
 import { pages, type CsvValue } from '#app/core/csv'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import type User from '#models/user'
 import { afterId, dayRange, oneOf, personRef, text, toQueryString, UUID } from '#app/core/admin_filters'
 
@@ -72,7 +72,7 @@ export const LEDGER_CSV_HEADER = ['id', 'created_at', 'group_id', 'kind', 'accou
  */
 @inject()
 export class AdminLedgerService {
-  constructor(protected audit: AuditService) {}
+  constructor(protected audit: AuditTrail) {}
 
   /** An export hands personal and financial data out of the instance: who took what is kept. */
   recordExport(admin: User, filters: object, ip: string | null) {

@@ -4,7 +4,7 @@ import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybu
 import Order from '#models/order'
 import Transfer from '#models/transfer'
 import User from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { creatorBalances, type CreatorBalance } from '#app/commerce/creator_balances'
 import { afterId, oneOf, personRef, toQueryString } from '#app/core/admin_filters'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
@@ -47,7 +47,7 @@ export class AdminPayoutsService {
   constructor(
     protected stripe: StripeService,
     protected webhooks: StripeWebhookService,
-    protected audit: AuditService
+    protected audit: AuditTrail
   ) {}
 
   /** Balances of every creator with money in the ledger or a payout, most owed first. */

@@ -10,9 +10,9 @@ import Licence from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import type User from '#models/user'
 import type LicenceText from '#models/licence_text'
-import { LicenceService } from '#app/licences/licence_issuer'
+import { LicenceIssuer } from '#app/licences/licence_issuer'
 import { platformFee } from '#app/commerce/ledger_split'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
 import { NotForSaleError, saleStatus } from '#app/datasets/version_sale'
 
@@ -38,8 +38,8 @@ export type ClaimResult =
 export class CheckoutService {
   constructor(
     protected stripe: StripeService,
-    protected licences: LicenceService,
-    protected settings: SettingsService
+    protected licences: LicenceIssuer,
+    protected settings: SettingsStore
   ) {}
 
   /**

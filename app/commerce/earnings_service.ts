@@ -5,7 +5,7 @@ import type User from '#models/user'
 import type { PayoutStatus } from '#models/payout'
 import type { TransferStatus } from '#models/transfer'
 import { creatorBalances, type CreatorBalance } from '#app/commerce/creator_balances'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 
 /**
  * A creator's money in one currency, in integer cents. Read from the ledger's
@@ -164,7 +164,7 @@ function round(value: number) {
  */
 @inject()
 export class EarningsService {
-  constructor(protected settings: SettingsService) {}
+  constructor(protected settings: SettingsStore) {}
 
   async balances(creator: User): Promise<Balance[]> {
     const rows = await creatorBalances({ id: creator.id })

@@ -9,9 +9,9 @@ import Transfer from '#models/transfer'
 import User from '#models/user'
 import DatasetVersion from '#models/dataset_version'
 import { LedgerService } from '#app/commerce/ledger_service'
-import { LicenceService } from '#app/licences/licence_issuer'
+import { LicenceIssuer } from '#app/licences/licence_issuer'
 import { LicenceTextService } from '#app/licences/licence_text_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
 import { PayoutMirrorService } from '#app/commerce/payout_mirror_service'
 
@@ -52,8 +52,8 @@ export class StripeWebhookService {
   constructor(
     protected stripe: StripeService,
     protected ledger: LedgerService,
-    protected licences: LicenceService,
-    protected settings: SettingsService
+    protected licences: LicenceIssuer,
+    protected settings: SettingsStore
   ) {}
 
   /** Applies one verified event. */

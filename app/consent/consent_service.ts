@@ -4,7 +4,7 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import Clip from '#models/clip'
 import ConsentRecord, {
   type ConsentScope,
@@ -14,7 +14,7 @@ import ConsentRecord, {
 import ConsentText from '#models/consent_text'
 import type User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { withdrawnClipIds } from '#app/datasets/clip_eligibility'
 import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
 
@@ -107,7 +107,7 @@ export interface AffectedLicence {
 export class ConsentService {
   constructor(
     protected queue: QueueService,
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected notices: WithdrawalNoticeService
   ) {}
 
@@ -148,7 +148,7 @@ export class ConsentService {
         },
         { client: trx }
       )
-      await new AuditService().record(
+      await new AuditTrail().record(
         {
           actorId: admin.id,
           action: 'consent_text.published',

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { CONSENT_KINDS, type ConsentKind } from '#models/consent_record'
 import { pages, type CsvValue } from '#app/core/csv'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import type User from '#models/user'
 import { escapeLike } from '#app/commerce/admin_ledger_service'
 import { afterId, dayRange, oneOf, text, toQueryString, UUID } from '#app/core/admin_filters'
@@ -64,7 +64,7 @@ export const CONSENT_LOG_CSV_HEADER = [
  */
 @inject()
 export class LegalLogService {
-  constructor(protected audit: AuditService) {}
+  constructor(protected audit: AuditTrail) {}
 
   /** An export hands personal and financial data out of the instance: who took what is kept. */
   recordExport(admin: User, filters: object, ip: string | null) {

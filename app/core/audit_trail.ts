@@ -22,7 +22,7 @@ export interface AuditEntry {
  * change, so the change and its record commit or roll back together: an admin action that
  * failed leaves no entry, and one that happened always has one.
  */
-export class AuditService {
+export class AuditTrail {
   record(entry: AuditEntry, trx?: TransactionClientContract) {
     return AuditLog.create(
       {

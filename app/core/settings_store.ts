@@ -44,11 +44,11 @@ export type SettingKey = keyof Settings
 /** Settings change rarely and are read on every page: a short cache spares a query each time. */
 const CACHE_TTL_MS = 5_000
 
-export class SettingsService {
+export class SettingsStore {
   static #cache: { value: Settings; at: number } | null = null
 
   async all(): Promise<Settings> {
-    const cached = SettingsService.#cache
+    const cached = SettingsStore.#cache
     if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.value
 
     const rows: { key: string; value: unknown }[] = await db.from('settings').select('key', 'value')
@@ -56,7 +56,7 @@ export class SettingsService {
     for (const row of rows) {
       if (row.key in value) (value as Record<string, unknown>)[row.key] = row.value
     }
-    SettingsService.#cache = { value, at: Date.now() }
+    SettingsStore.#cache = { value, at: Date.now() }
     return value
   }
 
@@ -71,7 +71,7 @@ export class SettingsService {
       .insert({ key, value: JSON.stringify(value), updated_at: new Date(), updated_by: updatedBy ?? null })
       .knexQuery.onConflict('key')
       .merge()
-    SettingsService.#cache = null
+    SettingsStore.#cache = null
   }
 
   /**
@@ -87,15 +87,15 @@ export class SettingsService {
     }))
     if (rows.length === 0) return
     await trx.insertQuery().table('settings').insert(rows).knexQuery.onConflict('key').merge()
-    SettingsService.#cache = null
+    SettingsStore.#cache = null
     // A request between this write and the commit could cache the old values again.
     trx.after('commit', () => {
-      SettingsService.#cache = null
+      SettingsStore.#cache = null
     })
   }
 
   /** Forget cached values (tests, and after an admin saves the settings form). */
   static clearCache() {
-    SettingsService.#cache = null
+    SettingsStore.#cache = null
   }
 }

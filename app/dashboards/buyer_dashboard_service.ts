@@ -8,7 +8,7 @@ import type { DownloadKind } from '#models/download'
 import type User from '#models/user'
 import { ApiTokenService } from '#app/accounts/api_token_service'
 import { LicenceLibraryService, type LicenceRow } from '#app/licences/licence_library_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
 
 /** How many downloads the dashboard lists (the licence pages count them all). */
@@ -39,7 +39,7 @@ export class BuyerDashboardService {
   constructor(
     protected library: LicenceLibraryService,
     protected tokens: ApiTokenService,
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected notices: WithdrawalNoticeService
   ) {}
 

@@ -11,7 +11,7 @@ import DatasetVersion from '#models/dataset_version'
 import type Licence from '#models/licence'
 import LicenceText from '#models/licence_text'
 import ProcessingRun from '#models/processing_run'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { undeliveredClipIds } from '#app/datasets/clip_eligibility'
 import { StorageService } from '#app/core/storage_service'
 import { type ZipEntry, bufferEntry, zipStream } from '#app/core/zip_stream'
@@ -150,7 +150,7 @@ export interface ExportPlan {
 export class DatasetExportService {
   constructor(
     protected storage: StorageService,
-    protected settings: SettingsService
+    protected settings: SettingsStore
   ) {}
 
   /** Loads the version, its manifest, the clips' current status, consent and processing records. */

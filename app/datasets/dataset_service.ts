@@ -9,10 +9,10 @@ import Clip from '#models/clip'
 import Dataset, { type LicenceType } from '#models/dataset'
 import DatasetVersion, { type DatasetVersionStats } from '#models/dataset_version'
 import type User from '#models/user'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 import { parseTags, type DatasetFormMeta } from '#app/datasets/validators'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { eligibilityOf, isIneligibleClipError, type Eligibility } from '#app/datasets/clip_eligibility'
 
 /** The files of a clip a buyer receives, and where each goes in a download. Never `raw`. */
@@ -154,7 +154,7 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
 @inject()
 export class DatasetService {
   constructor(
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected storage: StorageService
   ) {}
 
@@ -236,7 +236,7 @@ export class DatasetService {
       if (locked.status !== 'published') return { ok: false as const, message: 'This dataset is not published, so there is nothing to unpublish.' }
       locked.status = 'archived'
       await locked.save()
-      await new AuditService().record(
+      await new AuditTrail().record(
         {
           actorId: actor.id,
           action: 'dataset.unpublished',
@@ -461,7 +461,7 @@ export class DatasetService {
         if (latest && this.#sameAs(latest, latestIds, manifest, locked)) {
           if (locked.status === 'archived') {
             await listVersion(trx, locked, latest, usable.map((item) => item.clip))
-            await new AuditService().record(
+            await new AuditTrail().record(
               { actorId: actor?.id ?? null, action: 'dataset.relisted', subject: { type: 'dataset', id: locked.id }, meta: { version: latest.version }, ip },
               trx
             )

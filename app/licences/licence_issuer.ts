@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import User from '#models/user'
 import { saleStatus } from '#app/datasets/version_sale'
 import type LicenceText from '#models/licence_text'
@@ -28,7 +28,7 @@ export interface IssueLicence {
  * per dataset version (the partial unique index `licences_active_unique`), so a second claim,
  * a replayed webhook or a grant to someone who already holds one returns the live licence.
  */
-export class LicenceService {
+export class LicenceIssuer {
   /** The buyer's live licence for a version, if any. */
   live(buyerId: number, versionId: string, client?: TransactionClientContract) {
     return Licence.query({ client })
@@ -106,7 +106,7 @@ export class LicenceService {
       const text = await new LicenceTextService().current(version.licenceType, trx)
       const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id, text }, trx)
       if (created) {
-        await new AuditService().record(
+        await new AuditTrail().record(
           {
             actorId: admin.id,
             action: 'licence.granted',

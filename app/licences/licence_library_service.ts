@@ -44,7 +44,7 @@ export interface Requester {
 
 /**
  * A buyer's licences as their pages show them, the manifest of presigned links and the
- * downloads log. Issuing and revoking licences is LicenceService's business.
+ * downloads log. Issuing and revoking licences is LicenceIssuer's business.
  */
 @inject()
 export class LicenceLibraryService {

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon'
 import { LICENCE_TYPES, type LicenceType } from '#models/dataset'
 import LicenceText from '#models/licence_text'
 import type User from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 
 export type LicenceTextErrorCode = 'E_NO_LICENCE_TEXT' | 'E_NOT_FOUND'
 
@@ -116,7 +116,7 @@ export class LicenceTextService {
         },
         { client: trx }
       )
-      await new AuditService().record(
+      await new AuditTrail().record(
         {
           actorId: admin.id,
           action: 'licence_text.published',

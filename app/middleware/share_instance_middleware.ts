@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { SETTING_DEFAULTS, SettingsService } from '#app/core/settings_store'
+import { SETTING_DEFAULTS, SettingsStore } from '#app/core/settings_store'
 
 /**
  * Gives every page, error pages included, the instance's name, logo and registration mode for
@@ -9,7 +9,7 @@ import { SETTING_DEFAULTS, SettingsService } from '#app/core/settings_store'
  */
 @inject()
 export default class ShareInstanceMiddleware {
-  constructor(protected settings: SettingsService) {}
+  constructor(protected settings: SettingsStore) {}
 
   async handle(ctx: HttpContext, next: NextFn) {
     if ('view' in ctx) {

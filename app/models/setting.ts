@@ -6,7 +6,7 @@ import { jsonb } from '#models/columns'
 
 /**
  * One instance setting (key → JSON value). Defaults and typed access live in
- * `SettingsService`; this model is for admin screens that list or audit the rows.
+ * `SettingsStore`; this model is for admin screens that list or audit the rows.
  */
 export default class Setting extends BaseModel {
   static selfAssignPrimaryKey = true

@@ -7,7 +7,7 @@ import Clip, { type ClipRiskReason, type ClipStatus } from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type ConsentRecord from '#models/consent_record'
 import type User from '#models/user'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { CLIP_STATUS_LABELS, formatDuration } from '#app/clips/clip_library_service'
 import { StorageService } from '#app/core/storage_service'
 
@@ -142,7 +142,7 @@ const SUBJECT_LABELS: Record<ConsentRecord['subject'], string> = {
 export class ModerationService {
   constructor(
     protected storage: StorageService,
-    protected audit: AuditService
+    protected audit: AuditTrail
   ) {}
 
   /** One page of the queue for the filters, in review order. */

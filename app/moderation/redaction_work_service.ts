@@ -11,7 +11,7 @@ import Clip from '#models/clip'
 import ClipAsset, { type ClipAssetKind } from '#models/clip_asset'
 import ClipRedaction, { type TrackedRow } from '#models/clip_redaction'
 import type { JobContext } from '#jobs/registry'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { ClipProcessingService, PLACEMENT, claimWorkFolder, objectKey } from '#app/processing/clip_processing_service'
 import { refusal } from '#app/moderation/redaction_service'
 import { StorageService, type BucketName } from '#app/core/storage_service'
@@ -39,7 +39,7 @@ const REPLACED: OutputKind[] = ['video', 'regions', 'thumbnail', 'preview', 'met
  */
 @inject()
 export class RedactionWorkService {
-  #audit = new AuditService()
+  #audit = new AuditTrail()
 
   constructor(
     protected storage: StorageService,

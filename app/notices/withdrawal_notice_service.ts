@@ -15,7 +15,7 @@ import type { JobContext } from '#jobs/registry'
 import { MANIFEST_FILES } from '#app/datasets/dataset_service'
 import { parseManifest } from '#app/datasets/dataset_export_service'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { WebhookService } from '#app/webhooks/webhook_service'
 
 /** One notify job per withdrawal record, so a repeated dispatch is a no-op. */
@@ -83,7 +83,7 @@ export class WithdrawalNoticeService {
   constructor(
     protected queue: QueueService,
     protected webhooks: WebhookService,
-    protected settings: SettingsService
+    protected settings: SettingsStore
   ) {}
 
   /** Queues the notify job of a committed withdrawal record. */

@@ -4,8 +4,8 @@ import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
-import { AuditService } from '#app/core/audit_trail'
-import { SettingsService } from '#app/core/settings_store'
+import { AuditTrail } from '#app/core/audit_trail'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { isNotFound, logicalBucket } from '#jobs/purge_withdrawn_clip'
 
@@ -21,11 +21,11 @@ const BATCH = 100
  */
 @inject()
 export class RawRetentionService {
-  #audit = new AuditService()
+  #audit = new AuditTrail()
 
   constructor(
     protected storage: StorageService,
-    protected settings: SettingsService
+    protected settings: SettingsStore
   ) {}
 
   /** Deletes the expired originals; returns how many. */

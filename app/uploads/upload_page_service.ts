@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type User from '#models/user'
 import { SKILL_LEVELS } from '#models/clip'
 import { ConsentService } from '#app/consent/consent_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { UploadService } from '#app/uploads/upload_service'
 import { CAMERA_ANGLES, VENUE_TYPES } from '#app/uploads/validators'
 
@@ -17,7 +17,7 @@ export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024
 export class UploadPageService {
   constructor(
     protected consent: ConsentService,
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected uploads: UploadService
   ) {}
 

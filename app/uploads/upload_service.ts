@@ -17,7 +17,7 @@ import Upload, { type UploadClipFields } from '#models/upload'
 import type User from '#models/user'
 import { ConsentService } from '#app/consent/consent_service'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { uploadMetadataValidator } from '#app/uploads/validators'
 import { formatBytes } from '#app/core/format'
@@ -117,7 +117,7 @@ function checkFilename(name: string) {
 @inject()
 export class UploadService {
   constructor(
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected consent: ConsentService,
     protected storage: StorageService,
     protected queue: QueueService

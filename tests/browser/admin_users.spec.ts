@@ -3,7 +3,7 @@ import { test } from '@japa/runner'
 import type { Browser, Page } from 'playwright-core'
 import AuditLog from '#models/audit_log'
 import User from '#models/user'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { PNG_LOGO } from '#tests/helpers/images'
@@ -26,7 +26,7 @@ test.group('Browser: admin users, settings and audit log', (group) => {
   test('an admin invites, suspends, brands the instance and reads it all in the audit log', async ({ assert }) => {
     const admin = await makeUser('admin', { fullName: 'Ada Admin' })
     const creator = await makeUser('creator', { fullName: 'Cory Creator' })
-    await new SettingsService().set('registration', 'invite')
+    await new SettingsStore().set('registration', 'invite')
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))

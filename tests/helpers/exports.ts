@@ -115,7 +115,7 @@ export async function publishedVersion(options: { clips?: number; creator?: User
 }
 
 /**
- * A licence written directly (issuing is LicenceService's, tested with the money code),
+ * A licence written directly (issuing is LicenceIssuer's, tested with the money code),
  * citing the current licence text of the version's type.
  */
 export async function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {

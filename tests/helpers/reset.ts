@@ -1,7 +1,7 @@
 import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
 import { CatalogService } from '#app/catalog/catalog_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 
 /**
  * Per-test isolation for HTTP tests: a transaction rolled back after the test, a clean
@@ -11,7 +11,7 @@ import { SettingsService } from '#app/core/settings_store'
 export async function isolate() {
   const rollback = await testUtils.db().withGlobalTransaction()
   await limiter.clear(['redis'])
-  SettingsService.clearCache()
+  SettingsStore.clearCache()
   CatalogService.clearCache()
   return rollback
 }

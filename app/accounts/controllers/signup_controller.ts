@@ -3,13 +3,13 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { homeFor } from '#app/accounts/navigation'
 import { signupValidator } from '#app/accounts/validators'
 import { AccountService } from '#app/accounts/account_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 
 @inject()
 export default class SignupController {
   constructor(
     protected accounts: AccountService,
-    protected settings: SettingsService
+    protected settings: SettingsStore
   ) {}
 
   async create({ view, response }: HttpContext) {

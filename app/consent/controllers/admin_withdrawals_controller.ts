@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import ConsentPolicy from '#app/consent/policies/consent_policy'
 import { ConsentService } from '#app/consent/consent_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
 
 /** Withdrawals, with the licences already sold for versions that include the clip and whether their buyers confirmed. */
@@ -10,7 +10,7 @@ import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
 export default class AdminWithdrawalsController {
   constructor(
     protected consent: ConsentService,
-    protected settings: SettingsService,
+    protected settings: SettingsStore,
     protected notices: WithdrawalNoticeService
   ) {}
 

@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import WithdrawalPolicy from '#app/consent/policies/withdrawal_policy'
 import { withdrawalValidator } from '#app/consent/validators'
 import { ConsentError, ConsentService } from '#app/consent/consent_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 
 /**
  * Withdrawing consent for one clip: one page, one click, no e-mail round trip — as easy as
@@ -13,7 +13,7 @@ import { SettingsService } from '#app/core/settings_store'
 export default class ClipWithdrawalsController {
   constructor(
     protected consent: ConsentService,
-    protected settings: SettingsService
+    protected settings: SettingsStore
   ) {}
 
   async create({ bouncer, auth, params, view }: HttpContext) {

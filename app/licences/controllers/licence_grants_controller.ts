@@ -2,12 +2,12 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#app/commerce/policies/commerce_policy'
 import { licenceGrantValidator } from '#app/licences/validators'
-import { LicenceService } from '#app/licences/licence_issuer'
+import { LicenceIssuer } from '#app/licences/licence_issuer'
 
 /** An admin grants a buyer a licence without payment (audited). */
 @inject()
 export default class LicenceGrantsController {
-  constructor(protected licences: LicenceService) {}
+  constructor(protected licences: LicenceIssuer) {}
 
   async create({ bouncer, request, view }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('grant')

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
 import { AUDIT_PAGE_SIZE } from '#app/admin/audit_log_service'
-import { AuditService } from '#app/core/audit_trail'
+import { AuditTrail } from '#app/core/audit_trail'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 
@@ -15,7 +15,7 @@ test.group('Audit log', (group) => {
 
   test('lists entries newest first with actor and readable details', async ({ client, assert }) => {
     const admin = await makeUser('admin')
-    const audit = new AuditService()
+    const audit = new AuditTrail()
     const first = await audit.record({ actorId: admin.id, action: 'user.suspended', subject: { type: 'user', id: 7 }, meta: { email: 'x@club.org', apiTokensRevoked: 2 }, ip: '10.0.0.1' })
     const second = await audit.record({ actorId: null, action: 'clip.raw_purged', subject: { type: 'clip', id: 'c1' }, meta: { sports: ['a', 'b'], nested: { to: 1 } } })
 
@@ -32,7 +32,7 @@ test.group('Audit log', (group) => {
   test('filters by actor, action, subject and dates', async ({ client, assert }) => {
     const admin = await makeUser('admin')
     const other = await makeUser('admin')
-    const audit = new AuditService()
+    const audit = new AuditTrail()
     // The log is append-only in the database: an old entry is written as old, before the others.
     const yesterday = await AuditLog.create({ actorId: admin.id, action: 'user.reactivated', subjectType: 'user', subjectId: '5', meta: {}, createdAt: DateTime.now().minus({ days: 3 }) })
     const mine = await audit.record({ actorId: admin.id, action: 'user.role_changed', subject: { type: 'user', id: 5 } })
@@ -56,7 +56,7 @@ test.group('Audit log', (group) => {
 
   test('pages with a keyset, keeping the filters', async ({ client, assert }) => {
     const admin = await makeUser('admin')
-    const audit = new AuditService()
+    const audit = new AuditTrail()
     const ids: number[] = []
     for (let index = 0; index < AUDIT_PAGE_SIZE + 2; index++) {
       ids.push((await audit.record({ actorId: admin.id, action: 'invitation.created', subject: { type: 'invitation', id: index } })).id)

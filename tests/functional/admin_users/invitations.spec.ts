@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
 import Invitation from '#models/invitation'
 import User from '#models/user'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
@@ -12,7 +12,7 @@ const PASSWORD = 'a long enough password'
 
 /** Registration as the admin sets it: invite-only unless said otherwise. */
 async function registration(mode: 'open' | 'invite') {
-  await new SettingsService().set('registration', mode)
+  await new SettingsStore().set('registration', mode)
 }
 
 /** An admin invites `email`; returns the token from the link the page shows once. */

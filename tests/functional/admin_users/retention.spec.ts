@@ -6,7 +6,7 @@ import type Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import PurgeExpiredOriginals from '#jobs/purge_expired_originals'
 import { registry, type JobContext } from '#jobs/registry'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
@@ -29,7 +29,7 @@ async function exists(object: { bucket: 'raw' | 'processed'; key: string }) {
 }
 
 async function purge() {
-  SettingsService.clearCache()
+  SettingsStore.clearCache()
   await (await app.container.make(PurgeExpiredOriginals)).handle({}, context)
 }
 
@@ -37,7 +37,7 @@ test.group('Raw-upload retention', (group) => {
   group.each.setup(isolate)
 
   test('deletes only the old originals of clips past processing, audited as the system, and can run again', async ({ assert }) => {
-    await new SettingsService().set('raw_retention_days', 30)
+    await new SettingsStore().set('raw_retention_days', 30)
     const oldApproved = await ClipFactory.apply('approved').create()
     const oldRejected = await ClipFactory.apply('rejected').create()
     const oldProcessed = await ClipFactory.apply('processed').create()
@@ -70,7 +70,7 @@ test.group('Raw-upload retention', (group) => {
   })
 
   test('an original already gone from storage still has its row removed', async ({ assert }) => {
-    await new SettingsService().set('raw_retention_days', 7)
+    await new SettingsStore().set('raw_retention_days', 7)
     const clip = await ClipFactory.apply('approved').create()
     const object = await stored(clip, 'raw', 8)
     await (await app.container.make(StorageService)).remove(object.bucket, object.key)

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import AuditLog from '#models/audit_log'
-import { SETTING_DEFAULTS, SettingsService } from '#app/core/settings_store'
+import { SETTING_DEFAULTS, SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
@@ -61,7 +61,7 @@ test.group('Instance settings', (group) => {
       assert.equal(entries[0].subjectType, 'setting')
       assert.equal(entries[0].subjectId, key)
       assert.deepEqual(entries[0].meta, { key, from, to } as Record<string, unknown>)
-      assert.deepEqual(await new SettingsService().get(key), to as any)
+      assert.deepEqual(await new SettingsStore().get(key), to as any)
 
       const page = await client.get('/admin/settings').loginAs(admin)
       page.assertStatus(200)
@@ -129,7 +129,7 @@ test.group('Instance settings', (group) => {
     const upload = await client.put('/admin/settings').fields(UNCHANGED).file('logo', PNG_LOGO, { filename: 'club.svg' }).loginAs(admin).withCsrfToken().redirects(0)
     upload.assertFlashMessage('success', 'Settings saved (1 changed).')
 
-    const logo = (await new SettingsService().get('instance_logo'))!
+    const logo = (await new SettingsStore().get('instance_logo'))!
     assert.deepEqual(logo, { id: logo.id, contentType: 'image/png', bytes: PNG_LOGO.length })
     assert.include(await logoObjects(), `instance/logo/${logo.id}`)
     const [entry] = await AuditLog.query().where('action', 'setting.changed')
@@ -143,14 +143,14 @@ test.group('Instance settings', (group) => {
     assert.include(home.text(), `<img src="/instance/logo/${logo.id}"`)
 
     await client.put('/admin/settings').fields(UNCHANGED).file('logo', PNG_LOGO, { filename: 'again.png' }).loginAs(admin).withCsrfToken().redirects(0)
-    const replacement = (await new SettingsService().get('instance_logo'))!
+    const replacement = (await new SettingsStore().get('instance_logo'))!
     assert.notEqual(replacement.id, logo.id)
     const old = await client.get(`/instance/logo/${logo.id}`)
     old.assertStatus(404)
     assert.notInclude(await logoObjects(), `instance/logo/${logo.id}`)
 
     await save(client, admin, { ...UNCHANGED, removeLogo: 'true' })
-    assert.isNull(await new SettingsService().get('instance_logo'))
+    assert.isNull(await new SettingsStore().get('instance_logo'))
     assert.notInclude(await logoObjects(), `instance/logo/${replacement.id}`)
     assert.lengthOf(await AuditLog.query().where('action', 'setting.changed'), 3)
   })

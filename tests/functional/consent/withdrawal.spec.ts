@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import Clip from '#models/clip'
 import ConsentRecord from '#models/consent_record'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { ConsentService, purgeJobId } from '#app/consent/consent_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
@@ -21,7 +21,7 @@ test.group('Consent: withdrawing a clip', (group) => {
   test('the confirmation page says what happens, with the retention period', async ({ client }) => {
     const creator = await makeUser('creator')
     const clip = await clipOf(creator)
-    await new SettingsService().set('withdrawal_retention_days', 30)
+    await new SettingsStore().set('withdrawal_retention_days', 30)
 
     const response = await client.get(`/clips/${clip.id}/withdraw`).loginAs(creator)
 
@@ -35,7 +35,7 @@ test.group('Consent: withdrawing a clip', (group) => {
   test('withdrawal records a withdrawal of the grant, withdraws the clip and schedules the purge', async ({ client, assert }) => {
     const creator = await makeUser('creator')
     const clip = await clipOf(creator)
-    await new SettingsService().set('withdrawal_retention_days', 7)
+    await new SettingsStore().set('withdrawal_retention_days', 7)
 
     const response = await client
       .post(`/clips/${clip.id}/withdraw`)

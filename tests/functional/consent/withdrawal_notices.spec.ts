@@ -5,7 +5,7 @@ import mail from '@adonisjs/mail/services/main'
 import config from '#config/athera'
 import WithdrawalNotice from '#models/withdrawal_notice'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { notifyJobId } from '#app/notices/withdrawal_notice_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
@@ -208,7 +208,7 @@ test.group('Withdrawal notices: the licence holders are told', (group) => {
     const { buyer, licence, record } = await withdrawnLicensedClip()
     await runNotify(record.id)
     const notice = await noticeOf(licence)
-    await new SettingsService().set('withdrawal_ack_days', 7)
+    await new SettingsStore().set('withdrawal_ack_days', 7)
 
     const fresh = await client.get('/admin/withdrawals').loginAs(admin)
     fresh.assertTextIncludes(`data-licence="${licence.id}"`)

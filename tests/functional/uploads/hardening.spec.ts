@@ -8,7 +8,7 @@ import limiter from '@adonisjs/limiter/services/main'
 import config from '#config/athera'
 import Clip from '#models/clip'
 import { QueueService } from '#app/core/queue_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { isolate } from '#tests/helpers/reset'
@@ -147,18 +147,18 @@ test.group('Uploads: races (issue 22, defect 7)', (group) => {
   group.each.setup(cleanStorage)
   group.each.setup(async () => {
     await limiter.clear(['redis'])
-    SettingsService.clearCache()
+    SettingsStore.clearCache()
   })
 
   test('10 concurrent creations at the edge of the quota: exactly the number that fit', async ({ assert, cleanup }) => {
     // Real concurrency needs real transactions: no per-test rollback here; the rows are removed after.
     const { user, grant, tus } = await creatorWithConsent()
     await db.table('settings').insert({ key: 'creator_quota_bytes', value: JSON.stringify(3_500), updated_at: new Date() }).onConflict('key').merge()
-    SettingsService.clearCache()
+    SettingsStore.clearCache()
     cleanup(async () => {
       await db.from('uploads').where('user_id', user.id).delete()
       await db.from('settings').where('key', 'creator_quota_bytes').delete()
-      SettingsService.clearCache()
+      SettingsStore.clearCache()
     })
 
     const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => tus.create(1_000, fields(grant.id, `race-${index}.mp4`))))

@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import { makeUser } from '#tests/helpers/users'
 import { InvitationService } from '#app/admin/invitation_service'
-import { SettingsService } from '#app/core/settings_store'
+import { SettingsStore } from '#app/core/settings_store'
 import { logoKey } from '#app/admin/instance_settings_service'
 import { StorageService } from '#app/core/storage_service'
 import { PNG_LOGO } from '#tests/helpers/images'
@@ -48,7 +48,7 @@ export const adminUsersParams: ParamFixture = async () => {
   const logo = { id: crypto.randomUUID(), contentType: 'image/png' as const, bytes: PNG_LOGO.length }
   const storage = await app.container.make(StorageService)
   await storage.putStream('previews', logoKey(logo.id), PNG_LOGO, PNG_LOGO.length, { 'Content-Type': 'image/png' })
-  await new SettingsService().set('instance_logo', logo, inviter.id)
+  await new SettingsStore().set('instance_logo', logo, inviter.id)
   return {
     logoId: logo.id,
     token: invited.link.split('/').pop()!,
