@@ -1,5 +1,6 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import { QueueService } from '#app/core/queue_service'
+import { registry } from '#jobs/registry'
 import { StorageService } from '#app/core/storage_service'
 import { VisionService } from '#app/processing/vision_service'
 
@@ -43,6 +44,7 @@ export default class AtheraProvider {
           lockDurationMs: config.queue.lockDurationMs,
           stalledIntervalMs: config.queue.stalledIntervalMs,
           drainMs: config.queue.drainMs,
+          registry,
         },
         logger
       )

@@ -9,7 +9,7 @@ import { AuditTrail } from '#app/core/audit_trail'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { type InstanceLogo, type Settings, SETTING_DEFAULTS, SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
-import { sniffImage, splitSports } from '#app/admin/validators'
+import { sniffImage, splitSports } from '#app/admin/settings_fields'
 
 /** The settings form's fields, as the validator returns them. */
 export interface SettingsInput {

@@ -4,6 +4,7 @@ import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 import type { FieldContext } from '@vinejs/vine/types'
 import { USER_ROLES } from '#models/user'
 import { INVITATION_ROLES } from '#models/invitation'
+import { sniffImage, splitSports } from '#app/admin/settings_fields'
 import { companyName, email, fullName, newPassword } from '#app/accounts/validators'
 
 /*
@@ -90,16 +91,6 @@ const PRICE_MAX = 100_000
 const SPORTS_MAX = 50
 const SPORT_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 
-/** The image type a file's first bytes show, or null; never the name or the browser's word. */
-export function sniffImage(head: Uint8Array): 'image/png' | 'image/jpeg' | 'image/webp' | null {
-  const starts = (bytes: number[], at = 0) => bytes.every((byte, index) => head[at + index] === byte)
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
-  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'
-  // RIFF....WEBP
-  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp'
-  return null
-}
-
 /** Whole hundredths: 20, 20.5 and 20.25 pass, 20.125 does not. */
 const hundredths = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
   if (typeof value !== 'number') return
@@ -129,14 +120,6 @@ const imageBytes = vine.createRule(async (value: unknown, _options: undefined, f
     await handle.close()
   }
 })
-
-/** Splits a comma- or line-separated list into trimmed, lower-case entries. */
-export function splitSports(input: string) {
-  return input
-    .split(/[\n,]/)
-    .map((entry) => entry.trim().toLowerCase())
-    .filter((entry) => entry.length > 0)
-}
 
 const sportsList = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
   if (typeof value !== 'string') return

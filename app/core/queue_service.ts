@@ -1,6 +1,6 @@
 import { Queue, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq'
 import type { Logger } from '@adonisjs/core/logger'
-import { registry, type JobName, type JobPayloads, type JobRegistry } from '#jobs/registry'
+import type { JobName, JobPayloads, JobRegistry } from '#jobs/registry'
 
 export interface QueueServiceOptions {
   /** The workers' (blocking) connection: BullMQ needs it to retry forever. */
@@ -21,8 +21,11 @@ export interface QueueServiceOptions {
    */
   lockDurationMs?: number
   stalledIntervalMs?: number
-  /** The job types this service knows; the application's registry unless a test swaps it. */
-  registry?: JobRegistry
+  /**
+   * The job types this service knows: app/jobs/registry.ts's `registry`, handed in by the
+   * provider (core does not import the jobs, which import the features), or a test's own.
+   */
+  registry: JobRegistry
   /**
    * On close, running jobs get this long to finish; then they are asked to stop (their
    * context's signal) and handed back to the queue, so a shutdown fits the grace period.
@@ -55,7 +58,7 @@ export class QueueService {
   constructor(options: QueueServiceOptions, logger: Logger) {
     this.#options = options
     this.#logger = logger
-    this.#registry = options.registry ?? registry
+    this.#registry = options.registry
   }
 
   /** Adds a job; `jobId` makes the dispatch idempotent (BullMQ ignores a duplicate id). */

@@ -3,10 +3,15 @@ import { createReadStream } from 'node:fs'
 import { stat as statFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Logger } from '@adonisjs/core/logger'
+import type { AssetBucket } from '#models/clip_asset'
 
-/** The three private buckets of docs/architecture.md, "Storage". */
-export const BUCKETS = ['raw', 'processed', 'previews'] as const
-export type BucketName = (typeof BUCKETS)[number]
+/**
+ * The three private buckets of docs/architecture.md, "Storage". Their names are the asset
+ * rows' column type; the record below fails to compile if the two lists ever differ.
+ */
+export type BucketName = AssetBucket
+const BUCKET_SET: Record<BucketName, true> = { raw: true, processed: true, previews: true }
+export const BUCKETS = Object.keys(BUCKET_SET) as readonly BucketName[]
 
 export interface StorageOptions {
   endPoint: string
@@ -251,4 +256,18 @@ async function* readParts(path: string, partSize: number) {
     }
   }
   if (pendingBytes > 0) yield Buffer.concat(pending)
+}
+
+/** Asset rows hold the logical name; a row written with the physical (prefixed) name is mapped back. */
+export function logicalBucket(stored: string, storage: StorageService): BucketName {
+  if ((BUCKETS as readonly string[]).includes(stored)) return stored as BucketName
+  const match = BUCKETS.find((name) => storage.bucket(name) === stored)
+  if (!match) throw new Error(`E_UNKNOWN_BUCKET: asset bucket "${stored}" is not one of ${BUCKETS.join(', ')}`)
+  return match
+}
+
+/** S3's answer that an object or bucket is not there: what a delete wanted anyway. */
+export function isNotFound(error: unknown) {
+  const code = (error as { code?: string }).code
+  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket'
 }

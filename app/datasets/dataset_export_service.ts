@@ -11,6 +11,7 @@ import DatasetVersion from '#models/dataset_version'
 import type Licence from '#models/licence'
 import LicenceText from '#models/licence_text'
 import ProcessingRun from '#models/processing_run'
+import { ApiError, type AnswersApi } from '#exceptions/api_error'
 import { SettingsStore } from '#app/core/settings_store'
 import { undeliveredClipIds } from '#app/datasets/clip_eligibility'
 import { StorageService } from '#app/core/storage_service'
@@ -52,7 +53,7 @@ export type ExportErrorCode = 'E_MANIFEST_INVALID' | 'E_OBJECT_MISSING' | 'E_SHA
  * the buyer reads a sentence and the log keeps the code; once a ZIP is streaming, the stream
  * is aborted instead (the client sees a failed download, never a wrong file).
  */
-export class ExportError extends Exception {
+export class ExportError extends Exception implements AnswersApi {
   static status = 409
 
   constructor(
@@ -70,6 +71,12 @@ export class ExportError extends Exception {
       return ctx.response.send(await ctx.view.render('pages/licences/unavailable', { message }))
     }
     return ctx.response.send({ errors: [{ message, code: error.code }] })
+  }
+
+  /** The REST API's answer (exceptions/api_error.ts): logged for the administrator, a 409 for the client. */
+  toApiError(ctx: HttpContext) {
+    logger.error({ code: this.code, detail: this.detail, url: ctx.request.url() }, 'dataset version cannot be delivered')
+    return new ApiError(409, 'unavailable', 'The files of this dataset version cannot be delivered right now. The administrator has been told; try again later.')
   }
 }
 

@@ -3,7 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { BUCKETS, type BucketName, StorageService } from '#app/core/storage_service'
+import { isNotFound, logicalBucket, StorageService } from '#app/core/storage_service'
 
 /**
  * Deletes every stored object of a withdrawn clip, then its asset rows. The clip row and its
@@ -32,17 +32,4 @@ export default class PurgeWithdrawnClip implements JobHandler<'purge-withdrawn-c
     }
     logger.info({ clipId, jobId: context.jobId, objects: assets.length }, 'purged withdrawn clip')
   }
-}
-
-/** Asset rows hold the logical name; a row written with the physical (prefixed) name is mapped back. */
-export function logicalBucket(stored: string, storage: StorageService): BucketName {
-  if ((BUCKETS as readonly string[]).includes(stored)) return stored as BucketName
-  const match = BUCKETS.find((name) => storage.bucket(name) === stored)
-  if (!match) throw new Error(`E_UNKNOWN_BUCKET: asset bucket "${stored}" is not one of ${BUCKETS.join(', ')}`)
-  return match
-}
-
-export function isNotFound(error: unknown) {
-  const code = (error as { code?: string }).code
-  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket'
 }

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon'
-import type { BucketName } from '#app/core/storage_service'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Clip from '#models/clip'
@@ -17,6 +16,9 @@ export const CLIP_ASSET_KINDS = [
 ] as const
 export type ClipAssetKind = (typeof CLIP_ASSET_KINDS)[number]
 
+/** The logical buckets an asset can sit in (core/storage_service.ts creates exactly these). */
+export type AssetBucket = 'raw' | 'processed' | 'previews'
+
 /** One stored object of a clip; at most one per kind. */
 export default class ClipAsset extends BaseModel {
   @column({ isPrimary: true })
@@ -30,7 +32,7 @@ export default class ClipAsset extends BaseModel {
 
   /** Logical bucket (raw | processed | previews); StorageService adds the instance prefix. */
   @column()
-  declare bucket: BucketName
+  declare bucket: AssetBucket
 
   @column()
   declare key: string

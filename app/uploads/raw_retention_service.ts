@@ -6,8 +6,7 @@ import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import { AuditTrail } from '#app/core/audit_trail'
 import { SettingsStore } from '#app/core/settings_store'
-import { StorageService } from '#app/core/storage_service'
-import { isNotFound, logicalBucket } from '#jobs/purge_withdrawn_clip'
+import { isNotFound, logicalBucket, StorageService } from '#app/core/storage_service'
 
 /** A clip in one of these states needs no original any more: the pipeline is done with it. */
 export const PAST_PROCESSING = ['processed', 'approved', 'rejected'] as const

@@ -4,7 +4,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { QueueService } from '#app/core/queue_service'
-import type { JobRegistry } from '#jobs/registry'
+import { registry, type JobRegistry } from '#jobs/registry'
 import { makeUser } from '#tests/helpers/users'
 
 function connection() {
@@ -18,7 +18,7 @@ test.group('Job queue', (group) => {
   test('a dispatched job is worked by the in-process worker', async ({ assert }) => {
     const logger = await app.container.make('logger')
     const prefix = `athera-test-${Date.now()}`
-    const queue = new QueueService({ connection: connection(), prefix, concurrency: 1 }, logger)
+    const queue = new QueueService({ connection: connection(), prefix, concurrency: 1, registry }, logger)
     const user = await makeUser('creator')
     await db.table('password_reset_tokens').insert({
       user_id: user.id,

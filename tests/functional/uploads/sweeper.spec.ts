@@ -9,6 +9,7 @@ import config from '#config/athera'
 import Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import { QueueService } from '#app/core/queue_service'
+import { registry } from '#jobs/registry'
 import { StorageService } from '#app/core/storage_service'
 import { UploadSweepService } from '#app/uploads/upload_sweep_service'
 import { ClipFactory } from '#database/factories/clip_factory'
@@ -41,6 +42,7 @@ async function queueWithRedisDown() {
       producerConnection: { host: '127.0.0.1', port, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 },
       prefix: `athera-down-${Date.now()}`,
       concurrency: 1,
+      registry,
     },
     logger
   )
