@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import User, { type UserRole } from '#models/user'
 import { AuditTrail } from '#app/core/audit_trail'
-import { SessionRegistry } from '#app/accounts/session_registry'
+import { SessionRegistry } from '#app/accounts/public'
 
 export const USERS_PER_PAGE = 25
 

@@ -5,7 +5,7 @@ import type { FieldContext } from '@vinejs/vine/types'
 import { USER_ROLES } from '#models/user'
 import { INVITATION_ROLES } from '#models/invitation'
 import { sniffImage, splitSports } from '#app/admin/settings_fields'
-import { companyName, email, fullName, newPassword } from '#app/accounts/validators'
+import { companyName, email, fullName, newPassword } from '#app/accounts/public'
 
 /*
  * The admin's forms: users (filters, role), invitations and signing up through one, instance

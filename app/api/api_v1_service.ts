@@ -1,13 +1,11 @@
 import { inject } from '@adonisjs/core'
-import { undeliveredClipIds } from '#app/datasets/clip_eligibility'
-import { saleStatuses, type SaleStatus } from '#app/datasets/version_sale'
+import { undeliveredClipIds, saleStatuses, type SaleStatus, clipFacts, parseManifest } from '#app/datasets/public'
 import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
 import type User from '#models/user'
 import { ApiError } from '#exceptions/api_error'
-import { CatalogService, CATALOG_PAGE_SIZE, formatPrice, type CatalogCard } from '#app/catalog/catalog_service'
-import { clipFacts, parseManifest } from '#app/datasets/dataset_export_service'
-import { LicenceLibraryService, type Requester, termsOf } from '#app/licences/licence_library_service'
+import { CatalogService, CATALOG_PAGE_SIZE, formatPrice, type CatalogCard } from '#app/catalog/public'
+import { LicenceLibraryService, type Requester, termsOf } from '#app/licences/public'
 
 const BASE = '/api/v1'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -1,6 +1,6 @@
 import { API_ERROR_CODES } from '#exceptions/api_error'
-import { API_SCOPES, type ApiScope } from '#app/accounts/api_token_service'
-import { CATALOG_PAGE_SIZE, CATALOG_SORTS } from '#app/catalog/catalog_service'
+import { API_SCOPES, type ApiScope } from '#app/accounts/public'
+import { CATALOG_PAGE_SIZE, CATALOG_SORTS } from '#app/catalog/public'
 
 /*
  * The OpenAPI 3.1 document of the REST API v1, written by hand next to the code it describes.

@@ -10,11 +10,11 @@ import Licence from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import type User from '#models/user'
 import type LicenceText from '#models/licence_text'
-import { LicenceIssuer } from '#app/licences/licence_issuer'
+import { LicenceIssuer } from '#app/licences/public'
 import { platformFee } from '#app/commerce/ledger_split'
 import { SettingsStore } from '#app/core/settings_store'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
-import { NotForSaleError, saleStatus } from '#app/datasets/version_sale'
+import { NotForSaleError, saleStatus } from '#app/datasets/public'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -15,8 +15,8 @@ import ConsentText from '#models/consent_text'
 import type User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
-import { withdrawnClipIds } from '#app/datasets/clip_eligibility'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { withdrawnClipIds } from '#app/datasets/public'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 /** What a withdrawal ends: every use of the clip, or only its licensing (processing goes on). */
 export type WithdrawalScope = 'all' | 'licensing'

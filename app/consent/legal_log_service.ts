@@ -5,7 +5,7 @@ import { CONSENT_KINDS, type ConsentKind } from '#models/consent_record'
 import { pages, type CsvValue } from '#app/core/csv'
 import { AuditTrail } from '#app/core/audit_trail'
 import type User from '#models/user'
-import { escapeLike } from '#app/commerce/admin_ledger_service'
+import { escapeLike } from '#app/commerce/public'
 import { afterId, dayRange, oneOf, text, toQueryString, UUID } from '#app/core/admin_filters'
 
 export const CONSENT_LOG_PAGE_SIZE = 50

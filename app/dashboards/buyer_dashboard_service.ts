@@ -6,10 +6,10 @@ import DatasetVersion from '#models/dataset_version'
 import Order from '#models/order'
 import type { DownloadKind } from '#models/download'
 import type User from '#models/user'
-import { ApiTokenService } from '#app/accounts/api_token_service'
-import { LicenceLibraryService, type LicenceRow } from '#app/licences/licence_library_service'
+import { ApiTokenService } from '#app/accounts/public'
+import { LicenceLibraryService, type LicenceRow } from '#app/licences/public'
 import { SettingsStore } from '#app/core/settings_store'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 /** How many downloads the dashboard lists (the licence pages count them all). */
 export const RECENT_DOWNLOADS = 10

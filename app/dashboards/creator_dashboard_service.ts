@@ -1,10 +1,9 @@
 import { inject } from '@adonisjs/core'
 import Clip from '#models/clip'
 import type User from '#models/user'
-import { CLIP_STATUS_LABELS } from '#app/clips/clip_library_service'
-import { ConnectService } from '#app/commerce/connect_service'
+import { CLIP_STATUS_LABELS } from '#app/clips/public'
+import { ConnectService, EarningsService } from '#app/commerce/public'
 import { DashboardService } from '#app/dashboards/dashboard_service'
-import { EarningsService } from '#app/commerce/earnings_service'
 
 /** How many of the newest clips the dashboard lists (the rest are on /clips). */
 export const RECENT_CLIPS = 6

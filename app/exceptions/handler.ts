@@ -3,7 +3,7 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import { NotForSaleError } from '#app/datasets/version_sale'
+import { NotForSaleError } from '#app/datasets/public'
 import { QueueUnavailableError } from '#app/core/queue_service'
 
 /**

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { WebhookService } from '#app/webhooks/webhook_service'
+import { WebhookService } from '#app/webhooks/public'
 
 /**
  * One attempt at POSTing a signed event to a buyer's endpoint; a failure throws, and BullMQ

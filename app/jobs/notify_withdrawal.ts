@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 /**
  * Tells every holder of a live licence that a withdrawal reached their version. Idempotent:

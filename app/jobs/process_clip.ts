@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { ClipProcessingService } from '#app/processing/clip_processing_service'
+import { ClipProcessingService } from '#app/processing/public'
 
 @inject()
 export default class ProcessClip implements JobHandler<'process-clip'> {

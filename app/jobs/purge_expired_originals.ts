@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { RawRetentionService } from '#app/uploads/raw_retention_service'
+import { RawRetentionService } from '#app/uploads/public'
 
 /** Originals kept longer than the instance's raw-upload retention are deleted (0 keeps them). */
 @inject()

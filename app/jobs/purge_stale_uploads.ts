@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { UploadService } from '#app/uploads/upload_service'
+import { UploadService } from '#app/uploads/public'
 
 /** Abandoned uploads stop counting against quotas and free their staging space. */
 @inject()

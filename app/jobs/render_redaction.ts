@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { RedactionWorkService } from '#app/moderation/redaction_work_service'
+import { RedactionWorkService } from '#app/moderation/public'
 
 @inject()
 export default class RenderRedaction implements JobHandler<'render-redaction'> {

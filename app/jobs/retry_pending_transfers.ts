@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { StripeWebhookService } from '#app/commerce/stripe_webhook_service'
+import { StripeWebhookService } from '#app/commerce/public'
 
 /**
  * Creators' shares left pending (Stripe refused or timed out at the sale) go out without

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import type { JobContext, JobHandler } from '#jobs/registry'
-import { UploadSweepService } from '#app/uploads/upload_sweep_service'
+import { UploadSweepService } from '#app/uploads/public'
 
 /** Stuck clips queued again; staged files and originals nothing references removed. */
 @inject()

@@ -5,7 +5,7 @@ import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import { AuditTrail } from '#app/core/audit_trail'
 import User from '#models/user'
-import { saleStatus } from '#app/datasets/version_sale'
+import { saleStatus } from '#app/datasets/public'
 import type LicenceText from '#models/licence_text'
 import { LicenceTextService } from '#app/licences/licence_text_service'
 

@@ -7,8 +7,7 @@ import Licence from '#models/licence'
 import type LicenceText from '#models/licence_text'
 import type User from '#models/user'
 import { formatBytes } from '#app/core/format'
-import { UNDELIVERED } from '#app/datasets/clip_eligibility'
-import { DatasetExportService, type ExportPlan } from '#app/datasets/dataset_export_service'
+import { UNDELIVERED, DatasetExportService, type ExportPlan } from '#app/datasets/public'
 import { StorageService } from '#app/core/storage_service'
 
 /** Presigned links in a manifest live this long; a fresh request gives fresh links. */

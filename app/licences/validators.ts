@@ -1,6 +1,6 @@
 import '#app/core/validation_messages'
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
-import { email } from '#app/accounts/validators'
+import { email } from '#app/accounts/public'
 import { LICENCE_TYPES } from '#models/dataset'
 
 /** An admin's licence grant: which buyer (by e-mail), which dataset version, and why. */

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { ApiError, toApiError } from '#exceptions/api_error'
-import { ApiTokenService } from '#app/accounts/api_token_service'
+import { ApiTokenService } from '#app/accounts/public'
 import { apiLimiter } from '#start/limiter'
 
 /**

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { SessionRegistry } from '#app/accounts/session_registry'
+import { SessionRegistry } from '#app/accounts/public'
 
 const sessions = new SessionRegistry()
 

@@ -8,7 +8,7 @@ import ClipAsset from '#models/clip_asset'
 import type ConsentRecord from '#models/consent_record'
 import type User from '#models/user'
 import { AuditTrail } from '#app/core/audit_trail'
-import { CLIP_STATUS_LABELS, formatDuration } from '#app/clips/clip_library_service'
+import { CLIP_STATUS_LABELS, formatDuration } from '#app/clips/public'
 import { StorageService } from '#app/core/storage_service'
 
 /** The statuses the queue lists: what waits for review, and past decisions to revisit. */

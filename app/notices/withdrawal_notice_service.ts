@@ -12,11 +12,10 @@ import User from '#models/user'
 import type { AckChannel } from '#models/withdrawal_ack'
 import WithdrawalNotice from '#models/withdrawal_notice'
 import type { JobContext } from '#jobs/registry'
-import { MANIFEST_FILES } from '#app/datasets/dataset_service'
-import { parseManifest } from '#app/datasets/dataset_export_service'
+import { MANIFEST_FILES, parseManifest } from '#app/datasets/public'
 import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
-import { WebhookService } from '#app/webhooks/webhook_service'
+import { WebhookService } from '#app/webhooks/public'
 
 /** One notify job per withdrawal record, so a repeated dispatch is a no-op. */
 export const notifyJobId = (withdrawalRecordId: number) => `notify-withdrawal-${withdrawalRecordId}`

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type User from '#models/user'
 import { SKILL_LEVELS } from '#models/clip'
-import { ConsentService } from '#app/consent/consent_service'
+import { ConsentService } from '#app/consent/public'
 import { SettingsStore } from '#app/core/settings_store'
 import { UploadService } from '#app/uploads/upload_service'
 import { CAMERA_ANGLES, VENUE_TYPES } from '#app/uploads/validators'

@@ -1,8 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { homeFor } from '#app/accounts/navigation'
-import { invitationSignupValidator } from '#app/admin/validators'
-import { InvitationService } from '#app/admin/invitation_service'
+import { invitationSignupValidator, InvitationService } from '#app/admin/public'
 
 /**
  * Signing up through an invitation link: works whether registration is open or invite-only;

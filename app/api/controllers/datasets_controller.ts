@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import ApiTokenPolicy from '#app/accounts/policies/api_token_policy'
+import { ApiTokenPolicy } from '#app/accounts/public'
 import { apiJson } from '#exceptions/api_error'
 import { ApiV1Service } from '#app/api/api_v1_service'
 

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
-import ApiTokenPolicy from '#app/accounts/policies/api_token_policy'
+import { ApiTokenPolicy } from '#app/accounts/public'
 import { ApiError } from '#exceptions/api_error'
 import { openApiDocument } from '#app/api/openapi'
 

@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import ApiTokenPolicy from '#app/accounts/policies/api_token_policy'
+import { ApiTokenPolicy } from '#app/accounts/public'
 import { apiJson } from '#exceptions/api_error'
 import { ApiV1Service } from '#app/api/api_v1_service'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 /** A licence's withdrawal notices, and the buyer's confirmation that a notice's files are deleted. */
 @inject()

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import DatasetPolicy from '#app/datasets/policies/dataset_policy'
+import { DatasetPolicy } from '#app/datasets/public'
 import { CatalogService, CATALOG_SORTS } from '#app/catalog/catalog_service'
 
 /**

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { LEDGER_ACCOUNTS, LEDGER_ENTRY_KINDS } from '#models/ledger_entry'
 import { AdminLedgerService, LEDGER_CSV_HEADER } from '#app/commerce/admin_ledger_service'
 import { sendCsv } from '#app/core/csv'

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { AdminPayoutsService, TRANSFER_VIEWS } from '#app/commerce/admin_payouts_service'
 
 /** Creators' balances and the transfers to their connected accounts. */

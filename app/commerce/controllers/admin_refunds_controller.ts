@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { Exception } from '@adonisjs/core/exceptions'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { AdminPayoutsService, type RefundResult } from '#app/commerce/admin_payouts_service'
 import { refundRequestValidator } from '#app/commerce/validators'
 

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { Exception } from '@adonisjs/core/exceptions'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { AdminPayoutsService, type RetryResult } from '#app/commerce/admin_payouts_service'
 
 /** The sentence the admin reads for each refusal; the code goes to the log. */

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#app/commerce/policies/commerce_policy'
 import { CheckoutService } from '#app/commerce/checkout_service'
-import { LicenceTextService } from '#app/licences/licence_text_service'
+import { LicenceTextService } from '#app/licences/public'
 
 /** "Get it free": a buyer's licence to a free dataset version, without Stripe. */
 @inject()

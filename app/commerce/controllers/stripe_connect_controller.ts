@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import DashboardPolicy from '#app/dashboards/policies/dashboard_policy'
+import { DashboardPolicy } from '#app/dashboards/public'
 import { ConnectService, type OnboardingResult } from '#app/commerce/connect_service'
 
 type Failure = Extract<OnboardingResult, { ok: false }>

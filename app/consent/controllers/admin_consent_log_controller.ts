@@ -1,10 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { CONSENT_LOG_CSV_HEADER, LegalLogService } from '#app/consent/legal_log_service'
 import { sendCsv } from '#app/core/csv'
-import { reasonFor, type LicensingProblem } from '#app/datasets/clip_eligibility'
-import { heldVersions } from '#app/datasets/version_sale'
+import { reasonFor, type LicensingProblem, heldVersions } from '#app/datasets/public'
 
 /** The legal log: every consent record, its CSV export, and the licences withdrawals touch. */
 @inject()

@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import ConsentPolicy from '#app/consent/policies/consent_policy'
 import { ConsentService } from '#app/consent/consent_service'
 import { SettingsStore } from '#app/core/settings_store'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 /** Withdrawals, with the licences already sold for versions that include the clip and whether their buyers confirmed. */
 @inject()

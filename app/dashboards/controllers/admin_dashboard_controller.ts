@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import DashboardPolicy from '#app/dashboards/policies/dashboard_policy'
 import { DashboardService } from '#app/dashboards/dashboard_service'
-import { UploadSweepService } from '#app/uploads/upload_sweep_service'
+import { UploadSweepService } from '#app/uploads/public'
 
 @inject()
 export default class AdminDashboardController {

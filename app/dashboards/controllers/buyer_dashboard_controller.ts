@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import DashboardPolicy from '#app/dashboards/policies/dashboard_policy'
-import OrderPolicy from '#app/commerce/policies/order_policy'
+import { OrderPolicy } from '#app/commerce/public'
 import { DashboardService } from '#app/dashboards/dashboard_service'
 import { BuyerDashboardService } from '#app/dashboards/buyer_dashboard_service'
 

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import DatasetPolicy from '#app/datasets/policies/dataset_policy'
 import { DatasetService } from '#app/datasets/dataset_service'
-import { CatalogService } from '#app/catalog/catalog_service'
+import { CatalogService } from '#app/catalog/public'
 import { datasetClipsValidator, datasetValidator } from '#app/datasets/validators'
 
 /** A creator's (or an admin's curated) datasets: details, clip selection, publication. */

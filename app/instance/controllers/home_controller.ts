@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { AccountService } from '#app/accounts/account_service'
+import { AccountService } from '#app/accounts/public'
 
 @inject()
 export default class HomeController {

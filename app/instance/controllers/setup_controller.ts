@@ -1,7 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { firstRunValidator } from '#app/accounts/validators'
-import { AccountService } from '#app/accounts/account_service'
+import { firstRunValidator, AccountService } from '#app/accounts/public'
 import { SetupTokenService } from '#app/instance/setup_token_service'
 
 /**

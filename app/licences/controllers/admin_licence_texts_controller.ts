@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import CommercePolicy from '#app/commerce/policies/commerce_policy'
+import { CommercePolicy } from '#app/commerce/public'
 import { licenceTextValidator } from '#app/licences/validators'
 import { LicenceTextService } from '#app/licences/licence_text_service'
 

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import LicencePolicy from '#app/licences/policies/licence_policy'
 import { LicenceLibraryService, type Requester } from '#app/licences/licence_library_service'
-import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
+import { WithdrawalNoticeService } from '#app/notices/public'
 
 @inject()
 export default class LicencesController {

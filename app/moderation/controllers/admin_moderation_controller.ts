@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DateTime } from 'luxon'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { ModerationService, filterQuery, type QueueFilters } from '#app/moderation/moderation_service'
 import { RedactionService } from '#app/moderation/redaction_service'
 import { queueFiltersValidator } from '#app/moderation/validators'

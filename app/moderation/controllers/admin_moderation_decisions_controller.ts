@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { ModerationService } from '#app/moderation/moderation_service'
 import { bulkDecisionValidator, rejectValidator, safeNext } from '#app/moderation/validators'
 

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AdminPolicy from '#app/admin/policies/admin_policy'
+import { AdminPolicy } from '#app/admin/public'
 import { RedactionService, type RedactionErrorCode, type RedactionResult } from '#app/moderation/redaction_service'
 import { redactionValidator } from '#app/moderation/redaction_validators'
 

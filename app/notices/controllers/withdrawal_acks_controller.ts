@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import WithdrawalNoticePolicy from '#app/notices/policies/withdrawal_notice_policy'
-import { LicenceLibraryService } from '#app/licences/licence_library_service'
+import { LicenceLibraryService } from '#app/licences/public'
 import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
 
 /**

@@ -1,0 +1,10 @@
+/**
+ * What the rest of app/ may use from datasets/: other features, jobs, middleware and
+ * exceptions import it from here, never from the files below (docs/architecture.md,
+ * "The import rule"). The rest of this folder is private to datasets/.
+ */
+export { type LicensingProblem, reasonFor, UNDELIVERED, undeliveredClipIds, withdrawnClipIds } from './clip_eligibility.js'
+export { clipFacts, DatasetExportService, type ExportPlan, parseManifest } from './dataset_export_service.js'
+export { type DatasetManifest, MANIFEST_FILES } from './dataset_service.js'
+export { default as DatasetPolicy } from './policies/dataset_policy.js'
+export { heldVersions, NotForSaleError, saleStatus, type SaleStatus, saleStatuses } from './version_sale.js'
