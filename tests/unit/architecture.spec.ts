@@ -36,7 +36,10 @@ export function breach(edge: ImportEdge): string | null {
     return to.kind === 'layer' && to.name === 'models' ? null : 'a model imports other models only'
   }
   if (from.kind === 'layer' && from.name === 'core') {
-    return to.kind === 'layer' && (to.name === 'core' || to.name === 'models') ? null : 'core imports core and models only'
+    if (to.kind === 'layer' && (to.name === 'core' || to.name === 'models')) return null
+    // The queue's dispatch is typed by the jobs' table; the table itself is handed in at boot.
+    if (edge.kind === 'type' && edge.to === 'app/jobs/registry.ts') return null
+    return 'core imports core and models only (and the job table\'s types)'
   }
   if (to.kind === 'feature') {
     if (from.kind === 'feature' && from.name === to.name) return null
