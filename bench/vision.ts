@@ -4,10 +4,12 @@
  * target, in one run. Prints frames per second (output frames / wall time), the ratio, and
  * where the time went (each processor's share, measured around its calls).
  *
- *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process] [--[no-]lane]
+ *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process] [--[no-]lane] [--sport NAME]
  *
  * --in-process also gives each model's time in its run() calls (of the models run in process:
- * without --lane, all of them). --no-lane keeps the face search on the vision thread.
+ * without --lane, all of them). --no-lane keeps the face search on the vision thread. --sport
+ * gives every clip that sport: one that turns people over (gymnastics) has every keyframe also
+ * searched upside down, which is what that search costs (workers/vision/pose/inverted.ts).
  *
  * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
  */
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     'only': { type: 'string' },
     'in-process': { type: 'boolean', default: false },
     'lane': { type: 'boolean' },
+    'sport': { type: 'string' },
   },
   allowNegative: true,
 })
@@ -62,7 +65,8 @@ const runtime = inProcess
 const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
 const thread = inProcess ? undefined : new VisionThread(settings)
 const provider = runtime ? runtime.provider : (await thread!.ready).provider
-const newProcessors = () => (models ? Promise.resolve(createVisionProcessors(models, settings)) : thread!.processors())
+const sport = values.sport ?? null
+const newProcessors = () => (models ? Promise.resolve(createVisionProcessors(models, settings, { sport })) : thread!.processors({ sport }))
 
 /** Time in each model's run() calls, in process only (on the thread the models are out of reach). */
 const modelTime = new Map<string, { calls: number; ms: number }>()
@@ -124,7 +128,7 @@ try {
     const processors = (await newProcessors()).map((processor) => timed(processor, spent))
     started = performance.now()
     const result = await runPipeline(
-      { inputPath: clip, outDir: join(work, basename(clip)), clip: { clipId: 'bench' } },
+      { inputPath: clip, outDir: join(work, basename(clip)), clip: { clipId: 'bench', sport: sport ?? undefined } },
       { ...options, processors, blur: settings.blur }
     )
     const seconds = (performance.now() - started) / 1000
@@ -149,6 +153,9 @@ try {
       faces: anonymization.detectedFaces,
       text: anonymization.detectedText,
       people: pose.tracks,
+      // Keyframes also searched upside down (by the sport, or after pose saw someone inverted).
+      'turned kf': pose.invertedSearch.keyframes,
+      'turned people': pose.invertedSearch.people,
     })
   }
 } finally {
@@ -160,7 +167,7 @@ try {
 console.log(
   `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${provider}, ${settings.threads} text-detector threads, face search ${settings.lane ? 'on the model lane' : 'on the vision thread'}, ` +
     `${inProcess ? 'in process' : 'on the vision thread'}, ` +
-    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, target 1280x720@30`
+    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, sport ${sport ?? 'none'}, target 1280x720@30`
 )
 console.table(rows)
 const total = (key: string) => rows.reduce((sum, row) => sum + Number(row[key]), 0)
