@@ -173,14 +173,13 @@ export class PoseProcessor implements FrameProcessor {
     // newcomers (a detection on someone already followed would only run their landmarks twice).
     let rois = this.#previous
     const keyframe = frame.index % this.#every === 0
-    let tiles: true | number[] = true
     if (keyframe || rois.length === 0) {
-      tiles = this.#still || [this.#keyframes++]
+      const tiles = this.#still || [this.#keyframes++]
       const detected = (await this.#estimator.detector.detect(frame, { tiles })).map(roiFromDetection)
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
     }
     // Searched upside down too as the sport and the frames before say (a picture: its sport alone).
-    const turned = this.#inverted.reason(frame.timeMs, keyframe || this.#still) ? await this.#searchTurned(frame, rois, tiles) : []
+    const turned = this.#inverted.reason(frame.timeMs, keyframe || this.#still) ? await this.#searchTurned(frame, rois) : []
     const poses = await this.#estimator.fromRois(frame, [...rois, ...turned])
     this.#invertedPeople += poses.filter((pose) => turned.includes(pose.roi)).length
     this.#inverted.saw(frame.timeMs, poses.map((pose) => pose.keypoints))
@@ -211,11 +210,13 @@ export class PoseProcessor implements FrameProcessor {
   /**
    * The regions of the people the detector finds on the frame turned 180°, turned back, but
    * those on a body a region in `rois` already covers the same way up. A body found both ways
-   * keeps the better-scored of its two poses (PoseEstimator.fromRois).
+   * keeps the better-scored of its two poses (PoseEstimator.fromRois). A video's keyframe is
+   * searched whole, without its tile: an athlete upside down is mostly the picture's subject,
+   * not a small figure far off, and the tile would double the cost (a picture runs them all).
    */
-  async #searchTurned(frame: Frame, rois: Roi[], tiles: true | number[]) {
+  async #searchTurned(frame: Frame, rois: Roi[]) {
     this.#invertedSearches++
-    const found = await this.#estimator.detector.detect(turnFrame(frame, 180), { tiles })
+    const found = await this.#estimator.detector.detect(turnFrame(frame, 180), { tiles: this.#still })
     return found
       .map((detection) => roiFromDetection(detectionFromTurned(detection, frame.width, frame.height)))
       .filter((roi) => !rois.some((known) => sameRegion(known, roi) && sameWayUp(known, roi)))

@@ -5,14 +5,14 @@
  * those bodies upright; its detections, turned back, give the landmark model regions rotated
  * the right way (a region's rotation comes from the detection's own hip-to-body-circle line).
  *
- * That costs a second detector run (the whole frame, and on a video the keyframe's tile) and
+ * That costs a second detector run (on a video's keyframe the whole frame only) and
  * the landmark model on each region it adds, so it runs only where inverted bodies are
  * expected: on every keyframe of a clip whose sport turns people over (INVERTED_SPORTS), and
  * on the keyframes shortly after pose saw someone upside down (a fall, a cartwheel in any
  * sport). The keyframe where pose first sees someone upside down is not searched turned
- * itself (the decision is taken before its pose is known, so both detector runs can go
- * together); the next keyframe is, VISION_DETECT_EVERY frames later, and whoever it finds is
- * followed from then on. A single picture has no frames before it: its sport alone decides.
+ * itself (the decision is taken before its pose is known, so the landmark model runs once, on
+ * what both detector runs found); the next keyframe is, VISION_DETECT_EVERY frames later, and
+ * whoever it finds is followed from then on. A single picture has no frames before it: its sport alone decides.
  */
 import type { Keypoint } from '../../pipeline/types.js'
 import { turnPoint } from '../turn.js'
