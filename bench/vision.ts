@@ -5,14 +5,16 @@
  * where the time went (each processor's share, measured around its calls).
  *
  *   node --import @poppinss/ts-exec bench/vision.ts [--cuda] [--detect-every N] [--threads N] [--only NAME] [--in-process] [--[no-]lane]
- *     [--text MODE[,MODE…]]
+ *     [--text MODE[,MODE…]] [--sport NAME]
  *
  * --text runs each clip once per text mode (numbers, identifying, all; default the default
  * mode), the modes in turn clip by clip so a change in the machine's load touches them alike,
  * and gives each mode's totals: what blurring names as well as numbers costs.
  *
  * --in-process also gives each model's time in its run() calls (of the models run in process:
- * without --lane, all of them). --no-lane keeps the face search on the vision thread.
+ * without --lane, all of them). --no-lane keeps the face search on the vision thread. --sport
+ * gives every clip that sport: one that turns people over (gymnastics) has every keyframe also
+ * searched upside down, which is what that search costs (workers/vision/pose/inverted.ts).
  *
  * Models are converted into MODEL_CACHE_DIR (default ./models) first if needed.
  */
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'lane': { type: 'boolean' },
     'text': { type: 'string', default: DEFAULT_VISION_SETTINGS.text.mode },
+    'sport': { type: 'string' },
   },
   allowNegative: true,
 })
@@ -76,8 +79,9 @@ const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) 
 // One vision thread per text mode (a thread's settings are fixed when it starts).
 const threads = new Map(inProcess ? [] : modes.map((mode) => [mode, new VisionThread(settingsFor(mode))]))
 const provider = runtime ? runtime.provider : (await [...threads.values()][0].ready).provider
+const sport = values.sport ?? null
 const newProcessors = (mode: string) =>
-  models ? Promise.resolve(createVisionProcessors(models, settingsFor(mode))) : threads.get(mode)!.processors()
+  models ? Promise.resolve(createVisionProcessors(models, settingsFor(mode), { sport })) : threads.get(mode)!.processors({ sport })
 
 /** Time in each model's run() calls, in process only (on the thread the models are out of reach). */
 const modelTime = new Map<string, { calls: number; ms: number }>()
@@ -139,7 +143,7 @@ try {
     const processors = (await newProcessors(mode)).map((processor) => timed(processor, spent))
     started = performance.now()
     const result = await runPipeline(
-      { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench' } },
+      { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench', sport: sport ?? undefined } },
       { ...options, processors, blur: settings.blur }
     )
     const seconds = (performance.now() - started) / 1000
@@ -166,6 +170,9 @@ try {
       'text found': anonymization.detectedText,
       names: anonymization.detectedNames ?? 0,
       people: pose.tracks,
+      // Keyframes also searched upside down (by the sport, or after pose saw someone inverted).
+      'turned kf': pose.invertedSearch.keyframes,
+      'turned people': pose.invertedSearch.people,
     })
   }
 } finally {
@@ -177,7 +184,7 @@ try {
 console.log(
   `Vision benchmark: ${clips.length} clips, ${cpus().length} CPUs, ${provider}, ${settings.threads} text-detector threads, face search ${settings.lane ? 'on the model lane' : 'on the vision thread'}, ` +
     `${inProcess ? 'in process' : 'on the vision thread'}, ` +
-    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, text ${modes.join(' vs ')}, target 1280x720@30`
+    `detect every ${settings.detectEvery} frame(s), pose ${settings.pose.model}, text ${modes.join(' vs ')}, sport ${sport ?? 'none'}, target 1280x720@30`
 )
 console.table(rows)
 for (const mode of modes) {

@@ -66,6 +66,9 @@ export default class ClipProcess extends BaseCommand {
   @flags.boolean({ description: 'Also write keypoints.coco.json (COCO keypoints with track ids)' })
   declare coco: boolean
 
+  @flags.string({ description: 'The clip\'s sport (metadata.json); some, e.g. gymnastics, have keyframes also searched for bodies upside down' })
+  declare sport?: string
+
   async run() {
     const size = /^(\d+)x(\d+)$/.exec(this.size)
     const width = size ? Number(size[1]) : 0
@@ -102,7 +105,7 @@ export default class ClipProcess extends BaseCommand {
       detectEvery: this.detectEvery,
       blur: this.blur as BlurStyle,
       text: { mode: this.text as TextMode },
-      pose: { model: this.poseModel as PoseModel },
+      pose: { ...DEFAULT_VISION_SETTINGS.pose, model: this.poseModel as PoseModel },
     }
     // Loaded here, not at the top: listing ace commands must not load onnxruntime.
     const { VisionThread } = await import('#workers/vision/thread')
@@ -113,7 +116,7 @@ export default class ClipProcess extends BaseCommand {
     let provider: string
     try {
       provider = (await thread.ready).provider
-      processors = await thread.processors()
+      processors = await thread.processors({ sport: this.sport })
     } catch (error) {
       await thread.close()
       return this.#fail(`The anonymization and pose models could not be loaded: ${(error as Error).message}`)
@@ -125,7 +128,7 @@ export default class ClipProcess extends BaseCommand {
     let lastStep = ''
     try {
       const result = await runPipeline(
-        { inputPath: input, outDir: resolve(this.out), clip: { clipId: 'local' } },
+        { inputPath: input, outDir: resolve(this.out), clip: { clipId: 'local', sport: this.sport } },
         {
           ...DEFAULT_PIPELINE_OPTIONS,
           fps: this.fps,
@@ -189,6 +192,12 @@ export default class ClipProcess extends BaseCommand {
           `${anonymization.faceRegions} face (${anonymization.headRegions ?? 0} placed from pose, ${anonymization.turnedFaceDetections ?? 0} found on ${anonymization.headsTurnedUpright ?? 0} heads turned upright) and ${anonymization.textRegions} text regions over ${anonymization.frames} frames; ` +
           `pose: ${pose?.tracks ?? 0} people tracked (models on ${provider}).`
       )
+      const inverted = pose?.invertedSearch
+      if (inverted?.keyframes) {
+        this.logger.info(
+          `Searched upside down (${inverted.bySport ? 'the sport' : 'someone seen upside down'}): ${inverted.keyframes} keyframes, ${inverted.people} people found only there.`
+        )
+      }
     } else {
       this.logger.info('Anonymization was skipped: this folder\'s steps were already done.')
     }

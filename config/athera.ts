@@ -78,7 +78,10 @@ const atheraConfig = {
     text: { mode: env.get('ANONYMIZE_TEXT') ?? DEFAULT_VISION_SETTINGS.text.mode },
     margin: env.get('ANONYMIZE_MARGIN') ?? DEFAULT_VISION_SETTINGS.margin,
     blur: env.get('ANONYMIZE_BLUR') ?? DEFAULT_VISION_SETTINGS.blur,
-    pose: { model: env.get('POSE_MODEL') ?? DEFAULT_VISION_SETTINGS.pose.model },
+    pose: {
+      model: env.get('POSE_MODEL') ?? DEFAULT_VISION_SETTINGS.pose.model,
+      invertedSports: invertedSports(env.get('POSE_INVERTED_SPORTS')),
+    },
     detectEvery: env.get('VISION_DETECT_EVERY'),
   } satisfies VisionSettings,
 
@@ -101,3 +104,13 @@ const atheraConfig = {
 }
 
 export default atheraConfig
+
+/**
+ * POSE_INVERTED_SPORTS: comma-separated sport words replacing the built-in list, or `none` (only
+ * people pose sees upside down then start the search, not the clip's sport).
+ */
+function invertedSports(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === '') return DEFAULT_VISION_SETTINGS.pose.invertedSports
+  if (value.trim().toLowerCase() === 'none') return []
+  return value.split(',').map((sport) => sport.trim()).filter(Boolean)
+}

@@ -3,10 +3,11 @@
  * shirt numbers, names on kit) and two independent detectors (OpenCV Haar cascades, tesseract;
  * eval/privacy/independent.py).
  *
- *   node --import @poppinss/ts-exec eval/privacy.ts [--json] [--only TEXT[,TEXT…]] [--keep DIR] [--threads N] [--text MODE]
+ *   node --import @poppinss/ts-exec eval/privacy.ts [--json] [--only TEXT[,TEXT…]] [--keep DIR] [--threads N] [--text MODE] [--no-turned]
  *
  * Exit code 0 when every target is met, 1 when one is missed, 2 when the run itself failed.
- * See eval/privacy/README.md for what each number means.
+ * See eval/privacy/README.md for what each number means. Fully labelled stills are also run
+ * turned 90° and 180° for face recall at those angles (./privacy/turn.ts); --no-turned skips that.
  * ATHERA_EVAL_ANONYMIZER replaces the anonymizer module (a path or specifier), so the metrics
  * can be checked with a mock; MODEL_CACHE_DIR is passed on as the anonymizer's cache folder;
  * ATHERA_MEDIA_DIR replaces ../shared/media; ATHERA_EVAL_PYTHON the python with cv2.
@@ -25,6 +26,7 @@ import { yuv420pBytes } from '../workers/video/yuv.js'
 import { iou } from '#workers/vision/geometry'
 import { FRAME, letterbox, toFrame } from './letterbox.js'
 import { DEFAULT_VISION_SETTINGS, TEXT_MODES, type TextMode } from '../workers/vision/settings.js'
+import { TURNED_RUNS, printTurned, scoreTurned, turnedFrame, turnedLabels, turnedTotals, type TurnedItemResult } from './privacy/turn.js'
 
 /** Number and name recall count the legible ones (labelled with their text); illegible ones are listed. */
 const TARGETS = { faceRecall: 0.95, numberRecall: 0.9, nameRecall: 0.9 }
@@ -76,7 +78,7 @@ interface AnonymizeResult {
 
 interface AnonymizerModule {
   createAnonymizer(options: { cacheDir: string; threads?: number; settings?: { text: { mode: TextMode } } }): Promise<{
-    anonymize(frame: Frame): Promise<AnonymizeResult>
+    anonymize(frame: Frame, clip?: { sport?: string | null }): Promise<AnonymizeResult>
     close(): Promise<void>
   }>
 }
@@ -98,7 +100,9 @@ const { values: args } = parseArgs({
     threads: { type: 'string' },
     /** The anonymizer's text mode (workers/vision/settings.ts); its default when absent. */
     text: { type: 'string', default: DEFAULT_VISION_SETTINGS.text.mode },
+    turned: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 })
 
 const root = new URL('../', import.meta.url).pathname
@@ -471,6 +475,8 @@ async function main() {
   const work = args.keep ? resolve(args.keep) : await mkdtemp(join(tmpdir(), 'athera-eval-privacy-'))
   await mkdir(work, { recursive: true })
   const done: { item: LabelItem; result: AnonymizeResult; input: string; output: string; ms: number }[] = []
+  // Fully labelled stills, unblurred, for the turned runs.
+  const turnable: { item: LabelItem; frame: Frame; upright: AnonymizeResult; ms: number }[] = []
   try {
     for (const [n, item] of items.entries()) {
       const source = join(mediaDir, item.file)
@@ -482,19 +488,41 @@ async function main() {
       const input = join(work, `${stem}.in.png`)
       const output = join(work, `${stem}.out.png`)
       await writePng(data, input)
+      const unblurred = Buffer.from(data)
       const started = performance.now()
       const result = await anonymizer.anonymize(frame)
       const ms = performance.now() - started
       await writePng(frame.data, output)
       done.push({ item, result, input, output, ms })
+      if (args.turned && item.time === undefined && !item.partial && !item.crowdTooSmall) {
+        turnable.push({ item, frame: { ...frame, data: unblurred }, upright: result, ms })
+      }
       if (!args.json) process.stderr.write(`\ranonymized ${n + 1}/${items.length}`)
+    }
+    const turned: TurnedItemResult[] = []
+    for (const [n, { item, frame, upright, ms }] of turnable.entries()) {
+      const lb = letterbox(item.width, item.height)
+      const faces = item.faces.map((face) => toFrame(face, lb)).filter((face) => face.height >= MIN_FACE_PX)
+      turned.push(scoreTurned(itemId(item), { angle: 'upright' }, faces, upright.faces, ms, matchBoxes))
+      for (const run of TURNED_RUNS) {
+        const picture = turnedFrame(frame, run)
+        const started = performance.now()
+        const result = await anonymizer.anonymize(picture, { sport: run.sport })
+        const took = performance.now() - started
+        turned.push(scoreTurned(itemId(item), run, turnedLabels(faces, frame.width, frame.height, run), result.faces, took, matchBoxes))
+      }
+      if (!args.json) process.stderr.write(`\rturned ${n + 1}/${turnable.length}`)
     }
     if (!args.json) process.stderr.write('\nrunning the independent detectors…\n')
     const found = await independent(done.flatMap((d) => [d.input, d.output]))
     const reports = done.map((d) => evaluate(d.item, d.result, found.get(d.input)!, found.get(d.output)!, d.ms))
     const t = totals(reports, mode)
-    if (args.json) console.log(JSON.stringify({ totals: t, frames: reports, pngs: args.keep ? work : null }, null, 2))
-    else printTable(reports, t)
+    const turnedReport = { totals: turnedTotals(turned), pictures: turned }
+    if (args.json) console.log(JSON.stringify({ totals: t, frames: reports, turned: turnedReport, pngs: args.keep ? work : null }, null, 2))
+    else {
+      printTable(reports, t)
+      printTurned(turned)
+    }
     process.exitCode = t.failures.length ? 1 : 0
   } finally {
     await anonymizer.close()

@@ -145,6 +145,7 @@ export const envSchema = {
   ANONYMIZE_BLUR: Env.schema.enum.optional(['gaussian', 'pixelate', 'solid'] as const),
   ANONYMIZE_TEXT: Env.schema.enum.optional(['numbers', 'identifying', 'all'] as const),
   POSE_MODEL: Env.schema.enum.optional(['lite', 'full', 'heavy'] as const),
+  POSE_INVERTED_SPORTS: Env.schema.string.optional(),
 
   /*
   | Session and rate limits

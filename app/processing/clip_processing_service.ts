@@ -104,7 +104,7 @@ export class ClipProcessingService {
       if (input.fetched) timings.download = Math.round(performance.now() - started)
 
       let lastWrite = 0
-      const processors = await this.vision.processors()
+      const processors = await this.vision.processors({ sport: clip.sport })
       const result = await runPipeline(
         { inputPath: input.path, outDir: join(work.path, 'out'), clip: await this.#describe(clip) },
         {

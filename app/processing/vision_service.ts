@@ -23,8 +23,11 @@ export function visionSettings(): VisionSettings {
 }
 
 export class VisionService {
-  /** Fresh processors for one clip; the models are loaded (and converted) once per process. */
-  async processors(): Promise<FrameProcessor[]> {
+  /**
+   * Fresh processors for one clip; the models are loaded (and converted) once per process. The
+   * clip's sport may have them look for bodies upside down (workers/vision/pose/inverted.ts).
+   */
+  async processors(clip: { sport?: string | null } = {}): Promise<FrameProcessor[]> {
     if (!shared?.alive) {
       const settings = visionSettings()
       const thread = new VisionThread(settings, (line) => logger.warn(line))
@@ -37,7 +40,7 @@ export class VisionService {
       )
     }
     try {
-      return await shared.processors()
+      return await shared.processors(clip)
     } catch (error) {
       throw new PipelineError(
         'E_MODELS_UNAVAILABLE',

@@ -5,7 +5,7 @@
  * there is no earlier frame to track from.
  */
 import type { Frame } from '../pipeline/types.js'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels } from './processors.js'
+import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from './processors.js'
 import { VisionRuntime } from './runtime.js'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from './settings.js'
 import type { Detection } from './types.js'
@@ -26,9 +26,10 @@ export async function createAnonymizer(options: { cacheDir: string; threads?: nu
   const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
   const models = await loadVisionModels(runtime, settings)
   return {
-    async anonymize(frame: Frame): Promise<AnonymizeResult> {
+    /** `clip.sport`: the picture as a frame of a clip of that sport (see ClipHints). */
+    async anonymize(frame: Frame, clip: Omit<ClipHints, 'still'> = {}): Promise<AnonymizeResult> {
       // New processors per picture: nothing carries over from an unrelated picture.
-      const processors = createVisionProcessors(models, settings, { still: true })
+      const processors = createVisionProcessors(models, settings, { ...clip, still: true })
       for (const processor of processors) await processor.process({ ...frame, index: 0, timeMs: 0 })
       const anonymizer = processors.find((processor) => processor instanceof AnonymizeProcessor) as AnonymizeProcessor
       const read = anonymizer.last.read

@@ -17,6 +17,8 @@ import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
 import { UPRIGHT_DEGREES, headBox, type HeadBox } from './pose/head.js'
 import { fromUpright, uprightCrop } from './pose/upright.js'
 import { KeypointSmoother } from './pose/smooth.js'
+import { InvertedSearchPlan, detectionFromTurned } from './pose/inverted.js'
+import { turnFrame } from './turn.js'
 import type { VisionRuntime } from './runtime.js'
 import type { VisionSettings } from './settings.js'
 import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
@@ -95,8 +97,17 @@ interface SharedFrameState {
   people: { trackId: number; box: Box; keypoints: Keypoint[] }[]
 }
 
-/** `still`: the frames are unrelated pictures, each searched in full (no schedule, no tracking gain). */
-export function createVisionProcessors(models: VisionModels, settings: VisionSettings, options: { still?: boolean } = {}): FrameProcessor[] {
+/**
+ * What a clip's processors are told about it besides its frames. `still`: the frames are
+ * unrelated pictures, each searched in full (no schedule, no tracking gain). `sport`: the
+ * uploader's sport, which may say that bodies turn upside down (./pose/inverted.ts).
+ */
+export interface ClipHints {
+  still?: boolean
+  sport?: string | null
+}
+
+export function createVisionProcessors(models: VisionModels, settings: VisionSettings, options: ClipHints = {}): FrameProcessor[] {
   const shared: SharedFrameState = { frameIndex: -1, people: [] }
   return [new PoseProcessor(models, settings, shared, options), new AnonymizeProcessor(models, settings, shared, options)]
 }
@@ -120,6 +131,9 @@ class Ranges {
  * its height (a wide shot's players): each keyframe also runs one of its overlapping tiles, in
  * turn, so a small newcomer is found within a round of tiles and followed from then on. A
  * still picture runs them all.
+ *
+ * The detector misses many bodies upside down: where the clip's sport or what pose saw says
+ * there are some, a keyframe is also searched turned 180° (./pose/inverted.ts).
  */
 export class PoseProcessor implements FrameProcessor {
   readonly name = 'pose'
@@ -136,14 +150,19 @@ export class PoseProcessor implements FrameProcessor {
   #tracks = new Set<number>()
   #keyframes = 0
   #still: boolean
+  #inverted: InvertedSearchPlan
+  /** Keyframes also searched turned 180°, and the people found only there (summed over keyframes). */
+  #invertedSearches = 0
+  #invertedPeople = 0
 
   constructor(
     models: VisionModels,
     settings: VisionSettings,
     private shared: SharedFrameState,
-    options: { still?: boolean } = {}
+    options: ClipHints = {}
   ) {
     this.#still = options.still ?? false
+    this.#inverted = new InvertedSearchPlan({ sport: options.sport, sports: settings.pose.invertedSports })
     this.#estimator = new PoseEstimator({ detector: models.poseDetector, landmarks: models.poseLandmarks })
     this.#every = settings.detectEvery
     this.version = `${models.versions['pose-detector']} + ${models.versions[`pose-landmark-${settings.pose.model}`]}`
@@ -153,12 +172,17 @@ export class PoseProcessor implements FrameProcessor {
     // Everyone known is followed from last frame's region; on keyframes the detector adds
     // newcomers (a detection on someone already followed would only run their landmarks twice).
     let rois = this.#previous
-    if (frame.index % this.#every === 0 || rois.length === 0) {
+    const keyframe = frame.index % this.#every === 0
+    if (keyframe || rois.length === 0) {
       const tiles = this.#still || [this.#keyframes++]
       const detected = (await this.#estimator.detector.detect(frame, { tiles })).map(roiFromDetection)
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
     }
-    const poses = await this.#estimator.fromRois(frame, rois)
+    // Searched upside down too as the sport and the frames before say (a picture: its sport alone).
+    const turned = this.#inverted.reason(frame.timeMs, keyframe || this.#still) ? await this.#searchTurned(frame, rois) : []
+    const poses = await this.#estimator.fromRois(frame, [...rois, ...turned])
+    this.#invertedPeople += poses.filter((pose) => turned.includes(pose.roi)).length
+    this.#inverted.saw(frame.timeMs, poses.map((pose) => pose.keypoints))
     this.#tracker.update(frame.index, poses.map((pose) => ({ ...pose.bbox, score: pose.score })))
     const people: PersonKeypoints[] = []
     for (const [index, pose] of poses.entries()) {
@@ -183,6 +207,21 @@ export class PoseProcessor implements FrameProcessor {
     return people
   }
 
+  /**
+   * The regions of the people the detector finds on the frame turned 180°, turned back, but
+   * those on a body a region in `rois` already covers the same way up. A body found both ways
+   * keeps the better-scored of its two poses (PoseEstimator.fromRois). A video's keyframe is
+   * searched whole, without its tile: an athlete upside down is mostly the picture's subject,
+   * not a small figure far off, and the tile would double the cost (a picture runs them all).
+   */
+  async #searchTurned(frame: Frame, rois: Roi[]) {
+    this.#invertedSearches++
+    const found = await this.#estimator.detector.detect(turnFrame(frame, 180), { tiles: this.#still })
+    return found
+      .map((detection) => roiFromDetection(detectionFromTurned(detection, frame.width, frame.height)))
+      .filter((roi) => !rois.some((known) => sameRegion(known, roi) && sameWayUp(known, roi)))
+  }
+
   async finish() {
     return {
       frames: this.#frames,
@@ -190,6 +229,13 @@ export class PoseProcessor implements FrameProcessor {
       maxPeopleInAFrame: this.#maxPeople,
       tracks: this.#tracks.size,
       detectEvery: this.#every,
+      // What looking for bodies upside down cost (one detector run on the frame turned 180° per
+      // keyframe searched, plus the landmark model on what it found) and what it found.
+      invertedSearch: {
+        bySport: this.#inverted.bySport,
+        keyframes: this.#invertedSearches,
+        people: this.#invertedPeople,
+      },
     }
   }
 }
@@ -221,6 +267,12 @@ export function readsText(index: number, every: number) {
 /** Two regions on one person: centres closer than half the smaller side. */
 function sameRegion(a: Roi, b: Roi) {
   return Math.hypot(a.cx - b.cx, a.cy - b.cy) < Math.min(a.size, b.size) / 2
+}
+
+/** Two regions turned within a quarter turn of each other: the landmark model sees the body the same way up in both. */
+function sameWayUp(a: Roi, b: Roi) {
+  const difference = Math.abs(a.rotation - b.rotation) % (2 * Math.PI)
+  return Math.min(difference, 2 * Math.PI - difference) < Math.PI / 2
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits

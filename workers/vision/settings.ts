@@ -8,6 +8,40 @@ import type { ExecutionProvider } from './types.js'
 export const TEXT_MODES = ['numbers', 'identifying', 'all'] as const
 export type TextMode = (typeof TEXT_MODES)[number]
 
+/**
+ * Words in a clip's sport that say its people turn upside down (./pose/inverted.ts). The
+ * appliance's sports are an admin's free list (Settings → sports), so a sport matches when one
+ * of these is one of its words or word pairs ("Artistic gymnastics", "Pole vault", "cheer").
+ */
+export const INVERTED_SPORTS: readonly string[] = [
+  'acrobatics',
+  'acrobatic',
+  'gymnastics',
+  'gymnastic',
+  'tumbling',
+  'trampoline',
+  'trampolining',
+  'diving',
+  'cheerleading',
+  'cheer',
+  'breakdance',
+  'breakdancing',
+  'breaking',
+  'parkour',
+  'freerunning',
+  'capoeira',
+  'circus',
+  'aerial',
+  'aerials',
+  'pole vault',
+  'pole dance',
+  'pole dancing',
+  'high jump',
+  'calisthenics',
+  'acroyoga',
+  'yoga',
+]
+
 export const POSE_MODELS = ['lite', 'full', 'heavy'] as const
 export type PoseModel = (typeof POSE_MODELS)[number]
 
@@ -52,6 +86,11 @@ export interface VisionSettings {
   blur: BlurStyle
   pose: {
     model: PoseModel
+    /**
+     * Sports (words of a clip's sport) whose keyframes are also searched turned upside down for
+     * bodies the person detector misses inverted (./pose/inverted.ts).
+     */
+    invertedSports: readonly string[]
   }
   /**
    * Detectors run on every `detectEvery`-th decoded frame; in between, trackers carry each box
@@ -68,7 +107,7 @@ export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
   text: { mode: 'identifying' },
   margin: 0.2,
   blur: 'gaussian',
-  pose: { model: 'lite' },
+  pose: { model: 'lite', invertedSports: INVERTED_SPORTS },
   detectEvery: 2,
 }
 

@@ -18,7 +18,7 @@ import { WorkerCalls } from './worker_calls.js'
 type FrameInfo = Omit<Frame, 'data'>
 
 export type ThreadRequest =
-  | { type: 'open'; session: number }
+  | { type: 'open'; session: number; sport: string | null }
   | { type: 'init'; session: number; id: number; info: { width: number; height: number; fps: number } }
   | { type: 'frame'; session: number; id: number; frame: FrameInfo; data: ArrayBuffer }
   | { type: 'prepare'; session: number; frame: FrameInfo; data: ArrayBuffer }
@@ -65,11 +65,11 @@ export class VisionThread {
     return this.#calls.alive
   }
 
-  /** A pose and an anonymize processor for one clip, running on the thread. */
-  async processors(): Promise<FrameProcessor[]> {
+  /** A pose and an anonymize processor for one clip, running on the thread; `sport` is the clip's (see ClipHints). */
+  async processors(clip: { sport?: string | null } = {}): Promise<FrameProcessor[]> {
     const { versions } = await this.ready
     const session = this.#nextSession++
-    this.#post({ type: 'open', session })
+    this.#post({ type: 'open', session, sport: clip.sport ?? null })
     const model = this.#settings.pose.model
     let stats: Promise<Record<string, Record<string, unknown>>> | undefined
     let blurred: BlurredRegion[] = []

@@ -1,68 +1,15 @@
 import { test } from '@japa/runner'
-import { readFile } from 'node:fs/promises'
 import app from '@adonisjs/core/services/app'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
+import { COVERED, coverage, labelledFaces } from '#tests/helpers/labelled_faces'
 import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
 import { headAngle, headBox } from '#workers/vision/pose/head'
 import { fromUpright, uprightCrop } from '#workers/vision/pose/upright'
+import { turnBox, turnFrame as turn } from '#workers/vision/turn'
 import type { Box } from '#workers/vision/types'
 import type { Frame, Keypoint } from '#workers/pipeline/types'
 import { VisionRuntime } from '#workers/vision/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
-
-/** A yuv420p frame turned clockwise by 90 or 180 degrees, pixel for pixel. */
-function turn(frame: Frame, degrees: 90 | 180): Frame {
-  const { width, height } = frame
-  const [outWidth, outHeight] = degrees === 90 ? [height, width] : [width, height]
-  const data = Buffer.alloc(frame.data.length)
-  const plane = (source: number, target: number, w: number, h: number) => {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const at = degrees === 90 ? x * h + (h - 1 - y) : (h - 1 - y) * w + (w - 1 - x)
-        data[target + at] = frame.data[source + y * w + x]
-      }
-    }
-  }
-  plane(0, 0, width, height)
-  const chroma = (width / 2) * (height / 2)
-  plane(width * height, width * height, width / 2, height / 2)
-  plane(width * height + chroma, width * height + chroma, width / 2, height / 2)
-  return { ...frame, width: outWidth, height: outHeight, data }
-}
-
-/** A box in a frame of `width × height` where it lands once the frame is turned as turn() does. */
-function turnBox(box: Box, width: number, height: number, degrees: 90 | 180): Box {
-  if (degrees === 180) return { x: width - box.x - box.width, y: height - box.y - box.height, width: box.width, height: box.height }
-  return { x: height - box.y - box.height, y: box.x, width: box.height, height: box.width }
-}
-
-/** The share of `box` inside the blurred face ellipses (a 20 × 20 grid of points). */
-function coverage(box: Box, regions: Box[]) {
-  let inside = 0
-  for (let i = 0; i < 20; i++) {
-    for (let j = 0; j < 20; j++) {
-      const x = box.x + ((i + 0.5) / 20) * box.width
-      const y = box.y + ((j + 0.5) / 20) * box.height
-      const hit = regions.some((r) => ((x - r.x - r.width / 2) / (r.width / 2)) ** 2 + ((y - r.y - r.height / 2) / (r.height / 2)) ** 2 <= 1)
-      if (hit) inside++
-    }
-  }
-  return inside / 400
-}
-
-/** Labelled faces (eval/privacy/labels.json) of a shared picture, in the letterboxed 1280 × 720 frame. */
-async function labelledFaces(file: string): Promise<Box[]> {
-  const labels = JSON.parse(await readFile(app.makePath('eval/privacy/labels.json'), 'utf8'))
-  const item = labels.items.find((candidate: { file: string; time?: number }) => candidate.file === file && candidate.time === undefined)
-  const offsetX = (1280 - item.width * item.scale) / 2
-  const offsetY = (720 - item.height * item.scale) / 2
-  return item.faces
-    .filter((face: { min20: boolean }) => face.min20)
-    .map((face: Box) => ({ x: offsetX + face.x * item.scale, y: offsetY + face.y * item.scale, width: face.width * item.scale, height: face.height * item.scale }))
-}
-
-/** A face is blurred when this much of its labelled box lies inside a blurred face region. */
-const COVERED = 0.75
 
 test.group('Heads in any position: geometry', () => {
   /** 33 keypoints: a frontal face (eyes at y 100, mouth at y 120) above shoulders 100 px apart, turned about (200, 110). */

@@ -20,6 +20,8 @@ export interface PersonPose {
   keypoints: [number, number, number][]
   /** The region to look at for this person in the next frame (rotated; from the model's auxiliary points). */
   next: Roi
+  /** The region this pose was found in (one of fromRois' `rois`). */
+  roi: Roi
 }
 
 export interface EstimatorOptions {
@@ -69,9 +71,18 @@ export class PoseEstimator {
     const results = await this.landmarker.run(frame, rois)
     for (const result of results) {
       if (!result || result.bbox.width <= 0 || result.bbox.height <= 0) continue
-      people.push({ bbox: result.bbox, score: result.score, keypoints: result.keypoints, next: result.next })
+      people.push({ bbox: result.bbox, score: result.score, keypoints: result.keypoints, next: result.next, roi: result.roi })
     }
-    people.sort((a, b) => b.score - a.score)
+    return this.distinct(people)
+  }
+
+  /**
+   * The best-scored of each group of results on one person (boxes overlapping, or one inside
+   * another), highest score first, at most maxPeople: two regions on one body, from the
+   * detector and a hint, or from the frame upright and turned (./inverted.ts).
+   */
+  distinct(people: PersonPose[]): PersonPose[] {
+    people = [...people].sort((a, b) => b.score - a.score)
     const kept: PersonPose[] = []
     for (const person of people) {
       if (kept.some((other) => iou(other.bbox, person.bbox) > DUPLICATE_IOU || inside(person.bbox, other.bbox) > DUPLICATE_INSIDE)) continue
