@@ -8,7 +8,7 @@ import { AuditTrail } from '#app/core/audit_trail'
 import { creatorBalances, type CreatorBalance } from '#app/commerce/creator_balances'
 import { afterId, oneOf, personRef, toQueryString } from '#app/core/admin_filters'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
-import { StripeWebhookService } from '#app/commerce/stripe_webhook_service'
+import { CreatorTransfers } from '#app/commerce/creator_transfers'
 
 export const TRANSFER_PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ export type RefundResult =
 export class AdminPayoutsService {
   constructor(
     protected stripe: StripeService,
-    protected webhooks: StripeWebhookService,
+    protected creatorTransfers: CreatorTransfers,
     protected audit: AuditTrail
   ) {}
 
@@ -129,7 +129,7 @@ export class AdminPayoutsService {
       return { ok: false, code: 'E_ACCOUNT_NOT_READY', creator: creator.fullName, connectStatus: creator.stripeAccountStatus }
     }
     let attempted = false
-    await this.webhooks.sendTransfer(transfer.id, async (attempt, trx) => {
+    await this.creatorTransfers.sendTransfer(transfer.id, async (attempt, trx) => {
       attempted = true
       await this.audit.record(
         {

@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import User from '#models/user'
 import { PaymentError, StripeService, type ConnectStatus } from '#app/core/stripe_service'
-import { StripeWebhookService } from '#app/commerce/stripe_webhook_service'
+import { CreatorTransfers } from '#app/commerce/creator_transfers'
 
 /** Where a creator stands with Stripe Connect, as the dashboard's card shows it. */
 export interface ConnectCard {
@@ -35,7 +35,7 @@ export type ReturnResult =
 export class ConnectService {
   constructor(
     protected stripe: StripeService,
-    protected webhooks: StripeWebhookService
+    protected transfers: CreatorTransfers
   ) {}
 
   card(creator: User): ConnectCard {
@@ -83,7 +83,7 @@ export class ConnectService {
       return flipped
     })
     creator.stripeAccountStatus = status
-    if (becameReady) await this.webhooks.sendPendingTransfersOf(creator.id)
+    if (becameReady) await this.transfers.sendPendingTransfersOf(creator.id)
     return { ok: true, status, becameReady }
   }
 

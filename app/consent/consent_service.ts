@@ -4,7 +4,6 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import { AuditTrail } from '#app/core/audit_trail'
 import Clip from '#models/clip'
 import ConsentRecord, {
   type ConsentScope,
@@ -89,20 +88,10 @@ export interface RequestEvidence {
   userAgent: string | null
 }
 
-export interface AffectedLicence {
-  licenceId: string
-  source: string
-  licenceType: string
-  grantedAt: string
-  buyerId: number
-  buyerName: string
-  buyerCompany: string | null
-  datasetId: string
-  datasetTitle: string
-  datasetVersionId: string
-  datasetVersion: number
-}
-
+/**
+ * Consent as the creator gives and withdraws it: a grant bound to the current text, the
+ * checks an upload makes against it, and a clip's withdrawal with its purge and notices.
+ */
 @inject()
 export class ConsentService {
   constructor(
@@ -116,63 +105,10 @@ export class ConsentService {
     return ConsentText.query().orderBy('version', 'desc').first()
   }
 
-  /** Every version, newest first, with how many consent records cite each. */
-  async allTexts() {
-    const texts = await ConsentText.query().preload('publisher').orderBy('version', 'desc')
-    const counts: { consent_text_id: number; total: string }[] = await db
-      .from('consent_records')
-      .whereNotNull('consent_text_id')
-      .groupBy('consent_text_id')
-      .select('consent_text_id')
-      .count('* as total')
-    const byText = new Map(counts.map((row) => [row.consent_text_id, Number(row.total)]))
-    return texts.map((text) => ({ text, records: byText.get(text.id) ?? 0 }))
-  }
-
-  /** Publishes the next version. Old versions stay as they are: records cite them. */
-  async publishText(admin: User, input: { title: string; body: string }, ip: string | null = null) {
-    // Browsers send textarea line breaks as CRLF; the hash is of the text as shown.
-    const body = input.body.replace(/\r\n?/g, '\n')
-    return db.transaction(async (trx) => {
-      // Two admins publishing at once would both pick the same next version number.
-      await trx.rawQuery(`SELECT pg_advisory_xact_lock(hashtext('consent_texts.version'))`)
-      const row = await ConsentText.query({ client: trx }).max('version as max').first()
-      const text = await ConsentText.create(
-        {
-          version: Number(row?.$extras.max ?? 0) + 1,
-          title: input.title,
-          body,
-          sha256: ConsentText.hashBody(body),
-          publishedAt: DateTime.now(),
-          publishedBy: admin.id,
-        },
-        { client: trx }
-      )
-      await new AuditTrail().record(
-        {
-          actorId: admin.id,
-          action: 'consent_text.published',
-          subject: { type: 'consent_text', id: text.id },
-          meta: { version: text.version, sha256: text.sha256, title: text.title },
-          ip,
-        },
-        trx
-      )
-      return text
-    })
-  }
-
   /** The current text, or the coded refusal the consent form shows when there is none. */
   async requireCurrentText() {
     const text = await this.currentText()
     if (!text) throw new ConsentError('E_NO_CONSENT_TEXT', NO_TEXT_MESSAGE)
-    return text
-  }
-
-  /** One published version, exactly as published. */
-  async text(id: number) {
-    const text = Number.isSafeInteger(id) ? await ConsentText.query().where('id', id).preload('publisher').first() : null
-    if (!text) throw new ConsentError('E_NOT_FOUND', 'This consent text version does not exist.')
     return text
   }
 
@@ -341,181 +277,4 @@ export class ConsentService {
     return { clip, record, retentionDays: days, scope }
   }
 
-  /** Licences still in force whose dataset version includes the clip. */
-  async affectedLicences(clipId: string): Promise<AffectedLicence[]> {
-    return (await this.#licencesFor([clipId])).get(clipId) ?? []
-  }
-
-  /** Every withdrawal, newest first, with its clip, creator and the licences it affects. */
-  async withdrawalsWithAffectedLicences(limit = 200) {
-    const rows: any[] = await db
-      .from('consent_records as w')
-      .join('consent_record_clips as rc', 'rc.consent_record_id', 'w.id')
-      .join('clips as c', 'c.id', 'rc.clip_id')
-      .join('users as u', 'u.id', 'w.user_id')
-      .where('w.kind', 'withdrawal')
-      .orderBy('w.created_at', 'desc')
-      .orderBy('w.id', 'desc')
-      .limit(limit)
-      .select(
-        'w.id as record_id',
-        'w.created_at',
-        'w.withdraws_record_id',
-        'c.id as clip_id',
-        'c.title as clip_title',
-        'c.status_reason',
-        'u.id as user_id',
-        'u.full_name',
-        'u.email',
-        db.raw('(SELECT count(*) FROM clip_assets a WHERE a.clip_id = c.id)::int AS stored_objects')
-      )
-    const licences = await this.#licencesFor(rows.map((row) => row.clip_id))
-    return rows.map((row) => ({
-      recordId: row.record_id as number,
-      withdrawnAt: new Date(row.created_at).toISOString(),
-      grantId: row.withdraws_record_id as number,
-      clip: { id: row.clip_id as string, title: row.clip_title as string },
-      reason: row.status_reason as string | null,
-      creator: { id: row.user_id as number, name: row.full_name as string, email: row.email as string },
-      storedObjects: row.stored_objects as number,
-      licences: licences.get(row.clip_id) ?? [],
-    }))
-  }
-
-  async #licencesFor(clipIds: string[]) {
-    const byClip = new Map<string, AffectedLicence[]>()
-    if (clipIds.length === 0) return byClip
-    const rows: any[] = await db
-      .from('dataset_version_clips as dvc')
-      .join('licences as l', 'l.dataset_version_id', 'dvc.dataset_version_id')
-      .join('dataset_versions as dv', 'dv.id', 'dvc.dataset_version_id')
-      .join('datasets as d', 'd.id', 'dv.dataset_id')
-      .join('users as b', 'b.id', 'l.buyer_id')
-      .whereIn('dvc.clip_id', [...new Set(clipIds)])
-      .whereNull('l.revoked_at')
-      .orderBy('l.created_at', 'asc')
-      .select(
-        'dvc.clip_id',
-        'l.id as licence_id',
-        'l.source',
-        'l.licence_type',
-        'l.created_at',
-        'b.id as buyer_id',
-        'b.full_name as buyer_name',
-        'b.company_name',
-        'd.id as dataset_id',
-        'd.title as dataset_title',
-        'dv.id as dataset_version_id',
-        'dv.version'
-      )
-    for (const row of rows) {
-      const list = byClip.get(row.clip_id) ?? []
-      list.push({
-        licenceId: row.licence_id,
-        source: row.source,
-        licenceType: row.licence_type,
-        grantedAt: new Date(row.created_at).toISOString(),
-        buyerId: row.buyer_id,
-        buyerName: row.buyer_name,
-        buyerCompany: row.company_name,
-        datasetId: row.dataset_id,
-        datasetTitle: row.dataset_title,
-        datasetVersionId: row.dataset_version_id,
-        datasetVersion: row.version,
-      })
-      byClip.set(row.clip_id, list)
-    }
-    return byClip
-  }
-
-  /** The creator's consent records, newest first, with the clips each names. */
-  recordsOf(user: User) {
-    return ConsentRecord.query()
-      .where('user_id', user.id)
-      .preload('clips', (query) => query.select('id', 'title', 'status'))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-  }
-
-  /** A record the viewer may read: their own, or any for an admin. Others' read as not found. */
-  async readableRecord(viewer: User, recordId: number) {
-    const record = Number.isSafeInteger(recordId) ? await ConsentRecord.find(recordId) : null
-    if (!record || (viewer.role !== 'admin' && record.userId !== viewer.id)) {
-      throw new ConsentError('E_NOT_FOUND', 'This consent record does not exist or is not yours.')
-    }
-    return record
-  }
-
-  /** Everything a consent record proves, as plain data (the printable page and the JSON). */
-  async receipt(record: ConsentRecord) {
-    await record.load('user')
-    await record.load('clips', (query) => query.orderBy('created_at', 'asc'))
-    if (record.consentTextId) await record.load('consentText')
-
-    const withdrawals =
-      record.kind === 'grant'
-        ? await ConsentRecord.query()
-            .where('withdraws_record_id', record.id)
-            .preload('clips', (query) => query.select('id'))
-            .orderBy('created_at', 'asc')
-        : []
-    // A withdrawal that includes processing ends the whole grant for the clip; one of
-    // `licensing` alone ends its licensing only (the clip stays processed).
-    const withdrawalOf = new Map<string, ConsentRecord>()
-    const licensingWithdrawalOf = new Map<string, ConsentRecord>()
-    for (const withdrawal of withdrawals) {
-      const whole = withdrawal.scopes.includes('processing')
-      for (const clip of withdrawal.clips) (whole ? withdrawalOf : licensingWithdrawalOf).set(clip.id, withdrawal)
-    }
-
-    const clips = record.clips.map((clip) => {
-      const withdrawal = withdrawalOf.get(clip.id)
-      const licensing = licensingWithdrawalOf.get(clip.id)
-      return {
-        id: clip.id,
-        title: clip.title,
-        withdrawn: Boolean(withdrawal),
-        withdrawnAt: withdrawal?.createdAt.toISO() ?? null,
-        withdrawalRecordId: withdrawal?.id ?? null,
-        ...(licensing ? { licensingWithdrawnAt: licensing.createdAt.toISO(), licensingWithdrawalRecordId: licensing.id } : {}),
-      }
-    })
-
-    return {
-      recordId: record.id,
-      kind: record.kind,
-      givenAt: record.createdAt.toISO(),
-      who: { userId: record.user.id, name: record.user.fullName, email: record.user.email },
-      text: record.consentText
-        ? {
-            id: record.consentText.id,
-            version: record.textVersion,
-            sha256: record.textSha256,
-            title: record.consentText.title,
-          }
-        : null,
-      withdrawsRecordId: record.withdrawsRecordId,
-      clips,
-      scopes: record.scopes,
-      usage: record.usage,
-      subject: record.subject,
-      athleteCount: record.athleteCount,
-      guardian: record.guardianName
-        ? { name: record.guardianName, relationship: record.guardianRelationship }
-        : null,
-      signature: record.signature,
-      ip: record.ip,
-      userAgent: record.userAgent,
-      // A grant is withdrawn once every clip it covers is; each clip says which record did it.
-      withdrawn: record.kind === 'grant' && clips.length > 0 && clips.every((clip) => clip.withdrawn),
-      withdrawals: withdrawals.map((withdrawal) => ({
-        recordId: withdrawal.id,
-        at: withdrawal.createdAt.toISO(),
-        scopes: withdrawal.scopes,
-        clipIds: withdrawal.clips.map((clip) => clip.id),
-      })),
-    }
-  }
 }
-
-export type ConsentReceipt = Awaited<ReturnType<ConsentService['receipt']>>

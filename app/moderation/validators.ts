@@ -1,6 +1,7 @@
 import '#app/core/validation_messages'
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
-import { DECISIONS, QUEUE_SORTS, QUEUE_STATUSES } from '#app/moderation/moderation_service'
+import { DECISIONS } from '#app/moderation/moderation_decisions'
+import { QUEUE_SORTS, QUEUE_STATUSES } from '#app/moderation/review_queue'
 
 /*
  * The moderation queue's filters and the reviewer's decisions. A rejection always says why:

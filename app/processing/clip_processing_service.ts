@@ -1,7 +1,5 @@
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
-import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { pipeline as streamPipeline } from 'node:stream/promises'
 import { inject } from '@adonisjs/core'
@@ -12,10 +10,13 @@ import config from '#config/athera'
 import Clip, { type ClipRiskReason } from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import ConsentRecord from '#models/consent_record'
-import ProcessingRun from '#models/processing_run'
+import type ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 import { VisionService, visionSettings } from '#app/processing/vision_service'
+import { PROCESSABLE, recordFailure, setProgress, startRun } from '#app/processing/processing_runs'
+import { timeLimitError, timeLimitMs } from '#app/processing/time_limit'
+import { claimWorkFolder } from '#app/processing/work_folder'
 import { runPipeline } from '#workers/pipeline/run'
 import { digestFile } from '#workers/pipeline/files'
 import { PipelineError, type KeypointStats, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
@@ -32,9 +33,6 @@ export const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }>
   preview: { bucket: 'previews', name: 'preview.mp4' },
 }
 
-/** Statuses a `process-clip` job may work on; anything else means the job is stale. */
-const PROCESSABLE = new Set(['uploaded', 'processing'])
-
 /** Progress is written to the clip (the page polls it) at most this often. */
 const PROGRESS_EVERY_MS = 1000
 
@@ -46,19 +44,6 @@ const PROGRESS_EVERY_MS = 1000
  */
 export function objectKey(clipId: string, kind: OutputKind, sha256: string) {
   return `clips/${clipId}/${sha256.slice(0, 16)}/${PLACEMENT[kind].name}`
-}
-
-/** Failures that would only repeat on a retry: the clip fails at once. */
-const FINAL_CODES = new Set(['E_TIME_LIMIT', 'E_DURATION_MISMATCH'])
-
-/**
- * How long one run may take: `factor` × the clip's declared length, never under `minSeconds`.
- * Past it the run is stopped (its ffmpeg children killed, its frames no longer sent to the
- * vision thread) and the clip fails, so a hostile or broken file cannot hold a worker forever.
- */
-export function timeLimitMs(durationSeconds: number, limits: { factor: number; minSeconds: number }) {
-  const seconds = Number.isFinite(durationSeconds) && durationSeconds > 0 ? durationSeconds : 0
-  return Math.round(Math.max(limits.minSeconds, seconds * limits.factor) * 1000)
 }
 
 /**
@@ -85,7 +70,7 @@ export class ClipProcessingService {
       logger.info({ clipId, status: clip?.status, jobId: context.jobId }, 'process-clip: nothing to do')
       return
     }
-    const run = await this.#startRun(clip, context)
+    const run = await startRun(clip, context)
     const work = await claimWorkFolder(clip.id)
     let step: StepName | 'download' | 'store' | 'publish' = 'download'
     const timings: Record<string, number> = {}
@@ -98,7 +83,7 @@ export class ClipProcessingService {
     const begun = Date.now()
     let deadline = setTimeout(() => timer.abort(), limitMs)
     try {
-      await this.#setProgress(clip, 0, context)
+      await setProgress(clip, 0, context)
       const started = performance.now()
       const input = await this.#download(clip, join(work.path, 'original'))
       if (input.fetched) timings.download = Math.round(performance.now() - started)
@@ -132,7 +117,7 @@ export class ClipProcessingService {
             const scaled = Math.floor(percent * 0.95)
             if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return
             lastWrite = Date.now()
-            this.#setProgress(clip, scaled, context).catch(() => {})
+            setProgress(clip, scaled, context).catch(() => {})
           },
         }
       )
@@ -164,20 +149,11 @@ export class ClipProcessingService {
         logger.info({ clipId: clip.id, jobId: context.jobId, step }, 'processing stopped by shutdown; job handed back')
         throw caught
       }
-      if (timer.signal.aborted) {
-        const seconds = Math.max(1, Math.round(limitMs / 1000))
-        const allowed = seconds < 120 ? plural(seconds, 'second') : plural(Math.round(seconds / 60), 'minute')
-        error = new PipelineError(
-          'E_TIME_LIMIT',
-          step === 'download' || step === 'store' || step === 'publish' ? 'standardize' : step,
-          `Processing took longer than the ${allowed} allowed for a clip of this length, so it was stopped.`,
-          `time limit ${limitMs} ms`
-        )
-      }
+      if (timer.signal.aborted) error = timeLimitError(limitMs, step)
       // Thumbnail and preview run side by side: the error names the step that failed.
       const failedStep = error instanceof PipelineError && !timer.signal.aborted ? error.step : step
       await this.discardUnreferenced(clip.id, stored)
-      await this.#fail(clip, run, failedStep, error, timings, context)
+      await recordFailure(clip, run, failedStep, error, timings, context)
       throw error
     } finally {
       clearTimeout(deadline)
@@ -188,44 +164,6 @@ export class ClipProcessingService {
     }
   }
 
-  /**
-   * A run row per attempt. A row left `running` by a worker that died is this attempt's own
-   * (the job was taken over), so it is reused rather than duplicated.
-   */
-  async #startRun(clip: Clip, context: JobContext) {
-    // Under the clip's row lock: two runs starting at once must not both take attempt n + 1.
-    return db.transaction(async (trx) => {
-      await Clip.query({ client: trx }).where('id', clip.id).forUpdate().firstOrFail()
-      const orphan = await ProcessingRun.query({ client: trx }).where('clip_id', clip.id).where('status', 'running').first()
-      if (orphan) {
-        orphan.merge({ jobId: context.jobId, workerHost: hostname(), startedAt: DateTime.now() })
-        await orphan.save()
-        return orphan
-      }
-      const last = await trx.from('processing_runs').where('clip_id', clip.id).max('attempt as attempt').first()
-      return ProcessingRun.create(
-        {
-          clipId: clip.id,
-          attempt: Number(last?.attempt ?? 0) + 1,
-          jobId: context.jobId,
-          status: 'running',
-          startedAt: DateTime.now(),
-          workerHost: hostname(),
-          stepTimings: {},
-          modelVersions: {},
-        },
-        { client: trx }
-      )
-    })
-  }
-
-  async #setProgress(clip: Clip, percent: number, context: JobContext) {
-    await Clip.query()
-      .where('id', clip.id)
-      .whereIn('status', [...PROCESSABLE])
-      .update({ status: 'processing', progress: percent, status_reason: null, failed_step: null, updated_at: new Date() })
-    await context.reportProgress(percent)
-  }
 
   /** The original in the work folder; a copy left by an earlier attempt is reused if intact. */
   async #download(clip: Clip, path: string) {
@@ -338,86 +276,6 @@ export class ClipProcessingService {
       await run.save()
       return true
     })
-  }
-
-  /** Records the failure; the clip fails for good only on the last attempt. */
-  async #fail(clip: Clip, run: ProcessingRun, step: string, error: unknown, timings: Record<string, number>, context: JobContext) {
-    const message =
-      error instanceof PipelineError ? error.message : 'Processing stopped on an internal error; it is logged for the administrator.'
-    const code = error instanceof PipelineError ? error.code : 'E_INTERNAL'
-    logger.error({ clipId: clip.id, jobId: context.jobId, step, code, err: error }, 'clip processing failed')
-    // Another run of the same job may have published meanwhile: its succeeded row stays.
-    await ProcessingRun.query()
-      .where('id', run.id)
-      .where('status', 'running')
-      .update({ status: 'failed', finished_at: new Date(), failed_step: step, error_code: code, error_message: message, step_timings: JSON.stringify(timings) })
-    if (context.finalAttempt || FINAL_CODES.has(code)) {
-      await Clip.query()
-        .where('id', clip.id)
-        .whereIn('status', [...PROCESSABLE])
-        .update({ status: 'failed', status_reason: message, failed_step: step, updated_at: new Date() })
-    }
-  }
-}
-
-function plural(count: number, unit: string) {
-  return `${count} ${unit}${count === 1 ? '' : 's'}`
-}
-
-/** Work folders this process is using; a second run of a clip here works in a folder of its own. */
-const busyFolders = new Set<string>()
-
-/**
- * The clip's work folder, so a retry on this machine resumes where the last attempt stopped;
- * while another run (this process, or another on the same disk, by its lock file) holds it, a
- * private one instead: two runs writing the same files would corrupt each other's outputs.
- */
-export async function claimWorkFolder(clipId: string) {
-  const shared = join(config.pipeline.workDir, clipId)
-  await mkdir(shared, { recursive: true })
-  const lock = join(shared, '.lock')
-  const owner = `${hostname()} ${process.pid}`
-  const free = !busyFolders.has(shared)
-  if (free) busyFolders.add(shared)
-  if (free && (await takeLock(lock, owner).catch(() => false))) {
-    return {
-      path: shared,
-      async release(remove: boolean) {
-        busyFolders.delete(shared)
-        if (remove) await rm(shared, { recursive: true, force: true })
-        else await rm(lock, { force: true })
-      },
-    }
-  }
-  if (free) busyFolders.delete(shared)
-  const own = join(config.pipeline.workDir, `${clipId}.${randomUUID()}`)
-  await mkdir(own, { recursive: true })
-  return { path: own, release: () => rm(own, { recursive: true, force: true }) }
-}
-
-/** Creates the lock file, or takes over one whose process is gone (a crashed worker). */
-async function takeLock(lock: string, owner: string) {
-  try {
-    const handle = await open(lock, 'wx')
-    await handle.writeFile(owner)
-    await handle.close()
-    return true
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-  }
-  const [host, pid] = (await readFile(lock, 'utf8').catch(() => '')).split(' ')
-  // Our own pid here is a lock this process failed to remove: busyFolders says it is free.
-  if (host === hostname() && pid && pid !== String(process.pid) && processAlive(Number(pid))) return false
-  await writeFile(lock, owner)
-  return true
-}
-
-function processAlive(pid: number) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, open, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -11,80 +11,18 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { errors as vineErrors } from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import config from '#config/athera'
-import Clip from '#models/clip'
-import ClipAsset from '#models/clip_asset'
+import type Clip from '#models/clip'
 import Upload, { type UploadClipFields } from '#models/upload'
 import type User from '#models/user'
 import { ConsentService } from '#app/consent/public'
-import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
-import { StorageService } from '#app/core/storage_service'
 import { uploadMetadataValidator } from '#app/uploads/validators'
 import { formatBytes } from '#app/core/format'
-import { checkComplete, detectContainer, EmbeddedScriptScanner, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
-import { probe, ProbeError } from '#workers/video/probe'
+import { OriginalChecks } from '#app/uploads/original_checks'
+import { OriginalStore } from '#app/uploads/original_store'
+import { UploadError } from '#app/uploads/upload_error'
+import { EmbeddedScriptScanner } from '#workers/video/container'
 import { digestFile } from '#workers/pipeline/files'
-
-export type UploadErrorCode =
-  | 'E_CONSENT'
-  | 'E_EMPTY'
-  | 'E_TOO_LARGE'
-  | 'E_QUOTA'
-  | 'E_BAD_FILENAME'
-  | 'E_BAD_METADATA'
-  | 'E_NOT_FOUND'
-  | 'E_GONE'
-  | 'E_OFFSET_MISMATCH'
-  | 'E_OVERFLOW'
-  | 'E_CONTAINER'
-  | 'E_UNREADABLE'
-  | 'E_NO_VIDEO'
-  | 'E_DURATION'
-  | 'E_RESOLUTION'
-  | 'E_DUPLICATE'
-  | 'E_EMBEDDED_SCRIPT'
-  | 'E_BUSY'
-
-const STATUS: Record<UploadErrorCode, number> = {
-  E_CONSENT: 403,
-  E_EMPTY: 400,
-  E_TOO_LARGE: 413,
-  E_QUOTA: 413,
-  E_BAD_FILENAME: 400,
-  E_BAD_METADATA: 400,
-  E_NOT_FOUND: 404,
-  E_GONE: 410,
-  E_OFFSET_MISMATCH: 409,
-  E_OVERFLOW: 400,
-  E_CONTAINER: 415,
-  E_UNREADABLE: 422,
-  E_NO_VIDEO: 422,
-  E_DURATION: 422,
-  E_RESOLUTION: 422,
-  E_DUPLICATE: 409,
-  E_EMBEDDED_SCRIPT: 422,
-  E_BUSY: 409,
-}
-
-/** A refusal the creator reads as is; the code goes to the log. */
-export class UploadError extends Error {
-  readonly status: number
-  constructor(
-    readonly code: UploadErrorCode,
-    message: string
-  ) {
-    super(message)
-    this.status = STATUS[code]
-  }
-}
-
-interface Inspection {
-  info: import('#workers/video/probe').ProbeResult
-  video: import('#workers/video/probe').VideoStreamInfo
-  container: ContainerKind
-  /** From the magic bytes, never from the client's `filetype`. */
-  contentType: string
-}
 
 /** An upload is resumable for a day; after that its bytes are purged. */
 const UPLOAD_TTL_HOURS = 24
@@ -119,8 +57,8 @@ export class UploadService {
   constructor(
     protected settings: SettingsStore,
     protected consent: ConsentService,
-    protected storage: StorageService,
-    protected queue: QueueService
+    protected checks: OriginalChecks,
+    protected originals: OriginalStore
   ) {}
 
   stagingPath(upload: Upload) {
@@ -156,7 +94,6 @@ export class UploadService {
     const grant = await this.consent.assertUsableGrant(user, fields.consentId).catch((error) => {
       throw new UploadError('E_CONSENT', error.message)
     })
-
 
     const metadata: UploadClipFields = {
       title: fields.title,
@@ -332,10 +269,11 @@ export class UploadService {
   async finish(upload: Upload): Promise<Clip> {
     const path = this.stagingPath(upload)
     try {
-      const details = await this.#inspect(upload, path)
+      const streamed = hashing.get(upload.id)
+      const details = await this.checks.inspect(path, streamed && streamed.bytes === upload.length ? streamed.scripts : undefined)
       const sha256 = await this.#sha256(upload, path)
-      await this.#refuseDuplicate(upload, sha256)
-      return await this.#store(upload, path, sha256, details)
+      await this.checks.refuseDuplicate(upload, sha256)
+      return await this.originals.store(upload, path, sha256, details)
     } catch (error) {
       const message = error instanceof UploadError ? error.message : 'The upload could not be stored. Try again in a moment.'
       // A refused file leaves nothing behind: no object, no clip, no upload row.
@@ -347,60 +285,6 @@ export class UploadService {
     }
   }
 
-  async #inspect(upload: Upload, path: string): Promise<Inspection> {
-    const settings = await this.settings.all()
-    const handle = await open(path, 'r')
-    let container
-    try {
-      const read = async (position: number, length: number) => {
-        const buffer = Buffer.alloc(length)
-        const { bytesRead } = await handle.read(buffer, 0, length, position)
-        return buffer.subarray(0, bytesRead)
-      }
-      container = detectContainer(await read(0, 64))
-      if (!container.kind) {
-        throw new UploadError('E_CONTAINER', container.refusal ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.')
-      }
-      const incomplete = await checkComplete(container.kind, (await handle.stat()).size, read)
-      if (incomplete) throw new UploadError('E_UNREADABLE', incomplete)
-    } finally {
-      await handle.close()
-    }
-    const kind = container.kind
-    // A playlist or concat script inside a video is how ffmpeg is made to read local files or
-    // fetch URLs; no camera writes one, so the file is refused before ffprobe opens it. The
-    // bytes were searched while they arrived, unless the upload resumed on another process.
-    const streamed = hashing.get(upload.id)
-    const script =
-      streamed && streamed.bytes === upload.length
-        ? streamed.scripts.found
-        : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
-    if (script) {
-      throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
-    }
-
-    let info
-    try {
-      info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
-    } catch (error) {
-      if (error instanceof ProbeError) throw new UploadError('E_UNREADABLE', error.message)
-      throw error
-    }
-    const video = info.video[0]
-    if (!video || video.width === 0 || video.height === 0) {
-      throw new UploadError('E_NO_VIDEO', 'The file has no video stream (is it audio only?).')
-    }
-    const seconds = info.durationSeconds
-    if (!(seconds >= settings.min_duration_seconds) || seconds > settings.max_duration_seconds) {
-      throw new UploadError('E_DURATION', `The video lasts ${seconds.toFixed(1)} s; this instance accepts ${settings.min_duration_seconds} s to ${Math.round(settings.max_duration_seconds / 60)} min.`)
-    }
-    const shortSide = Math.min(video.width, video.height)
-    const longSide = Math.max(video.width, video.height)
-    if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
-      throw new UploadError('E_RESOLUTION', `The video is ${video.width}×${video.height}; this instance accepts at least ${settings.min_short_side_px}p and at most ${settings.max_long_side_px} pixels wide.`)
-    }
-    return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
-  }
 
   async #sha256(upload: Upload, path: string) {
     const state = hashing.get(upload.id)
@@ -408,74 +292,6 @@ export class UploadService {
     return (await digestFile(path)).sha256
   }
 
-  async #refuseDuplicate(upload: Upload, sha256: string) {
-    const existing = await Clip.query()
-      .where('user_id', upload.userId)
-      .where('sha256', sha256)
-      .whereNot('status', 'withdrawn')
-      .first()
-    if (existing) {
-      throw new UploadError('E_DUPLICATE', `You already uploaded this video as “${existing.title}” on ${existing.createdAt.toFormat('d LLL yyyy')}.`)
-    }
-  }
-
-  async #store(upload: Upload, path: string, sha256: string, details: Inspection) {
-    const clip = new Clip()
-    clip.fill({
-      userId: upload.userId,
-      consentRecordId: upload.consentRecordId,
-      title: upload.metadata.title,
-      sport: upload.metadata.sport,
-      activity: upload.metadata.activity,
-      skillLevel: upload.metadata.skillLevel as Clip['skillLevel'],
-      cameraAngle: upload.metadata.cameraAngle,
-      venueType: upload.metadata.venueType,
-      recordedOn: upload.metadata.recordedOn ? DateTime.fromISO(upload.metadata.recordedOn) : null,
-      tags: upload.metadata.tags,
-      status: 'uploaded',
-      progress: 0,
-      originalFilename: upload.filename,
-      contentType: details.contentType,
-      bytes: upload.length,
-      sha256,
-      durationMs: Math.round(details.info.durationSeconds * 1000),
-      width: details.video.width,
-      height: details.video.height,
-      fps: Math.round(details.video.fps * 1000) / 1000,
-    })
-    // The id is known before the insert, so the object key can carry it.
-    Clip.assignIdAndDefaults(clip)
-    const key = `clips/${clip.id}/original`
-    await this.storage.putFile('raw', key, path, details.contentType)
-    try {
-      await db.transaction(async (trx) => {
-        clip.useTransaction(trx)
-        await clip.save()
-        await ClipAsset.create(
-          { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: upload.length, sha256, contentType: details.contentType },
-          { client: trx }
-        )
-        await this.consent.attachClip(upload.consentRecordId, clip.id, trx)
-        upload.useTransaction(trx)
-        upload.status = 'accepted'
-        upload.clipId = clip.id
-        await upload.save()
-      })
-    } catch (error) {
-      // No clip row means no object either: the original must not linger unreferenced.
-      await this.storage.remove('raw', key).catch(() => {})
-      throw error
-    }
-    // BullMQ job ids may not contain ':'; one job per clip makes the dispatch idempotent.
-    try {
-      await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
-    } catch (error) {
-      // The clip is stored and committed: the upload succeeded. The sweeper queues its job
-      // (same id) once Redis answers again, so it never waits forever.
-      logger.warn({ clipId: clip.id, err: error }, 'process-clip not queued; the sweeper will queue it')
-    }
-    return clip
-  }
 
   async #discard(upload: Upload) {
     hashing.delete(upload.id)

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import ConsentPolicy from '#app/consent/policies/consent_policy'
-import { ConsentService } from '#app/consent/consent_service'
+import { AffectedLicences } from '#app/consent/affected_licences'
 import { SettingsStore } from '#app/core/settings_store'
 import { WithdrawalNoticeService } from '#app/notices/public'
 
@@ -9,14 +9,14 @@ import { WithdrawalNoticeService } from '#app/notices/public'
 @inject()
 export default class AdminWithdrawalsController {
   constructor(
-    protected consent: ConsentService,
+    protected affected: AffectedLicences,
     protected settings: SettingsStore,
     protected notices: WithdrawalNoticeService
   ) {}
 
   async index({ bouncer, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('viewWithdrawals')
-    const withdrawals = await this.consent.withdrawalsWithAffectedLicences()
+    const withdrawals = await this.affected.withdrawalsWithAffectedLicences()
     const retentionDays = await this.settings.get('withdrawal_retention_days')
     const ackDays = await this.settings.get('withdrawal_ack_days')
     const states = await this.notices.states(withdrawals.map((row) => row.recordId))

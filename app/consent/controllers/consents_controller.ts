@@ -3,12 +3,16 @@ import type { HttpContext } from '@adonisjs/core/http'
 import ConsentPolicy from '#app/consent/policies/consent_policy'
 import { grantValidator } from '#app/consent/validators'
 import { ConsentError, ConsentService, GRANT_USABLE_FOR_HOURS } from '#app/consent/consent_service'
+import { ConsentReceipts } from '#app/consent/consent_receipts'
 import { CONSENT_USAGES } from '#models/consent_record'
 
 /** A creator's consent: the form for the next upload batch, the list, and printable receipts. */
 @inject()
 export default class ConsentsController {
-  constructor(protected consent: ConsentService) {}
+  constructor(
+    protected consent: ConsentService,
+    protected receipts: ConsentReceipts
+  ) {}
 
   async create({ bouncer, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('give')
@@ -36,13 +40,13 @@ export default class ConsentsController {
 
   async index({ bouncer, auth, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('list')
-    const records = await this.consent.recordsOf(auth.getUserOrFail())
+    const records = await this.receipts.recordsOf(auth.getUserOrFail())
     return view.render('pages/consent/index', { records })
   }
 
   async show({ bouncer, auth, params, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('viewReceipts')
-    const record = await this.consent.readableRecord(auth.getUserOrFail(), Number(params.consentId))
-    return view.render('pages/consent/show', { receipt: await this.consent.receipt(record) })
+    const record = await this.receipts.readableRecord(auth.getUserOrFail(), Number(params.consentId))
+    return view.render('pages/consent/show', { receipt: await this.receipts.receipt(record) })
   }
 }

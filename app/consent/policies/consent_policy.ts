@@ -5,7 +5,7 @@ import type { AuthorizerResponse } from '@adonisjs/bouncer/types'
 /**
  * Consent is given by creators, for their own uploads; the texts and the legal log belong to
  * admins. Buyers have nothing here. Which record a creator may read is decided when it is
- * loaded (ConsentService.visibleRecord): someone else's reads as not found.
+ * loaded (ConsentReceipts.readableRecord): someone else's reads as not found.
  */
 export default class ConsentPolicy extends BasePolicy {
   give(user: User): AuthorizerResponse {

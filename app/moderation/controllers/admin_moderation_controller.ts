@@ -2,7 +2,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DateTime } from 'luxon'
 import { AdminPolicy } from '#app/admin/public'
-import { ModerationService, filterQuery, type QueueFilters } from '#app/moderation/moderation_service'
+import { ClipReview } from '#app/moderation/clip_review'
+import { ReviewQueue, filterQuery, type QueueFilters } from '#app/moderation/review_queue'
 import { RedactionService } from '#app/moderation/redaction_service'
 import { queueFiltersValidator } from '#app/moderation/validators'
 
@@ -13,14 +14,15 @@ import { queueFiltersValidator } from '#app/moderation/validators'
 @inject()
 export default class AdminModerationController {
   constructor(
-    protected moderation: ModerationService,
+    protected queue: ReviewQueue,
+    protected review: ClipReview,
     protected redactions: RedactionService
   ) {}
 
   async index({ bouncer, request, response, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
     const { filters, filterError } = await readFilters(request.qs())
-    const queue = await this.moderation.queue(filters)
+    const queue = await this.queue.queue(filters)
     const { currentPage, lastPage } = queue.page
     const pageLinks = {
       previous: currentPage > 1 ? `/admin/moderation${filterQuery(filters, { page: currentPage - 1 })}` : null,
@@ -29,14 +31,14 @@ export default class AdminModerationController {
     const state = { ...queue, pageLinks, filters, filterError, query: filterQuery(filters) }
     response.append('Vary', 'HX-Request')
     if (request.header('HX-Request') === 'true') return view.render('components/moderation/queue', { ...state, fragment: true })
-    return view.render('pages/admin/moderation/index', { ...state, options: await this.moderation.filterOptions() })
+    return view.render('pages/admin/moderation/index', { ...state, options: await this.queue.filterOptions() })
   }
 
   async show({ bouncer, params, request, response, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
     const { filters } = await readFilters(request.qs())
-    const clip = await this.moderation.find(params.clipId)
-    const [review, redaction] = await Promise.all([this.moderation.review(clip, filters), this.redactions.panel(clip)])
+    const clip = await this.review.find(params.clipId)
+    const [review, redaction] = await Promise.all([this.review.review(clip, filters), this.redactions.panel(clip)])
     const state = { review, redaction, query: filterQuery(filters, { page: 1 }) }
     response.append('Vary', 'HX-Request')
     if (request.header('HX-Request') === 'true') return view.render('components/moderation/review', { ...state, fragment: true })
@@ -46,7 +48,7 @@ export default class AdminModerationController {
   /** regions.json from our own origin, for the overlay; admins only, like the original. */
   async regions({ bouncer, params, response }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
-    const stream = await this.moderation.regionsStream(await this.moderation.find(params.clipId))
+    const stream = await this.review.regionsStream(await this.review.find(params.clipId))
     if (!stream) return response.notFound({ error: 'This clip was processed before blurred regions were recorded.' })
     response.header('Content-Type', 'application/json; charset=utf-8')
     response.header('Cache-Control', 'private, max-age=300')

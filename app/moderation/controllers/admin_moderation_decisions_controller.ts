@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { AdminPolicy } from '#app/admin/public'
-import { ModerationService } from '#app/moderation/moderation_service'
+import { ModerationDecisions } from '#app/moderation/moderation_decisions'
 import { bulkDecisionValidator, rejectValidator, safeNext } from '#app/moderation/validators'
 
 /**
@@ -11,7 +11,7 @@ import { bulkDecisionValidator, rejectValidator, safeNext } from '#app/moderatio
  */
 @inject()
 export default class AdminModerationDecisionsController {
-  constructor(protected moderation: ModerationService) {}
+  constructor(protected moderation: ModerationDecisions) {}
 
   async approve(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('review')

@@ -14,7 +14,7 @@ import { makeUser } from '#tests/helpers/users'
 import type { FakeStripe } from '#tests/helpers/fake_stripe'
 import { ledgerOf, moneyRows, readyCreator, sessionIdOf, useFakeStripe, versionOf } from './helpers.js'
 import { agreement } from '#tests/helpers/licence_texts'
-import { StripeWebhookService } from '#app/commerce/stripe_webhook_service'
+import { CreatorTransfers } from '#app/commerce/creator_transfers'
 import RetryPendingTransfers from '#jobs/retry_pending_transfers'
 import { schedules } from '#jobs/registry'
 
@@ -441,7 +441,7 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(won.order.disputeStatus, 'needs_response')
     const held = (await ledgerOf(won.order.id)).rows.filter((row) => row.kind === 'dispute')
     assert.deepEqual(held.map((row) => [row.account, row.amountCents]), [['cash', 6000], ['disputed_funds', -6000]])
-    await app.container.make(StripeWebhookService).then((service) => service.retryPendingTransfers())
+    await app.container.make(CreatorTransfers).then((service) => service.retryPendingTransfers())
     assert.equal((await Transfer.findByOrFail('order_id', won.order.id)).status, 'pending')
     assert.isNull((await Licence.findByOrFail('order_id', won.order.id)).revokedAt)
     const closed = await fake.closeDispute(opened.dispute.id, 'won')

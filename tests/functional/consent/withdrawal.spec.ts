@@ -5,7 +5,8 @@ import Clip from '#models/clip'
 import ConsentRecord from '#models/consent_record'
 import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
-import { ConsentService, purgeJobId } from '#app/consent/consent_service'
+import { purgeJobId } from '#app/consent/consent_service'
+import { AffectedLicences } from '#app/consent/affected_licences'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { attempt, clipOf, licensedVersionWith } from './helpers.js'
@@ -134,7 +135,7 @@ test.group('Consent: withdrawing a clip', (group) => {
     await db.from('licences').where('id', revoked.licence.id).update({ revoked_at: new Date(), revoke_reason: 'refund' })
     await client.post(`/clips/${clip.id}/withdraw`).loginAs(creator).withCsrfToken().redirects(0)
 
-    const service = await app.container.make(ConsentService)
+    const service = await app.container.make(AffectedLicences)
     const affected = await service.affectedLicences(clip.id)
     const response = await client.get('/admin/withdrawals').loginAs(admin)
 
