@@ -3,5 +3,5 @@
  * exceptions import it from here, never from the files below (docs/architecture.md,
  * "The import rule"). The rest of this folder is private to processing/.
  */
-export { claimWorkFolder, ClipProcessingService, objectKey, PLACEMENT } from './clip_processing_service.js'
+export { claimWorkFolder, ClipProcessingService, objectKey } from './clip_processing_service.js'
 export { visionSettings } from './vision_service.js'
