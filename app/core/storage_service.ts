@@ -4,6 +4,7 @@ import { stat as statFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Logger } from '@adonisjs/core/logger'
 import type { AssetBucket } from '#models/clip_asset'
+import { CLIP_OUTPUTS, type OutputKind } from '#workers/pipeline/outputs'
 
 /**
  * The three private buckets of docs/architecture.md, "Storage". Their names are the asset
@@ -12,6 +13,15 @@ import type { AssetBucket } from '#models/clip_asset'
 export type BucketName = AssetBucket
 const BUCKET_SET: Record<BucketName, true> = { raw: true, processed: true, previews: true }
 export const BUCKETS = Object.keys(BUCKET_SET) as readonly BucketName[]
+
+/**
+ * The bucket a clip's output is stored in, from the outputs' contract (workers/pipeline/
+ * outputs.ts, where names are plain strings): a bucket named there that is not one of these
+ * fails to compile here.
+ */
+export function outputBucket(kind: OutputKind): BucketName {
+  return CLIP_OUTPUTS[kind].bucket
+}
 
 export interface StorageOptions {
   endPoint: string

@@ -4,7 +4,8 @@
  * "The import rule"). The rest of this folder is private to datasets/.
  */
 export { type LicensingProblem, reasonFor, UNDELIVERED, undeliveredClipIds, withdrawnClipIds } from './clip_eligibility.js'
-export { clipFacts, DatasetExportService, type ExportPlan, parseManifest } from './dataset_export_service.js'
-export { type DatasetManifest, MANIFEST_FILES } from './dataset_service.js'
+export { DatasetExportService } from './dataset_export_service.js'
+export { type ExportPlan } from './export_plan.js'
+export { clipFacts, type DatasetManifest, MANIFEST_FILES, parseManifest } from './manifest.js'
 export { default as DatasetPolicy } from './policies/dataset_policy.js'
 export { heldVersions, NotForSaleError, saleStatus, type SaleStatus, saleStatuses } from './version_sale.js'

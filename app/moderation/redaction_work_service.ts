@@ -12,18 +12,19 @@ import ClipAsset, { type ClipAssetKind } from '#models/clip_asset'
 import ClipRedaction, { type TrackedRow } from '#models/clip_redaction'
 import type { JobContext } from '#jobs/registry'
 import { AuditTrail } from '#app/core/audit_trail'
-import { ClipProcessingService, PLACEMENT, claimWorkFolder, objectKey, visionSettings } from '#app/processing/public'
+import { ClipProcessingService, claimWorkFolder, objectKey, visionSettings } from '#app/processing/public'
 import { refusal } from '#app/moderation/redaction_service'
-import { StorageService, type BucketName } from '#app/core/storage_service'
+import { StorageService, outputBucket, type BucketName } from '#app/core/storage_service'
 import { digestFile } from '#workers/pipeline/files'
+import { CLIP_OUTPUTS, OUTPUT_KINDS, type OutputKind } from '#workers/pipeline/outputs'
 import type { ManualRecord, RegionsFile } from '#workers/pipeline/redact'
 import { runPipeline } from '#workers/pipeline/run'
-import { PipelineError, type OutputKind } from '#workers/pipeline/types'
+import { PipelineError } from '#workers/pipeline/types'
 import { readGreyFrames } from '#workers/video/grey'
 import { trackingScale, trackRegion } from '#workers/vision/region_track'
 
-/** The outputs a re-render replaces (keypoints.json is copied unchanged: pose did not run again). */
-const REPLACED: OutputKind[] = ['video', 'regions', 'thumbnail', 'preview', 'metadata', 'keypoints']
+/** The outputs a re-render replaces: all of them (keypoints.json is copied unchanged: pose did not run again). */
+const REPLACED: readonly OutputKind[] = OUTPUT_KINDS
 
 /**
  * A reviewer's manual redactions, worker side: the `track-redaction` job follows the drawn box
@@ -54,7 +55,7 @@ export class RedactionWorkService {
     const clipId = redaction.clipId
     const work = await claimWorkFolder(`${clipId}.redaction-${redaction.id}`)
     try {
-      const video = await this.#fetch(clipId, 'video', join(work.path, 'video.mp4'))
+      const video = await this.#fetch(clipId, 'video', join(work.path, CLIP_OUTPUTS.video.file))
       const geometry = await this.#metadataOutput(clipId)
       const scale = trackingScale(redaction.box)
       const size = { width: even(geometry.width * scale), height: even(geometry.height * scale) }
@@ -102,10 +103,10 @@ export class RedactionWorkService {
       // original, the published video is blurred once more instead.
       const source = has('raw') && has('regions') ? 'raw' : 'anonymized'
       const inputPath = await this.#fetch(clip.id, source === 'raw' ? 'raw' : 'video', join(work.path, source === 'raw' ? 'original' : 'source.mp4'))
-      const keypointsPath = await this.#fetch(clip.id, 'keypoints', join(work.path, 'keypoints.json'))
-      const metadata = JSON.parse(await readFile(await this.#fetch(clip.id, 'metadata', join(work.path, 'metadata.json')), 'utf8'))
+      const keypointsPath = await this.#fetch(clip.id, 'keypoints', join(work.path, CLIP_OUTPUTS.keypoints.file))
+      const metadata = JSON.parse(await readFile(await this.#fetch(clip.id, 'metadata', join(work.path, CLIP_OUTPUTS.metadata.file)), 'utf8'))
       const regions: RegionsFile | null = has('regions')
-        ? JSON.parse(await readFile(await this.#fetch(clip.id, 'regions', join(work.path, 'regions.json')), 'utf8'))
+        ? JSON.parse(await readFile(await this.#fetch(clip.id, 'regions', join(work.path, CLIP_OUTPUTS.regions.file)), 'utf8'))
         : null
       const at = DateTime.now().toUTC().toISO()!
       const record: ManualRecord = {
@@ -181,7 +182,7 @@ export class RedactionWorkService {
         const output = outputs[kind]
         await ClipAsset.updateOrCreate(
           { clipId: clip.id, kind },
-          { bucket: PLACEMENT[kind].bucket, key: objectKey(clip.id, kind, output.sha256), bytes: output.bytes, sha256: output.sha256, contentType: output.contentType },
+          { bucket: outputBucket(kind), key: objectKey(clip.id, kind, output.sha256), bytes: output.bytes, sha256: output.sha256, contentType: output.contentType },
           { client: trx }
         )
       }

@@ -12,26 +12,17 @@ import ClipAsset from '#models/clip_asset'
 import ConsentRecord from '#models/consent_record'
 import type ProcessingRun from '#models/processing_run'
 import type { JobContext } from '#jobs/registry'
-import { StorageService, type BucketName } from '#app/core/storage_service'
+import { outputBucket, StorageService, type BucketName } from '#app/core/storage_service'
 import { VisionService, visionSettings } from '#app/processing/vision_service'
 import { PROCESSABLE, recordFailure, setProgress, startRun } from '#app/processing/processing_runs'
 import { timeLimitError, timeLimitMs } from '#app/processing/time_limit'
 import { claimWorkFolder } from '#app/processing/work_folder'
 import { runPipeline } from '#workers/pipeline/run'
 import { digestFile } from '#workers/pipeline/files'
+import { CLIP_OUTPUTS } from '#workers/pipeline/outputs'
 import { PipelineError, type KeypointStats, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
 import type { RiskScore } from '#workers/vision/risk'
 
-/** Where each output lives: anonymized data in `processed`, catalog media in `previews`. */
-export const PLACEMENT: Record<OutputKind, { bucket: BucketName; name: string }> = {
-  video: { bucket: 'processed', name: 'video.mp4' },
-  keypoints: { bucket: 'processed', name: 'keypoints.json' },
-  // For reviewers only (the moderation page): never in a manifest or an export.
-  regions: { bucket: 'processed', name: 'regions.json' },
-  metadata: { bucket: 'processed', name: 'metadata.json' },
-  thumbnail: { bucket: 'previews', name: 'thumbnail.jpg' },
-  preview: { bucket: 'previews', name: 'preview.mp4' },
-}
 
 /** Progress is written to the clip (the page polls it) at most this often. */
 const PROGRESS_EVERY_MS = 1000
@@ -43,7 +34,7 @@ const PROGRESS_EVERY_MS = 1000
  * asset row points at: never what another run published.
  */
 export function objectKey(clipId: string, kind: OutputKind, sha256: string) {
-  return `clips/${clipId}/${sha256.slice(0, 16)}/${PLACEMENT[kind].name}`
+  return `clips/${clipId}/${sha256.slice(0, 16)}/${CLIP_OUTPUTS[kind].file}`
 }
 
 /**
@@ -195,7 +186,7 @@ export class ClipProcessingService {
 
   /** Uploads one output unless the same bytes are already stored under its key (also a re-render's). */
   async store(clipId: string, output: OutputFile) {
-    const { bucket } = PLACEMENT[output.kind]
+    const bucket = outputBucket(output.kind)
     const key = objectKey(clipId, output.kind, output.sha256)
     const existing = await this.storage.stat(bucket, key)
     if (existing?.metaData?.sha256 === output.sha256 && existing.size === output.bytes) return { bucket, key }
@@ -243,7 +234,7 @@ export class ClipProcessingService {
       // Withdrawn (or otherwise settled) while we worked: publish nothing.
       if (!PROCESSABLE.has(current.status)) return false
       for (const output of Object.values(outputs)) {
-        const { bucket } = PLACEMENT[output.kind]
+        const bucket = outputBucket(output.kind)
         await ClipAsset.updateOrCreate(
           { clipId: clip.id, kind: output.kind },
           { bucket, key: objectKey(clip.id, output.kind, output.sha256), bytes: output.bytes, sha256: output.sha256, contentType: output.contentType },

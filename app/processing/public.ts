@@ -3,6 +3,6 @@
  * exceptions import it from here, never from the files below (docs/architecture.md,
  * "The import rule"). The rest of this folder is private to processing/.
  */
-export { ClipProcessingService, objectKey, PLACEMENT } from './clip_processing_service.js'
+export { ClipProcessingService, objectKey } from './clip_processing_service.js'
 export { claimWorkFolder } from './work_folder.js'
 export { visionSettings } from './vision_service.js'

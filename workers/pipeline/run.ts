@@ -13,6 +13,7 @@ import { ffmpegVersion } from '../video/ffmpeg.js'
 import { aborted } from '../video/frames.js'
 import { digestFile, writeAtomically, writeJsonAtomically } from './files.js'
 import { StepLedger, type StepRecord } from './ledger.js'
+import { CLIP_OUTPUTS, OUTPUT_KINDS } from './outputs.js'
 import { ProgressReporter } from './progress.js'
 import { makePreview, makeThumbnail } from './previews.js'
 import { standardize, type StandardizeResult } from './standardize.js'
@@ -39,15 +40,6 @@ export interface PipelineInput {
    * published one with the new hashes.
    */
   rerender?: RerenderPlan
-}
-
-const FILES: Record<OutputKind, { file: string; contentType: string }> = {
-  video: { file: 'video.mp4', contentType: 'video/mp4' },
-  keypoints: { file: 'keypoints.json', contentType: 'application/json' },
-  regions: { file: 'regions.json', contentType: 'application/json' },
-  thumbnail: { file: 'thumbnail.jpg', contentType: 'image/jpeg' },
-  preview: { file: 'preview.mp4', contentType: 'video/mp4' },
-  metadata: { file: 'metadata.json', contentType: 'application/json' },
 }
 
 const STEPS: StepName[] = ['probe', 'standardize', 'thumbnail', 'preview', 'metadata']
@@ -82,7 +74,7 @@ export async function runPipeline(
   const { outDir } = input
   const signal = hooks.signal
   const progress = new ProgressReporter(hooks.onProgress)
-  const path = (kind: OutputKind) => join(outDir, FILES[kind].file)
+  const path = (kind: OutputKind) => join(outDir, CLIP_OUTPUTS[kind].file)
   const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness, signal }
   await mkdir(outDir, { recursive: true })
 
@@ -121,7 +113,7 @@ export async function runPipeline(
   /** Records a step that ran; `waited` is time spent after its body for other steps, not counted. */
   async function done(name: StepName, started: number, { outputs, data }: StepOutcome, waited = 0) {
     const record: StepRecord = { outputs: {}, data, ms: 0, finishedAt: new Date().toISOString() }
-    for (const kind of outputs) record.outputs[kind] = { file: FILES[kind].file, ...(await digestFile(path(kind))) }
+    for (const kind of outputs) record.outputs[kind] = { file: CLIP_OUTPUTS[kind].file, ...(await digestFile(path(kind))) }
     record.ms = Math.round(performance.now() - started - waited)
     timings[name] = record.ms
     const later = STEPS.slice(STEPS.indexOf(name) + 1)
@@ -260,10 +252,10 @@ export async function runPipeline(
   progress.set(100)
 
   const outputs = {} as Record<OutputKind, OutputFile>
-  for (const kind of Object.keys(FILES) as OutputKind[]) {
+  for (const kind of OUTPUT_KINDS) {
     const owner = kind === 'video' || kind === 'keypoints' || kind === 'regions' ? 'standardize' : kind
     const recorded = (owner === 'metadata' ? metadataRecord : ledger.get(owner)!).outputs[kind]!
-    outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: FILES[kind].contentType }
+    outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: CLIP_OUTPUTS[kind].contentType }
   }
   const metadata = JSON.parse(await readFile(path('metadata'), 'utf8'))
   const keypointStats = {

@@ -2,6 +2,7 @@
  * The contract between the processing pipeline (this folder, plain TypeScript) and whoever
  * runs it: the `process-clip` job (app/jobs) and the `clip:process` CLI (commands/).
  */
+import type { OutputKind } from './outputs.js'
 
 /**
  * One decoded frame in output geometry, planar YUV 4:2:0 (`yuv420p`, "I420"), BT.709 limited
@@ -139,11 +140,8 @@ export interface ClipDescription {
 
 export type StepName = 'probe' | 'standardize' | 'thumbnail' | 'preview' | 'metadata'
 
-/**
- * `regions` (what was blurred, frame by frame) is for reviewers only: it is stored with the clip
- * but never listed in metadata.json, a dataset manifest or an export.
- */
-export type OutputKind = 'video' | 'keypoints' | 'regions' | 'metadata' | 'thumbnail' | 'preview'
+/** The outputs and where each goes: ./outputs.ts. */
+export type { OutputKind }
 
 export interface OutputFile {
   kind: OutputKind

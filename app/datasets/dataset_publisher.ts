@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto'
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DateTime } from 'luxon'
+import Clip from '#models/clip'
+import Dataset from '#models/dataset'
+import DatasetVersion, { type DatasetVersionStats } from '#models/dataset_version'
+import type User from '#models/user'
+import { AuditTrail } from '#app/core/audit_trail'
+import { StorageService, type BucketName } from '#app/core/storage_service'
+import { eligibilityOf, isIneligibleClipError } from '#app/datasets/clip_eligibility'
+import { countKeypointsStream } from '#app/datasets/keypoint_count'
+import { canonicalJson, MANIFEST_FILES, MANIFEST_KINDS, type DatasetManifest, type ManifestFile, type ManifestFileKind } from '#app/datasets/manifest'
+
+export type DatasetResult<T> = { ok: true; value: T } | { ok: false; message: string }
+
+/** The clips picked for a dataset's next version, in their order. */
+export function selectedClips(dataset: Dataset) {
+  return Clip.query()
+    .join('dataset_clips', 'dataset_clips.clip_id', 'clips.id')
+    .where('dataset_clips.dataset_id', dataset.id)
+    .orderBy('dataset_clips.position')
+    .select('clips.*')
+}
+
+/**
+ * Publication of a dataset's selection as an immutable version: the clip list, the manifest
+ * with every file's sha256 and size (manifest.ts), the stats, and the catalog columns of
+ * `datasets`, in one transaction.
+ */
+@inject()
+export class DatasetPublisher {
+  constructor(protected storage: StorageService) {}
+
+  /**
+   * Publishes the selection as the next version. Clips that cannot enter it (not approved,
+   * withdrawn, or consent that does not cover the licence type) or lack processed files are
+   * left out, dropped from the selection, and named in `skipped`; with nothing left, nothing
+   * is published. A version identical to the latest one (same clips, price and licence) is
+   * refused, unless the dataset was unpublished: then it is listed again as it was (audited).
+   * One transaction: version, its clips, the dataset's catalog columns.
+   */
+  async publish(
+    dataset: Dataset,
+    actor: User | null = null,
+    ip: string | null = null
+  ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[]; relisted: boolean }>> {
+    const selection = await selectedClips(dataset).preload('assets')
+    if (selection.length === 0) return { ok: false, message: 'Pick at least one approved clip before publishing.' }
+    if (dataset.sport === null && !dataset.curated) {
+      return { ok: false, message: 'Choose the sport of this dataset before publishing.' }
+    }
+
+    const skipped: { clip: Clip; reason: string }[] = []
+    const usable: { clip: Clip; files: ManifestFile[]; people: number; keypointFrames: number; durationMs: number }[] = []
+    const eligibility = await eligibilityOf(selection, dataset.licenceType)
+    for (const clip of selection) {
+      const reason = eligibility.get(clip.id)!.reason
+      if (reason) {
+        skipped.push({ clip, reason })
+        continue
+      }
+      const missing = MANIFEST_KINDS.filter((kind) => !clip.assets.some((asset) => asset.kind === kind))
+      if (missing.length) {
+        skipped.push({ clip, reason: `“${clip.title}” has no processed ${missing.join(', ')} and was left out.` })
+        continue
+      }
+      const asset = (kind: ManifestFileKind) => clip.assets.find((item) => item.kind === kind)!
+      let counts: { people: number; keypointFrames: number; durationMs: number }
+      try {
+        // Recorded by the pipeline (0020); older clips are counted by streaming their file.
+        const recorded =
+          clip.keypointPeople !== null && clip.keypointFrames !== null && clip.keypointFrameCount !== null && clip.keypointFps !== null
+            ? { people: clip.keypointPeople, keypointFrames: clip.keypointFrames, frameCount: clip.keypointFrameCount, fps: clip.keypointFps }
+            : await countKeypointsStream(
+                (await this.storage.getStream(asset('keypoints').bucket as BucketName, asset('keypoints').key)) as AsyncIterable<Buffer>
+              )
+        // The upload's probe gives the duration; the processed frames stand in where it is unknown.
+        const durationMs = clip.durationMs ?? (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
+        counts = { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
+      } catch (error) {
+        logger.warn({ err: error, clipId: clip.id }, 'keypoints.json unreadable at publication')
+        skipped.push({ clip, reason: `“${clip.title}”: its keypoints could not be read, so it was left out.` })
+        continue
+      }
+      usable.push({
+        clip,
+        ...counts,
+        files: MANIFEST_KINDS.map((kind) => ({
+          kind,
+          bucket: asset(kind).bucket as BucketName,
+          key: asset(kind).key,
+          bytes: Number(asset(kind).bytes),
+          sha256: asset(kind).sha256,
+          path: MANIFEST_FILES[kind](clip.id),
+        })),
+      })
+    }
+    if (usable.length === 0) {
+      return {
+        ok: false,
+        message: `Nothing to publish: none of the picked clips can enter a version. ${skipped.map((item) => item.reason).join(' ')}`,
+      }
+    }
+
+    const manifest: DatasetManifest = canonicalJson({
+      format: 1 as const,
+      clips: usable.map(({ clip, files, durationMs }, position) => ({
+        id: clip.id,
+        position,
+        seconds: durationMs / 1000,
+        title: clip.title,
+        sport: clip.sport,
+        activity: clip.activity,
+        skill_level: clip.skillLevel,
+        camera_angle: clip.cameraAngle,
+        duration_ms: durationMs,
+        files,
+      })),
+    })
+    const stats: DatasetVersionStats = {
+      clips: usable.length,
+      duration_ms: usable.reduce((sum, item) => sum + item.durationMs, 0),
+      people: usable.reduce((sum, item) => sum + item.people, 0),
+      keypoint_frames: usable.reduce((sum, item) => sum + item.keypointFrames, 0),
+    }
+
+    try {
+      return await db.transaction(async (trx) => {
+        const locked = await Dataset.query({ client: trx }).where('id', dataset.id).forUpdate().firstOrFail()
+        // Statuses and consent may have changed while the files were read: look again under a lock.
+        await Clip.query({ client: trx })
+          .whereIn('id', usable.map((item) => item.clip.id))
+          .forShare()
+        const now = await eligibilityOf(usable.map((item) => item.clip), locked.licenceType, trx)
+        const changed = [...now.values()].map((item) => item.reason).filter((reason): reason is string => reason !== null)
+        if (changed.length) return { ok: false as const, message: `${changed.join(' ')} Publish again to leave it out.` }
+
+        const latest = await DatasetVersion.query({ client: trx }).where('dataset_id', locked.id).orderBy('version', 'desc').first()
+        // The version's clip rows are the truth (a version held for consent may hold more than its manifest says).
+        const latestIds: string[] = latest
+          ? (await trx.from('dataset_version_clips').where('dataset_version_id', latest.id).orderBy('position').select('clip_id')).map((row) => row.clip_id)
+          : []
+        if (latest && sameAs(latest, latestIds, manifest, locked)) {
+          if (locked.status === 'archived') {
+            await listVersion(trx, locked, latest, usable.map((item) => item.clip))
+            await new AuditTrail().record(
+              { actorId: actor?.id ?? null, action: 'dataset.relisted', subject: { type: 'dataset', id: locked.id }, meta: { version: latest.version }, ip },
+              trx
+            )
+            return { ok: true as const, value: { version: latest, skipped: skipped.map((item) => item.reason), relisted: true } }
+          }
+          return {
+            ok: false as const,
+            message: `Nothing changed since version ${latest.version}: add or remove clips, or change the price or licence, then publish.`,
+          }
+        }
+        const json = JSON.stringify(manifest)
+        const version = await DatasetVersion.create(
+          {
+            datasetId: locked.id,
+            version: (latest?.version ?? 0) + 1,
+            manifest: manifest as unknown as Record<string, unknown>,
+            manifestSha256: createHash('sha256').update(json).digest('hex'),
+            stats,
+            priceCents: locked.priceCents,
+            currency: locked.currency,
+            licenceType: locked.licenceType,
+          },
+          { client: trx }
+        )
+        await trx
+          .insertQuery()
+          .table('dataset_version_clips')
+          .multiInsert(
+            manifest.clips.map((clip) => ({
+              dataset_version_id: version.id,
+              clip_id: clip.id,
+              position: clip.position,
+              seconds: clip.seconds,
+            }))
+          )
+        if (skipped.length) {
+          await trx
+            .from('dataset_clips')
+            .where('dataset_id', locked.id)
+            .whereIn('clip_id', skipped.map((item) => item.clip.id))
+            .delete()
+        }
+        await listVersion(trx, locked, version, usable.map((item) => item.clip))
+        logger.info({ datasetId: locked.id, version: version.version, clips: stats.clips }, 'dataset version published')
+        return { ok: true as const, value: { version, skipped: skipped.map((item) => item.reason), relisted: false } }
+      })
+    } catch (error) {
+      // The database refuses a clip that may not enter this version (migration 0017).
+      if (isIneligibleClipError(error)) {
+        return { ok: false, message: 'A clip was withdrawn or rejected while publishing. Publish again to leave it out.' }
+      }
+      throw error
+    }
+  }
+}
+
+function sameAs(latest: DatasetVersion, ids: string[], manifest: DatasetManifest, dataset: Dataset) {
+  return (
+    latest.priceCents === dataset.priceCents &&
+    latest.licenceType === dataset.licenceType &&
+    latest.currency === dataset.currency &&
+    ids.length === manifest.clips.length &&
+    ids.every((id, index) => manifest.clips[index].id === id)
+  )
+}
+
+/**
+ * Lists a just-published version in the catalog: the dataset becomes `published` and its
+ * filter and sort columns are copied from the version and its clips (first clip = cover).
+ * Runs inside the publishing transaction (the demo seeder calls it too).
+ */
+export async function listVersion(trx: TransactionClientContract, dataset: Dataset, version: DatasetVersion, clips: Clip[]) {
+  const unique = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => !!value))].sort()
+  dataset.useTransaction(trx)
+  dataset.merge({
+    status: 'published',
+    latestVersionId: version.id,
+    coverClipId: clips[0]?.id ?? null,
+    publishedAt: DateTime.now(),
+    listedPriceCents: version.priceCents,
+    listedLicenceType: version.licenceType,
+    clipCount: version.stats.clips,
+    durationMs: version.stats.duration_ms,
+    sports: unique(clips.map((clip) => clip.sport)),
+    activities: unique(clips.map((clip) => clip.activity)),
+    skillLevels: unique(clips.map((clip) => clip.skillLevel)),
+    cameraAngles: unique(clips.map((clip) => clip.cameraAngle)),
+  })
+  await dataset.save()
+}
