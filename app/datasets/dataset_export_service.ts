@@ -1,6 +1,4 @@
 import { inject } from '@adonisjs/core'
-import { Exception } from '@adonisjs/core/exceptions'
-import type { HttpContext } from '@adonisjs/core/http'
 import logger from '@adonisjs/core/services/logger'
 import { createHash } from 'node:crypto'
 import type { DateTime } from 'luxon'
@@ -11,7 +9,7 @@ import DatasetVersion from '#models/dataset_version'
 import type Licence from '#models/licence'
 import LicenceText from '#models/licence_text'
 import ProcessingRun from '#models/processing_run'
-import { ApiError, type AnswersApi } from '#exceptions/api_error'
+import { exportErrors } from '#app/datasets/errors'
 import { SettingsStore } from '#app/core/settings_store'
 import { undeliveredClipIds } from '#app/datasets/clip_eligibility'
 import { StorageService } from '#app/core/storage_service'
@@ -46,44 +44,10 @@ export interface WithdrawnClip {
   paths: string[]
 }
 
-export type ExportErrorCode = 'E_MANIFEST_INVALID' | 'E_OBJECT_MISSING' | 'E_SHA256_MISMATCH' | 'E_SIZE_MISMATCH'
-
-/**
- * Why a version cannot be delivered. Before a response has started (an unreadable manifest)
- * the buyer reads a sentence and the log keeps the code; once a ZIP is streaming, the stream
- * is aborted instead (the client sees a failed download, never a wrong file).
- */
-export class ExportError extends Exception implements AnswersApi {
-  static status = 409
-
-  constructor(
-    public code: ExportErrorCode,
-    public detail: string
-  ) {
-    super(`${code}: ${detail}`, { code, status: 409 })
-  }
-
-  async handle(error: this, ctx: HttpContext) {
-    logger.error({ code: error.code, detail: error.detail, url: ctx.request.url() }, 'dataset version cannot be delivered')
-    const message = 'The files of this dataset version cannot be delivered right now. The administrator has been told; try again later.'
-    ctx.response.status(409)
-    if (ctx.request.accepts(['html']) === 'html') {
-      return ctx.response.send(await ctx.view.render('pages/licences/unavailable', { message }))
-    }
-    return ctx.response.send({ errors: [{ message, code: error.code }] })
-  }
-
-  /** The REST API's answer (exceptions/api_error.ts): logged for the administrator, a 409 for the client. */
-  toApiError(ctx: HttpContext) {
-    logger.error({ code: this.code, detail: this.detail, url: ctx.request.url() }, 'dataset version cannot be delivered')
-    return new ApiError(409, 'unavailable', 'The files of this dataset version cannot be delivered right now. The administrator has been told; try again later.')
-  }
-}
-
 /** Reads `dataset_versions.manifest` (format 1), refusing anything it would be unsafe to serve. */
 export function parseManifest(manifest: unknown): ExportClip[] {
   const fail = (why: string): never => {
-    throw new ExportError('E_MANIFEST_INVALID', why)
+    throw exportErrors.raise('E_MANIFEST_INVALID', undefined, { detail: why })
   }
   const value = manifest as { format?: unknown; clips?: unknown }
   if (!value || typeof value !== 'object' || value.format !== 1 || !Array.isArray(value.clips)) {
@@ -250,17 +214,17 @@ export class DatasetExportService {
           } catch (error) {
             const code = (error as { code?: string }).code
             if (code === 'NoSuchKey' || code === 'NotFound') {
-              throw new ExportError('E_OBJECT_MISSING', `${file.path} (${file.bucket}/${file.key}) is not in storage`)
+              throw exportErrors.raise('E_OBJECT_MISSING', undefined, { detail: `${file.path} (${file.bucket}/${file.key}) is not in storage` })
             }
             throw error
           }
         },
         verify: (result) => {
           if (result.size !== file.bytes) {
-            throw new ExportError('E_SIZE_MISMATCH', `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}`)
+            throw exportErrors.raise('E_SIZE_MISMATCH', undefined, { detail: `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}` })
           }
           if (result.sha256 !== file.sha256) {
-            throw new ExportError('E_SHA256_MISMATCH', `${file.path} does not match its manifest sha256`)
+            throw exportErrors.raise('E_SHA256_MISMATCH', undefined, { detail: `${file.path} does not match its manifest sha256` })
           }
         },
       })

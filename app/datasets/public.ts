@@ -7,4 +7,5 @@ export { type LicensingProblem, reasonFor, UNDELIVERED, undeliveredClipIds, with
 export { clipFacts, DatasetExportService, type ExportPlan, parseManifest } from './dataset_export_service.js'
 export { type DatasetManifest, MANIFEST_FILES } from './dataset_service.js'
 export { default as DatasetPolicy } from './policies/dataset_policy.js'
-export { heldVersions, NotForSaleError, saleStatus, type SaleStatus, saleStatuses } from './version_sale.js'
+export { NotForSaleError, notForSale } from './errors.js'
+export { heldVersions, saleStatus, type SaleStatus, saleStatuses } from './version_sale.js'
