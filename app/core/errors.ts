@@ -34,8 +34,8 @@ export interface FeatureErrorOptions {
 }
 
 /** The arguments after the code: the sentence's params when it takes some, then the options. */
-export type ErrorArgs<Entry> = ParamsOf<Entry> extends undefined
-  ? [params?: undefined, options?: FeatureErrorOptions]
+export type ErrorArgs<Entry> = undefined extends ParamsOf<Entry>
+  ? [params?: ParamsOf<Entry>, options?: FeatureErrorOptions]
   : [params: ParamsOf<Entry>, options?: FeatureErrorOptions]
 
 /**

@@ -20,63 +20,10 @@ import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { uploadMetadataValidator } from '#app/uploads/validators'
-import { formatBytes } from '#app/core/format'
+import { UploadError, uploadErrors } from '#app/uploads/errors'
 import { checkComplete, detectContainer, EmbeddedScriptScanner, findEmbeddedScript, type ContainerKind } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 import { digestFile } from '#workers/pipeline/files'
-
-export type UploadErrorCode =
-  | 'E_CONSENT'
-  | 'E_EMPTY'
-  | 'E_TOO_LARGE'
-  | 'E_QUOTA'
-  | 'E_BAD_FILENAME'
-  | 'E_BAD_METADATA'
-  | 'E_NOT_FOUND'
-  | 'E_GONE'
-  | 'E_OFFSET_MISMATCH'
-  | 'E_OVERFLOW'
-  | 'E_CONTAINER'
-  | 'E_UNREADABLE'
-  | 'E_NO_VIDEO'
-  | 'E_DURATION'
-  | 'E_RESOLUTION'
-  | 'E_DUPLICATE'
-  | 'E_EMBEDDED_SCRIPT'
-  | 'E_BUSY'
-
-const STATUS: Record<UploadErrorCode, number> = {
-  E_CONSENT: 403,
-  E_EMPTY: 400,
-  E_TOO_LARGE: 413,
-  E_QUOTA: 413,
-  E_BAD_FILENAME: 400,
-  E_BAD_METADATA: 400,
-  E_NOT_FOUND: 404,
-  E_GONE: 410,
-  E_OFFSET_MISMATCH: 409,
-  E_OVERFLOW: 400,
-  E_CONTAINER: 415,
-  E_UNREADABLE: 422,
-  E_NO_VIDEO: 422,
-  E_DURATION: 422,
-  E_RESOLUTION: 422,
-  E_DUPLICATE: 409,
-  E_EMBEDDED_SCRIPT: 422,
-  E_BUSY: 409,
-}
-
-/** A refusal the creator reads as is; the code goes to the log. */
-export class UploadError extends Error {
-  readonly status: number
-  constructor(
-    readonly code: UploadErrorCode,
-    message: string
-  ) {
-    super(message)
-    this.status = STATUS[code]
-  }
-}
 
 interface Inspection {
   info: import('#workers/video/probe').ProbeResult
@@ -105,7 +52,7 @@ const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedSc
 /** A display name only: anything that looks like a path is refused, not cleaned up. */
 function checkFilename(name: string) {
   if (/[\/\\]|\.\.|[\u0000-\u001f\u007f]/.test(name) || name.startsWith('.')) {
-    throw new UploadError('E_BAD_FILENAME', `The file name “${name.slice(0, 80)}” is not allowed: rename the file without folders or special characters.`)
+    throw uploadErrors.raise('E_BAD_FILENAME', { name })
   }
 }
 
@@ -131,11 +78,11 @@ export class UploadService {
   async create(user: User, length: number, rawMetadata: Record<string, string>) {
     const settings = await this.settings.all()
     if (!Number.isSafeInteger(length) || length < 0) {
-      throw new UploadError('E_BAD_METADATA', 'The upload did not say how large the file is.')
+      throw uploadErrors.raise('E_BAD_METADATA')
     }
-    if (length === 0) throw new UploadError('E_EMPTY', 'The file is empty (0 bytes).')
+    if (length === 0) throw uploadErrors.raise('E_EMPTY')
     if (length > settings.upload_max_bytes) {
-      throw new UploadError('E_TOO_LARGE', `The file is ${formatBytes(length)}; the largest upload this instance accepts is ${formatBytes(settings.upload_max_bytes)}.`)
+      throw uploadErrors.raise('E_TOO_LARGE', { bytes: length, max: settings.upload_max_bytes })
     }
     if (rawMetadata.filename) checkFilename(rawMetadata.filename)
 
@@ -147,14 +94,14 @@ export class UploadService {
     } catch (error) {
       if (error instanceof vineErrors.E_VALIDATION_ERROR) {
         const first = error.messages[0]
-        throw new UploadError('E_BAD_METADATA', `${first.field}: ${first.message}`)
+        throw uploadErrors.raise('E_BAD_METADATA', { why: `${first.field}: ${first.message}` })
       }
       throw error
     }
     checkFilename(fields.filename)
 
     const grant = await this.consent.assertUsableGrant(user, fields.consentId).catch((error) => {
-      throw new UploadError('E_CONSENT', error.message)
+      throw uploadErrors.raise('E_CONSENT', { why: error.message })
     })
 
 
@@ -175,7 +122,7 @@ export class UploadService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`uploads:${user.id}`])
       const used = await this.bytesUsed(user, trx)
       if (used + length > settings.creator_quota_bytes) {
-        throw new UploadError('E_QUOTA', `This upload would bring your storage to ${formatBytes(used + length)}, over your quota of ${formatBytes(settings.creator_quota_bytes)}. Withdraw clips you no longer share, or ask an administrator for more space.`)
+        throw uploadErrors.raise('E_QUOTA', { total: used + length, quota: settings.creator_quota_bytes })
       }
       return Upload.create(
         {
@@ -219,9 +166,9 @@ export class UploadService {
   /** The creator's upload, still receiving; refused and expired ones are gone for the client. */
   async find(user: User, id: string) {
     const upload = await Upload.query().where('id', id).where('user_id', user.id).first()
-    if (!upload) throw new UploadError('E_NOT_FOUND', 'There is no such upload.')
+    if (!upload) throw uploadErrors.raise('E_NOT_FOUND')
     if (upload.status !== 'receiving' || upload.expiresAt < DateTime.now()) {
-      throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+      throw uploadErrors.raise('E_GONE')
     }
     return upload
   }
@@ -233,7 +180,7 @@ export class UploadService {
    */
   async append(upload: Upload, offset: number, body: Readable) {
     if (offset !== upload.offset) {
-      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${upload.offset}, not ${offset}.`)
+      throw uploadErrors.raise('E_OFFSET_MISMATCH', { at: upload.offset, sent: offset })
     }
     await this.#claim(upload, offset)
     const renewal = setInterval(() => {
@@ -261,11 +208,11 @@ export class UploadService {
       .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) }, ['id'])
     if (claimed.length === 1) return
     const now = await Upload.find(upload.id)
-    if (!now || now.status !== 'receiving') throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+    if (!now || now.status !== 'receiving') throw uploadErrors.raise('E_GONE')
     if (now.offset !== offset) {
-      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${now.offset}, not ${offset}.`)
+      throw uploadErrors.raise('E_OFFSET_MISMATCH', { at: now.offset, sent: offset })
     }
-    throw new UploadError('E_BUSY', 'Another request is sending this upload right now: wait for it to finish, then resume.')
+    throw uploadErrors.raise('E_BUSY')
   }
 
   async #renew(upload: Upload) {
@@ -288,7 +235,7 @@ export class UploadService {
       transform(chunk: Buffer, _encoding, callback) {
         received += chunk.length
         if (received > remaining) {
-          return callback(new UploadError('E_OVERFLOW', 'More bytes arrived than the upload declared.'))
+          return callback(uploadErrors.raise('E_OVERFLOW'))
         }
         hashable?.hash.update(chunk)
         hashable?.scripts.push(chunk)
@@ -337,11 +284,10 @@ export class UploadService {
       await this.#refuseDuplicate(upload, sha256)
       return await this.#store(upload, path, sha256, details)
     } catch (error) {
-      const message = error instanceof UploadError ? error.message : 'The upload could not be stored. Try again in a moment.'
       // A refused file leaves nothing behind: no object, no clip, no upload row.
       await upload.delete()
       logger.warn({ uploadId: upload.id, code: (error as UploadError).code, err: error }, 'upload refused')
-      throw error instanceof UploadError ? error : new UploadError('E_UNREADABLE', message)
+      throw error instanceof UploadError ? error : uploadErrors.raise('E_UNREADABLE')
     } finally {
       await this.#discard(upload)
     }
@@ -359,10 +305,10 @@ export class UploadService {
       }
       container = detectContainer(await read(0, 64))
       if (!container.kind) {
-        throw new UploadError('E_CONTAINER', container.refusal ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.')
+        throw uploadErrors.raise('E_CONTAINER', { why: container.refusal ?? null })
       }
       const incomplete = await checkComplete(container.kind, (await handle.stat()).size, read)
-      if (incomplete) throw new UploadError('E_UNREADABLE', incomplete)
+      if (incomplete) throw uploadErrors.raise('E_UNREADABLE', { why: incomplete })
     } finally {
       await handle.close()
     }
@@ -376,28 +322,28 @@ export class UploadService {
         ? streamed.scripts.found
         : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
     if (script) {
-      throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
+      throw uploadErrors.raise('E_EMBEDDED_SCRIPT', { script })
     }
 
     let info
     try {
       info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
     } catch (error) {
-      if (error instanceof ProbeError) throw new UploadError('E_UNREADABLE', error.message)
+      if (error instanceof ProbeError) throw uploadErrors.raise('E_UNREADABLE', { why: error.message })
       throw error
     }
     const video = info.video[0]
     if (!video || video.width === 0 || video.height === 0) {
-      throw new UploadError('E_NO_VIDEO', 'The file has no video stream (is it audio only?).')
+      throw uploadErrors.raise('E_NO_VIDEO')
     }
     const seconds = info.durationSeconds
     if (!(seconds >= settings.min_duration_seconds) || seconds > settings.max_duration_seconds) {
-      throw new UploadError('E_DURATION', `The video lasts ${seconds.toFixed(1)} s; this instance accepts ${settings.min_duration_seconds} s to ${Math.round(settings.max_duration_seconds / 60)} min.`)
+      throw uploadErrors.raise('E_DURATION', { seconds, min: settings.min_duration_seconds, max: settings.max_duration_seconds })
     }
     const shortSide = Math.min(video.width, video.height)
     const longSide = Math.max(video.width, video.height)
     if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
-      throw new UploadError('E_RESOLUTION', `The video is ${video.width}×${video.height}; this instance accepts at least ${settings.min_short_side_px}p and at most ${settings.max_long_side_px} pixels wide.`)
+      throw uploadErrors.raise('E_RESOLUTION', { width: video.width, height: video.height, minShort: settings.min_short_side_px, maxLong: settings.max_long_side_px })
     }
     return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
   }
@@ -415,7 +361,7 @@ export class UploadService {
       .whereNot('status', 'withdrawn')
       .first()
     if (existing) {
-      throw new UploadError('E_DUPLICATE', `You already uploaded this video as “${existing.title}” on ${existing.createdAt.toFormat('d LLL yyyy')}.`)
+      throw uploadErrors.raise('E_DUPLICATE', { title: existing.title, day: existing.createdAt.toFormat('d LLL yyyy') })
     }
   }
 
