@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { isHtmx } from '#app/core/htmx'
 import { AdminPolicy } from '#app/admin/public'
 import { RedactionService, type RedactionErrorCode, type RedactionResult } from '#app/moderation/redaction_service'
 import { redactionValidator } from '#app/moderation/redaction_validators'
@@ -59,7 +60,7 @@ function firstMessage(error: unknown) {
 
 /** The panel as it now is (with the refusal's sentence and status), or back to the review page. */
 async function answer({ request, response, session, view }: HttpContext, clipId: string, result: RedactionResult, redactions: RedactionService) {
-  if (request.header('HX-Request') !== 'true') {
+  if (!isHtmx(request)) {
     if (!result.ok) session.flash('error', result.message)
     return response.redirect(`/admin/moderation/${clipId}`)
   }
