@@ -73,6 +73,8 @@ export interface FeatureErrors<Catalog extends ErrorCatalog, E> {
   raise<Code extends keyof Catalog & string>(code: Code, ...args: ErrorArgs<Catalog[Code]>): E
   /** The sentence of a code, for answers that are not thrown (a flash, a result object). */
   sentence<Code extends keyof Catalog & string>(code: Code, ...args: ErrorArgs<Catalog[Code]>): string
+  /** The sentence of a refusal returned as a value, `{ code, ...what its sentence names }`. */
+  describe<Refusal extends { code: keyof Catalog & string }>(refusal: Refusal): string
   status(code: keyof Catalog & string): number
 }
 
@@ -86,6 +88,7 @@ export function defineErrors<const Catalog extends ErrorCatalog, E extends Featu
     codes: Object.keys(catalog) as (keyof Catalog & string)[],
     raise: (code, ...[params, options]) => new ErrorClass(code, catalog[code], params, options),
     sentence: (code, ...[params]) => sentenceOf(catalog[code], params),
+    describe: (refusal) => sentenceOf(catalog[refusal.code], refusal),
     status: (code) => catalog[code].status,
   }
 }

@@ -8,6 +8,7 @@ import HttpExceptionHandler from '#exceptions/handler'
 import { toApiError } from '#exceptions/api_error'
 import { QUEUE_ERRORS, QueueUnavailableError } from '#app/core/queue_service'
 import { clipErrors } from '#app/clips/errors'
+import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
 import { exportErrors, notForSale } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
@@ -17,6 +18,7 @@ import { uploadErrors } from '#app/uploads/errors'
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   clips: clipErrors.catalog,
+  commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   consent: consentErrors.catalog,
   datasets: { ...notForSale.catalog, ...exportErrors.catalog },
   licences: licenceTextErrors.catalog,
@@ -35,6 +37,7 @@ const WORDS: Record<string, unknown> = {
   type: 'commercial',
   statusLabel: 'Ready',
   seconds: 12.5,
+  message: 'Stripe said no.',
 }
 const PARAMS = new Proxy({} as Record<string, unknown>, { get: (_, name) => (typeof name === 'string' && name in WORDS ? WORDS[name] : 7) })
 
@@ -91,6 +94,11 @@ test.group('Feature errors: one code, one sentence', (group) => {
     assert.equal(notForSale.sentence('E_VERSION_HELD', { version: 1, latest: 1, heldClips: 1 }).split(',')[0], 'This version holds 1 clip whose consent does not cover this licence')
     assert.equal(new QueueUnavailableError().message, 'The job queue cannot be reached right now. Try again in a minute.')
     assert.equal(new QueueUnavailableError().status, 503)
+    assert.equal(
+      transferErrors.describe({ code: 'E_NOT_RETRYABLE', status: 'failed', reason: null }),
+      'This transfer was cancelled. There is nothing to send.'
+    )
+    assert.equal(refundErrors.describe({ code: 'E_NOT_REFUNDABLE', status: 'refunded' }), 'This order is refunded; only a paid order can be refunded.')
   })
 })
 
