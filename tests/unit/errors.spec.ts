@@ -7,6 +7,7 @@ import { fragmentOrPage, isHtmx, wantsFragment } from '#app/core/htmx'
 import HttpExceptionHandler from '#exceptions/handler'
 import { toApiError } from '#exceptions/api_error'
 import { QUEUE_ERRORS, QueueUnavailableError } from '#app/core/queue_service'
+import { accountErrors } from '#app/accounts/errors'
 import { clipErrors } from '#app/clips/errors'
 import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
@@ -17,6 +18,7 @@ import { uploadErrors } from '#app/uploads/errors'
 
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
+  accounts: accountErrors.catalog,
   clips: clipErrors.catalog,
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   consent: consentErrors.catalog,
@@ -36,6 +38,7 @@ const WORDS: Record<string, unknown> = {
   script: '#EXTM3U',
   type: 'commercial',
   statusLabel: 'Ready',
+  instance: 'Athera',
   seconds: 12.5,
   message: 'Stripe said no.',
 }
