@@ -55,9 +55,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async report(error: unknown, ctx: HttpContext) {
-    // What the log needs and the reader must not see (a storage key, a byte count).
-    if (error instanceof FeatureError && error.detail) {
-      ctx.logger.log(error.status >= 500 ? 'error' : 'warn', { code: error.code, detail: error.detail, url: ctx.request.url() }, error.message)
+    // A refusal is logged by its code; `detail` is what the reader must not see (a storage
+    // key, a byte count) and means the administrator has something to fix.
+    if (error instanceof FeatureError) {
+      const level = error.detail || error.status >= 500 ? 'error' : 'warn'
+      ctx.logger.log(level, { code: error.code, detail: error.detail ?? undefined, url: ctx.request.url() }, error.message)
       return
     }
     return super.report(error, ctx)
