@@ -13,6 +13,7 @@ import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
 import { exportErrors, notForSale } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
+import { redactionErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
 
@@ -24,6 +25,7 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   consent: consentErrors.catalog,
   datasets: { ...notForSale.catalog, ...exportErrors.catalog },
   licences: licenceTextErrors.catalog,
+  moderation: redactionErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
   queue: QUEUE_ERRORS,
