@@ -14,7 +14,7 @@ import { LicenceIssuer } from '#app/licences/public'
 import { platformFee } from '#app/commerce/ledger_split'
 import { SettingsStore } from '#app/core/settings_store'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
-import { NotForSaleError, saleStatus } from '#app/datasets/public'
+import { notForSale, saleStatus } from '#app/datasets/public'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -56,7 +56,7 @@ export class CheckoutService {
     const sale = await saleStatus(version.id)
     if (!sale?.purchasable) {
       const back = version.dataset.status === 'published' ? `/catalog/${version.dataset.slug}` : null
-      throw new NotForSaleError(sale?.code ?? 'E_UNPUBLISHED', sale?.reason ?? 'This version is not for sale.', back)
+      throw notForSale.raise(sale?.code ?? 'E_UNPUBLISHED', sale?.facts ?? { version: version.version, latest: version.version, heldClips: 0 }, { back })
     }
     return version
   }

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import ConsentRecord from '#models/consent_record'
 import type User from '#models/user'
-import { ConsentError } from '#app/consent/consent_service'
+import { consentErrors } from '#app/consent/errors'
 
 /** A creator's consent records and what each one proves (the receipt), as plain data. */
 @inject()
@@ -19,7 +19,7 @@ export class ConsentReceipts {
   async readableRecord(viewer: User, recordId: number) {
     const record = Number.isSafeInteger(recordId) ? await ConsentRecord.find(recordId) : null
     if (!record || (viewer.role !== 'admin' && record.userId !== viewer.id)) {
-      throw new ConsentError('E_NOT_FOUND', 'This consent record does not exist or is not yours.')
+      throw consentErrors.raise('E_NOT_FOUND', { what: 'record' })
     }
     return record
   }

@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
-import { Exception } from '@adonisjs/core/exceptions'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
+import { consentErrors } from '#app/consent/errors'
 import Clip from '#models/clip'
 import ConsentRecord, {
   type ConsentScope,
@@ -27,38 +27,6 @@ export type WithdrawalScope = 'all' | 'licensing'
  */
 export const GRANT_USABLE_FOR_HOURS = 24
 
-export type ConsentErrorCode =
-  | 'E_NO_CONSENT_TEXT'
-  | 'E_CONSENT_REQUIRED'
-  | 'E_CONSENT_NOT_YOURS'
-  | 'E_CONSENT_WITHDRAWN'
-  | 'E_CLIP_NOT_FOUND'
-  | 'E_ALREADY_WITHDRAWN'
-  | 'E_TEXT_CHANGED'
-  | 'E_NOT_FOUND'
-  | 'E_NO_LICENSING_CONSENT'
-
-const STATUS: Record<ConsentErrorCode, number> = {
-  E_NO_CONSENT_TEXT: 409,
-  E_CONSENT_REQUIRED: 422,
-  E_CONSENT_NOT_YOURS: 403,
-  E_CONSENT_WITHDRAWN: 409,
-  E_CLIP_NOT_FOUND: 404,
-  E_ALREADY_WITHDRAWN: 409,
-  E_TEXT_CHANGED: 409,
-  E_NOT_FOUND: 404,
-  E_NO_LICENSING_CONSENT: 409,
-}
-
-/** A refusal the page shows as a sentence; the code goes to the log. */
-export class ConsentError extends Exception {
-  declare code: ConsentErrorCode
-
-  constructor(code: ConsentErrorCode, message: string) {
-    super(message, { code, status: STATUS[code] })
-  }
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
@@ -66,9 +34,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * single ':' (it reserves them for repeatable jobs), hence the hyphen.
  */
 export const purgeJobId = (clipId: string) => `purge-withdrawn-clip-${clipId}`
-
-export const NO_TEXT_MESSAGE =
-  'No consent text is published yet; an administrator must publish one before clips can be uploaded.'
 
 export interface GrantInput {
   /** The text the form showed; a grant is refused if it is no longer the current one. */
@@ -108,7 +73,7 @@ export class ConsentService {
   /** The current text, or the coded refusal the consent form shows when there is none. */
   async requireCurrentText() {
     const text = await this.currentText()
-    if (!text) throw new ConsentError('E_NO_CONSENT_TEXT', NO_TEXT_MESSAGE)
+    if (!text) throw consentErrors.raise('E_NO_CONSENT_TEXT')
     return text
   }
 
@@ -120,7 +85,7 @@ export class ConsentService {
   async grant(user: User, input: GrantInput, evidence: RequestEvidence) {
     const text = await this.requireCurrentText()
     if (text.id !== input.textId) {
-      throw new ConsentError('E_TEXT_CHANGED', `The consent text changed while you were reading it (it is now version ${text.version}). Read the new version below and sign again.`)
+      throw consentErrors.raise('E_TEXT_CHANGED', { version: text.version })
     }
     const minor = input.subject === 'minor'
     return ConsentRecord.create({
@@ -150,17 +115,17 @@ export class ConsentService {
   async assertUsableGrant(user: User, recordId: number) {
     const record = await ConsentRecord.find(recordId)
     if (!record || record.kind !== 'grant') {
-      throw new ConsentError('E_CONSENT_REQUIRED', 'Give your consent on the consent form before uploading clips.')
+      throw consentErrors.raise('E_CONSENT_REQUIRED')
     }
     if (record.userId !== user.id) {
-      throw new ConsentError('E_CONSENT_NOT_YOURS', 'This consent was given by another account; give your own consent before uploading.')
+      throw consentErrors.raise('E_CONSENT_NOT_YOURS')
     }
     const withdrawal = await ConsentRecord.query().where('withdraws_record_id', record.id).first()
     if (withdrawal) {
-      throw new ConsentError('E_CONSENT_WITHDRAWN', 'You withdrew consent given on this form; give consent again before uploading more clips.')
+      throw consentErrors.raise('E_CONSENT_WITHDRAWN')
     }
     if (record.createdAt < DateTime.now().minus({ hours: GRANT_USABLE_FOR_HOURS })) {
-      throw new ConsentError('E_CONSENT_REQUIRED', `This consent was given more than ${GRANT_USABLE_FOR_HOURS} hours ago and covered that upload batch; give consent again for new clips.`)
+      throw consentErrors.raise('E_CONSENT_REQUIRED', { usableForHours: GRANT_USABLE_FOR_HOURS })
     }
     return record
   }
@@ -177,9 +142,9 @@ export class ConsentService {
 
   /** The creator's own clip, or a 404-coded error: someone else's clip is not shown to exist. */
   async ownClip(user: User, clipId: string) {
-    if (!UUID.test(clipId)) throw new ConsentError('E_CLIP_NOT_FOUND', 'This clip does not exist or is not yours.')
+    if (!UUID.test(clipId)) throw consentErrors.raise('E_CLIP_NOT_FOUND')
     const clip = await Clip.query().where('id', clipId).where('user_id', user.id).first()
-    if (!clip) throw new ConsentError('E_CLIP_NOT_FOUND', 'This clip does not exist or is not yours.')
+    if (!clip) throw consentErrors.raise('E_CLIP_NOT_FOUND')
     return clip
   }
 
@@ -202,7 +167,7 @@ export class ConsentService {
     clipId: string,
     evidence: RequestEvidence & { reason?: string | null; scope?: WithdrawalScope }
   ) {
-    if (!UUID.test(clipId)) throw new ConsentError('E_CLIP_NOT_FOUND', 'This clip does not exist or is not yours.')
+    if (!UUID.test(clipId)) throw consentErrors.raise('E_CLIP_NOT_FOUND')
     const scope = evidence.scope ?? 'all'
     const { clip, record } = await db.transaction(async (trx) => {
       // Locked, so two clicks at once cannot both write a withdrawal.
@@ -211,17 +176,17 @@ export class ConsentService {
         .where('user_id', user.id)
         .forUpdate()
         .first()
-      if (!locked) throw new ConsentError('E_CLIP_NOT_FOUND', 'This clip does not exist or is not yours.')
+      if (!locked) throw consentErrors.raise('E_CLIP_NOT_FOUND')
       if (locked.status === 'withdrawn') {
-        throw new ConsentError('E_ALREADY_WITHDRAWN', 'Consent for this clip is already withdrawn; nothing more to do.')
+        throw consentErrors.raise('E_ALREADY_WITHDRAWN')
       }
       const grant = await ConsentRecord.findOrFail(locked.consentRecordId, { client: trx })
       if (scope === 'licensing') {
         if (!grant.scopes.includes('licensing')) {
-          throw new ConsentError('E_NO_LICENSING_CONSENT', 'This clip was never consented to licensing, so there is no licensing to withdraw.')
+          throw consentErrors.raise('E_NO_LICENSING_CONSENT')
         }
         if ((await withdrawnClipIds([locked.id], trx)).has(locked.id)) {
-          throw new ConsentError('E_ALREADY_WITHDRAWN', 'Licensing is already withdrawn for this clip; nothing more to do.')
+          throw consentErrors.raise('E_ALREADY_WITHDRAWN', { scope: 'licensing' })
         }
       }
       const withdrawal = await ConsentRecord.create(

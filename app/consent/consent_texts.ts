@@ -4,7 +4,7 @@ import { DateTime } from 'luxon'
 import { AuditTrail } from '#app/core/audit_trail'
 import ConsentText from '#models/consent_text'
 import type User from '#models/user'
-import { ConsentError } from '#app/consent/consent_service'
+import { consentErrors } from '#app/consent/errors'
 
 /** The admin's side of consent texts: every version, one version as published, publishing the next. */
 @inject()
@@ -58,7 +58,7 @@ export class ConsentTexts {
   /** One published version, exactly as published. */
   async text(id: number) {
     const text = Number.isSafeInteger(id) ? await ConsentText.query().where('id', id).preload('publisher').first() : null
-    if (!text) throw new ConsentError('E_NOT_FOUND', 'This consent text version does not exist.')
+    if (!text) throw consentErrors.raise('E_NOT_FOUND')
     return text
   }
 }

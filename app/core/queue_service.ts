@@ -1,6 +1,7 @@
 import { Queue, WaitingError, Worker, type Job, type ConnectionOptions } from 'bullmq'
 import type { Logger } from '@adonisjs/core/logger'
 import type { JobName, JobPayloads, JobRegistry } from '#jobs/registry'
+import { type ErrorCatalog, FeatureError } from '#app/core/errors'
 
 export interface QueueServiceOptions {
   /** The workers' (blocking) connection: BullMQ needs it to retry forever. */
@@ -33,12 +34,19 @@ export interface QueueServiceOptions {
   drainMs?: number
 }
 
-/** Redis cannot be reached to queue a job: the request answers 503 with this sentence. */
-export class QueueUnavailableError extends Error {
-  readonly code = 'E_QUEUE_UNAVAILABLE'
-  readonly status = 503
+/** The queue's one error: Redis cannot be reached to queue a job, so the request answers 503. */
+export const QUEUE_ERRORS = {
+  E_QUEUE_UNAVAILABLE: {
+    status: 503,
+    page: 'pages/errors/unavailable',
+    headers: { 'Retry-After': '60' },
+    sentence: 'The job queue cannot be reached right now. Try again in a minute.',
+  },
+} satisfies ErrorCatalog
+
+export class QueueUnavailableError extends FeatureError<'E_QUEUE_UNAVAILABLE'> {
   constructor(cause?: unknown) {
-    super('The job queue cannot be reached right now. Try again in a minute.', { cause })
+    super('E_QUEUE_UNAVAILABLE', QUEUE_ERRORS.E_QUEUE_UNAVAILABLE, undefined, { cause })
   }
 }
 

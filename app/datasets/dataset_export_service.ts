@@ -4,7 +4,7 @@ import type Licence from '#models/licence'
 import { SettingsStore } from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { type ZipEntry, bufferEntry, zipStream } from '#app/core/zip_stream'
-import { ExportError } from '#app/datasets/export_error'
+import { exportErrors } from '#app/datasets/errors'
 import { exportDocuments } from '#app/datasets/export_documents'
 import { exportFiles, loadExportPlan, type ExportPlan } from '#app/datasets/export_plan'
 
@@ -60,17 +60,17 @@ export class DatasetExportService {
           } catch (error) {
             const code = (error as { code?: string }).code
             if (code === 'NoSuchKey' || code === 'NotFound') {
-              throw new ExportError('E_OBJECT_MISSING', `${file.path} (${file.bucket}/${file.key}) is not in storage`)
+              throw exportErrors.raise('E_OBJECT_MISSING', undefined, { detail: `${file.path} (${file.bucket}/${file.key}) is not in storage` })
             }
             throw error
           }
         },
         verify: (result) => {
           if (result.size !== file.bytes) {
-            throw new ExportError('E_SIZE_MISMATCH', `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}`)
+            throw exportErrors.raise('E_SIZE_MISMATCH', undefined, { detail: `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}` })
           }
           if (result.sha256 !== file.sha256) {
-            throw new ExportError('E_SHA256_MISMATCH', `${file.path} does not match its manifest sha256`)
+            throw exportErrors.raise('E_SHA256_MISMATCH', undefined, { detail: `${file.path} does not match its manifest sha256` })
           }
         },
       })

@@ -1,5 +1,5 @@
 import type { BucketName } from '#app/core/storage_service'
-import { ExportError } from '#app/datasets/export_error'
+import { exportErrors } from '#app/datasets/errors'
 import {
   DELIVERED_BUCKETS,
   DELIVERED_KINDS,
@@ -79,7 +79,7 @@ export interface ExportClip extends Omit<ManifestClip, 'files'> {
 /** Reads `dataset_versions.manifest` (format 1), refusing anything it would be unsafe to serve. */
 export function parseManifest(manifest: unknown): ExportClip[] {
   const fail = (why: string): never => {
-    throw new ExportError('E_MANIFEST_INVALID', why)
+    throw exportErrors.raise('E_MANIFEST_INVALID', undefined, { detail: why })
   }
   const value = manifest as { format?: unknown; clips?: unknown }
   if (!value || typeof value !== 'object' || value.format !== 1 || !Array.isArray(value.clips)) {

@@ -1,7 +1,7 @@
-import { Exception } from '@adonisjs/core/exceptions'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { NEVER_CONSENTED } from '#app/datasets/clip_eligibility'
+import { type NotForSaleCode, notForSale, type SaleFacts } from '#app/datasets/errors'
 
 /**
  * Whether a dataset version may be sold or claimed now, and why not. Only the latest version
@@ -14,28 +14,14 @@ export interface SaleStatus {
   /** Why it is not for sale, in one sentence; null when it is. */
   reason: string | null
   code: NotForSaleCode | null
+  /** What the reason names (app/datasets/errors.ts), so a refusal can be raised with it. */
+  facts: SaleFacts
   /** Clips a sale now would deliver and pay their creators for. */
   licensableClips: number
   /** Clips of the version that a sale now would leave out (withdrawn since publication…). */
   excludedClips: number
   /** Clips the version holds that their consent never covered (published before the check). */
   heldClips: number
-}
-
-export type NotForSaleCode = 'E_UNPUBLISHED' | 'E_NOT_LATEST' | 'E_VERSION_HELD' | 'E_NOTHING_LICENSABLE'
-
-/** A refusal to sell or claim a version: 409 with the sentence (rendered by the exception handler). */
-export class NotForSaleError extends Exception {
-  declare code: NotForSaleCode
-
-  constructor(
-    code: NotForSaleCode,
-    message: string,
-    /** Where the buyer can go instead (the dataset's page), when there is one. */
-    readonly back: string | null = null
-  ) {
-    super(message, { code, status: 409 })
-  }
 }
 
 interface Row {
@@ -82,27 +68,14 @@ function statusOf(row: Row): SaleStatus {
   const licensableClips = Number(row.licensable)
   const heldClips = Number(row.held)
   const counts = { licensableClips, heldClips, excludedClips: Number(row.total) - licensableClips }
-  const refuse = (code: NotForSaleCode, reason: string): SaleStatus => ({ purchasable: false, code, reason, ...counts })
-  if (row.dataset_status !== 'published') {
-    return refuse('E_UNPUBLISHED', 'This dataset is not published any more, so it cannot be bought or claimed. Licences already issued stay valid.')
-  }
+  const facts: SaleFacts = { version: row.version, latest: row.latest_number, heldClips }
+  const refuse = (code: NotForSaleCode): SaleStatus => ({ purchasable: false, code, reason: notForSale.sentence(code, facts), facts, ...counts })
+  if (row.dataset_status !== 'published') return refuse('E_UNPUBLISHED')
   // Versions only grow (append-only), so the latest is the highest number.
-  if (row.version !== row.latest_number) {
-    return refuse(
-      'E_NOT_LATEST',
-      `Version ${row.version} is not the latest version of this dataset (version ${row.latest_number} is): only the latest version can be bought or claimed. Licences already issued for version ${row.version} stay valid.`
-    )
-  }
-  if (heldClips > 0) {
-    return refuse(
-      'E_VERSION_HELD',
-      `This version holds ${heldClips} clip${heldClips === 1 ? '' : 's'} whose consent does not cover this licence, so it is not for sale until an admin publishes a corrected version.`
-    )
-  }
-  if (licensableClips === 0) {
-    return refuse('E_NOTHING_LICENSABLE', 'Every clip of this version was withdrawn by its creators, so it is no longer for sale.')
-  }
-  return { purchasable: true, code: null, reason: null, ...counts }
+  if (row.version !== row.latest_number) return refuse('E_NOT_LATEST')
+  if (heldClips > 0) return refuse('E_VERSION_HELD')
+  if (licensableClips === 0) return refuse('E_NOTHING_LICENSABLE')
+  return { purchasable: true, code: null, reason: null, facts, ...counts }
 }
 
 /** The versions published before consent bound every version, that hold clips it never covered. */

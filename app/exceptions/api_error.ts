@@ -6,6 +6,7 @@ import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import { errors as vineErrors } from '@vinejs/vine'
+import { FeatureError } from '#app/core/errors'
 
 /** The codes an API error body can carry (documented in the OpenAPI document). */
 export const API_ERROR_CODES = [
@@ -55,18 +56,6 @@ export class ApiError extends Exception {
 }
 
 /**
- * An error a feature raises that knows its own API answer (a dataset version whose files
- * cannot be delivered, say): toApiError asks it, so this file knows no feature's errors.
- */
-export interface AnswersApi {
-  toApiError(ctx: HttpContext): ApiError
-}
-
-function answersApi(error: unknown): error is AnswersApi {
-  return typeof (error as Partial<AnswersApi> | null)?.toApiError === 'function'
-}
-
-/**
  * Any error raised while serving an API request, as the ApiError the client reads. Errors
  * thrown in Adonis middleware and handlers go straight to the exception handler (a middleware
  * cannot catch what runs after it), so API code converts its own with `apiJson`.
@@ -92,7 +81,12 @@ export function toApiError(error: unknown, ctx: HttpContext): ApiError {
   if (error instanceof lucidErrors.E_ROW_NOT_FOUND) {
     return new ApiError(404, 'not_found', 'Nothing here: check the slug, version number or id.')
   }
-  if (answersApi(error)) return error.toApiError(ctx)
+  if (error instanceof FeatureError) {
+    // The ApiError that reaches the handler no longer carries what the log needs: log it here.
+    if (error.detail) logger.error({ code: error.code, detail: error.detail, url: ctx.request.url() }, error.message)
+    // A catalog may name the API's code (a version whose files cannot be delivered: unavailable).
+    if (error.entry.api) return new ApiError(error.status, error.entry.api as ApiErrorCode, error.message, { ...error.entry.headers })
+  }
   const status = (error as { status?: unknown } | null)?.status
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ApiError(status, status === 404 ? 'not_found' : 'bad_request', (error as Error).message || 'The request is not valid.')

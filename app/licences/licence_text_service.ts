@@ -1,4 +1,3 @@
-import { Exception } from '@adonisjs/core/exceptions'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
@@ -6,17 +5,7 @@ import { LICENCE_TYPES, type LicenceType } from '#models/dataset'
 import LicenceText from '#models/licence_text'
 import type User from '#models/user'
 import { AuditTrail } from '#app/core/audit_trail'
-
-export type LicenceTextErrorCode = 'E_NO_LICENCE_TEXT' | 'E_NOT_FOUND'
-
-/** A refusal the page shows as a sentence; the code goes to the log. */
-export class LicenceTextError extends Exception {
-  declare code: LicenceTextErrorCode
-
-  constructor(code: LicenceTextErrorCode, message: string) {
-    super(message, { code, status: code === 'E_NOT_FOUND' ? 404 : 503 })
-  }
-}
+import { licenceTextErrors } from '#app/licences/errors'
 
 /** What a checkout or claim form sent about the terms: the box, and the text it showed. */
 export interface AgreementInput {
@@ -40,7 +29,7 @@ export class LicenceTextService {
   async current(type: LicenceType, client?: TransactionClientContract) {
     const text = await LicenceText.query({ client }).where('licence_type', type).orderBy('version', 'desc').first()
     if (!text) {
-      throw new LicenceTextError('E_NO_LICENCE_TEXT', `No ${type} licence text is published, so ${type} datasets cannot be licensed; an administrator must publish one.`)
+      throw licenceTextErrors.raise('E_NO_LICENCE_TEXT', { type })
     }
     return text
   }
@@ -48,7 +37,7 @@ export class LicenceTextService {
   /** One published version, exactly as published. */
   async text(id: number) {
     const text = Number.isSafeInteger(id) ? await LicenceText.query().where('id', id).preload('publisher').first() : null
-    if (!text) throw new LicenceTextError('E_NOT_FOUND', 'This licence text version does not exist.')
+    if (!text) throw licenceTextErrors.raise('E_NOT_FOUND')
     return text
   }
 

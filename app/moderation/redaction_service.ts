@@ -7,6 +7,7 @@ import ClipAsset from '#models/clip_asset'
 import ClipRedaction, { OPEN_REDACTION_STATUSES } from '#models/clip_redaction'
 import type User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
+import { type RedactionErrorCode, redactionErrors } from '#app/moderation/errors'
 import { StorageService } from '#app/core/storage_service'
 
 /** Statuses whose video a reviewer may re-render: awaiting review, or approved. */
@@ -34,8 +35,6 @@ export interface RedactionInput {
   start: number
   end: number
 }
-
-export type RedactionErrorCode = 'E_INVALID_REDACTION' | 'E_NOT_REDACTABLE' | 'E_REDACTION_BUSY' | 'E_REDACTION_NOT_FOUND' | 'E_QUEUE_UNAVAILABLE'
 
 export type RedactionResult =
   | { ok: true; redaction: ClipRedaction }
@@ -111,12 +110,12 @@ export class RedactionService {
   async request(admin: User, clip: Clip, input: RedactionInput): Promise<RedactionResult> {
     const geometry = await this.geometry(clip)
     const invalid = checkInput(input, geometry)
-    if (invalid) return { ok: false, code: 'E_INVALID_REDACTION', message: invalid }
+    if (invalid) return { ok: false, code: 'E_INVALID_REDACTION', message: redactionErrors.sentence('E_INVALID_REDACTION', { why: invalid }) }
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: locked }
+      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: locked }) }
       const rendering = await ClipRedaction.query({ client: trx }).where('clip_id', clip.id).where('status', 'rendering').first()
-      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: busy(locked) }
+      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY', { title: locked.title }) }
       await ClipRedaction.query({ client: trx })
         .where('clip_id', clip.id)
         .whereIn('status', ['tracking', 'tracked'])
@@ -146,14 +145,14 @@ export class RedactionService {
     const geometry = await this.geometry(clip)
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: locked }
+      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: locked }) }
       const redaction = await ClipRedaction.query({ client: trx }).where('id', redactionId).where('clip_id', clip.id).forUpdate().first()
       if (!redaction || redaction.status === 'cancelled') {
-        return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: 'This redaction was replaced or cancelled; draw the box again.' }
+        return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: redactionErrors.sentence('E_REDACTION_NOT_FOUND', { replaced: true }) }
       }
       const rendering = await ClipRedaction.query({ client: trx }).where('clip_id', clip.id).where('status', 'rendering').first()
-      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: busy(locked) }
-      if (redaction.status !== 'tracked') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: notTracked(redaction) }
+      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY', { title: locked.title }) }
+      if (redaction.status !== 'tracked') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: notTracked(redaction) }) }
       redaction.merge({ status: 'rendering', adminId: admin.id, errorMessage: null })
       await redaction.useTransaction(trx).save()
       return { ok: true as const, redaction }
@@ -167,9 +166,9 @@ export class RedactionService {
   async cancel(clip: Clip, redactionId: number): Promise<RedactionResult> {
     return db.transaction(async (trx) => {
       const redaction = await ClipRedaction.query({ client: trx }).where('id', redactionId).where('clip_id', clip.id).forUpdate().first()
-      if (!redaction) return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: 'There is no such redaction of this clip.' }
+      if (!redaction) return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: redactionErrors.sentence('E_REDACTION_NOT_FOUND') }
       if (redaction.status === 'rendering') {
-        return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: 'The re-render is already running; it cannot be cancelled now. Draw a new box afterwards if needed.' }
+        return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY') }
       }
       if (redaction.status === 'tracking' || redaction.status === 'tracked') {
         redaction.merge({ status: 'cancelled' })
@@ -193,7 +192,7 @@ export class RedactionService {
       await ClipRedaction.query()
         .where('id', redaction.id)
         .update({ status: previous === 'tracking' ? 'cancelled' : 'tracked', updated_at: new Date() })
-      return { ok: false, code: 'E_QUEUE_UNAVAILABLE', message: 'The job queue cannot be reached right now, so nothing was changed. Try again in a minute.' }
+      return { ok: false, code: 'E_QUEUE_UNAVAILABLE', message: redactionErrors.sentence('E_QUEUE_UNAVAILABLE') }
     }
   }
 }
@@ -237,10 +236,6 @@ export function refusal(clip: Clip, inDatasets: number): string | null {
 
 function noGeometry(clip: Clip) {
   return `“${clip.title}” has no readable metadata.json describing its video, so it cannot be redacted here.`
-}
-
-function busy(clip: Clip) {
-  return `A re-render of “${clip.title}” is already running; wait for it to finish, then draw the next box.`
 }
 
 function notTracked(redaction: ClipRedaction) {

@@ -1,5 +1,4 @@
 import { inject } from '@adonisjs/core'
-import { Exception } from '@adonisjs/core/exceptions'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import mail from '@adonisjs/mail/services/main'
@@ -15,21 +14,11 @@ import type { JobContext } from '#jobs/registry'
 import { MANIFEST_FILES, parseManifest } from '#app/datasets/public'
 import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
+import { noticeErrors } from '#app/notices/errors'
 import { WebhookService } from '#app/webhooks/public'
 
 /** One notify job per withdrawal record, so a repeated dispatch is a no-op. */
 export const notifyJobId = (withdrawalRecordId: number) => `notify-withdrawal-${withdrawalRecordId}`
-
-export type NoticeErrorCode = 'E_NOTICE_NOT_FOUND'
-
-/** A refusal with a sentence for the page or the API; the code goes to the log. */
-export class NoticeError extends Exception {
-  declare code: NoticeErrorCode
-
-  constructor(code: NoticeErrorCode, message: string) {
-    super(message, { code, status: 404 })
-  }
-}
 
 /** A notice as pages show it. */
 export interface NoticeView {
@@ -180,7 +169,7 @@ export class WithdrawalNoticeService {
           .where('withdrawal_notices.buyer_id', buyer.id)
           .first()
       : null
-    if (!notice) throw new NoticeError('E_NOTICE_NOT_FOUND', 'This withdrawal notice does not exist or is not yours.')
+    if (!notice) throw noticeErrors.raise('E_NOTICE_NOT_FOUND')
     return notice
   }
 

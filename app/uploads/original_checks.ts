@@ -5,7 +5,7 @@ import config from '#config/athera'
 import Clip from '#models/clip'
 import type Upload from '#models/upload'
 import { SettingsStore } from '#app/core/settings_store'
-import { UploadError } from '#app/uploads/upload_error'
+import { UploadError, uploadErrors } from '#app/uploads/errors'
 import { checkComplete, detectContainer, findEmbeddedScript, type EmbeddedScriptScanner, type ContainerKind } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 
@@ -42,10 +42,10 @@ export class OriginalChecks {
       }
       container = detectContainer(await read(0, 64))
       if (!container.kind) {
-        throw new UploadError('E_CONTAINER', container.refusal ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.')
+        throw uploadErrors.raise('E_CONTAINER', { why: container.refusal ?? null })
       }
       const incomplete = await checkComplete(container.kind, (await handle.stat()).size, read)
-      if (incomplete) throw new UploadError('E_UNREADABLE', incomplete)
+      if (incomplete) throw uploadErrors.raise('E_UNREADABLE', { why: incomplete })
     } finally {
       await handle.close()
     }
@@ -57,28 +57,28 @@ export class OriginalChecks {
       ? streamed.found
       : await findEmbeddedScript(createReadStream(path, { highWaterMark: 1024 * 1024 }))
     if (script) {
-      throw new UploadError('E_EMBEDDED_SCRIPT', `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`)
+      throw uploadErrors.raise('E_EMBEDDED_SCRIPT', { script })
     }
 
     let info
     try {
       info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
     } catch (error) {
-      if (error instanceof ProbeError) throw new UploadError('E_UNREADABLE', error.message)
+      if (error instanceof ProbeError) throw uploadErrors.raise('E_UNREADABLE', { why: error.message })
       throw error
     }
     const video = info.video[0]
     if (!video || video.width === 0 || video.height === 0) {
-      throw new UploadError('E_NO_VIDEO', 'The file has no video stream (is it audio only?).')
+      throw uploadErrors.raise('E_NO_VIDEO')
     }
     const seconds = info.durationSeconds
     if (!(seconds >= settings.min_duration_seconds) || seconds > settings.max_duration_seconds) {
-      throw new UploadError('E_DURATION', `The video lasts ${seconds.toFixed(1)} s; this instance accepts ${settings.min_duration_seconds} s to ${Math.round(settings.max_duration_seconds / 60)} min.`)
+      throw uploadErrors.raise('E_DURATION', { seconds, min: settings.min_duration_seconds, max: settings.max_duration_seconds })
     }
     const shortSide = Math.min(video.width, video.height)
     const longSide = Math.max(video.width, video.height)
     if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
-      throw new UploadError('E_RESOLUTION', `The video is ${video.width}×${video.height}; this instance accepts at least ${settings.min_short_side_px}p and at most ${settings.max_long_side_px} pixels wide.`)
+      throw uploadErrors.raise('E_RESOLUTION', { width: video.width, height: video.height, minShort: settings.min_short_side_px, maxLong: settings.max_long_side_px })
     }
     return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
   }
@@ -91,7 +91,7 @@ export class OriginalChecks {
       .whereNot('status', 'withdrawn')
       .first()
     if (existing) {
-      throw new UploadError('E_DUPLICATE', `You already uploaded this video as “${existing.title}” on ${existing.createdAt.toFormat('d LLL yyyy')}.`)
+      throw uploadErrors.raise('E_DUPLICATE', { title: existing.title, day: existing.createdAt.toFormat('d LLL yyyy') })
     }
   }
 }

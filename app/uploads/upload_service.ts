@@ -17,10 +17,9 @@ import type User from '#models/user'
 import { ConsentService } from '#app/consent/public'
 import { SettingsStore } from '#app/core/settings_store'
 import { uploadMetadataValidator } from '#app/uploads/validators'
-import { formatBytes } from '#app/core/format'
 import { OriginalChecks } from '#app/uploads/original_checks'
 import { OriginalStore } from '#app/uploads/original_store'
-import { UploadError } from '#app/uploads/upload_error'
+import { UploadError, uploadErrors } from '#app/uploads/errors'
 import { EmbeddedScriptScanner } from '#workers/video/container'
 import { digestFile } from '#workers/pipeline/files'
 
@@ -43,7 +42,7 @@ const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedSc
 /** A display name only: anything that looks like a path is refused, not cleaned up. */
 function checkFilename(name: string) {
   if (/[\/\\]|\.\.|[\u0000-\u001f\u007f]/.test(name) || name.startsWith('.')) {
-    throw new UploadError('E_BAD_FILENAME', `The file name “${name.slice(0, 80)}” is not allowed: rename the file without folders or special characters.`)
+    throw uploadErrors.raise('E_BAD_FILENAME', { name })
   }
 }
 
@@ -69,11 +68,11 @@ export class UploadService {
   async create(user: User, length: number, rawMetadata: Record<string, string>) {
     const settings = await this.settings.all()
     if (!Number.isSafeInteger(length) || length < 0) {
-      throw new UploadError('E_BAD_METADATA', 'The upload did not say how large the file is.')
+      throw uploadErrors.raise('E_BAD_METADATA')
     }
-    if (length === 0) throw new UploadError('E_EMPTY', 'The file is empty (0 bytes).')
+    if (length === 0) throw uploadErrors.raise('E_EMPTY')
     if (length > settings.upload_max_bytes) {
-      throw new UploadError('E_TOO_LARGE', `The file is ${formatBytes(length)}; the largest upload this instance accepts is ${formatBytes(settings.upload_max_bytes)}.`)
+      throw uploadErrors.raise('E_TOO_LARGE', { bytes: length, max: settings.upload_max_bytes })
     }
     if (rawMetadata.filename) checkFilename(rawMetadata.filename)
 
@@ -85,14 +84,14 @@ export class UploadService {
     } catch (error) {
       if (error instanceof vineErrors.E_VALIDATION_ERROR) {
         const first = error.messages[0]
-        throw new UploadError('E_BAD_METADATA', `${first.field}: ${first.message}`)
+        throw uploadErrors.raise('E_BAD_METADATA', { why: `${first.field}: ${first.message}` })
       }
       throw error
     }
     checkFilename(fields.filename)
 
     const grant = await this.consent.assertUsableGrant(user, fields.consentId).catch((error) => {
-      throw new UploadError('E_CONSENT', error.message)
+      throw uploadErrors.raise('E_CONSENT', { why: error.message })
     })
 
     const metadata: UploadClipFields = {
@@ -112,7 +111,7 @@ export class UploadService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`uploads:${user.id}`])
       const used = await this.bytesUsed(user, trx)
       if (used + length > settings.creator_quota_bytes) {
-        throw new UploadError('E_QUOTA', `This upload would bring your storage to ${formatBytes(used + length)}, over your quota of ${formatBytes(settings.creator_quota_bytes)}. Withdraw clips you no longer share, or ask an administrator for more space.`)
+        throw uploadErrors.raise('E_QUOTA', { total: used + length, quota: settings.creator_quota_bytes })
       }
       return Upload.create(
         {
@@ -156,9 +155,9 @@ export class UploadService {
   /** The creator's upload, still receiving; refused and expired ones are gone for the client. */
   async find(user: User, id: string) {
     const upload = await Upload.query().where('id', id).where('user_id', user.id).first()
-    if (!upload) throw new UploadError('E_NOT_FOUND', 'There is no such upload.')
+    if (!upload) throw uploadErrors.raise('E_NOT_FOUND')
     if (upload.status !== 'receiving' || upload.expiresAt < DateTime.now()) {
-      throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+      throw uploadErrors.raise('E_GONE')
     }
     return upload
   }
@@ -170,7 +169,7 @@ export class UploadService {
    */
   async append(upload: Upload, offset: number, body: Readable) {
     if (offset !== upload.offset) {
-      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${upload.offset}, not ${offset}.`)
+      throw uploadErrors.raise('E_OFFSET_MISMATCH', { at: upload.offset, sent: offset })
     }
     await this.#claim(upload, offset)
     const renewal = setInterval(() => {
@@ -198,11 +197,11 @@ export class UploadService {
       .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) }, ['id'])
     if (claimed.length === 1) return
     const now = await Upload.find(upload.id)
-    if (!now || now.status !== 'receiving') throw new UploadError('E_GONE', 'This upload has ended; start it again.')
+    if (!now || now.status !== 'receiving') throw uploadErrors.raise('E_GONE')
     if (now.offset !== offset) {
-      throw new UploadError('E_OFFSET_MISMATCH', `The upload is at byte ${now.offset}, not ${offset}.`)
+      throw uploadErrors.raise('E_OFFSET_MISMATCH', { at: now.offset, sent: offset })
     }
-    throw new UploadError('E_BUSY', 'Another request is sending this upload right now: wait for it to finish, then resume.')
+    throw uploadErrors.raise('E_BUSY')
   }
 
   async #renew(upload: Upload) {
@@ -225,7 +224,7 @@ export class UploadService {
       transform(chunk: Buffer, _encoding, callback) {
         received += chunk.length
         if (received > remaining) {
-          return callback(new UploadError('E_OVERFLOW', 'More bytes arrived than the upload declared.'))
+          return callback(uploadErrors.raise('E_OVERFLOW'))
         }
         hashable?.hash.update(chunk)
         hashable?.scripts.push(chunk)
@@ -275,11 +274,10 @@ export class UploadService {
       await this.checks.refuseDuplicate(upload, sha256)
       return await this.originals.store(upload, path, sha256, details)
     } catch (error) {
-      const message = error instanceof UploadError ? error.message : 'The upload could not be stored. Try again in a moment.'
       // A refused file leaves nothing behind: no object, no clip, no upload row.
       await upload.delete()
       logger.warn({ uploadId: upload.id, code: (error as UploadError).code, err: error }, 'upload refused')
-      throw error instanceof UploadError ? error : new UploadError('E_UNREADABLE', message)
+      throw error instanceof UploadError ? error : uploadErrors.raise('E_UNREADABLE')
     } finally {
       await this.#discard(upload)
     }

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { accountErrors } from '#app/accounts/errors'
 import { homeFor } from '#app/accounts/navigation'
 import { invitationSignupValidator, InvitationService } from '#app/admin/public'
 
@@ -11,19 +12,19 @@ import { invitationSignupValidator, InvitationService } from '#app/admin/public'
 export default class InvitationSignupsController {
   constructor(protected invitations: InvitationService) {}
 
-  async create({ params, response, view }: HttpContext) {
+  async create({ params, view }: HttpContext) {
     const invitation = await this.invitations.usable(params.token)
-    if (!invitation) return response.status(410).send(await view.render('pages/invitations/invalid'))
+    if (!invitation) throw accountErrors.raise('E_INVITATION_INVALID')
     return view.render('pages/invitations/create', { invitation, token: params.token })
   }
 
-  async store({ auth, params, request, response, session, view }: HttpContext) {
+  async store({ auth, params, request, response, session }: HttpContext) {
     const invitation = await this.invitations.usable(params.token)
-    if (!invitation) return response.status(410).send(await view.render('pages/invitations/invalid'))
+    if (!invitation) throw accountErrors.raise('E_INVITATION_INVALID')
     const data = await request.validateUsing(invitationSignupValidator, { meta: { role: invitation.role } })
     const result = await this.invitations.accept(params.token, data, request.ip())
     if (!result.ok) {
-      if (result.code === 'E_INVITATION_INVALID') return response.status(410).send(await view.render('pages/invitations/invalid'))
+      if (result.code === 'E_INVITATION_INVALID') throw accountErrors.raise('E_INVITATION_INVALID')
       session.flash('error', result.message)
       return response.redirect('/login')
     }

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { accountErrors } from '#app/accounts/errors'
 import { forgotPasswordValidator, resetPasswordValidator } from '#app/accounts/validators'
 import { PasswordResetService } from '#app/accounts/password_reset_service'
 
@@ -22,19 +23,15 @@ export default class PasswordResetController {
     return response.redirect().back()
   }
 
-  async edit({ params, view, response }: HttpContext) {
-    if (!(await this.resets.isValid(params.token))) {
-      return response.status(410).send(await view.render('pages/auth/reset_link_invalid'))
-    }
+  async edit({ params, view }: HttpContext) {
+    if (!(await this.resets.isValid(params.token))) throw accountErrors.raise('E_RESET_TOKEN_INVALID')
     return view.render('pages/auth/reset_password', { token: params.token })
   }
 
-  async update({ params, request, response, session, view }: HttpContext) {
+  async update({ params, request, response, session }: HttpContext) {
     const { password } = await request.validateUsing(resetPasswordValidator)
     const result = await this.resets.reset(params.token, password)
-    if (!result.ok) {
-      return response.status(410).send(await view.render('pages/auth/reset_link_invalid'))
-    }
+    if (!result.ok) throw accountErrors.raise('E_RESET_TOKEN_INVALID')
     session.flash('success', 'Your password is changed. Log in with the new one.')
     return response.redirect('/login')
   }

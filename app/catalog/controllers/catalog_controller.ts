@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { fragmentOrPage } from '#app/core/htmx'
 import { DatasetPolicy } from '#app/datasets/public'
 import { CatalogService, CATALOG_SORTS } from '#app/catalog/catalog_service'
 
@@ -23,18 +24,17 @@ export default class CatalogController {
       const html = await view.render('components/catalog/results', { cards, errors, after, nextUrl, firstUrl })
       return { html, cacheable: errors.length === 0 }
     })
-    // The page and its fragment share a URL: caches must tell them apart.
-    response.append('Vary', 'HX-Request')
-    // A history restore (back button after the cache was evicted) needs the whole page.
-    if (request.header('HX-Request') === 'true' && request.header('HX-History-Restore-Request') !== 'true') {
-      // The address bar gets the canonical URL (no empty fields). A request for the state already
-      // shown (Enter right after typing sends the search twice) adds no second history entry.
-      const current = request.header('HX-Current-URL')
-      const shown = current ? URL.parse(current) : null
-      response.header('HX-Push-Url', shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical)
-      return results
-    }
-    return view.render('pages/catalog/index', { filters, errors, results, facets: await this.catalog.facets(), sorts: CATALOG_SORTS })
+    return fragmentOrPage({ request, response }, {
+      fragment: () => {
+        // The address bar gets the canonical URL (no empty fields). A request for the state already
+        // shown (Enter right after typing sends the search twice) adds no second history entry.
+        const current = request.header('HX-Current-URL')
+        const shown = current ? URL.parse(current) : null
+        response.header('HX-Push-Url', shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical)
+        return results
+      },
+      page: async () => view.render('pages/catalog/index', { filters, errors, results, facets: await this.catalog.facets(), sorts: CATALOG_SORTS }),
+    })
   }
 
   async show({ auth, bouncer, params, view }: HttpContext) {

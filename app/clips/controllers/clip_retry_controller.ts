@@ -1,16 +1,15 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { isHtmx } from '#app/core/htmx'
+import { clipErrors } from '#app/clips/errors'
 import ClipPolicy from '#app/clips/policies/clip_policy'
 import { CLIP_STATUS_LABELS, ClipLibraryService, type RetryResult } from '#app/clips/clip_library_service'
 
-/** The sentence the creator reads for each refusal code. */
+/** The sentence the creator reads for a refusal (app/clips/errors.ts). */
 function refusalMessage(result: Exclude<RetryResult, { ok: true }>) {
-  switch (result.code) {
-    case 'E_NOT_RETRYABLE':
-      return `Only a failed clip can be processed again; this clip is "${CLIP_STATUS_LABELS[result.status]}". Nothing was changed.`
-    case 'E_QUEUE_UNAVAILABLE':
-      return 'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.'
-  }
+  return result.code === 'E_NOT_RETRYABLE'
+    ? clipErrors.sentence('E_NOT_RETRYABLE', { statusLabel: CLIP_STATUS_LABELS[result.status] })
+    : clipErrors.sentence('E_QUEUE_UNAVAILABLE')
 }
 
 /** Sends a failed clip back to the pipeline (PeerTube users cannot; ours can). */
@@ -27,12 +26,11 @@ export default class ClipRetryController {
       ? { kind: 'success', message: `"${clip.title}" is queued for processing again.` }
       : { kind: 'error', message: refusalMessage(result) }
 
-    if (!result.ok && result.code === 'E_QUEUE_UNAVAILABLE' && request.header('HX-Request') !== 'true') {
+    if (!result.ok && result.code === 'E_QUEUE_UNAVAILABLE' && !isHtmx(request)) {
       // Nothing changed and nothing will until Redis is back: say so, as a 503.
-      response.status(503).header('Retry-After', '60')
-      return view.render('pages/errors/unavailable', { message: notice.message })
+      throw clipErrors.raise('E_QUEUE_UNAVAILABLE')
     }
-    if (request.header('HX-Request') === 'true') {
+    if (isHtmx(request)) {
       // htmx swaps the list in place, so the message travels inside the fragment.
       const library = await this.library.listFor(auth.getUserOrFail())
       return view.render('components/clips/list', { ...library, notice })

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { fragmentOrPage } from '#app/core/htmx'
 import ClipPolicy from '#app/clips/policies/clip_policy'
 import { ClipLibraryService } from '#app/clips/clip_library_service'
 
@@ -11,12 +12,10 @@ export default class ClipsController {
   async index({ bouncer, auth, request, response, view }: HttpContext) {
     await bouncer.with(ClipPolicy).authorize('viewList')
     const library = await this.library.listFor(auth.getUserOrFail())
-    // The page and its fragment share a URL: caches must tell them apart.
-    response.append('Vary', 'HX-Request')
-    if (request.header('HX-Request') === 'true') {
-      return view.render('components/clips/list', library)
-    }
-    return view.render('pages/clips/index', library)
+    return fragmentOrPage({ request, response }, {
+      fragment: () => view.render('components/clips/list', library),
+      page: () => view.render('pages/clips/index', library),
+    })
   }
 
   /** One clip in full. Polled by htmx while the pipeline may still change it. */
@@ -25,11 +24,10 @@ export default class ClipsController {
     const clip = await this.library.find(params.id)
     await bouncer.with(ClipPolicy).authorize('view', clip)
     const detail = await this.library.detail(clip)
-    response.append('Vary', 'HX-Request')
-    if (request.header('HX-Request') === 'true') {
-      return view.render('components/clips/detail', { detail })
-    }
-    return view.render('pages/clips/show', { detail })
+    return fragmentOrPage({ request, response }, {
+      fragment: () => view.render('components/clips/detail', { detail }),
+      page: () => view.render('pages/clips/show', { detail }),
+    })
   }
 
   /**

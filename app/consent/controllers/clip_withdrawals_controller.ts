@@ -2,7 +2,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import WithdrawalPolicy from '#app/consent/policies/withdrawal_policy'
 import { withdrawalValidator } from '#app/consent/validators'
-import { ConsentError, ConsentService } from '#app/consent/consent_service'
+import { ConsentService } from '#app/consent/consent_service'
+import { ConsentError } from '#app/consent/errors'
 import { SettingsStore } from '#app/core/settings_store'
 
 /**

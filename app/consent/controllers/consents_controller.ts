@@ -2,8 +2,9 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import ConsentPolicy from '#app/consent/policies/consent_policy'
 import { grantValidator } from '#app/consent/validators'
-import { ConsentError, ConsentService, GRANT_USABLE_FOR_HOURS } from '#app/consent/consent_service'
+import { ConsentService, GRANT_USABLE_FOR_HOURS } from '#app/consent/consent_service'
 import { ConsentReceipts } from '#app/consent/consent_receipts'
+import { ConsentError } from '#app/consent/errors'
 import { CONSENT_USAGES } from '#models/consent_record'
 
 /** A creator's consent: the form for the next upload batch, the list, and printable receipts. */

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { fragmentOrPage } from '#app/core/htmx'
 import { DateTime } from 'luxon'
 import { AdminPolicy } from '#app/admin/public'
 import { ClipReview } from '#app/moderation/clip_review'
@@ -29,9 +30,10 @@ export default class AdminModerationController {
       next: currentPage < lastPage ? `/admin/moderation${filterQuery(filters, { page: currentPage + 1 })}` : null,
     }
     const state = { ...queue, pageLinks, filters, filterError, query: filterQuery(filters) }
-    response.append('Vary', 'HX-Request')
-    if (request.header('HX-Request') === 'true') return view.render('components/moderation/queue', { ...state, fragment: true })
-    return view.render('pages/admin/moderation/index', { ...state, options: await this.queue.filterOptions() })
+    return fragmentOrPage({ request, response }, {
+      fragment: () => view.render('components/moderation/queue', { ...state, fragment: true }),
+      page: async () => view.render('pages/admin/moderation/index', { ...state, options: await this.queue.filterOptions() }),
+    })
   }
 
   async show({ bouncer, params, request, response, view }: HttpContext) {
@@ -40,9 +42,10 @@ export default class AdminModerationController {
     const clip = await this.review.find(params.clipId)
     const [review, redaction] = await Promise.all([this.review.review(clip, filters), this.redactions.panel(clip)])
     const state = { review, redaction, query: filterQuery(filters, { page: 1 }) }
-    response.append('Vary', 'HX-Request')
-    if (request.header('HX-Request') === 'true') return view.render('components/moderation/review', { ...state, fragment: true })
-    return view.render('pages/admin/moderation/show', state)
+    return fragmentOrPage({ request, response }, {
+      fragment: () => view.render('components/moderation/review', { ...state, fragment: true }),
+      page: () => view.render('pages/admin/moderation/show', state),
+    })
   }
 
   /** regions.json from our own origin, for the overlay; admins only, like the original. */

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { isHtmx } from '#app/core/htmx'
 import { AdminPolicy } from '#app/admin/public'
 import { ModerationDecisions } from '#app/moderation/moderation_decisions'
 import { bulkDecisionValidator, rejectValidator, safeNext } from '#app/moderation/validators'
@@ -51,7 +52,7 @@ function firstMessage(error: unknown) {
 function answer({ request, response, session }: HttpContext, outcome: { ok: boolean; message: string }) {
   session.flash(outcome.ok ? 'success' : 'error', outcome.message)
   const next = safeNext(request.input('next'))
-  if (request.header('HX-Request') !== 'true') return response.redirect(next)
+  if (!isHtmx(request)) return response.redirect(next)
   if (outcome.ok && request.input('from') === 'review') {
     const [path] = next.split('?')
     if (path === '/admin/moderation') response.header('HX-Redirect', next)

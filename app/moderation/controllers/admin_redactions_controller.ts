@@ -1,17 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { isHtmx } from '#app/core/htmx'
 import { AdminPolicy } from '#app/admin/public'
-import { RedactionService, type RedactionErrorCode, type RedactionResult } from '#app/moderation/redaction_service'
+import { RedactionService, type RedactionResult } from '#app/moderation/redaction_service'
+import { redactionErrors } from '#app/moderation/errors'
 import { redactionValidator } from '#app/moderation/redaction_validators'
-
-/** The status each refusal answers with: the page shows its sentence either way. */
-const STATUS: Record<RedactionErrorCode, number> = {
-  E_INVALID_REDACTION: 422,
-  E_NOT_REDACTABLE: 409,
-  E_REDACTION_BUSY: 409,
-  E_REDACTION_NOT_FOUND: 404,
-  E_QUEUE_UNAVAILABLE: 503,
-}
 
 /**
  * A reviewer's manual redactions of a clip (the review page's redaction panel): draw and follow
@@ -59,11 +52,11 @@ function firstMessage(error: unknown) {
 
 /** The panel as it now is (with the refusal's sentence and status), or back to the review page. */
 async function answer({ request, response, session, view }: HttpContext, clipId: string, result: RedactionResult, redactions: RedactionService) {
-  if (request.header('HX-Request') !== 'true') {
+  if (!isHtmx(request)) {
     if (!result.ok) session.flash('error', result.message)
     return response.redirect(`/admin/moderation/${clipId}`)
   }
-  if (!result.ok) response.status(STATUS[result.code])
+  if (!result.ok) response.status(redactionErrors.status(result.code))
   const panel = await redactions.panel(await redactions.find(clipId))
   return view.render('components/moderation/redaction', { panel, error: result.ok ? null : result.message, fragment: true })
 }

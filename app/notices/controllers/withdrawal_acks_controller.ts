@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { isHtmx } from '#app/core/htmx'
 import WithdrawalNoticePolicy from '#app/notices/policies/withdrawal_notice_policy'
 import { LicenceLibraryService } from '#app/licences/public'
 import { WithdrawalNoticeService } from '#app/notices/withdrawal_notice_service'
@@ -19,7 +20,7 @@ export default class WithdrawalAcksController {
     const licence = await this.library.find(params.licenceId)
     await bouncer.with(WithdrawalNoticePolicy).authorize('acknowledge', licence)
     const { notice, recorded } = await this.notices.acknowledge(auth.getUserOrFail(), licence.id, Number(params.noticeId), 'page', request.ip() ?? null)
-    if (request.header('HX-Request') === 'true') return view.render('components/licences/notice', { notice, showLicence: request.input('showLicence') === '1' })
+    if (isHtmx(request)) return view.render('components/licences/notice', { notice, showLicence: request.input('showLicence') === '1' })
     session.flash('success', recorded ? 'Recorded: you confirmed that these files are deleted.' : 'You had already confirmed deleting these files.')
     return response.redirect().back()
   }
