@@ -5,7 +5,7 @@ import config from '#config/athera'
 import Clip from '#models/clip'
 import type Upload from '#models/upload'
 import { SettingsStore } from '#app/core/settings_store'
-import { UploadError, uploadErrors } from '#app/uploads/errors'
+import { uploadErrors } from '#app/uploads/errors'
 import { checkComplete, detectContainer, findEmbeddedScript, type EmbeddedScriptScanner, type ContainerKind } from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 

@@ -1,3 +1,4 @@
+import { ExportError } from '#app/datasets/errors'
 import { test } from '@japa/runner'
 import { extname } from 'node:path'
 import { DateTime } from 'luxon'
@@ -29,6 +30,17 @@ function manifestOf(files: Record<string, unknown>[]) {
 
 function deliveredFile(kind: DeliveredKind) {
   return { kind, bucket: CLIP_OUTPUTS[kind].bucket, key: objectKey(CLIP, kind, SHA), bytes: 10, sha256: SHA, path: MANIFEST_FILES[kind](CLIP) }
+}
+
+/** The error `run` throws (failing the test when it throws none). */
+function refusal(run: () => unknown): ExportError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ExportError) return error
+    throw error
+  }
+  throw new Error('expected an ExportError')
 }
 
 test.group('The outputs contract: pipeline, processing, datasets and exports agree', () => {
@@ -69,11 +81,14 @@ test.group('The outputs contract: pipeline, processing, datasets and exports agr
     assert.deepEqual(clip.files, files)
 
     const regions = { ...deliveredFile('metadata'), kind: 'regions', key: objectKey(CLIP, 'regions', SHA), path: `metadata/${CLIP}.regions.json` }
-    assert.throws(() => parseManifest(manifestOf([...files, regions])), /not a deliverable asset/)
     const preview = { ...deliveredFile('video'), kind: 'preview', bucket: 'previews', path: `videos/${CLIP}.preview.mp4` }
-    assert.throws(() => parseManifest(manifestOf([...files, preview])), /not a deliverable asset/)
     const raw = { ...deliveredFile('video'), bucket: 'raw', path: `videos/${CLIP}.raw.mp4` }
-    assert.throws(() => parseManifest(manifestOf([raw])), /not a deliverable asset/)
+    for (const listed of [[...files, regions], [...files, preview], [raw]]) {
+      // The buyer reads the catalog's sentence; the log keeps the code and what was wrong.
+      const error = refusal(() => parseManifest(manifestOf(listed)))
+      assert.equal(error.code, 'E_MANIFEST_INVALID')
+      assert.match(error.detail ?? '', /not a deliverable asset/)
+    }
   })
 
   test('the dataset card and Croissant describe each delivered kind where the contract puts it', ({ assert }) => {
