@@ -7,15 +7,11 @@
  */
 import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
-import {
-  DecodeRate,
-  FrameEncoder,
-  FrameReader,
-  aborted,
-  readAhead,
-  type EncoderTap,
-  type SourceColour,
-} from '../video/frames.js'
+import { FrameReader, aborted } from '../video/frames.js'
+import { DecodeRate } from '../video/decode_rate.js'
+import { FrameEncoder, type EncoderTap } from '../video/frame_encoder.js'
+import type { SourceColour } from '../video/filters.js'
+import { readAhead } from '../video/read_ahead.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
 import type { ContainerKind } from '../video/container.js'
 import { partialPath, writeAtomically } from './files.js'
