@@ -8,6 +8,7 @@ import type { PipelineInput } from './run.js'
 import { PIPELINE_VERSION } from './version.js'
 import type { PipelineOptions } from './types.js'
 
+/** A value's hash: a step's record keeps it to tell whether the value changed since. */
 export function hashOf(value: unknown) {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex')
 }
