@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { previewTap, thumbnailFrame, thumbnailTap } from '../workers/pipeline/previews.js'
 import { DEFAULT_PIPELINE_OPTIONS } from '../workers/pipeline/types.js'
-import { geometryFilter } from '../workers/video/frames.js'
+import { geometryFilter } from '../workers/video/filters.js'
 
 export function plainFfmpeg(input: string, work: string, clip: { sourceFps: number; frames: number; catalog: boolean }) {
   const { width, height, fps, gop, previewSeconds, previewHeight } = DEFAULT_PIPELINE_OPTIONS

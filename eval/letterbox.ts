@@ -1,6 +1,6 @@
 /**
  * Label geometry for the evaluations: the decoder scales a picture into 1280×720 keeping its
- * aspect ratio and pads it to the centre (workers/video/frames.ts); mirroring ffmpeg's rounding
+ * aspect ratio and pads it to the centre (workers/video/filters.ts); mirroring ffmpeg's rounding
  * keeps hand-drawn labels (in source pixels) within a pixel of the frame.
  */
 import type { Box } from '../workers/vision/types.js'

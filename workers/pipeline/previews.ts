@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs'
 import { FfmpegProcess, stderrTail } from '../video/ffmpeg.js'
 import { inputArgs } from '../video/container.js'
-import { STRIP_METADATA, aborted, type EncoderTap } from '../video/frames.js'
+import { aborted } from '../video/frames.js'
+import { STRIP_METADATA, type EncoderTap } from '../video/frame_encoder.js'
 import { PipelineError } from './types.js'
 
 /** Debian's ffmpeg depends on fonts-dejavu-core; elsewhere drawtext falls back to fontconfig. */

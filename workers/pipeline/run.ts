@@ -4,11 +4,8 @@
  * thumbnail → preview → metadata, into `outDir`. Each finished step is recorded in
  * `outDir/steps.json`, so running it again on the same folder redoes only what is missing.
  */
-import { createHash } from 'node:crypto'
-import { mkdir, open, readFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { probe, ProbeError, type ProbeResult } from '../video/probe.js'
-import { detectContainer, type ContainerKind } from '../video/container.js'
 import { ffmpegVersion } from '../video/ffmpeg.js'
 import { aborted } from '../video/frames.js'
 import { digestFile, writeAtomically, writeJsonAtomically } from './files.js'
@@ -18,7 +15,9 @@ import { ProgressReporter } from './progress.js'
 import { makePreview, makeThumbnail } from './previews.js'
 import { standardize, type StandardizeResult } from './standardize.js'
 import { redactedMetadata, rerender, type RerenderPlan } from './redact.js'
-import { METADATA_SCHEMA, PIPELINE_NAME, PIPELINE_VERSION } from './version.js'
+import { fingerprint, hashOf } from './fingerprint.js'
+import { buildMetadata } from './metadata.js'
+import { containerOf, probeSource, type SourceInfo } from './source.js'
 import {
   PipelineError,
   type ClipDescription,
@@ -44,22 +43,6 @@ export interface PipelineInput {
 
 const STEPS: StepName[] = ['probe', 'standardize', 'thumbnail', 'preview', 'metadata']
 
-/** Source facts as metadata.json reports them, kept in steps.json by the probe step. */
-export interface SourceInfo {
-  format: string
-  codec: string
-  width: number
-  height: number
-  rotation: number
-  fps: number
-  durationSeconds: number
-  hasAudio: boolean
-  sizeBytes: number
-  /** The matrix the source is tagged with, null when untagged (see colourOptions). */
-  colorSpace: string | null
-  colorRange: string | null
-}
-
 /** What a step's body made: the outputs to hash and record, and data for later steps. */
 interface StepOutcome {
   outputs: OutputKind[]
@@ -81,7 +64,12 @@ export async function runPipeline(
   const sizeBytes = await stat(input.inputPath).then(
     (stats) => stats.size,
     () => {
-      throw new PipelineError('E_INPUT_UNREADABLE', 'probe', 'The video file could not be found or read.', input.inputPath)
+      throw new PipelineError(
+        'E_INPUT_UNREADABLE',
+        'probe',
+        'The video file could not be found or read.',
+        input.inputPath
+      )
     }
   )
   const container = await containerOf(input.inputPath)
@@ -113,7 +101,8 @@ export async function runPipeline(
   /** Records a step that ran; `waited` is time spent after its body for other steps, not counted. */
   async function done(name: StepName, started: number, { outputs, data }: StepOutcome, waited = 0) {
     const record: StepRecord = { outputs: {}, data, ms: 0, finishedAt: new Date().toISOString() }
-    for (const kind of outputs) record.outputs[kind] = { file: CLIP_OUTPUTS[kind].file, ...(await digestFile(path(kind))) }
+    for (const kind of outputs)
+      record.outputs[kind] = { file: CLIP_OUTPUTS[kind].file, ...(await digestFile(path(kind))) }
     record.ms = Math.round(performance.now() - started - waited)
     timings[name] = record.ms
     const later = STEPS.slice(STEPS.indexOf(name) + 1)
@@ -133,7 +122,11 @@ export async function runPipeline(
    * failure, in step order, is thrown.
    */
   async function sideBySide(list: [StepName, () => Promise<StepOutcome>][]) {
-    const running: { name: StepName; started: number; result: Promise<{ outcome: StepOutcome; ended: number }> }[] = []
+    const running: {
+      name: StepName
+      started: number
+      result: Promise<{ outcome: StepOutcome; ended: number }>
+    }[] = []
     for (const [name, body] of list) {
       if (!running.length) {
         if (signal?.aborted) throw aborted(name)
@@ -145,64 +138,100 @@ export async function runPipeline(
       }
       hooks.onStep?.(name, 'started')
       const started = performance.now()
-      running.push({ name, started, result: body().then((outcome) => ({ outcome, ended: performance.now() })) })
+      running.push({
+        name,
+        started,
+        result: body().then((outcome) => ({ outcome, ended: performance.now() })),
+      })
     }
     const settled = await Promise.allSettled(running.map((entry) => entry.result))
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
     const allEnded = performance.now()
     for (const [index, entry] of running.entries()) {
-      const { outcome, ended } = (settled[index] as PromiseFulfilledResult<{ outcome: StepOutcome; ended: number }>).value
+      const { outcome, ended } = (
+        settled[index] as PromiseFulfilledResult<{ outcome: StepOutcome; ended: number }>
+      ).value
       await done(entry.name, entry.started, outcome, allEnded - ended)
     }
   }
 
   progress.set(0)
-  const probed = await step('probe', async () => ({ outputs: [], data: { source: await probeSource(input.inputPath, options, sizeBytes, container) } }))
+  const probed = await step('probe', async () => ({
+    outputs: [],
+    data: { source: await probeSource(input.inputPath, options, sizeBytes, container) },
+  }))
   const source = probed.data.source as SourceInfo
   hooks.onProbed?.(source)
 
-  const standardized = await step('standardize', async () => {
-    const paths = {
-      inputPath: input.inputPath,
-      container,
-      videoPath: path('video'),
-      keypointsPath: path('keypoints'),
-      regionsPath: path('regions'),
-      thumbnailPath: path('thumbnail'),
-      previewPath: path('preview'),
-    }
-    const onFrames = (done: number, expected: number) => progress.step('standardize', done / expected)
-    const colour = { colorSpace: source.colorSpace ?? null, width: source.width, height: source.height }
-    const result = input.rerender
-      ? await rerender({ ...paths, sourceFps: source.fps, hasAudio: source.hasAudio, colour }, input.rerender, options, { signal, onFrames })
-      : await standardize(
-          { ...paths, clipId: input.clip.clipId, durationSeconds: source.durationSeconds, sourceFps: source.fps, hasAudio: source.hasAudio, colour },
-          options,
-          { signal, onFrames }
-        )
-    // The catalog files the encoder made are the thumbnail and preview steps' outputs, but are
-    // recorded by those steps; their hashes here let the steps tell them from a damaged file.
-    const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
-    for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
-    return { outputs: ['video', 'keypoints', 'regions'], data: { ...result, catalog } }
-  },
-  // A folder left by a version that did not count keypoints while writing them: counted again.
-  (record) => typeof record.data.keypointPeople === 'number')
-  const output = standardized.data as StandardizeResult & { catalog?: Partial<Record<'thumbnail' | 'preview', string>> }
+  const standardized = await step(
+    'standardize',
+    async () => {
+      const paths = {
+        inputPath: input.inputPath,
+        container,
+        videoPath: path('video'),
+        keypointsPath: path('keypoints'),
+        regionsPath: path('regions'),
+        thumbnailPath: path('thumbnail'),
+        previewPath: path('preview'),
+      }
+      const onFrames = (done: number, expected: number) =>
+        progress.step('standardize', done / expected)
+      const colour = {
+        colorSpace: source.colorSpace ?? null,
+        width: source.width,
+        height: source.height,
+      }
+      const result = input.rerender
+        ? await rerender(
+            { ...paths, sourceFps: source.fps, hasAudio: source.hasAudio, colour },
+            input.rerender,
+            options,
+            { signal, onFrames }
+          )
+        : await standardize(
+            {
+              ...paths,
+              clipId: input.clip.clipId,
+              durationSeconds: source.durationSeconds,
+              sourceFps: source.fps,
+              hasAudio: source.hasAudio,
+              colour,
+            },
+            options,
+            { signal, onFrames }
+          )
+      // The catalog files the encoder made are the thumbnail and preview steps' outputs, but are
+      // recorded by those steps; their hashes here let the steps tell them from a damaged file.
+      const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
+      for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
+      return { outputs: ['video', 'keypoints', 'regions'], data: { ...result, catalog } }
+    },
+    // A folder left by a version that did not count keypoints while writing them: counted again.
+    (record) => typeof record.data.keypointPeople === 'number'
+  )
+  const output = standardized.data as StandardizeResult & {
+    catalog?: Partial<Record<'thumbnail' | 'preview', string>>
+  }
 
   // The encoder normally made both catalog files from its own frames: the steps then only
   // record them. Made again from video.mp4 when they are missing (a thumbnail past the real
   // end, or a file lost since). Both read only video.mp4, so they may run side by side.
   const madeByEncoder = async (kind: 'thumbnail' | 'preview') => {
     const expected = output.catalog?.[kind]
-    return expected !== undefined && (await digestFile(path(kind)).catch(() => null))?.sha256 === expected
+    return (
+      expected !== undefined &&
+      (await digestFile(path(kind)).catch(() => null))?.sha256 === expected
+    )
   }
   await sideBySide([
     [
       'thumbnail',
       async () => {
         if (!(await madeByEncoder('thumbnail'))) {
-          await writeAtomically(path('thumbnail'), (temp) => makeThumbnail(path('video'), temp, output.durationSeconds, child))
+          await writeAtomically(path('thumbnail'), (temp) =>
+            makeThumbnail(path('video'), temp, output.durationSeconds, child)
+          )
         }
         return { outputs: ['thumbnail'], data: {} }
       },
@@ -211,8 +240,14 @@ export async function runPipeline(
       'preview',
       async () => {
         if (!(await madeByEncoder('preview'))) {
-          const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps: options.fps }
-          await writeAtomically(path('preview'), (temp) => makePreview(path('video'), temp, settings, child))
+          const settings = {
+            seconds: options.previewSeconds,
+            height: options.previewHeight,
+            fps: options.fps,
+          }
+          await writeAtomically(path('preview'), (temp) =>
+            makePreview(path('video'), temp, settings, child)
+          )
         }
         return { outputs: ['preview'], data: {} }
       },
@@ -226,7 +261,9 @@ export async function runPipeline(
       const files: Record<string, { bytes: number; sha256: string }> = {}
       // regions.json is left out: it is for reviewers, and metadata.json travels with datasets.
       for (const kind of ['video', 'keypoints', 'thumbnail', 'preview'] as const) {
-        const recorded = ledger.get(kind === 'video' || kind === 'keypoints' ? 'standardize' : kind)!.outputs[kind]!
+        const recorded = ledger.get(
+          kind === 'video' || kind === 'keypoints' ? 'standardize' : kind
+        )!.outputs[kind]!
         files[kind] = { bytes: recorded.bytes, sha256: recorded.sha256 }
       }
       const allTimings: Record<string, number> = {}
@@ -253,9 +290,16 @@ export async function runPipeline(
 
   const outputs = {} as Record<OutputKind, OutputFile>
   for (const kind of OUTPUT_KINDS) {
-    const owner = kind === 'video' || kind === 'keypoints' || kind === 'regions' ? 'standardize' : kind
+    const owner =
+      kind === 'video' || kind === 'keypoints' || kind === 'regions' ? 'standardize' : kind
     const recorded = (owner === 'metadata' ? metadataRecord : ledger.get(owner)!).outputs[kind]!
-    outputs[kind] = { kind, path: path(kind), bytes: recorded.bytes, sha256: recorded.sha256, contentType: CLIP_OUTPUTS[kind].contentType }
+    outputs[kind] = {
+      kind,
+      path: path(kind),
+      bytes: recorded.bytes,
+      sha256: recorded.sha256,
+      contentType: CLIP_OUTPUTS[kind].contentType,
+    }
   }
   const metadata = JSON.parse(await readFile(path('metadata'), 'utf8'))
   const keypointStats = {
@@ -265,148 +309,4 @@ export async function runPipeline(
     fps: options.fps,
   }
   return { outputs, keypointStats, timings, skipped, metadata }
-}
-
-/**
- * The container the file's first bytes say it is. ffprobe and ffmpeg read the file with that
- * demuxer only, so a file cannot pass for a playlist or a script that opens other files.
- */
-async function containerOf(inputPath: string): Promise<ContainerKind> {
-  const handle = await open(inputPath, 'r')
-  try {
-    const head = Buffer.alloc(64)
-    const { bytesRead } = await handle.read(head, 0, head.length, 0)
-    const found = detectContainer(head.subarray(0, bytesRead))
-    // An audio-only MP4 is still read with the MP4 demuxer, so the probe can say what it lacks.
-    if (found.kind ?? found.family) return (found.kind ?? found.family)!
-    throw new PipelineError('E_INPUT_UNREADABLE', 'probe', found.refusal ?? 'This file is not a supported video: MP4, MOV, MKV, WebM or AVI.')
-  } finally {
-    await handle.close()
-  }
-}
-
-async function probeSource(inputPath: string, options: PipelineOptions, sizeBytes: number, container: ContainerKind): Promise<SourceInfo> {
-  let info: ProbeResult
-  try {
-    info = await probe(inputPath, { ffprobePath: options.ffprobePath, container })
-  } catch (error) {
-    if (error instanceof ProbeError) throw new PipelineError('E_INPUT_UNREADABLE', 'probe', error.message, error.detail)
-    throw error
-  }
-  const video = info.video[0]
-  if (!video || video.width === 0 || video.height === 0) {
-    throw new PipelineError('E_NO_VIDEO', 'probe', 'This file has no video stream.')
-  }
-  return {
-    format: info.formatName,
-    codec: video.codec,
-    width: video.width,
-    height: video.height,
-    rotation: video.rotation,
-    fps: Math.round(video.fps * 1000) / 1000,
-    // The video's own length: the file's may be longer when its audio runs on.
-    durationSeconds: video.durationSeconds || info.durationSeconds,
-    hasAudio: info.audio.length > 0,
-    sizeBytes: info.sizeBytes || sizeBytes,
-    colorSpace: video.colorSpace,
-    colorRange: video.colorRange,
-  }
-}
-
-function hashOf(value: unknown) {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex')
-}
-
-/**
- * What makes earlier outputs reusable: the same input (size plus its first and last MiB, cheap
- * even for a large file; mtime is useless, since a re-downloaded copy is new)
- * and the same settings that shape the video.
- */
-async function fingerprint(input: PipelineInput, options: PipelineOptions, size: number) {
-  const hash = createHash('sha256')
-  const handle = await open(input.inputPath, 'r')
-  try {
-    const chunk = Buffer.alloc(Math.min(size, 1024 * 1024))
-    await handle.read(chunk, 0, chunk.length, 0)
-    hash.update(chunk)
-    await handle.read(chunk, 0, chunk.length, Math.max(0, size - chunk.length))
-    hash.update(chunk)
-  } finally {
-    await handle.close()
-  }
-  const settings = {
-    pipeline: PIPELINE_VERSION,
-    clipId: input.clip.clipId,
-    size,
-    fps: options.fps,
-    width: options.width,
-    height: options.height,
-    keepAudio: options.keepAudio,
-    gop: options.gop,
-    previewSeconds: options.previewSeconds,
-    previewHeight: options.previewHeight,
-    blur: options.blur ?? null,
-    processors: options.processors.map((processor) => [processor.name, processor.version ?? null]),
-    // A re-render's folder is never taken for a first run's, nor for another redaction's.
-    rerender: input.rerender ? hashOf({ record: input.rerender.record, source: input.rerender.source }) : null,
-  }
-  return hash.update(JSON.stringify(settings)).digest('hex')
-}
-
-interface MetadataParts {
-  clip: ClipDescription
-  options: PipelineOptions
-  source: SourceInfo
-  output: StandardizeResult
-  files: Record<string, { bytes: number; sha256: string }>
-  timings: Record<string, number>
-  ffmpeg: string
-}
-
-/**
- * metadata.json. Its `files` lists every other output's hash; its own hash cannot be inside it
- * (writing it would change it), so the job records that one beside the asset instead.
- */
-export function buildMetadata(parts: MetadataParts) {
-  const { clip, options, source, output } = parts
-  const statsFor = (role?: 'anonymization' | 'pose') =>
-    Object.fromEntries(
-      options.processors
-        .filter((processor) => processor.role === role && output.processorStats[processor.name])
-        .map((processor) => [processor.name, output.processorStats[processor.name]])
-    )
-  return {
-    schema: METADATA_SCHEMA,
-    clipId: clip.clipId,
-    title: clip.title ?? null,
-    sport: clip.sport ?? null,
-    activity: clip.activity ?? null,
-    skillLevel: clip.skillLevel ?? null,
-    cameraAngle: clip.cameraAngle ?? null,
-    venueType: clip.venueType ?? null,
-    recordedOn: clip.recordedOn ?? null,
-    tags: clip.tags ?? [],
-    source,
-    output: {
-      codec: 'h264',
-      width: options.width,
-      height: options.height,
-      fps: options.fps,
-      durationSeconds: Math.round(output.durationSeconds * 1000) / 1000,
-      frameCount: output.frameCount,
-      audio: output.audio,
-    },
-    files: parts.files,
-    consent: { recordId: clip.consentRecordId ?? null, textVersion: clip.consentTextVersion ?? null },
-    pipeline: { name: PIPELINE_NAME, version: PIPELINE_VERSION, ffmpeg: parts.ffmpeg },
-    settings: { gop: options.gop, keepAudio: options.keepAudio, blur: options.blur ?? null },
-    models: options.processors
-      .filter((processor) => processor.version)
-      .map((processor) => ({ name: processor.name, version: processor.version! })),
-    timings: parts.timings,
-    anonymization: statsFor('anonymization'),
-    pose: statsFor('pose'),
-    processors: statsFor(undefined),
-    createdAt: new Date().toISOString(),
-  }
 }

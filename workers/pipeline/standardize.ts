@@ -5,15 +5,19 @@
  * A source slower than the output rate is decoded and processed at its own rate; the encoder
  * repeats its frames up to the output rate, and keypoints.json repeats their people.
  */
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
-import { once } from 'node:events'
-import { DecodeRate, FrameEncoder, FrameReader, aborted, readAhead, type EncoderTap, type SourceColour } from '../video/frames.js'
+import { FrameReader, aborted } from '../video/frames.js'
+import { DecodeRate } from '../video/decode_rate.js'
+import { FrameEncoder, type EncoderTap } from '../video/frame_encoder.js'
+import type { SourceColour } from '../video/filters.js'
+import { readAhead } from '../video/read_ahead.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
 import type { ContainerKind } from '../video/container.js'
 import { partialPath, writeAtomically } from './files.js'
 import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
-import { KEYPOINTS_SCHEMA, REGIONS_SCHEMA } from './version.js'
+import { KeypointsWriter } from './keypoints_writer.js'
+import { RegionsWriter } from './regions_writer.js'
 import {
   PipelineError,
   type BlurredRegion,
@@ -66,7 +70,11 @@ export async function standardize(
   // The file's declared length bounds the decode: a header that says 2 s on a stream of hours
   // stops here, not after hours of work. Unknown (0) leaves only the job's time limit.
   const declared = input.durationSeconds > 0 ? input.durationSeconds : 0
-  const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness ?? 10, signal: hooks.signal }
+  const child = {
+    ffmpegPath: options.ffmpegPath,
+    niceness: options.niceness ?? 10,
+    signal: hooks.signal,
+  }
   for (const processor of options.processors) {
     await guard(processor, 'initialise', () => processor.init?.({ width, height, fps }))
   }
@@ -74,14 +82,24 @@ export async function standardize(
   const audio = options.keepAudio && input.hasAudio
   const taps: (EncoderTap & { kind: 'thumbnail' | 'preview'; final: string })[] = []
   if (input.thumbnailPath) {
-    taps.push({ kind: 'thumbnail', final: input.thumbnailPath, ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)) })
+    taps.push({
+      kind: 'thumbnail',
+      final: input.thumbnailPath,
+      ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)),
+    })
   }
   if (input.previewPath) {
     const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps }
-    taps.push({ kind: 'preview', final: input.previewPath, ...previewTap(partialPath(input.previewPath), settings) })
+    taps.push({
+      kind: 'preview',
+      final: input.previewPath,
+      ...previewTap(partialPath(input.previewPath), settings),
+    })
   }
   // A file left by an earlier run must not pass for this run's.
-  await Promise.all(taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })]))
+  await Promise.all(
+    taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })])
+  )
   const made: StandardizeResult['made'] = []
   let frameCount = 0
   let keypointCounts = { people: 0, framesWithPeople: 0 }
@@ -94,7 +112,9 @@ export async function standardize(
       const regions = new RegionsWriter(regionsTemp, width, height)
       regions.begin({ clipId: input.clipId, fps })
       const rate0 = new DecodeRate(input.sourceFps, fps)
-      const maxFrames = declared ? Math.ceil((declared + durationMargin(declared)) * rate0.fps) : undefined
+      const maxFrames = declared
+        ? Math.ceil((declared + durationMargin(declared)) * rate0.fps)
+        : undefined
       const reader = new FrameReader(
         input.inputPath,
         { width, height, fps },
@@ -132,7 +152,9 @@ export async function standardize(
           const people: PersonKeypoints[] = []
           const blurred: BlurredRegion[] = []
           for (const processor of options.processors) {
-            const found = await guard(processor, `process frame ${frame.index}`, () => processor.process(frame))
+            const found = await guard(processor, `process frame ${frame.index}`, () =>
+              processor.process(frame)
+            )
             if (found) people.push(...found)
             const hidden = processor.blurred?.()
             if (hidden) blurred.push(...hidden)
@@ -160,7 +182,11 @@ export async function standardize(
           )
         }
         if (frameCount === 0) {
-          throw new PipelineError('E_DECODE_FAILED', 'standardize', 'The video stream has no frame that could be decoded.')
+          throw new PipelineError(
+            'E_DECODE_FAILED',
+            'standardize',
+            'The video stream has no frame that could be decoded.'
+          )
         }
         await encoder.finish()
         await keypoints.end(frameCount)
@@ -181,8 +207,14 @@ export async function standardize(
         }
         keypoints.destroy()
         regions.destroy()
-        await Promise.all([...taps.map((tap) => rm(tap.path, { force: true })), rm(regionsTemp, { force: true })])
-        if (hooks.signal?.aborted && !(error instanceof PipelineError && error.code === 'E_ABORTED')) {
+        await Promise.all([
+          ...taps.map((tap) => rm(tap.path, { force: true })),
+          rm(regionsTemp, { force: true }),
+        ])
+        if (
+          hooks.signal?.aborted &&
+          !(error instanceof PipelineError && error.code === 'E_ABORTED')
+        ) {
           throw aborted('standardize')
         }
         throw error
@@ -225,7 +257,10 @@ const PREPARE_AHEAD = 2
  * while the frames before it are still being processed, so work a processor can start early
  * (the anonymizer's face search, on its own thread) runs alongside theirs.
  */
-function preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): AsyncGenerator<Frame> {
+function preparing(
+  frames: AsyncIterable<Frame>,
+  processors: FrameProcessor[]
+): AsyncGenerator<Frame> {
   const prepare = (frame: Frame) => {
     for (const processor of processors) {
       // A prepare() that fails leaves its work to process(), which reports the failure.
@@ -239,7 +274,11 @@ function preparing(frames: AsyncIterable<Frame>, processors: FrameProcessor[]): 
 }
 
 /** Runs a processor call; its failure becomes E_PROCESSOR_FAILED naming the processor. */
-async function guard<T>(processor: FrameProcessor, what: string, call: () => Promise<T> | T | undefined) {
+async function guard<T>(
+  processor: FrameProcessor,
+  what: string,
+  call: () => Promise<T> | T | undefined
+) {
   try {
     return await call()
   } catch (error) {
@@ -250,106 +289,5 @@ async function guard<T>(processor: FrameProcessor, what: string, call: () => Pro
       `The ${processor.name} step failed while processing the video.`,
       `${processor.name}: ${what}: ${error instanceof Error ? error.message : String(error)}`
     )
-  }
-}
-
-/**
- * keypoints.json written frame by frame. `frameCount` is only known at the end, so the header
- * fields are written first and `frameCount` is the last key of the object.
- */
-class KeypointsWriter {
-  #stream: WriteStream
-  #first = true
-  #tracks = new Set<number>()
-  #framesWithPeople = 0
-
-  /** Distinct track ids and frames with at least one person, as written. */
-  get counts() {
-    return { people: this.#tracks.size, framesWithPeople: this.#framesWithPeople }
-  }
-
-  constructor(path: string) {
-    this.#stream = createWriteStream(path)
-    this.#stream.on('error', () => {})
-  }
-
-  begin(header: { clipId: string; fps: number; width: number; height: number }) {
-    const head = { schema: KEYPOINTS_SCHEMA, ...header, keypointFormat: 'blazepose-33' }
-    this.#stream.write(JSON.stringify(head).slice(0, -1) + ',"frames":[\n')
-  }
-
-  /** Output frames `from` to `to` (excluded), at `fps`, all with the same people. */
-  async frames(from: number, to: number, fps: number, people: PersonKeypoints[]) {
-    if (to <= from) return
-    if (people.length) this.#framesWithPeople += to - from
-    for (const person of people) if (typeof person.trackId === 'number') this.#tracks.add(person.trackId)
-    const list = JSON.stringify(people)
-    let lines = ''
-    for (let index = from; index < to; index++) {
-      lines += `${this.#first ? '' : ',\n'}{"index":${index},"timeMs":${Math.round((index * 1000) / fps)},"people":${list}}`
-      this.#first = false
-    }
-    if (!this.#stream.write(lines)) await once(this.#stream, 'drain')
-  }
-
-  async end(frameCount: number) {
-    this.#stream.end(`\n],"frameCount":${frameCount}}\n`)
-    await once(this.#stream, 'finish')
-  }
-
-  destroy() {
-    this.#stream.destroy()
-  }
-}
-
-/**
- * regions.json: the regions the processors blurred, as reviewers need them to check the
- * anonymization (drawn over the video on the moderation page), small enough to fetch whole:
- * frames where nothing was blurred are left out, boxes are clipped to the frame and rounded to
- * whole pixels, and each region is a row `[kind, x, y, w, h]`. An entry's `index` is the first
- * output frame showing that decoded frame and `count` how many output frames do (more than one
- * only for a source slower than the output rate).
- */
-class RegionsWriter {
-  #stream: WriteStream
-  #first = true
-
-  constructor(
-    path: string,
-    private width: number,
-    private height: number
-  ) {
-    this.#stream = createWriteStream(path)
-    this.#stream.on('error', () => {})
-  }
-
-  begin(header: { clipId: string; fps: number }) {
-    const head = { schema: REGIONS_SCHEMA, ...header, width: this.width, height: this.height, columns: ['kind', 'x', 'y', 'w', 'h'] }
-    this.#stream.write(JSON.stringify(head).slice(0, -1) + ',"frames":[\n')
-  }
-
-  async frame(from: number, to: number, blurred: BlurredRegion[]) {
-    if (to <= from) return
-    const rows: [string, number, number, number, number][] = []
-    for (const region of blurred) {
-      const x0 = Math.max(0, Math.round(region.x))
-      const y0 = Math.max(0, Math.round(region.y))
-      const x1 = Math.min(this.width, Math.round(region.x + region.width))
-      const y1 = Math.min(this.height, Math.round(region.y + region.height))
-      if (x1 > x0 && y1 > y0) rows.push([region.kind, x0, y0, x1 - x0, y1 - y0])
-    }
-    if (rows.length === 0) return
-    const line = `${this.#first ? '' : ',\n'}{"index":${from},"count":${to - from},"regions":${JSON.stringify(rows)}}`
-    this.#first = false
-    if (!this.#stream.write(line)) await once(this.#stream, 'drain')
-  }
-
-  async end(frameCount: number) {
-    this.#stream.end(`\n],"frameCount":${frameCount}}\n`)
-    await once(this.#stream, 'finish')
-  }
-
-  destroy() {
-    this.#stream.destroy()
   }
 }

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { readAhead } from '#workers/video/frames'
+import { readAhead } from '#workers/video/read_ahead'
 
 /** A source that counts what it is asked for and says when it was returned. */
 function controlledSource(count: number, failAt?: number) {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ffmpegMake } from '#tests/helpers/media'
 import type { Frame } from '#workers/pipeline/types'
-import { FrameReader, colourOptions, frameBytes, type SourceColour } from '#workers/video/frames'
+import { FrameReader, frameBytes } from '#workers/video/frames'
+import { colourOptions, type SourceColour } from '#workers/video/filters'
 import { BLACK, fill, paint, planes, rgbToYuv, toRgb, yuvToRgb } from '#workers/video/yuv'
 
 function blankFrame(width: number, height: number): Frame {
