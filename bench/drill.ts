@@ -108,7 +108,10 @@ async function startRedis() {
   // An append-only file, as compose runs Redis: sessions and queued jobs survive its restart.
   redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', work], { stdio: 'ignore' })
   children.add(redis)
-  const ok = await until(async () => (await run('redis-cli', ['-p', String(redisPort), 'ping'])).stdout.includes('PONG'), 10_000, 100)
+  const ok = await until(async () => {
+    const result = await run('redis-cli', ['-p', String(redisPort), 'ping'])
+    return result.stdout.includes('PONG')
+  }, 10_000, 100)
   if (!ok) throw new Error('the drill redis-server did not start')
 }
 async function stopRedis() {
@@ -227,7 +230,8 @@ class Session {
     return response
   }
   async page(path: string) {
-    const html = await (await this.fetch(path)).text()
+    const response = await this.fetch(path)
+    const html = await response.text()
     this.csrf = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? this.csrf
     return html
   }
@@ -308,7 +312,8 @@ async function connectDb() {
 async function q<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await db.query(sql, params)).rows as T[]
+      const result = await db.query(sql, params)
+      return result.rows as T[]
     } catch (error) {
       if (attempt > 20) throw error
       await sleep(500)
@@ -318,7 +323,8 @@ async function q<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
   }
 }
 async function count(sql: string, params: unknown[] = []) {
-  return Number((await q<{ n: string }>(sql, params))[0].n)
+  const [row] = await q<{ n: string }>(sql, params)
+  return Number(row.n)
 }
 
 async function listBucket(name: string) {
@@ -342,9 +348,9 @@ async function storageState() {
   const stored = new Map<string, number>()
   for (const bucket of ['raw', 'processed', 'previews']) for (const object of await listBucket(bucket)) stored.set(`${bucket}/${object.key}`, object.size)
   let orphans = 0
-  for (const key of stored.keys()) if (!referenced.has(key) && !receiving.some((upload) => key.includes(upload.id))) orphans += 1
+  for (const key of stored.keys()) if (!referenced.has(key) && !receiving.some((row) => key.includes(row.id))) orphans += 1
   const staged = existsSync(env.UPLOAD_STAGING_DIR!) ? await readdir(env.UPLOAD_STAGING_DIR!) : []
-  orphans += staged.filter((file) => !receiving.some((upload) => file.startsWith(upload.id))).length
+  orphans += staged.filter((file) => !receiving.some((row) => file.startsWith(row.id))).length
   let missing = 0
   for (const [key, bytes] of referenced) if (stored.get(key) !== bytes) missing += 1
   return { orphans, missing }
@@ -462,13 +468,12 @@ try {
   await writeFile(canaryFile, `canary ${randomBytes(8).toString('hex')}\n`)
 
   // The checkout scenario's session exists at the fake before its order is seeded.
-  const session = await (
-    await fetch(`${stripe.url}/v1/checkout/sessions`, {
+  const created = await fetch(`${stripe.url}/v1/checkout/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ mode: 'payment', success_url: `${BASE}/checkout/success`, 'line_items[0][quantity]': '1', 'line_items[0][price_data][currency]': 'usd', 'line_items[0][price_data][unit_amount]': '2500', 'line_items[0][price_data][product_data][name]': 'Drill dataset' }),
     })
-  ).json()
+  const session = await created.json()
   await ace(['migration:run', '--force'])
   await ace(['db:seed', '--files', 'database/seeders/consent_text_seeder.ts'])
   await ace(['db:seed', '--connection', 'bench', '--files', 'bench/seeders/drill_seeder.ts'], { DRILL_SESSION_ID: session.id })
@@ -505,7 +510,8 @@ try {
     }
     // A killed worker cannot clean its local work directory; what is left there is disk, not S3.
     const workDir = env.PIPELINE_WORK_DIR!
-    const leftover = existsSync(workDir) ? (await readdir(workDir)).length : 0
+    const leftovers = existsSync(workDir) ? await readdir(workDir) : []
+    const leftover = leftovers.length
     return { once: `${await waitProcessed(ids, 1000)}/3`, note: `killed mid-job (processing, progress ≥ 10 %) ${midJob}/3; local work dirs left behind ${leftover}` }
   })
 
@@ -628,7 +634,8 @@ try {
       })
     )
     const once = accepted.length ? await waitProcessed(accepted) : 0
-    const secret = (await readFile(canaryFile, 'utf8')).trim()
+    const contents = await readFile(canaryFile, 'utf8')
+    const secret = contents.trim()
     const leaked = await count(`SELECT count(*) AS n FROM clips WHERE title LIKE '%' || $1 || '%'`, [secret]).catch(() => 0)
     const summary = [...tally].map(([kind, entry]) => `${kind} ${entry.accepted} accepted/${entry.refused} refused${entry.failed ? `/${entry.failed} failed` : ''}`).join(', ')
     return { once: `${once}/${accepted.length}`, note: `${summary}; canary URL hit ${canaryHits}×${leaked ? `; canary text in ${leaked} rows` : ''}` }

@@ -112,7 +112,8 @@ export default class ClipProcess extends BaseCommand {
     let processors
     let provider: string
     try {
-      provider = (await thread.ready).provider
+      const loaded = await thread.ready
+      provider = loaded.provider
       processors = await thread.processors()
     } catch (error) {
       await thread.close()

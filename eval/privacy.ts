@@ -167,7 +167,8 @@ function writePng(data: Buffer, path: string) {
 
 async function sourceColour(path: string): Promise<SourceColour | undefined> {
   try {
-    const stream = (await probe(path)).video[0]
+    const probed = await probe(path)
+    const stream = probed.video[0]
     return stream ? { colorSpace: stream.colorSpace, width: stream.width, height: stream.height } : undefined
   } catch {
     return undefined
