@@ -83,7 +83,7 @@ async function load(path: string, seconds: number): Promise<Result> {
   const elapsed = (performance.now() - started) / 1000
   agent.destroy()
   latencies.sort((a, b) => a - b)
-  const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? NaN
+  const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? Number.NaN
   return { requests: latencies.length, errors, seconds: elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes }
 }
 
@@ -125,7 +125,8 @@ try {
   // The third page of the catalog: follow two "Next page" links, as a visitor would.
   let next = '/catalog'
   for (let page = 0; page < 2; page++) {
-    const html = await (await fetch(BASE + next)).text()
+    const nextPage = await fetch(BASE + next)
+    const html = await nextPage.text()
     next = html.match(/href="([^"]+)"[^>]*data-next-page/)![1].replaceAll('&amp;', '&')
   }
   urls[4][1] = next

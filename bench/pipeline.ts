@@ -35,11 +35,13 @@ async function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM') {
 }
 
 async function descendants(pid: number): Promise<number[]> {
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+  const listed = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
+  const children = listed
     .split(' ')
     .filter(Boolean)
     .map(Number)
-  return [...children, ...(await Promise.all(children.map(descendants))).flat()]
+  const nested = await Promise.all(children.map(descendants))
+  return [...children, ...nested.flat()]
 }
 
 /**

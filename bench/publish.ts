@@ -60,7 +60,8 @@ async function writeKeypoints(path: string, frames: number) {
   }
   await write(`\n],"frameCount":${frames}}\n`)
   await new Promise<void>((resolve) => file.end(() => resolve()))
-  return { sha256: hash.digest('hex'), bytes: (await stat(path)).size }
+  const stats = await stat(path)
+  return { sha256: hash.digest('hex'), bytes: stats.size }
 }
 
 const s3Script = `

@@ -55,7 +55,8 @@ class Session {
     return response
   }
   async page(path: string) {
-    const html = await (await this.fetch(path)).text()
+    const response = await this.fetch(path)
+    const html = await response.text()
     this.csrf = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? this.csrf
     return html
   }
@@ -83,7 +84,7 @@ try {
   const frames = Math.ceil((sizeMiB * 1024 * 1024) / (1920 * 1080 * 1.5))
   const video = join(work, 'big.mkv')
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-frames:v', String(frames), '-c:v', 'rawvideo', '-pix_fmt', 'yuv420p', video], { timeout: 600_000 })
-  const size = (await stat(video)).size
+  const { size } = await stat(video)
 
   server = spawn(process.execPath, ['--import', '@poppinss/ts-exec', 'bin/server.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
   for (let attempt = 0; ; attempt++) {

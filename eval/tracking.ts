@@ -139,9 +139,9 @@ function coveredShare(box: Box, regions: BlurredRegion[], kind: Kind) {
 }
 
 /** Reference boxes of one kind on a clip, how many a pass hid, and the frames where one was bare. */
-function score(reference: Map<number, Found>, blurred: BlurredRegion[][], kind: Kind) {
+function score(referenceBoxes: Map<number, Found>, blurred: BlurredRegion[][], kind: Kind) {
   const result = { boxes: 0, hidden: 0, exposedFrames: [] as number[] }
-  for (const [index, found] of reference) {
+  for (const [index, found] of referenceBoxes) {
     let exposed = false
     for (const { box } of found.filter((entry) => entry.kind === kind)) {
       result.boxes++

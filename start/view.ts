@@ -2,7 +2,7 @@
  * Globals shared with every Edge template.
  */
 import edge from 'edge.js'
-import { DateTime } from 'luxon'
+import { type DateTime } from 'luxon'
 import type User from '#models/user'
 import { navigationFor } from '#app/accounts/navigation'
 import { formatBytes } from '#app/core/format'

@@ -9,7 +9,7 @@ import { extname, join, resolve, basename } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import config from '#config/athera'
-import Clip from '#models/clip'
+import type Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import ProcessClip from '#jobs/process_clip'
 import { StorageService } from '#app/core/storage_service'
@@ -39,10 +39,12 @@ export interface DemoVideo {
  */
 export async function readDemoMedia(dir: string, warn: (line: string) => void): Promise<DemoVideo[]> {
   const folder = resolve(dir)
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
+  const found = await stat(folder).catch(() => null)
+  if (!found?.isDirectory()) {
     throw new Error(`DEMO_MEDIA_DIR is ${folder}, which is not a folder.`)
   }
-  const names = (await readdir(folder)).filter((name) => DEMO_MEDIA_EXTENSIONS.includes(extname(name).toLowerCase())).sort()
+  const entries = await readdir(folder)
+  const names = entries.filter((name) => DEMO_MEDIA_EXTENSIONS.includes(extname(name).toLowerCase())).sort()
   const videos: DemoVideo[] = []
   for (const name of names) {
     try {
@@ -126,7 +128,8 @@ export async function processDemoClips(clips: Clip[], log: (line: string) => voi
   try {
     for (const [index, clip] of clips.entries()) {
       const started = performance.now()
-      const attempt = (await clip.related('processingRuns').query().count('* as total').first())?.$extras.total ?? 0
+      const runs = await clip.related('processingRuns').query().count('* as total').first()
+      const attempt = runs?.$extras.total ?? 0
       try {
         await handler.handle(
           { clipId: clip.id },

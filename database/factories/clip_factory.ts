@@ -65,7 +65,8 @@ export const ClipFactory = factory
   })
   .before('create', async (_, clip, { $trx }) => {
     if (!clip.userId) {
-      clip.userId = (await UserFactory.apply('creator').client($trx!).create()).id
+      const owner = await UserFactory.apply('creator').client($trx!).create()
+      clip.userId = owner.id
     }
     if (!clip.consentRecordId) {
       const grant = await ConsentRecordFactory.merge({ userId: clip.userId }).client($trx!).create()

@@ -38,7 +38,8 @@ export const DatasetFactory = factory
   })
   .before('create', async (_, dataset, { $trx }) => {
     if (!dataset.ownerId) {
-      dataset.ownerId = (await UserFactory.apply('creator').client($trx!).create()).id
+      const owner = await UserFactory.apply('creator').client($trx!).create()
+      dataset.ownerId = owner.id
     }
   })
   .build()

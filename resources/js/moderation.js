@@ -150,8 +150,8 @@ function jumpTo(page, button) {
 function nextRiskyMoment(page) {
   const buttons = [...page.querySelectorAll('[data-risk-jump]')]
   if (buttons.length === 0) return false
-  const current = buttons.findIndex((button) => button.getAttribute('aria-current') === 'true')
-  jumpTo(page, buttons[(current + 1) % buttons.length])
+  const last = buttons.findIndex((button) => button.getAttribute('aria-current') === 'true')
+  jumpTo(page, buttons[(last + 1) % buttons.length])
   return true
 }
 

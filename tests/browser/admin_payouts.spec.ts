@@ -53,7 +53,8 @@ test.group('Browser: an admin runs payouts and reads the legal log', (group) => 
     assert.equal(await page.locator('[data-entry]').count(), 2, 'the share and the transfer')
     await screenshot(page, 'admin-ledger-filtered')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Export these rows (CSV)').click()])
-    const csv = await (await download.createReadStream()).toArray()
+    const stream = await download.createReadStream()
+    const csv = await stream.toArray()
     const lines = Buffer.concat(csv).toString('utf8').trim().split('\r\n')
     assert.lengthOf(lines, 3, 'header and the two filtered rows')
 

@@ -63,7 +63,8 @@ test.group('Browser: a buyer creates an API token and calls the API with it', (g
     const manifest = await api(licences.body.data[0].links.manifest, secret)
     assert.equal(manifest.status, 200)
     const video = manifest.body.files.find((file: any) => file.kind === 'video')
-    const bytes = Buffer.from(await (await fetch(video.url)).arrayBuffer())
+    const response = await fetch(video.url)
+    const bytes = Buffer.from(await response.arrayBuffer())
     assert.equal(sha256(bytes), sha256(published.contents.get(video.path)!))
     assert.equal(await Download.query().where('licence_id', licence.id).where('kind', 'api').count('* as n').first().then((row) => Number(row!.$extras.n)), 1)
 
@@ -71,7 +72,8 @@ test.group('Browser: a buyer creates an API token and calls the API with it', (g
     await page.getByRole('link', { name: 'I have copied it' }).click()
     await page.waitForURL('**/account/tokens')
     const row = page.locator('[data-token-id]').filter({ hasText: 'Training pipeline' })
-    assert.notEqual((await row.locator('[data-token-last-used]').textContent())?.trim(), 'Never')
+    const text = await row.locator('[data-token-last-used]').textContent()
+    assert.notEqual(text?.trim(), 'Never')
     assert.notInclude(await page.content(), secret)
 
     await screenshot(page, 'api-tokens-list')

@@ -83,7 +83,8 @@ test.group('Browser: npm run dev, from setup to an approved clip', (group) => {
     assert.isNull(clip.statusReason)
     const run = await ProcessingRun.query({ connection }).where('clip_id', clip.id).where('status', 'succeeded').firstOrFail()
     assert.isAbove(Object.keys(run.modelVersions).length, 0, 'the run records the models it used')
-    const kinds = (await ClipAsset.query({ connection }).where('clip_id', clip.id)).map((asset) => asset.kind)
+    const clipAssets = await ClipAsset.query({ connection }).where('clip_id', clip.id)
+    const kinds = clipAssets.map((asset) => asset.kind)
     assert.includeMembers(kinds, ['video', 'keypoints'])
     assert.equal(clip.keypointFrameCount, 60)
 

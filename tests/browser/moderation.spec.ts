@@ -64,8 +64,10 @@ test.group('Browser: an admin moderates clips with the keyboard', (group) => {
     await page.locator(`[data-moderation-row][data-clip-id="${second.id}"]`).waitFor({ state: 'detached' })
     await page.locator('[data-notice="success"]').waitFor()
     assert.equal(await rows.count(), 1)
-    assert.equal((await Clip.findOrFail(second.id)).status, 'approved')
-    assert.equal((await Clip.findOrFail(first.id)).status, 'processed')
+    const secondNow = await Clip.findOrFail(second.id)
+    assert.equal(secondNow.status, 'approved')
+    const firstNow = await Clip.findOrFail(first.id)
+    assert.equal(firstNow.status, 'processed')
     const audit = await AuditLog.query().where('action', 'clip.approved').where('subject_id', second.id).firstOrFail()
     assert.equal(audit.actorId, admin.id)
     // The selection stays at its place, on the clip that is left.

@@ -45,13 +45,13 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
     await page.goto(appUrl(`/admin/moderation/${clip.id}`))
     await page.locator('[data-redaction-panel][data-redaction-state="idle"]').waitFor()
     await page.waitForFunction(() => {
-      const video = document.querySelector<HTMLVideoElement>('[data-anonymized] video')
-      return video !== null && video.readyState >= 1
+      const player = document.querySelector<HTMLVideoElement>('[data-anonymized] video')
+      return player !== null && player.readyState >= 1
     })
     // Pause on frame 30 (1 s), then b: a box to draw, and the range around the frame.
     await page.evaluate(() => {
-      const video = document.querySelector<HTMLVideoElement>('[data-anonymized] video')!
-      video.currentTime = 1
+      const player = document.querySelector<HTMLVideoElement>('[data-anonymized] video')!
+      player.currentTime = 1
     })
     await page.waitForFunction(() => Math.abs(document.querySelector<HTMLVideoElement>('[data-anonymized] video')!.currentTime - 1) < 0.01)
     await page.keyboard.press('b')
@@ -98,8 +98,8 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
     await page.locator('[data-redaction-panel][data-redaction-state="tracked"]').waitFor({ timeout: 15_000 })
     // (Drawn once htmx has settled the new panel: waited for, not read at once.)
     await page.waitForFunction(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('[data-redaction-canvas]')!
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
+      const overlay = document.querySelector<HTMLCanvasElement>('[data-redaction-canvas]')!
+      const { data } = overlay.getContext('2d')!.getImageData(0, 0, overlay.width, overlay.height)
       let count = 0
       for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) count++
       return count > 100

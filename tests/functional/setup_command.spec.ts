@@ -35,7 +35,8 @@ async function query(sql: string, database = 'postgres') {
   })
   await client.connect()
   try {
-    return (await client.query(sql)).rows
+    const result = await client.query(sql)
+    return result.rows
   } finally {
     await client.end()
   }
@@ -64,7 +65,8 @@ test.group('node ace setup', (group) => {
     assert.include(first.output, 'Ready. Start it with: npm run dev, then open http://127.0.0.1:3333')
 
     const envFile = join(folder, '.env')
-    assert.equal((await stat(envFile)).mode & 0o777, 0o600, 'only its owner reads the secrets')
+    const stats = await stat(envFile)
+    assert.equal(stats.mode & 0o777, 0o600, 'only its owner reads the secrets')
     const values = await parse(envFile)
     assert.equal(values.NODE_ENV, 'development')
     assert.equal(values.DB_DATABASE, database)
@@ -108,7 +110,8 @@ test.group('node ace setup', (group) => {
       `PostgreSQL is not reachable at 127.0.0.1:${closed}: start it (for example: sudo service postgresql start), or set DB_HOST and DB_PORT in .env.`
     )
     // The .env is written first and kept: the fix is an edit to it, then setup again.
-    assert.equal((await parse(join(folder, '.env'))).DB_DATABASE, database)
+    const written = await parse(join(folder, '.env'))
+    assert.equal(written.DB_DATABASE, database)
     assert.deepEqual(await query(`SELECT 1 FROM pg_database WHERE datname = '${database}'`), [])
 
     const redis = await setup(folder, [], { REDIS_PORT: closed })

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import Clip from '#models/clip'
+import type Clip from '#models/clip'
 import ClipAsset from '#models/clip_asset'
 import type { ConsentScope, ConsentUsage } from '#models/consent_record'
 import Dataset from '#models/dataset'
@@ -36,7 +36,7 @@ export function fakeKeypoints(clipId: string, frames: number, people: number) {
     frames: Array.from({ length: frames }, (_, index) => ({
       index,
       timeMs: Math.round((index * 1000) / 30),
-      people: index % 2 === 0 ? Array.from({ length: people }, (_, track) => person(track)) : [],
+      people: index % 2 === 0 ? Array.from({ length: people }, (_slot, track) => person(track)) : [],
     })),
   }
 }

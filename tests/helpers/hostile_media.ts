@@ -68,7 +68,8 @@ export async function makeCanary(path: string) {
   return {
     secret,
     async wasRead() {
-      return (await stat(path)).atimeMs !== past.getTime()
+      const stats = await stat(path)
+      return stats.atimeMs !== past.getTime()
     },
   }
 }

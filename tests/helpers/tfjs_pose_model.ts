@@ -60,8 +60,8 @@ export async function loadTfjsPoseModel(name: TfjsPoseModelName): Promise<Model>
       const outputs = graph.execute(input, nodes) as tf.Tensor | tf.Tensor[]
       const list = Array.isArray(outputs) ? outputs : [outputs]
       const result: Record<string, Tensor> = {}
-      for (let i = 0; i < list.length; i++) {
-        result[outputKeys[i]] = { data: (await list[i].data()) as Float32Array, dims: list[i].shape }
+      for (const [i, tensor] of list.entries()) {
+        result[outputKeys[i]] = { data: (await tensor.data()) as Float32Array, dims: tensor.shape }
       }
       input.dispose()
       for (const output of list) output.dispose()

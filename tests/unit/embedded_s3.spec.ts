@@ -32,7 +32,8 @@ test.group('Embedded S3 server (npm run dev with S3_EMBEDDED=true)', (group) => 
 
     const server = await EmbeddedS3.start(options)
     try {
-      assert.sameMembers((await client.listBuckets()).map((bucket) => bucket.name), ['athera-dev-raw', 'athera-dev-processed', 'athera-dev-previews'])
+      const buckets = await client.listBuckets()
+      assert.sameMembers(buckets.map((bucket) => bucket.name), ['athera-dev-raw', 'athera-dev-processed', 'athera-dev-previews'])
       await client.putObject('athera-dev-raw', 'clips/a.txt', Buffer.from('kept'))
       const stranger = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'someone-else', secretKey: options.secretKey, region: 'us-east-1', pathStyle: true })
       await assert.rejects(() => stranger.listBuckets(), /Access Key Id you provided does not exist/)

@@ -54,7 +54,8 @@ test.group('First run', (group) => {
     const line = await tokens.announce()
     assert.match(line, /^setup: .*\/setup and enter the setup token \S+$/)
     const first = line.split(' ').at(-1)!
-    const second = (await tokens.announce()).split(' ').at(-1)!
+    const announced = await tokens.announce()
+    const second = announced.split(' ').at(-1)!
     assert.isFalse(await tokens.verify(first), 'a new boot replaces the token')
 
     const response = await client.post('/setup').form({ ...admin, setupToken: second }).withCsrfToken().redirects(0)

@@ -144,7 +144,8 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     cleanup(() => receiver.close())
     const { buyer, endpoint } = await buyerWithWebhook(receiver.url)
     await db.from('buyer_webhooks').where('id', endpoint.id).update({ secret: 'sealed-with-an-old-app-key' })
-    const sent = await (await app.container.make(WebhookService)).sendTest(buyer)
+    const webhookService = await app.container.make(WebhookService)
+    const sent = await webhookService.sendTest(buyer)
     const delivery = (sent as { value: WebhookDelivery }).value
     cleanup(() => forgetDelivery(delivery.id))
 
@@ -169,7 +170,8 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     saved.assertHeader('location', '/account/webhook')
     saved.assertFlashMessage('success', 'Webhook saved. Copy its signing secret below to verify the events.')
     const endpoint = await BuyerWebhook.findByOrFail('user_id', buyer.id)
-    const secret = (await app.container.make(WebhookService)).secretOf(endpoint)!
+    const webhookService = await app.container.make(WebhookService)
+    const secret = webhookService.secretOf(endpoint)!
     assert.match(secret, /^whsec_[A-Za-z0-9_-]{32}$/)
     assert.notInclude(endpoint.secret, secret, 'the secret is stored encrypted')
 
@@ -177,8 +179,8 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     page.assertTextIncludes(receiver.url)
     page.assertTextIncludes(`<p class="mt-2 break-all font-mono text-xs" data-testid="webhook-secret">${secret}</p>`)
 
-    const test = await client.post('/account/webhook/test').loginAs(buyer).withCsrfToken().redirects(0)
-    test.assertHeader('location', '/account/webhook')
+    const sentTest = await client.post('/account/webhook/test').loginAs(buyer).withCsrfToken().redirects(0)
+    sentTest.assertHeader('location', '/account/webhook')
     const delivery = await WebhookDelivery.query().where('user_id', buyer.id).where('event_type', 'test').firstOrFail()
     cleanup(() => forgetDelivery(delivery.id))
     await runDelivery(delivery.id)
@@ -192,11 +194,13 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
     replaced.assertFlashMessage('success', 'Webhook URL replaced; the signing secret is unchanged.')
     const after = await BuyerWebhook.findByOrFail('user_id', buyer.id)
     assert.equal(after.id, endpoint.id)
-    assert.equal((await app.container.make(WebhookService)).secretOf(after), secret)
+    const afterReplace = await app.container.make(WebhookService)
+    assert.equal(afterReplace.secretOf(after), secret)
 
     const rotated = await client.post('/account/webhook/secret').loginAs(buyer).withCsrfToken().redirects(0)
     rotated.assertHeader('location', '/account/webhook')
-    assert.notEqual((await app.container.make(WebhookService)).secretOf(await BuyerWebhook.findByOrFail('user_id', buyer.id)), secret)
+    const afterRotate = await app.container.make(WebhookService)
+    assert.notEqual(afterRotate.secretOf(await BuyerWebhook.findByOrFail('user_id', buyer.id)), secret)
 
     const removed = await client.delete('/account/webhook').loginAs(buyer).withCsrfToken().redirects(0)
     removed.assertFlashMessage('success', 'Webhook removed: no more events are sent.')
@@ -281,8 +285,8 @@ test.group('Webhooks: a buyer’s signed endpoint', (group) => {
 
   test('a test event or a new secret without an endpoint is refused with a sentence', async ({ client }) => {
     const buyer = await makeUser('buyer')
-    const test = await client.post('/account/webhook/test').loginAs(buyer).withCsrfToken().redirects(0)
-    test.assertFlashMessage('error', 'Set a webhook URL first, then send it a test event.')
+    const sentTest = await client.post('/account/webhook/test').loginAs(buyer).withCsrfToken().redirects(0)
+    sentTest.assertFlashMessage('error', 'Set a webhook URL first, then send it a test event.')
     const secret = await client.post('/account/webhook/secret').loginAs(buyer).withCsrfToken().redirects(0)
     secret.assertFlashMessage('error', 'Set a webhook URL first; its secret comes with it.')
   })

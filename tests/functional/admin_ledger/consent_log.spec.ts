@@ -113,7 +113,8 @@ test.group('Admin consent log', (group) => {
     everyone.assertTextIncludes('Dana O&#x27;Brien')
     everyone.assertTextIncludes(history.v2.sha256.slice(0, 12))
     // The receipt behind the link opens for an admin.
-    ;(await client.get(`/consents/${withdrawn.id}`).loginAs(admin)).assertStatus(200)
+    const asAdmin = await client.get(`/consents/${withdrawn.id}`).loginAs(admin)
+    asAdmin.assertStatus(200)
   })
 
   test('an unreadable filter is explained and no CSV is exported', async ({ client, assert }) => {

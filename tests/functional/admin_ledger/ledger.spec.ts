@@ -76,11 +76,13 @@ test.group('Admin ledger: filters, sums, CSV', (group) => {
     const written = []
     for (let day = 1; day <= 15; day++) written.push(await saleAt(`2026-04-${String(day).padStart(2, '0')}T10:00:00Z`, [ana.id, ben.id], day % 2 ? 'odd day' : 'even day'))
 
-    const cash = parseCsv((await client.get('/admin/ledger.csv?account=cash').loginAs(admin)).text())
+    const cashExport = await client.get('/admin/ledger.csv?account=cash').loginAs(admin)
+    const cash = parseCsv(cashExport.text())
     assert.deepEqual(cash.map((row) => Number(row.id)), written.map((sale) => sale.cash).reverse())
     assert.isTrue(cash.every((row) => row.amount_cents === '-1000' && row.kind === 'sale'))
 
-    const odd = parseCsv((await client.get('/admin/ledger.csv?kind=creator_share&memo=ODD').loginAs(admin)).text())
+    const oddExport = await client.get('/admin/ledger.csv?kind=creator_share&memo=ODD').loginAs(admin)
+    const odd = parseCsv(oddExport.text())
     assert.lengthOf(odd, 16, '8 odd days × 2 creators')
     assert.isTrue(odd.every((row) => row.memo === 'odd day'))
 

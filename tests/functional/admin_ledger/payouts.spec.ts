@@ -138,7 +138,8 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.equal(transfer.status, 'paid')
     assert.equal(transfer.refusals, 0)
     assert.equal(await owedTo(creators[0].id), 0)
-    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0])
+    const ledger = await ledgerOf(order.id)
+    assert.deepEqual(ledger.sums, [0, 0])
   })
 
   test('an unknown transfer or order is a 404 and writes nothing', async ({ client, assert }) => {
@@ -196,13 +197,15 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.equal(delivery.status, 200, delivery.body)
     await order.refresh()
     assert.equal(order.status, 'refunded')
-    assert.isNotNull((await Licence.findByOrFail('order_id', order.id)).revokedAt)
+    const storedLicence = await Licence.findByOrFail('order_id', order.id)
+    assert.isNotNull(storedLicence.revokedAt)
     const { sums } = await ledgerOf(order.id)
     assert.isTrue(sums.every((sum) => sum === 0))
     for (const creator of creators) assert.equal(await owedTo(creator.id), 0)
 
     const balances = await client.get(`/admin/payouts?creator=${creators[1].id}`).loginAs(admin)
-    const share = (await db.from('ledger_entries').where('user_id', creators[1].id).where('kind', 'creator_share').firstOrFail()).amount_cents
+    const row = await db.from('ledger_entries').where('user_id', creators[1].id).where('kind', 'creator_share').firstOrFail()
+    const share = row.amount_cents
     balances.assertTextIncludes(`data-lifetime="${share}"`)
     balances.assertTextIncludes(`data-reversed="${share}"`)
     balances.assertTextIncludes('data-pending="0"')
@@ -216,8 +219,9 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     withoutStripe(cleanup)
     const admin = await makeUser('admin')
     const { version } = await versionOf(1500, [5])
+    const buyer = await makeUser('buyer')
     const order = await Order.create({
-      buyerId: (await makeUser('buyer')).id,
+      buyerId: buyer.id,
       datasetVersionId: version.id,
       amountCents: 1500,
       currency: version.currency,

@@ -40,7 +40,10 @@ test.group('Audit log', (group) => {
     const setting = await audit.record({ actorId: other.id, action: 'setting.changed', subject: { type: 'setting', id: 'currency' } })
     const system = await audit.record({ actorId: null, action: 'clip.raw_purged', subject: { type: 'clip', id: 'abc' } })
 
-    const get = async (query: string) => shownIds((await client.get(`/admin/audit?${query}`).loginAs(admin)).text())
+    const get = async (query: string) => {
+      const response = await client.get(`/admin/audit?${query}`).loginAs(admin)
+      return shownIds(response.text())
+    }
     assert.deepEqual(await get(`actor=${encodeURIComponent(other.email)}`), [setting.id, theirs.id])
     assert.deepEqual(await get(`actor=${admin.id}`), [mine.id, yesterday.id])
     assert.deepEqual(await get('actor=system'), [system.id])
@@ -59,7 +62,8 @@ test.group('Audit log', (group) => {
     const audit = new AuditTrail()
     const ids: number[] = []
     for (let index = 0; index < AUDIT_PAGE_SIZE + 2; index++) {
-      ids.push((await audit.record({ actorId: admin.id, action: 'invitation.created', subject: { type: 'invitation', id: index } })).id)
+      const entry = await audit.record({ actorId: admin.id, action: 'invitation.created', subject: { type: 'invitation', id: index } })
+      ids.push(entry.id)
     }
     await audit.record({ actorId: admin.id, action: 'user.suspended' })
 

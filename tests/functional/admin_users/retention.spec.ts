@@ -30,7 +30,8 @@ async function exists(object: { bucket: 'raw' | 'processed'; key: string }) {
 
 async function purge() {
   SettingsStore.clearCache()
-  await (await app.container.make(PurgeExpiredOriginals)).handle({}, context)
+  const purgeExpiredOriginals = await app.container.make(PurgeExpiredOriginals)
+  await purgeExpiredOriginals.handle({}, context)
 }
 
 test.group('Raw-upload retention', (group) => {
@@ -73,7 +74,8 @@ test.group('Raw-upload retention', (group) => {
     await new SettingsStore().set('raw_retention_days', 7)
     const clip = await ClipFactory.apply('approved').create()
     const object = await stored(clip, 'raw', 8)
-    await (await app.container.make(StorageService)).remove(object.bucket, object.key)
+    const storageService = await app.container.make(StorageService)
+    await storageService.remove(object.bucket, object.key)
 
     await purge()
 

@@ -64,9 +64,12 @@ test.group('Buyer dashboard: licence history, receipts, downloads, tokens', (gro
     await Download.query().where('id', older.id).update({ created_at: DateTime.now().minus({ days: 1 }).toJSDate() })
     const newer = await Download.create({ licenceId: licence.id, userId: buyer.id, kind: 'api' })
     const other = await makeUser('buyer')
-    const theirs = await Download.create({ licenceId: (await licenceFor(other, (await publishedVersion({ clips: 1, store: false })).version)).id, userId: other.id, kind: 'zip' })
+    const theirVersion = await publishedVersion({ clips: 1, store: false })
+    const theirLicence = await licenceFor(other, theirVersion.version)
+    const theirs = await Download.create({ licenceId: theirLicence.id, userId: other.id, kind: 'zip' })
 
-    const html = (await client.get('/buyer').loginAs(buyer)).text()
+    const response = await client.get('/buyer').loginAs(buyer)
+    const html = response.text()
 
     assert.include(html, `data-download-id="${newer.id}"`)
     assert.include(html, `data-download-id="${older.id}"`)
@@ -81,7 +84,8 @@ test.group('Buyer dashboard: licence history, receipts, downloads, tokens', (gro
     const token = await tokenFor(buyer, ['catalog:read'])
     await client.get('/api/v1/catalog').bearerToken(token.secret)
 
-    const html = (await client.get('/buyer').loginAs(buyer)).text()
+    const response = await client.get('/buyer').loginAs(buyer)
+    const html = response.text()
 
     assert.include(html, `data-token-id="${token.id}"`)
     assert.include(html, '1 live; last used')
@@ -111,8 +115,10 @@ test.group('Buyer dashboard: licence history, receipts, downloads, tokens', (gro
     assert.include(html, 'pi_test_123')
     assert.include(html, `/licences/${licence.id}`)
 
-    ;(await client.get(`/buyer/receipts/${order.id}`).loginAs(await makeUser('buyer'))).assertStatus(403)
-    ;(await client.get(`/buyer/receipts/${order.id}`).loginAs(await makeUser('admin'))).assertStatus(200)
+    const asAnotherBuyer = await client.get(`/buyer/receipts/${order.id}`).loginAs(await makeUser('buyer'))
+    asAnotherBuyer.assertStatus(403)
+    const asAnotherAdmin = await client.get(`/buyer/receipts/${order.id}`).loginAs(await makeUser('admin'))
+    asAnotherAdmin.assertStatus(200)
   })
 
   test('an order that took no money has no receipt (404); a refunded one says so', async ({ client, assert }) => {
@@ -121,8 +127,10 @@ test.group('Buyer dashboard: licence history, receipts, downloads, tokens', (gro
     const pending = await paidOrder(buyer, published.version, { status: 'pending', paidAt: null })
     const refunded = await paidOrder(buyer, published.version, { status: 'refunded', refundedAt: DateTime.fromISO('2026-02-10T10:00:00Z') })
 
-    ;(await client.get(`/buyer/receipts/${pending.id}`).loginAs(buyer)).assertStatus(404)
-    const html = (await client.get(`/buyer/receipts/${refunded.id}`).loginAs(buyer)).text()
+    const asBuyer = await client.get(`/buyer/receipts/${pending.id}`).loginAs(buyer)
+    asBuyer.assertStatus(404)
+    const response = await client.get(`/buyer/receipts/${refunded.id}`).loginAs(buyer)
+    const html = response.text()
     assert.include(html, 'data-testid="receipt-refunded"')
     assert.include(html, 'Refunded 10 Feb 2026')
   })

@@ -34,7 +34,8 @@ test.group('REST API v1: the OpenAPI document', (group) => {
   })
 
   test('declares the bearer scheme, a scope per operation, and the one error shape', async ({ client, assert }) => {
-    const document = (await client.get('/api/v1/openapi.json')).body()
+    const response = await client.get('/api/v1/openapi.json')
+    const document = response.body()
 
     assert.deepInclude(document.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer' })
     for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, any>>)) {

@@ -32,10 +32,12 @@ test.group('REST API v1: authentication', (group) => {
   test('a revoked token → 401 invalid_token', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const token = await tokenFor(buyer)
-    ;(await client.get('/api/v1/licences').bearerToken(token.secret)).assertStatus(200)
+    const allowed = await client.get('/api/v1/licences').bearerToken(token.secret)
+    allowed.assertStatus(200)
 
     // Revoked from the tokens page, as the owner.
-    ;(await client.delete(`/account/tokens/${token.id}`).loginAs(buyer).withCsrfToken().redirects(0)).assertStatus(302)
+    const asBuyer = await client.delete(`/account/tokens/${token.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    asBuyer.assertStatus(302)
     assert.isNull(await tokenRow(token.id))
 
     const response = await client.get('/api/v1/licences').bearerToken(token.secret)
@@ -68,14 +70,16 @@ test.group('REST API v1: authentication', (group) => {
       assert.equal(response.body().error.code, 'invalid_token', header)
     }
     // A forged secret under a real (sequential, guessable) id leaves the token's "last used" alone.
-    assert.isNull((await tokenRow(id)).last_used_at)
+    const row = await tokenRow(id)
+    assert.isNull(row.last_used_at)
   })
 
   test('a token without the needed scope → 403 insufficient_scope', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const catalogOnly = await tokenFor(buyer, ['catalog:read'])
 
-    ;(await client.get('/api/v1/catalog').bearerToken(catalogOnly.secret)).assertStatus(200)
+    const response = await client.get('/api/v1/catalog').bearerToken(catalogOnly.secret)
+    response.assertStatus(200)
     const licences = await client.get('/api/v1/licences').bearerToken(catalogOnly.secret)
     licences.assertStatus(403)
     assertError(assert, licences.body(), 'insufficient_scope')
@@ -116,11 +120,13 @@ test.group('REST API v1: authentication', (group) => {
   test('each use stamps the token\'s last_used_at', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const token = await tokenFor(buyer)
-    assert.isNull((await tokenRow(token.id)).last_used_at)
+    const row = await tokenRow(token.id)
+    assert.isNull(row.last_used_at)
 
     await client.get('/api/v1/licences').bearerToken(token.secret)
 
-    const used = (await tokenRow(token.id)).last_used_at as Date
+    const stamped = await tokenRow(token.id)
+    const used = stamped.last_used_at as Date
     assert.isNotNull(used)
     assert.isBelow(Math.abs(Date.now() - used.getTime()), 60_000)
   })
@@ -139,7 +145,8 @@ test.group('REST API v1: authentication', (group) => {
     limited.assertStatus(429)
     assertError(assert, limited.body(), 'rate_limited')
     assert.isAbove(Number(limited.header('retry-after')), 0)
-    ;(await client.get('/api/v1/licences').bearerToken(other.secret)).assertStatus(200)
+    const response2 = await client.get('/api/v1/licences').bearerToken(other.secret)
+    response2.assertStatus(200)
   })
 
   test('an unknown path under /api is a JSON 404', async ({ client, assert }) => {
@@ -192,7 +199,8 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     const cursor = await client.get('/api/v1/catalog').qs({ cursor: 'not-a-cursor' }).bearerToken(secret)
     cursor.assertStatus(422)
     assertError(assert, cursor.body(), 'validation_failed')
-    ;(await client.get('/api/v1/catalog').qs({ price_min: '-3' }).bearerToken(secret)).assertStatus(422)
+    const response = await client.get('/api/v1/catalog').qs({ price_min: '-3' }).bearerToken(secret)
+    response.assertStatus(422)
   })
 
   test('a dataset and its version, with the caller\'s licence; unknown ones 404', async ({ client, assert }) => {
@@ -295,7 +303,8 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     mine.assertStatus(403)
     assertError(assert, mine.body(), 'forbidden')
     assert.include(mine.body().error.message, 'revoked')
-    ;(await client.get('/api/v1/licences/not-a-uuid/manifest').bearerToken(secret)).assertStatus(404)
+    const response = await client.get('/api/v1/licences/not-a-uuid/manifest').bearerToken(secret)
+    response.assertStatus(404)
     assert.lengthOf(await Download.query().whereIn('licence_id', [foreign.id, revoked.id]), 0)
   })
 })

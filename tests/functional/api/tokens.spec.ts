@@ -40,7 +40,8 @@ test.group('API tokens: the buyer\'s pages', (group) => {
     assert.include(list.text(), 'Training pipeline')
     assert.include(list.text(), `data-token-id="${rows[0].id}"`)
     assert.notInclude(list.text(), value!)
-    ;(await client.get('/api/v1/catalog').bearerToken(value!)).assertStatus(200)
+    const allowed = await client.get('/api/v1/catalog').bearerToken(value!)
+    allowed.assertStatus(200)
   })
 
   test('"no expiry" stores none; the list shows last use', async ({ client, assert }) => {
@@ -51,7 +52,8 @@ test.group('API tokens: the buyer\'s pages', (group) => {
     assert.isNull(row.expires_at)
     await db.from('auth_access_tokens').where('id', row.id).update({ last_used_at: new Date('2026-03-04T05:06:00Z') })
 
-    const html = (await client.get('/account/tokens').loginAs(buyer)).text()
+    const response = await client.get('/account/tokens').loginAs(buyer)
+    const html = response.text()
 
     assert.include(html, '4 Mar 2026 05:06 UTC')
     assert.include(html, 'data-token-scope="licences:read"')

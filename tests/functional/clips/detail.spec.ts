@@ -67,7 +67,8 @@ test.group('One clip in full', (group) => {
     assert.include(full.text(), 'No assets are stored for this clip.')
     assert.include(full.text(), 'The pipeline has not run on this clip yet.')
 
-    const fragment = (await client.get(`/clips/${clip.id}`).header('HX-Request', 'true').loginAs(creator)).text()
+    const response = await client.get(`/clips/${clip.id}`).header('HX-Request', 'true').loginAs(creator)
+    const fragment = response.text()
     assert.notInclude(fragment, '<html')
     assert.include(fragment, `hx-get="/clips/${clip.id}"`)
     assert.include(fragment, 'hx-trigger="every 3s"')
@@ -75,14 +76,19 @@ test.group('One clip in full', (group) => {
 
   test('another creator and a buyer are refused; an admin may look', async ({ client }) => {
     const clip = await ClipFactory.create()
-    ;(await client.get(`/clips/${clip.id}`).loginAs(await makeUser('creator'))).assertStatus(403)
-    ;(await client.get(`/clips/${clip.id}`).loginAs(await makeUser('buyer'))).assertStatus(403)
-    ;(await client.get(`/clips/${clip.id}`).loginAs(await makeUser('admin'))).assertStatus(200)
+    const asAnotherCreator = await client.get(`/clips/${clip.id}`).loginAs(await makeUser('creator'))
+    asAnotherCreator.assertStatus(403)
+    const asAnotherBuyer = await client.get(`/clips/${clip.id}`).loginAs(await makeUser('buyer'))
+    asAnotherBuyer.assertStatus(403)
+    const asAnotherAdmin = await client.get(`/clips/${clip.id}`).loginAs(await makeUser('admin'))
+    asAnotherAdmin.assertStatus(200)
   })
 
   test('an unknown or malformed id is a 404, not an error', async ({ client }) => {
     const creator = await makeUser('creator')
-    ;(await client.get('/clips/6f1c0b7e-2f4a-4d7e-9a53-1b2c3d4e5f60').loginAs(creator)).assertStatus(404)
-    ;(await client.get('/clips/not-a-uuid').loginAs(creator)).assertStatus(404)
+    const unknownClip = await client.get('/clips/6f1c0b7e-2f4a-4d7e-9a53-1b2c3d4e5f60').loginAs(creator)
+    unknownClip.assertStatus(404)
+    const malformedId = await client.get('/clips/not-a-uuid').loginAs(creator)
+    malformedId.assertStatus(404)
   })
 })

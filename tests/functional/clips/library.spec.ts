@@ -36,7 +36,8 @@ test.group('My clips: the list', (group) => {
     await ClipFactory.apply('failed').merge({ ...own, title: 'Clip failed' }).create()
     await ClipFactory.apply('withdrawn').merge({ ...own, title: 'Clip withdrawn' }).create()
 
-    const html = (await client.get('/clips').loginAs(creator)).text()
+    const response = await client.get('/clips').loginAs(creator)
+    const html = response.text()
 
     assert.include(html, 'Waiting for processing')
     assert.match(html, /Processing · 42%/)
@@ -56,7 +57,8 @@ test.group('My clips: the list', (group) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.merge({ userId: creator.id }).create()
 
-    const html = (await client.get('/clips').loginAs(creator)).text()
+    const response = await client.get('/clips').loginAs(creator)
+    const html = response.text()
 
     assert.include(html, `href="/consents/${clip.consentRecordId}"`)
     assert.include(html, `Grant #${clip.consentRecordId}`)
@@ -79,7 +81,8 @@ test.group('My clips: the list', (group) => {
       contentType: 'image/jpeg',
     })
 
-    const html = (await client.get('/clips').loginAs(creator)).text()
+    const response = await client.get('/clips').loginAs(creator)
+    const html = response.text()
 
     const src = html.match(/<img[^>]*src="([^"]+)"/)?.[1] ?? ''
     assert.include(src, `clips/${withThumbnail.id}/thumbnail.jpg`)
@@ -90,14 +93,17 @@ test.group('My clips: the list', (group) => {
 
   test('with no clips, the page points to the upload form', async ({ client, assert }) => {
     const creator = await makeUser('creator')
-    const html = (await client.get('/clips').loginAs(creator)).text()
+    const response = await client.get('/clips').loginAs(creator)
+    const html = response.text()
     assert.include(html, 'No clips yet')
     assert.include(html, 'href="/upload"')
   })
 
   test('buyers and admins cannot open "My clips"', async ({ client }) => {
-    ;(await client.get('/clips').loginAs(await makeUser('buyer'))).assertStatus(403)
-    ;(await client.get('/clips').loginAs(await makeUser('admin'))).assertStatus(403)
+    const asAnotherBuyer = await client.get('/clips').loginAs(await makeUser('buyer'))
+    asAnotherBuyer.assertStatus(403)
+    const asAnotherAdmin = await client.get('/clips').loginAs(await makeUser('admin'))
+    asAnotherAdmin.assertStatus(403)
   })
 })
 
@@ -125,7 +131,8 @@ test.group('My clips: live status over htmx', (group) => {
     const creator = await makeUser('creator')
     await ClipFactory.merge({ userId: creator.id }).create()
 
-    const html = (await client.get('/clips').header('HX-Request', 'true').loginAs(creator)).text()
+    const response = await client.get('/clips').header('HX-Request', 'true').loginAs(creator)
+    const html = response.text()
     assert.include(html, 'hx-trigger="every 3s"')
   })
 
@@ -148,7 +155,8 @@ test.group('My clips: live status over htmx', (group) => {
     const creator = await makeUser('creator')
     await ClipFactory.merge({ userId: creator.id, status: 'processing', progress: 55 }).create()
 
-    const html = (await client.get('/clips').loginAs(creator)).text()
+    const response = await client.get('/clips').loginAs(creator)
+    const html = response.text()
     assert.include(html, '<html')
     assert.include(html, 'id="clip-list"')
     assert.include(html, 'hx-trigger="every 3s"')

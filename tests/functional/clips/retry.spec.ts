@@ -8,7 +8,8 @@ import { makeUser } from '#tests/helpers/users'
 
 /** The process-clip jobs waiting for a clip (no worker runs them yet). */
 async function queuedJobsFor(clipId: string) {
-  const queue = (await app.container.make(QueueService)).queue('process-clip')
+  const queueService = await app.container.make(QueueService)
+  const queue = queueService.queue('process-clip')
   const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized'])
   return jobs.filter((job) => job?.data?.clipId === clipId)
 }

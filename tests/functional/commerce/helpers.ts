@@ -57,13 +57,17 @@ export function sessionIdOf(location: string) {
 
 /** Counts of everything a webhook may write. */
 export async function moneyRows() {
-  const count = async (table: string) => Number((await db.from(table).count('* as n'))[0].n)
+  const count = async (table: string) => {
+    const [counted] = await db.from(table).count('* as n')
+    return Number(counted.n)
+  }
+  const [paid] = await db.from('orders').whereIn('status', ['paid', 'refunded']).count('* as n')
   return {
     webhookEvents: await count('webhook_events'),
     licences: await count('licences'),
     ledgerEntries: await count('ledger_entries'),
     transfers: await count('transfers'),
-    paidOrders: Number((await db.from('orders').whereIn('status', ['paid', 'refunded']).count('* as n'))[0].n),
+    paidOrders: Number(paid.n),
   }
 }
 

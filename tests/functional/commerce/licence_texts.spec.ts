@@ -263,7 +263,8 @@ test.group('Licence texts: what the buyer agrees to is what the licence records 
 
   test('a text too short or without a type is refused with form errors, publishing nothing', async ({ client, assert }) => {
     const admin = await makeUser('admin')
-    const before = (await LicenceText.all()).length
+    const licenceTexts = await LicenceText.all()
+    const before = licenceTexts.length
 
     const response = await client
       .post('/admin/licence-texts')
@@ -279,7 +280,8 @@ test.group('Licence texts: what the buyer agrees to is what the licence records 
   })
 
   test('a buyer cannot publish a licence text', async ({ client, assert }) => {
-    const before = (await LicenceText.all()).length
+    const licenceTexts = await LicenceText.all()
+    const before = licenceTexts.length
 
     const response = await client
       .post('/admin/licence-texts')

@@ -108,7 +108,7 @@ test.group('Consent: giving consent', (group) => {
   test('consent is refused without the agreement, the processing scope or a signature', async ({ client, assert }) => {
     const text = await ConsentTextFactory.create()
     const creator = await makeUser('creator')
-    const { agree: _agree, ...withoutAgreement } = grantForm(text.id)
+    const { agree, ...withoutAgreement } = grantForm(text.id)
 
     const unticked = await client.post('/consent').form(withoutAgreement).loginAs(creator).withCsrfToken().redirects(0)
     const licensingOnly = await client

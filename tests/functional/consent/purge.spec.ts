@@ -43,7 +43,8 @@ test.group('Consent: purging a withdrawn clip', (group) => {
     const raw = await storedAsset(clip.id, 'raw', 'raw')
     await raw.storage.remove('raw', raw.key)
 
-    await (await app.container.make(PurgeWithdrawnClip)).handle({ clipId: clip.id }, context)
+    const purgeWithdrawnClip = await app.container.make(PurgeWithdrawnClip)
+    await purgeWithdrawnClip.handle({ clipId: clip.id }, context)
 
     assert.lengthOf(await ClipAsset.query().where('clip_id', clip.id), 0)
   })
@@ -52,7 +53,8 @@ test.group('Consent: purging a withdrawn clip', (group) => {
     const clip = await ClipFactory.apply('approved').create()
     const raw = await storedAsset(clip.id, 'raw', 'raw')
 
-    await (await app.container.make(PurgeWithdrawnClip)).handle({ clipId: clip.id }, context)
+    const purgeWithdrawnClip = await app.container.make(PurgeWithdrawnClip)
+    await purgeWithdrawnClip.handle({ clipId: clip.id }, context)
 
     assert.isNotNull(await raw.storage.stat('raw', raw.key))
     assert.lengthOf(await ClipAsset.query().where('clip_id', clip.id), 1)

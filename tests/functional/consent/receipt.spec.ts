@@ -51,7 +51,9 @@ test.group('Consent: receipts', (group) => {
     assert.isTrue(byTitle['Gone clip'].withdrawn)
     assert.equal(byTitle['Gone clip'].withdrawalRecordId, withdrawal.id)
     assert.deepEqual(receipt.withdrawals.map((w: any) => [w.recordId, w.clipIds]), [[withdrawal.id, [gone.id]]])
-    await (await (await app.container.make(QueueService)).queue('purge-withdrawn-clip').getJob(purgeJobId(gone.id)))?.remove()
+    const queueService = await app.container.make(QueueService)
+    const job = await queueService.queue('purge-withdrawn-clip').getJob(purgeJobId(gone.id))
+    await job?.remove()
   })
 
   test('the printable receipt shows the text hash and signature; others cannot read it', async ({ client, assert }) => {

@@ -83,7 +83,8 @@ test.group('Consent: withdrawing a clip', (group) => {
     assert.equal(second.flashMessages()?.error, 'Consent for this clip is already withdrawn; nothing more to do.')
     const withdrawals = await ConsentRecord.query().where('kind', 'withdrawal').where('user_id', creator.id)
     assert.lengthOf(withdrawals, 1)
-    await (await purgeJob(clip.id))?.remove()
+    const job = await purgeJob(clip.id)
+    await job?.remove()
   })
 
   test('another creator’s clip cannot be withdrawn, nor its page opened', async ({ client, assert }) => {
@@ -148,7 +149,8 @@ test.group('Consent: withdrawing a clip', (group) => {
     response.assertTextIncludes(`data-licence="${licence.id}"`)
     response.assertTextIncludes('Pose Labs GmbH')
     assert.notInclude(response.text(), 'Refunded Inc')
-    await (await purgeJob(clip.id))?.remove()
+    const job = await purgeJob(clip.id)
+    await job?.remove()
   })
 
   test('a buyer reaches none of the consent pages', async ({ client, assert }) => {
@@ -169,6 +171,7 @@ test.group('Consent: withdrawing a clip', (group) => {
     // Bouncer answers a refused form submission by sending it back with the refusal flashed.
     assert.equal(post.status(), 302)
     assert.equal(post.flashMessages()?.error, 'Access denied')
-    assert.equal((await Clip.findOrFail(clip.id)).status, 'approved')
+    const storedClip = await Clip.findOrFail(clip.id)
+    assert.equal(storedClip.status, 'approved')
   })
 })

@@ -68,7 +68,8 @@ test.group('Withdrawal notices: the licence holders are told', (group) => {
 
   test('the job gives each live licence one notice naming the files of its export, and only once', async ({ assert }) => {
     const { licence, clip, published, record } = await withdrawnLicensedClip()
-    const revoked = await licenceFor(await makeUser('buyer'), published.version, { revokedAt: (await import('luxon')).DateTime.now(), revokeReason: 'refund' })
+    const luxon = await import('luxon')
+    const revoked = await licenceFor(await makeUser('buyer'), published.version, { revokedAt: luxon.DateTime.now(), revokeReason: 'refund' })
 
     const first = await runNotify(record.id)
     const again = await runNotify(record.id)

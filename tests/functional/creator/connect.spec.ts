@@ -25,7 +25,8 @@ function links(fake: FakeStripe) {
 }
 
 async function statusOf(creator: User) {
-  return (await User.findOrFail(creator.id)).stripeAccountStatus
+  const storedUser = await User.findOrFail(creator.id)
+  return storedUser.stripeAccountStatus
 }
 
 /** A sale of `version` to a new buyer, through checkout and the signed webhook. */
@@ -161,7 +162,8 @@ test.group('Creator: Stripe Connect onboarding', (group) => {
     assert.equal(transfer.status, 'paid')
 
     // The late webhook and a second return change nothing and send nothing twice.
-    assert.equal((await fake.resend(event.id)).status, 200)
+    const resent = await fake.resend(event.id)
+    assert.equal(resent.status, 200)
     const twice = await client.get('/creator/stripe/return').loginAs(await User.findOrFail(creator.id)).redirects(0)
     twice.assertFlashMessage('success', 'Your Stripe account is ready to receive transfers.')
     assert.equal(fake.transfers.size, 1)
@@ -199,7 +201,8 @@ test.group('Creator: Stripe Connect onboarding', (group) => {
     refused.response.assertStatus(302)
     refused.response.assertHeader('location', '/creator')
     refused.response.assertFlashMessage('error', 'Stripe refused to open your Stripe account: Connect is not enabled on this platform.')
-    assert.isNull((await User.findOrFail(creator.id)).stripeAccountId)
+    const storedUser = await User.findOrFail(creator.id)
+    assert.isNull(storedUser.stripeAccountId)
 
     fake.failNext = { status: 400, type: 'invalid_request_error', message: 'The link could not be made.', path: /account_links/ }
     const linkless = await connect(client, creator)
@@ -248,8 +251,10 @@ test.group('Creator: Stripe Connect onboarding', (group) => {
       const post = await client.post('/creator/stripe/connect').loginAs(user).withCsrfToken().header('referer', '/').redirects(0)
       post.assertStatus(302)
       post.assertHeader('location', '/')
-      ;(await client.get('/creator/stripe/return').loginAs(user).redirects(0)).assertStatus(403)
-      ;(await client.get('/creator/stripe/refresh').loginAs(user).redirects(0)).assertStatus(403)
+      const onReturn = await client.get('/creator/stripe/return').loginAs(user).redirects(0)
+      onReturn.assertStatus(403)
+      const onRefresh = await client.get('/creator/stripe/refresh').loginAs(user).redirects(0)
+      onRefresh.assertStatus(403)
     }
     const suspended = await makeUser('suspended')
     const post = await client.post('/creator/stripe/connect').loginAs(suspended).withCsrfToken().redirects(0)

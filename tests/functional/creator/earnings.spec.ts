@@ -52,7 +52,8 @@ test.group('Creator: earnings', (group) => {
     assert.deepInclude(await figures(), { currency: 'USD', earned: 1799, pending: 1799, transferred: 0, available: 0, paidOut: 0 })
 
     // Refunded while the share still waits: the share is reversed, the transfer never sent.
-    assert.equal((await fake.refund(second.charge.id)).delivery.status, 200)
+    const waitingRefunded = await fake.refund(second.charge.id)
+    assert.equal(waitingRefunded.delivery.status, 200)
     assert.deepInclude(await figures(), { earned: 1299, pending: 1299, transferred: 0 })
 
     // The creator's account becomes ready: both waiting shares are transferred.
@@ -60,13 +61,15 @@ test.group('Creator: earnings', (group) => {
     await readyCreator(fake, partner)
     creator.merge({ stripeAccountStatus: 'pending' })
     await creator.save()
-    assert.equal((await fake.setAccountReady(account.id)).delivery.status, 200)
+    const ready = await fake.setAccountReady(account.id)
+    assert.equal(ready.delivery.status, 200)
     const sent = await Transfer.query().where('creator_id', creator.id).where('status', 'paid')
     assert.sameMembers(sent.map((transfer) => transfer.amountCents), [500, 799])
     assert.deepInclude(await figures(), { earned: 1299, pending: 0, transferred: 1299, available: 1299 })
 
     // Refunded after its transfer: the transfer is reversed too.
-    assert.equal((await fake.refund(first.charge.id)).delivery.status, 200)
+    const sentRefunded = await fake.refund(first.charge.id)
+    assert.equal(sentRefunded.delivery.status, 200)
     assert.deepInclude(await figures(), { earned: 799, pending: 0, transferred: 799, available: 799 })
 
     // Stripe's payouts to the bank (mirrored rows): one arrived, one on its way, one failed.
@@ -153,7 +156,8 @@ test.group('Creator: earnings', (group) => {
     const rejected = await ClipFactory.apply('rejected').merge({ userId: creator.id, title: 'Serve from the baseline' }).create()
     const approved = await ClipFactory.apply('approved').merge({ userId: creator.id, title: 'Spike at the net' }).create()
     await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
-    await ClipFactory.merge({ userId: (await makeUser('creator')).id, title: 'Someone else' }).create()
+    const someoneElse = await makeUser('creator')
+    await ClipFactory.merge({ userId: someoneElse.id, title: 'Someone else' }).create()
 
     const page = await client.get('/creator').loginAs(creator)
     page.assertStatus(200)
@@ -173,11 +177,14 @@ test.group('Creator: earnings', (group) => {
     await shareOn(creator.id, 1500, DateTime.utc(), 'EUR')
     const earnings = await app.container.make(EarningsService)
     // Only euros: they lead, and the instance's dollars are not invented.
-    assert.deepEqual((await earnings.balances(creator)).map((balance) => [balance.currency, balance.earned]), [['EUR', 1500]])
+    const eurosOnly = await earnings.balances(creator)
+    assert.deepEqual(eurosOnly.map((balance) => [balance.currency, balance.earned]), [['EUR', 1500]])
 
     await shareOn(creator.id, 700, DateTime.utc(), 'USD')
-    assert.deepEqual((await earnings.balances(creator)).map((balance) => [balance.currency, balance.earned]), [['USD', 700], ['EUR', 1500]])
-    const html = (await client.get('/creator').loginAs(creator)).text()
+    const bothCurrencies = await earnings.balances(creator)
+    assert.deepEqual(bothCurrencies.map((balance) => [balance.currency, balance.earned]), [['USD', 700], ['EUR', 1500]])
+    const response = await client.get('/creator').loginAs(creator)
+    const html = response.text()
     assert.equal(stat(html, 'Lifetime earnings'), '$7.00')
     assert.include(html, 'Also €15.00.')
     assert.include(html, 'data-chart-total="700"')

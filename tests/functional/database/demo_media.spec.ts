@@ -64,7 +64,8 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
     assert.isTrue(manifest.clips.filter((item) => item.id !== clip.id).every((item) => item.files.length === 0))
 
     // The catalog: the football card has its thumbnail and preview; the starter pack's cover has no media.
-    const html = (await client.get('/catalog')).text()
+    const response = await client.get('/catalog')
+    const html = response.text()
     const card = mediaTags(catalogCard(html, 'football-training-drills'))
     assert.deepEqual(card.map((tag) => tag.name), ['img', 'video'])
     assert.include(card[0].src, `clips/${clip.id}/`)
@@ -93,7 +94,8 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
 
     const clip = await Clip.findByOrFail('title', FIRST_MEDIA_CLIP)
     assert.equal(clip.status, 'approved')
-    assert.equal(clip.reviewedBy, (await User.findByOrFail('email', DEMO_ADMIN_EMAIL)).id)
+    const storedUser = await User.findByOrFail('email', DEMO_ADMIN_EMAIL)
+    assert.equal(clip.reviewedBy, storedUser.id)
     const counts = await db.rawQuery(`SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM datasets) AS datasets`)
     assert.deepInclude(counts.rows[0], { users: '6', clips: '12', datasets: '2' })
 
@@ -125,7 +127,8 @@ test.group('Demo seeder without media', (group) => {
     const approved = await Clip.findByOrFail('title', FIRST_MEDIA_CLIP)
     const awaitingReview = await Clip.findByOrFail('title', 'High jump, Fosbury flop')
 
-    const catalog = (await client.get('/catalog')).text()
+    const response = await client.get('/catalog')
+    const catalog = response.text()
     for (const slug of ['football-training-drills', 'multi-sport-movement-starter-pack']) {
       assertNoMedia(assert, catalogCard(catalog, slug), `the ${slug} card`)
       const page = await client.get(`/catalog/${slug}`)
@@ -137,10 +140,13 @@ test.group('Demo seeder without media', (group) => {
     const list = await client.get('/clips').loginAs(maria)
     assertNoMedia(assert, list.text(), 'the creator’s clip list')
     assert.lengthOf(list.text().match(/data-no-media/g) ?? [], 5, 'one per clip of hers')
-    assertNoMedia(assert, (await client.get(`/clips/${approved.id}`).loginAs(maria)).text(), 'an approved clip’s page')
+    const approvedPage = await client.get(`/clips/${approved.id}`).loginAs(maria)
+    assertNoMedia(assert, approvedPage.text(), 'an approved clip’s page')
 
-    assertNoMedia(assert, (await client.get('/admin/moderation').loginAs(admin)).text(), 'the moderation queue')
-    const review = (await client.get(`/admin/moderation/${awaitingReview.id}`).loginAs(admin)).text()
+    const queuePage = await client.get('/admin/moderation').loginAs(admin)
+    assertNoMedia(assert, queuePage.text(), 'the moderation queue')
+    const reviewPage = await client.get(`/admin/moderation/${awaitingReview.id}`).loginAs(admin)
+    const review = reviewPage.text()
     assertNoMedia(assert, review, 'the review page')
     assert.notInclude(review, 'no longer stored', 'nothing was removed: there never was an original')
   })

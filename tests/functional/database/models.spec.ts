@@ -32,9 +32,12 @@ test.group('Model columns', (group) => {
     const reloaded = await DatasetVersion.findOrFail(version.id)
     assert.deepEqual(reloaded.manifest, manifest)
     assert.equal(reloaded.stats.people, 2)
-    assert.deepEqual((await Setting.findOrFail('test_list')).value, ['football', 'tennis'])
-    assert.equal((await Setting.findOrFail('test_string')).value, 'Athera')
-    assert.deepEqual((await WebhookEvent.findByOrFail('stripeEventId', 'evt_1')).payload, { data: [1, 2] })
+    const list = await Setting.findOrFail('test_list')
+    assert.deepEqual(list.value, ['football', 'tennis'])
+    const text = await Setting.findOrFail('test_string')
+    assert.equal(text.value, 'Athera')
+    const event = await WebhookEvent.findByOrFail('stripeEventId', 'evt_1')
+    assert.deepEqual(event.payload, { data: [1, 2] })
   })
 
   test('clips get a uuid, column defaults, array tags and numeric sizes', async ({ assert }) => {

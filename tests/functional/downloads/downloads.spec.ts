@@ -99,7 +99,8 @@ test.group('Downloads: the streamed ZIP', (group) => {
     assert.equal(response.status, 200, 'the stream had started')
     await assert.rejects(() => response.arrayBuffer())
     // The attempt is on record all the same.
-    assert.equal((await Download.query().where('licence_id', licence.id).where('kind', 'zip')).length, 1)
+    const downloads = await Download.query().where('licence_id', licence.id).where('kind', 'zip')
+    assert.equal(downloads.length, 1)
   })
 
   test('a missing object fails the download instead of leaving a file out', async ({ assert }) => {
@@ -161,7 +162,8 @@ test.group('Downloads: the manifest of presigned links', (group) => {
 
     // Signatures carry the second they were made: a later request gets links made then.
     await new Promise((resolve) => setTimeout(resolve, 1100))
-    const again = await (await session.fetch(`/licences/${licence.id}/manifest.json`)).json()
+    const fetchedAgain = await session.fetch(`/licences/${licence.id}/manifest.json`)
+    const again = await fetchedAgain.json()
     const signedAt = (url: string) => new URL(url).searchParams.get('X-Amz-Date')
     assert.notEqual(signedAt(again.files[0].url), signedAt(manifest.files[0].url), 'links are issued again on each request')
     assert.isAbove(Date.parse(again.expires_at), Date.parse(manifest.expires_at))
@@ -193,7 +195,8 @@ test.group('Downloads: the manifest of presigned links', (group) => {
     const licence = await licenceFor(buyer, published.version)
     await withdraw(published.clips[0], published)
 
-    const manifest = await (await session.fetch(`/licences/${licence.id}/manifest.json`)).json()
+    const response = await session.fetch(`/licences/${licence.id}/manifest.json`)
+    const manifest = await response.json()
     assert.isFalse(manifest.files.some((file: { path: string }) => file.path.includes(published.clips[0].id)))
     assert.lengthOf(manifest.files, 4)
     assert.lengthOf(manifest.withdrawn, 1)
@@ -240,7 +243,8 @@ test.group('Downloads: who may download', (group) => {
     const anonymous = new HttpSession()
 
     for (const path of ['manifest.json', 'download.zip']) {
-      assert.equal((await creatorSession.fetch(`/licences/${licence.id}/${path}`)).status, 403)
+      const refused = await creatorSession.fetch(`/licences/${licence.id}/${path}`)
+      assert.equal(refused.status, 403)
       const response = await anonymous.fetch(`/licences/${licence.id}/${path}`)
       assert.equal(response.status, 302)
       assert.equal(response.headers.get('location'), '/login')
@@ -251,7 +255,8 @@ test.group('Downloads: who may download', (group) => {
     const { session } = await asBuyer()
     const response = await session.fetch('/licences/00000000-0000-4000-8000-000000000000/manifest.json')
     assert.equal(response.status, 404)
-    assert.equal((await session.fetch('/licences/not-a-uuid')).status, 404)
+    const malformed = await session.fetch('/licences/not-a-uuid')
+    assert.equal(malformed.status, 404)
   })
 })
 

@@ -57,7 +57,8 @@ test.group('Licences: the buyer\'s pages', (group) => {
     const [gone, kept] = published.clips
     await withdraw(gone, published)
 
-    const html = (await client.get(`/licences/${licence.id}`).loginAs(buyer)).text()
+    const response = await client.get(`/licences/${licence.id}`).loginAs(buyer)
+    const html = response.text()
 
     assert.include(html, 'data-testid="withdrawal-notice"')
     assert.include(html, 'A creator withdrew consent for a clip in this version')
@@ -68,7 +69,8 @@ test.group('Licences: the buyer\'s pages', (group) => {
     assert.notInclude(html, `data-withdrawn-clip="${kept.id}"`)
     assert.notInclude(html, `data-file-path="videos/${gone.id}.mp4"`)
 
-    const list = (await client.get('/licences').loginAs(buyer)).text()
+    const listPage = await client.get('/licences').loginAs(buyer)
+    const list = listPage.text()
     assert.include(list, '1 withdrawn clip to delete')
   })
 
@@ -77,7 +79,8 @@ test.group('Licences: the buyer\'s pages', (group) => {
     const published = await publishedVersion({ clips: 1, store: false })
     const licence = await licenceFor(buyer, published.version, { revokedAt: DateTime.now(), revokeReason: 'The payment was refunded.' })
 
-    const html = (await client.get(`/licences/${licence.id}`).loginAs(buyer)).text()
+    const response = await client.get(`/licences/${licence.id}`).loginAs(buyer)
+    const html = response.text()
 
     assert.include(html, 'data-testid="revoked-notice"')
     assert.include(html, 'The payment was refunded.')

@@ -87,8 +87,10 @@ test.group('Catalog: filters, search, pagination, htmx', (group) => {
     assert.include(bad.text(), 'Licence must be research or commercial.')
     assert.sameMembers(slugsIn(bad.text()), expect(sprint, throws, serves))
 
-    ;(await client.get(`/catalog/${draft.slug}`)).assertStatus(404)
-    ;(await client.get(`/catalog/${draft.slug}/sample/keypoints.json`)).assertStatus(404)
+    const draftPage = await client.get(`/catalog/${draft.slug}`)
+    draftPage.assertStatus(404)
+    const draftSample = await client.get(`/catalog/${draft.slug}/sample/keypoints.json`)
+    draftSample.assertStatus(404)
   })
 
   test('keyset pagination walks every page of every sort without duplicates or gaps', async ({ assert, client }) => {
@@ -176,13 +178,15 @@ test.group('Catalog: cached results', (group) => {
     // A dataset published behind the cache's back (no clearCache) is not seen for a few seconds…
     const hidden = await draftDataset(creator, { title: 'Hidden relay', sport: 'athletics', licenceType: 'research', priceCents: 2000 })
     await publishWith(hidden, creator, [clip])
-    assert.notInclude((await client.get('/catalog?sport=athletics')).text(), `data-dataset-card="${hidden.slug}"`)
+    const response = await client.get('/catalog?sport=athletics')
+    assert.notInclude(response.text(), `data-dataset-card="${hidden.slug}"`)
     // …but publishing through the creator's page clears it.
     const third = await draftDataset(creator, { title: 'Relay zones', sport: 'athletics', licenceType: 'research', priceCents: 2000 })
     await client.post(`/my/datasets/${third.id}/clips`).form({ clips: [clip.id] }).loginAs(creator).withCsrfToken().redirects(0)
     const published = await client.post(`/my/datasets/${third.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
     published.assertFlashMessage('success', 'Version 1 is published with 1 clip.')
-    const after = (await client.get('/catalog?sport=athletics')).text()
+    const afterPage = await client.get('/catalog?sport=athletics')
+    const after = afterPage.text()
     for (const dataset of [first, hidden, third]) assert.include(after, `data-dataset-card="${dataset.slug}"`)
   })
 })
@@ -250,7 +254,8 @@ test.group('Catalog: the dataset page', (group) => {
   test('a free dataset offers a claim', async ({ client, assert }) => {
     const creator = await makeUser('creator')
     const { dataset, version } = await published(creator, 0)
-    const html = (await client.get(`/catalog/${dataset.slug}`)).text()
+    const response = await client.get(`/catalog/${dataset.slug}`)
+    const html = response.text()
     assert.include(html, `action="/licences/claim/${version.id}"`)
     assert.include(html, 'Get it free')
   })
@@ -278,8 +283,10 @@ test.group('Catalog: the dataset page', (group) => {
     assert.equal(next.body().clipId, second.id, 'the withdrawn first clip is skipped')
 
     await Clip.query().whereIn('id', [second.id]).update({ status: 'withdrawn', withdrawn_at: new Date() })
-    ;(await client.get(`/catalog/${dataset.slug}/sample/keypoints.json`)).assertStatus(404)
-    ;(await client.get(`/catalog/${dataset.slug}/sample/preview.mp4`).redirects(0)).assertStatus(404)
+    const response = await client.get(`/catalog/${dataset.slug}/sample/keypoints.json`)
+    response.assertStatus(404)
+    const previewSample = await client.get(`/catalog/${dataset.slug}/sample/preview.mp4`).redirects(0)
+    previewSample.assertStatus(404)
     const page = await client.get(`/catalog/${dataset.slug}`)
     assert.include(page.text(), 'No media yet')
     assert.include(page.text(), '2 clips were withdrawn')

@@ -32,9 +32,12 @@ function fieldErrors(response: { flashMessages(): Record<string, any> }, field: 
 }
 
 const versionClipIds = async (versionId: string) =>
-  (await db.from('dataset_version_clips').where('dataset_version_id', versionId).orderBy('position').select('clip_id')).map(
+  {
+    const rows = await db.from('dataset_version_clips').where('dataset_version_id', versionId).orderBy('position').select('clip_id')
+    return rows.map(
     (row) => row.clip_id as string
   )
+  }
 
 test.group('Datasets: creating and publishing versions', (group) => {
   group.each.setup(isolate)
@@ -225,7 +228,8 @@ test.group('Datasets: creating and publishing versions', (group) => {
     free.assertStatus(302)
     const bounds = await send({ price: '100' })
     bounds.assertStatus(302)
-    assert.sameMembers((await Dataset.query().where('owner_id', creator.id)).map((dataset) => dataset.priceCents), [0, 10_000])
+    const datasets = await Dataset.query().where('owner_id', creator.id)
+    assert.sameMembers(datasets.map((dataset) => dataset.priceCents), [0, 10_000])
   })
 
   test('another creator can neither open, edit, pick clips for nor publish a dataset; an admin curates from several creators', async ({ client, assert }) => {
@@ -235,7 +239,8 @@ test.group('Datasets: creating and publishing versions', (group) => {
     const ownClip = await approvedClipWithAssets(owner)
     const dataset = await draftDataset(owner, { title: 'Original title' })
 
-    ;(await client.get(`/my/datasets/${dataset.id}/edit`).loginAs(stranger)).assertStatus(403)
+    const asStranger = await client.get(`/my/datasets/${dataset.id}/edit`).loginAs(stranger)
+    asStranger.assertStatus(403)
     const edit = await client
       .put(`/my/datasets/${dataset.id}`)
       .form({ title: 'Taken over', sport: 'football', licenceType: 'research', price: '20' })

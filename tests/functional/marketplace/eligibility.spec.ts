@@ -99,7 +99,8 @@ test.group('Consent eligibility: scope × usage × licence type', (group) => {
             const label = `${scopes.join('+')} / ${usage} / ${type}${withdrawn ? ' / licensing withdrawn' : ''}`
 
             // Service level: the one function, and what the picker does with it.
-            assert.equal((await licensingProblems([clip.id], type)).get(clip.id), want, label)
+            const problems = await licensingProblems([clip.id], type)
+            assert.equal(problems.get(clip.id), want, label)
             const dataset = await draftDataset(creator, { licenceType: type })
             const picked = await datasets.setClips(dataset, creator, [clip.id])
             assert.equal(picked.ok, want === null, `${label}: picker`)
@@ -125,7 +126,8 @@ test.group('Consent eligibility: scope × usage × licence type', (group) => {
     const versionId = await emptyVersion(creator, 'research')
     for (const [state, problem] of [['withdrawn', 'withdrawn'], ['rejected', 'rejected'], ['processed', 'not_approved']] as const) {
       const clip = await ClipFactory.apply(state).merge({ userId: creator.id }).create()
-      assert.equal((await licensingProblems([clip.id], 'research')).get(clip.id), problem)
+      const problems = await licensingProblems([clip.id], 'research')
+      assert.equal(problems.get(clip.id), problem)
       const error = await rawInsert(versionId, clip.id, 0)
       assert.equal(error?.constraint, 'dataset_version_clips_licensable_clip', state)
     }
@@ -166,11 +168,13 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
       .withCsrfToken()
       .redirects(0)
     forged.assertStatus(302)
-    assert.equal(Number((await db.from('dataset_clips').where('dataset_id', dataset.id).count('* as n'))[0].n), 0)
+    const counted = await db.from('dataset_clips').where('dataset_id', dataset.id).count('* as n')
+    assert.equal(Number(counted[0].n), 0)
 
     const version = await publishWith(dataset, creator, [ok])
+    const rows = await db.from('dataset_version_clips').where('dataset_version_id', version.id).select('clip_id')
     assert.deepEqual(
-      (await db.from('dataset_version_clips').where('dataset_version_id', version.id).select('clip_id')).map((row) => row.clip_id),
+      rows.map((row) => row.clip_id),
       [ok.id]
     )
   })
@@ -181,7 +185,8 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
     const both = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' })
     const dataset = await draftDataset(creator, { licenceType: 'research' })
     const service = await app.container.make(DatasetService)
-    assert.isTrue((await service.setClips(dataset, creator, [researchOnly.id, both.id])).ok)
+    const result = await service.setClips(dataset, creator, [researchOnly.id, both.id])
+    assert.isTrue(result.ok)
 
     const response = await client
       .put(`/my/datasets/${dataset.id}`)
@@ -195,7 +200,8 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
     assert.include(message, 'This dataset cannot become commercial: 1 picked clip blocks it.')
     assert.include(message, `“${researchOnly.title}” is consented for research use only`)
     assert.notInclude(message, `“${both.title}” is`)
-    assert.equal((await Dataset.findOrFail(dataset.id)).licenceType, 'research')
+    const stillPublished = await Dataset.findOrFail(dataset.id)
+    assert.equal(stillPublished.licenceType, 'research')
   })
 
   test('withdrawing licensing only keeps the clip but takes it out of every selection and future version', async ({ client, assert }) => {
@@ -219,11 +225,13 @@ test.group('Consent eligibility: pickers, publishing and the licence switch', (g
     assert.equal(clip.status, 'approved')
     const record = await db.from('consent_records').where('withdraws_record_id', clip.consentRecordId).firstOrFail()
     assert.deepEqual(record.scopes, ['licensing'])
+    const rows = await db.from('dataset_clips').where('dataset_id', dataset.id).select('clip_id')
     assert.deepEqual(
-      (await db.from('dataset_clips').where('dataset_id', dataset.id).select('clip_id')).map((row) => row.clip_id),
+      rows.map((row) => row.clip_id),
       [other.id]
     )
-    assert.equal((await licensingProblems([clip.id], 'research')).get(clip.id), 'licensing_withdrawn')
+    const problems = await licensingProblems([clip.id], 'research')
+    assert.equal(problems.get(clip.id), 'licensing_withdrawn')
     // A second licensing withdrawal says so; a full withdrawal is still possible.
     const again = await client.post(`/clips/${clip.id}/withdraw`).form({ scope: 'licensing' }).loginAs(creator).withCsrfToken().redirects(0)
     again.assertFlashMessage('error', 'Licensing is already withdrawn for this clip; nothing more to do.')
@@ -252,7 +260,8 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     checkout.assertStatus(409)
     assert.equal(await Licence.query().where('buyer_id', buyer.id).first(), null)
 
-    const token = (await tokenFor(buyer)).secret
+    const issued = await tokenFor(buyer)
+    const token = issued.secret
     const api = await client.get(`/api/v1/datasets/${dataset.slug}`).bearerToken(token)
     api.assertStatus(200)
     const body = api.body()
@@ -306,19 +315,23 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     const stranger = await makeUser('creator')
     const refused = await client.post(`/my/datasets/${dataset.id}/unpublish`).loginAs(stranger).withCsrfToken().redirects(0)
     refused.assertStatus(302)
-    assert.equal((await Dataset.findOrFail(dataset.id)).status, 'published')
+    const storedDataset = await Dataset.findOrFail(dataset.id)
+    assert.equal(storedDataset.status, 'published')
 
     const response = await client.post(`/my/datasets/${dataset.id}/unpublish`).loginAs(creator).withCsrfToken().redirects(0)
     response.assertStatus(302)
-    assert.equal((await Dataset.findOrFail(dataset.id)).status, 'archived')
+    const archived = await Dataset.findOrFail(dataset.id)
+    assert.equal(archived.status, 'archived')
     const audit = await AuditLog.query().where('action', 'dataset.unpublished').where('subject_id', dataset.id).firstOrFail()
     assert.equal(audit.actorId, creator.id)
 
-    ;(await client.get(`/catalog/${dataset.slug}`)).assertStatus(404)
+    const unlisted = await client.get(`/catalog/${dataset.slug}`)
+    unlisted.assertStatus(404)
     const claim = await client.post(`/licences/claim/${version.id}`).form(await agreement(version.licenceType)).loginAs(await makeUser('buyer')).withCsrfToken().redirects(0)
     claim.assertStatus(409)
     claim.assertTextIncludes('not published any more')
-    ;(await client.get(`/licences/${licence.id}`).loginAs(buyer)).assertStatus(200)
+    const asBuyer = await client.get(`/licences/${licence.id}`).loginAs(buyer)
+    asBuyer.assertStatus(200)
     await licence.refresh()
     assert.isNull(licence.revokedAt)
 
@@ -329,7 +342,8 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     assert.equal(relisted.status, 'published')
     assert.equal(relisted.latestVersionId, version.id)
     assert.isNotNull(await AuditLog.query().where('action', 'dataset.relisted').where('subject_id', dataset.id).first())
-    ;(await client.get(`/catalog/${dataset.slug}`)).assertStatus(200)
+    const listed = await client.get(`/catalog/${dataset.slug}`)
+    listed.assertStatus(200)
   })
 
   test('a version published before the check, holding a clip its consent never covered, is held until a corrected version', async ({ client, assert }) => {
@@ -361,7 +375,9 @@ test.group('Consent eligibility: only what may be sold is sold', (group) => {
     assert.isTrue((await saleStatus(v2.id))!.purchasable)
     const after = await client.get('/admin/consent-log/held-versions').loginAs(admin)
     after.assertTextIncludes('corrected version published')
-    ;(await client.get('/admin/consent-log').loginAs(admin)).assertTextIncludes('Consent log')
-    assert.notInclude((await client.get('/admin/consent-log').loginAs(admin)).text(), 'data-held-banner')
+    const response = await client.get('/admin/consent-log').loginAs(admin)
+    response.assertTextIncludes('Consent log')
+    const consentLog = await client.get('/admin/consent-log').loginAs(admin)
+    assert.notInclude(consentLog.text(), 'data-held-banner')
   })
 })

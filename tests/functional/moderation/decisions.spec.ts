@@ -228,6 +228,7 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     const kinds = manifest.clips.flatMap((entry) => entry.files.map((file) => file.kind as string))
     assert.notInclude(kinds, 'regions')
     assert.notInclude(JSON.stringify(manifest), 'regions.json')
-    assert.equal((await Clip.findOrFail(clip.id)).status, 'rejected')
+    const storedClip = await Clip.findOrFail(clip.id)
+    assert.equal(storedClip.status, 'rejected')
   })
 })

@@ -53,7 +53,10 @@ test.group('Moderation: the queue and the review page', (group) => {
     const football = await reviewableClip(bo, { sport: 'football', activity: 'penalty kick', createdAt: DateTime.fromISO('2026-03-05T10:00:00Z') })
     const rejected = await ClipFactory.apply('rejected').merge({ userId: ada.id, title: 'Rejected earlier' }).create()
 
-    const ids = async (query: string) => rowIds((await client.get(`/admin/moderation${query}`).loginAs(admin)).text())
+    const ids = async (query: string) => {
+      const response = await client.get(`/admin/moderation${query}`).loginAs(admin)
+      return rowIds(response.text())
+    }
     assert.deepEqual(await ids('?sport=tennis'), [tennis.id])
     assert.deepEqual(await ids('?activity=PENALTY'), [football.id])
     assert.deepEqual(await ids('?creator=ada%40club'), [tennis.id])

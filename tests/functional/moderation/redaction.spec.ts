@@ -45,7 +45,8 @@ async function trackedRedaction(client: any, admin: User, clipId: string) {
   drawn.assertStatus(200)
   const redaction = await ClipRedaction.query().where('clip_id', clipId).firstOrFail()
   await forgetJobs(`track-redaction-${redaction.id}`)
-  await (await app.container.make(RedactionWorkService)).track(redaction.id, jobContext())
+  const redactionWorkService = await app.container.make(RedactionWorkService)
+  await redactionWorkService.track(redaction.id, jobContext())
   await redaction.refresh()
   return redaction
 }
@@ -63,7 +64,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
   test('the box is tracked, re-rendered from the original with the automatic regions replayed, recorded with the admin and audited', async ({ assert, client }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
-    const before = Object.fromEntries((await ClipAsset.query().where('clip_id', clip.id)).map((asset) => [asset.kind, asset.sha256]))
+    const assetsBefore = await ClipAsset.query().where('clip_id', clip.id)
+    const before = Object.fromEntries(assetsBefore.map((asset) => [asset.kind, asset.sha256]))
 
     // Given a box drawn on frame 30 and a range of 20–40: the tracking job is queued.
     const drawn = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, DRAWN)
@@ -71,7 +73,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.include(drawn.text(), 'data-redaction-state="tracking"')
     const redaction = await ClipRedaction.query().where('clip_id', clip.id).firstOrFail()
     const queue = await app.container.make(QueueService)
-    assert.deepEqual((await queue.queue('track-redaction').getJob(`track-redaction-${redaction.id}`))?.data, { redactionId: redaction.id })
+    const job = await queue.queue('track-redaction').getJob(`track-redaction-${redaction.id}`)
+    assert.deepEqual(job?.data, { redactionId: redaction.id })
     await forgetJobs(`track-redaction-${redaction.id}`)
 
     // Then the job follows it: one box per frame of the range, the drawn one on its frame.
@@ -96,7 +99,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.equal(redaction.status, 'done')
     assert.equal(redaction.source, 'raw')
 
-    const after = Object.fromEntries((await ClipAsset.query().where('clip_id', clip.id)).map((asset) => [asset.kind, asset.sha256]))
+    const assetsAfter = await ClipAsset.query().where('clip_id', clip.id)
+    const after = Object.fromEntries(assetsAfter.map((asset) => [asset.kind, asset.sha256]))
     for (const kind of ['video', 'thumbnail', 'preview', 'regions', 'metadata']) assert.notEqual(after[kind], before[kind], `${kind} replaced`)
     assert.equal(after.keypoints, before.keypoints, 'keypoints.json is kept as it was')
     assert.equal(after.raw, before.raw)
@@ -114,7 +118,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.isBelow(highPassEnergy(newFrame, BOX), highPassEnergy(newFrame, outside) * 0.2)
 
     // regions.json: the automatic rows kept, a manual row per frame, the admin and the time.
-    const regions = JSON.parse((await readAsset(clip.id, 'regions')).toString())
+    const bytes = await readAsset(clip.id, 'regions')
+    const regions = JSON.parse(bytes.toString())
     const ajv = new Ajv2020({ allErrors: true, strict: false })
     addFormats.default(ajv)
     const valid = ajv.compile(JSON.parse(await readFile(app.makePath('workers/pipeline/schemas/regions.schema.json'), 'utf8')))
@@ -132,7 +137,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.lengthOf(rows.filter(([, list]: any) => list.some((row: any) => row[0] === 'face')), 10)
 
     // metadata.json names the new files' hashes and the redaction, without the reviewer.
-    const metadata = JSON.parse((await readAsset(clip.id, 'metadata')).toString())
+    const metadataBytes = await readAsset(clip.id, 'metadata')
+    const metadata = JSON.parse(metadataBytes.toString())
     for (const kind of ['video', 'keypoints', 'thumbnail', 'preview']) assert.equal(metadata.files[kind].sha256, after[kind], `metadata.json lists the stored ${kind}`)
     assert.deepEqual(metadata.redactions.map((item: any) => [item.frames, item.regions]), [[[20, 40], 21]])
     assert.notInclude(JSON.stringify(metadata), admin.email)
@@ -147,7 +153,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
 
     // Running the job again (a redelivery) changes nothing and audits nothing more.
     await work.render(redaction.id, jobContext())
-    const again = Object.fromEntries((await ClipAsset.query().where('clip_id', clip.id)).map((asset) => [asset.kind, asset.sha256]))
+    const assetsAgain = await ClipAsset.query().where('clip_id', clip.id)
+    const again = Object.fromEntries(assetsAgain.map((asset) => [asset.kind, asset.sha256]))
     assert.deepEqual(again, after)
     assert.lengthOf(await AuditLog.query().where('action', 'clip.redacted').where('subject_id', clip.id), 1)
   })
@@ -157,9 +164,11 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const clip = await redactableClip(null, video, { status: 'approved' })
     await ClipAsset.query().where('clip_id', clip.id).where('kind', 'raw').delete()
     const redaction = await trackedRedaction(client, admin, clip.id)
-    ;(await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)).assertStatus(200)
+    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)
+    response.assertStatus(200)
     await forgetJobs(`render-redaction-${redaction.id}`)
-    await (await app.container.make(RedactionWorkService)).render(redaction.id, jobContext())
+    const redactionWorkService = await app.container.make(RedactionWorkService)
+    await redactionWorkService.render(redaction.id, jobContext())
     await redaction.refresh()
     assert.equal(redaction.status, 'done')
     assert.equal(redaction.source, 'anonymized')
@@ -167,7 +176,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const tracked = redaction.track!.find((row) => row[0] === 35)!
     const box = { x: tracked[1], y: tracked[2], width: tracked[3], height: tracked[4] }
     assert.isBelow(highPassEnergy(newFrame, box), highPassEnergy(await greyFrame(video, 35), box) * 0.3)
-    const regions = JSON.parse((await readAsset(clip.id, 'regions')).toString())
+    const bytes = await readAsset(clip.id, 'regions')
+    const regions = JSON.parse(bytes.toString())
     assert.equal(regions.manual[0].source, 'anonymized')
   })
 
@@ -175,16 +185,20 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
     const redaction = await trackedRedaction(client, admin, clip.id)
-    ;(await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)).assertStatus(200)
+    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)
+    response.assertStatus(200)
     await forgetJobs(`render-redaction-${redaction.id}`)
     // The original is damaged since: it no longer decodes.
     await replaceAsset(clip.id, 'raw', Buffer.concat([video.subarray(0, 4096), Buffer.alloc(4096)]))
-    const before = (await ClipAsset.query().where('clip_id', clip.id).orderBy('kind')).map((asset) => `${asset.kind}:${asset.key}:${asset.sha256}`)
-    await (await app.container.make(RedactionWorkService)).render(redaction.id, jobContext())
+    const assetsBefore = await ClipAsset.query().where('clip_id', clip.id).orderBy('kind')
+    const before = assetsBefore.map((asset) => `${asset.kind}:${asset.key}:${asset.sha256}`)
+    const redactionWorkService = await app.container.make(RedactionWorkService)
+    await redactionWorkService.render(redaction.id, jobContext())
     await redaction.refresh()
     assert.equal(redaction.status, 'failed')
     assert.isNotEmpty(redaction.errorMessage)
-    const after = (await ClipAsset.query().where('clip_id', clip.id).orderBy('kind')).map((asset) => `${asset.kind}:${asset.key}:${asset.sha256}`)
+    const assetsAfter = await ClipAsset.query().where('clip_id', clip.id).orderBy('kind')
+    const after = assetsAfter.map((asset) => `${asset.kind}:${asset.key}:${asset.sha256}`)
     assert.deepEqual(after, before)
     assert.deepEqual(await readAsset(clip.id, 'video'), video)
     assert.lengthOf(await AuditLog.query().where('action', 'clip.redacted'), 0)
@@ -224,7 +238,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const admin = await makeUser('admin')
     // A longer clip on paper: the check reads metadata.json's frame count.
     const clip = await redactableClip(null, video)
-    const metadata = JSON.parse((await readAsset(clip.id, 'metadata')).toString())
+    const bytes = await readAsset(clip.id, 'metadata')
+    const metadata = JSON.parse(bytes.toString())
     metadata.output.frameCount = 900
     await replaceAsset(clip.id, 'metadata', Buffer.from(JSON.stringify(metadata)))
     const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, { ...DRAWN, start: 0, end: 300 })
@@ -285,9 +300,11 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.equal(first.status, 'cancelled')
     const replacing = await ClipRedaction.query().where('clip_id', clip.id).where('status', 'tracking').firstOrFail()
     await forgetJobs(`track-redaction-${replacing.id}`)
-    ;(await post(client, admin, `/admin/moderation/${clip.id}/redactions/${first.id}/render`)).assertStatus(404)
+    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${first.id}/render`)
+    response.assertStatus(404)
 
-    await (await app.container.make(RedactionWorkService)).track(replacing.id, jobContext())
+    const redactionWorkService = await app.container.make(RedactionWorkService)
+    await redactionWorkService.track(replacing.id, jobContext())
     const started = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${replacing.id}/render`)
     started.assertStatus(200)
     await forgetJobs(`render-redaction-${replacing.id}`)

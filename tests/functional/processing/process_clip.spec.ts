@@ -55,7 +55,8 @@ test.group('process-clip job', (group) => {
       assert.equal(createHash('sha256').update(bytes).digest('hex'), asset.sha256, `${asset.kind} stored as hashed`)
     }
     const metadataAsset = clip.assets.find((asset) => asset.kind === 'metadata')!
-    const metadata = JSON.parse((await readObject('processed', metadataAsset.key)).toString())
+    const metadataBytes = await readObject('processed', metadataAsset.key)
+    const metadata = JSON.parse(metadataBytes.toString())
     assert.equal(metadata.clipId, clip.id)
     const runs = await ProcessingRun.query().where('clip_id', clip.id)
     assert.lengthOf(runs, 1)
@@ -121,7 +122,8 @@ test.group('process-clip job', (group) => {
     const work = await mkdtemp(join(tmpdir(), 'athera-corrupt-'))
     const broken = join(work, 'broken.mp4')
     await copyFile(sharedClips()[0], broken)
-    const size = (await readFile(broken)).length
+    const bytes = await readFile(broken)
+    const size = bytes.length
     await truncate(broken, Math.floor(size * 0.5))
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, broken)

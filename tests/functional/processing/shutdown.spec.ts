@@ -72,7 +72,8 @@ test.group('process-clip: the server on SIGTERM', () => {
     const children: ChildProcess[] = []
     cleanup(async () => {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-      await (await queue.queue('process-clip').getJob(jobId))?.remove().catch(() => {})
+      const leftover = await queue.queue('process-clip').getJob(jobId)
+      await leftover?.remove().catch(() => {})
       await db.from('clips').where('id', clip.id).delete()
       await User.query().where('id', creator.id).update({ suspended_at: new Date() })
     })

@@ -120,9 +120,12 @@ test.group('Uploads: small hardening (issue 22, defect 12)', (group) => {
   test('an upload id that is not a UUID is a 404, not a 500', async ({ assert }) => {
     const { tus } = await creatorWithConsent()
     for (const id of ['not-a-uuid', '1', "1'%20OR%20'1'='1"]) {
-      assert.equal((await tus.head(`/uploads/${id}`)).status, 404, `HEAD ${id}`)
-      assert.equal((await tus.patch(`/uploads/${id}`, 0, Buffer.alloc(1))).status, 404, `PATCH ${id}`)
-      assert.equal((await tus.remove(`/uploads/${id}`)).status, 404, `DELETE ${id}`)
+      const response = await tus.head(`/uploads/${id}`)
+      assert.equal(response.status, 404, `HEAD ${id}`)
+      const patched = await tus.patch(`/uploads/${id}`, 0, Buffer.alloc(1))
+      assert.equal(patched.status, 404, `PATCH ${id}`)
+      const removed = await tus.remove(`/uploads/${id}`)
+      assert.equal(removed.status, 404, `DELETE ${id}`)
     }
   })
 
@@ -177,7 +180,8 @@ test.group('Uploads: races (issue 22, defect 7)', (group) => {
     const created = await tus.create(data.length, fields(grant.id, 'race.mp4'))
     assert.equal(created.status, 201, created.text)
     const last = data.length - 1024
-    assert.equal((await tus.patch(created.location!, 0, data.subarray(0, last))).status, 204)
+    const response = await tus.patch(created.location!, 0, data.subarray(0, last))
+    assert.equal(response.status, 204)
 
     const answers = await Promise.all([
       tus.patch(created.location!, last, data.subarray(last)),
@@ -189,7 +193,8 @@ test.group('Uploads: races (issue 22, defect 7)', (group) => {
     const clips = await db.from('clips').where('user_id', user.id)
     assert.lengthOf(clips, 1, 'one upload, one clip')
     const queue = await app.container.make(QueueService)
-    await (await queue.queue('process-clip').getJob(`process-clip-${clips[0].id}`))?.remove()
+    const job = await queue.queue('process-clip').getJob(`process-clip-${clips[0].id}`)
+    await job?.remove()
     const storage = await app.container.make(StorageService)
     assert.lengthOf(await storage.list('raw', 'clips/'), 1)
   })

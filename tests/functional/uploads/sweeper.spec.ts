@@ -54,7 +54,8 @@ async function queueWithRedisDown() {
 }
 
 async function jobsFor(clipId: string) {
-  const queue = (await app.container.make(QueueService)).queue('process-clip')
+  const queueService = await app.container.make(QueueService)
+  const queue = queueService.queue('process-clip')
   const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])
   return jobs.filter((job) => job?.data?.clipId === clipId)
 }
@@ -162,7 +163,8 @@ test.group('Upload sweeper: orphaned files and originals (issue 22, defect 12)',
 
     const sweeper = await app.container.make(UploadSweepService)
     // Objects just written are too young for the default safety age: nothing removed.
-    assert.equal((await sweeper.removeOrphanedOriginals()).objects, 0)
+    const removed = await sweeper.removeOrphanedOriginals()
+    assert.equal(removed.objects, 0)
     const result = await sweeper.run({ safetyAgeMs: 60 * 60_000 })
     assert.deepInclude(result, { stagedFiles: 1, stagedBytes: 1500, rawObjects: 0 })
     assert.sameMembers(await readdir(config.uploads.stagingDir), [basename(young), basename(kept)])

@@ -39,6 +39,7 @@ export const adminLedgerParams: ParamFixture = async () => {
     status: 'paid',
     paidAt: DateTime.now(),
   })
-  const transfer = await Transfer.create({ creatorId: (await makeUser('creator')).id, orderId: order.id, amountCents: 2000, currency: dataset.currency, status: 'pending' })
+  const creator = await makeUser('creator')
+  const transfer = await Transfer.create({ creatorId: creator.id, orderId: order.id, amountCents: 2000, currency: dataset.currency, status: 'pending' })
   return { transferId: String(transfer.id), orderId: order.id }
 }

@@ -42,7 +42,8 @@ test.group('Pipeline behaviour', (group) => {
     const planted = await ffprobeJson(phone)
     assert.includeMembers(Object.keys(planted.format.tags), ['creation_time', 'location', 'com.apple.quicktime.location.ISO6709'])
     // A display matrix turning the picture a quarter counter-clockwise: red ends bottom-left.
-    assert.equal((await probe(phone)).video[0].rotation, 270)
+    const probed = await probe(phone)
+    assert.equal(probed.video[0].rotation, 270)
 
     const result = await processClip(phone, join(work, 'phone-out'))
 
@@ -71,7 +72,8 @@ test.group('Pipeline behaviour', (group) => {
     const silent = await processClip(withAudio, join(work, 'audio-default'))
     const kept = await processClip(withAudio, join(work, 'audio-kept'), { keepAudio: true })
 
-    const silentStreams = (await ffprobeJson(silent.outputs.video.path)).streams
+    const probed = await ffprobeJson(silent.outputs.video.path)
+    const silentStreams = probed.streams
     assert.deepEqual(silentStreams.map((stream) => stream.codec_type), ['video'])
     const keptProbe = await ffprobeJson(kept.outputs.video.path)
     const audio = keptProbe.streams.find((stream) => stream.codec_type === 'audio')
@@ -108,7 +110,8 @@ test.group('Pipeline behaviour', (group) => {
       '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-f', 'lavfi', '-i', 'sine=f=440:d=6',
       '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
     ])
-    assert.isAbove((await probe(clip)).durationSeconds, 5)
+    const probed = await probe(clip)
+    assert.isAbove(probed.durationSeconds, 5)
 
     const result = await processClip(clip, join(work, 'long-audio-out'))
 
@@ -144,7 +147,8 @@ test.group('Pipeline behaviour', (group) => {
       const again = await processClip(CLIP_720P, outDir)
 
       assert.deepEqual(again.skipped, ['probe', 'standardize'])
-      assert.isAbove((await stat(join(outDir, 'thumbnail.jpg'))).size, 100)
+      const stats = await stat(join(outDir, 'thumbnail.jpg'))
+      assert.isAbove(stats.size, 100)
     })
 
   test('a truncated clip fails with a coded error and a sentence')
@@ -154,7 +158,8 @@ test.group('Pipeline behaviour', (group) => {
       const broken = await ffmpegMake(join(work, 'broken.mp4'), [
         '-i', join(SHARED_MEDIA, 'vtest_walking_768x576_8s.mp4'), '-c', 'copy', '-movflags', '+faststart',
       ])
-      await truncate(broken, Math.floor((await stat(broken)).size * 0.4))
+      const stats = await stat(broken)
+      await truncate(broken, Math.floor(stats.size * 0.4))
 
       const error = await processClip(broken, join(work, 'broken-out')).catch((caught) => caught)
 
@@ -225,7 +230,8 @@ test.group('Pipeline behaviour', (group) => {
         Array.from({ length: sourceFrames }, (_, index) => ({ index, timeMs: Math.round((index * 1000) / fps) })),
         'once per source frame, with its own index and time'
       )
-      const video = (await ffprobeJson(result.outputs.video.path)).streams[0]
+      const probed = await ffprobeJson(result.outputs.video.path)
+      const video = probed.streams[0]
       assert.equal(video.r_frame_rate, '30/1')
       assert.equal(video.avg_frame_rate, '30/1')
       assert.equal(Number(video.nb_frames), 60)

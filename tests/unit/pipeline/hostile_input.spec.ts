@@ -74,7 +74,8 @@ test.group('Pipeline: hostile input (issue 22, defect 4)', (group) => {
 
   test('with the demuxer pinned, ffprobe does not fall back to guessing the format', async ({ assert }) => {
     const webm = await ffmpegMake(join(work, 'clip.webm'), ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '1'])
-    assert.equal((await probe(webm, { container: 'matroska' })).video.length, 1)
+    const probed = await probe(webm, { container: 'matroska' })
+    assert.equal(probed.video.length, 1)
     const error = await probe(webm, { container: 'mp4' }).catch((caught) => caught)
     assert.instanceOf(error, ProbeError)
   })

@@ -135,8 +135,8 @@ function within(assert: { isAtMost: (a: number, b: number, m?: string) => void }
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>) {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`)
   let max = 0
-  for (let i = 0; i < a.length; i++) {
-    const diff = Math.abs(a[i] - b[i])
+  for (const [i, value] of Array.from(a).entries()) {
+    const diff = Math.abs(value - b[i])
     if (!(diff <= max)) max = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff
   }
   return max
@@ -360,7 +360,8 @@ test.group('Models made into ONNX: TFLite conversion, the SSD build and TF.js gr
       const reference = referenceOutputs(await readFile(source), input)
       within(assert, onnx.Identity.data, reference.Identity.data, 5e-4, 'face-full-sparse regressors vs reference')
       within(assert, onnx.Identity_1.data, reference.Identity_1.data, 5e-4, 'face-full-sparse classificators vs reference')
-      const both = (await tfjsOutputs('facemesh-detection-full', input, 192)).Identity.data
+      const outputs = await tfjsOutputs('facemesh-detection-full', input, 192)
+      const both = outputs.Identity.data
       assert.deepEqual(onnx.Identity.dims, [1, 2304, 16])
       within(assert, onnx.Identity.data, columns(both, 17, 1, 16), 1e-2, 'face-full-sparse regressors vs TFJS')
       within(assert, onnx.Identity_1.data, columns(both, 17, 0, 1), 1e-2, 'face-full-sparse classificators vs TFJS')
@@ -479,7 +480,8 @@ test.group('Models made into ONNX: TFLite conversion, the SSD build and TF.js gr
     const otherPath = await convertCached(other, dir)
     assert.notEqual(otherPath, first)
     assert.match(basename(otherPath), /^other-[0-9a-f]{16}-v3\.onnx$/)
-    assert.deepEqual((await readdir(dir)).sort(), [basename(first), basename(otherPath)].sort(), 'no temporary files left')
+    const entries = await readdir(dir)
+    assert.deepEqual(entries.sort(), [basename(first), basename(otherPath)].sort(), 'no temporary files left')
     const session = await ort.InferenceSession.create(otherPath)
     assert.deepEqual(session.outputNames, ['Identity', 'Identity_1', 'Identity_2', 'Identity_3', 'Identity_4'])
     await session.release()

@@ -341,7 +341,7 @@ test.group('FaceDetector on real images', (group) => {
         // blob 2× the face's size around 0.5: it matches no face box and shows nothing.
         const still = again
           .filter((face) => family === 'blazeFace' || face.keypoints.length === 0)
-          .filter((face) => faces.some((original) => iou(face, original) > 0.3))
+          .filter((face) => faces.some((found) => iou(face, found) > 0.3))
         assert.lengthOf(still, 0, `${family}, ${name}, ${mode}: ${JSON.stringify(still.map(({ keypoints, ...box }) => box))} over ${JSON.stringify(faces.map(({ keypoints, ...box }) => box))}`)
       }
     }

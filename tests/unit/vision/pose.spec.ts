@@ -391,8 +391,8 @@ test.group('pose on shared images', (group) => {
     assert.isTrue(tracked.every(Boolean), 'both men are detected in the first frame')
     for (let step = 1; step <= 6; step++) {
       const timeMs = step * 200
-      const frame = await imageFrame(clip, 1280, 720, timeMs / 1000)
-      const people = await estimator.estimate(frame, tracked.map((p) => p!.next))
+      const later = await imageFrame(clip, 1280, 720, timeMs / 1000)
+      const people = await estimator.estimate(later, tracked.map((p) => p!.next))
       tracked = tracked.map((previous) => {
         // The same man is the one whose nose moved least; people walk a few pixels a frame.
         const nearest = people.reduce((a, b) => (distance(a.keypoints[0], previous!.keypoints[0]) < distance(b.keypoints[0], previous!.keypoints[0]) ? a : b))

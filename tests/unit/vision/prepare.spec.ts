@@ -21,7 +21,8 @@ test.group('node ace models:prepare', () => {
         timeout: 240_000,
       })
       assert.include(stdout, `Models ready in ${cacheDir}`)
-      const files = (await readdir(cacheDir)).filter((file) => file.endsWith('.onnx'))
+      const entries = await readdir(cacheDir)
+      const files = entries.filter((file) => file.endsWith('.onnx'))
       assert.lengthOf(files, Object.keys(MODELS).length)
       assert.isTrue(files.some((file) => /^ch_PP-OCRv4_det_infer-[0-9a-f]{16}-s\d+\.onnx$/.test(file)))
     } finally {

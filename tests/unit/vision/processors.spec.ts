@@ -9,7 +9,7 @@ import { FrameReader } from '#workers/video/frames'
 import { toCocoKeypoints } from '#workers/vision/coco_export'
 import { createAnonymizer } from '#workers/vision/anonymizer'
 import { FaceDetector } from '#workers/vision/faces/detector'
-import { AnonymizeProcessor, CarriedText, createVisionProcessors, keyframePlan, loadVisionModels, readsText, type VisionModels } from '#workers/vision/processors'
+import { type AnonymizeProcessor, CarriedText, createVisionProcessors, keyframePlan, loadVisionModels, readsText, type VisionModels } from '#workers/vision/processors'
 import type { Box } from '#workers/vision/types'
 import { iou } from '#workers/vision/geometry'
 import type { Frame } from '#workers/pipeline/types'
@@ -144,8 +144,8 @@ test.group('Vision processors in the pipeline', (group) => {
       // Every face the detector finds in the original has lost its detail in the output. (A
       // detector may still see a head-shaped blob where a face was: shape is not identity.)
       const detector = new FaceDetector({ short: models.faceShort, full: models.faceFull }, { threshold: 0.4 })
-      const frameAt = async (path: string, index: number) => {
-        for await (const frame of new FrameReader(path, { width: 1280, height: 720, fps: 30 }, { sourceFps: 30 })) {
+      const frameAt = async (video: string, index: number) => {
+        for await (const frame of new FrameReader(video, { width: 1280, height: 720, fps: 30 }, { sourceFps: 30 })) {
           if (frame.index === index) return frame
         }
         throw new Error(`no frame ${index}`)
@@ -153,7 +153,8 @@ test.group('Vision processors in the pipeline', (group) => {
       for (const index of [10, 40, 70]) {
         const original = await frameAt(CLIP, index)
         const blurred = await frameAt(result.outputs.video.path, index)
-        const faces = (await detector.detect(original)).filter((face) => face.score >= 0.5)
+        const detected = await detector.detect(original)
+        const faces = detected.filter((face) => face.score >= 0.5)
         assert.isAbove(faces.length, 0, `frame ${index} has faces to blur`)
         for (const face of faces) {
           const ratio = detail(blurred, face) / detail(original, face)

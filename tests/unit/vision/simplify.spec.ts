@@ -43,9 +43,9 @@ function maxDifference(a: Record<string, Float32Array>, b: Record<string, Float3
   let difference = 0
   let largest = 0
   for (const [name, values] of Object.entries(a)) {
-    for (let i = 0; i < values.length; i++) {
-      difference = Math.max(difference, Math.abs(values[i] - b[name][i]))
-      largest = Math.max(largest, Math.abs(values[i]))
+    for (const [i, value] of values.entries()) {
+      difference = Math.max(difference, Math.abs(value - b[name][i]))
+      largest = Math.max(largest, Math.abs(value))
     }
   }
   return { difference, largest }

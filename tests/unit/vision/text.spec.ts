@@ -149,9 +149,9 @@ test.group('Text recognition: CTC', () => {
       for (let k = 0; k < classes; k++) probs[t * classes + k] = 0.05
       probs[t * classes + c] = t === 4 ? 0.5 : 0.9
     })
-    const reading = ctcDecode(probs, best.length, classes, dictionary)
-    assert.equal(reading.text, '1107')
-    assert.closeTo(reading.score, (0.9 + 0.9 + 0.5 + 0.9) / 4, 1e-6)
+    const decoded = ctcDecode(probs, best.length, classes, dictionary)
+    assert.equal(decoded.text, '1107')
+    assert.closeTo(decoded.score, (0.9 + 0.9 + 0.5 + 0.9) / 4, 1e-6)
     // The second sequence of a batch is read at its offset.
     const batch = new Float32Array(2 * probs.length)
     batch.set(probs, probs.length)
