@@ -3,7 +3,7 @@ import { FeatureError, defineErrors } from '#app/core/errors'
 /*
  * moderation/'s refusals of a reviewer's redaction. The service returns them as values with
  * their sentence; the panel shows it with the code's status. Why a box, a range or a clip
- * cannot be used is worked out by the checks in redaction_service.ts (`checkInput`,
+ * cannot be used is worked out by the checks in redaction_checks.ts (`checkInput`,
  * `refusal`), which `why` quotes.
  */
 export class RedactionError extends FeatureError<RedactionErrorCode> {}
@@ -22,11 +22,19 @@ export const redactionErrors = defineErrors(RedactionError, {
   E_REDACTION_NOT_FOUND: {
     status: 404,
     sentence: (params?: { replaced: true }) =>
-      params?.replaced ? 'This redaction was replaced or cancelled; draw the box again.' : 'There is no such redaction of this clip.',
+      params?.replaced
+        ? 'This redaction was replaced or cancelled; draw the box again.'
+        : 'There is no such redaction of this clip.',
   },
   E_QUEUE_UNAVAILABLE: {
     status: 503,
-    sentence: 'The job queue cannot be reached right now, so nothing was changed. Try again in a minute.',
+    sentence:
+      'The job queue cannot be reached right now, so nothing was changed. Try again in a minute.',
   },
 })
-export type RedactionErrorCode = 'E_INVALID_REDACTION' | 'E_NOT_REDACTABLE' | 'E_REDACTION_BUSY' | 'E_REDACTION_NOT_FOUND' | 'E_QUEUE_UNAVAILABLE'
+export type RedactionErrorCode =
+  | 'E_INVALID_REDACTION'
+  | 'E_NOT_REDACTABLE'
+  | 'E_REDACTION_BUSY'
+  | 'E_REDACTION_NOT_FOUND'
+  | 'E_QUEUE_UNAVAILABLE'

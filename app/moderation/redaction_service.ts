@@ -9,36 +9,20 @@ import type User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
 import { type RedactionErrorCode, redactionErrors } from '#app/moderation/errors'
 import { StorageService } from '#app/core/storage_service'
-
-/** Statuses whose video a reviewer may re-render: awaiting review, or approved. */
-export const REDACTABLE_STATUSES = ['processed', 'approved'] as const
-
-/** The longest range one redaction follows its box over (the tracker keeps its frames in memory). */
-export const MAX_RANGE_SECONDS = 10
-/** A smaller box is a slip of the mouse, not a region. */
-export const MIN_BOX_SIDE = 8
-
-/** The published video's frame: what boxes and ranges are checked against. */
-export interface ClipGeometry {
-  width: number
-  height: number
-  fps: number
-  frameCount: number
-}
-
-export interface RedactionInput {
-  frame: number
-  x: number
-  y: number
-  width: number
-  height: number
-  start: number
-  end: number
-}
+import {
+  type ClipGeometry,
+  type RedactionInput,
+  MAX_RANGE_SECONDS,
+  checkInput,
+  datasetVersionCount,
+  lockRedactable,
+  noGeometry,
+  notTracked,
+  refusal,
+} from '#app/moderation/redaction_checks'
 
 export type RedactionResult =
-  | { ok: true; redaction: ClipRedaction }
-  | { ok: false; code: RedactionErrorCode; message: string }
+  { ok: true; redaction: ClipRedaction } | { ok: false; code: RedactionErrorCode; message: string }
 
 /** What the review page's redaction panel shows. */
 export interface RedactionPanel {
@@ -74,8 +58,16 @@ export class RedactionService {
     const [geometry, inDatasets, open, last] = await Promise.all([
       this.geometry(clip),
       datasetVersionCount(clip.id),
-      ClipRedaction.query().where('clip_id', clip.id).whereIn('status', OPEN_REDACTION_STATUSES).orderBy('id', 'desc').first(),
-      ClipRedaction.query().where('clip_id', clip.id).whereIn('status', ['done', 'failed']).orderBy('id', 'desc').first(),
+      ClipRedaction.query()
+        .where('clip_id', clip.id)
+        .whereIn('status', OPEN_REDACTION_STATUSES)
+        .orderBy('id', 'desc')
+        .first(),
+      ClipRedaction.query()
+        .where('clip_id', clip.id)
+        .whereIn('status', ['done', 'failed'])
+        .orderBy('id', 'desc')
+        .first(),
     ])
     return {
       clipId: clip.id,
@@ -89,14 +81,25 @@ export class RedactionService {
 
   /** The published video's size, rate and length, from its metadata.json; null when unreadable. */
   async geometry(clip: Clip): Promise<ClipGeometry | null> {
-    const asset = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'metadata').first()
+    const asset = await ClipAsset.query()
+      .where('clip_id', clip.id)
+      .where('kind', 'metadata')
+      .first()
     if (!asset || Number(asset.bytes) > 4 * 1024 * 1024) return null
     try {
       const chunks: Buffer[] = []
-      for await (const chunk of await this.storage.getStream(asset.bucket, asset.key)) chunks.push(chunk as Buffer)
+      for await (const chunk of await this.storage.getStream(asset.bucket, asset.key))
+        chunks.push(chunk as Buffer)
       const output = JSON.parse(Buffer.concat(chunks).toString('utf8')).output
-      const geometry = { width: output?.width, height: output?.height, fps: output?.fps, frameCount: output?.frameCount }
-      return Object.values(geometry).every((value) => Number.isFinite(value) && value > 0) ? geometry : null
+      const geometry = {
+        width: output?.width,
+        height: output?.height,
+        fps: output?.fps,
+        frameCount: output?.frameCount,
+      }
+      return Object.values(geometry).every((value) => Number.isFinite(value) && value > 0)
+        ? geometry
+        : null
     } catch (error) {
       logger.warn({ clipId: clip.id, err: error }, 'metadata.json unreadable for a redaction')
       return null
@@ -110,12 +113,17 @@ export class RedactionService {
   async request(admin: User, clip: Clip, input: RedactionInput): Promise<RedactionResult> {
     const geometry = await this.geometry(clip)
     const invalid = checkInput(input, geometry)
-    if (invalid) return { ok: false, code: 'E_INVALID_REDACTION', message: redactionErrors.sentence('E_INVALID_REDACTION', { why: invalid }) }
+    if (invalid)
+      return {
+        ok: false,
+        code: 'E_INVALID_REDACTION',
+        message: redactionErrors.sentence('E_INVALID_REDACTION', { why: invalid }),
+      }
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: locked }) }
-      const rendering = await ClipRedaction.query({ client: trx }).where('clip_id', clip.id).where('status', 'rendering').first()
-      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY', { title: locked.title }) }
+      if (typeof locked === 'string') return notRedactable(locked)
+      const busy = await renderRunning(trx, locked)
+      if (busy) return busy
       await ClipRedaction.query({ client: trx })
         .where('clip_id', clip.id)
         .whereIn('status', ['tracking', 'tracked'])
@@ -145,14 +153,22 @@ export class RedactionService {
     const geometry = await this.geometry(clip)
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: locked }) }
-      const redaction = await ClipRedaction.query({ client: trx }).where('id', redactionId).where('clip_id', clip.id).forUpdate().first()
+      if (typeof locked === 'string') return notRedactable(locked)
+      const redaction = await ClipRedaction.query({ client: trx })
+        .where('id', redactionId)
+        .where('clip_id', clip.id)
+        .forUpdate()
+        .first()
       if (!redaction || redaction.status === 'cancelled') {
-        return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: redactionErrors.sentence('E_REDACTION_NOT_FOUND', { replaced: true }) }
+        return {
+          ok: false as const,
+          code: 'E_REDACTION_NOT_FOUND' as const,
+          message: redactionErrors.sentence('E_REDACTION_NOT_FOUND', { replaced: true }),
+        }
       }
-      const rendering = await ClipRedaction.query({ client: trx }).where('clip_id', clip.id).where('status', 'rendering').first()
-      if (rendering) return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY', { title: locked.title }) }
-      if (redaction.status !== 'tracked') return { ok: false as const, code: 'E_NOT_REDACTABLE' as const, message: redactionErrors.sentence('E_NOT_REDACTABLE', { why: notTracked(redaction) }) }
+      const busy = await renderRunning(trx, locked)
+      if (busy) return busy
+      if (redaction.status !== 'tracked') return notRedactable(notTracked(redaction))
       redaction.merge({ status: 'rendering', adminId: admin.id, errorMessage: null })
       await redaction.useTransaction(trx).save()
       return { ok: true as const, redaction }
@@ -165,10 +181,23 @@ export class RedactionService {
   /** Drops a redaction not yet re-rendering; a running re-render cannot be taken back. */
   async cancel(clip: Clip, redactionId: number): Promise<RedactionResult> {
     return db.transaction(async (trx) => {
-      const redaction = await ClipRedaction.query({ client: trx }).where('id', redactionId).where('clip_id', clip.id).forUpdate().first()
-      if (!redaction) return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const, message: redactionErrors.sentence('E_REDACTION_NOT_FOUND') }
+      const redaction = await ClipRedaction.query({ client: trx })
+        .where('id', redactionId)
+        .where('clip_id', clip.id)
+        .forUpdate()
+        .first()
+      if (!redaction)
+        return {
+          ok: false as const,
+          code: 'E_REDACTION_NOT_FOUND' as const,
+          message: redactionErrors.sentence('E_REDACTION_NOT_FOUND'),
+        }
       if (redaction.status === 'rendering') {
-        return { ok: false as const, code: 'E_REDACTION_BUSY' as const, message: redactionErrors.sentence('E_REDACTION_BUSY') }
+        return {
+          ok: false as const,
+          code: 'E_REDACTION_BUSY' as const,
+          message: redactionErrors.sentence('E_REDACTION_BUSY'),
+        }
       }
       if (redaction.status === 'tracking' || redaction.status === 'tracked') {
         redaction.merge({ status: 'cancelled' })
@@ -182,84 +211,60 @@ export class RedactionService {
    * Queues the job under the redaction's own id (a second dispatch of it is ignored); when the
    * queue cannot be reached the redaction goes back to `previous` (or is cancelled) and says so.
    */
-  async #dispatch(name: 'track-redaction' | 'render-redaction', redaction: ClipRedaction, previous: 'tracking' | 'tracked'): Promise<RedactionResult | null> {
+  async #dispatch(
+    name: 'track-redaction' | 'render-redaction',
+    redaction: ClipRedaction,
+    previous: 'tracking' | 'tracked'
+  ): Promise<RedactionResult | null> {
     try {
-      await this.queue.dispatch(name, { redactionId: redaction.id }, { jobId: `${name}-${redaction.id}` })
-      logger.info({ clipId: redaction.clipId, redactionId: redaction.id, job: name }, 'redaction queued')
+      await this.queue.dispatch(
+        name,
+        { redactionId: redaction.id },
+        { jobId: `${name}-${redaction.id}` }
+      )
+      logger.info(
+        { clipId: redaction.clipId, redactionId: redaction.id, job: name },
+        'redaction queued'
+      )
       return null
     } catch (error) {
-      logger.error({ clipId: redaction.clipId, redactionId: redaction.id, err: error }, `${name} could not be queued`)
+      logger.error(
+        { clipId: redaction.clipId, redactionId: redaction.id, err: error },
+        `${name} could not be queued`
+      )
       await ClipRedaction.query()
         .where('id', redaction.id)
-        .update({ status: previous === 'tracking' ? 'cancelled' : 'tracked', updated_at: new Date() })
-      return { ok: false, code: 'E_QUEUE_UNAVAILABLE', message: redactionErrors.sentence('E_QUEUE_UNAVAILABLE') }
+        .update({
+          status: previous === 'tracking' ? 'cancelled' : 'tracked',
+          updated_at: new Date(),
+        })
+      return {
+        ok: false,
+        code: 'E_QUEUE_UNAVAILABLE',
+        message: redactionErrors.sentence('E_QUEUE_UNAVAILABLE'),
+      }
     }
   }
 }
 
-/** Why the box or range cannot be used, in the admin's words; null when they can. */
-export function checkInput(input: RedactionInput, geometry: ClipGeometry | null): string | null {
-  if (!geometry) return 'This clip’s metadata.json does not describe its video, so it cannot be redacted here.'
-  const { width, height, frameCount, fps } = geometry
-  if (input.width < MIN_BOX_SIDE || input.height < MIN_BOX_SIDE) {
-    return `The box is too small: draw one at least ${MIN_BOX_SIDE} pixels wide and high.`
-  }
-  if (input.x + input.width > width || input.y + input.height > height) {
-    return `The box goes outside the frame (${width}×${height}): draw it inside the video.`
-  }
-  if (input.frame >= frameCount) return `Frame ${input.frame} is past the end of the clip (${frameCount} frames).`
-  if (input.start > input.end) return 'The range is empty: its first frame comes after its last. Move the start before the end.'
-  if (input.end >= frameCount) return `The range ends after the clip does: its last frame is ${frameCount - 1}.`
-  if (input.frame < input.start || input.frame > input.end) {
-    return 'The range must include the frame the box was drawn on.'
-  }
-  const maxFrames = Math.round(MAX_RANGE_SECONDS * fps)
-  if (input.end - input.start + 1 > maxFrames) {
-    return `The range is longer than ${MAX_RANGE_SECONDS} seconds (${maxFrames} frames): redact a longer stretch in several parts.`
-  }
-  return null
-}
-
-/** Why the clip's video cannot be re-rendered now; null when it can. */
-export function refusal(clip: Clip, inDatasets: number): string | null {
-  const title = `“${clip.title}”`
-  if (!(REDACTABLE_STATUSES as readonly string[]).includes(clip.status)) {
-    return `${title} is ${clip.status}: only a clip awaiting review or approved can be redacted.`
-  }
-  // A published version's manifest names the video's hash and key: changing it in place would
-  // break what buyers were sold. A miss there is for the creator's withdrawal.
-  if (inDatasets > 0) {
-    return `${title} is in ${inDatasets} dataset version${inDatasets === 1 ? '' : 's'} whose manifest names its video, so it cannot be re-rendered; its creator can withdraw it.`
-  }
-  return null
-}
-
-function noGeometry(clip: Clip) {
-  return `“${clip.title}” has no readable metadata.json describing its video, so it cannot be redacted here.`
-}
-
-function notTracked(redaction: ClipRedaction) {
-  switch (redaction.status) {
-    case 'tracking':
-      return 'The box is still being followed through its range; re-render once the tracked boxes are shown.'
-    case 'done':
-      return 'This redaction is already in the video.'
-    default:
-      return 'This redaction failed; draw the box again.'
+function notRedactable(why: string) {
+  return {
+    ok: false as const,
+    code: 'E_NOT_REDACTABLE' as const,
+    message: redactionErrors.sentence('E_NOT_REDACTABLE', { why }),
   }
 }
 
-function datasetVersionCount(clipId: string, trx?: TransactionClientContract) {
-  return (trx ?? db)
-    .from('dataset_version_clips')
-    .where('clip_id', clipId)
-    .count('* as count')
+/** The refusal while another re-render of the (locked) clip runs; null when none does. */
+async function renderRunning(trx: TransactionClientContract, clip: Clip) {
+  const rendering = await ClipRedaction.query({ client: trx })
+    .where('clip_id', clip.id)
+    .where('status', 'rendering')
     .first()
-    .then((row) => Number(row?.count ?? 0))
-}
-
-/** The clip locked for the change, or the sentence saying why it cannot take one. */
-async function lockRedactable(trx: TransactionClientContract, clipId: string, geometry: ClipGeometry | null): Promise<Clip | string> {
-  const clip = await Clip.query({ client: trx }).where('id', clipId).forUpdate().firstOrFail()
-  return refusal(clip, await datasetVersionCount(clip.id, trx)) ?? (geometry ? clip : noGeometry(clip))
+  if (!rendering) return null
+  return {
+    ok: false as const,
+    code: 'E_REDACTION_BUSY' as const,
+    message: redactionErrors.sentence('E_REDACTION_BUSY', { title: clip.title }),
+  }
 }

@@ -1,30 +1,23 @@
-import { createWriteStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pipeline as streamPipeline } from 'node:stream/promises'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
-import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import config from '#config/athera'
 import Clip from '#models/clip'
 import ClipAsset, { type ClipAssetKind } from '#models/clip_asset'
 import ClipRedaction, { type TrackedRow } from '#models/clip_redaction'
 import type { JobContext } from '#jobs/registry'
-import { AuditTrail } from '#app/core/audit_trail'
-import { ClipProcessingService, claimWorkFolder, objectKey, visionSettings } from '#app/processing/public'
-import { refusal } from '#app/moderation/redaction_service'
-import { StorageService, outputBucket, type BucketName } from '#app/core/storage_service'
-import { digestFile } from '#workers/pipeline/files'
-import { CLIP_OUTPUTS, OUTPUT_KINDS, type OutputKind } from '#workers/pipeline/outputs'
+import { ClipProcessingService, claimWorkFolder, visionSettings } from '#app/processing/public'
+import { StorageService, type BucketName } from '#app/core/storage_service'
+import { fetchClipFile, videoGeometry } from '#app/moderation/redaction_job_files'
+import { REPLACED, publishRedaction } from '#app/moderation/redaction_publish'
+import { CLIP_OUTPUTS } from '#workers/pipeline/outputs'
 import type { ManualRecord, RegionsFile } from '#workers/pipeline/redact'
 import { runPipeline } from '#workers/pipeline/run'
 import { PipelineError } from '#workers/pipeline/types'
 import { readGreyFrames } from '#workers/video/grey'
 import { trackingScale, trackRegion } from '#workers/vision/region_track'
-
-/** The outputs a re-render replaces: all of them (keypoints.json is copied unchanged: pose did not run again). */
-const REPLACED: readonly OutputKind[] = OUTPUT_KINDS
 
 /**
  * A reviewer's manual redactions, worker side: the `track-redaction` job follows the drawn box
@@ -39,8 +32,6 @@ const REPLACED: readonly OutputKind[] = OUTPUT_KINDS
  */
 @inject()
 export class RedactionWorkService {
-  #audit = new AuditTrail()
-
   constructor(
     protected storage: StorageService,
     protected processing: ClipProcessingService
@@ -49,14 +40,22 @@ export class RedactionWorkService {
   async track(redactionId: number, context: JobContext) {
     const redaction = await ClipRedaction.find(redactionId)
     if (!redaction || redaction.status !== 'tracking') {
-      logger.info({ redactionId, status: redaction?.status, jobId: context.jobId }, 'track-redaction: nothing to do')
+      logger.info(
+        { redactionId, status: redaction?.status, jobId: context.jobId },
+        'track-redaction: nothing to do'
+      )
       return
     }
     const clipId = redaction.clipId
     const work = await claimWorkFolder(`${clipId}.redaction-${redaction.id}`)
     try {
-      const video = await this.#fetch(clipId, 'video', join(work.path, CLIP_OUTPUTS.video.file))
-      const geometry = await this.#metadataOutput(clipId)
+      const video = await fetchClipFile(
+        this.storage,
+        clipId,
+        'video',
+        join(work.path, CLIP_OUTPUTS.video.file)
+      )
+      const geometry = await videoGeometry(this.storage, clipId)
       const scale = trackingScale(redaction.box)
       const size = { width: even(geometry.width * scale), height: even(geometry.height * scale) }
       const frames = await readGreyFrames(
@@ -65,17 +64,50 @@ export class RedactionWorkService {
         { ffmpegPath: config.media.ffmpegPath, signal: context.signal }
       )
       if (frames.length < redaction.anchorFrame - redaction.startFrame + 1) {
-        throw new PipelineError('E_DECODE_FAILED', 'standardize', 'The video ends before the frame the box was drawn on.')
+        throw new PipelineError(
+          'E_DECODE_FAILED',
+          'standardize',
+          'The video ends before the frame the box was drawn on.'
+        )
       }
       const last = redaction.startFrame + frames.length - 1
       // The scale actually used per axis (sizes are rounded to even numbers).
-      const tracked = trackRegion(frames, redaction.startFrame, redaction.anchorFrame, redaction.box, size.width / geometry.width, geometry)
-      const track: TrackedRow[] = tracked.map((box) => [box.frame, box.x, box.y, box.width, box.height, box.lost])
+      const tracked = trackRegion(
+        frames,
+        redaction.startFrame,
+        redaction.anchorFrame,
+        redaction.box,
+        size.width / geometry.width,
+        geometry
+      )
+      const track: TrackedRow[] = tracked.map((box) => [
+        box.frame,
+        box.x,
+        box.y,
+        box.width,
+        box.height,
+        box.lost,
+      ])
       const updated = await ClipRedaction.query()
         .where('id', redaction.id)
         .where('status', 'tracking')
-        .update({ status: 'tracked', track: JSON.stringify(track), end_frame: Math.min(redaction.endFrame, last), updated_at: new Date() })
-      logger.info({ clipId, redactionId, jobId: context.jobId, frames: track.length, lost: track.filter((row) => row[5]).length, updated }, 'redaction tracked')
+        .update({
+          status: 'tracked',
+          track: JSON.stringify(track),
+          end_frame: Math.min(redaction.endFrame, last),
+          updated_at: new Date(),
+        })
+      logger.info(
+        {
+          clipId,
+          redactionId,
+          jobId: context.jobId,
+          frames: track.length,
+          lost: track.filter((row) => row[5]).length,
+          updated,
+        },
+        'redaction tracked'
+      )
     } catch (error) {
       await this.#failed(redaction, 'tracking', error, context)
       if (!context.finalAttempt) throw error
@@ -87,7 +119,10 @@ export class RedactionWorkService {
   async render(redactionId: number, context: JobContext) {
     const redaction = await ClipRedaction.query().where('id', redactionId).preload('admin').first()
     if (!redaction || redaction.status !== 'rendering' || !redaction.track?.length) {
-      logger.info({ redactionId, status: redaction?.status, jobId: context.jobId }, 'render-redaction: nothing to do')
+      logger.info(
+        { redactionId, status: redaction?.status, jobId: context.jobId },
+        'render-redaction: nothing to do'
+      )
       return
     }
     const clip = await Clip.findOrFail(redaction.clipId)
@@ -102,11 +137,35 @@ export class RedactionWorkService {
       // workers/pipeline/redact.ts. Without regions.json, or once retention removed the
       // original, the published video is blurred once more instead.
       const source = has('raw') && has('regions') ? 'raw' : 'anonymized'
-      const inputPath = await this.#fetch(clip.id, source === 'raw' ? 'raw' : 'video', join(work.path, source === 'raw' ? 'original' : 'source.mp4'))
-      const keypointsPath = await this.#fetch(clip.id, 'keypoints', join(work.path, CLIP_OUTPUTS.keypoints.file))
-      const metadata = JSON.parse(await readFile(await this.#fetch(clip.id, 'metadata', join(work.path, CLIP_OUTPUTS.metadata.file)), 'utf8'))
+      const inputPath = await fetchClipFile(
+        this.storage,
+        clip.id,
+        source === 'raw' ? 'raw' : 'video',
+        join(work.path, source === 'raw' ? 'original' : 'source.mp4')
+      )
+      const keypointsPath = await fetchClipFile(
+        this.storage,
+        clip.id,
+        'keypoints',
+        join(work.path, CLIP_OUTPUTS.keypoints.file)
+      )
+      const metadata = await readJson(
+        await fetchClipFile(
+          this.storage,
+          clip.id,
+          'metadata',
+          join(work.path, CLIP_OUTPUTS.metadata.file)
+        )
+      )
       const regions: RegionsFile | null = has('regions')
-        ? JSON.parse(await readFile(await this.#fetch(clip.id, 'regions', join(work.path, CLIP_OUTPUTS.regions.file)), 'utf8'))
+        ? await readJson(
+            await fetchClipFile(
+              this.storage,
+              clip.id,
+              'regions',
+              join(work.path, CLIP_OUTPUTS.regions.file)
+            )
+          )
         : null
       const at = DateTime.now().toUTC().toISO()!
       const record: ManualRecord = {
@@ -117,7 +176,13 @@ export class RedactionWorkService {
         frames: [redaction.startFrame, redaction.endFrame],
         source,
       }
-      const regionsToBlur = redaction.track.map(([frame, x, y, width, height]) => ({ frame, x, y, width, height }))
+      const regionsToBlur = redaction.track.map(([frame, x, y, width, height]) => ({
+        frame,
+        x,
+        y,
+        width,
+        height,
+      }))
       const result = await runPipeline(
         {
           inputPath,
@@ -128,7 +193,10 @@ export class RedactionWorkService {
             regions,
             keypointsPath,
             metadata,
-            keypointStats: { people: clip.keypointPeople ?? 0, framesWithPeople: clip.keypointFrames ?? 0 },
+            keypointStats: {
+              people: clip.keypointPeople ?? 0,
+              framesWithPeople: clip.keypointFrames ?? 0,
+            },
             record,
             regionsToBlur,
           },
@@ -142,15 +210,24 @@ export class RedactionWorkService {
         },
         { signal: context.signal }
       )
-      for (const kind of REPLACED) stored.push(await this.processing.store(clip.id, result.outputs[kind]))
-      const published = await this.#publish(redaction, result.outputs, source, regionsToBlur.length)
+      for (const kind of REPLACED)
+        stored.push(await this.processing.store(clip.id, result.outputs[kind]))
+      const published = await publishRedaction(
+        redaction,
+        result.outputs,
+        source,
+        regionsToBlur.length
+      )
       if (!published) {
         await this.processing.discardUnreferenced(clip.id, stored)
         return
       }
       // The replaced video, thumbnail and preview: no row points at them any more.
       await this.processing.discardUnreferenced(clip.id)
-      logger.info({ clipId: clip.id, redactionId, jobId: context.jobId, source, timings: result.timings }, 'clip redacted and re-rendered')
+      logger.info(
+        { clipId: clip.id, redactionId, jobId: context.jobId, source, timings: result.timings },
+        'clip redacted and re-rendered'
+      )
     } catch (error) {
       await this.processing.discardUnreferenced(clip.id, stored)
       await this.#failed(redaction, 'rendering', error, context)
@@ -161,94 +238,36 @@ export class RedactionWorkService {
     }
   }
 
-  /**
-   * The new files replace the old in one transaction with the redaction's `done` and its audit
-   * entry, after checking again, under the clip's lock, that the clip can still take them.
-   */
-  async #publish(redaction: ClipRedaction, outputs: Record<OutputKind, { kind: OutputKind; bytes: number; sha256: string; contentType: string }>, source: 'raw' | 'anonymized', regions: number) {
-    return db.transaction(async (trx) => {
-      const clip = await Clip.query({ client: trx }).where('id', redaction.clipId).forUpdate().firstOrFail()
-      const current = await ClipRedaction.query({ client: trx }).where('id', redaction.id).forUpdate().first()
-      if (!current || current.status !== 'rendering') return false
-      const inDatasets = Number((await trx.from('dataset_version_clips').where('clip_id', clip.id).count('* as count').first())?.count ?? 0)
-      const refused = refusal(clip, inDatasets)
-      if (refused) {
-        current.merge({ status: 'failed', errorMessage: `Nothing was changed: ${refused}`.slice(0, 500) })
-        await current.useTransaction(trx).save()
-        return false
-      }
-      const previous = await ClipAsset.query({ client: trx }).where('clip_id', clip.id).where('kind', 'video').first()
-      for (const kind of REPLACED) {
-        const output = outputs[kind]
-        await ClipAsset.updateOrCreate(
-          { clipId: clip.id, kind },
-          { bucket: outputBucket(kind), key: objectKey(clip.id, kind, output.sha256), bytes: output.bytes, sha256: output.sha256, contentType: output.contentType },
-          { client: trx }
-        )
-      }
-      current.merge({ status: 'done', source, renderedAt: DateTime.now(), errorMessage: null })
-      await current.useTransaction(trx).save()
-      await this.#audit.record(
-        {
-          actorId: current.adminId,
-          action: 'clip.redacted',
-          subject: { type: 'clip', id: clip.id },
-          meta: {
-            redactionId: current.id,
-            regions,
-            frames: [current.startFrame, current.endFrame],
-            anchorFrame: current.anchorFrame,
-            box: current.box,
-            source,
-            previousVideoSha256: previous?.sha256 ?? null,
-            videoSha256: outputs.video.sha256,
-          },
-        },
-        trx
-      )
-      return true
-    })
-  }
-
   /** A failed attempt: on the last one the redaction says why; the clip's files are untouched. */
-  async #failed(redaction: ClipRedaction, expected: 'tracking' | 'rendering', error: unknown, context: JobContext) {
+  async #failed(
+    redaction: ClipRedaction,
+    expected: 'tracking' | 'rendering',
+    error: unknown,
+    context: JobContext
+  ) {
     const message =
       error instanceof PipelineError
         ? error.message
         : expected === 'tracking'
           ? 'The box could not be followed through the video; the error is logged for the administrator.'
           : 'The re-render stopped on an internal error; the video was not changed. The error is logged for the administrator.'
-    logger.error({ clipId: redaction.clipId, redactionId: redaction.id, jobId: context.jobId, err: error }, `redaction ${expected} failed`)
+    logger.error(
+      { clipId: redaction.clipId, redactionId: redaction.id, jobId: context.jobId, err: error },
+      `redaction ${expected} failed`
+    )
     if (!context.finalAttempt) return
     await ClipRedaction.query()
       .where('id', redaction.id)
       .where('status', expected)
       .update({ status: 'failed', error_message: message.slice(0, 500), updated_at: new Date() })
   }
-
-  /** The clip's stored `kind` at `path`; a copy left there by an earlier attempt is reused if intact. */
-  async #fetch(clipId: string, kind: ClipAssetKind, path: string) {
-    const asset = await ClipAsset.query().where('clip_id', clipId).where('kind', kind).first()
-    if (!asset) throw new PipelineError('E_INPUT_UNREADABLE', 'probe', `The clip’s ${kind} file is not stored, so it cannot be redacted.`)
-    const present = await stat(path).catch(() => null)
-    if (present?.size === Number(asset.bytes) && (await digestFile(path)).sha256 === asset.sha256) return path
-    await streamPipeline(await this.storage.getStream(asset.bucket, asset.key), createWriteStream(path))
-    return path
-  }
-
-  async #metadataOutput(clipId: string) {
-    const asset = await ClipAsset.query().where('clip_id', clipId).where('kind', 'metadata').firstOrFail()
-    const chunks: Buffer[] = []
-    for await (const chunk of await this.storage.getStream(asset.bucket, asset.key)) chunks.push(chunk as Buffer)
-    const output = JSON.parse(Buffer.concat(chunks).toString('utf8')).output ?? {}
-    if (![output.width, output.height, output.fps].every((value) => Number.isFinite(value) && value > 0)) {
-      throw new PipelineError('E_INPUT_UNREADABLE', 'probe', 'The clip’s metadata.json does not describe its video.')
-    }
-    return { width: Number(output.width), height: Number(output.height), fps: Number(output.fps) }
-  }
 }
 
 /** The nearest even number of at least 2: ffmpeg's scaler wants even sizes for 4:2:0. */
 function even(value: number) {
   return Math.max(2, Math.round(value / 2) * 2)
+}
+
+async function readJson(path: string) {
+  return JSON.parse(await readFile(path, 'utf8'))
 }

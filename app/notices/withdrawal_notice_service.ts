@@ -1,13 +1,10 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
-import mail from '@adonisjs/mail/services/main'
 import { DateTime } from 'luxon'
-import config from '#config/athera'
-import env from '#start/env'
 import ConsentRecord from '#models/consent_record'
 import type Licence from '#models/licence'
-import User from '#models/user'
+import type User from '#models/user'
 import type { AckChannel } from '#models/withdrawal_ack'
 import WithdrawalNotice from '#models/withdrawal_notice'
 import type { JobContext } from '#jobs/registry'
@@ -16,25 +13,16 @@ import { QueueService } from '#app/core/queue_service'
 import { SettingsStore } from '#app/core/settings_store'
 import { noticeErrors } from '#app/notices/errors'
 import { WebhookService } from '#app/webhooks/public'
+import {
+  type NoticeView,
+  apiNotice,
+  noticeEventData,
+  noticeView,
+} from '#app/notices/notice_presenter'
+import { mailNotices } from '#app/notices/withdrawal_notice_mail'
 
 /** One notify job per withdrawal record, so a repeated dispatch is a no-op. */
 export const notifyJobId = (withdrawalRecordId: number) => `notify-withdrawal-${withdrawalRecordId}`
-
-/** A notice as pages show it. */
-export interface NoticeView {
-  id: number
-  licenceId: string
-  clipId: string
-  clipTitle: string
-  datasetTitle: string
-  datasetSlug: string
-  datasetVersionId: string
-  version: number
-  files: string[]
-  withdrawnAt: DateTime
-  notifiedAt: DateTime
-  ack: { at: DateTime; via: AckChannel } | null
-}
 
 /** Where admins stand with one affected licence of one withdrawal. */
 export interface NoticeState {
@@ -76,7 +64,11 @@ export class WithdrawalNoticeService {
 
   /** Queues the notify job of a committed withdrawal record. */
   async dispatch(withdrawalRecordId: number) {
-    await this.queue.dispatch('notify-withdrawal', { withdrawalRecordId }, { jobId: notifyJobId(withdrawalRecordId) })
+    await this.queue.dispatch(
+      'notify-withdrawal',
+      { withdrawalRecordId },
+      { jobId: notifyJobId(withdrawalRecordId) }
+    )
   }
 
   /**
@@ -88,7 +80,10 @@ export class WithdrawalNoticeService {
     try {
       await this.dispatch(withdrawalRecordId)
     } catch (error) {
-      logger.error({ err: error, withdrawalRecordId, code: 'E_NOTICES_NOT_SCHEDULED' }, 'withdrawal notices not scheduled')
+      logger.error(
+        { err: error, withdrawalRecordId, code: 'E_NOTICES_NOT_SCHEDULED' },
+        'withdrawal notices not scheduled'
+      )
     }
   }
 
@@ -104,14 +99,15 @@ export class WithdrawalNoticeService {
       return
     }
 
-    const affected: { clip_id: string; licence_id: string; buyer_id: number; manifest: unknown }[] = await db
-      .from('consent_record_clips as rc')
-      .join('dataset_version_clips as dvc', 'dvc.clip_id', 'rc.clip_id')
-      .join('licences as l', 'l.dataset_version_id', 'dvc.dataset_version_id')
-      .join('dataset_versions as dv', 'dv.id', 'dvc.dataset_version_id')
-      .where('rc.consent_record_id', record.id)
-      .whereNull('l.revoked_at')
-      .select('rc.clip_id', 'l.id as licence_id', 'l.buyer_id', 'dv.manifest')
+    const affected: { clip_id: string; licence_id: string; buyer_id: number; manifest: unknown }[] =
+      await db
+        .from('consent_record_clips as rc')
+        .join('dataset_version_clips as dvc', 'dvc.clip_id', 'rc.clip_id')
+        .join('licences as l', 'l.dataset_version_id', 'dvc.dataset_version_id')
+        .join('dataset_versions as dv', 'dv.id', 'dvc.dataset_version_id')
+        .where('rc.consent_record_id', record.id)
+        .whereNull('l.revoked_at')
+        .select('rc.clip_id', 'l.id as licence_id', 'l.buyer_id', 'dv.manifest')
     if (affected.length) {
       await db
         .insertQuery()
@@ -131,13 +127,22 @@ export class WithdrawalNoticeService {
 
     const notices = await this.#query().where('withdrawal_notices.withdrawal_record_id', record.id)
     for (const notice of notices) {
-      const delivery = await this.webhooks.deliveryForNotice(notice.buyerId, notice.id, this.eventData(notice))
+      const delivery = await this.webhooks.deliveryForNotice(
+        notice.buyerId,
+        notice.id,
+        noticeEventData(notice)
+      )
       if (delivery) await this.webhooks.dispatch(delivery)
     }
-    const mailed = await this.#mail(notices.filter((notice) => !notice.emailedAt), log)
+    const mailed = await mailNotices(
+      notices.filter((notice) => !notice.emailedAt),
+      log
+    )
     logger.info({ ...log, notices: notices.length, mailed: mailed.sent }, 'withdrawal notices sent')
     if (mailed.failed && !context.finalAttempt) {
-      throw new Error('E_WITHDRAWAL_MAIL_FAILED: a withdrawal e-mail could not be sent; the job retries')
+      throw new Error(
+        'E_WITHDRAWAL_MAIL_FAILED: a withdrawal e-mail could not be sent; the job retries'
+      )
     }
   }
 
@@ -148,7 +153,7 @@ export class WithdrawalNoticeService {
       .doesntHave('ack')
       .orderBy('withdrawal_notices.created_at', 'desc')
       .orderBy('withdrawal_notices.id', 'desc')
-    return notices.map((notice) => this.view(notice))
+    return notices.map(noticeView)
   }
 
   /** Every notice of a licence, newest first, confirmed or not (the licence page). */
@@ -157,7 +162,7 @@ export class WithdrawalNoticeService {
       .where('withdrawal_notices.licence_id', licence.id)
       .orderBy('withdrawal_notices.created_at', 'desc')
       .orderBy('withdrawal_notices.id', 'desc')
-    return notices.map((notice) => this.view(notice))
+    return notices.map(noticeView)
   }
 
   /** The buyer's notice of that licence, or a 404-coded error (another's reads as absent). */
@@ -177,7 +182,13 @@ export class WithdrawalNoticeService {
    * Records the buyer's confirmation that the files are deleted. Once: a second confirmation
    * writes nothing and answers with the first (`recorded: false`).
    */
-  async acknowledge(buyer: User, licenceId: string, noticeId: number, via: AckChannel, ip: string | null) {
+  async acknowledge(
+    buyer: User,
+    licenceId: string,
+    noticeId: number,
+    via: AckChannel,
+    ip: string | null
+  ) {
     const notice = await this.find(buyer, licenceId, noticeId)
     const { rows } = await db.rawQuery(
       `INSERT INTO withdrawal_acks (notice_id, user_id, via, ip) VALUES (?, ?, ?, ?)
@@ -185,8 +196,12 @@ export class WithdrawalNoticeService {
       [notice.id, buyer.id, via, ip]
     )
     await notice.load('ack')
-    if (rows.length) logger.info({ noticeId: notice.id, licenceId, userId: buyer.id, via }, 'withdrawal notice acknowledged')
-    return { notice: this.view(notice), recorded: rows.length > 0 }
+    if (rows.length)
+      logger.info(
+        { noticeId: notice.id, licenceId, userId: buyer.id, via },
+        'withdrawal notice acknowledged'
+      )
+    return { notice: noticeView(notice), recorded: rows.length > 0 }
   }
 
   /**
@@ -235,95 +250,18 @@ export class WithdrawalNoticeService {
     return states
   }
 
-  view(notice: WithdrawalNotice): NoticeView {
-    const version = notice.licence.datasetVersion
-    return {
-      id: notice.id,
-      licenceId: notice.licenceId,
-      clipId: notice.clipId,
-      clipTitle: notice.clip.title,
-      datasetTitle: version.dataset.title,
-      datasetSlug: version.dataset.slug,
-      datasetVersionId: version.id,
-      version: version.version,
-      files: notice.files,
-      withdrawnAt: notice.withdrawalRecord.createdAt,
-      notifiedAt: notice.createdAt,
-      ack: notice.ack ? { at: notice.ack.createdAt, via: notice.ack.via } : null,
-    }
-  }
-
-  /** A notice as the API and webhook events carry it (snake_case, ISO dates). */
-  eventData(notice: WithdrawalNotice) {
-    const view = this.view(notice)
-    return { notice_id: view.id, ...this.#wire(view) }
-  }
-
   /** The API's notice: the event's data with its state. */
   apiNotice(view: NoticeView) {
-    return {
-      id: view.id,
-      clip_title: view.clipTitle,
-      ...this.#wire(view),
-      notified_at: view.notifiedAt.toUTC().toISO(),
-      status: view.ack ? 'acknowledged' : 'pending',
-      acknowledged_at: view.ack?.at.toUTC().toISO() ?? null,
-      acknowledged_via: view.ack?.via ?? null,
-    }
-  }
-
-  /** What the event and the API say of a notice alike. */
-  #wire(view: NoticeView) {
-    return {
-      licence_id: view.licenceId,
-      dataset: { slug: view.datasetSlug, title: view.datasetTitle },
-      version: { id: view.datasetVersionId, number: view.version },
-      clip_id: view.clipId,
-      files_to_delete: view.files,
-      withdrawn_at: view.withdrawnAt.toUTC().toISO(),
-      links: {
-        acknowledge: `/api/v1/licences/${view.licenceId}/withdrawals/${view.id}/ack`,
-        page: `/licences/${view.licenceId}`,
-      },
-    }
+    return apiNotice(view)
   }
 
   #query() {
     return WithdrawalNotice.query()
-      .preload('licence', (licence) => licence.preload('datasetVersion', (version) => version.preload('dataset')))
+      .preload('licence', (licence) =>
+        licence.preload('datasetVersion', (version) => version.preload('dataset'))
+      )
       .preload('clip')
       .preload('withdrawalRecord')
       .preload('ack')
-  }
-
-  /** One e-mail per buyer listing their new notices, when SMTP is configured. */
-  async #mail(notices: WithdrawalNotice[], log: Record<string, unknown>) {
-    const result = { sent: 0, failed: 0 }
-    if (!config.mail.enabled || notices.length === 0) return result
-    const byBuyer = new Map<number, WithdrawalNotice[]>()
-    for (const notice of notices) byBuyer.set(notice.buyerId, [...(byBuyer.get(notice.buyerId) ?? []), notice])
-    const buyers = await User.query().whereIn('id', [...byBuyer.keys()])
-    for (const buyer of buyers) {
-      const own = byBuyer.get(buyer.id)!
-      try {
-        await mail.send((message) => {
-          message
-            .to(buyer.email)
-            .subject(own.length === 1 ? 'A clip you licensed was withdrawn: delete its files' : `${own.length} clips you licensed were withdrawn: delete their files`)
-            .htmlView('emails/withdrawal_notice', {
-              buyer,
-              notices: own.map((notice) => this.view(notice)),
-              dashboardUrl: new URL('/buyer', env.get('APP_URL')).toString(),
-            })
-        })
-        // Sent before marked: a crash in between sends it again rather than never.
-        await WithdrawalNotice.query().whereIn('id', own.map((notice) => notice.id)).update({ emailed_at: DateTime.utc().toJSDate() })
-        result.sent++
-      } catch (error) {
-        result.failed++
-        logger.error({ ...log, err: error, userId: buyer.id, code: 'E_WITHDRAWAL_MAIL_FAILED' }, 'withdrawal notice e-mail could not be sent')
-      }
-    }
-    return result
   }
 }

@@ -1,6 +1,6 @@
 import { layered } from '#app/core/validation_messages'
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
-import { WEBHOOK_URL_MAX } from '#app/webhooks/webhook_service'
+import { WEBHOOK_URL_MAX } from '#app/webhooks/webhook_url'
 
 /** The webhook form; WebhookService.save says what else is wrong with the URL, in a sentence. */
 export const webhookValidator = vine.create({

@@ -1,7 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { isIP } from 'node:net'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
@@ -12,14 +9,13 @@ import type User from '#models/user'
 import WebhookDelivery, { type WebhookEventType } from '#models/webhook_delivery'
 import { WEBHOOK_FIRST_RETRY_MS, type JobContext } from '#jobs/registry'
 import { QueueService } from '#app/core/queue_service'
-import { InternalAddressError, bareHost, internalHostReason, isInternalAddress, publicOnlyLookup } from '#app/core/outbound_address'
+import { internalHostReason } from '#app/core/outbound_address'
 import webhooksConfig from '#config/webhooks'
+import { checkWebhookUrl } from '#app/webhooks/webhook_url'
+import { SecretUnreadable, describeFailure, postEvent, signature } from '#app/webhooks/webhook_post'
 
-/** An attempt that has not answered after this long has failed; it is retried like a 500. */
-export const WEBHOOK_TIMEOUT_MS = 10_000
 /** Deliveries the webhook page lists. */
 export const WEBHOOK_LOG_SIZE = 50
-export const WEBHOOK_URL_MAX = 2000
 
 const SECRET_PURPOSE = 'buyer-webhook-secret'
 
@@ -28,39 +24,8 @@ export const deliveryJobId = (deliveryId: number) => `deliver-webhook-${delivery
 
 export type WebhookErrorCode = 'E_WEBHOOK_URL' | 'E_NO_WEBHOOK'
 
-export type WebhookResult<T> = { ok: true; value: T } | { ok: false; code: WebhookErrorCode; message: string }
-
-/**
- * The `Athera-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
- * The timestamp is signed with the body, so a receiver can refuse a replayed old request.
- */
-export function signature(secret: string, timestamp: number, body: string) {
-  const digest = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
-  return `t=${timestamp},v1=${digest}`
-}
-
-/** The URL as typed, or a sentence saying why it cannot receive events. */
-export function checkWebhookUrl(raw: string): { ok: true; url: string } | { ok: false; message: string } {
-  const value = raw.trim()
-  if (value.length === 0) return { ok: false, message: 'Enter the URL that should receive the events.' }
-  if (value.length > WEBHOOK_URL_MAX) return { ok: false, message: `The URL is too long (at most ${WEBHOOK_URL_MAX} characters).` }
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return { ok: false, message: 'This is not a URL: it should look like https://example.com/athera/events.' }
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, message: 'Only http:// and https:// URLs can receive events.' }
-  }
-  if (url.username || url.password) {
-    return { ok: false, message: 'Leave the user name and password out of the URL: the signature authenticates each event.' }
-  }
-  // Normalising percent-encodes what needs it, which can lengthen the URL past the column's bound.
-  const normalised = url.toString()
-  if (normalised.length > WEBHOOK_URL_MAX) return { ok: false, message: `The URL is too long (at most ${WEBHOOK_URL_MAX} characters).` }
-  return { ok: true, url: normalised }
-}
+export type WebhookResult<T> =
+  { ok: true; value: T } | { ok: false; code: WebhookErrorCode; message: string }
 
 /** Milliseconds until BullMQ's exponential backoff runs the next attempt after `attempt` failed. */
 export function retryDelayMs(attempt: number) {
@@ -87,12 +52,20 @@ export class WebhookService {
   }
 
   /** Sets or replaces the account's URL. A new endpoint gets a secret; a new URL keeps it. */
-  async save(user: User, rawUrl: string): Promise<WebhookResult<{ endpoint: BuyerWebhook; created: boolean }>> {
+  async save(
+    user: User,
+    rawUrl: string
+  ): Promise<WebhookResult<{ endpoint: BuyerWebhook; created: boolean }>> {
     const checked = checkWebhookUrl(rawUrl)
     if (!checked.ok) return { ok: false, code: 'E_WEBHOOK_URL', message: checked.message }
     if (!webhooksConfig.allowInternal) {
       const internal = await internalHostReason(new URL(checked.url))
-      if (internal) return { ok: false, code: 'E_WEBHOOK_URL', message: `Events cannot be sent there: ${internal}. Use the public address of your receiver.` }
+      if (internal)
+        return {
+          ok: false,
+          code: 'E_WEBHOOK_URL',
+          message: `Events cannot be sent there: ${internal}. Use the public address of your receiver.`,
+        }
     }
     const existing = await this.endpointOf(user)
     if (existing) {
@@ -100,14 +73,23 @@ export class WebhookService {
       await existing.save()
       return { ok: true, value: { endpoint: existing, created: false } }
     }
-    const endpoint = await BuyerWebhook.create({ userId: user.id, url: checked.url, secret: this.#sealed(newSecret()) })
+    const endpoint = await BuyerWebhook.create({
+      userId: user.id,
+      url: checked.url,
+      secret: this.#sealed(newSecret()),
+    })
     return { ok: true, value: { endpoint, created: true } }
   }
 
   /** A new secret; events signed from now on use it. */
   async rotateSecret(user: User): Promise<WebhookResult<BuyerWebhook>> {
     const endpoint = await this.endpointOf(user)
-    if (!endpoint) return { ok: false, code: 'E_NO_WEBHOOK', message: 'Set a webhook URL first; its secret comes with it.' }
+    if (!endpoint)
+      return {
+        ok: false,
+        code: 'E_NO_WEBHOOK',
+        message: 'Set a webhook URL first; its secret comes with it.',
+      }
     endpoint.secret = this.#sealed(newSecret())
     await endpoint.save()
     return { ok: true, value: endpoint }
@@ -123,8 +105,15 @@ export class WebhookService {
   /** Queues a `test` event to the account's endpoint. */
   async sendTest(user: User): Promise<WebhookResult<WebhookDelivery>> {
     const endpoint = await this.endpointOf(user)
-    if (!endpoint) return { ok: false, code: 'E_NO_WEBHOOK', message: 'Set a webhook URL first, then send it a test event.' }
-    const delivery = await this.#createDelivery(endpoint, 'test', null, { message: 'A test event from Athera: your endpoint receives and can verify events.' })
+    if (!endpoint)
+      return {
+        ok: false,
+        code: 'E_NO_WEBHOOK',
+        message: 'Set a webhook URL first, then send it a test event.',
+      }
+    const delivery = await this.#createDelivery(endpoint, 'test', null, {
+      message: 'A test event from Athera: your endpoint receives and can verify events.',
+    })
     await this.dispatch(delivery)
     return { ok: true, value: delivery }
   }
@@ -147,18 +136,28 @@ export class WebhookService {
        RETURNING id`,
       [buyerId, endpoint.id, noticeId, eventId, JSON.stringify(payload)]
     )
-    return rows.length ? WebhookDelivery.findOrFail(rows[0].id) : WebhookDelivery.findByOrFail('notice_id', noticeId)
+    return rows.length
+      ? WebhookDelivery.findOrFail(rows[0].id)
+      : WebhookDelivery.findByOrFail('notice_id', noticeId)
   }
 
   /** Queues the delivery's job; BullMQ ignores a second one with the same id. */
   async dispatch(delivery: WebhookDelivery) {
     if (delivery.deliveredAt || delivery.failedAt) return
-    await this.queue.dispatch('deliver-webhook', { deliveryId: delivery.id }, { jobId: deliveryJobId(delivery.id) })
+    await this.queue.dispatch(
+      'deliver-webhook',
+      { deliveryId: delivery.id },
+      { jobId: deliveryJobId(delivery.id) }
+    )
   }
 
   /** The account's latest deliveries, newest first. */
   log(user: User, limit = WEBHOOK_LOG_SIZE) {
-    return WebhookDelivery.query().where('user_id', user.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit)
+    return WebhookDelivery.query()
+      .where('user_id', user.id)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
   }
 
   /**
@@ -166,15 +165,25 @@ export class WebhookService {
    * outcome on the row, and throw on anything but a 2xx so BullMQ retries with backoff.
    * Idempotent: a delivered, given-up or endpoint-less delivery is left as it is.
    */
-  async attempt(deliveryId: number, context: Pick<JobContext, 'jobId' | 'attempt' | 'finalAttempt'>) {
+  async attempt(
+    deliveryId: number,
+    context: Pick<JobContext, 'jobId' | 'attempt' | 'finalAttempt'>
+  ) {
     const delivery = await WebhookDelivery.find(deliveryId)
     if (!delivery || delivery.deliveredAt || delivery.failedAt) return
     const endpoint = delivery.webhookId ? await BuyerWebhook.find(delivery.webhookId) : null
     if (!endpoint) {
       // Closed rather than left "queued" in the log the buyer may still read.
-      delivery.merge({ failedAt: DateTime.utc(), nextAttemptAt: null, lastError: 'The webhook was removed before this event was delivered.' })
+      delivery.merge({
+        failedAt: DateTime.utc(),
+        nextAttemptAt: null,
+        lastError: 'The webhook was removed before this event was delivered.',
+      })
       await delivery.save()
-      logger.info({ deliveryId, jobId: context.jobId }, 'webhook delivery dropped: the endpoint was removed')
+      logger.info(
+        { deliveryId, jobId: context.jobId },
+        'webhook delivery dropped: the endpoint was removed'
+      )
       return
     }
     const body = JSON.stringify(delivery.payload)
@@ -186,12 +195,16 @@ export class WebhookService {
     try {
       // Sending unsigned would teach receivers to accept unsigned events: fail the attempt instead.
       if (!secret) throw new SecretUnreadable()
-      status = await post(endpoint.url, {
-        'content-type': 'application/json',
-        'user-agent': 'Athera-Webhooks/1',
-        'athera-event-id': delivery.eventId,
-        'athera-signature': signature(secret, timestamp, body),
-      }, body)
+      status = await postEvent(
+        endpoint.url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'Athera-Webhooks/1',
+          'athera-event-id': delivery.eventId,
+          'athera-signature': signature(secret, timestamp, body),
+        },
+        body
+      )
       if (status < 200 || status >= 300) error = `The endpoint answered HTTP ${status}.`
     } catch (failure) {
       error = describeFailure(failure)
@@ -205,19 +218,36 @@ export class WebhookService {
       lastAttemptAt: started,
       deliveredAt: delivered ? DateTime.utc() : null,
       failedAt: !delivered && context.finalAttempt ? DateTime.utc() : null,
-      nextAttemptAt: delivered || context.finalAttempt ? null : DateTime.utc().plus({ milliseconds: retryDelayMs(context.attempt) }),
+      nextAttemptAt:
+        delivered || context.finalAttempt
+          ? null
+          : DateTime.utc().plus({ milliseconds: retryDelayMs(context.attempt) }),
     })
     await delivery.save()
-    const log = { deliveryId, eventId: delivery.eventId, jobId: context.jobId, attempt: context.attempt, status }
+    const log = {
+      deliveryId,
+      eventId: delivery.eventId,
+      jobId: context.jobId,
+      attempt: context.attempt,
+      status,
+    }
     if (delivered) {
       logger.info(log, 'webhook delivered')
       return
     }
-    logger.warn({ ...log, error, code: 'E_WEBHOOK_DELIVERY_FAILED' }, context.finalAttempt ? 'webhook delivery given up' : 'webhook delivery failed; retrying')
+    logger.warn(
+      { ...log, error, code: 'E_WEBHOOK_DELIVERY_FAILED' },
+      context.finalAttempt ? 'webhook delivery given up' : 'webhook delivery failed; retrying'
+    )
     throw new Error(`E_WEBHOOK_DELIVERY_FAILED: ${error}`)
   }
 
-  async #createDelivery(endpoint: BuyerWebhook, type: WebhookEventType, noticeId: number | null, data: Record<string, unknown>) {
+  async #createDelivery(
+    endpoint: BuyerWebhook,
+    type: WebhookEventType,
+    noticeId: number | null,
+    data: Record<string, unknown>
+  ) {
     const eventId = randomUUID()
     return WebhookDelivery.create({
       userId: endpoint.userId,
@@ -236,57 +266,15 @@ export class WebhookService {
 }
 
 /** The body every event has: `{ id, type, created, data }`. */
-export function eventBody(id: string, type: WebhookEventType, created: DateTime, data: Record<string, unknown>) {
+export function eventBody(
+  id: string,
+  type: WebhookEventType,
+  created: DateTime,
+  data: Record<string, unknown>
+) {
   return { id, type, created: created.toISO(), data }
 }
 
 function newSecret() {
   return `whsec_${randomBytes(24).toString('base64url')}`
-}
-
-class SecretUnreadable extends Error {}
-
-/**
- * POSTs the body and answers the status. A redirect is not followed (the signed request goes
- * only where the buyer said), the receiver's body is read and dropped (never stored or shown),
- * and, unless WEBHOOK_ALLOW_INTERNAL, the address connected to must be public: a name is
- * checked where it resolves at this moment, not only when it was saved.
- */
-function post(target: string, headers: Record<string, string>, body: string): Promise<number> {
-  const url = new URL(target)
-  const host = bareHost(url)
-  if (!webhooksConfig.allowInternal && isIP(host) && isInternalAddress(host)) {
-    return Promise.reject(new InternalAddressError(host))
-  }
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  return new Promise((resolve, reject) => {
-    const request = send(
-      url,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup: webhooksConfig.allowInternal ? undefined : publicOnlyLookup,
-        // The whole exchange, not only idle time: a receiver trickling bytes still ends in time.
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      },
-      (response) => {
-        response.resume()
-        response.on('end', () => resolve(response.statusCode ?? 0))
-        response.on('error', reject)
-      }
-    )
-    request.on('error', reject)
-    request.end(body)
-  })
-}
-
-function describeFailure(failure: unknown) {
-  if (failure instanceof InternalAddressError) return `Not sent: ${failure.message}.`
-  if (failure instanceof SecretUnreadable) {
-    return 'The signing secret cannot be read (the instance’s APP_KEY changed): make a new secret on the webhook page.'
-  }
-  const error = failure as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `No answer within ${WEBHOOK_TIMEOUT_MS / 1000} seconds.`
-  const cause = error.cause?.code ?? error.cause?.message ?? (error as { code?: string }).code ?? error.message ?? 'unknown error'
-  return `The endpoint could not be reached (${cause}).`
 }
