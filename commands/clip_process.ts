@@ -108,8 +108,8 @@ export default class ClipProcess extends BaseCommand {
       pose: { ...DEFAULT_VISION_SETTINGS.pose, model: this.poseModel as PoseModel },
     }
     // Loaded here, not at the top: listing ace commands must not load onnxruntime.
-    const { VisionThread } = await import('#workers/vision/thread')
-    const { toCocoKeypoints } = await import('#workers/vision/coco_export')
+    const { VisionThread } = await import('#workers/vision/runtime/thread')
+    const { toCocoKeypoints } = await import('#workers/vision/pose/coco_export')
     // On their own thread as in the worker: this one keeps ffmpeg fed meanwhile.
     const thread = new VisionThread(settings, (line) => this.logger.warning(line))
     let processors

@@ -20,7 +20,7 @@ import type { ManualRecord, RegionsFile } from '#workers/pipeline/redact'
 import { runPipeline } from '#workers/pipeline/run'
 import { PipelineError, type OutputKind } from '#workers/pipeline/types'
 import { readGreyFrames } from '#workers/video/grey'
-import { trackingScale, trackRegion } from '#workers/vision/region_track'
+import { trackingScale, trackRegion } from '#workers/vision/anonymize/region_track'
 
 /** The outputs a re-render replaces (keypoints.json is copied unchanged: pose did not run again). */
 const REPLACED: OutputKind[] = ['video', 'regions', 'thumbnail', 'preview', 'metadata', 'keypoints']

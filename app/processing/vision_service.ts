@@ -1,7 +1,7 @@
 import logger from '@adonisjs/core/services/logger'
 import config from '#config/athera'
 import { PipelineError, type FrameProcessor } from '#workers/pipeline/types'
-import { VisionThread } from '#workers/vision/thread'
+import { VisionThread } from '#workers/vision/runtime/thread'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 /**

@@ -14,7 +14,7 @@
  */
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { blurRegions, type BlurRegion } from '../vision/blur.js'
+import { blurRegions, type BlurRegion } from '../vision/anonymize/blur.js'
 import { DecodeRate, FrameEncoder, FrameReader, type EncoderTap, type SourceColour } from '../video/frames.js'
 import type { ContainerKind } from '../video/container.js'
 import { partialPath } from './files.js'

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { BlurredRegion, BlurredRegionKind, Frame, FrameProcessor, Keypoint, PersonKeypoints } from '../pipeline/types.js'
-import { blurRegions, type BlurRegion } from './blur.js'
+import { blurRegions, type BlurRegion } from './anonymize/blur.js'
 import { FaceDetector, SECOND_LOOK_MIN, type FaceDetection, type FaceDetectorOptions, type FaceSearch, type Region } from './faces/detector.js'
 import { ANONYMIZE_MODELS, MODELS, TEXT_DICTIONARY, modelPath, packageFile, type ModelName, type ModelSource } from './models.js'
 import { PoseEstimator, roiFromDetection, type Roi } from './pose/estimator.js'
@@ -19,11 +19,11 @@ import { fromUpright, uprightCrop } from './pose/upright.js'
 import { KeypointSmoother } from './pose/smooth.js'
 import { InvertedSearchPlan, detectionFromTurned } from './pose/inverted.js'
 import { turnFrame } from './turn.js'
-import type { VisionRuntime } from './runtime.js'
+import type { VisionRuntime } from './runtime/runtime.js'
 import type { VisionSettings } from './settings.js'
 import { TextDetector, loadDictionary, type TextDetection } from './text/detector.js'
 import { riskScore } from './risk.js'
-import { BoxTracker, type TrackedBox } from './track.js'
+import { BoxTracker, type TrackedBox } from './anonymize/track.js'
 import type { Box, Detection, Model } from './types.js'
 import { iou, shortSideSquares } from './geometry.js'
 import { PersonDetector } from './people/detector.js'
@@ -424,7 +424,7 @@ export class AnonymizeProcessor implements FrameProcessor {
     const people = this.shared.frameIndex === frame.index ? this.shared.people : []
     let faces: TrackedBox[]
     let text: TrackedBox[]
-    // Faces and text are searched side by side: with the face models on a lane (./lane.ts)
+    // Faces and text are searched side by side: with the face models on a lane (./runtime/lane.ts)
     // the face search runs there while text is read here.
     const facesFound = keyframe ? this.#findFaces(frame) : undefined
     const unclassifiedBefore = this.#text.stats.unclassified

@@ -55,7 +55,7 @@ export interface VisionSettings {
    * two at a time.
    */
   threads: number
-  /** Run the face models on a second thread, alongside pose and text (./lane.ts). */
+  /** Run the face models on a second thread, alongside pose and text (./runtime/lane.ts). */
   lane: boolean
   faces: {
     /** Detector score from which a face is blurred (0–1); lower blurs more. */

@@ -6,7 +6,7 @@ import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/hel
 import type { Frame } from '#workers/pipeline/types'
 import { fill, grey, paint, rgbToYuv, toRgb } from '#workers/video/yuv'
 import { modelPath, packageFile, TEXT_DICTIONARY } from '#workers/vision/models'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { dbBoxes, detectorInput, placeRegion, toFrame } from '#workers/vision/text/detect'
 import { loadDictionary, numberLike, TextDetector, type TextDetection } from '#workers/vision/text/detector'
 import {

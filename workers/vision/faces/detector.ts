@@ -8,11 +8,11 @@
  */
 import type { Frame } from '../../pipeline/types.js'
 import { planes } from '../../video/yuv.js'
-import { runBatch } from '../batch.js'
+import { runBatch } from '../runtime/batch.js'
 import { shortSideSquares } from '../geometry.js'
 import type { Detection, Model, Tensor } from '../types.js'
 import { FULL_RANGE, SHORT_RANGE, decodeFaces, generateAnchors, weightedNms, type Anchor, type RawFace } from './blazeface.js'
-import { SSD_INPUT } from './ssd_build.js'
+import { SSD_INPUT } from '../convert/ssd_build.js'
 import { decodeSsd } from './ssd.js'
 
 export interface FaceDetectorOptions {
@@ -130,7 +130,7 @@ export const SECOND_LOOK_MIN = 0.65
  */
 const TRACK_LOOK_CROP = 2.5
 
-/** A keyframe's face search as the anonymizer calls it: a FaceDetector, or one on a lane (../lane.ts). */
+/** A keyframe's face search as the anonymizer calls it: a FaceDetector, or one on a lane (../runtime/lane.ts). */
 export interface FaceSearch {
   detect(frame: Frame, plan?: { tiles?: Region[]; squares?: Region[] }): Promise<FaceDetection[]>
 }

@@ -4,11 +4,11 @@
  * (eval/privacy.ts) and for checks on single pictures. Detection runs on the frame itself:
  * there is no earlier frame to track from.
  */
-import type { Frame } from '../pipeline/types.js'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from './processors.js'
-import { VisionRuntime } from './runtime.js'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from './settings.js'
-import type { Detection } from './types.js'
+import type { Frame } from '../../pipeline/types.js'
+import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from '../processors.js'
+import { VisionRuntime } from '../runtime/runtime.js'
+import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../settings.js'
+import type { Detection } from '../types.js'
 
 export interface AnonymizeResult {
   faces: Detection[]
