@@ -17,7 +17,7 @@ import {
   TEXT_MODES,
   type PoseModel,
   type TextMode,
-  type VisionSettings,
+  resolveVisionSettings,
 } from '#workers/vision/settings'
 
 /**
@@ -97,16 +97,15 @@ export default class ClipProcess extends BaseCommand {
     const input = resolve(this.input)
     if (!existsSync(input) || !statSync(input).isFile()) return this.#fail(`No file at ${input}.`)
 
-    const settings: VisionSettings = {
-      ...DEFAULT_VISION_SETTINGS,
+    const settings = resolveVisionSettings({
       cacheDir: process.env.MODEL_CACHE_DIR || this.app.makePath('models'),
       provider: this.cuda ? 'cuda' : 'cpu',
       threads: this.threads,
       detectEvery: this.detectEvery,
       blur: this.blur as BlurStyle,
       text: { mode: this.text as TextMode },
-      pose: { ...DEFAULT_VISION_SETTINGS.pose, model: this.poseModel as PoseModel },
-    }
+      pose: { model: this.poseModel as PoseModel },
+    })
     // Loaded here, not at the top: listing ace commands must not load onnxruntime.
     const { VisionThread } = await import('#workers/vision/runtime/thread')
     const { toCocoKeypoints } = await import('#workers/vision/pose/coco_export')

@@ -7,7 +7,7 @@
 import type { Frame } from '../../pipeline/types.js'
 import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from '../processors.js'
 import { VisionRuntime } from '../runtime/runtime.js'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../settings.js'
+import { resolveVisionSettings, type VisionOverrides } from '../settings.js'
 import type { Detection } from '../types.js'
 
 export interface AnonymizeResult {
@@ -15,14 +15,13 @@ export interface AnonymizeResult {
   text: (Detection & { text: string })[]
 }
 
-export async function createAnonymizer(options: { cacheDir: string; threads?: number; settings?: Partial<VisionSettings> }) {
-  const settings: VisionSettings = {
-    ...DEFAULT_VISION_SETTINGS,
+export async function createAnonymizer(options: { cacheDir: string; threads?: number; settings?: Omit<VisionOverrides, 'cacheDir'> }) {
+  const settings = resolveVisionSettings({
     ...options.settings,
     cacheDir: options.cacheDir,
-    threads: options.threads ?? DEFAULT_VISION_SETTINGS.threads,
+    threads: options.threads,
     detectEvery: 1,
-  }
+  })
   const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
   const models = await loadVisionModels(runtime, settings)
   return {
