@@ -9,8 +9,8 @@ import {
   SECOND_LOOK_MIN,
   type FaceDetection,
   type FaceSearch,
-  type Region,
 } from '../faces/detector.js'
+import type { Region } from '../faces/regions.js'
 import { grow } from '../geometry.js'
 import { ANONYMIZE_MODELS } from '../models.js'
 import { PersonDetector } from '../people/detector.js'

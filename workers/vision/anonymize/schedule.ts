@@ -2,7 +2,7 @@
  * When a video's keyframes search what: the face tiles and SSD squares each keyframe takes in
  * turn, and the frames that read text.
  */
-import type { Region } from '../faces/detector.js'
+import type { Region } from '../faces/regions.js'
 
 /** Face tiles run on one keyframe; the grid is spread over as many keyframes as it takes (the whole frame is searched on each). */
 export const TILES_PER_KEYFRAME = 6

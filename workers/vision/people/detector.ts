@@ -11,7 +11,8 @@
  * pixels (`tower_0/wh`). An object is a heatmap peak: a cell no neighbour outscores.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { letterbox, place, type Placement } from '../faces/detector.js'
+import { letterbox } from '../../video/sample/area.js'
+import { place, type Placement } from '../faces/regions.js'
 import { runBatch } from '../runtime/batch.js'
 import { iou } from '../geometry.js'
 import type { Box, Detection, Model } from '../types.js'

@@ -7,7 +7,8 @@
  * `Model.run` on a lane model posts the inputs (copied) and resolves with the outputs.
  */
 import type { Frame } from '../../pipeline/types.js'
-import type { FaceDetection, FaceDetectorOptions, FaceSearch, Region } from '../faces/detector.js'
+import type { FaceDetection, FaceDetectorOptions, FaceSearch } from '../faces/detector.js'
+import type { Region } from '../faces/regions.js'
 import type { ExecutionProvider, Model, Tensor } from '../types.js'
 import { WorkerCalls } from './worker_calls.js'
 
