@@ -37,7 +37,7 @@ export interface VisionModels {
 }
 
 /**
- * The models a runtime with a lane runs there (see ./lane.ts): the face search, which needs
+ * The models a runtime with a lane runs there (see ./runtime/lane.ts): the face search, which needs
  * nothing from pose or text, and the body detector, which runs beside the whole-frame text
  * detector on a text turn.
  */
