@@ -27,10 +27,10 @@ import { runPipeline } from '../workers/pipeline/run.js'
 import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
 import { probe } from '../workers/video/probe.js'
 import { createVisionProcessors, LANE_MODELS, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
-import { VisionRuntime } from '../workers/vision/runtime.js'
-import { VisionThread } from '../workers/vision/thread.js'
+import { VisionRuntime } from '../workers/vision/runtime/runtime.js'
+import { VisionThread } from '../workers/vision/runtime/thread.js'
 import type { Model } from '../workers/vision/types.js'
-import { DEFAULT_VISION_SETTINGS, TEXT_MODES, type TextMode, type VisionSettings } from '../workers/vision/settings.js'
+import { DEFAULT_VISION_SETTINGS, TEXT_MODES, resolveVisionSettings, type TextMode, type VisionSettings } from '../workers/vision/settings.js'
 import { plainFfmpeg } from './plain_ffmpeg.js'
 
 const { values } = parseArgs({
@@ -46,22 +46,21 @@ const { values } = parseArgs({
   },
   allowNegative: true,
 })
-const settings: VisionSettings = {
-  ...DEFAULT_VISION_SETTINGS,
+const settings = resolveVisionSettings({
   cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models'),
   provider: values.cuda ? 'cuda' : 'cpu',
   threads: Number(values.threads),
   // In process, the face models stay here by default so that every model's time is counted.
   lane: values.lane ?? (!values['in-process'] && DEFAULT_VISION_SETTINGS.lane),
   detectEvery: Number(values['detect-every']),
-}
+})
 const modes = [...new Set(values.text.split(',').map((mode) => mode.trim()).filter(Boolean))]
 const unknown = modes.filter((mode) => !TEXT_MODES.includes(mode as TextMode))
 if (!modes.length || unknown.length) {
   console.error(`--text takes text modes separated by commas (${TEXT_MODES.join(', ')}), not "${values.text}"`)
   process.exit(2)
 }
-const settingsFor = (mode: string): VisionSettings => ({ ...settings, text: { mode: mode as TextMode } })
+const settingsFor = (mode: string): VisionSettings => resolveVisionSettings({ ...settings, text: { mode: mode as TextMode } })
 const media = new URL('../../shared/media/', import.meta.url).pathname
 const clips = readdirSync(media)
   .filter((name) => name.endsWith('.mp4') && (!values.only || name.includes(values.only)))

@@ -17,7 +17,7 @@ import {
   TEXT_MODES,
   type PoseModel,
   type TextMode,
-  type VisionSettings,
+  resolveVisionSettings,
 } from '#workers/vision/settings'
 
 /**
@@ -97,19 +97,18 @@ export default class ClipProcess extends BaseCommand {
     const input = resolve(this.input)
     if (!existsSync(input) || !statSync(input).isFile()) return this.#fail(`No file at ${input}.`)
 
-    const settings: VisionSettings = {
-      ...DEFAULT_VISION_SETTINGS,
+    const settings = resolveVisionSettings({
       cacheDir: process.env.MODEL_CACHE_DIR || this.app.makePath('models'),
       provider: this.cuda ? 'cuda' : 'cpu',
       threads: this.threads,
       detectEvery: this.detectEvery,
       blur: this.blur as BlurStyle,
       text: { mode: this.text as TextMode },
-      pose: { ...DEFAULT_VISION_SETTINGS.pose, model: this.poseModel as PoseModel },
-    }
+      pose: { model: this.poseModel as PoseModel },
+    })
     // Loaded here, not at the top: listing ace commands must not load onnxruntime.
-    const { VisionThread } = await import('#workers/vision/thread')
-    const { toCocoKeypoints } = await import('#workers/vision/coco_export')
+    const { VisionThread } = await import('#workers/vision/runtime/thread')
+    const { toCocoKeypoints } = await import('#workers/vision/pose/coco_export')
     // On their own thread as in the worker: this one keeps ffmpeg fed meanwhile.
     const thread = new VisionThread(settings, (line) => this.logger.warning(line))
     let processors

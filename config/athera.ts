@@ -1,6 +1,6 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
-import { DEFAULT_VISION_SETTINGS, laneByDefault, type VisionSettings } from '#workers/vision/settings'
+import { DEFAULT_VISION_SETTINGS, laneByDefault, resolveVisionSettings } from '#workers/vision/settings'
 
 /**
  * Process-level settings of the appliance. Instance settings an admin can change at run
@@ -64,26 +64,22 @@ const atheraConfig = {
   },
 
   /** Anonymization and pose models (docs/architecture.md, "The pipeline"; workers/vision/settings.ts). */
-  vision: {
+  vision: resolveVisionSettings({
     cacheDir: env.get('MODEL_CACHE_DIR') ?? app.makePath('models'),
-    provider: env.get('VISION_PROVIDER') ?? DEFAULT_VISION_SETTINGS.provider,
+    provider: env.get('VISION_PROVIDER'),
     threads: env.get('VISION_THREADS'),
     lane: env.get('VISION_LANE') ?? laneByDefault(env.get('ATHERA_ROLES')),
     faces: {
-      threshold: env.get('ANONYMIZE_FACE_THRESHOLD') ?? DEFAULT_VISION_SETTINGS.faces.threshold,
-      tiles: env.get('ANONYMIZE_FACE_TILES') ?? DEFAULT_VISION_SETTINGS.faces.tiles,
-      tileSizes: DEFAULT_VISION_SETTINGS.faces.tileSizes,
+      threshold: env.get('ANONYMIZE_FACE_THRESHOLD'),
+      tiles: env.get('ANONYMIZE_FACE_TILES'),
       ssdEvery: env.get('ANONYMIZE_FACE_SSD_EVERY'),
     },
-    text: { mode: env.get('ANONYMIZE_TEXT') ?? DEFAULT_VISION_SETTINGS.text.mode },
-    margin: env.get('ANONYMIZE_MARGIN') ?? DEFAULT_VISION_SETTINGS.margin,
-    blur: env.get('ANONYMIZE_BLUR') ?? DEFAULT_VISION_SETTINGS.blur,
-    pose: {
-      model: env.get('POSE_MODEL') ?? DEFAULT_VISION_SETTINGS.pose.model,
-      invertedSports: invertedSports(env.get('POSE_INVERTED_SPORTS')),
-    },
+    text: { mode: env.get('ANONYMIZE_TEXT') },
+    margin: env.get('ANONYMIZE_MARGIN'),
+    blur: env.get('ANONYMIZE_BLUR'),
+    pose: { model: env.get('POSE_MODEL'), invertedSports: invertedSports(env.get('POSE_INVERTED_SPORTS')) },
     detectEvery: env.get('VISION_DETECT_EVERY'),
-  } satisfies VisionSettings,
+  }),
 
   media: {
     ffmpegPath: env.get('FFMPEG_PATH') ?? 'ffmpeg',

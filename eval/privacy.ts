@@ -78,7 +78,7 @@ async function main() {
   if (!TEXT_MODES.includes(mode))
     throw new Error(`--text must be one of ${TEXT_MODES.join(', ')}, not "${args.text}"`)
 
-  const specifier = process.env.ATHERA_EVAL_ANONYMIZER ?? '#workers/vision/anonymizer'
+  const specifier = process.env.ATHERA_EVAL_ANONYMIZER ?? '#workers/vision/anonymize/anonymizer'
   const resolved = isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier
   const { createAnonymizer } = (await import(resolved)) as AnonymizerModule
   const cacheDir = process.env.MODEL_CACHE_DIR ?? join(root, 'models')

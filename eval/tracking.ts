@@ -26,7 +26,7 @@ import { DEFAULT_PIPELINE_OPTIONS, type BlurredRegion } from '../workers/pipelin
 import { FrameReader } from '../workers/video/frames.js'
 import { probe } from '../workers/video/probe.js'
 import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
-import { VisionRuntime } from '../workers/vision/runtime.js'
+import { VisionRuntime } from '../workers/vision/runtime/runtime.js'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
 import type { Box } from '../workers/vision/types.js'
 import { letterbox, toFrame } from './letterbox.js'

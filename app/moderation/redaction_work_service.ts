@@ -17,7 +17,7 @@ import type { ManualRecord, RegionsFile } from '#workers/pipeline/redact'
 import { runPipeline } from '#workers/pipeline/run'
 import { PipelineError } from '#workers/pipeline/types'
 import { readGreyFrames } from '#workers/video/grey'
-import { trackingScale, trackRegion } from '#workers/vision/region_track'
+import { trackingScale, trackRegion } from '#workers/vision/anonymize/region_track'
 
 /**
  * A reviewer's manual redactions, worker side: the `track-redaction` job follows the drawn box

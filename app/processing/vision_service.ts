@@ -1,8 +1,8 @@
 import logger from '@adonisjs/core/services/logger'
 import config from '#config/athera'
 import { PipelineError, type FrameProcessor } from '#workers/pipeline/types'
-import { VisionThread } from '#workers/vision/thread'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
+import { VisionThread } from '#workers/vision/runtime/thread'
+import type { VisionSettings } from '#workers/vision/settings'
 
 /**
  * The worker process's models: loaded on the first clip into a worker thread (./thread.ts: the
@@ -12,14 +12,9 @@ import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/se
  */
 let shared: VisionThread | undefined
 
+/** The settings config/athera.ts resolved from the environment (workers/vision/settings.ts). */
 export function visionSettings(): VisionSettings {
-  const { vision } = config
-  return {
-    ...DEFAULT_VISION_SETTINGS,
-    ...vision,
-    threads: vision.threads ?? DEFAULT_VISION_SETTINGS.threads,
-    detectEvery: vision.detectEvery ?? DEFAULT_VISION_SETTINGS.detectEvery,
-  }
+  return config.vision
 }
 
 export class VisionService {
@@ -51,7 +46,12 @@ export class VisionService {
     }
   }
 
-  /** Stops the thread and frees the models (worker shutdown, tests). */
+  /** The thread this process runs its models on, once a clip started it. */
+  static get thread(): VisionThread | undefined {
+    return shared
+  }
+
+  /** Stops the thread and frees the models (providers/athera_provider.ts at shutdown, tests). */
   static async close() {
     const current = shared
     shared = undefined

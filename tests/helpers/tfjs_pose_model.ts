@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { modelPath, packageFile } from '#workers/vision/models'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import type { Model, Tensor } from '#workers/vision/types'
 
 

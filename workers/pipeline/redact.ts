@@ -14,7 +14,7 @@
  */
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { blurRegions, type BlurRegion } from '../vision/blur.js'
+import { blurRegions, type BlurRegion } from '../vision/anonymize/blur.js'
 import { FrameReader } from '../video/frames.js'
 import { DecodeRate } from '../video/decode_rate.js'
 import { FrameEncoder, type EncoderTap } from '../video/frame_encoder.js'

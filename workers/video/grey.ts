@@ -1,11 +1,11 @@
 /**
  * A run of frames of a standardized video (our own `video.mp4`) as small grey images, for
- * following a box through them (workers/vision/region_track.ts): ffmpeg seeks to the first
+ * following a box through them (workers/vision/anonymize/region_track.ts): ffmpeg seeks to the first
  * one, scales and drops the colour, and Node keeps only the bytes.
  */
 import { FfmpegProcess, stderrTail } from './ffmpeg.js'
 import { inputArgs } from './container.js'
-import type { GreyFrame } from '../vision/region_track.js'
+import type { GreyFrame } from '../vision/anonymize/region_track.js'
 import { PipelineError } from '../pipeline/types.js'
 import type { ChildOptions } from './frames.js'
 

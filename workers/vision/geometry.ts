@@ -23,6 +23,37 @@ export function shortSideSquares(width: number, height: number): Box[] {
   const step = count > 1 ? (long - side) / (count - 1) : 0
   return Array.from({ length: count }, (_, i) => {
     const at = Math.round(i * step)
-    return width >= height ? { x: at, y: 0, width: side, height: side } : { x: 0, y: at, width: side, height: side }
+    return width >= height
+      ? { x: at, y: 0, width: side, height: side }
+      : { x: 0, y: at, width: side, height: side }
   })
+}
+
+/** The smallest box holding both. */
+export function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x)
+  const y = Math.min(a.y, b.y)
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  }
+}
+
+/** Whether the centre of `box` lies inside `area` (edges included). */
+export function centreInside(box: Box, area: Box) {
+  const x = box.x + box.width / 2
+  const y = box.y + box.height / 2
+  return x >= area.x && x <= area.x + area.width && y >= area.y && y <= area.y + area.height
+}
+
+/** A box grown by `margin` of its size on each side. */
+export function grow(box: Box, margin: number): Box {
+  return {
+    x: box.x - box.width * margin,
+    y: box.y - box.height * margin,
+    width: box.width * (1 + 2 * margin),
+    height: box.height * (1 + 2 * margin),
+  }
 }

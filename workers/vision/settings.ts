@@ -55,7 +55,7 @@ export interface VisionSettings {
    * two at a time.
    */
   threads: number
-  /** Run the face models on a second thread, alongside pose and text (./lane.ts). */
+  /** Run the face models on a second thread, alongside pose and text (./runtime/lane.ts). */
   lane: boolean
   faces: {
     /** Detector score from which a face is blurred (0–1); lower blurs more. */
@@ -119,4 +119,39 @@ export const DEFAULT_VISION_SETTINGS: Omit<VisionSettings, 'cacheDir'> = {
  */
 export function laneByDefault(roles: readonly string[]) {
   return DEFAULT_VISION_SETTINGS.lane && !roles.includes('web')
+}
+
+type Group = 'faces' | 'text' | 'pose'
+
+/**
+ * What a caller sets on top of the defaults: any field, a group (`faces`, `text`, `pose`) in
+ * part; `undefined` leaves the default, so an unset environment variable or flag passes through.
+ */
+export type VisionOverrides = { cacheDir: string } & {
+  [K in Exclude<keyof VisionSettings, Group | 'cacheDir'>]?: VisionSettings[K] | undefined
+} & {
+  [K in Group]?: { [F in keyof VisionSettings[K]]?: VisionSettings[K][F] | undefined }
+}
+
+/**
+ * The one place settings are merged: the application's config, the `clip:process` command, the
+ * benchmark, the privacy evaluation's anonymizer all start from DEFAULT_VISION_SETTINGS and set
+ * only what they name, group by group.
+ */
+export function resolveVisionSettings(overrides: VisionOverrides): VisionSettings {
+  const { faces, text, pose, ...rest } = overrides
+  return {
+    ...DEFAULT_VISION_SETTINGS,
+    ...defined(rest),
+    cacheDir: overrides.cacheDir,
+    faces: { ...DEFAULT_VISION_SETTINGS.faces, ...defined(faces ?? {}) },
+    text: { ...DEFAULT_VISION_SETTINGS.text, ...defined(text ?? {}) },
+    pose: { ...DEFAULT_VISION_SETTINGS.pose, ...defined(pose ?? {}) },
+  }
+}
+
+function defined<T extends object>(values: T) {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * A whole yuv420p frame turned by a quarter, a half or three quarters, and the boxes and points
  * of one frame in the other's pixels. The vision step turns a keyframe upside down to look for
- * a body the person detectors miss inverted (./processors.ts); the privacy evaluation and the
+ * a body the person detectors miss inverted (./pose/processor.ts); the privacy evaluation and the
  * tests turn labelled pictures to check that turned faces are blurred like upright ones.
  *
  * Pixel (x, y) of a frame W × H turned clockwise by 90° lands at (H - 1 - y, x), by 180° at

@@ -24,7 +24,7 @@ export interface Tensor {
   dims: readonly number[]
 }
 
-/** One loaded model: created once per worker process, run many times (see ./runtime.ts). */
+/** One loaded model: created once per worker process, run many times (see ./runtime/runtime.ts). */
 export interface Model {
   /** Our name for it (`face-short`, `pose-detector`, …), for logs and metadata.json. */
   readonly name: string
@@ -32,9 +32,9 @@ export interface Model {
   readonly outputNames: readonly string[]
   /**
    * onnxruntime-node runs the model synchronously on the calling thread (with its own pool for
-   * each operator), so two runs on one thread never overlap: batch inputs (./batch.ts) rather
+   * each operator), so two runs on one thread never overlap: batch inputs (./runtime/batch.ts) rather
    * than start runs side by side, and keep vision off the HTTP process's event loop
-   * (./thread.ts). A model on the lane (./lane.ts) runs on that thread instead, beside them.
+   * (./runtime/thread.ts). A model on the lane (./runtime/lane.ts) runs on that thread instead, beside them.
    */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>
 }

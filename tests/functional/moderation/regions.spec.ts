@@ -8,7 +8,7 @@ import { ffmpegMake, imageFrame, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from
 import { processClip } from '#tests/helpers/pipeline'
 import type { BlurredRegion, Frame, FrameProcessor } from '#workers/pipeline/types'
 import { AnonymizeProcessor, createVisionProcessors, loadVisionModels } from '#workers/vision/processors'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 async function regionsValidator() {

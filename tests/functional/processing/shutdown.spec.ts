@@ -5,6 +5,8 @@ import db from '@adonisjs/lucid/services/db'
 import Clip from '#models/clip'
 import User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
+import { VisionService } from '#app/processing/vision_service'
+import AtheraProvider from '#providers/athera_provider'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
 import { sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
@@ -105,4 +107,22 @@ test.group('process-clip: the server on SIGTERM', () => {
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(240_000)
+})
+
+test.group('process-clip: the provider at shutdown', () => {
+  test('shutdown() stops the vision thread; the next clip starts a new one', async ({ assert, cleanup }) => {
+    cleanup(() => VisionService.close())
+    const processors = await new VisionService().processors()
+    for (const processor of processors) await processor.close?.()
+    const thread = VisionService.thread
+    assert.isTrue(thread?.alive, 'the first clip started the vision thread')
+
+    await new AtheraProvider(app).shutdown()
+    assert.isFalse(thread!.alive, 'the thread is terminated')
+    assert.isUndefined(VisionService.thread)
+
+    await new VisionService().processors()
+    assert.isTrue(VisionService.thread?.alive)
+    assert.notStrictEqual(VisionService.thread, thread)
+  }).timeout(120_000)
 })

@@ -2,7 +2,7 @@
  * Run as `node --import=@poppinss/ts-exec --import=hot-hook/register` (how `npm run dev` runs
  * bin/server.ts): starts the echo thread through WorkerCalls and prints its answer.
  */
-import { WorkerCalls } from '../../../workers/vision/worker_calls.js'
+import { WorkerCalls } from '../../../workers/vision/runtime/worker_calls.js'
 
 const calls = new WorkerCalls<{ type: string; id?: number; text?: string }>(new URL('./echo_worker.js', import.meta.url), {
   workerData: {},

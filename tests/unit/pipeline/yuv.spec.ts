@@ -6,7 +6,8 @@ import { ffmpegMake } from '#tests/helpers/media'
 import type { Frame } from '#workers/pipeline/types'
 import { FrameReader, frameBytes } from '#workers/video/frames'
 import { colourOptions, type SourceColour } from '#workers/video/filters'
-import { BLACK, fill, paint, planes, rgbToYuv, toRgb, yuvToRgb } from '#workers/video/yuv'
+import { BLACK, fill, paint, planes, rgbToYuv, yuvToRgb } from '#workers/video/yuv'
+import { toRgb } from '#workers/video/sample/crop'
 
 function blankFrame(width: number, height: number): Frame {
   const frame: Frame = { index: 0, timeMs: 0, width, height, format: 'yuv420p', data: Buffer.alloc(frameBytes({ width, height })) }

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import type { Frame } from '#workers/pipeline/types'
-import { blurRegions, type BlurMode, type BlurRegion } from '#workers/vision/blur'
+import { blurRegions, type BlurMode, type BlurRegion } from '#workers/vision/anonymize/blur'
 import { planes, yuv420pBytes } from '#workers/video/yuv'
 
 /** A frame of deterministic noise: every pixel differs from its neighbours. */

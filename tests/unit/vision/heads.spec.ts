@@ -8,7 +8,7 @@ import { fromUpright, uprightCrop } from '#workers/vision/pose/upright'
 import { turnBox, turnFrame as turn } from '#workers/vision/turn'
 import type { Box } from '#workers/vision/types'
 import type { Frame, Keypoint } from '#workers/pipeline/types'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 test.group('Heads in any position: geometry', () => {

@@ -9,7 +9,7 @@ import { roiFromDetection } from '#workers/vision/pose/landmarks'
 import { turnBox, turnFrame, turnPoint, undoTurn, type QuarterTurn } from '#workers/vision/turn'
 import type { Box } from '#workers/vision/types'
 import type { Frame, Keypoint } from '#workers/pipeline/types'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 /** 33 keypoints of a face (eyes above the mouth when upright) turned about its nose by `degrees`. */

@@ -2,10 +2,10 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
 import { FaceDetector } from '#workers/vision/faces/detector'
-import { ModelLane } from '#workers/vision/lane'
+import { ModelLane } from '#workers/vision/runtime/lane'
 import { modelPath } from '#workers/vision/models'
 import { loadVisionModels } from '#workers/vision/processors'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, laneByDefault } from '#workers/vision/settings'
 
 const cache = app.makePath('models')

@@ -6,7 +6,7 @@ import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/hel
 import { shortSideSquares, iou } from '#workers/vision/geometry'
 import { modelPath } from '#workers/vision/models'
 import { PersonDetector, decodeCenterNet, suppress } from '#workers/vision/people/detector'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import type { Box, Model } from '#workers/vision/types'
 
 /** CenterNet-shaped outputs (side × side × classes heatmap, side × side × 4 sizes) with cells set. */

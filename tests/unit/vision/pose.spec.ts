@@ -10,7 +10,7 @@ import { PoseEstimator } from '#workers/vision/pose/estimator'
 import { headBox } from '#workers/vision/pose/head'
 import { tileWindows } from '#workers/vision/pose/detector'
 import { roiAffine, roiFromAlignment } from '#workers/vision/pose/landmarks'
-import { applyAffine, sampleRgb } from '#workers/vision/pose/sample'
+import { applyAffine, sampleRgb } from '#workers/video/sample/affine'
 import { KeypointSmoother, OneEuroFilter } from '#workers/vision/pose/smooth'
 
 /**

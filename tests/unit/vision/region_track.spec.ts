@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { trackRegion, trackingScale, type GreyFrame } from '#workers/vision/region_track'
+import { trackRegion, trackingScale, type GreyFrame } from '#workers/vision/anonymize/region_track'
 
 /** A seeded grain (the same every run) so the patch and its surroundings differ. */
 function grain(width: number, height: number, seed: number) {

@@ -2,8 +2,8 @@ import { test } from '@japa/runner'
 import { existsSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import { modelPath } from '#workers/vision/models'
-import { sessionOptions, VisionRuntime } from '#workers/vision/runtime'
-import { MAX_BATCH, itemOf, runBatch } from '#workers/vision/batch'
+import { sessionOptions, VisionRuntime } from '#workers/vision/runtime/runtime'
+import { MAX_BATCH, itemOf, runBatch } from '#workers/vision/runtime/batch'
 import type { Model } from '#workers/vision/types'
 
 /** The GPU image adds onnxruntime's CUDA provider beside the binding; the npm package has none. */

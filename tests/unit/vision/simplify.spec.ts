@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises'
 import onnxProto from 'onnx-proto'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
 import { packageFile, MODELS } from '#workers/vision/models'
-import { encodeModel, GraphBuilder, ints, valueInfo } from '#workers/vision/onnx'
-import { simplifyOnnx } from '#workers/vision/onnx_simplify'
-import { sessionOptions } from '#workers/vision/runtime'
+import { encodeModel, GraphBuilder, ints, valueInfo } from '#workers/vision/convert/onnx'
+import { simplifyOnnx } from '#workers/vision/convert/onnx_simplify'
+import { sessionOptions } from '#workers/vision/runtime/runtime'
 import { detectorInput, placeRegion } from '#workers/vision/text/detect'
 
 const { onnx } = onnxProto

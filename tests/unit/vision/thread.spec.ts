@@ -6,9 +6,9 @@ import app from '@adonisjs/core/services/app'
 import { SHARED_MEDIA, SKIP_WITHOUT_MEDIA, sharedMediaAvailable } from '#tests/helpers/media'
 import { processClip } from '#tests/helpers/pipeline'
 import { createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
-import { VisionRuntime } from '#workers/vision/runtime'
+import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
-import { VisionThread } from '#workers/vision/thread'
+import { VisionThread } from '#workers/vision/runtime/thread'
 import type { Model } from '#workers/vision/types'
 
 const CLIP = join(SHARED_MEDIA, 'two_people_indoor_1280x720_3s.mp4')

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { BoxTracker, iou, type TrackedBox } from '#workers/vision/track'
+import { BoxTracker, iou, type TrackedBox } from '#workers/vision/anonymize/track'
 import type { Detection } from '#workers/vision/types'
 
 function box(x: number, y: number, size = 40, score = 0.9): Detection {

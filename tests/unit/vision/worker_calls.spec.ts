@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { threadExecArgv, WorkerCalls } from '#workers/vision/worker_calls'
+import { threadExecArgv, WorkerCalls } from '#workers/vision/runtime/worker_calls'
 
 const ECHO = new URL('../../helpers/workers/echo_worker.js', import.meta.url)
 

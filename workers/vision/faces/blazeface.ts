@@ -7,6 +7,7 @@
  * the detector maps them back to frame pixels.
  */
 import { iou } from '../geometry.js'
+import type { Tensor } from '../types.js'
 
 export { iou }
 
@@ -25,7 +26,11 @@ export interface AnchorConfig {
 }
 
 /** face_detection_short_range: 16×16×2 + 8×8×6 = 896 anchors. */
-export const SHORT_RANGE: AnchorConfig = { inputSize: 128, strides: [8, 16, 16, 16], anchorsPerLayer: 2 }
+export const SHORT_RANGE: AnchorConfig = {
+  inputSize: 128,
+  strides: [8, 16, 16, 16],
+  anchorsPerLayer: 2,
+}
 /** face_detection_full_range: one anchor per cell of a 48×48 grid = 2304 anchors. */
 export const FULL_RANGE: AnchorConfig = { inputSize: 192, strides: [4], anchorsPerLayer: 1 }
 
@@ -48,7 +53,8 @@ export function generateAnchors(config: AnchorConfig): Anchor[] {
     const cells = Math.ceil(config.inputSize / stride)
     for (let row = 0; row < cells; row++) {
       for (let col = 0; col < cells; col++) {
-        for (let k = 0; k < perCell; k++) anchors.push({ x: (col + 0.5) / cells, y: (row + 0.5) / cells })
+        for (let k = 0; k < perCell; k++)
+          anchors.push({ x: (col + 0.5) / cells, y: (row + 0.5) / cells })
       }
     }
   }
@@ -103,14 +109,22 @@ export function decodeFaces(
     if (!(w > 0 && h > 0)) continue
     const keypoints: [number, number][] = []
     for (let k = 0; k < 6; k++) {
-      keypoints.push([regressors[r + 4 + 2 * k] / inputSize + anchor.x, regressors[r + 5 + 2 * k] / inputSize + anchor.y])
+      keypoints.push([
+        regressors[r + 4 + 2 * k] / inputSize + anchor.x,
+        regressors[r + 5 + 2 * k] / inputSize + anchor.y,
+      ])
     }
-    faces.push({ x: cx - w / 2, y: cy - h / 2, width: w, height: h, score: sigmoid(logit), keypoints })
+    faces.push({
+      x: cx - w / 2,
+      y: cy - h / 2,
+      width: w,
+      height: h,
+      score: sigmoid(logit),
+      keypoints,
+    })
   }
   return faces
 }
-
-
 
 /**
  * MediaPipe's WEIGHTED non-maximum suppression: take the best remaining face, gather every
@@ -125,7 +139,8 @@ export function weightedNms<T extends RawFace>(faces: T[], minIou = 0.3): T[] {
     const best = remaining[0]
     const cluster: T[] = []
     const rest: T[] = []
-    for (const face of remaining) (iou(best, face) > minIou || face === best ? cluster : rest).push(face)
+    for (const face of remaining)
+      (iou(best, face) > minIou || face === best ? cluster : rest).push(face)
     let total = 0
     let x0 = 0
     let y0 = 0
@@ -155,4 +170,17 @@ export function weightedNms<T extends RawFace>(faces: T[], minIou = 0.3): T[] {
     remaining.splice(0, remaining.length, ...rest)
   }
   return kept
+}
+
+/** The regressors [B, N, 16] and score logits [B, N, 1] of one run, whatever the outputs are called. */
+export function splitOutputs(output: Record<string, Tensor>) {
+  const tensors = Object.values(output)
+  const regressors = tensors.find((t) => t.dims[t.dims.length - 1] === 16)
+  const scores = tensors.find((t) => t.dims[t.dims.length - 1] === 1 && t.dims.length === 3)
+  if (!regressors || !scores) {
+    throw new Error(
+      `BlazeFace outputs expected as [B, N, 16] and [B, N, 1], got ${tensors.map((t) => `[${t.dims}]`).join(', ')}`
+    )
+  }
+  return { regressors, scores, count: regressors.dims[0] }
 }

@@ -1,9 +1,17 @@
 /**
- * Decoding the SSD MobileNet V1 face detector's outputs (see ./ssd_build.ts): the TF Object
+ * Decoding the SSD MobileNet V1 face detector's outputs (see ../convert/ssd_build.ts): the TF Object
  * Detection API's box coder (centre offsets scaled by 10, log sizes by 5, relative to each
  * anchor) and a sigmoid on the face logit.
  */
-import { sigmoid, type RawFace } from './blazeface.js'
+import type { Frame } from '../../pipeline/types.js'
+import { letterbox } from '../../video/sample/area.js'
+import { SSD_INPUT } from '../convert/ssd_build.js'
+import { runBatch } from '../runtime/batch.js'
+import type { Model } from '../types.js'
+import { sigmoid, weightedNms, type RawFace } from './blazeface.js'
+import type { FaceDetection } from './detector.js'
+import { toFrame } from './merge.js'
+import { place, type Region } from './regions.js'
 
 /** The box coder's scale factors for (y, x, h, w). */
 const CENTRE_SCALE = 10
@@ -39,7 +47,45 @@ export function decodeSsd(
     const h = Math.exp(boxes[r + 2] / SIZE_SCALE) * ah
     const w = Math.exp(boxes[r + 3] / SIZE_SCALE) * aw
     if (!(w > 0 && h > 0)) continue
-    faces.push({ x: cx - w / 2, y: cy - h / 2, width: w, height: h, score: sigmoid(logit), keypoints: [] })
+    faces.push({
+      x: cx - w / 2,
+      y: cy - h / 2,
+      width: w,
+      height: h,
+      score: sigmoid(logit),
+      keypoints: [],
+    })
   }
+  return faces
+}
+
+/** Suppression overlap within one SSD run (face-api's value: crowd faces overlap more than BlazeFace's tight boxes). */
+const SSD_NMS_IOU = 0.5
+
+/** The SSD face detector run on squares of the frame (one batch), its faces in frame pixels. */
+export async function ssdFaces(
+  model: Model,
+  frame: Frame,
+  squares: Region[],
+  threshold: number
+): Promise<FaceDetection[]> {
+  const size = SSD_INPUT
+  const placements = squares.map((square) => place(square, size, frame))
+  const output = await runBatch(
+    model,
+    placements.map((placement) => letterbox(frame, placement, size)),
+    [size, size, 3]
+  )
+  const { boxes, classes, anchors } = output
+  if (!boxes || !classes || !anchors) {
+    throw new Error(
+      `${model.name}: SSD outputs boxes, classes and anchors expected, got ${Object.keys(output).join(', ')}`
+    )
+  }
+  const faces: FaceDetection[] = []
+  placements.forEach((placement, b) => {
+    const raw = decodeSsd(boxes.data, classes.data, anchors.data, threshold, b)
+    for (const face of weightedNms(raw, SSD_NMS_IOU)) faces.push(...toFrame(face, placement, size))
+  })
   return faces
 }

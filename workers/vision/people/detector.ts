@@ -1,6 +1,6 @@
 /**
  * People found by their whole body: CenterNet with a MobileNetV3 backbone, trained on COCO
- * (human-models' `centernet`, converted from its TF.js graph by ../tfjs/graph.ts). The pose
+ * (human-models' `centernet`, converted from its TF.js graph by ../convert/tfjs/graph.ts). The pose
  * detector, BlazePose's, is led by the face: a player seen from behind, or with the ball or an
  * arm in front of their face, has no pose and so no person box for the text reader, and those are
  * the players whose shirt numbers show. This detector gives those players their box.
@@ -11,8 +11,9 @@
  * pixels (`tower_0/wh`). An object is a heatmap peak: a cell no neighbour outscores.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { letterbox, place, type Placement } from '../faces/detector.js'
-import { runBatch } from '../batch.js'
+import { letterbox } from '../../video/sample/area.js'
+import { place, type Placement } from '../faces/regions.js'
+import { runBatch } from '../runtime/batch.js'
 import { iou } from '../geometry.js'
 import type { Box, Detection, Model } from '../types.js'
 

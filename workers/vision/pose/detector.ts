@@ -13,9 +13,9 @@
  * everything by NMS.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { itemOf, runBatch } from '../batch.js'
+import { itemOf, runBatch } from '../runtime/batch.js'
 import type { Box, Detection, Model, Tensor } from '../types.js'
-import { sampleRgb } from './sample.js'
+import { sampleRgb } from '../../video/sample/affine.js'
 import { iou } from '../geometry.js'
 export { iou }
 

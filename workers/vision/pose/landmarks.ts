@@ -6,9 +6,9 @@
  * point) give the region for the next frame, so a person can be followed without the detector.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { itemOf, runBatch } from '../batch.js'
+import { itemOf, runBatch } from '../runtime/batch.js'
 import type { Box, Model, Tensor } from '../types.js'
-import { applyAffine, sampleRgb, type Affine } from './sample.js'
+import { applyAffine, sampleRgb, type Affine } from '../../video/sample/affine.js'
 
 export const LANDMARK_INPUT = 256
 /** Keypoints the landmark model outputs: 33 body points, then 6 auxiliary ones. */

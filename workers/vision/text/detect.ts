@@ -7,7 +7,8 @@
  * would buy nothing.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { toRgb, type Rect } from '../../video/yuv.js'
+import { toRgb } from '../../video/sample/crop.js'
+import type { Rect } from '../../video/yuv.js'
 import type { Box, Detection, Tensor } from '../types.js'
 
 /** PaddleOCR's detection normalisation (ImageNet statistics), applied to B, G, R in that order. */

@@ -3,7 +3,7 @@
  * probabilities every 8 px (CTC), decoded greedily against PaddleOCR's dictionary.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { toRgb } from '../../video/yuv.js'
+import { toRgb } from '../../video/sample/crop.js'
 import type { Box, Model, Tensor } from '../types.js'
 import { clipBox } from './detect.js'
 

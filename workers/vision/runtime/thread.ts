@@ -10,9 +10,9 @@
  * with its people and the regions blurred, the second hands those regions on (regions.json)
  * and reports its statistics at the end.
  */
-import type { BlurredRegion, Frame, FrameProcessor, PersonKeypoints } from '../pipeline/types.js'
-import { ANONYMIZE_MODELS } from './models.js'
-import type { VisionSettings } from './settings.js'
+import type { BlurredRegion, Frame, FrameProcessor, PersonKeypoints } from '../../pipeline/types.js'
+import { ANONYMIZE_MODELS } from '../models.js'
+import type { VisionSettings } from '../settings.js'
 import { WorkerCalls } from './worker_calls.js'
 
 type FrameInfo = Omit<Frame, 'data'>

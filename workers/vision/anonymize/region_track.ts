@@ -13,7 +13,7 @@
  * search around a millisecond.
  */
 import { BoxTracker } from './track.js'
-import type { Box } from './types.js'
+import type { Box } from '../types.js'
 
 /** One decoded grey frame (luma only), `width × height` bytes. */
 export interface GreyFrame {

@@ -3,8 +3,8 @@
  * annotation per person with the 17 COCO keypoints and the person's `track_id` (the PoseTrack
  * convention), so COCO tools (pycocotools, mmpose, ultralytics converters) read it directly.
  */
-import { COCO_17_NAMES, COCO_SKELETON, toCoco17 } from './pose/coco.js'
-import type { Keypoint, PersonKeypoints } from '../pipeline/types.js'
+import { COCO_17_NAMES, COCO_SKELETON, toCoco17 } from './coco.js'
+import type { Keypoint, PersonKeypoints } from '../../pipeline/types.js'
 
 interface KeypointsFile {
   clipId: string

@@ -5,10 +5,10 @@
  * here, so the process's event loop (HTTP, BullMQ locks) never waits for it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import type { Frame, FrameProcessor } from '../pipeline/types.js'
-import { createVisionProcessors, LANE_MODELS, loadVisionModels } from './processors.js'
+import type { Frame, FrameProcessor } from '../../pipeline/types.js'
+import { createVisionProcessors, LANE_MODELS, loadVisionModels } from '../processors.js'
 import { VisionRuntime } from './runtime.js'
-import type { VisionSettings } from './settings.js'
+import type { VisionSettings } from '../settings.js'
 import type { ThreadReply, ThreadRequest } from './thread.js'
 
 const port = parentPort!

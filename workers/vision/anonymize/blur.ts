@@ -4,9 +4,9 @@
  * detail of the original survives whatever the mode: a plain gaussian of modest radius leaves
  * enough low-frequency structure for a face to be recognised (and re-detected), this does not.
  */
-import type { Frame } from '../pipeline/types.js'
-import { planes, rgbToYuv } from '../video/yuv.js'
-import type { Box } from './types.js'
+import type { Frame } from '../../pipeline/types.js'
+import { planes, rgbToYuv } from '../../video/yuv.js'
+import type { Box } from '../types.js'
 
 export type BlurMode = 'gaussian' | 'pixelate' | 'solid'
 

@@ -7,40 +7,32 @@
  * sigmoid, channel means, concatenation, bilinear resizing and max pooling. The graph is cut at
  * the outputs asked for, so post-processing (top-k, gathers) that ONNX would not need is left out.
  */
-import { GraphBuilder, encodeModel, int, ints, samePads, str, transposeData, valueInfo } from '../onnx.js'
-import { readWeights, type Weight, type WeightsManifest } from './weights.js'
+import {
+  GraphBuilder,
+  encodeModel,
+  int,
+  ints,
+  samePads,
+  str,
+  transposeData,
+  valueInfo,
+} from '../onnx.js'
+import { readWeights, type Weight } from './weights.js'
+import { convertConv } from './conv.js'
+import {
+  UnsupportedGraphOpError,
+  decodeString,
+  type GraphModelJson,
+  type GraphNode,
+} from './graph_json.js'
+
+export { UnsupportedGraphOpError, type GraphModelJson, type GraphNode } from './graph_json.js'
 
 /** Part of a converted file's name: a change to what the converter emits must bump it. */
 export const TFJS_GRAPH_VERSION = 1
 
-interface AttrValue {
-  s?: string
-  i?: string
-  f?: number
-  b?: boolean
-  list?: { i?: string[]; s?: string[] }
-}
-
-export interface GraphNode {
-  name: string
-  op: string
-  input?: string[]
-  attr?: Record<string, AttrValue>
-}
-
-export interface GraphModelJson {
-  modelTopology: { node: GraphNode[] }
-  weightsManifest: WeightsManifest
-}
-
-export class UnsupportedGraphOpError extends Error {
-  constructor(op: string, node: string, model: string) {
-    super(`${model}: node ${node} uses ${op}, which the TF.js graph converter does not support`)
-  }
-}
-
 /** A tensor of the ONNX graph: its name, and its channels and spatial size (NCHW). */
-interface Value {
+export interface Value {
   name: string
   channels: number
   height: number
@@ -50,9 +42,7 @@ interface Value {
 /** NHWC axis → NCHW axis. */
 const NCHW_AXIS = [0, 2, 3, 1]
 
-const decodeString = (value: string | undefined) => (value ? Buffer.from(value, 'base64').toString('utf8') : '')
-
-class GraphConverter {
+export class GraphConverter {
   readonly graph = new GraphBuilder()
   readonly #nodes: Map<string, GraphNode>
   readonly #values = new Map<string, Value>()
@@ -62,7 +52,7 @@ class GraphConverter {
   constructor(
     nodes: GraphNode[],
     private weights: Map<string, Weight>,
-    private model: string
+    readonly model: string
   ) {
     this.#nodes = new Map(nodes.map((node) => [node.name, node]))
   }
@@ -93,7 +83,8 @@ class GraphConverter {
     const key = name.replace(/:0$/, '')
     let value = this.#values.get(key)
     if (!value) {
-      if (key.includes(':')) throw new Error(`${this.model}: ${name}: only a node's first output can be converted`)
+      if (key.includes(':'))
+        throw new Error(`${this.model}: ${name}: only a node's first output can be converted`)
       value = this.#convert(this.#node(key))
       this.#values.set(key, value)
     }
@@ -112,8 +103,13 @@ class GraphConverter {
     else if (rank === 4) {
       data = transposeData(weight.data, weight.shape, [0, 3, 1, 2])
       dims = [0, 3, 1, 2].map((axis) => weight.shape[axis])
-    } else throw new Error(`${this.model}: constant ${name} of rank ${rank} cannot join NHWC arithmetic`)
-    cached = this.graph.float(this.graph.fresh('const'), dims, data.length === 1 ? new Float32Array([data[0]]) : data)
+    } else
+      throw new Error(`${this.model}: constant ${name} of rank ${rank} cannot join NHWC arithmetic`)
+    cached = this.graph.float(
+      this.graph.fresh('const'),
+      dims,
+      data.length === 1 ? new Float32Array([data[0]]) : data
+    )
     this.#constants.set(name, cached)
     return cached
   }
@@ -127,13 +123,20 @@ class GraphConverter {
     const attr = node.attr ?? {}
     switch (node.op) {
       case 'Placeholder': {
-        const dims = (attr.shape as { shape?: { dim?: { size: string }[] } } | undefined)?.shape?.dim?.map((d) => Number(d.size))
+        const dims = (
+          attr.shape as { shape?: { dim?: { size: string }[] } } | undefined
+        )?.shape?.dim?.map((d) => Number(d.size))
         if (!dims || dims.length !== 4 || dims.slice(1).some((d) => !(d > 0))) {
           throw new Error(`${this.model}: input ${node.name} must be NHWC with a fixed size`)
         }
         const [, height, width, channels] = dims
         this.input = { name: node.name, height, width, channels }
-        return { name: this.graph.node('Transpose', [node.name], [ints('perm', [0, 3, 1, 2])]), channels, height, width }
+        return {
+          name: this.graph.node('Transpose', [node.name], [ints('perm', [0, 3, 1, 2])]),
+          channels,
+          height,
+          width,
+        }
       }
       case 'Identity':
         return this.value(inputs[0])
@@ -141,7 +144,7 @@ class GraphConverter {
       case 'Conv2D':
       case 'FusedDepthwiseConv2dNative':
       case 'DepthwiseConv2dNative':
-        return this.#conv(node, inputs)
+        return convertConv(this, node, inputs)
       case 'Add':
       case 'AddV2':
       case 'Sub':
@@ -151,31 +154,66 @@ class GraphConverter {
       case 'Relu':
         return this.#unary(inputs[0], (x) => this.graph.node('Relu', [x]))
       case 'Relu6':
-        return this.#unary(inputs[0], (x) => this.graph.node('Clip', [x, this.graph.scalar(0), this.graph.scalar(6)]))
+        return this.#unary(inputs[0], (x) =>
+          this.graph.node('Clip', [x, this.graph.scalar(0), this.graph.scalar(6)])
+        )
       case 'Sigmoid':
         return this.#unary(inputs[0], (x) => this.graph.node('Sigmoid', [x]))
       case 'Mean': {
-        if (!attr.keep_dims?.b) throw new Error(`${this.model}: ${node.name}: Mean must keep its dimensions`)
+        if (!attr.keep_dims?.b)
+          throw new Error(`${this.model}: ${node.name}: Mean must keep its dimensions`)
         const x = this.value(inputs[0])
         const axes = this.#numbers(inputs[1]).map((axis) => NCHW_AXIS[(axis + 4) % 4])
-        if (axes.includes(0) || axes.includes(1)) throw new Error(`${this.model}: ${node.name}: only spatial means are supported`)
-        const name = this.graph.node('ReduceMean', [x.name], [ints('axes', axes), int('keepdims', 1)])
-        return { name, channels: x.channels, height: axes.includes(2) ? 1 : x.height, width: axes.includes(3) ? 1 : x.width }
+        if (axes.includes(0) || axes.includes(1))
+          throw new Error(`${this.model}: ${node.name}: only spatial means are supported`)
+        const name = this.graph.node(
+          'ReduceMean',
+          [x.name],
+          [ints('axes', axes), int('keepdims', 1)]
+        )
+        return {
+          name,
+          channels: x.channels,
+          height: axes.includes(2) ? 1 : x.height,
+          width: axes.includes(3) ? 1 : x.width,
+        }
       }
       case 'ConcatV2': {
         const axis = this.#numbers(inputs.at(-1)!)[0]
         const parts = inputs.slice(0, -1).map((input) => this.value(input))
         const nchwAxis = NCHW_AXIS[(axis + 4) % 4]
-        if (nchwAxis !== 1) throw new Error(`${this.model}: ${node.name}: only channel concatenation is supported`)
-        const name = this.graph.node('Concat', parts.map((part) => part.name), [int('axis', 1)])
-        return { name, channels: parts.reduce((sum, part) => sum + part.channels, 0), height: parts[0].height, width: parts[0].width }
+        if (nchwAxis !== 1)
+          throw new Error(`${this.model}: ${node.name}: only channel concatenation is supported`)
+        const name = this.graph.node(
+          'Concat',
+          parts.map((part) => part.name),
+          [int('axis', 1)]
+        )
+        return {
+          name,
+          channels: parts.reduce((sum, part) => sum + part.channels, 0),
+          height: parts[0].height,
+          width: parts[0].width,
+        }
       }
       case 'ResizeBilinear': {
         const x = this.value(inputs[0])
         const [height, width] = this.#numbers(inputs[1])
-        const mode = attr.align_corners?.b ? 'align_corners' : attr.half_pixel_centers?.b ? 'half_pixel' : 'asymmetric'
-        const scales = this.graph.float(this.graph.fresh('scales'), [4], new Float32Array([1, 1, height / x.height, width / x.width]))
-        const name = this.graph.node('Resize', [x.name, '', scales], [str('mode', 'linear'), str('coordinate_transformation_mode', mode)])
+        const mode = attr.align_corners?.b
+          ? 'align_corners'
+          : attr.half_pixel_centers?.b
+            ? 'half_pixel'
+            : 'asymmetric'
+        const scales = this.graph.float(
+          this.graph.fresh('scales'),
+          [4],
+          new Float32Array([1, 1, height / x.height, width / x.width])
+        )
+        const name = this.graph.node(
+          'Resize',
+          [x.name, '', scales],
+          [str('mode', 'linear'), str('coordinate_transformation_mode', mode)]
+        )
         return { name, channels: x.channels, height, width }
       }
       case 'MaxPool': {
@@ -185,13 +223,23 @@ class GraphConverter {
         const same = decodeString(attr.padding?.s) === 'SAME'
         const [top, bottom] = same ? samePads(x.height, kh, sh) : [0, 0]
         const [left, right] = same ? samePads(x.width, kw, sw) : [0, 0]
-        const name = this.graph.node('MaxPool', [x.name], [
-          ints('kernel_shape', [kh, kw]),
-          ints('strides', [sh, sw]),
-          ints('pads', [top, left, bottom, right]),
-        ])
-        const size = (n: number, k: number, s: number) => (same ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1)
-        return { name, channels: x.channels, height: size(x.height, kh, sh), width: size(x.width, kw, sw) }
+        const name = this.graph.node(
+          'MaxPool',
+          [x.name],
+          [
+            ints('kernel_shape', [kh, kw]),
+            ints('strides', [sh, sw]),
+            ints('pads', [top, left, bottom, right]),
+          ]
+        )
+        const size = (n: number, k: number, s: number) =>
+          same ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1
+        return {
+          name,
+          channels: x.channels,
+          height: size(x.height, kh, sh),
+          width: size(x.width, kw, sw),
+        }
       }
       default:
         throw new UnsupportedGraphOpError(node.op, node.name, this.model)
@@ -210,8 +258,12 @@ class GraphConverter {
       return weight ? { constant: this.#operand(input, weight) } : { value: this.value(input) }
     })
     const tensors = operands.flatMap((operand) => (operand.value ? [operand.value] : []))
-    if (!tensors.length) throw new Error(`${this.model}: ${node.name}: arithmetic on constants alone is not supported`)
-    const name = this.graph.node(onnxOp, operands.map((operand) => operand.value?.name ?? operand.constant!))
+    if (!tensors.length)
+      throw new Error(`${this.model}: ${node.name}: arithmetic on constants alone is not supported`)
+    const name = this.graph.node(
+      onnxOp,
+      operands.map((operand) => operand.value?.name ?? operand.constant!)
+    )
     // Broadcasting: an SE block multiplies [N, C, H, W] by [N, C, 1, 1].
     return {
       name,
@@ -220,51 +272,22 @@ class GraphConverter {
       width: Math.max(...tensors.map((t) => t.width)),
     }
   }
-
-  #conv(node: GraphNode, inputs: string[]): Value {
-    const attr = node.attr ?? {}
-    const depthwise = node.op.includes('Depthwise')
-    const x = this.value(inputs[0])
-    const filter = this.constant(inputs[1])
-    if (!filter || filter.shape.length !== 4) throw new Error(`${this.model}: ${node.name}: the filter must be a constant of rank 4`)
-    const format = decodeString(attr.data_format?.s)
-    if (format && format !== 'NHWC') throw new Error(`${this.model}: ${node.name}: only NHWC convolutions are supported`)
-    const [kh, kw, cin, multiplier] = filter.shape
-    const fused = (attr.fused_ops?.list?.s ?? []).map(decodeString)
-    const [, sh, sw] = (attr.strides?.list?.i ?? ['1', '1', '1', '1']).map(Number)
-    const [, dh, dw] = (attr.dilations?.list?.i ?? ['1', '1', '1', '1']).map(Number)
-    const padding = decodeString(attr.padding?.s)
-    if (padding !== 'SAME' && padding !== 'VALID') throw new Error(`${this.model}: ${node.name}: ${padding} padding is not supported`)
-    const known = new Set(['BiasAdd', 'Relu', 'Relu6'])
-    const unknown = fused.find((op) => !known.has(op))
-    if (unknown) throw new UnsupportedGraphOpError(`${node.op} fused with ${unknown}`, node.name, this.model)
-
-    const outChannels = depthwise ? cin * multiplier : multiplier
-    const weights = depthwise
-      ? transposeData(filter.data, filter.shape, [2, 3, 0, 1]) // [cin, multiplier, kh, kw] = [out, 1, kh, kw]
-      : transposeData(filter.data, filter.shape, [3, 2, 0, 1]) // [out, in, kh, kw]
-    const dims = depthwise ? [outChannels, 1, kh, kw] : [outChannels, cin, kh, kw]
-    const operands = [x.name, this.graph.float(this.graph.fresh('w'), dims, weights)]
-    if (fused.includes('BiasAdd')) {
-      const bias = this.constant(inputs[2])
-      if (!bias) throw new Error(`${this.model}: ${node.name}: the bias must be a constant`)
-      operands.push(this.graph.float(this.graph.fresh('b'), [outChannels], bias.data))
-    }
-    const same = padding === 'SAME'
-    let name = this.graph.conv(operands, { size: [x.height, x.width], kernel: [kh, kw], strides: [sh, sw], dilations: [dh, dw], same, group: depthwise ? cin : 1 })
-    if (fused.includes('Relu')) name = this.graph.node('Relu', [name])
-    if (fused.includes('Relu6')) name = this.graph.node('Clip', [name, this.graph.scalar(0), this.graph.scalar(6)])
-    const size = (n: number, k: number, s: number, d: number) => (same ? Math.ceil(n / s) : Math.floor((n - (k - 1) * d - 1) / s) + 1)
-    return { name, channels: outChannels, height: size(x.height, kh, sh, dh), width: size(x.width, kw, sw, dw) }
-  }
 }
 
 /**
  * The ONNX model for a TF.js graph model, with the NHWC outputs named in `outputs` (node
  * names) and one input of the graph's own name, NHWC, with a free batch size.
  */
-export function convertTfjsGraph(json: GraphModelJson, shard: Uint8Array, options: { outputs: string[]; name: string }): Uint8Array {
-  const converter = new GraphConverter(json.modelTopology.node, readWeights(json.weightsManifest, shard), options.name)
+export function convertTfjsGraph(
+  json: GraphModelJson,
+  shard: Uint8Array,
+  options: { outputs: string[]; name: string }
+): Uint8Array {
+  const converter = new GraphConverter(
+    json.modelTopology.node,
+    readWeights(json.weightsManifest, shard),
+    options.name
+  )
   const outputs = options.outputs.map((output) => {
     const value = converter.value(output)
     converter.graph.node('Transpose', [value.name], [ints('perm', [0, 2, 3, 1])], output)

@@ -4,25 +4,24 @@
  * (eval/privacy.ts) and for checks on single pictures. Detection runs on the frame itself:
  * there is no earlier frame to track from.
  */
-import type { Frame } from '../pipeline/types.js'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from './processors.js'
-import { VisionRuntime } from './runtime.js'
-import { DEFAULT_VISION_SETTINGS, type VisionSettings } from './settings.js'
-import type { Detection } from './types.js'
+import type { Frame } from '../../pipeline/types.js'
+import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from '../processors.js'
+import { VisionRuntime } from '../runtime/runtime.js'
+import { resolveVisionSettings, type VisionOverrides } from '../settings.js'
+import type { Detection } from '../types.js'
 
 export interface AnonymizeResult {
   faces: Detection[]
   text: (Detection & { text: string })[]
 }
 
-export async function createAnonymizer(options: { cacheDir: string; threads?: number; settings?: Partial<VisionSettings> }) {
-  const settings: VisionSettings = {
-    ...DEFAULT_VISION_SETTINGS,
+export async function createAnonymizer(options: { cacheDir: string; threads?: number; settings?: Omit<VisionOverrides, 'cacheDir'> }) {
+  const settings = resolveVisionSettings({
     ...options.settings,
     cacheDir: options.cacheDir,
-    threads: options.threads ?? DEFAULT_VISION_SETTINGS.threads,
+    threads: options.threads,
     detectEvery: 1,
-  }
+  })
   const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
   const models = await loadVisionModels(runtime, settings)
   return {

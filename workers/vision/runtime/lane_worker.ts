@@ -1,9 +1,9 @@
 /** The model lane's thread (see ./lane.ts): loads models by path and runs them on request. */
 import { parentPort, workerData } from 'node:worker_threads'
-import { FaceDetector } from './faces/detector.js'
+import { FaceDetector } from '../faces/detector.js'
 import type { LaneFaceModels, LaneReply, LaneRequest } from './lane.js'
 import { VisionRuntime } from './runtime.js'
-import type { Model } from './types.js'
+import type { Model } from '../types.js'
 
 const port = parentPort!
 const runtime = new VisionRuntime({

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node'
 import { ModelLane } from './lane.js'
-import type { ExecutionProvider, Model, Tensor } from './types.js'
+import type { ExecutionProvider, Model, Tensor } from '../types.js'
 
 export interface RuntimeOptions {
   /** Threads for one operator (onnxruntime's intra-op pool); the pipeline's ffmpeg needs the rest. */

@@ -5,105 +5,22 @@
  * (4 + 2 × field index), and a union takes two slots (its type, then its value).
  */
 import { ByteBuffer } from 'flatbuffers'
+import {
+  operatorName,
+  type Sparsity,
+  type TfliteModel,
+  type TfliteOperator,
+  type TfliteTensor,
+} from './schema.js'
 
-export const TensorType = {
-  FLOAT32: 0,
-  FLOAT16: 1,
-  INT32: 2,
-  UINT8: 3,
-  INT64: 4,
-  INT8: 9,
-} as const
-
-export const TENSOR_TYPE_NAMES: Record<number, string> = {
-  0: 'FLOAT32', 1: 'FLOAT16', 2: 'INT32', 3: 'UINT8', 4: 'INT64', 5: 'STRING', 6: 'BOOL', 7: 'INT16',
-  8: 'COMPLEX64', 9: 'INT8', 10: 'FLOAT64',
-}
-
-/** BuiltinOperator codes from schema.fbs (only the names; the numbers are the file's). */
-const OPERATOR_NAMES = [
-  'ADD', 'AVERAGE_POOL_2D', 'CONCATENATION', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'DEPTH_TO_SPACE',
-  'DEQUANTIZE', 'EMBEDDING_LOOKUP', 'FLOOR', 'FULLY_CONNECTED', 'HASHTABLE_LOOKUP', 'L2_NORMALIZATION',
-  'L2_POOL_2D', 'LOCAL_RESPONSE_NORMALIZATION', 'LOGISTIC', 'LSH_PROJECTION', 'LSTM', 'MAX_POOL_2D',
-  'MUL', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'RESHAPE', 'RESIZE_BILINEAR', 'RNN', 'SOFTMAX',
-  'SPACE_TO_DEPTH', 'SVDF', 'TANH', 'CONCAT_EMBEDDINGS', 'SKIP_GRAM', 'CALL', 'CUSTOM',
-  'EMBEDDING_LOOKUP_SPARSE', 'PAD', 'UNIDIRECTIONAL_SEQUENCE_RNN', 'GATHER', 'BATCH_TO_SPACE_ND',
-  'SPACE_TO_BATCH_ND', 'TRANSPOSE', 'MEAN', 'SUB', 'DIV', 'SQUEEZE', 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  'STRIDED_SLICE', 'BIDIRECTIONAL_SEQUENCE_RNN', 'EXP', 'TOPK_V2', 'SPLIT', 'LOG_SOFTMAX', 'DELEGATE',
-  'BIDIRECTIONAL_SEQUENCE_LSTM', 'CAST', 'PRELU', 'MAXIMUM', 'ARG_MAX', 'MINIMUM', 'LESS', 'NEG',
-  'PADV2', 'GREATER', 'GREATER_EQUAL', 'LESS_EQUAL', 'SELECT', 'SLICE', 'SIN', 'TRANSPOSE_CONV',
-  'SPARSE_TO_DENSE', 'TILE', 'EXPAND_DIMS', 'EQUAL', 'NOT_EQUAL', 'LOG', 'SUM', 'SQRT', 'RSQRT',
-  'SHAPE', 'POW', 'ARG_MIN', 'FAKE_QUANT', 'REDUCE_PROD', 'REDUCE_MAX', 'PACK', 'LOGICAL_OR',
-  'ONE_HOT', 'LOGICAL_AND', 'LOGICAL_NOT', 'UNPACK', 'REDUCE_MIN', 'FLOOR_DIV', 'REDUCE_ANY', 'SQUARE', 'ZEROS_LIKE',
-  'FILL', 'FLOOR_MOD', 'RANGE', 'RESIZE_NEAREST_NEIGHBOR', 'LEAKY_RELU', 'SQUARED_DIFFERENCE',
-  'MIRROR_PAD', 'ABS', 'SPLIT_V', 'UNIQUE', 'CEIL', 'REVERSE_V2', 'ADD_N', 'GATHER_ND', 'COS', 'WHERE',
-  'RANK', 'ELU', 'REVERSE_SEQUENCE', 'MATRIX_DIAG', 'QUANTIZE', 'MATRIX_SET_DIAG', 'ROUND',
-  'HARD_SWISH', 'IF', 'WHILE', 'NON_MAX_SUPPRESSION_V4', 'NON_MAX_SUPPRESSION_V5', 'SCATTER_ND',
-  'SELECT_V2', 'DENSIFY', 'SEGMENT_SUM', 'BATCH_MATMUL', 'PLACEHOLDER_FOR_GREATER_OP_CODES', 'CUMSUM',
-  'CALL_ONCE', 'BROADCAST_TO', 'RFFT2D', 'CONV_3D', 'IMAG', 'REAL', 'COMPLEX_ABS', 'HASHTABLE',
-  'HASHTABLE_FIND', 'HASHTABLE_IMPORT', 'HASHTABLE_SIZE', 'REDUCE_ALL', 'CONV_3D_TRANSPOSE', 'VAR_HANDLE',
-  'READ_VARIABLE', 'ASSIGN_VARIABLE', 'BROADCAST_ARGS', 'RANDOM_STANDARD_NORMAL', 'BUCKETIZE',
-  'RANDOM_UNIFORM', 'MULTINOMIAL', 'GELU',
-] as const
-
-export type OperatorName = (typeof OPERATOR_NAMES)[number]
-
-export function operatorName(code: number) {
-  return OPERATOR_NAMES[code] ?? `BUILTIN_${code}`
-}
-
-export const Activation = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const
-export const Padding = { SAME: 0, VALID: 1 } as const
-
-export interface SparseDimension {
-  /** 0: dense, 1: sparse CSR. */
-  format: number
-  denseSize: number
-  segments?: ArrayLike<number>
-  indices?: ArrayLike<number>
-}
-
-export interface Sparsity {
-  traversalOrder: number[]
-  blockMap: number[]
-  dimensions: SparseDimension[]
-}
-
-export interface TfliteTensor {
-  index: number
-  name: string
-  shape: number[]
-  type: number
-  /** The bytes of its buffer, empty for activations. */
-  data: Uint8Array
-  sparsity?: Sparsity
-}
-
-export interface TfliteOperator {
-  /** The builtin code, or -1 with `custom` set for a custom operator. */
-  code: number
-  name: string
-  custom?: string
-  inputs: number[]
-  outputs: number[]
-  /** The position of the options table in the buffer (0 when absent); read it with `options`. */
-  optionsPos: number
-}
-
-export interface TfliteModel {
-  version: number
-  description: string
-  tensors: TfliteTensor[]
-  operators: TfliteOperator[]
-  inputs: number[]
-  outputs: number[]
-  /** Reads the fields of an operator's options table. */
-  options: OptionsReader
-}
+export * from './schema.js'
 
 /** A table position plus typed field access by field index. */
 class Table {
-  constructor(readonly bb: ByteBuffer, readonly pos: number) {}
+  constructor(
+    readonly bb: ByteBuffer,
+    readonly pos: number
+  ) {}
 
   #field(index: number) {
     return this.bb.__offset(this.pos, 4 + 2 * index)
@@ -144,7 +61,8 @@ class Table {
     const start = this.bb.__vector(this.pos + o)
     const length = this.bb.__vector_len(this.pos + o)
     const result: Table[] = []
-    for (let i = 0; i < length; i++) result.push(new Table(this.bb, this.bb.__indirect(start + 4 * i)))
+    for (let i = 0; i < length; i++)
+      result.push(new Table(this.bb, this.bb.__indirect(start + 4 * i)))
     return result
   }
   /** A byte vector, as a view into the model's bytes (weight buffers are large: no copy). */
@@ -236,9 +154,15 @@ export function readTflite(bytes: Uint8Array): TfliteModel {
   const buffers = model.tables(4).map((buffer) => {
     if (buffer.has(0)) return buffer.bytes(0)
     // Files over 2 GB keep data outside the flatbuffer (offset/size from the file start).
-    const offsetField = buffer.has(1) ? Number(bb.readUint64(buffer.pos + bb.__offset(buffer.pos, 6))) : 0
-    const sizeField = buffer.has(2) ? Number(bb.readUint64(buffer.pos + bb.__offset(buffer.pos, 8))) : 0
-    return offsetField > 1 ? bytes.subarray(offsetField, offsetField + sizeField) : new Uint8Array(0)
+    const offsetField = buffer.has(1)
+      ? Number(bb.readUint64(buffer.pos + bb.__offset(buffer.pos, 6)))
+      : 0
+    const sizeField = buffer.has(2)
+      ? Number(bb.readUint64(buffer.pos + bb.__offset(buffer.pos, 8)))
+      : 0
+    return offsetField > 1
+      ? bytes.subarray(offsetField, offsetField + sizeField)
+      : new Uint8Array(0)
   })
 
   const subgraphs = model.tables(2)
@@ -259,7 +183,8 @@ export function readTflite(bytes: Uint8Array): TfliteModel {
 
   const operators: TfliteOperator[] = graph.tables(3).map((op) => {
     const opcode = codes[op.uint32(0)]
-    if (!opcode) throw new Error(`TFLite operator refers to a missing operator code ${op.uint32(0)}`)
+    if (!opcode)
+      throw new Error(`TFLite operator refers to a missing operator code ${op.uint32(0)}`)
     const options = op.table(4)
     const isCustom = opcode.code === 32
     return {

@@ -4,7 +4,7 @@
  * BlazeFace tiles or 3 people's landmarks ran 1.2–2× faster than single runs on two cores.
  * Every model in the catalog takes a batch of any size (see tflite/convert.ts).
  */
-import type { Model, Tensor } from './types.js'
+import type { Model, Tensor } from '../types.js'
 
 /**
  * Items per run. Past this a batch gets slower per item, not faster: its activations outgrow

@@ -1,6 +1,6 @@
 /**
  * Building ONNX graphs by hand: the TFLite converter (./tflite) and the model builders for
- * weights shipped as plain arrays (./faces/ssd_build.ts) share these pieces.
+ * weights shipped as plain arrays (./ssd_build.ts) share these pieces.
  */
 // onnx-proto is CommonJS assigning module.exports, so Node's ESM loader sees only a default export.
 import onnxProto from 'onnx-proto'

@@ -4,7 +4,8 @@
  * sampled pixels are converted).
  */
 import type { Frame } from '../../pipeline/types.js'
-import { neighbours, planes, type Planes } from '../../video/yuv.js'
+import { planes, type Planes } from '../yuv.js'
+import { neighbours } from './crop.js'
 
 /**
  * Output pixel (u, v) (its centre, in output pixels) → source point (x, y) in frame pixels:
@@ -85,7 +86,13 @@ export function sampleRgb(
       for (let ty = 0; ty < taps; ty++) {
         for (let tx = 0; tx < taps; tx++) {
           const t = ox * taps + tx
-          luma += bilinear(lumaPlane, width, height, atu[t] + btv[ty] + c - 0.5, dtu[t] + etv[ty] + f - 0.5)
+          luma += bilinear(
+            lumaPlane,
+            width,
+            height,
+            atu[t] + btv[ty] + c - 0.5,
+            dtu[t] + etv[ty] + f - 0.5
+          )
         }
       }
       // Chroma is half resolution already: one sample at the pixel centre is enough for it.
@@ -121,7 +128,15 @@ function clampTo(value: number, last: number) {
  * so the bilinear neighbours and weights are worked out once per axis rather than per sample.
  * Same samples, same sums, in the same order: the result is the general path's to the bit.
  */
-function sampleUpright(p: Planes, map: Affine, size: number, taps: number, low: number, k: number, out: Float32Array) {
+function sampleUpright(
+  p: Planes,
+  map: Affine,
+  size: number,
+  taps: number,
+  low: number,
+  k: number,
+  out: Float32Array
+) {
   const step = 1 / taps
   const weight = 1 / (taps * taps)
   const columns = axisSamples(map.a, map.c, size, taps, step, p.width, p.chromaWidth)
@@ -152,7 +167,15 @@ function sampleUpright(p: Planes, map: Affine, size: number, taps: number, low: 
         const fy = rows.lumaFraction[t]
         for (let tx = 0; tx < taps; tx++) {
           const s = ox * taps + tx
-          sum += lerp2(luma, r0, r1, columns.luma0[s], columns.luma1[s], columns.lumaFraction[s], fy)
+          sum += lerp2(
+            luma,
+            r0,
+            r1,
+            columns.luma0[s],
+            columns.luma1[s],
+            columns.lumaFraction[s],
+            fy
+          )
         }
       }
       const c0 = columns.chroma0[ox]
@@ -168,7 +191,15 @@ function sampleUpright(p: Planes, map: Affine, size: number, taps: number, low: 
 }
 
 /** Bilinear neighbours and weights along one axis (as `bilinear` clamps and picks them). */
-function axisSamples(scale: number, offset: number, size: number, taps: number, step: number, length: number, chromaLength: number) {
+function axisSamples(
+  scale: number,
+  offset: number,
+  size: number,
+  taps: number,
+  step: number,
+  length: number,
+  chromaLength: number
+) {
   const luma0 = new Int32Array(size * taps)
   const luma1 = new Int32Array(size * taps)
   const lumaFraction = new Float64Array(size * taps)
@@ -181,21 +212,40 @@ function axisSamples(scale: number, offset: number, size: number, taps: number, 
     outside[o] = centre < 0 || centre >= length ? 1 : 0
     ;[chroma0[o], chroma1[o], chromaFraction[o]] = neighbours(centre / 2 - 0.5, chromaLength)
     for (let t = 0; t < taps; t++) {
-      ;[luma0[o * taps + t], luma1[o * taps + t], lumaFraction[o * taps + t]] = neighbours(scale * (o + (t + 0.5) * step) + offset - 0.5, length)
+      ;[luma0[o * taps + t], luma1[o * taps + t], lumaFraction[o * taps + t]] = neighbours(
+        scale * (o + (t + 0.5) * step) + offset - 0.5,
+        length
+      )
     }
   }
   return { luma0, luma1, lumaFraction, chroma0, chroma1, chromaFraction, outside }
 }
 
 /** One pixel at `o`: BT.709 limited range to RGB, each channel scaled from 0–255 to [low, low + 255k]. */
-function writeRgb(out: Float32Array, o: number, luma: number, cb: number, cr: number, low: number, k: number) {
+function writeRgb(
+  out: Float32Array,
+  o: number,
+  luma: number,
+  cb: number,
+  cr: number,
+  low: number,
+  k: number
+) {
   const l = 1.164384 * (luma - 16)
   out[o] = low + clamp255(l + 1.792741 * cr) * k
   out[o + 1] = low + clamp255(l - 0.213249 * cb - 0.532909 * cr) * k
   out[o + 2] = low + clamp255(l + 2.112402 * cb) * k
 }
 
-function lerp2(plane: Buffer, r0: number, r1: number, x0: number, x1: number, fx: number, fy: number) {
+function lerp2(
+  plane: Buffer,
+  r0: number,
+  r1: number,
+  x0: number,
+  x1: number,
+  fx: number,
+  fy: number
+) {
   const top = plane[r0 + x0] + (plane[r0 + x1] - plane[r0 + x0]) * fx
   const bottom = plane[r1 + x0] + (plane[r1 + x1] - plane[r1 + x0]) * fx
   return top + (bottom - top) * fy

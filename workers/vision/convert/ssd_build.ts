@@ -13,8 +13,8 @@
  * logits (`classes`, [N, 5118, 3]: background, face, unused) and the anchors themselves
  * (`anchors`, [5118, 4]: ymin, xmin, ymax, xmax in 0–1), which decodeSsd() turns into faces.
  */
-import { GraphBuilder, encodeModel, int, ints, transposeData, valueInfo } from '../onnx.js'
-import { readWeights, type Weight, type WeightsManifest } from '../tfjs/weights.js'
+import { GraphBuilder, encodeModel, int, ints, transposeData, valueInfo } from './onnx.js'
+import { readWeights, type Weight, type WeightsManifest } from './tfjs/weights.js'
 
 export const SSD_INPUT = 512
 /** Part of the cached file's name: a change to the graph below must bump it. */

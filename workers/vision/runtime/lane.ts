@@ -6,9 +6,10 @@
  * detector run here, each model with one thread, while the vision thread runs pose and text;
  * `Model.run` on a lane model posts the inputs (copied) and resolves with the outputs.
  */
-import type { Frame } from '../pipeline/types.js'
-import type { FaceDetection, FaceDetectorOptions, FaceSearch, Region } from './faces/detector.js'
-import type { ExecutionProvider, Model, Tensor } from './types.js'
+import type { Frame } from '../../pipeline/types.js'
+import type { FaceDetection, FaceDetectorOptions, FaceSearch } from '../faces/detector.js'
+import type { Region } from '../faces/regions.js'
+import type { ExecutionProvider, Model, Tensor } from '../types.js'
 import { WorkerCalls } from './worker_calls.js'
 
 /** Which lane models a face search uses, by the names they were loaded under. */

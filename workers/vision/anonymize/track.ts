@@ -5,8 +5,8 @@
  * model for a few frames, then held; returned boxes are grown by a margin, more while a track is
  * only predicted, because a region that shows a face for even one frame defeats the blur.
  */
-import type { Box, Detection } from './types.js'
-import { iou } from './geometry.js'
+import type { Box, Detection } from '../types.js'
+import { iou } from '../geometry.js'
 export { iou }
 
 export interface TrackedBox extends Box {
