@@ -68,8 +68,7 @@ try {
   await writeFile(canaryFile, `canary ${randomBytes(8).toString('hex')}\n`)
 
   // The checkout scenario's session exists at the fake before its order is seeded.
-  const session = await (
-    await fetch(`${stripe.url}/v1/checkout/sessions`, {
+  const created = await fetch(`${stripe.url}/v1/checkout/sessions`, {
       method: 'POST',
       headers: {
         'authorization': `Bearer ${stripe.secretKey}`,
@@ -84,7 +83,7 @@ try {
         'line_items[0][price_data][product_data][name]': 'Drill dataset',
       }),
     })
-  ).json()
+  const session = await created.json()
   await ace(['migration:run', '--force'])
   await ace(['db:seed', '--files', 'database/seeders/consent_text_seeder.ts'])
   await ace(['db:seed', '--connection', 'bench', '--files', 'bench/seeders/drill_seeder.ts'], {

@@ -77,7 +77,8 @@ const runtime = inProcess
 const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
 // One vision thread per text mode (a thread's settings are fixed when it starts).
 const threads = new Map(inProcess ? [] : modes.map((mode) => [mode, new VisionThread(settingsFor(mode))]))
-const provider = runtime ? runtime.provider : (await [...threads.values()][0].ready).provider
+const firstThread = runtime ? undefined : await [...threads.values()][0].ready
+const provider = runtime ? runtime.provider : firstThread!.provider
 const sport = values.sport ?? null
 const newProcessors = (mode: string) =>
   models ? Promise.resolve(createVisionProcessors(models, settingsFor(mode), { sport })) : threads.get(mode)!.processors({ sport })
@@ -139,7 +140,8 @@ try {
     await plainFfmpeg(clip, work, { sourceFps, frames: 0, catalog: false })
     const plainSeconds = (performance.now() - started) / 1000
     const spent = new Map<string, number>()
-    const processors = (await newProcessors(mode)).map((processor) => timed(processor, spent))
+    const created = await newProcessors(mode)
+    const processors = created.map((processor) => timed(processor, spent))
     started = performance.now()
     const result = await runPipeline(
       { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench', sport: sport ?? undefined } },

@@ -114,7 +114,8 @@ export default class ClipProcess extends BaseCommand {
     let processors
     let provider: string
     try {
-      provider = (await thread.ready).provider
+      const threadReady = await thread.ready
+      provider = threadReady.provider
       processors = await thread.processors({ sport: this.sport })
     } catch (error) {
       await thread.close()

@@ -76,7 +76,8 @@ function toRow(token: AccessToken): TokenRow {
 export class ApiTokenService {
   /** The owner's tokens, most recently used first; expired ones stay listed until the hourly purge. */
   async list(user: User): Promise<TokenRow[]> {
-    return (await User.accessTokens.all(user)).map(toRow)
+    const users = await User.accessTokens.all(user)
+    return users.map(toRow)
   }
 
   /** Creates a token; its secret is returned here once and never stored. */

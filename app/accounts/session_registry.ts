@@ -86,7 +86,8 @@ export class SessionRegistry {
 
   /** Signs out one of the user's sessions by its handle; false when it is not theirs (or gone). */
   async revoke(user: User, handle: string) {
-    const session = (await this.#signedIn(user)).find(({ id }) => handleOf(id) === handle)
+    const sessions = await this.#signedIn(user)
+    const session = sessions.find(({ id }) => handleOf(id) === handle)
     if (!session) return false
     const collection = await this.#collection()
     await collection.destroy(session.id)

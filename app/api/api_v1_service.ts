@@ -109,6 +109,7 @@ export class ApiV1Service {
     const clips = parseManifest(version.manifest)
     const ids = clips.map((clip) => clip.id)
     const withdrawn = await undeliveredClipIds(ids, version.licenceType)
+    const statuses = await saleStatuses([version.id])
     return {
       id: version.id,
       number: version.version,
@@ -118,7 +119,7 @@ export class ApiV1Service {
       price: price(version.priceCents, version.currency),
       stats: version.stats,
       manifest_sha256: version.manifestSha256,
-      ...saleFields((await saleStatuses([version.id])).get(version.id)),
+      ...saleFields(statuses.get(version.id)),
       withdrawn_clips: withdrawn.size,
       clips: clips
         .filter((clip) => !withdrawn.has(clip.id))

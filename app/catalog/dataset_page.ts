@@ -127,7 +127,8 @@ export class DatasetPage {
       models.get(model.name)!.add(String(model.version))
     }
 
-    const withdrawn = (await undeliveredClipIds(clipIds, version.licenceType)).size
+    const undelivered = await undeliveredClipIds(clipIds, version.licenceType)
+    const withdrawn = undelivered.size
     const anonymization = metadata?.anonymization ? Object.values(metadata.anonymization)[0] : null
     const settings = (anonymization as { settings?: Record<string, unknown> } | null)?.settings ?? null
 

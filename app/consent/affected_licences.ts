@@ -20,7 +20,8 @@ export interface AffectedLicence {
 export class AffectedLicences {
   /** Licences still in force whose dataset version includes the clip. */
   async affectedLicences(clipId: string): Promise<AffectedLicence[]> {
-    return (await this.#licencesFor([clipId])).get(clipId) ?? []
+    const byClip = await this.#licencesFor([clipId])
+    return byClip.get(clipId) ?? []
   }
 
   /** Every withdrawal, newest first, with its clip, creator and the licences it affects. */

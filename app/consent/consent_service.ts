@@ -151,7 +151,8 @@ export class ConsentService {
   /** Whether the clip's grant covers licensing, and whether that was withdrawn since. */
   async licensingState(clip: Clip) {
     const grant = await ConsentRecord.findOrFail(clip.consentRecordId)
-    const withdrawn = (await withdrawnClipIds([clip.id])).has(clip.id)
+    const withdrawnIds = await withdrawnClipIds([clip.id])
+    const withdrawn = withdrawnIds.has(clip.id)
     return { granted: grant.scopes.includes('licensing'), withdrawn }
   }
 
@@ -185,7 +186,8 @@ export class ConsentService {
         if (!grant.scopes.includes('licensing')) {
           throw consentErrors.raise('E_NO_LICENSING_CONSENT')
         }
-        if ((await withdrawnClipIds([locked.id], trx)).has(locked.id)) {
+        const withdrawnIds = await withdrawnClipIds([locked.id], trx)
+        if (withdrawnIds.has(locked.id)) {
           throw consentErrors.raise('E_ALREADY_WITHDRAWN', { scope: 'licensing' })
         }
       }

@@ -61,7 +61,8 @@ export class SettingsStore {
   }
 
   async get<K extends SettingKey>(key: K): Promise<Settings[K]> {
-    return (await this.all())[key]
+    const settled = await this.all()
+    return settled[key]
   }
 
   async set<K extends SettingKey>(key: K, value: Settings[K], updatedBy?: number) {

@@ -44,11 +44,12 @@ export class BuyerDashboardService {
   ) {}
 
   async overview(buyer: User) {
+    const counted = await db.from('downloads').where('user_id', buyer.id).count('* as total')
     return {
       withdrawalNotices: await this.notices.pendingFor(buyer),
       history: await this.history(buyer),
       downloads: await this.recentDownloads(buyer),
-      downloadCount: Number((await db.from('downloads').where('user_id', buyer.id).count('* as total'))[0].total),
+      downloadCount: Number(counted[0].total),
       tokens: await this.tokens.summary(buyer),
     }
   }

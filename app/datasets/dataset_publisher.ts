@@ -140,9 +140,10 @@ export class DatasetPublisher {
 
         const latest = await DatasetVersion.query({ client: trx }).where('dataset_id', locked.id).orderBy('version', 'desc').first()
         // The version's clip rows are the truth (a version held for consent may hold more than its manifest says).
-        const latestIds: string[] = latest
-          ? (await trx.from('dataset_version_clips').where('dataset_version_id', latest.id).orderBy('position').select('clip_id')).map((row) => row.clip_id)
+        const latestRows = latest
+          ? await trx.from('dataset_version_clips').where('dataset_version_id', latest.id).orderBy('position').select('clip_id')
           : []
+        const latestIds: string[] = latestRows.map((row) => row.clip_id)
         if (latest && sameAs(latest, latestIds, manifest, locked)) {
           if (locked.status === 'archived') {
             await listVersion(trx, locked, latest, usable.map((item) => item.clip))

@@ -166,7 +166,8 @@ export class DatasetService {
       .orderBy('id', 'desc')
       .limit(500)
     if (user.role !== 'admin') approved.where('user_id', dataset.ownerId)
-    const candidates = (await approved).filter((clip) => !selectedIds.has(clip.id))
+    const approvedClips = await approved
+    const candidates = approvedClips.filter((clip) => !selectedIds.has(clip.id))
     const eligibility = await eligibilityOf([...selection, ...candidates], dataset.licenceType)
     const versions = await DatasetVersion.query().where('dataset_id', dataset.id).orderBy('version', 'desc')
     return {

@@ -61,7 +61,8 @@ export async function saleStatuses(versionIds: string[], client?: QueryClientCon
 
 /** One version's sale status; null when no such version exists. */
 export async function saleStatus(versionId: string, client?: QueryClientContract) {
-  return (await saleStatuses([versionId], client)).get(versionId) ?? null
+  const statuses = await saleStatuses([versionId], client)
+  return statuses.get(versionId) ?? null
 }
 
 function statusOf(row: Row): SaleStatus {

@@ -46,7 +46,8 @@ export class LicenceIssuer {
         if (forOrder) return { licence: forOrder, created: false }
       }
       // What the version holds that is no longer licensable at this moment is not part of it.
-      const excluded = (await saleStatus(input.version.id, client))?.excludedClips ?? 0
+      const saleState = await saleStatus(input.version.id, client)
+      const excluded = saleState?.excludedClips ?? 0
       const inserted = await client.rawQuery(
         `INSERT INTO licences (buyer_id, dataset_version_id, order_id, source, licence_type, licence_text_id, terms_version, terms_sha256, granted_by, excluded_clips)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

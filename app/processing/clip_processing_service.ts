@@ -160,8 +160,10 @@ export class ClipProcessingService {
   async #download(clip: Clip, path: string) {
     const raw = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'raw').firstOrFail()
     const present = await stat(path).catch(() => null)
-    if (present?.size === raw.bytes && (await digestFile(path)).sha256 === raw.sha256) {
-      return { path, fetched: false }
+    // Hashed only when the size already matches: a wrong size settles it without reading the file.
+    if (present?.size === raw.bytes) {
+      const digest = await digestFile(path)
+      if (digest.sha256 === raw.sha256) return { path, fetched: false }
     }
     await streamPipeline(await this.storage.getStream(raw.bucket, raw.key), createWriteStream(path))
     return { path, fetched: true }

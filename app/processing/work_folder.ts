@@ -45,7 +45,8 @@ async function takeLock(lock: string, owner: string) {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
-  const [host, pid] = (await readFile(lock, 'utf8').catch(() => '')).split(' ')
+  const holder = await readFile(lock, 'utf8').catch(() => '')
+  const [host, pid] = holder.split(' ')
   // Our own pid here is a lock this process failed to remove: busyFolders says it is free.
   if (host === hostname() && pid && pid !== String(process.pid) && processAlive(Number(pid))) return false
   await writeFile(lock, owner)

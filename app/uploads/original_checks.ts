@@ -44,7 +44,8 @@ export class OriginalChecks {
       if (!container.kind) {
         throw uploadErrors.raise('E_CONTAINER', { why: container.refusal ?? null })
       }
-      const incomplete = await checkComplete(container.kind, (await handle.stat()).size, read)
+      const stats = await handle.stat()
+      const incomplete = await checkComplete(container.kind, stats.size, read)
       if (incomplete) throw uploadErrors.raise('E_UNREADABLE', { why: incomplete })
     } finally {
       await handle.close()

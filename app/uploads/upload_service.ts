@@ -41,6 +41,7 @@ const hashing = new Map<string, { hash: Hash; bytes: number; scripts: EmbeddedSc
 
 /** A display name only: anything that looks like a path is refused, not cleaned up. */
 function checkFilename(name: string) {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\/\\]|\.\.|[\u0000-\u001f\u007f]/.test(name) || name.startsWith('.')) {
     throw uploadErrors.raise('E_BAD_FILENAME', { name })
   }
@@ -241,7 +242,8 @@ export class UploadService {
     }
 
     // What is on disk is the truth, whatever the stream said before it broke.
-    const onDisk = (await stat(path)).size
+    const stats = await stat(path)
+    const onDisk = stats.size
     const size = Math.min(onDisk, upload.length)
     if (size < onDisk) await truncate(path, size)
     if (hashable && hashable.bytes !== size) hashing.delete(upload.id)
@@ -287,7 +289,8 @@ export class UploadService {
   async #sha256(upload: Upload, path: string) {
     const state = hashing.get(upload.id)
     if (state && state.bytes === upload.length) return state.hash.digest('hex')
-    return (await digestFile(path)).sha256
+    const digested = await digestFile(path)
+    return digested.sha256
   }
 
 

@@ -73,7 +73,8 @@ export class UploadSweepService {
       .select('id')
     if (stuck.length === 0) return 0
     const queue = this.queue.queue('process-clip')
-    const live = new Set((await queue.getJobs([...LIVE_STATES])).map((job) => job?.data?.clipId))
+    const jobs = await queue.getJobs([...LIVE_STATES])
+    const live = new Set(jobs.map((job) => job?.data?.clipId))
     let requeued = 0
     for (const { id } of stuck) {
       if (live.has(id)) continue
@@ -92,8 +93,9 @@ export class UploadSweepService {
   /** Staged `<upload id>.part` files that no receiving upload owns (and anything else there). */
   async removeOrphanedStagedFiles(safetyAgeMs = SAFETY_AGE_MS) {
     const names = await readdir(config.uploads.stagingDir).catch(() => [] as string[])
+    const rows = await db.from('uploads').where('status', 'receiving').select('id')
     const receiving = new Set(
-      (await db.from('uploads').where('status', 'receiving').select('id')).map((row) => `${row.id}.part`)
+      rows.map((row) => `${row.id}.part`)
     )
     let files = 0
     let bytes = 0
@@ -114,8 +116,9 @@ export class UploadSweepService {
   async removeOrphanedOriginals(safetyAgeMs = SAFETY_AGE_MS) {
     const objects = await this.storage.listDetailed('raw', 'clips/')
     if (objects.length === 0) return { objects: 0, bytes: 0 }
+    const rows = await db.from('clip_assets').where('bucket', 'raw').select('key')
     const known = new Set(
-      (await db.from('clip_assets').where('bucket', 'raw').select('key')).map((row) => row.key as string)
+      rows.map((row) => row.key as string)
     )
     let removed = 0
     let bytes = 0

@@ -43,7 +43,8 @@ export async function connectDb() {
 export async function q<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await db.query(sql, params)).rows as T[]
+      const result = await db.query(sql, params)
+      return result.rows as T[]
     } catch (error) {
       if (attempt > 20) throw error
       await sleep(500)
@@ -53,7 +54,8 @@ export async function q<T = any>(sql: string, params: unknown[] = []): Promise<T
   }
 }
 export async function count(sql: string, params: unknown[] = []) {
-  return Number((await q<{ n: string }>(sql, params))[0].n)
+  const rows = await q<{ n: string }>(sql, params)
+  return Number(rows[0].n)
 }
 
 async function listBucket(name: string) {

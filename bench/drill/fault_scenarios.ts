@@ -48,7 +48,8 @@ export async function faultScenarios(browser: Session, consentId: string) {
     }
     // A killed worker cannot clean its local work directory; what is left there is disk, not S3.
     const workDir = env.PIPELINE_WORK_DIR!
-    const leftover = existsSync(workDir) ? (await readdir(workDir)).length : 0
+    const left = existsSync(workDir) ? await readdir(workDir) : []
+    const leftover = left.length
     return {
       once: `${await waitProcessed(ids, 1000)}/3`,
       note: `killed mid-job (processing, progress ≥ 10 %) ${midJob}/3; local work dirs left behind ${leftover}`,

@@ -127,7 +127,8 @@ export async function hostileScenario(browser: Session, consentId: string) {
       })
     )
     const once = accepted.length ? await waitProcessed(accepted) : 0
-    const secret = (await readFile(canaryFile, 'utf8')).trim()
+    const contents = await readFile(canaryFile, 'utf8')
+    const secret = contents.trim()
     const leaked = await count(
       `SELECT count(*) AS n FROM clips WHERE title LIKE '%' || $1 || '%'`,
       [secret]

@@ -29,7 +29,8 @@ export class Session {
     return response
   }
   async page(path: string) {
-    const html = await (await this.fetch(path)).text()
+    const response = await this.fetch(path)
+    const html = await response.text()
     this.csrf = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? this.csrf
     return html
   }

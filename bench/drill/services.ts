@@ -86,7 +86,10 @@ export async function startRedis() {
   )
   children.add(redis)
   const ok = await until(
-    async () => (await run('redis-cli', ['-p', String(redisPort), 'ping'])).stdout.includes('PONG'),
+    async () => {
+      const result = await run('redis-cli', ['-p', String(redisPort), 'ping'])
+      return result.stdout.includes('PONG')
+    },
     10_000,
     100
   )

@@ -64,7 +64,8 @@ export function writePng(data: Buffer, path: string) {
 
 export async function sourceColour(path: string): Promise<SourceColour | undefined> {
   try {
-    const stream = (await probe(path)).video[0]
+    const probed = await probe(path)
+    const stream = probed.video[0]
     return stream
       ? { colorSpace: stream.colorSpace, width: stream.width, height: stream.height }
       : undefined

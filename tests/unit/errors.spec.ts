@@ -188,7 +188,9 @@ test.group('fragmentOrPage', (group) => {
   })
 
   test('only HX-Request: true is htmx', async ({ assert }) => {
-    assert.isFalse(isHtmx((await contextWith({ 'HX-Request': 'false' })).request))
-    assert.isFalse(isHtmx((await contextWith({})).request))
+    const notHtmxContext = await contextWith({ 'HX-Request': 'false' })
+    assert.isFalse(isHtmx(notHtmxContext.request))
+    const bareContext = await contextWith({})
+    assert.isFalse(isHtmx(bareContext.request))
   })
 })

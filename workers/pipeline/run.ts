@@ -175,8 +175,8 @@ export async function runPipeline(
         thumbnailPath: path('thumbnail'),
         previewPath: path('preview'),
       }
-      const onFrames = (done: number, expected: number) =>
-        progress.step('standardize', done / expected)
+      const onFrames = (framesDone: number, expected: number) =>
+        progress.step('standardize', framesDone / expected)
       const colour = {
         colorSpace: source.colorSpace ?? null,
         width: source.width,
@@ -204,7 +204,10 @@ export async function runPipeline(
       // The catalog files the encoder made are the thumbnail and preview steps' outputs, but are
       // recorded by those steps; their hashes here let the steps tell them from a damaged file.
       const catalog: Partial<Record<'thumbnail' | 'preview', string>> = {}
-      for (const kind of result.made) catalog[kind] = (await digestFile(path(kind))).sha256
+      for (const kind of result.made) {
+        const digest = await digestFile(path(kind))
+        catalog[kind] = digest.sha256
+      }
       return { outputs: ['video', 'keypoints', 'regions'], data: { ...result, catalog } }
     },
     // A folder left by a version that did not count keypoints while writing them: counted again.
@@ -219,10 +222,9 @@ export async function runPipeline(
   // end, or a file lost since). Both read only video.mp4, so they may run side by side.
   const madeByEncoder = async (kind: 'thumbnail' | 'preview') => {
     const expected = output.catalog?.[kind]
-    return (
-      expected !== undefined &&
-      (await digestFile(path(kind)).catch(() => null))?.sha256 === expected
-    )
+    if (expected === undefined) return false
+    const digest = await digestFile(path(kind)).catch(() => null)
+    return digest?.sha256 === expected
   }
   await sideBySide([
     [

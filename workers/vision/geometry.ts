@@ -7,8 +7,8 @@ export function iou(a: Box, b: Box) {
   const iy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
   if (ix <= 0 || iy <= 0) return 0
   const inter = ix * iy
-  const union = a.width * a.height + b.width * b.height - inter
-  return union > 0 ? inter / union : 0
+  const combined = a.width * a.height + b.width * b.height - inter
+  return combined > 0 ? inter / combined : 0
 }
 
 /**

@@ -42,7 +42,8 @@ async function removeEmptyFolders(dir: string) {
     if (!entry.isDirectory()) continue
     const path = join(dir, entry.name)
     await removeEmptyFolders(path)
-    if ((await readdir(path)).length === 0) await rm(path, { recursive: true })
+    const entries = await readdir(path)
+    if (entries.length === 0) await rm(path, { recursive: true })
   }
 }
 
@@ -66,7 +67,8 @@ export async function pruneModelPackages(nodeModules: string, keep = modelPackag
     for (const path of await filesUnder(root)) {
       const name = relative(root, path).split(sep).join('/')
       if (files.has(name) || (!name.includes('/') && LICENCE.test(name))) continue
-      removed += (await stat(path).catch(() => ({ size: 0 }))).size
+      const stats = await stat(path).catch(() => ({ size: 0 }))
+      removed += stats.size
       await rm(path, { force: true })
     }
     await removeEmptyFolders(root)

@@ -16,7 +16,8 @@ export default class AdminConsentLogController {
     const page = await this.log.page(parsed, request.input('after'))
     const counts = await this.log.counts(parsed)
     const base = this.log.queryString(parsed.filters)
-    const held = (await heldVersions()).filter((version) => !version.superseded)
+    const heldList = await heldVersions()
+    const held = heldList.filter((version) => !version.superseded)
     return view.render('pages/admin/consent_log/index', {
       ...page,
       counts,
@@ -51,7 +52,8 @@ export default class AdminConsentLogController {
   /** Versions holding clips their consent never covered: not for sale until corrected. */
   async heldVersions({ bouncer, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('access')
-    const versions = (await heldVersions()).map((version) => ({
+    const heldList = await heldVersions()
+    const versions = heldList.map((version) => ({
       ...version,
       clips: version.clips.map((clip) => ({
         ...clip,

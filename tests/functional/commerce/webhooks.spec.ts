@@ -113,9 +113,11 @@ test.group('Stripe webhooks', (group) => {
 
     assert.deepEqual(await moneyRows(), once)
     assert.lengthOf(await Licence.query().where('order_id', order.id), 1)
-    assert.lengthOf((await ledgerOf(order.id)).groups, 2, 'the sale and the one transfer sent')
+    const ledger = await ledgerOf(order.id)
+    assert.lengthOf(ledger.groups, 2, 'the sale and the one transfer sent')
     assert.lengthOf([...fake.transfers.values()], 1, 'one transfer at Stripe')
-    assert.equal(Number((await db.from('webhook_events').where('stripe_event_id', event.id).count('* as n'))[0].n), 1)
+    const counted = await db.from('webhook_events').where('stripe_event_id', event.id).count('* as n')
+    assert.equal(Number(counted[0].n), 1)
   })
 
   test('a forged, stale or missing signature is a 400 and writes nothing', async ({ client, assert, cleanup }) => {
@@ -154,7 +156,8 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(twin.status, 200)
     assert.include(twin.body, `already paid`)
     assert.deepEqual(await moneyRows(), { ...once, webhookEvents: once.webhookEvents + 1 })
-    assert.lengthOf((await ledgerOf(order.id)).groups, 1)
+    const ledger = await ledgerOf(order.id)
+    assert.lengthOf(ledger.groups, 1)
   })
 
   test('a refund that arrives before the payment waits; once paid, its redelivery refunds', async ({ client, assert, cleanup }) => {
@@ -180,10 +183,12 @@ test.group('Stripe webhooks', (group) => {
     assert.isNull(row.processed_at)
     assert.match(row.error, /no paid order/)
 
-    assert.equal((await fake.resend(completed.id)).status, 200)
+    const resent = await fake.resend(completed.id)
+    assert.equal(resent.status, 200)
     await order.refresh()
     assert.equal(order.status, 'paid')
-    assert.equal((await fake.resend(refunded.id)).status, 200)
+    const resent2 = await fake.resend(refunded.id)
+    assert.equal(resent2.status, 200)
     await order.refresh()
     assert.equal(order.status, 'refunded')
     const licence = await Licence.findByOrFail('order_id', order.id)
@@ -233,7 +238,8 @@ test.group('Stripe webhooks', (group) => {
     // Delivered again: nothing more is reversed.
     const again = await fake.resend(fake.events.at(-1)!.id)
     assert.equal(again.status, 200)
-    assert.lengthOf((await ledgerOf(order.id)).groups, 4)
+    const ledger = await ledgerOf(order.id)
+    assert.lengthOf(ledger.groups, 4)
     assert.lengthOf(atStripe.reversals.data, 1)
   })
 
@@ -260,8 +266,10 @@ test.group('Stripe webhooks', (group) => {
     assert.deepEqual(await moneyRows(), { ...paid, webhookEvents: paid.webhookEvents + 1 })
     await order.refresh()
     assert.equal(order.status, 'paid')
-    assert.isNull((await Licence.findByOrFail('order_id', order.id)).revokedAt)
-    assert.isTrue((await Transfer.query().where('order_id', order.id)).every((transfer) => transfer.status === 'paid'))
+    const storedLicence = await Licence.findByOrFail('order_id', order.id)
+    assert.isNull(storedLicence.revokedAt)
+    const transfers2 = await Transfer.query().where('order_id', order.id)
+    assert.isTrue(transfers2.every((transfer) => transfer.status === 'paid'))
 
     // Stripe delivers it again: the reversal already made is replayed by its idempotency key.
     fake.failNext = null
@@ -269,9 +277,11 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(again.status, 200, again.body)
     await order.refresh()
     assert.equal(order.status, 'refunded')
-    assert.isTrue((await Transfer.query().where('order_id', order.id)).every((transfer) => transfer.status === 'reversed'))
+    const transfers3 = await Transfer.query().where('order_id', order.id)
+    assert.isTrue(transfers3.every((transfer) => transfer.status === 'reversed'))
     assert.lengthOf(reversed.reversals.data, 1)
-    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0, 0, 0, 0, 0])
+    const ledger = await ledgerOf(order.id)
+    assert.deepEqual(ledger.sums, [0, 0, 0, 0, 0, 0])
   })
 
   test('an expired checkout cancels its pending order', async ({ client, assert, cleanup }) => {
@@ -308,7 +318,8 @@ test.group('Stripe webhooks', (group) => {
     await transfer.refresh()
     assert.equal(transfer.status, 'paid')
     assert.equal(fake.transfers.get(transfer.stripeTransferId!)!.source_transaction, charge.id)
-    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0])
+    const ledger = await ledgerOf(order.id)
+    assert.deepEqual(ledger.sums, [0, 0])
   })
 
   test('a transfer Stripe refuses stays a pending balance; the sale is kept', async ({ client, assert, cleanup }) => {
@@ -326,7 +337,8 @@ test.group('Stripe webhooks', (group) => {
     const transfer = await Transfer.findByOrFail('order_id', order.id)
     assert.equal(transfer.status, 'pending')
     assert.match(transfer.failureReason!, /Stripe refused to send the transfer/)
-    assert.lengthOf((await ledgerOf(order.id)).groups, 1)
+    const ledger = await ledgerOf(order.id)
+    assert.lengthOf(ledger.groups, 1)
     assert.isNotNull(await Licence.findBy('order_id', order.id))
   })
 
@@ -343,7 +355,8 @@ test.group('Stripe webhooks', (group) => {
     const before = await moneyRows()
     const delivery = await fake.deliver(old)
     assert.equal(delivery.status, 200, delivery.body)
-    assert.equal((await fake.resend(old.id)).status, 200)
+    const resent = await fake.resend(old.id)
+    assert.equal(resent.status, 200)
     const anomalies = await db.from('payment_anomalies')
     assert.lengthOf(anomalies, 1)
     assert.equal(anomalies[0].stripe_object_id, 'ch_unknown_2')
@@ -385,7 +398,8 @@ test.group('Stripe webhooks', (group) => {
     const licence = await Licence.findByOrFail('order_id', order.id)
     assert.isNull(licence.revokedAt, 'a partial refund keeps the licence')
 
-    const refund = (await ledgerOf(order.id)).rows.filter((row) => row.kind === 'refund')
+    const ledger = await ledgerOf(order.id)
+    const refund = ledger.rows.filter((row) => row.kind === 'refund')
     assert.deepEqual(
       refund.map((row) => [row.account, row.userId, row.amountCents]),
       [
@@ -400,15 +414,20 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(sent.reversedCents, shares.sent / 4)
     assert.equal(fake.transfers.get(sent.stripeTransferId!)!.amount_reversed, shares.sent / 4)
     assert.equal(waiting.amountCents, shares.waiting * 0.75, 'the unsent transfer sends less')
-    assert.isTrue((await ledgerOf(order.id)).sums.every((sum) => sum === 0))
+    const ledger2 = await ledgerOf(order.id)
+    assert.isTrue(ledger2.sums.every((sum) => sum === 0))
 
     // Delivered again: nothing more.
-    const entries = (await ledgerOf(order.id)).rows.length
-    assert.equal((await fake.resend(event.id)).status, 200)
-    assert.equal((await ledgerOf(order.id)).rows.length, entries)
+    const ledger3 = await ledgerOf(order.id)
+    const entries = ledger3.rows.length
+    const resent = await fake.resend(event.id)
+    assert.equal(resent.status, 200)
+    const ledger4 = await ledgerOf(order.id)
+    assert.equal(ledger4.rows.length, entries)
 
     // The rest refunded: licence revoked, every account of the order back to zero.
-    assert.equal((await fake.refund(charge.id)).delivery.status, 200)
+    const refund2 = await fake.refund(charge.id)
+    assert.equal(refund2.delivery.status, 200)
     await order.refresh()
     assert.equal(order.status, 'refunded')
     assert.equal(order.refundedCents, 10_000)
@@ -436,27 +455,34 @@ test.group('Stripe webhooks', (group) => {
     // Won: while open the share waits (even for the scheduled retry), the licence stays.
     const opened = await fake.dispute(won.charge.id)
     assert.equal(opened.delivery.status, 200, opened.delivery.body)
-    assert.equal((await fake.resend(opened.event.id)).status, 200)
+    const resent = await fake.resend(opened.event.id)
+    assert.equal(resent.status, 200)
     await won.order.refresh()
     assert.equal(won.order.disputeStatus, 'needs_response')
-    const held = (await ledgerOf(won.order.id)).rows.filter((row) => row.kind === 'dispute')
+    const ledger = await ledgerOf(won.order.id)
+    const held = ledger.rows.filter((row) => row.kind === 'dispute')
     assert.deepEqual(held.map((row) => [row.account, row.amountCents]), [['cash', 6000], ['disputed_funds', -6000]])
     await app.container.make(CreatorTransfers).then((service) => service.retryPendingTransfers())
-    assert.equal((await Transfer.findByOrFail('order_id', won.order.id)).status, 'pending')
-    assert.isNull((await Licence.findByOrFail('order_id', won.order.id)).revokedAt)
+    const storedTransfer = await Transfer.findByOrFail('order_id', won.order.id)
+    assert.equal(storedTransfer.status, 'pending')
+    const storedLicence = await Licence.findByOrFail('order_id', won.order.id)
+    assert.isNull(storedLicence.revokedAt)
     const closed = await fake.closeDispute(opened.dispute.id, 'won')
     assert.equal(closed.delivery.status, 200, closed.delivery.body)
     await won.order.refresh()
     assert.equal(won.order.status, 'paid')
     assert.equal(won.order.disputeStatus, 'won')
-    assert.isNull((await Licence.findByOrFail('order_id', won.order.id)).revokedAt)
-    assert.equal((await Transfer.findByOrFail('order_id', won.order.id)).status, 'paid', 'the held share goes out')
+    const storedLicence2 = await Licence.findByOrFail('order_id', won.order.id)
+    assert.isNull(storedLicence2.revokedAt)
+    const storedTransfer2 = await Transfer.findByOrFail('order_id', won.order.id)
+    assert.equal(storedTransfer2.status, 'paid', 'the held share goes out')
 
     // Lost: as a refund — licence revoked, share taken back, every account of the order at zero.
     await fake.dispute(lost.charge.id)
     const verdict = await fake.closeDispute([...fake.disputes.values()].at(-1)!.id, 'lost')
     assert.equal(verdict.delivery.status, 200, verdict.delivery.body)
-    assert.equal((await fake.resend(verdict.event.id)).status, 200)
+    const resent2 = await fake.resend(verdict.event.id)
+    assert.equal(resent2.status, 200)
     await lost.order.refresh()
     assert.equal(lost.order.status, 'refunded')
     assert.equal(lost.order.disputeStatus, 'lost')
@@ -464,7 +490,8 @@ test.group('Stripe webhooks', (group) => {
     assert.isNotNull(revoked.revokedAt)
     assert.match(revoked.revokeReason!, /dispute lost/)
     // Sent by the scheduled retry above (that order was not disputed then): taken back now.
-    assert.equal((await Transfer.findByOrFail('order_id', lost.order.id)).status, 'reversed')
+    const storedTransfer3 = await Transfer.findByOrFail('order_id', lost.order.id)
+    assert.equal(storedTransfer3.status, 'reversed')
     for (const orderId of [won.order.id, lost.order.id]) {
       const { rows, sums } = await ledgerOf(orderId)
       assert.isTrue(sums.every((sum) => sum === 0))
@@ -476,7 +503,8 @@ test.group('Stripe webhooks', (group) => {
 
     // A dispute of a charge this instance never sold: recorded for the admins, answered 200.
     const stranger = fake.event('charge.dispute.created', { id: 'dp_stranger', object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_stranger', payment_intent: null, status: 'needs_response', reason: 'general', metadata: {}, created: 0, livemode: false })
-    assert.equal((await fake.deliver(stranger)).status, 200)
+    const delivered = await fake.deliver(stranger)
+    assert.equal(delivered.status, 200)
     assert.lengthOf(await db.from('payment_anomalies').where('stripe_object_id', 'dp_stranger'), 1)
   })
 
@@ -503,6 +531,7 @@ test.group('Stripe webhooks', (group) => {
     assert.isAbove(keys.length, 1)
     assert.deepEqual([...new Set(keys)], [`transfer-${transfer.id}`])
     assert.lengthOf(fake.transfers, 1)
-    assert.deepEqual((await ledgerOf(order.id)).sums, [0, 0])
+    const ledger = await ledgerOf(order.id)
+    assert.deepEqual(ledger.sums, [0, 0])
   })
 })

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
 import { COVERED, coverage, labelledFaces } from '#tests/helpers/labelled_faces'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import { type AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
 import { INVERTED_RECENT_MS, InvertedSearchPlan, detectionFromTurned, sportTurnsPeopleOver } from '#workers/vision/pose/inverted'
 import { bodyBox, type PoseDetection } from '#workers/vision/pose/detector'
 import { roiFromDetection } from '#workers/vision/pose/landmarks'
@@ -149,7 +149,8 @@ test.group('Bodies upside down: shared pictures turned 180°', (group) => {
     .run(async ({ assert }) => {
       const original = await imageFrame(FILE)
       const inverted = turnFrame(original, 180)
-      const faces = (await labelledFaces(FILE)).map((face) => turnBox(face, original.width, original.height, 180))
+      const labelled = await labelledFaces(FILE)
+      const faces = labelled.map((face) => turnBox(face, original.width, original.height, 180))
       const blurred = (regions: Box[]) => faces.map((face) => coverage(face, regions) >= COVERED)
 
       const plain = await still(inverted, 'football')

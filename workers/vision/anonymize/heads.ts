@@ -52,7 +52,8 @@ export async function facesTurnedUpright(
     const crop = uprightCrop(frame, head, head.angle)
     // The crop is this head's: one face, centred on it (a neighbour's face at the crop's edge,
     // or a hand, is the frame search's to find).
-    const best = (await detector.detect(crop.frame, { tiles: [], squares: [] }))
+    const detected = await detector.detect(crop.frame, { tiles: [], squares: [] })
+    const best = detected
       .map((face) => ({ box: fromUpright(crop, face), score: face.score }))
       .filter(({ box }) => centreInside(box, grow(head, TURNED_FACE_REACH)))
       .sort((a, b) => b.score - a.score)[0]

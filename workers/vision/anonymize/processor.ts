@@ -218,7 +218,8 @@ export class AnonymizeProcessor implements FrameProcessor {
     // A keyframe runs only some tiles: a small face found on an earlier one is looked for
     // again where its track expects it, rather than coasting on until its tile comes round.
     const lost = this.#faceTracker.unmatched(frame.index, found)
-    const refound = (await this.#faces.lookAgain(frame, lost)).filter((face) => face !== null)
+    const lookedAgain = await this.#faces.lookAgain(frame, lost)
+    const refound = lookedAgain.filter((face) => face !== null)
     this.#report.stats.refoundFaces += refound.length
     found.push(...refound)
     return found

@@ -100,8 +100,8 @@ export class BoxTracker {
     const predicted = this.#tracks.map((track) => predictBox(track, frameIndex))
     const pairs: { track: number; detection: number; affinity: number }[] = []
     for (let t = 0; t < this.#tracks.length; t++) {
-      for (let d = 0; d < detections.length; d++) {
-        const affinity = this.#affinity(predicted[t], detections[d], frameIndex - this.#tracks[t].frame)
+      for (const [d, detection] of detections.entries()) {
+        const affinity = this.#affinity(predicted[t], detection, frameIndex - this.#tracks[t].frame)
         if (affinity > 0) pairs.push({ track: t, detection: d, affinity })
       }
     }

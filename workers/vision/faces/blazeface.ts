@@ -97,11 +97,10 @@ export function decodeFaces(
   const p = Math.min(Math.max(threshold, 1e-6), 1 - 1e-6)
   const minLogit = Math.log(p / (1 - p))
   const base = batchIndex * anchors.length
-  for (let i = 0; i < anchors.length; i++) {
+  for (const [i, anchor] of anchors.entries()) {
     const logit = scores[base + i]
     if (!(logit >= minLogit)) continue
     const r = (base + i) * 16
-    const anchor = anchors[i]
     const cx = regressors[r] / inputSize + anchor.x
     const cy = regressors[r + 1] / inputSize + anchor.y
     const w = regressors[r + 2] / inputSize

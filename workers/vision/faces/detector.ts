@@ -181,7 +181,10 @@ export class FaceDetector implements FaceSearch {
     const wholeMin = grid.length > 0 ? WHOLE_FRAME_MIN * Math.round(tileSize * OVERLAP) : 0
     const large = (faces: FaceDetection[]) =>
       faces.filter((face) => Math.max(face.width, face.height) >= wholeMin)
-    if (short) found.push(...large((await this.#run(short, SHORT_RANGE, frame, [whole]))[0]))
+    if (short) {
+      const [shortFaces] = await this.#run(short, SHORT_RANGE, frame, [whole])
+      found.push(...large(shortFaces))
+    }
     const wide = full ?? short!
     const config = full ? FULL_RANGE : SHORT_RANGE
     if (full || tiles.length > 0) {

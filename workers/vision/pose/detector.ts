@@ -166,6 +166,8 @@ export function decode(
 ): PoseDetection[] {
   const found: PoseDetection[] = []
   const logit = Math.log(threshold / (1 - threshold))
+  // An index loop: i also walks the anchors and the box rows, and this runs over every anchor.
+  // eslint-disable-next-line @unicorn/no-for-loop
   for (let i = 0; i < scores.length; i++) {
     // MediaPipe clips raw scores to ±100 before the sigmoid.
     const raw = Math.max(-100, Math.min(100, scores[i]))

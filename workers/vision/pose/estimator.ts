@@ -59,9 +59,10 @@ export class PoseEstimator {
    * decides when to detect again, to pick up newcomers and people a hint lost.
    */
   async estimate(frame: Frame, hints?: (Box | Roi)[]): Promise<PersonPose[]> {
+    const found = hints && hints.length > 0 ? [] : await this.detector.detect(frame)
     const rois = hints && hints.length > 0
       ? hints.map((hint) => ('size' in hint ? hint : roiFromBox(hint)))
-      : (await this.detector.detect(frame)).map(roiFromDetection)
+      : found.map(roiFromDetection)
     return this.fromRois(frame, rois)
   }
 

@@ -67,7 +67,8 @@ export class PoseProcessor implements FrameProcessor {
     const keyframe = frame.index % this.#every === 0
     if (keyframe || rois.length === 0) {
       const tiles = this.#still || [this.#keyframes++]
-      const detected = (await this.#estimator.detector.detect(frame, { tiles })).map(
+      const detections = await this.#estimator.detector.detect(frame, { tiles })
+      const detected = detections.map(
         roiFromDetection
       )
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]

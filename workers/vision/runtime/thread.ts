@@ -98,13 +98,17 @@ export class VisionThread {
         const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
           ? (frame.data.buffer as ArrayBuffer)
           : new Uint8Array(frame.data).buffer
-        const { data: _, ...info } = frame
+        // The pixels travel apart, as a transferred buffer; the rest of the frame is copied.
+        const { data: pixels, ...info } = frame
         const reply = await this.#request({ type: 'frame', session, id: 0, frame: info, data }, [data])
         frame.data = Buffer.from(reply.data)
         blurred = reply.blurred
         return reply.people
       },
-      finish: async () => (await finish()).pose,
+      finish: async () => {
+        const finished = await finish()
+        return finished.pose
+      },
       // A frame already in flight is still answered: it holds its own processors there.
       close: () => {
         if (!stats) this.#post({ type: 'close', session })
@@ -117,7 +121,10 @@ export class VisionThread {
       // The thread blurred the frame when pose sent it.
       process: async () => undefined,
       blurred: () => blurred,
-      finish: async () => (await finish()).anonymize,
+      finish: async () => {
+        const finished = await finish()
+        return finished.anonymize
+      },
     }
     return [pose, anonymize]
   }

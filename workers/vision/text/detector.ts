@@ -111,7 +111,8 @@ export interface TextDetectorStats {
 
 /** The lines of PaddleOCR's dictionary file (one character a line), in order. */
 export async function loadDictionary(path: string): Promise<string[]> {
-  const lines = (await readFile(path, 'utf8')).split('\n').map((line) => line.replace(/\r$/, ''))
+  const contents = await readFile(path, 'utf8')
+  const lines = contents.split('\n').map((line) => line.replace(/\r$/, ''))
   if (lines.at(-1) === '') lines.pop()
   return lines
 }
@@ -183,7 +184,8 @@ export class TextDetector {
       const height = strideCeil(Math.max(...group.map((p) => p.height)))
       const input = detectorInput(frame, group, width, height)
       this.stats.detectorPixels += group.length * width * height
-      const result = (await this.models.detector.run({ [this.models.detector.inputNames[0]]: input }))[
+      const outputs = await this.models.detector.run({ [this.models.detector.inputNames[0]]: input })
+      const result = outputs[
         this.models.detector.outputNames[0]
       ]
       const [, , mapHeight, mapWidth] = result.dims

@@ -111,7 +111,8 @@ export async function recognize(
     const batch = crops.slice(start, start + batchSize)
     const width = Math.max(minWidth, batch[batch.length - 1].width)
     const tensor = recognizerInput(frame, batch, width)
-    const result = (await model.run({ [input]: tensor }))[output]
+    const outputs = await model.run({ [input]: tensor })
+    const result = outputs[output]
     const [, steps, classes] = result.dims
     batch.forEach((entry, n) => {
       results[entry.index] = ctcDecode(result.data, steps, classes, dictionary, n * steps * classes)

@@ -2,7 +2,7 @@
  * The TFLite operators the converter handles (SUPPORTED), each as ONNX nodes, 4-D activations
  * in NCHW (see ./convert.ts).
  */
-import { GraphBuilder, int, ints, samePads, str, transposeData } from '../onnx.js'
+import { type GraphBuilder, int, ints, samePads, str, transposeData } from '../onnx.js'
 import type { Converter } from './convert.js'
 import {
   Activation,
