@@ -29,7 +29,8 @@ function indexFeaturePolicies() {
             .map((key) => [stringHelpers.pascalCase(key.split('/').pop()!), files[key]] as const)
             .sort(([a], [b]) => a.localeCompare(b))
           buffer.write('export const policies = {').indent()
-          for (const [name, file] of entries) buffer.write(`${name}: () => import('${helpers.toImportPath(file)}'),`)
+          for (const [name, file] of entries)
+            buffer.write(`${name}: () => import('${helpers.toImportPath(file)}'),`)
           buffer.dedent().writeLine('}')
         },
       })

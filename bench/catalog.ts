@@ -33,13 +33,23 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-catalog-'))
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  ...benchEnv({ port: PORT, nodeEnv: 'production', database: CATALOG_BENCH_DATABASE, redisDb: 6, s3Port: 4583 }),
+  ...benchEnv({
+    port: PORT,
+    nodeEnv: 'production',
+    database: CATALOG_BENCH_DATABASE,
+    redisDb: 6,
+    s3Port: 4583,
+  }),
   UPLOAD_STAGING_DIR: join(work, 'staging'),
   CATALOG_BENCH_DATASETS: String(DATASETS),
 }
 
 const ace = (...args: string[]) =>
-  run(process.execPath, ['ace', ...args], { cwd: root, env: { ...env, NODE_ENV: 'development' }, timeout: 300_000 })
+  run(process.execPath, ['ace', ...args], {
+    cwd: root,
+    env: { ...env, NODE_ENV: 'development' },
+    timeout: 300_000,
+  })
 
 interface Result {
   requests: number
@@ -83,17 +93,40 @@ async function load(path: string, seconds: number): Promise<Result> {
   const elapsed = (performance.now() - started) / 1000
   agent.destroy()
   latencies.sort((a, b) => a - b)
-  const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? Number.NaN
-  return { requests: latencies.length, errors, seconds: elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99), bytes }
+  const at = (share: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? Number.NaN
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: elapsed,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    bytes,
+  }
 }
 
 let server: ChildProcess | null = null
 const builtAssets = !existsSync(join(root, 'public/assets/.vite/manifest.json'))
 // The server's S3 secret is random (bench_env.ts): s3rver knows only its own.
-const s3 = new S3rver({ address: '127.0.0.1', port: 4583, silent: true, directory: join(work, 's3'), allowMismatchedSignatures: true })
+const s3 = new S3rver({
+  address: '127.0.0.1',
+  port: 4583,
+  silent: true,
+  directory: join(work, 's3'),
+  allowMismatchedSignatures: true,
+})
 try {
-  console.log(`preparing: database, ${DATASETS.toLocaleString('en')} datasets, s3rver${builtAssets ? ', front-end build' : ''}…`)
-  const admin = new pg.Client({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database: 'postgres' })
+  console.log(
+    `preparing: database, ${DATASETS.toLocaleString('en')} datasets, s3rver${builtAssets ? ', front-end build' : ''}…`
+  )
+  const admin = new pg.Client({
+    host: env.DB_HOST,
+    port: Number(env.DB_PORT),
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database: 'postgres',
+  })
   await admin.connect()
   await admin.query(`DROP DATABASE IF EXISTS ${CATALOG_BENCH_DATABASE}`)
   await admin.query(`CREATE DATABASE ${CATALOG_BENCH_DATABASE}`)
@@ -102,15 +135,29 @@ try {
   const seeding = performance.now()
   // Named on the bench connection: a plain `db:seed` never runs it (config/database.ts).
   await ace('db:seed', '--connection', 'bench', '--files', 'bench/seeders/catalog_bench_seeder.ts')
-  console.log(`seeded ${DATASETS.toLocaleString('en')} published datasets in ${((performance.now() - seeding) / 1000).toFixed(1)} s`)
+  console.log(
+    `seeded ${DATASETS.toLocaleString('en')} published datasets in ${((performance.now() - seeding) / 1000).toFixed(1)} s`
+  )
   await s3.run()
   if (builtAssets) await run('npx', ['vite', 'build'], { cwd: root, env, timeout: 300_000 })
 
   // BENCH_CPU_PROF=<dir> writes the server's CPU profile there (to find where the time goes).
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  server = spawn(process.execPath, [...profile, '--import', '@poppinss/ts-exec', 'bin/server.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : []
+  server = spawn(process.execPath, [...profile, '--import', '@poppinss/ts-exec', 'bin/server.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   for (let attempt = 0; ; attempt++) {
-    if (await fetch(`${BASE}/healthz`).then((r) => r.ok, () => false)) break
+    if (
+      await fetch(`${BASE}/healthz`).then(
+        (r) => r.ok,
+        () => false
+      )
+    )
+      break
     if (attempt > 150) throw new Error('the server did not start')
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
@@ -134,7 +181,8 @@ try {
     const response = await fetch(BASE + path)
     if (response.status !== 200) throw new Error(`${path}: ${response.status}`)
     const html = await response.text()
-    if (path.startsWith('/catalog') && !html.includes('data-dataset-card')) throw new Error(`${path} shows no dataset`)
+    if (path.startsWith('/catalog') && !html.includes('data-dataset-card'))
+      throw new Error(`${path} shows no dataset`)
   }
   // Warm up: templates compiled, pools open, JIT settled.
   for (const [, path] of urls) await load(path, 2)
@@ -144,7 +192,9 @@ try {
   const staticRate = results[0][2].requests / results[0][2].seconds
 
   console.log('')
-  console.log(`${CONNECTIONS} connections, ${SECONDS} s per URL, ${DATASETS.toLocaleString('en')} published datasets, 24 cards per page`)
+  console.log(
+    `${CONNECTIONS} connections, ${SECONDS} s per URL, ${DATASETS.toLocaleString('en')} published datasets, 24 cards per page`
+  )
   console.log('page               req/s     p50 ms   p95 ms   p99 ms   errors   KB/resp  vs static')
   for (const [name, , result] of results) {
     const rate = result.requests / result.seconds
@@ -154,7 +204,9 @@ try {
   }
   for (const [name, path] of urls.slice(1)) console.log(`  ${name}: ${path}`)
   const worst = Math.max(...results.slice(1).map(([, , result]) => result.p95))
-  console.log(`target p95 < 100 ms for the catalog pages: ${worst < 100 ? 'met' : 'NOT met'} (worst ${worst.toFixed(1)} ms)`)
+  console.log(
+    `target p95 < 100 ms for the catalog pages: ${worst < 100 ? 'met' : 'NOT met'} (worst ${worst.toFixed(1)} ms)`
+  )
 } finally {
   if (server) {
     const exited = new Promise((resolve) => server!.once('exit', resolve))

@@ -69,20 +69,20 @@ try {
 
   // The checkout scenario's session exists at the fake before its order is seeded.
   const created = await fetch(`${stripe.url}/v1/checkout/sessions`, {
-      method: 'POST',
-      headers: {
-        'authorization': `Bearer ${stripe.secretKey}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        'mode': 'payment',
-        'success_url': `${BASE}/checkout/success`,
-        'line_items[0][quantity]': '1',
-        'line_items[0][price_data][currency]': 'usd',
-        'line_items[0][price_data][unit_amount]': '2500',
-        'line_items[0][price_data][product_data][name]': 'Drill dataset',
-      }),
-    })
+    method: 'POST',
+    headers: {
+      'authorization': `Bearer ${stripe.secretKey}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      'mode': 'payment',
+      'success_url': `${BASE}/checkout/success`,
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'usd',
+      'line_items[0][price_data][unit_amount]': '2500',
+      'line_items[0][price_data][product_data][name]': 'Drill dataset',
+    }),
+  })
   const session = await created.json()
   await ace(['migration:run', '--force'])
   await ace(['db:seed', '--files', 'database/seeders/consent_text_seeder.ts'])

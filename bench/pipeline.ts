@@ -36,10 +36,7 @@ async function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM') {
 
 async function descendants(pid: number): Promise<number[]> {
   const listed = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')
-  const children = listed
-    .split(' ')
-    .filter(Boolean)
-    .map(Number)
+  const children = listed.split(' ').filter(Boolean).map(Number)
   const nested = await Promise.all(children.map(descendants))
   return [...children, ...nested.flat()]
 }
@@ -55,7 +52,8 @@ async function measure<T>(body: () => Promise<T>) {
   const sampler = (async () => {
     while (running) {
       nodePeak = Math.max(nodePeak, await statusKiB(process.pid, 'VmRSS'))
-      for (const pid of await descendants(process.pid)) ffmpegPeak = Math.max(ffmpegPeak, await statusKiB(pid, 'VmHWM'))
+      for (const pid of await descendants(process.pid))
+        ffmpegPeak = Math.max(ffmpegPeak, await statusKiB(pid, 'VmHWM'))
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   })()
@@ -77,27 +75,34 @@ try {
     let catalog = { seconds: Infinity }
     let pipe = { seconds: Infinity, frames: 0, nodePeakMiB: 0, ffmpegPeakMiB: 0 }
     for (let run = 0; run < repeats; run++) {
-      const plainRun = await measure(() => plainFfmpeg(clip, work, { sourceFps, frames, catalog: false }))
+      const plainRun = await measure(() =>
+        plainFfmpeg(clip, work, { sourceFps, frames, catalog: false })
+      )
       if (plainRun.seconds < plain.seconds) plain = plainRun
-      const catalogRun = await measure(() => plainFfmpeg(clip, work, { sourceFps, frames, catalog: true }))
+      const catalogRun = await measure(() =>
+        plainFfmpeg(clip, work, { sourceFps, frames, catalog: true })
+      )
       if (catalogRun.seconds < catalog.seconds) catalog = catalogRun
       const outDir = join(work, `${basename(clip)}-${run}`)
       const pipeRun = await measure(() =>
         runPipeline({ inputPath: clip, outDir, clip: { clipId: 'bench' } }, options)
       )
       if (pipeRun.seconds < pipe.seconds) {
-        pipe = { ...pipeRun, frames: (pipeRun.value.metadata.output as { frameCount: number }).frameCount }
+        pipe = {
+          ...pipeRun,
+          frames: (pipeRun.value.metadata.output as { frameCount: number }).frameCount,
+        }
       }
       await rm(outDir, { recursive: true, force: true })
     }
     rows.push({
-      clip: basename(clip),
-      source: `${source.video[0].width}x${source.video[0].height}@${Math.round(sourceFps)}`,
-      frames: pipe.frames,
+      'clip': basename(clip),
+      'source': `${source.video[0].width}x${source.video[0].height}@${Math.round(sourceFps)}`,
+      'frames': pipe.frames,
       'transcode s': plain.seconds.toFixed(2),
       'same outputs s': catalog.seconds.toFixed(2),
       'pipeline s': pipe.seconds.toFixed(2),
-      ratio: (pipe.seconds / catalog.seconds).toFixed(2),
+      'ratio': (pipe.seconds / catalog.seconds).toFixed(2),
       'vs transcode': (pipe.seconds / plain.seconds).toFixed(2),
       'fps': (pipe.frames / pipe.seconds).toFixed(1),
       'node peak MiB': pipe.nodePeakMiB.toFixed(0),
@@ -109,7 +114,9 @@ try {
   await rm(work, { recursive: true, force: true })
 }
 
-console.log(`Pipeline benchmark: ${clips.length} clips, ${cpus().length} CPUs, target ${options.width}x${options.height}@${options.fps}, best of ${repeats}`)
+console.log(
+  `Pipeline benchmark: ${clips.length} clips, ${cpus().length} CPUs, target ${options.width}x${options.height}@${options.fps}, best of ${repeats}`
+)
 console.table(rows)
 const total = (key: string) => rows.reduce((sum, row) => sum + Number(row[key]), 0)
 console.log(

@@ -34,7 +34,14 @@ const work = await mkdtemp(join(tmpdir(), 'athera-publish-bench-'))
 
 Object.assign(
   process.env,
-  benchEnv({ port: 3454, nodeEnv: 'development', database: DATABASE, redisDb: 7, s3Port: S3_PORT, bucketPrefix: 'publishbench-' }),
+  benchEnv({
+    port: 3454,
+    nodeEnv: 'development',
+    database: DATABASE,
+    redisDb: 7,
+    s3Port: S3_PORT,
+    bucketPrefix: 'publishbench-',
+  }),
   { UPLOAD_STAGING_DIR: join(work, 'staging') }
 )
 
@@ -50,13 +57,23 @@ async function writeKeypoints(path: string, frames: number) {
     if (!file.write(text)) await new Promise<void>((resolve) => file.once('drain', () => resolve()))
   }
   // [x, y, score] as the pipeline writes them, with the decimals real coordinates have.
-  const points = Array.from({ length: 33 }, (_, index) => [600.4 + (index % 7) * 11.5, 200.7 + index * 9.25, 0.97])
-  const person = JSON.stringify([{ trackId: 1, bbox: [540, 180, 220, 480], score: 0.93, keypoints: points, smoothed: points }])
-  await write(`${JSON.stringify({ schema: 'bench', clipId: 'bench', fps: FPS, width: 1280, height: 720, keypointFormat: 'blazepose-33' }).slice(0, -1)},"frames":[\n`)
+  const points = Array.from({ length: 33 }, (_, index) => [
+    600.4 + (index % 7) * 11.5,
+    200.7 + index * 9.25,
+    0.97,
+  ])
+  const person = JSON.stringify([
+    { trackId: 1, bbox: [540, 180, 220, 480], score: 0.93, keypoints: points, smoothed: points },
+  ])
+  await write(
+    `${JSON.stringify({ schema: 'bench', clipId: 'bench', fps: FPS, width: 1280, height: 720, keypointFormat: 'blazepose-33' }).slice(0, -1)},"frames":[\n`
+  )
   for (let index = 0; index < frames; index++) {
     // One frame in ten without anyone: what a real clip looks like between plays.
     const people = index % 10 === 9 ? '[]' : person
-    await write(`${index ? ',\n' : ''}{"index":${index},"timeMs":${Math.round((index * 1000) / FPS)},"people":${people}}`)
+    await write(
+      `${index ? ',\n' : ''}{"index":${index},"timeMs":${Math.round((index * 1000) / FPS)},"people":${people}}`
+    )
   }
   await write(`\n],"frameCount":${frames}}\n`)
   await new Promise<void>((resolve) => file.end(() => resolve()))
@@ -71,7 +88,10 @@ await server.run()
 process.stdout.write('ready\\n')
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)))
 `
-const s3 = spawn(process.execPath, ['--input-type=module', '-e', s3Script], { cwd: root.pathname, stdio: ['ignore', 'pipe', 'inherit'] })
+const s3 = spawn(process.execPath, ['--input-type=module', '-e', s3Script], {
+  cwd: root.pathname,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 await new Promise<void>((resolve, reject) => {
   s3.stdout!.once('data', () => resolve())
   s3.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)))
@@ -87,9 +107,15 @@ const admin = new pg.Client({
 await admin.connect()
 await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`)
 await admin.query(`CREATE DATABASE ${DATABASE}`)
-await run(process.execPath, ['ace', 'migration:run', '--force'], { cwd: root.pathname, env: process.env, timeout: 300_000 })
+await run(process.execPath, ['ace', 'migration:run', '--force'], {
+  cwd: root.pathname,
+  env: process.env,
+  timeout: 300_000,
+})
 
-const ignitor = new Ignitor(root, { importer: (path) => import(path.startsWith('.') ? new URL(path, root).href : path) })
+const ignitor = new Ignitor(root, {
+  importer: (path) => import(path.startsWith('.') ? new URL(path, root).href : path),
+})
 const app = ignitor.createApp('console')
 app.booting(async () => {
   await import('#start/env')
@@ -113,7 +139,9 @@ try {
   const path = join(work, 'keypoints.json')
   const started = performance.now()
   const keypoints = await writeKeypoints(path, frames)
-  console.log(`keypoints.json: ${HOURS} h, ${frames} frames, ${mib(keypoints.bytes).toFixed(0)} MiB, made in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  console.log(
+    `keypoints.json: ${HOURS} h, ${frames} frames, ${mib(keypoints.bytes).toFixed(0)} MiB, made in ${((performance.now() - started) / 1000).toFixed(0)} s`
+  )
   const small = Buffer.from('bench')
   const smallSha = createHash('sha256').update(small).digest('hex')
 
@@ -122,20 +150,47 @@ try {
   async function dataset(recorded: boolean) {
     const set = await DatasetFactory.merge({ ownerId: creator.id, sport: 'football' }).create()
     for (let position = 0; position < CLIPS; position++) {
-      const clip = await ClipFactory.apply('approved').merge({ userId: creator.id, durationMs: HOURS * 3_600_000, sport: 'football' }).create()
+      const clip = await ClipFactory.apply('approved')
+        .merge({ userId: creator.id, durationMs: HOURS * 3_600_000, sport: 'football' })
+        .create()
       if (recorded) {
-        await Clip.query().where('id', clip.id).update({ keypoint_people: 1, keypoint_frames: frames - Math.floor(frames / 10), keypoint_frame_count: frames, keypoint_fps: FPS })
+        await Clip.query()
+          .where('id', clip.id)
+          .update({
+            keypoint_people: 1,
+            keypoint_frames: frames - Math.floor(frames / 10),
+            keypoint_frame_count: frames,
+            keypoint_fps: FPS,
+          })
       }
       await ClipAsset.query().where('clip_id', clip.id).whereNot('kind', 'raw').delete()
       for (const kind of ['video', 'metadata', 'thumbnail', 'preview', 'regions'] as const) {
         const key = `bench/${clip.id}/${kind}`
         await storage.putStream('processed', key, small, small.length, {})
-        await ClipAsset.create({ clipId: clip.id, kind, bucket: 'processed', key, bytes: small.length, sha256: smallSha, contentType: 'application/octet-stream' })
+        await ClipAsset.create({
+          clipId: clip.id,
+          kind,
+          bucket: 'processed',
+          key,
+          bytes: small.length,
+          sha256: smallSha,
+          contentType: 'application/octet-stream',
+        })
       }
       // Each clip its own copy: one object per asset row, as a real instance has.
       const key = `bench/${clip.id}/keypoints.json`
-      await storage.putFile('processed', key, path, 'application/json', { sha256: keypoints.sha256 })
-      await ClipAsset.create({ clipId: clip.id, kind: 'keypoints', bucket: 'processed', key, bytes: keypoints.bytes, sha256: keypoints.sha256, contentType: 'application/json' })
+      await storage.putFile('processed', key, path, 'application/json', {
+        sha256: keypoints.sha256,
+      })
+      await ClipAsset.create({
+        clipId: clip.id,
+        kind: 'keypoints',
+        bucket: 'processed',
+        key,
+        bytes: keypoints.bytes,
+        sha256: keypoints.sha256,
+        contentType: 'application/json',
+      })
       await db.table('dataset_clips').insert({ dataset_id: set.id, clip_id: clip.id, position })
     }
     return set

@@ -30,7 +30,14 @@ const work = await mkdtemp(join(tmpdir(), 'athera-zip-bench-'))
 
 Object.assign(
   process.env,
-  benchEnv({ port: 3451, nodeEnv: 'development', database: 'athera_bench', redisDb: 5, s3Port: S3_PORT, bucketPrefix: 'zipbench-' })
+  benchEnv({
+    port: 3451,
+    nodeEnv: 'development',
+    database: 'athera_bench',
+    redisDb: 5,
+    s3Port: S3_PORT,
+    bucketPrefix: 'zipbench-',
+  })
 )
 
 const mib = (bytes: number) => bytes / 1024 / 1024
@@ -44,13 +51,18 @@ await server.run()
 process.stdout.write('ready\\n')
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)))
 `
-const s3 = spawn(process.execPath, ['--input-type=module', '-e', s3Script], { cwd: root.pathname, stdio: ['ignore', 'pipe', 'inherit'] })
+const s3 = spawn(process.execPath, ['--input-type=module', '-e', s3Script], {
+  cwd: root.pathname,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 await new Promise<void>((resolve, reject) => {
   s3.stdout!.once('data', () => resolve())
   s3.once('exit', (code) => reject(new Error(`s3rver exited (${code})`)))
 })
 
-const ignitor = new Ignitor(root, { importer: (path) => import(path.startsWith('.') ? new URL(path, root).href : path) })
+const ignitor = new Ignitor(root, {
+  importer: (path) => import(path.startsWith('.') ? new URL(path, root).href : path),
+})
 const app = ignitor.createApp('console')
 app.booting(async () => {
   await import('#start/env')
@@ -75,7 +87,8 @@ try {
   for (let written = 0; written < OBJECT_MIB; written++) {
     const block = randomBytes(1024 * 1024)
     hash.update(block)
-    if (!file.write(block)) await new Promise<void>((resolve) => file.once('drain', () => resolve()))
+    if (!file.write(block))
+      await new Promise<void>((resolve) => file.once('drain', () => resolve()))
   }
   await new Promise<void>((resolve) => file.end(() => resolve()))
   const sha256 = hash.digest('hex')
@@ -84,7 +97,9 @@ try {
   for (let index = 0; index < OBJECTS; index++) {
     await storage.putFile('processed', `bench/${index}/video`, source, 'video/mp4')
   }
-  console.log(`put ${OBJECTS} × ${OBJECT_MIB} MiB in ${((performance.now() - putStarted) / 1000).toFixed(1)} s`)
+  console.log(
+    `put ${OBJECTS} × ${OBJECT_MIB} MiB in ${((performance.now() - putStarted) / 1000).toFixed(1)} s`
+  )
 
   const clips = Array.from({ length: OBJECTS }, (_, index) => {
     const id = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`
@@ -98,12 +113,26 @@ try {
       skill_level: 'advanced',
       camera_angle: 'side',
       duration_ms: 60_000,
-      files: [{ kind: 'video' as const, bucket: 'processed' as const, key: `bench/${index}/video`, bytes, sha256, path: `videos/${id}.mp4` }],
+      files: [
+        {
+          kind: 'video' as const,
+          bucket: 'processed' as const,
+          key: `bench/${index}/video`,
+          bytes,
+          sha256,
+          path: `videos/${id}.mp4`,
+        },
+      ],
     }
   })
   const plan = {
     licence: { id: 'bench-licence', licenceType: 'research', termsVersion: 1 },
-    terms: { title: 'Bench licence', version: 1, sha256: '0'.repeat(64), body: '# Bench licence\n' },
+    terms: {
+      title: 'Bench licence',
+      version: 1,
+      sha256: '0'.repeat(64),
+      body: '# Bench licence\n',
+    },
     version: {
       id: 'bench-version',
       version: 1,
@@ -111,11 +140,24 @@ try {
       manifestSha256: '0'.repeat(64),
       stats: { clips: OBJECTS, duration_ms: OBJECTS * 60_000, people: OBJECTS, keypoint_frames: 0 },
     },
-    dataset: { title: 'ZIP bench', slug: 'zip-bench', description: 'Benchmark data.', tags: ['bench'], sport: 'football' },
+    dataset: {
+      title: 'ZIP bench',
+      slug: 'zip-bench',
+      description: 'Benchmark data.',
+      tags: ['bench'],
+      sport: 'football',
+    },
     instanceName: 'Athera bench',
     clips,
     withdrawn: [],
-    consent: { clips: OBJECTS, self: OBJECTS, coached: 0, minors: 0, textVersions: ['v1'], usages: ['research'] },
+    consent: {
+      clips: OBJECTS,
+      self: OBJECTS,
+      coached: 0,
+      minors: 0,
+      textVersions: ['v1'],
+      usages: ['research'],
+    },
     models: [],
   } as unknown as Plan
 
@@ -141,10 +183,18 @@ try {
   clearInterval(sampler)
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
 
-  console.log(`ZIP of ${OBJECTS} × ${OBJECT_MIB} MiB objects: ${mib(zipBytes).toFixed(0)} MiB in ${seconds.toFixed(1)} s`)
-  console.log(`throughput: ${(zipBytes / 1e6 / seconds).toFixed(0)} MB/s (${mib(zipBytes / seconds).toFixed(0)} MiB/s), every object's sha256 checked`)
-  console.log(`RSS: boot ${mib(bootRss).toFixed(0)} MiB, idle ${mib(idleRss).toFixed(0)} MiB, peak ${mib(peakRss).toFixed(0)} MiB`)
-  console.log(`peak − idle: ${mib(peakRss - idleRss).toFixed(0)} MiB (target: under 150 MB); peak − boot: ${mib(peakRss - bootRss).toFixed(0)} MiB`)
+  console.log(
+    `ZIP of ${OBJECTS} × ${OBJECT_MIB} MiB objects: ${mib(zipBytes).toFixed(0)} MiB in ${seconds.toFixed(1)} s`
+  )
+  console.log(
+    `throughput: ${(zipBytes / 1e6 / seconds).toFixed(0)} MB/s (${mib(zipBytes / seconds).toFixed(0)} MiB/s), every object's sha256 checked`
+  )
+  console.log(
+    `RSS: boot ${mib(bootRss).toFixed(0)} MiB, idle ${mib(idleRss).toFixed(0)} MiB, peak ${mib(peakRss).toFixed(0)} MiB`
+  )
+  console.log(
+    `peak − idle: ${mib(peakRss - idleRss).toFixed(0)} MiB (target: under 150 MB); peak − boot: ${mib(peakRss - bootRss).toFixed(0)} MiB`
+  )
 } finally {
   await app.terminate().catch(() => {})
   s3.kill('SIGTERM')

@@ -18,7 +18,9 @@ const cacheDir = resolve(process.env.MODEL_CACHE_DIR || 'models')
 const started = performance.now()
 try {
   const paths = await prepareModels(cacheDir)
-  console.log(`Models ready in ${cacheDir} (${Object.keys(paths).length} models, ${((performance.now() - started) / 1000).toFixed(1)} s).`)
+  console.log(
+    `Models ready in ${cacheDir} (${Object.keys(paths).length} models, ${((performance.now() - started) / 1000).toFixed(1)} s).`
+  )
 } catch (error) {
   console.error((error as Error).message)
   process.exitCode = 1

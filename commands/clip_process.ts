@@ -26,38 +26,60 @@ import {
  */
 export default class ClipProcess extends BaseCommand {
   static commandName = 'clip:process'
-  static description = 'Process a local video file into a standardized clip, keypoints, metadata and previews'
+  static description =
+    'Process a local video file into a standardized clip, keypoints, metadata and previews'
   // No provider is started: nothing here may need PostgreSQL, Redis or S3.
   static options: CommandOptions = { startApp: false }
 
   @args.string({ description: 'Video file to process' })
   declare input: string
 
-  @flags.string({ description: 'Output folder (created; a second run reuses finished steps)', required: true })
+  @flags.string({
+    description: 'Output folder (created; a second run reuses finished steps)',
+    required: true,
+  })
   declare out: string
 
   @flags.number({ description: 'Output frames per second', default: DEFAULT_PIPELINE_OPTIONS.fps })
   declare fps: number
 
-  @flags.string({ description: 'Output size WIDTHxHEIGHT (aspect kept, padded)', default: '1280x720' })
+  @flags.string({
+    description: 'Output size WIDTHxHEIGHT (aspect kept, padded)',
+    default: '1280x720',
+  })
   declare size: string
 
   @flags.boolean({ description: 'Keep the audio (re-encoded to AAC); removed by default' })
   declare keepAudio: boolean
 
-  @flags.string({ description: `Blur style: ${BLUR_STYLES.join('|')}`, default: DEFAULT_VISION_SETTINGS.blur as string })
+  @flags.string({
+    description: `Blur style: ${BLUR_STYLES.join('|')}`,
+    default: DEFAULT_VISION_SETTINGS.blur as string,
+  })
   declare blur: string
 
-  @flags.string({ description: `Text to blur: ${TEXT_MODES.join('|')}`, default: DEFAULT_VISION_SETTINGS.text.mode as string })
+  @flags.string({
+    description: `Text to blur: ${TEXT_MODES.join('|')}`,
+    default: DEFAULT_VISION_SETTINGS.text.mode as string,
+  })
   declare text: string
 
-  @flags.string({ description: `Pose landmark model: ${POSE_MODELS.join('|')}`, default: DEFAULT_VISION_SETTINGS.pose.model as string })
+  @flags.string({
+    description: `Pose landmark model: ${POSE_MODELS.join('|')}`,
+    default: DEFAULT_VISION_SETTINGS.pose.model as string,
+  })
   declare poseModel: string
 
-  @flags.number({ description: 'Run the detectors on every Nth frame, tracking in between', default: DEFAULT_VISION_SETTINGS.detectEvery })
+  @flags.number({
+    description: 'Run the detectors on every Nth frame, tracking in between',
+    default: DEFAULT_VISION_SETTINGS.detectEvery,
+  })
   declare detectEvery: number
 
-  @flags.number({ description: 'onnxruntime threads per model run', default: DEFAULT_VISION_SETTINGS.threads })
+  @flags.number({
+    description: 'onnxruntime threads per model run',
+    default: DEFAULT_VISION_SETTINGS.threads,
+  })
   declare threads: number
 
   @flags.boolean({ description: 'Run the models on CUDA when the GPU provider is installed' })
@@ -66,15 +88,28 @@ export default class ClipProcess extends BaseCommand {
   @flags.boolean({ description: 'Also write keypoints.coco.json (COCO keypoints with track ids)' })
   declare coco: boolean
 
-  @flags.string({ description: 'The clip\'s sport (metadata.json); some, e.g. gymnastics, have keyframes also searched for bodies upside down' })
+  @flags.string({
+    description:
+      "The clip's sport (metadata.json); some, e.g. gymnastics, have keyframes also searched for bodies upside down",
+  })
   declare sport?: string
 
   async run() {
     const size = /^(\d+)x(\d+)$/.exec(this.size)
     const width = size ? Number(size[1]) : 0
     const height = size ? Number(size[2]) : 0
-    if (!size || width < 16 || height < 16 || width > 7680 || height > 4320 || width % 2 || height % 2) {
-      return this.#fail(`--size must be WIDTHxHEIGHT with even numbers from 16x16 to 7680x4320, not "${this.size}".`)
+    if (
+      !size ||
+      width < 16 ||
+      height < 16 ||
+      width > 7680 ||
+      height > 4320 ||
+      width % 2 ||
+      height % 2
+    ) {
+      return this.#fail(
+        `--size must be WIDTHxHEIGHT with even numbers from 16x16 to 7680x4320, not "${this.size}".`
+      )
     }
     if (!Number.isFinite(this.fps) || this.fps <= 0 || this.fps > 120) {
       return this.#fail(`--fps must be a number above 0 and at most 120, not "${this.fps}".`)
@@ -86,10 +121,14 @@ export default class ClipProcess extends BaseCommand {
       return this.#fail(`--text must be one of ${TEXT_MODES.join(', ')}, not "${this.text}".`)
     }
     if (!POSE_MODELS.includes(this.poseModel as PoseModel)) {
-      return this.#fail(`--pose-model must be one of ${POSE_MODELS.join(', ')}, not "${this.poseModel}".`)
+      return this.#fail(
+        `--pose-model must be one of ${POSE_MODELS.join(', ')}, not "${this.poseModel}".`
+      )
     }
     if (!Number.isInteger(this.detectEvery) || this.detectEvery < 1 || this.detectEvery > 10) {
-      return this.#fail(`--detect-every must be a whole number from 1 to 10, not "${this.detectEvery}".`)
+      return this.#fail(
+        `--detect-every must be a whole number from 1 to 10, not "${this.detectEvery}".`
+      )
     }
     if (!Number.isInteger(this.threads) || this.threads < 1 || this.threads > 64) {
       return this.#fail(`--threads must be a whole number from 1 to 64, not "${this.threads}".`)
@@ -119,7 +158,9 @@ export default class ClipProcess extends BaseCommand {
       processors = await thread.processors({ sport: this.sport })
     } catch (error) {
       await thread.close()
-      return this.#fail(`The anonymization and pose models could not be loaded: ${(error as Error).message}`)
+      return this.#fail(
+        `The anonymization and pose models could not be loaded: ${(error as Error).message}`
+      )
     }
     const controller = new AbortController()
     const stop = () => controller.abort()
@@ -128,7 +169,11 @@ export default class ClipProcess extends BaseCommand {
     let lastStep = ''
     try {
       const result = await runPipeline(
-        { inputPath: input, outDir: resolve(this.out), clip: { clipId: 'local', sport: this.sport } },
+        {
+          inputPath: input,
+          outDir: resolve(this.out),
+          clip: { clipId: 'local', sport: this.sport },
+        },
         {
           ...DEFAULT_PIPELINE_OPTIONS,
           fps: this.fps,
@@ -148,13 +193,20 @@ export default class ClipProcess extends BaseCommand {
       )
       if (this.coco) {
         const cocoPath = join(resolve(this.out), 'keypoints.coco.json')
-        await writeFile(cocoPath, JSON.stringify(toCocoKeypoints(JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8')))))
+        await writeFile(
+          cocoPath,
+          JSON.stringify(
+            toCocoKeypoints(JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8')))
+          )
+        )
         this.logger.info(`COCO keypoints written to ${cocoPath}`)
       }
       this.#summary(result, (performance.now() - started) / 1000, provider)
     } catch (error) {
       if (error instanceof PipelineError) {
-        return this.#fail(`${error.message} (${error.code} during ${error.step})${error.detail ? `\n${error.detail}` : ''}`)
+        return this.#fail(
+          `${error.message} (${error.code} during ${error.step})${error.detail ? `\n${error.detail}` : ''}`
+        )
       }
       throw error
     } finally {
@@ -164,7 +216,13 @@ export default class ClipProcess extends BaseCommand {
   }
 
   #summary(result: Awaited<ReturnType<typeof runPipeline>>, seconds: number, provider: string) {
-    const output = result.metadata.output as { durationSeconds: number; frameCount: number; fps: number; width: number; height: number }
+    const output = result.metadata.output as {
+      durationSeconds: number
+      frameCount: number
+      fps: number
+      width: number
+      height: number
+    }
     const table = this.ui.table()
     table.head(['Output', 'Size', 'sha256'])
     for (const file of Object.values(result.outputs)) {
@@ -179,7 +237,9 @@ export default class ClipProcess extends BaseCommand {
     }
     timings.render()
     const standardizeMs = result.timings.standardize
-    const achieved = standardizeMs ? `${(output.frameCount / (standardizeMs / 1000)).toFixed(1)} frames/s` : 'n/a (skipped)'
+    const achieved = standardizeMs
+      ? `${(output.frameCount / (standardizeMs / 1000)).toFixed(1)} frames/s`
+      : 'n/a (skipped)'
     this.logger.info(
       `${output.width}x${output.height} at ${output.fps} fps, ${output.durationSeconds.toFixed(2)} s, ` +
         `${output.frameCount} frames; standardize ran at ${achieved}; total ${seconds.toFixed(2)} s`
@@ -199,7 +259,7 @@ export default class ClipProcess extends BaseCommand {
         )
       }
     } else {
-      this.logger.info('Anonymization was skipped: this folder\'s steps were already done.')
+      this.logger.info("Anonymization was skipped: this folder's steps were already done.")
     }
   }
 

@@ -25,7 +25,9 @@ export default class ModelsPrepare extends BaseCommand {
         table.row([name, `${source.package}/${source.file}`, path])
       }
       table.render()
-      this.logger.success(`Models ready in ${cacheDir} (${((performance.now() - started) / 1000).toFixed(1)} s).`)
+      this.logger.success(
+        `Models ready in ${cacheDir} (${((performance.now() - started) / 1000).toFixed(1)} s).`
+      )
     } catch (error) {
       this.logger.error((error as Error).message)
       this.exitCode = 1

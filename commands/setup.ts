@@ -18,7 +18,16 @@ import {
   ensureDatabase,
 } from '#app/instance/dev_setup'
 
-const REQUIRED = ['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_DATABASE', 'REDIS_HOST', 'REDIS_PORT', 'S3_ENDPOINT', 'S3_PORT'] as const
+const REQUIRED = [
+  'DB_HOST',
+  'DB_PORT',
+  'DB_USER',
+  'DB_DATABASE',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'S3_ENDPOINT',
+  'S3_PORT',
+] as const
 
 /** The settings as the app will see them; the required ones are checked to be there. */
 type Settings = Record<string, string | undefined> & Record<(typeof REQUIRED)[number], string>
@@ -30,7 +39,8 @@ type Settings = Record<string, string | undefined> & Record<(typeof REQUIRED)[nu
  */
 export default class Setup extends BaseCommand {
   static commandName = 'setup'
-  static description = 'Prepare a development instance: .env with fresh secrets, database, migrations and the demo'
+  static description =
+    'Prepare a development instance: .env with fresh secrets, database, migrations and the demo'
   static help = [
     'Writes .env (never overwrites one), creates the database, migrates it and seeds the demo.',
     'S3_EMBEDDED=true in that .env makes `npm run dev` run its own S3 server (objects in tmp/s3).',
@@ -42,10 +52,16 @@ export default class Setup extends BaseCommand {
   @flags.string({ description: `Database for a new .env (default ${DEFAULT_DEV_DATABASE})` })
   declare database?: string
 
-  @flags.string({ description: 'Folder of videos the demo clips are made from (DEMO_MEDIA_DIR for the seeder)' })
+  @flags.string({
+    description: 'Folder of videos the demo clips are made from (DEMO_MEDIA_DIR for the seeder)',
+  })
   declare media?: string
 
-  @flags.boolean({ description: 'Seed the demo into an empty database', default: true, showNegatedVariantInHelp: true })
+  @flags.boolean({
+    description: 'Seed the demo into an empty database',
+    default: true,
+    showNegatedVariantInHelp: true,
+  })
   declare seed: boolean
 
   async run() {
@@ -68,13 +84,18 @@ export default class Setup extends BaseCommand {
     if (this.media) {
       const media = resolve(this.media)
       if (!existsSync(media) || !statSync(media).isDirectory()) {
-        throw new SetupProblem('E_MEDIA_DIR', `--media names no folder: ${media} does not exist or is not a directory.`)
+        throw new SetupProblem(
+          'E_MEDIA_DIR',
+          `--media names no folder: ${media} does not exist or is not a directory.`
+        )
       }
     }
     const settings = await this.#settings()
 
     const database = await ensureDatabase(settings)
-    this.logger.success(`${database === 'created' ? 'Created' : 'Found'} the database ${settings.DB_DATABASE} on ${settings.DB_HOST}:${settings.DB_PORT}`)
+    this.logger.success(
+      `${database === 'created' ? 'Created' : 'Found'} the database ${settings.DB_DATABASE} on ${settings.DB_HOST}:${settings.DB_PORT}`
+    )
     await checkRedis(settings)
     this.logger.success(`Redis answers at ${settings.REDIS_HOST}:${settings.REDIS_PORT}`)
 
@@ -83,7 +104,9 @@ export default class Setup extends BaseCommand {
     else this.logger.info('The demo was not seeded (--no-seed).')
 
     this.#checkFfmpeg(settings)
-    this.logger.success(`Ready. Start it with: npm run dev, then open ${settings.APP_URL ?? 'the APP_URL of .env'}`)
+    this.logger.success(
+      `Ready. Start it with: npm run dev, then open ${settings.APP_URL ?? 'the APP_URL of .env'}`
+    )
   }
 
   /** The .env (written when missing), read like the app reads it: the process environment wins. */
@@ -96,10 +119,17 @@ export default class Setup extends BaseCommand {
       checkDatabaseName(name)
       const example = await readFile(this.app.makePath('.env.example'), 'utf8')
       await writeFile(path, developmentEnvFile(example, developmentValues(name)), { mode: 0o600 })
-      this.logger.success(`Wrote ${path} with fresh secrets (APP_KEY, S3_SECRET_KEY) for development`)
+      this.logger.success(
+        `Wrote ${path} with fresh secrets (APP_KEY, S3_SECRET_KEY) for development`
+      )
     }
     const file = await new EnvParser(await readFile(path, 'utf8'), this.app.appRoot).parse()
-    const keys = new Set([...Object.keys(file), ...Object.keys(developmentValues('')), 'FFMPEG_PATH', 'FFPROBE_PATH'])
+    const keys = new Set([
+      ...Object.keys(file),
+      ...Object.keys(developmentValues('')),
+      'FFMPEG_PATH',
+      'FFPROBE_PATH',
+    ])
     const settings: Record<string, string | undefined> = {}
     for (const key of keys) settings[key] = process.env[key] || file[key]
 
@@ -117,7 +147,10 @@ export default class Setup extends BaseCommand {
     }
     const missing = REQUIRED.filter((key) => !settings[key])
     if (missing.length > 0) {
-      throw new SetupProblem('E_SETTINGS_MISSING', `${path} lacks ${missing.join(', ')}: add them (see .env.example), or delete it and run setup again.`)
+      throw new SetupProblem(
+        'E_SETTINGS_MISSING',
+        `${path} lacks ${missing.join(', ')}: add them (see .env.example), or delete it and run setup again.`
+      )
     }
     return settings as Settings
   }
@@ -139,7 +172,11 @@ export default class Setup extends BaseCommand {
     }
     try {
       // Named, so a development seed never runs the benchmark's or the drill's seeders.
-      await this.#ace(['db:seed', '--files', 'database/seeders/demo_seeder.ts'], env, 'Seeding the demo failed (see above)')
+      await this.#ace(
+        ['db:seed', '--files', 'database/seeders/demo_seeder.ts'],
+        env,
+        'Seeding the demo failed (see above)'
+      )
     } finally {
       await stopS3()
     }
@@ -174,15 +211,24 @@ export default class Setup extends BaseCommand {
     })
     const code = await new Promise<number | null>((done) => child.once('exit', done))
     if (code !== 0) {
-      throw new SetupProblem('E_STEP_FAILED', `${failure}: fix the cause and run node ace setup again; the steps already done are kept.`)
+      throw new SetupProblem(
+        'E_STEP_FAILED',
+        `${failure}: fix the cause and run node ace setup again; the steps already done are kept.`
+      )
     }
   }
 
   /** Clips cannot be processed without ffmpeg: said now rather than on the first upload. */
   #checkFfmpeg(settings: Settings) {
-    for (const [tool, key] of [['ffmpeg', 'FFMPEG_PATH'], ['ffprobe', 'FFPROBE_PATH']] as const) {
+    for (const [tool, key] of [
+      ['ffmpeg', 'FFMPEG_PATH'],
+      ['ffprobe', 'FFPROBE_PATH'],
+    ] as const) {
       const found = spawnSync(settings[key] || tool, ['-version'], { stdio: 'ignore' }).status === 0
-      if (!found) this.logger.warning(`${tool} was not found: install it (for example: sudo apt install ffmpeg) or set ${key} in .env; clips cannot be processed without it.`)
+      if (!found)
+        this.logger.warning(
+          `${tool} was not found: install it (for example: sudo apt install ffmpeg) or set ${key} in .env; clips cannot be processed without it.`
+        )
     }
   }
 }

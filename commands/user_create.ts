@@ -62,7 +62,8 @@ export default class UserCreate extends BaseCommand {
       if (!this.password) this.logger.info(`Password: ${password}  (change it after logging in)`)
     } catch (error) {
       if (error instanceof vineErrors.E_VALIDATION_ERROR) {
-        for (const message of error.messages) this.logger.error(`${message.field}: ${message.message}`)
+        for (const message of error.messages)
+          this.logger.error(`${message.field}: ${message.message}`)
         this.exitCode = 1
         return
       }

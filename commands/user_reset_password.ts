@@ -20,7 +20,8 @@ export default class UserResetPassword extends BaseCommand {
   async run() {
     // Imported here, not at the top: ace loads command files before the providers boot.
     const { default: User } = await import('#models/user')
-    const { AccountService, RESET_TOKEN_TTL_MINUTES } = await import('#app/accounts/account_service')
+    const { AccountService, RESET_TOKEN_TTL_MINUTES } =
+      await import('#app/accounts/account_service')
     const { PasswordResetService } = await import('#app/accounts/password_reset_service')
     const { resetPasswordValidator } = await import('#app/accounts/validators')
     const user = await User.findBy('email', this.email)
@@ -47,12 +48,16 @@ export default class UserResetPassword extends BaseCommand {
         throw error
       }
       await accounts.resetPassword(token, this.password)
-      this.logger.success(`Password changed for ${user.email}; every session of the account is signed out.`)
+      this.logger.success(
+        `Password changed for ${user.email}; every session of the account is signed out.`
+      )
       return
     }
 
     const resets = await this.app.container.make(PasswordResetService)
-    this.logger.success(`Reset link for ${user.email} (valid ${RESET_TOKEN_TTL_MINUTES} minutes, once):`)
+    this.logger.success(
+      `Reset link for ${user.email} (valid ${RESET_TOKEN_TTL_MINUTES} minutes, once):`
+    )
     this.logger.log(resets.linkFor(token))
   }
 }

@@ -1,6 +1,10 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
-import { DEFAULT_VISION_SETTINGS, laneByDefault, resolveVisionSettings } from '#workers/vision/settings'
+import {
+  DEFAULT_VISION_SETTINGS,
+  laneByDefault,
+  resolveVisionSettings,
+} from '#workers/vision/settings'
 
 /**
  * Process-level settings of the appliance. Instance settings an admin can change at run
@@ -77,7 +81,10 @@ const atheraConfig = {
     text: { mode: env.get('ANONYMIZE_TEXT') },
     margin: env.get('ANONYMIZE_MARGIN'),
     blur: env.get('ANONYMIZE_BLUR'),
-    pose: { model: env.get('POSE_MODEL'), invertedSports: invertedSports(env.get('POSE_INVERTED_SPORTS')) },
+    pose: {
+      model: env.get('POSE_MODEL'),
+      invertedSports: invertedSports(env.get('POSE_INVERTED_SPORTS')),
+    },
     detectEvery: env.get('VISION_DETECT_EVERY'),
   }),
 
@@ -108,5 +115,8 @@ export default atheraConfig
 function invertedSports(value: string | undefined): readonly string[] {
   if (value === undefined || value.trim() === '') return DEFAULT_VISION_SETTINGS.pose.invertedSports
   if (value.trim().toLowerCase() === 'none') return []
-  return value.split(',').map((sport) => sport.trim()).filter(Boolean)
+  return value
+    .split(',')
+    .map((sport) => sport.trim())
+    .filter(Boolean)
 }

@@ -19,6 +19,8 @@ const stripeConfig = {
 export default stripeConfig
 
 /** Whether paid checkouts can run on this instance (a secret key and a webhook secret are set). */
-export function paymentsConfigured(config: Pick<typeof stripeConfig, 'secretKey' | 'webhookSecret'> = stripeConfig) {
+export function paymentsConfigured(
+  config: Pick<typeof stripeConfig, 'secretKey' | 'webhookSecret'> = stripeConfig
+) {
   return Boolean(config.secretKey && config.webhookSecret)
 }

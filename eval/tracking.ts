@@ -25,7 +25,12 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_PIPELINE_OPTIONS, type BlurredRegion } from '../workers/pipeline/types.js'
 import { FrameReader } from '../workers/video/frames.js'
 import { probe } from '../workers/video/probe.js'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
+import {
+  AnonymizeProcessor,
+  createVisionProcessors,
+  loadVisionModels,
+  type VisionModels,
+} from '../workers/vision/processors.js'
 import { VisionRuntime } from '../workers/vision/runtime/runtime.js'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '../workers/vision/settings.js'
 import type { Box } from '../workers/vision/types.js'
@@ -66,16 +71,29 @@ type Found = { kind: Kind; box: Box }[]
  * tiles and SSD squares, all pose tiles, every person's shirt read): what the detectors can find
  * on that frame when nothing is scheduled. Other frames get no reference boxes.
  */
-async function reference(models: VisionModels, settings: VisionSettings, clip: string): Promise<Map<number, Found>> {
+async function reference(
+  models: VisionModels,
+  settings: VisionSettings,
+  clip: string
+): Promise<Map<number, Found>> {
   const found = new Map<number, Found>()
   for await (const frame of frames(clip)) {
     if (frame.index % REFERENCE_STEP) continue
-    const processors = createVisionProcessors(models, { ...settings, detectEvery: 1 }, { still: true })
-    const anonymizer = processors.find((processor) => processor instanceof AnonymizeProcessor) as AnonymizeProcessor
+    const processors = createVisionProcessors(
+      models,
+      { ...settings, detectEvery: 1 },
+      { still: true }
+    )
+    const anonymizer = processors.find(
+      (processor) => processor instanceof AnonymizeProcessor
+    ) as AnonymizeProcessor
     for (const processor of processors) await processor.process({ ...frame, index: 0, timeMs: 0 })
     found.set(frame.index, [
       // Face boxes carry the tracker's margin, heads the same margin: shrunk back to what was found.
-      ...anonymizer.last.faces.map((face) => ({ kind: 'face' as const, box: shrink(face, settings.margin) })),
+      ...anonymizer.last.faces.map((face) => ({
+        kind: 'face' as const,
+        box: shrink(face, settings.margin),
+      })),
       ...anonymizer.last.read.map((text) => ({ kind: 'text' as const, box: text })),
     ])
   }
@@ -83,11 +101,18 @@ async function reference(models: VisionModels, settings: VisionSettings, clip: s
 }
 
 /** What a video pass with detection every `every` frames blurs on each decoded frame. */
-async function blurredByPass(models: VisionModels, settings: VisionSettings, clip: string, every: number) {
+async function blurredByPass(
+  models: VisionModels,
+  settings: VisionSettings,
+  clip: string,
+  every: number
+) {
   const { width, height, fps } = DEFAULT_PIPELINE_OPTIONS
   const processors = createVisionProcessors(models, { ...settings, detectEvery: every })
   for (const processor of processors) await processor.init?.({ width, height, fps })
-  const anonymizer = processors.find((processor) => processor instanceof AnonymizeProcessor) as AnonymizeProcessor
+  const anonymizer = processors.find(
+    (processor) => processor instanceof AnonymizeProcessor
+  ) as AnonymizeProcessor
   const blurred: BlurredRegion[][] = []
   const times: number[] = []
   for await (const frame of frames(clip)) {
@@ -111,7 +136,8 @@ function shrink(box: Box, margin: number): Box {
 }
 
 function inside(region: BlurredRegion, x: number, y: number) {
-  if (x < region.x || y < region.y || x > region.x + region.width || y > region.y + region.height) return false
+  if (x < region.x || y < region.y || x > region.x + region.width || y > region.y + region.height)
+    return false
   if (region.kind === 'text') return true
   const dx = (x - (region.x + region.width / 2)) / (region.width / 2)
   const dy = (y - (region.y + region.height / 2)) / (region.height / 2)
@@ -132,7 +158,8 @@ function coveredShare(box: Box, regions: BlurredRegion[], kind: Kind) {
       const v = (j + 0.5) / GRID
       if (kind === 'face' && (u - 0.5) ** 2 + (v - 0.5) ** 2 > 0.25) continue
       points++
-      if (regions.some((region) => inside(region, box.x + u * box.width, box.y + v * box.height))) hits++
+      if (regions.some((region) => inside(region, box.x + u * box.width, box.y + v * box.height)))
+        hits++
     }
   }
   return hits / points
@@ -148,7 +175,22 @@ function score(referenceBoxes: Map<number, Found>, blurred: BlurredRegion[][], k
       const share = coveredShare(box, blurred[index] ?? [], kind)
       if (share >= COVERED) result.hidden++
       if (share < BARE) exposed = true
-      if (share < COVERED && process.env.TRACKING_DEBUG) console.error(index, kind, JSON.stringify(box), share.toFixed(2), JSON.stringify((blurred[index] ?? []).map((b) => [b.kind, Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)])))
+      if (share < COVERED && process.env.TRACKING_DEBUG)
+        console.error(
+          index,
+          kind,
+          JSON.stringify(box),
+          share.toFixed(2),
+          JSON.stringify(
+            (blurred[index] ?? []).map((b) => [
+              b.kind,
+              Math.round(b.x),
+              Math.round(b.y),
+              Math.round(b.width),
+              Math.round(b.height),
+            ])
+          )
+        )
     }
     if (exposed) result.exposedFrames.push(index)
   }
@@ -163,12 +205,19 @@ interface LabelledFrame {
   faces: Box[]
 }
 const labelled: LabelledFrame[] = (
-  JSON.parse(readFileSync(new URL('privacy/labels.json', import.meta.url), 'utf8')).items as (LabelledFrame & { width: number; height: number })[]
+  JSON.parse(readFileSync(new URL('privacy/labels.json', import.meta.url), 'utf8'))
+    .items as (LabelledFrame & { width: number; height: number })[]
 )
   .filter((item) => item.time !== undefined)
   .map((item) => {
     const lb = letterbox(item.width, item.height)
-    return { file: item.file, time: item.time, faces: item.faces.map((face) => toFrame(face, lb)).filter((face) => face.height >= MIN_FACE_PX) }
+    return {
+      file: item.file,
+      time: item.time,
+      faces: item.faces
+        .map((face) => toFrame(face, lb))
+        .filter((face) => face.height >= MIN_FACE_PX),
+    }
   })
 
 /**
@@ -185,20 +234,35 @@ function scoreLabels(clip: string, pass: { blurred: BlurredRegion[][]; times: nu
       const share = coveredShare(face, pass.blurred[index], 'face')
       if (share >= COVERED) result.hidden++
       if (share < BARE) result.bare++
-      if (share < COVERED && process.env.TRACKING_DEBUG) console.error(clip, `label at ${item.time} s (frame ${index})`, JSON.stringify(face), share.toFixed(2))
+      if (share < COVERED && process.env.TRACKING_DEBUG)
+        console.error(
+          clip,
+          `label at ${item.time} s (frame ${index})`,
+          JSON.stringify(face),
+          share.toFixed(2)
+        )
     }
   }
   return result
 }
 
-const media = resolve(process.env.ATHERA_MEDIA_DIR ?? new URL('../../shared/media/', import.meta.url).pathname)
-const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models') }
+const media = resolve(
+  process.env.ATHERA_MEDIA_DIR ?? new URL('../../shared/media/', import.meta.url).pathname
+)
+const settings: VisionSettings = {
+  ...DEFAULT_VISION_SETTINGS,
+  cacheDir: resolve(process.env.MODEL_CACHE_DIR || 'models'),
+}
 const runtime = new VisionRuntime({ threads: settings.threads, provider: settings.provider })
 const rows: Record<string, string | number>[] = []
 /** Per `every`, over all clips: [boxes, hidden] of reference faces and text, and the labelled faces. */
-const totals = new Map<number, { face: number[]; text: number[]; labels: { faces: number; hidden: number; bare: number } }>()
+const totals = new Map<
+  number,
+  { face: number[]; text: number[]; labels: { faces: number; hidden: number; bare: number } }
+>()
 try {
-  if (everyValues.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--every takes whole numbers ≥ 1, e.g. 1,2,3')
+  if (everyValues.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error('--every takes whole numbers ≥ 1, e.g. 1,2,3')
   const models = await loadVisionModels(runtime, settings)
   const clips = readdirSync(media)
     .filter((name) => name.endsWith('.mp4') && (!args.only || name.includes(args.only)))
@@ -212,13 +276,21 @@ try {
       const face = score(found, passed.blurred, 'face')
       const text = score(found, passed.blurred, 'text')
       const labels = scoreLabels(name, passed)
-      const total = totals.get(every) ?? { face: [0, 0], text: [0, 0], labels: { faces: 0, hidden: 0, bare: 0 } }
+      const total = totals.get(every) ?? {
+        face: [0, 0],
+        text: [0, 0],
+        labels: { faces: 0, hidden: 0, bare: 0 },
+      }
       total.face = [total.face[0] + face.boxes, total.face[1] + face.hidden]
       total.text = [total.text[0] + text.boxes, total.text[1] + text.hidden]
-      total.labels = { faces: total.labels.faces + labels.faces, hidden: total.labels.hidden + labels.hidden, bare: total.labels.bare + labels.bare }
+      total.labels = {
+        faces: total.labels.faces + labels.faces,
+        hidden: total.labels.hidden + labels.hidden,
+        bare: total.labels.bare + labels.bare,
+      }
       totals.set(every, total)
       rows.push({
-        clip: basename(clip),
+        'clip': basename(clip),
         every,
         'reference frames': found.size,
         'faces hidden': `${face.hidden}/${face.boxes}`,
@@ -243,7 +315,12 @@ try {
   }))
   const everyFrame = summary.find((s) => s.every === 1)
   const failed = everyFrame
-    ? summary.filter((s) => s.faceShare < everyFrame.faceShare - MAX_LOSS || s.textShare < everyFrame.textShare - MAX_LOSS || s.labelledShare < everyFrame.labelledShare - MAX_LOSS)
+    ? summary.filter(
+        (s) =>
+          s.faceShare < everyFrame.faceShare - MAX_LOSS ||
+          s.textShare < everyFrame.textShare - MAX_LOSS ||
+          s.labelledShare < everyFrame.labelledShare - MAX_LOSS
+      )
     : []
   if (args.json) console.log(JSON.stringify({ rows, summary }, null, 2))
   else {
@@ -254,7 +331,11 @@ try {
       )
     }
     if (everyFrame) {
-      console.log(failed.length ? `FAIL: every ${failed.map((s) => s.every).join(', ')} hides more than ${MAX_LOSS * 100} point(s) less than detecting on every frame` : `PASS: no schedule hides more than ${MAX_LOSS * 100} point(s) less than detecting on every frame`)
+      console.log(
+        failed.length
+          ? `FAIL: every ${failed.map((s) => s.every).join(', ')} hides more than ${MAX_LOSS * 100} point(s) less than detecting on every frame`
+          : `PASS: no schedule hides more than ${MAX_LOSS * 100} point(s) less than detecting on every frame`
+      )
     }
   }
   process.exitCode = failed.length ? 1 : 0

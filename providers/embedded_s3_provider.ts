@@ -24,7 +24,9 @@ export default class EmbeddedS3Provider {
       bucketPrefix: env.get('S3_BUCKET_PREFIX') ?? '',
     })
     const logger = await this.app.container.make('logger')
-    logger.info(`embedded S3 server (development) on 127.0.0.1:${env.get('S3_PORT')}, objects in tmp/s3`)
+    logger.info(
+      `embedded S3 server (development) on 127.0.0.1:${env.get('S3_PORT')}, objects in tmp/s3`
+    )
   }
 
   async shutdown() {

@@ -9,7 +9,13 @@ try {
   console.log('athera: models are converted by `node bin/prepare_models.js` or on first use.')
   process.exit(0)
 }
-const run = spawnSync(process.execPath, ['--import', '@poppinss/ts-exec', 'bin/prepare_models.ts'], { stdio: 'inherit' })
+const run = spawnSync(
+  process.execPath,
+  ['--import', '@poppinss/ts-exec', 'bin/prepare_models.ts'],
+  { stdio: 'inherit' }
+)
 if (run.status !== 0) {
-  console.warn('athera: model conversion failed; it is retried on first use (or run `node ace models:prepare`).')
+  console.warn(
+    'athera: model conversion failed; it is retried on first use (or run `node ace models:prepare`).'
+  )
 }

@@ -37,7 +37,9 @@ function positiveInt(max: number, fallback: number) {
     if (value === undefined || value === '') return fallback
     const parsed = Number(value)
     if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-      throw new Error(`Invalid value for "${key}": "${value}". Expected a whole number from 1 to ${max}.`)
+      throw new Error(
+        `Invalid value for "${key}": "${value}". Expected a whole number from 1 to ${max}.`
+      )
     }
     return parsed
   }
@@ -100,7 +102,15 @@ export const envSchema = {
   HOST: Env.schema.string({ format: 'host' }),
   APP_URL: Env.schema.string({ format: 'url', tld: false }),
   APP_KEY: Env.schema.secret(),
-  LOG_LEVEL: Env.schema.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  LOG_LEVEL: Env.schema.enum([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
 
   /*
   | Which parts of the appliance this process runs.

@@ -26,10 +26,7 @@ export const signupThrottle = limiter.define('signup', (ctx) => {
 })
 
 export const passwordResetThrottle = limiter.define('password_reset', (ctx) => {
-  return limiter
-    .allowRequests(5)
-    .every('15 minutes')
-    .usingKey(`password_reset_${ctx.request.ip()}`)
+  return limiter.allowRequests(5).every('15 minutes').usingKey(`password_reset_${ctx.request.ip()}`)
 })
 
 /** New uploads per creator: generous for a batch, a wall for a script gone wrong. */

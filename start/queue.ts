@@ -19,12 +19,18 @@ export async function bootProcessRoles() {
   const { AccountService } = await import('#app/accounts/account_service')
   const { SetupTokenService } = await import('#app/instance/setup_token_service')
   const needsAdmin = await new AccountService().needsFirstAdmin().catch((error) => {
-    logger.warn({ err: error }, 'setup: could not check for an administrator; restart to get a setup token')
+    logger.warn(
+      { err: error },
+      'setup: could not check for an administrator; restart to get a setup token'
+    )
     return false
   })
   if (needsAdmin) {
     await new SetupTokenService().announce().catch((error) => {
-      logger.warn({ err: error }, 'setup: the setup token could not be stored; restart once Redis answers')
+      logger.warn(
+        { err: error },
+        'setup: the setup token could not be stored; restart once Redis answers'
+      )
     })
   }
 

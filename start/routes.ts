@@ -27,7 +27,9 @@ router
     router.get('/password/forgot', [controllers.PasswordReset, 'create'])
     router.post('/password/forgot', [controllers.PasswordReset, 'store']).use(passwordResetThrottle)
     router.get('/password/reset/:token', [controllers.PasswordReset, 'edit'])
-    router.post('/password/reset/:token', [controllers.PasswordReset, 'update']).use(passwordResetThrottle)
+    router
+      .post('/password/reset/:token', [controllers.PasswordReset, 'update'])
+      .use(passwordResetThrottle)
   })
   .use(middleware.guest())
 
@@ -42,7 +44,9 @@ router
     router.put('/account/password', [controllers.Password, 'update'])
     router.get('/account/sessions', [controllers.AccountSessions, 'index'])
     router.delete('/account/sessions', [controllers.AccountSessions, 'clear'])
-    router.delete('/account/sessions/:handle', [controllers.AccountSessions, 'destroy']).where('handle', /^[0-9a-f]{24}$/)
+    router
+      .delete('/account/sessions/:handle', [controllers.AccountSessions, 'destroy'])
+      .where('handle', /^[0-9a-f]{24}$/)
   })
   .use(middleware.auth())
 

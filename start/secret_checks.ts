@@ -34,7 +34,8 @@ const KNOWN_PLACEHOLDERS = new Set([
   's3rver',
   'test-key-not-secret-0123456789abcdef',
 ])
-const PLACEHOLDER_PATTERN = /change[-_ ]?me|not[-_ ]?secret|placeholder|your[-_ ]?(secret|password|key)/i
+const PLACEHOLDER_PATTERN =
+  /change[-_ ]?me|not[-_ ]?secret|placeholder|your[-_ ]?(secret|password|key)/i
 
 /** Why a value is refused, as a sentence naming the variable; null when it is acceptable. */
 export function secretProblem(rule: SecretRule, value: string | undefined): string | null {
@@ -57,7 +58,11 @@ type Readable = { get(key: any): unknown }
 function plain(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined
   // Env.schema.secret() values are Secret objects that print as "[redacted]".
-  if (typeof value === 'object' && 'release' in value && typeof (value as any).release === 'function') {
+  if (
+    typeof value === 'object' &&
+    'release' in value &&
+    typeof (value as any).release === 'function'
+  ) {
     return String((value as any).release())
   }
   return String(value)

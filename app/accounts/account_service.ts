@@ -8,8 +8,7 @@ import { SessionRegistry } from '#app/accounts/session_registry'
 export const RESET_TOKEN_TTL_MINUTES = 60
 
 export type LoginResult =
-  | { ok: true; user: User }
-  | { ok: false; code: 'E_INVALID_CREDENTIALS' | 'E_ACCOUNT_SUSPENDED' }
+  { ok: true; user: User } | { ok: false; code: 'E_INVALID_CREDENTIALS' | 'E_ACCOUNT_SUSPENDED' }
 
 export type ResetResult = { ok: true; user: User } | { ok: false; code: 'E_RESET_TOKEN_INVALID' }
 
@@ -77,7 +76,12 @@ export class AccountService {
    * Changes the password after checking the current one, and signs out every other session
    * (`keepSessionId`: the one making the change stays signed in).
    */
-  async changePassword(user: User, currentPassword: string, newPassword: string, keepSessionId?: string) {
+  async changePassword(
+    user: User,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId?: string
+  ) {
     const valid = await User.verifyCredentials(user.email, currentPassword)
       .then(() => true)
       .catch(() => false)
@@ -141,7 +145,11 @@ export class AccountService {
   }
 
   #spendResetTokens(userId: number, trx: TransactionClientContract) {
-    return trx.from('password_reset_tokens').where('user_id', userId).whereNull('used_at').update({ used_at: new Date() })
+    return trx
+      .from('password_reset_tokens')
+      .where('user_id', userId)
+      .whereNull('used_at')
+      .update({ used_at: new Date() })
   }
 
   #findResetToken(token: string) {

@@ -81,7 +81,10 @@ export class ApiTokenService {
   }
 
   /** Creates a token; its secret is returned here once and never stored. */
-  async create(user: User, input: { name: string; scopes: ApiScope[]; expiry: TokenExpiry }): Promise<CreateTokenResult> {
+  async create(
+    user: User,
+    input: { name: string; scopes: ApiScope[]; expiry: TokenExpiry }
+  ): Promise<CreateTokenResult> {
     return db.transaction(async (trx) => {
       // One buyer's concurrent creations serialize on this lock (held until commit; the provider
       // inserts on its own connection right after), so the bound holds under a double submit.
@@ -128,10 +131,15 @@ export class ApiTokenService {
    * last_used_at on the row a token's id names before it compares the secret; ids are
    * sequential, so the API asks this first and lets only genuine tokens reach the guard.
    */
-  async inspect(value: string): Promise<{ state: 'valid' } | { state: 'expired'; at: DateTime } | { state: 'invalid' }> {
+  async inspect(
+    value: string
+  ): Promise<{ state: 'valid' } | { state: 'expired'; at: DateTime } | { state: 'invalid' }> {
     const decoded = AccessToken.decode(TOKEN_PREFIX, value)
     if (!decoded || !/^\d{1,10}$/.test(decoded.identifier)) return { state: 'invalid' }
-    const row = await db.from('auth_access_tokens').where({ id: Number(decoded.identifier), type: TOKEN_TYPE }).first()
+    const row = await db
+      .from('auth_access_tokens')
+      .where({ id: Number(decoded.identifier), type: TOKEN_TYPE })
+      .first()
     if (!row) return { state: 'invalid' }
     const token = new AccessToken({
       identifier: row.id,
@@ -146,7 +154,8 @@ export class ApiTokenService {
       expiresAt: row.expires_at,
     })
     if (!token.verify(decoded.secret)) return { state: 'invalid' }
-    if (token.isExpired()) return { state: 'expired', at: DateTime.fromJSDate(row.expires_at).toUTC() }
+    if (token.isExpired())
+      return { state: 'expired', at: DateTime.fromJSDate(row.expires_at).toUTC() }
     return { state: 'valid' }
   }
 
@@ -154,7 +163,9 @@ export class ApiTokenService {
   async summary(user: User) {
     const tokens = await this.list(user)
     const live = tokens.filter((token) => !token.expired)
-    const lastUsed = live.map((token) => token.lastUsedAt).filter((value): value is DateTime => value !== null)
+    const lastUsed = live
+      .map((token) => token.lastUsedAt)
+      .filter((value): value is DateTime => value !== null)
     return {
       live: live.length,
       lastUsedAt: lastUsed.length ? DateTime.max(...lastUsed) : null,

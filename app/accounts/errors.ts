@@ -7,7 +7,8 @@ export const accountErrors = defineErrors(AccountError, {
   E_INVITATION_INVALID: {
     status: 410,
     page: 'pages/invitations/invalid',
-    sentence: 'It has been used, revoked, or has expired. Ask the administrator who invited you for a new one.',
+    sentence:
+      'It has been used, revoked, or has expired. Ask the administrator who invited you for a new one.',
   },
   E_RESET_TOKEN_INVALID: {
     status: 410,
@@ -21,4 +22,5 @@ export const accountErrors = defineErrors(AccountError, {
       `${instance} does not accept new accounts on its own. Ask its administrator for an invitation, and open the link it contains.`,
   },
 })
-export type AccountErrorCode = 'E_INVITATION_INVALID' | 'E_RESET_TOKEN_INVALID' | 'E_REGISTRATION_CLOSED'
+export type AccountErrorCode =
+  'E_INVITATION_INVALID' | 'E_RESET_TOKEN_INVALID' | 'E_REGISTRATION_CLOSED'

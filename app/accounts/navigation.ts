@@ -5,7 +5,11 @@ export interface NavItem {
   href: string
 }
 
-const HOMES: Record<User['role'], string> = { creator: '/creator', buyer: '/buyer', admin: '/admin' }
+const HOMES: Record<User['role'], string> = {
+  creator: '/creator',
+  buyer: '/buyer',
+  admin: '/admin',
+}
 
 /** Where a person lands after logging in: their role's dashboard. */
 export function homeFor(user: User) {

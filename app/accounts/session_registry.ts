@@ -58,7 +58,11 @@ export class SessionRegistry {
     const meta = ctx.session.get(META_KEY) as SessionMeta | undefined
     if (!meta) return this.started(ctx, user)
     if (Date.now() - Date.parse(meta.lastSeenAt) < TOUCH_EVERY_MS) return
-    ctx.session.put(META_KEY, { ...meta, lastSeenAt: new Date().toISOString(), ip: ctx.request.ip() ?? meta.ip })
+    ctx.session.put(META_KEY, {
+      ...meta,
+      lastSeenAt: new Date().toISOString(),
+      ip: ctx.request.ip() ?? meta.ip,
+    })
   }
 
   /** Called on logout: the session leaves the user's index. */
@@ -81,7 +85,11 @@ export class SessionRegistry {
           userAgent: meta?.userAgent ?? null,
         }
       })
-      .sort((a, b) => Number(b.current) - Number(a.current) || String(b.lastSeenAt).localeCompare(String(a.lastSeenAt)))
+      .sort(
+        (a, b) =>
+          Number(b.current) - Number(a.current) ||
+          String(b.lastSeenAt).localeCompare(String(a.lastSeenAt))
+      )
   }
 
   /** Signs out one of the user's sessions by its handle; false when it is not theirs (or gone). */

@@ -26,7 +26,10 @@ export interface AuditRow {
 /** Reads the audit log for admins: newest first, filtered, one keyset page at a time. */
 export class AuditLogService {
   async page(filters: AuditFilters) {
-    const query = AuditLog.query().preload('actor').orderBy('id', 'desc').limit(AUDIT_PAGE_SIZE + 1)
+    const query = AuditLog.query()
+      .preload('actor')
+      .orderBy('id', 'desc')
+      .limit(AUDIT_PAGE_SIZE + 1)
     if (filters.actor) {
       const actor = filters.actor.trim()
       if (actor.toLowerCase() === 'system') query.whereNull('actor_id')
@@ -38,13 +41,20 @@ export class AuditLogService {
       }
     }
     if (filters.action) {
-      if (filters.action.endsWith('.')) query.whereLike('action', `${filters.action.replace(/_/g, '\\_')}%`)
+      if (filters.action.endsWith('.'))
+        query.whereLike('action', `${filters.action.replace(/_/g, '\\_')}%`)
       else query.where('action', filters.action)
     }
     if (filters.subjectType) query.where('subject_type', filters.subjectType)
     if (filters.subjectId) query.where('subject_id', filters.subjectId)
-    if (filters.from) query.where('created_at', '>=', DateTime.fromJSDate(filters.from).startOf('day').toJSDate())
-    if (filters.to) query.where('created_at', '<', DateTime.fromJSDate(filters.to).startOf('day').plus({ days: 1 }).toJSDate())
+    if (filters.from)
+      query.where('created_at', '>=', DateTime.fromJSDate(filters.from).startOf('day').toJSDate())
+    if (filters.to)
+      query.where(
+        'created_at',
+        '<',
+        DateTime.fromJSDate(filters.to).startOf('day').plus({ days: 1 }).toJSDate()
+      )
     if (filters.before) query.where('id', '<', filters.before)
 
     const entries = await query
@@ -61,9 +71,14 @@ export class AuditLogService {
 export function readable(meta: Record<string, unknown>) {
   // jsonb keeps keys by length, not as written: what changed reads best as key, from, to.
   const rank = (key: string) => ({ key: 0, email: 1, from: 8, to: 9 })[key] ?? 5
-  const entries = Object.entries(meta ?? {}).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+  const entries = Object.entries(meta ?? {}).sort(
+    ([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)
+  )
   return entries.map(([key, value]) => ({
-    label: key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase(),
+    label: key
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/_/g, ' ')
+      .toLowerCase(),
     value: text(value),
   }))
 }
@@ -72,6 +87,7 @@ function text(value: unknown): string {
   if (value === null || value === undefined) return '—'
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) return value.join(', ')
+  if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null))
+    return value.join(', ')
   return JSON.stringify(value)
 }

@@ -7,7 +7,12 @@ import type { MultipartFile } from '@adonisjs/core/bodyparser'
 import type User from '#models/user'
 import { AuditTrail } from '#app/core/audit_trail'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { type InstanceLogo, type Settings, SETTING_DEFAULTS, SettingsStore } from '#app/core/settings_store'
+import {
+  type InstanceLogo,
+  type Settings,
+  SETTING_DEFAULTS,
+  SettingsStore,
+} from '#app/core/settings_store'
 import { StorageService } from '#app/core/storage_service'
 import { sniffImage, splitSports } from '#app/admin/settings_fields'
 
@@ -101,13 +106,28 @@ export class InstanceSettingsService {
     let uploaded: InstanceLogo | null = null
     if (input.logo?.tmpPath) {
       const contentType = await sniffFile(input.logo.tmpPath)
-      if (!contentType) return { ok: false, code: 'E_LOGO_UNREADABLE', message: 'The logo must be a PNG, JPEG or WebP image.' }
+      if (!contentType)
+        return {
+          ok: false,
+          code: 'E_LOGO_UNREADABLE',
+          message: 'The logo must be a PNG, JPEG or WebP image.',
+        }
       uploaded = { id: randomUUID(), contentType, bytes: input.logo.size }
       try {
-        await this.storage.putFile('previews', logoKey(uploaded.id), input.logo.tmpPath, contentType)
+        await this.storage.putFile(
+          'previews',
+          logoKey(uploaded.id),
+          input.logo.tmpPath,
+          contentType
+        )
       } catch (error) {
         logger.error({ err: error, logoId: uploaded.id }, 'instance logo could not be stored')
-        return { ok: false, code: 'E_LOGO_STORAGE', message: 'The logo could not be stored: object storage did not answer. Nothing was saved; try again.' }
+        return {
+          ok: false,
+          code: 'E_LOGO_STORAGE',
+          message:
+            'The logo could not be stored: object storage did not answer. Nothing was saved; try again.',
+        }
       }
       next.instance_logo = uploaded
     } else if (input.removeLogo) {
@@ -124,11 +144,19 @@ export class InstanceSettingsService {
         const current = await this.#current(trx)
         previousLogo = current.instance_logo
         changes = EDITABLE_KEYS.filter((key) => key in next && !same(current[key], next[key]))
-        const values = Object.fromEntries(changes.map((key) => [key, next[key]])) as Partial<Settings>
+        const values = Object.fromEntries(
+          changes.map((key) => [key, next[key]])
+        ) as Partial<Settings>
         await this.settings.setMany(values, admin.id, trx)
         for (const key of changes) {
           await this.#audit.record(
-            { actorId: admin.id, action: 'setting.changed', subject: { type: 'setting', id: key }, meta: { key, from: current[key], to: next[key] }, ip },
+            {
+              actorId: admin.id,
+              action: 'setting.changed',
+              subject: { type: 'setting', id: key },
+              meta: { key, from: current[key], to: next[key] },
+              ip,
+            },
             trx
           )
         }
@@ -159,7 +187,9 @@ export class InstanceSettingsService {
 
   /** The stored values as this transaction sees them, over the defaults (no cache). */
   async #current(trx: TransactionClientContract): Promise<Settings> {
-    const rows: { key: string; value: unknown }[] = await trx.from('settings').select('key', 'value')
+    const rows: { key: string; value: unknown }[] = await trx
+      .from('settings')
+      .select('key', 'value')
     const values: Record<string, unknown> = { ...SETTING_DEFAULTS }
     for (const row of rows) if (row.key in values) values[row.key] = row.value
     return values as Settings

@@ -46,12 +46,24 @@ export class InvitationService {
 
   /** Newest first: the pending ones and the recent history. */
   recent(limit = 50) {
-    return Invitation.query().preload('creator').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit)
+    return Invitation.query()
+      .preload('creator')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
   }
 
-  async create(admin: User, input: { email: string; role: InvitationRole }, ip: string | null): Promise<CreateInvitationResult> {
+  async create(
+    admin: User,
+    input: { email: string; role: InvitationRole },
+    ip: string | null
+  ): Promise<CreateInvitationResult> {
     if (await User.findBy('email', input.email)) {
-      return { ok: false, code: 'E_ACCOUNT_EXISTS', message: `${input.email} already has an account: no invitation needed.` }
+      return {
+        ok: false,
+        code: 'E_ACCOUNT_EXISTS',
+        message: `${input.email} already has an account: no invitation needed.`,
+      }
     }
     const token = randomBytes(32).toString('base64url')
     const invitation = await db.transaction(async (trx) => {
@@ -82,12 +94,22 @@ export class InvitationService {
   }
 
   async revoke(admin: User, id: number, ip: string | null): Promise<RevokeInvitationResult> {
-    if (!isRowId(id)) return { ok: false, code: 'E_NOT_FOUND', message: 'No invitation has this id.' }
+    if (!isRowId(id))
+      return { ok: false, code: 'E_NOT_FOUND', message: 'No invitation has this id.' }
     return db.transaction(async (trx) => {
       const invitation = await Invitation.query({ client: trx }).where('id', id).forUpdate().first()
-      if (!invitation) return { ok: false as const, code: 'E_NOT_FOUND' as const, message: 'No invitation has this id.' }
+      if (!invitation)
+        return {
+          ok: false as const,
+          code: 'E_NOT_FOUND' as const,
+          message: 'No invitation has this id.',
+        }
       if (invitation.state !== 'pending') {
-        return { ok: false as const, code: 'E_NOT_PENDING' as const, message: `This invitation is already ${invitation.state}.` }
+        return {
+          ok: false as const,
+          code: 'E_NOT_PENDING' as const,
+          message: `This invitation is already ${invitation.state}.`,
+        }
       }
       invitation.revokedAt = DateTime.now()
       invitation.revokedBy = admin.id
@@ -131,10 +153,18 @@ export class InvitationService {
         .forUpdate()
         .first()
       if (!invitation) {
-        return { ok: false as const, code: 'E_INVITATION_INVALID' as const, message: 'This invitation link is used, revoked or expired.' }
+        return {
+          ok: false as const,
+          code: 'E_INVITATION_INVALID' as const,
+          message: 'This invitation link is used, revoked or expired.',
+        }
       }
       if (await User.query({ client: trx }).where('email', invitation.email).first()) {
-        return { ok: false as const, code: 'E_ACCOUNT_EXISTS' as const, message: `${invitation.email} already has an account. Log in instead.` }
+        return {
+          ok: false as const,
+          code: 'E_ACCOUNT_EXISTS' as const,
+          message: `${invitation.email} already has an account. Log in instead.`,
+        }
       }
       const user = await User.create(
         {
@@ -150,7 +180,13 @@ export class InvitationService {
       invitation.acceptedUserId = user.id
       await invitation.save()
       await this.#audit.record(
-        { actorId: user.id, action: 'invitation.accepted', subject: { type: 'invitation', id: invitation.id }, meta: { email: user.email, role: user.role }, ip },
+        {
+          actorId: user.id,
+          action: 'invitation.accepted',
+          subject: { type: 'invitation', id: invitation.id },
+          meta: { email: user.email, role: user.role },
+          ip,
+        },
         trx
       )
       return { ok: true as const, user }
@@ -165,11 +201,19 @@ export class InvitationService {
         message
           .to(invitation.email)
           .subject('You are invited to Athera')
-          .htmlView('emails/invitation', { invitation, link, inviter: admin.fullName, days: INVITATION_TTL_DAYS })
+          .htmlView('emails/invitation', {
+            invitation,
+            link,
+            inviter: admin.fullName,
+            days: INVITATION_TTL_DAYS,
+          })
       })
       return true
     } catch (error) {
-      logger.error({ err: error, invitationId: invitation.id }, 'invitation e-mail could not be sent')
+      logger.error(
+        { err: error, invitationId: invitation.id },
+        'invitation e-mail could not be sent'
+      )
       return false
     }
   }

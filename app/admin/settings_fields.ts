@@ -5,7 +5,8 @@
 
 /** The image type a file's first bytes show, or null; never the name or the browser's word. */
 export function sniffImage(head: Uint8Array): 'image/png' | 'image/jpeg' | 'image/webp' | null {
-  const starts = (bytes: number[], at = 0) => bytes.every((byte, index) => head[at + index] === byte)
+  const starts = (bytes: number[], at = 0) =>
+    bytes.every((byte, index) => head[at + index] === byte)
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
   if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'
   // RIFF....WEBP

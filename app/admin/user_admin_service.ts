@@ -35,7 +35,10 @@ export class UserAdminService {
     if (filters.q) {
       const term = `%${filters.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
       query.where((where) =>
-        where.whereILike('email', term).orWhereILike('full_name', term).orWhereILike('company_name', term)
+        where
+          .whereILike('email', term)
+          .orWhereILike('full_name', term)
+          .orWhereILike('company_name', term)
       )
     }
     if (filters.role) query.where('role', filters.role)
@@ -48,9 +51,13 @@ export class UserAdminService {
     return this.#change(admin, userId, async (user, trx) => {
       if (user.role === role) return { ok: true, user, changed: false }
       if (user.role === 'admin' && !user.isSuspended && (await this.#activeAdmins(trx)) <= 1) {
-        return refuse('E_LAST_ADMIN', 'This is the last active admin: make someone else admin first.')
+        return refuse(
+          'E_LAST_ADMIN',
+          'This is the last active admin: make someone else admin first.'
+        )
       }
-      if (user.id === admin.id) return refuse('E_SELF', 'You cannot change your own role: ask another admin.')
+      if (user.id === admin.id)
+        return refuse('E_SELF', 'You cannot change your own role: ask another admin.')
       if (role === 'buyer' && !user.companyName) {
         // A buyer is a company (users_buyer_company); the person's name stands in until they edit it.
         user.companyName = user.fullName
@@ -59,7 +66,13 @@ export class UserAdminService {
       user.role = role
       await user.save()
       await this.#audit.record(
-        { actorId: admin.id, action: 'user.role_changed', subject: { type: 'user', id: user.id }, meta: { email: user.email, from, to: role }, ip },
+        {
+          actorId: admin.id,
+          action: 'user.role_changed',
+          subject: { type: 'user', id: user.id },
+          meta: { email: user.email, from, to: role },
+          ip,
+        },
         trx
       )
       return { ok: true, user, changed: true }
@@ -77,7 +90,8 @@ export class UserAdminService {
       if (user.role === 'admin' && (await this.#activeAdmins(trx)) <= 1) {
         return refuse('E_LAST_ADMIN', 'This is the last active admin: it cannot be suspended.')
       }
-      if (user.id === admin.id) return refuse('E_SELF', 'You cannot suspend yourself: ask another admin.')
+      if (user.id === admin.id)
+        return refuse('E_SELF', 'You cannot suspend yourself: ask another admin.')
       user.suspendedAt = DateTime.now()
       await user.save()
       const tokens = await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
@@ -106,7 +120,13 @@ export class UserAdminService {
       user.suspendedAt = null
       await user.save()
       await this.#audit.record(
-        { actorId: admin.id, action: 'user.reactivated', subject: { type: 'user', id: user.id }, meta: { email: user.email, role: user.role, suspendedAt }, ip },
+        {
+          actorId: admin.id,
+          action: 'user.reactivated',
+          subject: { type: 'user', id: user.id },
+          meta: { email: user.email, role: user.role, suspendedAt },
+          ip,
+        },
         trx
       )
       return { ok: true, user, changed: true }
@@ -137,7 +157,12 @@ export class UserAdminService {
   }
 
   async #activeAdmins(trx: TransactionClientContract) {
-    const row = await trx.from('users').where('role', 'admin').whereNull('suspended_at').count('* as total').first()
+    const row = await trx
+      .from('users')
+      .where('role', 'admin')
+      .whereNull('suspended_at')
+      .count('* as total')
+      .first()
     return Number(row?.total ?? 0)
   }
 }
@@ -147,6 +172,9 @@ export function isRowId(value: number) {
   return Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647
 }
 
-function refuse(code: Exclude<UserActionResult, { ok: true }>['code'], message: string): UserActionResult {
+function refuse(
+  code: Exclude<UserActionResult, { ok: true }>['code'],
+  message: string
+): UserActionResult {
   return { ok: false, code, message }
 }

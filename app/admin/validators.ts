@@ -12,7 +12,6 @@ import { companyName, email, fullName, newPassword } from '#app/accounts/public'
  * settings, and the audit log's filters.
  */
 
-
 export const USER_STATUSES = ['active', 'suspended'] as const
 
 /** The users list's query string. */
@@ -77,8 +76,32 @@ invitationSignupValidator.messagesProvider = layered(new SimpleMessagesProvider(
  * shown divided by 100, so zero-decimal (JPY, KRW…) and three-decimal currencies are left out.
  */
 export const CURRENCIES = [
-  'USD', 'EUR', 'GBP', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'RON',
-  'BGN', 'BRL', 'MXN', 'SGD', 'HKD', 'INR', 'ZAR', 'AED', 'ILS', 'TRY', 'THB', 'MYR', 'PHP',
+  'USD',
+  'EUR',
+  'GBP',
+  'CHF',
+  'CAD',
+  'AUD',
+  'NZD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'RON',
+  'BGN',
+  'BRL',
+  'MXN',
+  'SGD',
+  'HKD',
+  'INR',
+  'ZAR',
+  'AED',
+  'ILS',
+  'TRY',
+  'THB',
+  'MYR',
+  'PHP',
 ] as const
 
 export const LOGO_MAX_BYTES = 512 * 1024
@@ -108,18 +131,21 @@ const notBelowMin = vine.createRule((value: unknown, _options: undefined, field:
 })
 
 /** A PNG, JPEG or WebP by its magic bytes (SVG is refused: it can carry script). */
-const imageBytes = vine.createRule(async (value: unknown, _options: undefined, field: FieldContext) => {
-  const file = value as { tmpPath?: string } | undefined
-  if (!file?.tmpPath) return
-  const handle = await open(file.tmpPath, 'r')
-  try {
-    const head = new Uint8Array(12)
-    await handle.read(head, 0, 12, 0)
-    if (!sniffImage(head)) field.report('The logo must be a PNG, JPEG or WebP image.', 'imageBytes', field)
-  } finally {
-    await handle.close()
+const imageBytes = vine.createRule(
+  async (value: unknown, _options: undefined, field: FieldContext) => {
+    const file = value as { tmpPath?: string } | undefined
+    if (!file?.tmpPath) return
+    const handle = await open(file.tmpPath, 'r')
+    try {
+      const head = new Uint8Array(12)
+      await handle.read(head, 0, 12, 0)
+      if (!sniffImage(head))
+        field.report('The logo must be a PNG, JPEG or WebP image.', 'imageBytes', field)
+    } finally {
+      await handle.close()
+    }
   }
-})
+)
 
 const sportsList = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
   if (typeof value !== 'string') return
@@ -127,22 +153,43 @@ const sportsList = vine.createRule((value: unknown, _options: undefined, field: 
   if (sports.length === 0) return field.report('List at least one sport.', 'sportsList', field)
   const bad = sports.find((sport) => !SPORT_SLUG.test(sport) || sport.length > 40)
   if (bad) {
-    return field.report(`"${bad}" is not a slug: use lower-case letters, digits and hyphens, like table-tennis.`, 'sportsList', field)
+    return field.report(
+      `"${bad}" is not a slug: use lower-case letters, digits and hyphens, like table-tennis.`,
+      'sportsList',
+      field
+    )
   }
   const seen = new Set<string>()
   const duplicate = sports.find((sport) => (seen.has(sport) ? true : (seen.add(sport), false)))
   if (duplicate) return field.report(`"${duplicate}" is listed twice.`, 'sportsList', field)
-  if (sports.length > SPORTS_MAX) field.report(`List at most ${SPORTS_MAX} sports.`, 'sportsList', field)
+  if (sports.length > SPORTS_MAX)
+    field.report(`List at most ${SPORTS_MAX} sports.`, 'sportsList', field)
 })
 
 export const settingsValidator = vine.create({
   instanceName: vine.string().trim().minLength(1).maxLength(80),
-  logo: vine.file({ size: `${LOGO_MAX_BYTES / 1024}kb` }).use(imageBytes()).optional(),
+  logo: vine
+    .file({ size: `${LOGO_MAX_BYTES / 1024}kb` })
+    .use(imageBytes())
+    .optional(),
   removeLogo: vine.boolean().optional(),
-  commissionPercent: vine.number({ strict: false }).min(0).max(COMMISSION_MAX_PERCENT).use(hundredths()),
-  currency: vine.string().trim().toUpperCase().in([...CURRENCIES]),
+  commissionPercent: vine
+    .number({ strict: false })
+    .min(0)
+    .max(COMMISSION_MAX_PERCENT)
+    .use(hundredths()),
+  currency: vine
+    .string()
+    .trim()
+    .toUpperCase()
+    .in([...CURRENCIES]),
   priceMin: vine.number({ strict: false }).min(PRICE_MIN).max(PRICE_MAX).use(hundredths()),
-  priceMax: vine.number({ strict: false }).min(PRICE_MIN).max(PRICE_MAX).use(hundredths()).use(notBelowMin()),
+  priceMax: vine
+    .number({ strict: false })
+    .min(PRICE_MIN)
+    .max(PRICE_MAX)
+    .use(hundredths())
+    .use(notBelowMin()),
   sports: vine.string().trim().maxLength(4000).use(sportsList()),
   registration: vine.enum(['open', 'invite'] as const),
   rawRetentionDays: vine.number({ strict: false }).withoutDecimals().min(0).max(RETENTION_MAX_DAYS),
@@ -179,7 +226,8 @@ settingsValidator.messagesProvider = layered(
       'rawRetentionDays.withoutDecimals': 'Enter a whole number of days, or 0 to keep originals.',
       'rawRetentionDays.min': 'Enter 0 to keep originals, or a number of days.',
       'rawRetentionDays.max': `Keep originals at most ${RETENTION_MAX_DAYS} days, or enter 0 to keep them.`,
-      'withdrawalAckDays.required': 'Enter how many days buyers have to confirm a withdrawal notice.',
+      'withdrawalAckDays.required':
+        'Enter how many days buyers have to confirm a withdrawal notice.',
       'withdrawalAckDays.number': 'Enter a whole number of days, like 30.',
       'withdrawalAckDays.withoutDecimals': 'Enter a whole number of days, like 30.',
       'withdrawalAckDays.min': 'Give buyers at least 1 day to confirm.',
@@ -194,11 +242,24 @@ settingsValidator.messagesProvider = layered(
 
 export const auditFiltersValidator = vine.create({
   actor: vine.string().trim().maxLength(254).optional(),
-  action: vine.string().trim().maxLength(100).regex(/^[a-z0-9_.]+$/).optional(),
-  subjectType: vine.string().trim().maxLength(60).regex(/^[a-z0-9_]+$/).optional(),
+  action: vine
+    .string()
+    .trim()
+    .maxLength(100)
+    .regex(/^[a-z0-9_.]+$/)
+    .optional(),
+  subjectType: vine
+    .string()
+    .trim()
+    .maxLength(60)
+    .regex(/^[a-z0-9_]+$/)
+    .optional(),
   subjectId: vine.string().trim().maxLength(64).optional(),
   from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
-  to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
+  to: vine
+    .date({ formats: ['YYYY-MM-DD'] })
+    .afterOrSameAs('from')
+    .optional(),
   before: vine.number({ strict: false }).withoutDecimals().min(1).optional(),
 })
 auditFiltersValidator.messagesProvider = layered(

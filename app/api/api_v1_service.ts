@@ -1,10 +1,21 @@
 import { inject } from '@adonisjs/core'
-import { undeliveredClipIds, saleStatuses, type SaleStatus, clipFacts, parseManifest } from '#app/datasets/public'
+import {
+  undeliveredClipIds,
+  saleStatuses,
+  type SaleStatus,
+  clipFacts,
+  parseManifest,
+} from '#app/datasets/public'
 import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
 import type User from '#models/user'
 import { ApiError } from '#exceptions/api_error'
-import { CatalogService, CATALOG_PAGE_SIZE, formatPrice, type CatalogCard } from '#app/catalog/public'
+import {
+  CatalogService,
+  CATALOG_PAGE_SIZE,
+  formatPrice,
+  type CatalogCard,
+} from '#app/catalog/public'
 import { LicenceLibraryService, type Requester, termsOf } from '#app/licences/public'
 
 const BASE = '/api/v1'
@@ -16,7 +27,10 @@ function price(cents: number, currency: string) {
 
 /** Whether the version can be bought or claimed now, and the sentence why not (null when it can). */
 function saleFields(sale: SaleStatus | undefined) {
-  return { purchasable: sale?.purchasable ?? false, not_purchasable_reason: sale ? sale.reason : 'This version is not for sale.' }
+  return {
+    purchasable: sale?.purchasable ?? false,
+    not_purchasable_reason: sale ? sale.reason : 'This version is not for sale.',
+  }
 }
 
 /**
@@ -27,7 +41,12 @@ function saleFields(sale: SaleStatus | undefined) {
 function cursorIsReadable(cursor: string) {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && UUID.test(String(value[1]))
+    return (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      UUID.test(String(value[1]))
+    )
   } catch {
     return false
   }
@@ -50,8 +69,15 @@ export class ApiV1Service {
     const { filters, errors } = this.catalog.parseFilters(query)
     if (errors.length) throw new ApiError(422, 'validation_failed', errors.join(' '))
     const cursor = query.cursor
-    if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length > 500 || !cursorIsReadable(cursor))) {
-      throw new ApiError(422, 'validation_failed', 'The cursor is not one this API gave out: pass next_cursor from the previous page as it is.')
+    if (
+      cursor !== undefined &&
+      (typeof cursor !== 'string' || cursor.length > 500 || !cursorIsReadable(cursor))
+    ) {
+      throw new ApiError(
+        422,
+        'validation_failed',
+        'The cursor is not one this API gave out: pass next_cursor from the previous page as it is.'
+      )
     }
     const { cards, next } = await this.catalog.page(filters, (cursor as string | undefined) ?? null)
     const qs = this.catalog.queryString(filters)
@@ -60,7 +86,9 @@ export class ApiV1Service {
       page_size: CATALOG_PAGE_SIZE,
       next_cursor: next,
       links: {
-        next: next ? `${BASE}/catalog?${qs ? `${qs}&` : ''}cursor=${encodeURIComponent(next)}` : null,
+        next: next
+          ? `${BASE}/catalog?${qs ? `${qs}&` : ''}cursor=${encodeURIComponent(next)}`
+          : null,
       },
     }
   }
@@ -68,7 +96,9 @@ export class ApiV1Service {
   /** A published dataset, its versions and the caller's live licence for the latest one. */
   async dataset(slug: string, user: User) {
     const { dataset, version } = await this.catalog.findPublished(slug)
-    const versions = await DatasetVersion.query().where('dataset_id', dataset.id).orderBy('version', 'desc')
+    const versions = await DatasetVersion.query()
+      .where('dataset_id', dataset.id)
+      .orderBy('version', 'desc')
     const sales = await saleStatuses(versions.map((item) => item.id))
     return {
       id: dataset.id,
@@ -105,7 +135,10 @@ export class ApiV1Service {
   /** One version of a published dataset: what it holds, clip by clip (metadata only). */
   async version(slug: string, number: number, user: User) {
     const { dataset } = await this.catalog.findPublished(slug)
-    const version = await DatasetVersion.query().where('dataset_id', dataset.id).where('version', number).firstOrFail()
+    const version = await DatasetVersion.query()
+      .where('dataset_id', dataset.id)
+      .where('version', number)
+      .firstOrFail()
     const clips = parseManifest(version.manifest)
     const ids = clips.map((clip) => clip.id)
     const withdrawn = await undeliveredClipIds(ids, version.licenceType)
@@ -130,7 +163,10 @@ export class ApiV1Service {
           bytes: clip.files.reduce((sum, file) => sum + file.bytes, 0),
         })),
       licence: await this.#heldLicence(user, version.id),
-      links: { self: `${BASE}/datasets/${dataset.slug}/versions/${version.version}`, dataset: `${BASE}/datasets/${dataset.slug}` },
+      links: {
+        self: `${BASE}/datasets/${dataset.slug}/versions/${version.version}`,
+        dataset: `${BASE}/datasets/${dataset.slug}`,
+      },
     }
   }
 
@@ -179,7 +215,9 @@ export class ApiV1Service {
       .where('dataset_version_id', versionId)
       .whereNull('revoked_at')
       .first()
-    return licence ? { id: licence.id, links: { manifest: `${BASE}/licences/${licence.id}/manifest` } } : null
+    return licence
+      ? { id: licence.id, links: { manifest: `${BASE}/licences/${licence.id}/manifest` } }
+      : null
   }
 
   #card(card: CatalogCard) {

@@ -23,7 +23,10 @@ export function errors(...extra: string[]) {
     403: response('Forbidden'),
     429: response('RateLimited'),
   }
-  for (const status of extra) all[status] = response({ 404: 'NotFound', 409: 'Unavailable', 422: 'ValidationFailed' }[status]!)
+  for (const status of extra)
+    all[status] = response(
+      { 404: 'NotFound', 409: 'Unavailable', 422: 'ValidationFailed' }[status]!
+    )
   return all
 }
 
@@ -36,5 +39,17 @@ export function secured(scope: ApiScope, operation: Record<string, any>) {
   }
 }
 
-export const textFilter = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string', maxLength: 200 } })
-export const numberFilter = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'number', minimum: 0 } })
+export const textFilter = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'string', maxLength: 200 },
+})
+export const numberFilter = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type: 'number', minimum: 0 },
+})

@@ -1,14 +1,29 @@
 import { API_ERROR_CODES } from '#exceptions/api_error'
 import { API_SCOPES } from '#app/accounts/public'
-import { dateTime, integer, nullable, object, ref, string, strings, uuid } from '#app/api/openapi_builders'
+import {
+  dateTime,
+  integer,
+  nullable,
+  object,
+  ref,
+  string,
+  strings,
+  uuid,
+} from '#app/api/openapi_builders'
 
 /**
  * Whether a version can be bought or claimed now. Only the latest version of a published
  * dataset with licensable clips is; older versions stay downloadable for their licence holders.
  */
 const saleSchema = {
-  purchasable: { type: 'boolean', description: 'True when this version can be bought or claimed now.' },
-  not_purchasable_reason: nullable({ ...string, description: 'Why it cannot, in one sentence; null when it can.' }),
+  purchasable: {
+    type: 'boolean',
+    description: 'True when this version can be bought or claimed now.',
+  },
+  not_purchasable_reason: nullable({
+    ...string,
+    description: 'Why it cannot, in one sentence; null when it can.',
+  }),
 }
 
 /** The OpenAPI document's `components`: the bearer scheme, the shared error answers, the schemas. */
@@ -19,26 +34,44 @@ export function apiComponents() {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'ath_<id>.<secret>',
-        description: `An API token. Scopes: ${Object.entries(API_SCOPES).map(([scope, what]) => `\`${scope}\` (${what})`).join('; ')}.`,
+        description: `An API token. Scopes: ${Object.entries(API_SCOPES)
+          .map(([scope, what]) => `\`${scope}\` (${what})`)
+          .join('; ')}.`,
       },
     },
     responses: {
       Unauthorized: {
-        description: 'No token, or a token that is unknown, revoked or expired (`unauthenticated`, `invalid_token`, `token_expired`).',
-        headers: { 'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: string } },
+        description:
+          'No token, or a token that is unknown, revoked or expired (`unauthenticated`, `invalid_token`, `token_expired`).',
+        headers: {
+          'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750).', schema: string },
+        },
         content: { 'application/json': { schema: ref('Error') } },
       },
       Forbidden: {
-        description: 'The token lacks the scope (`insufficient_scope`), the account is not a buyer (`wrong_role`) or is suspended (`account_suspended`), or the licence is revoked (`forbidden`).',
+        description:
+          'The token lacks the scope (`insufficient_scope`), the account is not a buyer (`wrong_role`) or is suspended (`account_suspended`), or the licence is revoked (`forbidden`).',
         content: { 'application/json': { schema: ref('Error') } },
       },
-      NotFound: { description: 'No such dataset, version or licence of yours (`not_found`).', content: { 'application/json': { schema: ref('Error') } } },
-      ValidationFailed: { description: 'A query parameter is not valid (`validation_failed`).', content: { 'application/json': { schema: ref('Error') } } },
-      Unavailable: { description: 'The version’s files cannot be delivered right now (`unavailable`).', content: { 'application/json': { schema: ref('Error') } } },
+      NotFound: {
+        description: 'No such dataset, version or licence of yours (`not_found`).',
+        content: { 'application/json': { schema: ref('Error') } },
+      },
+      ValidationFailed: {
+        description: 'A query parameter is not valid (`validation_failed`).',
+        content: { 'application/json': { schema: ref('Error') } },
+      },
+      Unavailable: {
+        description: 'The version’s files cannot be delivered right now (`unavailable`).',
+        content: { 'application/json': { schema: ref('Error') } },
+      },
       RateLimited: {
         description: 'Too many requests with this token (`rate_limited`).',
         headers: {
-          'Retry-After': { description: 'Seconds until a request is accepted again.', schema: integer },
+          'Retry-After': {
+            description: 'Seconds until a request is accepted again.',
+            schema: integer,
+          },
           'X-RateLimit-Limit': { description: 'Requests allowed per window.', schema: integer },
           'X-RateLimit-Remaining': { description: 'Requests left in the window.', schema: integer },
         },
@@ -51,7 +84,10 @@ export function apiComponents() {
           type: 'object',
           properties: {
             code: { type: 'string', enum: [...API_ERROR_CODES] },
-            message: { type: 'string', description: 'A sentence saying what happened and what to do.' },
+            message: {
+              type: 'string',
+              description: 'A sentence saying what happened and what to do.',
+            },
             details: {
               type: 'array',
               description: 'Validation failures, one per field.',
@@ -61,7 +97,11 @@ export function apiComponents() {
           required: ['code', 'message'],
         },
       }),
-      Price: object({ amount_cents: integer, currency: string, label: { type: 'string', description: '"Free" or a formatted amount.' } }),
+      Price: object({
+        amount_cents: integer,
+        currency: string,
+        label: { type: 'string', description: '"Free" or a formatted amount.' },
+      }),
       CatalogItem: object({
         id: uuid,
         slug: string,
@@ -102,7 +142,16 @@ export function apiComponents() {
         ...saleSchema,
         versions: {
           type: 'array',
-          items: object({ id: uuid, number: integer, published_at: dateTime, licence_type: string, price: ref('Price'), clip_count: integer, ...saleSchema, links: object({ self: string }) }),
+          items: object({
+            id: uuid,
+            number: integer,
+            published_at: dateTime,
+            licence_type: string,
+            price: ref('Price'),
+            clip_count: integer,
+            ...saleSchema,
+            links: object({ self: string }),
+          }),
         },
         licence: ref('HeldLicence'),
         links: object({ self: string, page: string }),
@@ -114,7 +163,12 @@ export function apiComponents() {
         published_at: dateTime,
         licence_type: string,
         price: ref('Price'),
-        stats: object({ clips: integer, duration_ms: integer, people: integer, keypoint_frames: integer }),
+        stats: object({
+          clips: integer,
+          duration_ms: integer,
+          people: integer,
+          keypoint_frames: integer,
+        }),
         manifest_sha256: string,
         ...saleSchema,
         withdrawn_clips: integer,
@@ -152,10 +206,20 @@ export function apiComponents() {
       }),
       LicenceTerms: {
         ...object({ version: integer, sha256: string, title: string }),
-        description: 'The licence text the licence cites (the one its buyer agreed to): its version per licence type, title and the SHA-256 of its body.',
+        description:
+          'The licence text the licence cites (the one its buyer agreed to): its version per licence type, title and the SHA-256 of its body.',
       },
       LicenceTermsWithBody: {
-        ...object({ version: integer, sha256: string, title: string, body: { type: 'string', description: 'The full text in Markdown, the same bytes as LICENCE.md in the ZIP; its SHA-256 is `sha256`.' } }),
+        ...object({
+          version: integer,
+          sha256: string,
+          title: string,
+          body: {
+            type: 'string',
+            description:
+              'The full text in Markdown, the same bytes as LICENCE.md in the ZIP; its SHA-256 is `sha256`.',
+          },
+        }),
         description: 'The licence text the licence cites, with its full body.',
       },
       LicenceList: object({ data: { type: 'array', items: ref('Licence') } }),
@@ -166,7 +230,10 @@ export function apiComponents() {
         version: object({ id: uuid, number: integer }),
         clip_id: uuid,
         clip_title: string,
-        files_to_delete: { ...strings, description: 'Paths in your export (videos/…, keypoints/…, metadata/…, thumbnails/…).' },
+        files_to_delete: {
+          ...strings,
+          description: 'Paths in your export (videos/…, keypoints/…, metadata/…, thumbnails/…).',
+        },
         withdrawn_at: dateTime,
         notified_at: dateTime,
         status: { type: 'string', enum: ['pending', 'acknowledged'] },
@@ -177,7 +244,10 @@ export function apiComponents() {
       WithdrawalNoticeList: object({ data: { type: 'array', items: ref('WithdrawalNotice') } }),
       WithdrawalAck: object({
         data: ref('WithdrawalNotice'),
-        recorded: { type: 'boolean', description: 'False when the notice was already confirmed: nothing new was recorded.' },
+        recorded: {
+          type: 'boolean',
+          description: 'False when the notice was already confirmed: nothing new was recorded.',
+        },
       }),
       Manifest: object({
         licence: object({ id: uuid, type: string, terms: ref('LicenceTermsWithBody') }),
@@ -188,16 +258,29 @@ export function apiComponents() {
         files: {
           type: 'array',
           items: object({
-            path: { type: 'string', description: 'Path inside the dataset (videos/…, keypoints/…, metadata/…, thumbnails/…).' },
+            path: {
+              type: 'string',
+              description:
+                'Path inside the dataset (videos/…, keypoints/…, metadata/…, thumbnails/…).',
+            },
             kind: string,
             bytes: integer,
             sha256: string,
-            url: { type: 'string', format: 'uri', description: 'Presigned GET URL, valid until expires_at.' },
+            url: {
+              type: 'string',
+              format: 'uri',
+              description: 'Presigned GET URL, valid until expires_at.',
+            },
           }),
         },
         withdrawn: {
           type: 'array',
-          items: object({ clip_id: uuid, title: string, withdrawn_at: nullable(dateTime), delete_paths: strings }),
+          items: object({
+            clip_id: uuid,
+            title: string,
+            withdrawn_at: nullable(dateTime),
+            delete_paths: strings,
+          }),
         },
       }),
     },

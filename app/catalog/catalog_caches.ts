@@ -47,7 +47,10 @@ let resultsGeneration = 0
  * copy expires the next request refreshes it while the others still get the expired copy, so
  * no request waits on the database at each expiry. Results that carry filter errors are not kept.
  */
-export async function cachedResults(key: string, render: () => Promise<{ html: string; cacheable: boolean }>): Promise<string> {
+export async function cachedResults(
+  key: string,
+  render: () => Promise<{ html: string; cacheable: boolean }>
+): Promise<string> {
   const cached = resultsCache.get(key)
   const age = cached ? Date.now() - cached.at : Infinity
   if (cached && age < RESULTS_TTL_MS) return cached.html
@@ -58,7 +61,8 @@ export async function cachedResults(key: string, render: () => Promise<{ html: s
       .then(({ html, cacheable }) => {
         if (cacheable && generation === resultsGeneration) {
           resultsCache.delete(key)
-          if (resultsCache.size >= RESULTS_CACHE_MAX) resultsCache.delete(resultsCache.keys().next().value!)
+          if (resultsCache.size >= RESULTS_CACHE_MAX)
+            resultsCache.delete(resultsCache.keys().next().value!)
           resultsCache.set(key, { html, at: Date.now() })
         }
         return html
@@ -97,7 +101,8 @@ export function recallSampleMetadata(key: string) {
 
 export function rememberSampleMetadata(key: string, value: SampleMetadata) {
   sampleMetadataCache.set(key, value)
-  while (sampleMetadataCache.size > SAMPLE_METADATA_ENTRIES) sampleMetadataCache.delete(sampleMetadataCache.keys().next().value!)
+  while (sampleMetadataCache.size > SAMPLE_METADATA_ENTRIES)
+    sampleMetadataCache.delete(sampleMetadataCache.keys().next().value!)
 }
 
 /** Filter options from published datasets change only at publication: a short cache spares a scan per page. */

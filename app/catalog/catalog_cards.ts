@@ -26,7 +26,10 @@ export interface CatalogCard {
  * signed by `sign`. Withdrawn clips (whole or for licensing) are never shown, even as the
  * cover of a version that still holds them.
  */
-export async function catalogCards(rows: Record<string, any>[], sign: (bucket: BucketName, key: string) => Promise<string>): Promise<CatalogCard[]> {
+export async function catalogCards(
+  rows: Record<string, any>[],
+  sign: (bucket: BucketName, key: string) => Promise<string>
+): Promise<CatalogCard[]> {
   const covers = rows.map((row) => row.cover_clip_id).filter(Boolean) as string[]
   const assets: { clip_id: string; kind: string; bucket: string; key: string }[] = covers.length
     ? await db

@@ -16,11 +16,19 @@ export function encodeCursor(value: [string, string]) {
 }
 
 /** A cursor from the URL; anything malformed reads as "first page". */
-export function decodeCursor(cursor: string | null | undefined, shape: RegExp): [string, string] | null {
+export function decodeCursor(
+  cursor: string | null | undefined,
+  shape: RegExp
+): [string, string] | null {
   if (!cursor) return null
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && UUID.test(value[1])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      UUID.test(value[1])
+    ) {
       if (!shape.test(value[0])) return null
       return [value[0], value[1]]
     }

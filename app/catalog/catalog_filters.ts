@@ -7,13 +7,36 @@ import { LICENCE_TYPES, type LicenceType } from '#models/dataset'
 
 /** Sort orders: the key columns (both in the same direction) keyset pagination walks. */
 export const SORTS = {
-  newest: { label: 'Newest', column: 'published_at', cursor: 'published_at::text', direction: 'desc' },
-  price_asc: { label: 'Price: low to high', column: 'listed_price_cents', cursor: 'listed_price_cents::text', direction: 'asc' },
-  price_desc: { label: 'Price: high to low', column: 'listed_price_cents', cursor: 'listed_price_cents::text', direction: 'desc' },
-  clips: { label: 'Most clips', column: 'clip_count', cursor: 'clip_count::text', direction: 'desc' },
+  newest: {
+    label: 'Newest',
+    column: 'published_at',
+    cursor: 'published_at::text',
+    direction: 'desc',
+  },
+  price_asc: {
+    label: 'Price: low to high',
+    column: 'listed_price_cents',
+    cursor: 'listed_price_cents::text',
+    direction: 'asc',
+  },
+  price_desc: {
+    label: 'Price: high to low',
+    column: 'listed_price_cents',
+    cursor: 'listed_price_cents::text',
+    direction: 'desc',
+  },
+  clips: {
+    label: 'Most clips',
+    column: 'clip_count',
+    cursor: 'clip_count::text',
+    direction: 'desc',
+  },
 } as const
 export type CatalogSort = keyof typeof SORTS
-export const CATALOG_SORTS = Object.entries(SORTS).map(([value, sort]) => ({ value, label: sort.label }))
+export const CATALOG_SORTS = Object.entries(SORTS).map(([value, sort]) => ({
+  value,
+  label: sort.label,
+}))
 
 export interface CatalogFilters {
   q?: string
@@ -31,7 +54,14 @@ export interface CatalogFilters {
   sort: CatalogSort
 }
 
-const NUMBER_FILTERS = ['price_min', 'price_max', 'clips_min', 'clips_max', 'minutes_min', 'minutes_max'] as const
+const NUMBER_FILTERS = [
+  'price_min',
+  'price_max',
+  'clips_min',
+  'clips_max',
+  'minutes_min',
+  'minutes_max',
+] as const
 const TEXT_FILTERS = ['q', 'sport', 'activity', 'skill', 'angle'] as const
 const NUMBER_LABELS: Record<(typeof NUMBER_FILTERS)[number], string> = {
   price_min: 'Lowest price',
@@ -53,14 +83,16 @@ export function parseFilters(query: Record<string, unknown>) {
   }
   const licence = text(query.licence)
   if (licence) {
-    if ((LICENCE_TYPES as readonly string[]).includes(licence)) filters.licence = licence as LicenceType
+    if ((LICENCE_TYPES as readonly string[]).includes(licence))
+      filters.licence = licence as LicenceType
     else errors.push('Licence must be research or commercial.')
   }
   for (const name of NUMBER_FILTERS) {
     const raw = text(query[name])
     if (!raw) continue
     const value = Number(raw)
-    if (!Number.isFinite(value) || value < 0 || value > 1e7) errors.push(`${NUMBER_LABELS[name]} must be a number, 0 or more.`)
+    if (!Number.isFinite(value) || value < 0 || value > 1e7)
+      errors.push(`${NUMBER_LABELS[name]} must be a number, 0 or more.`)
     else filters[name] = value
   }
   const sort = text(query.sort)

@@ -36,12 +36,17 @@ export async function catalogRows(filters: CatalogFilters, cursor?: string | nul
   if (filters.skill) query.whereRaw('skill_levels @> ARRAY[?]::text[]', [filters.skill])
   if (filters.angle) query.whereRaw('camera_angles @> ARRAY[?]::text[]', [filters.angle])
   if (filters.licence) query.where('listed_licence_type', filters.licence)
-  if (filters.price_min !== undefined) query.where('listed_price_cents', '>=', Math.round(filters.price_min * 100))
-  if (filters.price_max !== undefined) query.where('listed_price_cents', '<=', Math.round(filters.price_max * 100))
+  if (filters.price_min !== undefined)
+    query.where('listed_price_cents', '>=', Math.round(filters.price_min * 100))
+  if (filters.price_max !== undefined)
+    query.where('listed_price_cents', '<=', Math.round(filters.price_max * 100))
   if (filters.clips_min !== undefined) query.where('clip_count', '>=', Math.ceil(filters.clips_min))
-  if (filters.clips_max !== undefined) query.where('clip_count', '<=', Math.floor(filters.clips_max))
-  if (filters.minutes_min !== undefined) query.where('duration_ms', '>=', Math.round(filters.minutes_min * 60_000))
-  if (filters.minutes_max !== undefined) query.where('duration_ms', '<=', Math.round(filters.minutes_max * 60_000))
+  if (filters.clips_max !== undefined)
+    query.where('clip_count', '<=', Math.floor(filters.clips_max))
+  if (filters.minutes_min !== undefined)
+    query.where('duration_ms', '>=', Math.round(filters.minutes_min * 60_000))
+  if (filters.minutes_max !== undefined)
+    query.where('duration_ms', '<=', Math.round(filters.minutes_max * 60_000))
 
   const cast = sort.column === 'published_at' ? 'timestamptz' : 'integer'
   const position = decodeCursor(cursor, CURSOR_SHAPES[cast])
@@ -49,7 +54,10 @@ export async function catalogRows(filters: CatalogFilters, cursor?: string | nul
     const op = sort.direction === 'desc' ? '<' : '>'
     query.whereRaw(`(${sort.column}, id) ${op} (?::${cast}, ?::uuid)`, [position[0], position[1]])
   }
-  query.orderBy(sort.column, sort.direction).orderBy('id', sort.direction).limit(CATALOG_PAGE_SIZE + 1)
+  query
+    .orderBy(sort.column, sort.direction)
+    .orderBy('id', sort.direction)
+    .limit(CATALOG_PAGE_SIZE + 1)
 
   const rows: Record<string, any>[] = await query
   const more = rows.length > CATALOG_PAGE_SIZE

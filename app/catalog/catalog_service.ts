@@ -6,7 +6,14 @@ import type User from '#models/user'
 import { SettingsStore } from '#app/core/settings_store'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 import { catalogCards } from '#app/catalog/catalog_cards'
-import { PREVIEW_TTL_SECONDS, cachedFacets, cachedResults, clearCatalogCaches, rememberFacets, signedOnce } from '#app/catalog/catalog_caches'
+import {
+  PREVIEW_TTL_SECONDS,
+  cachedFacets,
+  cachedResults,
+  clearCatalogCaches,
+  rememberFacets,
+  signedOnce,
+} from '#app/catalog/catalog_caches'
 import { filtersQueryString, parseFilters, type CatalogFilters } from '#app/catalog/catalog_filters'
 import { catalogRows, publishedFacets } from '#app/catalog/catalog_query'
 import { DatasetPage } from '#app/catalog/dataset_page'
@@ -61,7 +68,10 @@ export class CatalogService {
   }
 
   /** The rendered results for one canonical query, from a cache of a few seconds (catalog_caches.ts). */
-  results(key: string, render: () => Promise<{ html: string; cacheable: boolean }>): Promise<string> {
+  results(
+    key: string,
+    render: () => Promise<{ html: string; cacheable: boolean }>
+  ): Promise<string> {
     return cachedResults(key, render)
   }
 
@@ -72,7 +82,9 @@ export class CatalogService {
 
   /** A presigned GET of a preview-bucket object, from the cache while it has half its life left. */
   #signed(bucket: BucketName, key: string) {
-    return signedOnce(`${bucket}/${key}`, () => this.storage.presignedGet(bucket, key, PREVIEW_TTL_SECONDS))
+    return signedOnce(`${bucket}/${key}`, () =>
+      this.storage.presignedGet(bucket, key, PREVIEW_TTL_SECONDS)
+    )
   }
 
   /** A published dataset by its slug, with its latest version; a 404 for drafts and unknown slugs. */

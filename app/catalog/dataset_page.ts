@@ -11,7 +11,12 @@ import type User from '#models/user'
 import { LicenceTextService } from '#app/licences/public'
 import { formatLength } from '#app/core/format'
 import { StorageService, type BucketName } from '#app/core/storage_service'
-import { PREVIEW_TTL_SECONDS, recallSampleMetadata, rememberSampleMetadata, sampleMetadataReads } from '#app/catalog/catalog_caches'
+import {
+  PREVIEW_TTL_SECONDS,
+  recallSampleMetadata,
+  rememberSampleMetadata,
+  sampleMetadataReads,
+} from '#app/catalog/catalog_caches'
 import { paymentsConfigured } from '#config/stripe'
 
 /**
@@ -46,8 +51,18 @@ export class DatasetPage {
       .join('clips', 'clips.id', 'dvc.clip_id')
       .where('dvc.dataset_version_id', version.id)
       .whereRaw('clip_licensing_problem(clips.id, ?::licence_type) IS NULL', [version.licenceType])
-      .whereExists((sub) => sub.from('clip_assets').whereColumn('clip_assets.clip_id', 'clips.id').where('kind', 'preview'))
-      .whereExists((sub) => sub.from('clip_assets').whereColumn('clip_assets.clip_id', 'clips.id').where('kind', 'keypoints'))
+      .whereExists((sub) =>
+        sub
+          .from('clip_assets')
+          .whereColumn('clip_assets.clip_id', 'clips.id')
+          .where('kind', 'preview')
+      )
+      .whereExists((sub) =>
+        sub
+          .from('clip_assets')
+          .whereColumn('clip_assets.clip_id', 'clips.id')
+          .where('kind', 'keypoints')
+      )
       .orderBy('dvc.position')
       .select('clips.id')
       .first()
@@ -69,13 +84,16 @@ export class DatasetPage {
   async samplePreviewUrl(version: DatasetVersion) {
     const clipId = await this.sample(version)
     const asset = clipId ? await this.#asset(clipId, 'preview') : null
-    return asset ? this.storage.presignedGet(asset.bucket as BucketName, asset.key, PREVIEW_TTL_SECONDS) : null
+    return asset
+      ? this.storage.presignedGet(asset.bucket as BucketName, asset.key, PREVIEW_TTL_SECONDS)
+      : null
   }
 
   /** Everything the dataset page shows: the card, the sample, the price and the buyer's options. */
   async detail(dataset: Dataset, version: DatasetVersion, user: User | null) {
     const manifest = version.manifest as unknown as DatasetManifest
-    const filesOf = (clip: DatasetManifest['clips'][number]) => (Array.isArray(clip.files) ? clip.files : [])
+    const filesOf = (clip: DatasetManifest['clips'][number]) =>
+      Array.isArray(clip.files) ? clip.files : []
     const clipIds = manifest.clips.map((clip) => clip.id)
     const sampleId = await this.sample(version)
 
@@ -91,7 +109,11 @@ export class DatasetPage {
           try {
             const chunks: Buffer[] = []
             sampleMetadataReads.count++
-            for await (const chunk of await this.storage.getStream(asset.bucket as BucketName, asset.key)) chunks.push(chunk as Buffer)
+            for await (const chunk of await this.storage.getStream(
+              asset.bucket as BucketName,
+              asset.key
+            ))
+              chunks.push(chunk as Buffer)
             const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
             cached = { metadata: parsed, pretty: JSON.stringify(parsed, null, 2) }
             rememberSampleMetadata(cacheKey, cached)
@@ -130,7 +152,8 @@ export class DatasetPage {
     const undelivered = await undeliveredClipIds(clipIds, version.licenceType)
     const withdrawn = undelivered.size
     const anonymization = metadata?.anonymization ? Object.values(metadata.anonymization)[0] : null
-    const settings = (anonymization as { settings?: Record<string, unknown> } | null)?.settings ?? null
+    const settings =
+      (anonymization as { settings?: Record<string, unknown> } | null)?.settings ?? null
 
     return {
       dataset,
@@ -141,13 +164,24 @@ export class DatasetPage {
       sampleMetadata,
       card: {
         sports: [...new Set(manifest.clips.map((clip) => clip.sport))].sort(),
-        activities: [...new Set(manifest.clips.map((clip) => clip.activity).filter(Boolean))].sort() as string[],
-        skills: [...new Set(manifest.clips.map((clip) => clip.skill_level).filter(Boolean))].sort() as string[],
-        angles: [...new Set(manifest.clips.map((clip) => clip.camera_angle).filter(Boolean))].sort() as string[],
+        activities: [
+          ...new Set(manifest.clips.map((clip) => clip.activity).filter(Boolean)),
+        ].sort() as string[],
+        skills: [
+          ...new Set(manifest.clips.map((clip) => clip.skill_level).filter(Boolean)),
+        ].sort() as string[],
+        angles: [
+          ...new Set(manifest.clips.map((clip) => clip.camera_angle).filter(Boolean)),
+        ].sort() as string[],
         files: manifest.clips.reduce((sum, clip) => sum + filesOf(clip).length, 0),
-        bytes: manifest.clips.reduce((sum, clip) => sum + filesOf(clip).reduce((total, file) => total + Number(file.bytes), 0), 0),
+        bytes: manifest.clips.reduce(
+          (sum, clip) => sum + filesOf(clip).reduce((total, file) => total + Number(file.bytes), 0),
+          0
+        ),
         withdrawn,
-        pipeline: metadata?.pipeline ? `${metadata.pipeline.name} ${metadata.pipeline.version}` : null,
+        pipeline: metadata?.pipeline
+          ? `${metadata.pipeline.name} ${metadata.pipeline.version}`
+          : null,
         output: metadata?.output
           ? `${metadata.output.width} × ${metadata.output.height} at ${metadata.output.fps} fps, H.264${metadata.output.audio ? '' : ', no audio'}`
           : null,
@@ -155,10 +189,18 @@ export class DatasetPage {
           ? {
               faceThreshold: settings.faceThreshold ?? null,
               text: settings.text ?? null,
-              blur: typeof settings.blur === 'string' ? settings.blur : settings.blur ? JSON.stringify(settings.blur) : null,
+              blur:
+                typeof settings.blur === 'string'
+                  ? settings.blur
+                  : settings.blur
+                    ? JSON.stringify(settings.blur)
+                    : null,
             }
           : null,
-        models: [...models].map(([name, versions]) => ({ name, versions: [...versions].sort().join(', ') })),
+        models: [...models].map(([name, versions]) => ({
+          name,
+          versions: [...versions].sort().join(', '),
+        })),
       },
       // The wording a buyer agrees to before buying or claiming: the current text of the type.
       terms: await this.licenceTexts.current(version.licenceType),
@@ -180,7 +222,11 @@ export class DatasetPage {
       if (licence) return { kind: 'held' as const, licenceId: licence.id }
     }
     const sale = await saleStatus(version.id)
-    if (!sale?.purchasable) return { kind: 'unavailable' as const, reason: sale?.reason ?? 'This version is not for sale.' }
+    if (!sale?.purchasable)
+      return {
+        kind: 'unavailable' as const,
+        reason: sale?.reason ?? 'This version is not for sale.',
+      }
     if (version.priceCents === 0) return { kind: 'claim' as const }
     if (!paymentsConfigured()) return { kind: 'unconfigured' as const }
     return { kind: 'buy' as const }

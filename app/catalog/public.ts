@@ -3,6 +3,11 @@
  * exceptions import it from here, never from the files below (docs/architecture.md,
  * "The import rule"). The rest of this folder is private to catalog/.
  */
-export { CATALOG_PAGE_SIZE, CATALOG_SORTS, type CatalogCard, CatalogService } from './catalog_service.js'
+export {
+  CATALOG_PAGE_SIZE,
+  CATALOG_SORTS,
+  type CatalogCard,
+  CatalogService,
+} from './catalog_service.js'
 // The API quotes prices as the catalog shows them.
 export { formatPrice } from '#app/core/format'

@@ -44,9 +44,20 @@ export interface ClipCard {
 
 export interface ClipDetail extends ClipCard {
   /** Presigned links to the processed outputs, once published. */
-  outputs: { video: string | null; preview: string | null; keypoints: string | null; metadata: string | null }
+  outputs: {
+    video: string | null
+    preview: string | null
+    keypoints: string | null
+    metadata: string | null
+  }
   technical: { label: string; value: string }[]
-  assets: { kind: string; size: string; contentType: string; sha256: string; createdAt: ClipAsset['createdAt'] }[]
+  assets: {
+    kind: string
+    size: string
+    contentType: string
+    sha256: string
+    createdAt: ClipAsset['createdAt']
+  }[]
   runs: {
     attempt: number
     status: string
@@ -92,7 +103,10 @@ export class ClipLibraryService {
   /** The clip behind a URL; a 404 when it does not exist (the route only admits UUIDs). */
   /** The stored keypoints.json of a processed clip, or null when there is none. */
   async keypointsStream(clip: Clip) {
-    const asset = await ClipAsset.query().where('clipId', clip.id).where('kind', 'keypoints').first()
+    const asset = await ClipAsset.query()
+      .where('clipId', clip.id)
+      .where('kind', 'keypoints')
+      .first()
     return asset ? this.storage.getStream(asset.bucket, asset.key) : null
   }
 
@@ -111,7 +125,9 @@ export class ClipLibraryService {
     const card = await this.#card(clip)
     const link = async (kind: ClipAsset['kind'], name?: string) => {
       const asset = clip.assets.find((item) => item.kind === kind)
-      return asset ? this.storage.presignedGet(asset.bucket, asset.key, THUMBNAIL_TTL_SECONDS, name) : null
+      return asset
+        ? this.storage.presignedGet(asset.bucket, asset.key, THUMBNAIL_TTL_SECONDS, name)
+        : null
     }
     return {
       ...card,
@@ -124,8 +140,14 @@ export class ClipLibraryService {
       technical: [
         { label: 'Original file', value: clip.originalFilename },
         { label: 'Type', value: clip.contentType ?? '—' },
-        { label: 'Duration', value: clip.durationMs === null ? '—' : formatDuration(clip.durationMs) },
-        { label: 'Resolution', value: clip.width && clip.height ? `${clip.width} × ${clip.height}` : '—' },
+        {
+          label: 'Duration',
+          value: clip.durationMs === null ? '—' : formatDuration(clip.durationMs),
+        },
+        {
+          label: 'Resolution',
+          value: clip.width && clip.height ? `${clip.width} × ${clip.height}` : '—',
+        },
         { label: 'Frame rate', value: clip.fps ? `${clip.fps} fps` : '—' },
         { label: 'Size', value: clip.bytes === null ? '—' : formatBytes(clip.bytes) },
         { label: 'SHA-256', value: clip.sha256 ?? '—' },
@@ -145,7 +167,9 @@ export class ClipLibraryService {
         errorMessage: run.errorMessage,
         startedAt: run.startedAt.toFormat('d LLL yyyy HH:mm:ss'),
         finishedAt: run.finishedAt?.toFormat('d LLL yyyy HH:mm:ss') ?? null,
-        duration: run.finishedAt ? formatDuration(run.finishedAt.diff(run.startedAt).as('milliseconds')) : null,
+        duration: run.finishedAt
+          ? formatDuration(run.finishedAt.diff(run.startedAt).as('milliseconds'))
+          : null,
         timings: Object.entries(run.stepTimings ?? {}).map(([step, ms]) => ({
           step,
           duration: formatDuration(ms),
@@ -164,7 +188,11 @@ export class ClipLibraryService {
     const outcome = await db.transaction(async (trx) => {
       const clip = await Clip.query({ client: trx }).where('id', clipId).forUpdate().firstOrFail()
       if (clip.status !== 'failed') return { ok: false as const, status: clip.status }
-      const previous = { statusReason: clip.statusReason, failedStep: clip.failedStep, progress: clip.progress }
+      const previous = {
+        statusReason: clip.statusReason,
+        failedStep: clip.failedStep,
+        progress: clip.progress,
+      }
       clip.merge({ status: 'uploaded', statusReason: null, failedStep: null, progress: 0 })
       await clip.save()
       return { ok: true as const, clip, previous }
@@ -174,19 +202,23 @@ export class ClipLibraryService {
     try {
       // A unique id per retry: BullMQ would ignore an id it still remembers from the
       // failed attempt. BullMQ refuses ids with ':' (save its own 3-part form), hence '-'.
-      await this.queue.dispatch('process-clip', { clipId }, { jobId: `process-clip-${clipId}-retry-${Date.now()}` })
+      await this.queue.dispatch(
+        'process-clip',
+        { clipId },
+        { jobId: `process-clip-${clipId}-retry-${Date.now()}` }
+      )
     } catch (error) {
       // Without a job the clip would wait for processing forever: put it back as it was.
-      logger.error({ err: error, clipId }, 'retry could not queue process-clip; clip restored to failed')
-      await Clip.query()
-        .where('id', clipId)
-        .where('status', 'uploaded')
-        .update({
-          status: 'failed',
-          status_reason: outcome.previous.statusReason,
-          failed_step: outcome.previous.failedStep,
-          progress: outcome.previous.progress,
-        })
+      logger.error(
+        { err: error, clipId },
+        'retry could not queue process-clip; clip restored to failed'
+      )
+      await Clip.query().where('id', clipId).where('status', 'uploaded').update({
+        status: 'failed',
+        status_reason: outcome.previous.statusReason,
+        failed_step: outcome.previous.failedStep,
+        progress: outcome.previous.progress,
+      })
       return { ok: false, code: 'E_QUEUE_UNAVAILABLE' }
     }
     logger.info({ clipId }, 'failed clip queued for processing again')
@@ -206,7 +238,11 @@ export class ClipLibraryService {
         ? await this.storage.presignedGet(thumbnail.bucket, thumbnail.key, THUMBNAIL_TTL_SECONDS)
         : null,
       consent: grant
-        ? { id: grant.id, scopes: grant.scopes.join(', '), usage: CONSENT_USAGE_LABELS[grant.usage] }
+        ? {
+            id: grant.id,
+            scopes: grant.scopes.join(', '),
+            usage: CONSENT_USAGE_LABELS[grant.usage],
+          }
         : null,
     }
   }

@@ -13,7 +13,8 @@ export const clipErrors = defineErrors(ClipError, {
     status: 503,
     page: 'pages/errors/unavailable',
     headers: { 'Retry-After': '60' },
-    sentence: 'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.',
+    sentence:
+      'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.',
   },
 })
 export type ClipErrorCode = 'E_NOT_RETRYABLE' | 'E_QUEUE_UNAVAILABLE'

@@ -1,11 +1,24 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
-import { LEDGER_ACCOUNTS, LEDGER_ENTRY_KINDS, type LedgerAccount, type LedgerEntryKind } from '#models/ledger_entry'
+import {
+  LEDGER_ACCOUNTS,
+  LEDGER_ENTRY_KINDS,
+  type LedgerAccount,
+  type LedgerEntryKind,
+} from '#models/ledger_entry'
 import { pages, type CsvValue } from '#app/core/csv'
 import { AuditTrail } from '#app/core/audit_trail'
 import type User from '#models/user'
-import { afterId, dayRange, oneOf, personRef, text, toQueryString, UUID } from '#app/core/admin_filters'
+import {
+  afterId,
+  dayRange,
+  oneOf,
+  personRef,
+  text,
+  toQueryString,
+  UUID,
+} from '#app/core/admin_filters'
 
 export const LEDGER_PAGE_SIZE = 50
 const EXPORT_PAGE_SIZE = 500
@@ -64,7 +77,20 @@ export interface PaymentAnomaly {
   createdAt: Date
 }
 
-export const LEDGER_CSV_HEADER = ['id', 'created_at', 'group_id', 'kind', 'account', 'user_id', 'user_email', 'order_id', 'transfer_id', 'amount_cents', 'currency', 'memo']
+export const LEDGER_CSV_HEADER = [
+  'id',
+  'created_at',
+  'group_id',
+  'kind',
+  'account',
+  'user_id',
+  'user_email',
+  'order_id',
+  'transfer_id',
+  'amount_cents',
+  'currency',
+  'memo',
+]
 
 /**
  * The admin's view of the ledger: filtered, paged by id (newest first), summed, exported.
@@ -76,14 +102,30 @@ export class AdminLedgerService {
 
   /** An export hands personal and financial data out of the instance: who took what is kept. */
   recordExport(admin: User, filters: object, ip: string | null) {
-    return this.audit.record({ actorId: admin.id, action: 'ledger.exported', subject: { type: 'ledger', id: 'csv' }, meta: { filters }, ip })
+    return this.audit.record({
+      actorId: admin.id,
+      action: 'ledger.exported',
+      subject: { type: 'ledger', id: 'csv' },
+      meta: { filters },
+      ip,
+    })
   }
 
   /** Reads the query string; an unreadable filter is dropped and explained in `errors`. */
   parseFilters(query: Record<string, unknown>): ParsedLedgerFilters {
     const errors: string[] = []
-    const account = oneOf(query.account, LEDGER_ACCOUNTS, errors, `Account must be one of ${LEDGER_ACCOUNTS.join(', ')}.`)
-    const kind = oneOf(query.kind, LEDGER_ENTRY_KINDS, errors, `Kind must be one of ${LEDGER_ENTRY_KINDS.join(', ')}.`)
+    const account = oneOf(
+      query.account,
+      LEDGER_ACCOUNTS,
+      errors,
+      `Account must be one of ${LEDGER_ACCOUNTS.join(', ')}.`
+    )
+    const kind = oneOf(
+      query.kind,
+      LEDGER_ENTRY_KINDS,
+      errors,
+      `Kind must be one of ${LEDGER_ENTRY_KINDS.join(', ')}.`
+    )
     const creator = personRef(query.creator, errors, 'Creator')
     let order = text(query.order, 36) || undefined
     if (order && !UUID.test(order)) {
@@ -137,15 +179,20 @@ export class AdminLedgerService {
 
   /** Count, credits, debits and net of every filtered row, per currency. */
   async sums(parsed: ParsedLedgerFilters) {
-    const rows: { currency: string; entries: string; credits: string | null; debits: string | null; net: string | null }[] =
-      await this.#filtered(parsed)
-        .groupBy('le.currency')
-        .orderBy('le.currency')
-        .select('le.currency')
-        .select(db.raw('count(*) as entries'))
-        .select(db.raw('sum(le.amount_cents) filter (where le.amount_cents > 0) as credits'))
-        .select(db.raw('sum(le.amount_cents) filter (where le.amount_cents < 0) as debits'))
-        .select(db.raw('sum(le.amount_cents) as net'))
+    const rows: {
+      currency: string
+      entries: string
+      credits: string | null
+      debits: string | null
+      net: string | null
+    }[] = await this.#filtered(parsed)
+      .groupBy('le.currency')
+      .orderBy('le.currency')
+      .select('le.currency')
+      .select(db.raw('count(*) as entries'))
+      .select(db.raw('sum(le.amount_cents) filter (where le.amount_cents > 0) as credits'))
+      .select(db.raw('sum(le.amount_cents) filter (where le.amount_cents < 0) as debits'))
+      .select(db.raw('sum(le.amount_cents) as net'))
     return rows.map((row) => ({
       currency: row.currency,
       entries: Number(row.entries),
@@ -157,8 +204,24 @@ export class AdminLedgerService {
 
   /** Every filtered row as a CSV record, read page by page (never the whole ledger at once). */
   async *csvRows(parsed: ParsedLedgerFilters): AsyncGenerator<CsvValue[]> {
-    for await (const row of pages<LedgerRow>((after) => this.#rows(parsed, after?.id ?? null, EXPORT_PAGE_SIZE), EXPORT_PAGE_SIZE)) {
-      yield [row.id, row.createdAt, row.groupId, row.kind, row.account, row.userId, row.userEmail, row.orderId, row.transferId, row.amountCents, row.currency, row.memo]
+    for await (const row of pages<LedgerRow>(
+      (after) => this.#rows(parsed, after?.id ?? null, EXPORT_PAGE_SIZE),
+      EXPORT_PAGE_SIZE
+    )) {
+      yield [
+        row.id,
+        row.createdAt,
+        row.groupId,
+        row.kind,
+        row.account,
+        row.userId,
+        row.userEmail,
+        row.orderId,
+        row.transferId,
+        row.amountCents,
+        row.currency,
+        row.memo,
+      ]
     }
   }
 
@@ -170,8 +233,24 @@ export class AdminLedgerService {
       .join('dataset_versions as dv', 'dv.id', 'o.dataset_version_id')
       .join('datasets as d', 'd.id', 'dv.dataset_id')
       .where('o.id', orderId)
-      .select('o.id', 'o.status', 'o.amount_cents', 'o.platform_fee_cents', 'o.currency', 'o.paid_at', 'o.refunded_at', 'o.stripe_payment_intent_id', 'o.stripe_charge_id')
-      .select('b.full_name as buyer_name', 'b.company_name as buyer_company', 'b.email as buyer_email', 'd.title as dataset_title', 'dv.version')
+      .select(
+        'o.id',
+        'o.status',
+        'o.amount_cents',
+        'o.platform_fee_cents',
+        'o.currency',
+        'o.paid_at',
+        'o.refunded_at',
+        'o.stripe_payment_intent_id',
+        'o.stripe_charge_id'
+      )
+      .select(
+        'b.full_name as buyer_name',
+        'b.company_name as buyer_company',
+        'b.email as buyer_email',
+        'd.title as dataset_title',
+        'dv.version'
+      )
       .first()
     if (!row) return null
     return {
@@ -185,13 +264,30 @@ export class AdminLedgerService {
       buyer: (row.buyer_company ?? row.buyer_name) as string,
       buyerEmail: row.buyer_email as string,
       dataset: `${row.dataset_title} v${row.version}`,
-      refundable: row.status === 'paid' && Boolean(row.stripe_payment_intent_id || row.stripe_charge_id),
+      refundable:
+        row.status === 'paid' && Boolean(row.stripe_payment_intent_id || row.stripe_charge_id),
     }
   }
 
-  async #rows(parsed: ParsedLedgerFilters, before: number | null, limit: number): Promise<LedgerRow[]> {
+  async #rows(
+    parsed: ParsedLedgerFilters,
+    before: number | null,
+    limit: number
+  ): Promise<LedgerRow[]> {
     const query = this.#filtered(parsed)
-      .select('le.id', 'le.group_id', 'le.kind', 'le.account', 'le.user_id', 'le.order_id', 'le.transfer_id', 'le.amount_cents', 'le.currency', 'le.memo', 'le.created_at')
+      .select(
+        'le.id',
+        'le.group_id',
+        'le.kind',
+        'le.account',
+        'le.user_id',
+        'le.order_id',
+        'le.transfer_id',
+        'le.amount_cents',
+        'le.currency',
+        'le.memo',
+        'le.created_at'
+      )
       .select('u.full_name as user_name', 'u.email as user_email')
       .orderBy('le.id', 'desc')
       .limit(limit)

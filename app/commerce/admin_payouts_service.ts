@@ -58,7 +58,12 @@ export class AdminPayoutsService {
   /** Reads the transfers list's filters (status as the admin sees it, creator). */
   parseTransferFilters(query: Record<string, unknown>) {
     const errors: string[] = []
-    const status = oneOf(query.status, TRANSFER_VIEWS, errors, `Status must be one of ${TRANSFER_VIEWS.join(', ')}.`)
+    const status = oneOf(
+      query.status,
+      TRANSFER_VIEWS,
+      errors,
+      `Status must be one of ${TRANSFER_VIEWS.join(', ')}.`
+    )
     const creator = personRef(query.creator, errors, 'Creator')
     return { filters: { status, creator: creator?.raw }, creator, errors }
   }
@@ -74,7 +79,13 @@ export class AdminPayoutsService {
       .from('transfers as t')
       .join('users as u', 'u.id', 't.creator_id')
       .join('orders as o', 'o.id', 't.order_id')
-      .select('t.*', 'u.full_name', 'u.email', 'u.stripe_account_status', 'o.status as order_status')
+      .select(
+        't.*',
+        'u.full_name',
+        'u.email',
+        'u.stripe_account_status',
+        'o.status as order_status'
+      )
       .orderBy('t.id', 'desc')
       .limit(TRANSFER_PAGE_SIZE + 1)
     if (cursor !== null) query.where('t.id', '<', cursor)
@@ -84,7 +95,13 @@ export class AdminPayoutsService {
         query.where('t.status', 'pending').whereNull('t.failure_reason')
         break
       case 'failed':
-        query.where((where) => where.where('t.status', 'failed').orWhere((pending) => pending.where('t.status', 'pending').whereNotNull('t.failure_reason')))
+        query.where((where) =>
+          where
+            .where('t.status', 'failed')
+            .orWhere((pending) =>
+              pending.where('t.status', 'pending').whereNotNull('t.failure_reason')
+            )
+        )
         break
       case 'paid':
       case 'reversed':
@@ -93,12 +110,18 @@ export class AdminPayoutsService {
     }
     const rows: any[] = await query
     const list = rows.slice(0, TRANSFER_PAGE_SIZE).map((row) => {
-      const view: TransferView = row.status === 'pending' && row.failure_reason ? 'failed' : row.status
+      const view: TransferView =
+        row.status === 'pending' && row.failure_reason ? 'failed' : row.status
       return {
         id: row.id as number,
         createdAt: new Date(row.created_at),
         updatedAt: new Date(row.updated_at),
-        creator: { id: row.creator_id as number, name: row.full_name as string, email: row.email as string, connectStatus: row.stripe_account_status as string },
+        creator: {
+          id: row.creator_id as number,
+          name: row.full_name as string,
+          email: row.email as string,
+          connectStatus: row.stripe_account_status as string,
+        },
         orderId: row.order_id as string,
         orderStatus: row.order_status as string,
         amountCents: Number(row.amount_cents),
@@ -107,11 +130,21 @@ export class AdminPayoutsService {
         failureReason: row.failure_reason as string | null,
         stripeTransferId: row.stripe_transfer_id as string | null,
         refusals: Number(row.refusals),
-        retryable: row.status === 'pending' && row.order_status === 'paid' && row.stripe_account_status === 'ready',
-        waitsForAccount: row.status === 'pending' && row.order_status === 'paid' && row.stripe_account_status !== 'ready',
+        retryable:
+          row.status === 'pending' &&
+          row.order_status === 'paid' &&
+          row.stripe_account_status === 'ready',
+        waitsForAccount:
+          row.status === 'pending' &&
+          row.order_status === 'paid' &&
+          row.stripe_account_status !== 'ready',
       }
     })
-    return { transfers: list, next: rows.length > TRANSFER_PAGE_SIZE ? list[list.length - 1].id : null, after: cursor }
+    return {
+      transfers: list,
+      next: rows.length > TRANSFER_PAGE_SIZE ? list[list.length - 1].id : null,
+      after: cursor,
+    }
   }
 
   /**
@@ -119,14 +152,30 @@ export class AdminPayoutsService {
    * through the webhook's own idempotent path; the attempt is audited with its outcome.
    */
   async retryTransfer(admin: User, transferId: number, ip: string | null): Promise<RetryResult> {
-    const transfer = await Transfer.query().where('id', transferId).preload('order').preload('creator').first()
+    const transfer = await Transfer.query()
+      .where('id', transferId)
+      .preload('order')
+      .preload('creator')
+      .first()
     if (!transfer) return { ok: false, code: 'E_NOT_FOUND' }
-    if (transfer.status !== 'pending') return { ok: false, code: 'E_NOT_RETRYABLE', status: transfer.status, reason: transfer.failureReason }
-    if (transfer.order.status !== 'paid') return { ok: false, code: 'E_ORDER_NOT_PAID', orderStatus: transfer.order.status }
+    if (transfer.status !== 'pending')
+      return {
+        ok: false,
+        code: 'E_NOT_RETRYABLE',
+        status: transfer.status,
+        reason: transfer.failureReason,
+      }
+    if (transfer.order.status !== 'paid')
+      return { ok: false, code: 'E_ORDER_NOT_PAID', orderStatus: transfer.order.status }
     if (!this.stripe.configured) return { ok: false, code: 'E_PAYMENTS_NOT_CONFIGURED' }
     const creator = transfer.creator
     if (creator.stripeAccountStatus !== 'ready' || !creator.stripeAccountId) {
-      return { ok: false, code: 'E_ACCOUNT_NOT_READY', creator: creator.fullName, connectStatus: creator.stripeAccountStatus }
+      return {
+        ok: false,
+        code: 'E_ACCOUNT_NOT_READY',
+        creator: creator.fullName,
+        connectStatus: creator.stripeAccountStatus,
+      }
     }
     let attempted = false
     await this.creatorTransfers.sendTransfer(transfer.id, async (attempt, trx) => {
@@ -153,7 +202,12 @@ export class AdminPayoutsService {
     // Another request (a webhook, a second click) got the row first and it is no longer pending.
     if (!attempted) return { ok: false, code: 'E_UNCHANGED' }
     const sent = await Transfer.findOrFail(transfer.id)
-    if (sent.status !== 'paid') return { ok: false, code: 'E_STRIPE_REFUSED', message: sent.failureReason ?? 'Stripe refused the transfer.' }
+    if (sent.status !== 'paid')
+      return {
+        ok: false,
+        code: 'E_STRIPE_REFUSED',
+        message: sent.failureReason ?? 'Stripe refused the transfer.',
+      }
     return { ok: true, transfer: sent }
   }
 
@@ -163,19 +217,32 @@ export class AdminPayoutsService {
    * refund Stripe did not make changes nothing. One key per order: a second click, or a
    * second admin, gets the same refund back.
    */
-  async requestRefund(admin: User, orderId: string, reason: string, ip: string | null): Promise<RefundResult> {
+  async requestRefund(
+    admin: User,
+    orderId: string,
+    reason: string,
+    ip: string | null
+  ): Promise<RefundResult> {
     const order = await Order.find(orderId)
     if (!order) return { ok: false, code: 'E_NOT_FOUND' }
-    if (order.status !== 'paid') return { ok: false, code: 'E_NOT_REFUNDABLE', status: order.status }
+    if (order.status !== 'paid')
+      return { ok: false, code: 'E_NOT_REFUNDABLE', status: order.status }
     if (!this.stripe.configured) return { ok: false, code: 'E_PAYMENTS_NOT_CONFIGURED' }
-    if (!order.stripePaymentIntentId && !order.stripeChargeId) return { ok: false, code: 'E_NO_PAYMENT' }
+    if (!order.stripePaymentIntentId && !order.stripeChargeId)
+      return { ok: false, code: 'E_NO_PAYMENT' }
     let refundId: string
     try {
       const refund = await this.stripe.createRefund(
         {
-          ...(order.stripePaymentIntentId ? { payment_intent: order.stripePaymentIntentId } : { charge: order.stripeChargeId! }),
+          ...(order.stripePaymentIntentId
+            ? { payment_intent: order.stripePaymentIntentId }
+            : { charge: order.stripeChargeId! }),
           reason: 'requested_by_customer',
-          metadata: { order_id: order.id, requested_by: String(admin.id), note: reason.slice(0, 500) },
+          metadata: {
+            order_id: order.id,
+            requested_by: String(admin.id),
+            note: reason.slice(0, 500),
+          },
         },
         `refund-${order.id}`
       )
@@ -199,7 +266,11 @@ export class AdminPayoutsService {
     return { ok: true, refundId, order }
   }
 
-  #whereCreator(query: DatabaseQueryBuilderContract<any>, alias: string, creator?: { id?: number; email?: string }) {
+  #whereCreator(
+    query: DatabaseQueryBuilderContract<any>,
+    alias: string,
+    creator?: { id?: number; email?: string }
+  ) {
     if (creator?.id !== undefined) query.where(`${alias}.id`, creator.id)
     if (creator?.email) query.whereRaw(`lower(${alias}.email) = ?`, [creator.email])
   }

@@ -26,8 +26,7 @@ export type CheckoutResult =
   | { ok: false; code: 'E_STRIPE'; slug: string; error: PaymentError }
 
 export type ClaimResult =
-  | { ok: true; licence: Licence; created: boolean }
-  | { ok: false; code: 'E_NOT_FREE'; slug: string }
+  { ok: true; licence: Licence; created: boolean } | { ok: false; code: 'E_NOT_FREE'; slug: string }
 
 /**
  * Buying a dataset version: the order is written first (pending), then a Checkout Session in
@@ -55,8 +54,13 @@ export class CheckoutService {
       .firstOrFail()
     const sale = await saleStatus(version.id)
     if (!sale?.purchasable) {
-      const back = version.dataset.status === 'published' ? `/catalog/${version.dataset.slug}` : null
-      throw notForSale.raise(sale?.code ?? 'E_UNPUBLISHED', sale?.facts ?? { version: version.version, latest: version.version, heldClips: 0 }, { back })
+      const back =
+        version.dataset.status === 'published' ? `/catalog/${version.dataset.slug}` : null
+      throw notForSale.raise(
+        sale?.code ?? 'E_UNPUBLISHED',
+        sale?.facts ?? { version: version.version, latest: version.version, heldClips: 0 },
+        { back }
+      )
     }
     return version
   }
@@ -76,7 +80,9 @@ export class CheckoutService {
     // otherwise both find no open session and each start an order with its own session. The
     // lock is the transaction's; the second waits, then finds the first one's session.
     return db.transaction(async (trx) => {
-      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`checkout:${buyer.id}:${version.id}`])
+      await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [
+        `checkout:${buyer.id}:${version.id}`,
+      ])
       try {
         const open = await this.#openCheckout(buyer, version, text, trx)
         if (open) return { ok: true as const, ...open }
@@ -91,7 +97,10 @@ export class CheckoutService {
           datasetVersionId: version.id,
           amountCents: version.priceCents,
           currency: version.currency,
-          platformFeeCents: platformFee(version.priceCents, await this.settings.get('commission_bps')),
+          platformFeeCents: platformFee(
+            version.priceCents,
+            await this.settings.get('commission_bps')
+          ),
           status: 'pending',
           licenceTextId: text.id,
         },
@@ -118,14 +127,25 @@ export class CheckoutService {
                 },
               },
             ],
-            metadata: { order_id: order.id, dataset_version_id: version.id, buyer_id: String(buyer.id) },
-            payment_intent_data: { metadata: { order_id: order.id }, transfer_group: `order_${order.id}` },
+            metadata: {
+              order_id: order.id,
+              dataset_version_id: version.id,
+              buyer_id: String(buyer.id),
+            },
+            payment_intent_data: {
+              metadata: { order_id: order.id },
+              transfer_group: `order_${order.id}`,
+            },
             success_url: `${appUrl}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
             cancel_url: `${appUrl}/checkout/cancel?order=${order.id}`,
           },
           `checkout-${order.id}`
         )
-        if (!session.url) throw new PaymentError('E_STRIPE_FAILED', 'Stripe did not return a checkout page. Try again in a minute.')
+        if (!session.url)
+          throw new PaymentError(
+            'E_STRIPE_FAILED',
+            'Stripe did not return a checkout page. Try again in a minute.'
+          )
         order.stripeCheckoutSessionId = session.id
         await order.save()
         return { ok: true as const, url: session.url, order }
@@ -143,7 +163,12 @@ export class CheckoutService {
    * The buyer's checkout for this version still open at Stripe, if any: a second click or a
    * second tab goes back to the same session, so one licence can never be paid for twice.
    */
-  async #openCheckout(buyer: User, version: DatasetVersion, text: LicenceText, trx: TransactionClientContract) {
+  async #openCheckout(
+    buyer: User,
+    version: DatasetVersion,
+    text: LicenceText,
+    trx: TransactionClientContract
+  ) {
     const order = await Order.query({ client: trx })
       .where('buyer_id', buyer.id)
       .where('dataset_version_id', version.id)
@@ -160,7 +185,8 @@ export class CheckoutService {
       await order.save()
       return null
     }
-    if (session.status !== 'open' || !session.url || session.amount_total !== version.priceCents) return null
+    if (session.status !== 'open' || !session.url || session.amount_total !== version.priceCents)
+      return null
     // The buyer has just agreed again, maybe to a newer version: the licence cites that one.
     if (order.licenceTextId !== text.id) {
       order.licenceTextId = text.id
@@ -174,8 +200,14 @@ export class CheckoutService {
    * claim returns the same licence.
    */
   async claim(buyer: User, version: DatasetVersion, text: LicenceText): Promise<ClaimResult> {
-    if (version.priceCents !== 0) return { ok: false, code: 'E_NOT_FREE', slug: version.dataset.slug }
-    const { licence, created } = await this.licences.issue({ buyerId: buyer.id, version, source: 'free', text })
+    if (version.priceCents !== 0)
+      return { ok: false, code: 'E_NOT_FREE', slug: version.dataset.slug }
+    const { licence, created } = await this.licences.issue({
+      buyerId: buyer.id,
+      version,
+      source: 'free',
+      text,
+    })
     return { ok: true, licence, created }
   }
 
@@ -208,13 +240,20 @@ export class CheckoutService {
   async cancel(buyer: User, orderId: string) {
     const order = await this.orderToCancel(buyer, orderId)
     // Conditional update: a webhook that marked it paid meanwhile wins.
-    const changed = await Order.query().where('id', order.id).where('status', 'pending').update({ status: 'cancelled', updated_at: new Date() })
+    const changed = await Order.query()
+      .where('id', order.id)
+      .where('status', 'pending')
+      .update({ status: 'cancelled', updated_at: new Date() })
     await order.refresh()
     if (affectedRows(changed) > 0 && order.stripeCheckoutSessionId && this.stripe.configured) {
       // Close it at Stripe too; if that fails the session expires by itself within a day.
       await this.stripe.expireCheckoutSession(order.stripeCheckoutSessionId).catch((error) => {
         if (!(error instanceof PaymentError)) throw error
-        logger.warn({ orderId: order.id, code: error.code }, 'checkout session left open: %s', error.message)
+        logger.warn(
+          { orderId: order.id, code: error.code },
+          'checkout session left open: %s',
+          error.message
+        )
       })
     }
     return order

@@ -39,13 +39,20 @@ export class ConnectService {
   ) {}
 
   card(creator: User): ConnectCard {
-    return { configured: this.stripe.configured, status: creator.stripeAccountStatus, accountId: creator.stripeAccountId }
+    return {
+      configured: this.stripe.configured,
+      status: creator.stripeAccountStatus,
+      accountId: creator.stripeAccountId,
+    }
   }
 
   /** The onboarding link to send the creator to, creating their account on the first call. */
   async start(creator: User): Promise<OnboardingResult> {
     if (!this.stripe.configured) return { ok: false, code: 'E_NOT_CONFIGURED' }
-    return this.#guard(async () => ({ ok: true, url: await this.#link(await this.#ensureAccount(creator)) }))
+    return this.#guard(async () => ({
+      ok: true,
+      url: await this.#link(await this.#ensureAccount(creator)),
+    }))
   }
 
   /** Stripe's refresh_url: the last link expired or was used; a new one for the same account. */
@@ -74,7 +81,10 @@ export class ConnectService {
     }
     const status = StripeService.connectStatus(account)
     const becameReady = await db.transaction(async (trx) => {
-      const row = await User.query({ client: trx }).where('id', creator.id).forUpdate().firstOrFail()
+      const row = await User.query({ client: trx })
+        .where('id', creator.id)
+        .forUpdate()
+        .firstOrFail()
       // Disconnected meanwhile (an admin, another tab): this account is no longer theirs.
       if (row.stripeAccountId !== accountId) return false
       const flipped = status === 'ready' && row.stripeAccountStatus !== 'ready'
@@ -89,10 +99,17 @@ export class ConnectService {
 
   async #ensureAccount(creator: User) {
     const outcome = await db.transaction(async (trx) => {
-      const row = await User.query({ client: trx }).where('id', creator.id).forUpdate().firstOrFail()
+      const row = await User.query({ client: trx })
+        .where('id', creator.id)
+        .forUpdate()
+        .firstOrFail()
       if (row.stripeAccountId) return { accountId: row.stripeAccountId }
       // Read apart from the model: only this service uses the counter.
-      const { stripe_connect_refusals: refusals } = await trx.from('users').where('id', row.id).select('stripe_connect_refusals').firstOrFail()
+      const { stripe_connect_refusals: refusals } = await trx
+        .from('users')
+        .where('id', row.id)
+        .select('stripe_connect_refusals')
+        .firstOrFail()
       try {
         const account = await this.stripe.createExpressAccount(
           {
@@ -102,7 +119,10 @@ export class ConnectService {
           },
           refusals ? `connect-account-user-${row.id}-${refusals}` : `connect-account-user-${row.id}`
         )
-        row.merge({ stripeAccountId: account.id, stripeAccountStatus: StripeService.connectStatus(account) })
+        row.merge({
+          stripeAccountId: account.id,
+          stripeAccountStatus: StripeService.connectStatus(account),
+        })
         await row.save()
         logger.info({ userId: row.id, accountId: account.id }, 'stripe express account created')
         return { accountId: account.id, status: row.stripeAccountStatus }
@@ -116,7 +136,8 @@ export class ConnectService {
       }
     })
     if ('error' in outcome) throw outcome.error
-    if (outcome.status) creator.merge({ stripeAccountId: outcome.accountId, stripeAccountStatus: outcome.status })
+    if (outcome.status)
+      creator.merge({ stripeAccountId: outcome.accountId, stripeAccountStatus: outcome.status })
     return outcome.accountId
   }
 

@@ -27,7 +27,10 @@ export interface CreatorBalance {
   failingTransfers: number
 }
 
-export async function creatorBalances(creator?: { id?: number; email?: string }): Promise<CreatorBalance[]> {
+export async function creatorBalances(creator?: {
+  id?: number
+  email?: string
+}): Promise<CreatorBalance[]> {
   const where: string[] = []
   const bindings: (string | number)[] = []
   if (creator?.id !== undefined) {

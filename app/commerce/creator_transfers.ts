@@ -27,13 +27,19 @@ export class CreatorTransfers {
 
   /** Sends every pending transfer of an order whose creator's account is ready. */
   async sendTransfers(orderId: string) {
-    const pending = await Transfer.query().where('order_id', orderId).where('status', 'pending').orderBy('id')
+    const pending = await Transfer.query()
+      .where('order_id', orderId)
+      .where('status', 'pending')
+      .orderBy('id')
     for (const transfer of pending) await this.sendTransfer(transfer.id)
   }
 
   /** Sends a creator's pending transfers (their account has just become ready). */
   async sendPendingTransfersOf(creatorId: number) {
-    const pending = await Transfer.query().where('creator_id', creatorId).where('status', 'pending').orderBy('id')
+    const pending = await Transfer.query()
+      .where('creator_id', creatorId)
+      .where('status', 'pending')
+      .orderBy('id')
     for (const transfer of pending) await this.sendTransfer(transfer.id)
   }
 
@@ -71,12 +77,26 @@ export class CreatorTransfers {
    * (Stripe would replay the refusal to it), so the next attempt, an admin's retry, can succeed.
    * `onAttempt` runs in the same transaction after Stripe answered (the admin's audit row).
    */
-  async sendTransfer(transferId: number, onAttempt?: (transfer: Transfer, trx: TransactionClientContract) => Promise<void>) {
+  async sendTransfer(
+    transferId: number,
+    onAttempt?: (transfer: Transfer, trx: TransactionClientContract) => Promise<void>
+  ) {
     await db.transaction(async (trx) => {
-      const transfer = await Transfer.query({ client: trx }).where('id', transferId).forUpdate().firstOrFail()
-      const order = await Order.query({ client: trx }).where('id', transfer.orderId).forUpdate().firstOrFail()
+      const transfer = await Transfer.query({ client: trx })
+        .where('id', transferId)
+        .forUpdate()
+        .firstOrFail()
+      const order = await Order.query({ client: trx })
+        .where('id', transfer.orderId)
+        .forUpdate()
+        .firstOrFail()
       // A disputed order's shares wait for the verdict: a lost dispute takes the money back.
-      if (transfer.status !== 'pending' || order.status !== 'paid' || disputeOpen(order.disputeStatus)) return
+      if (
+        transfer.status !== 'pending' ||
+        order.status !== 'paid' ||
+        disputeOpen(order.disputeStatus)
+      )
+        return
       const creator = await User.findOrFail(transfer.creatorId, { client: trx })
       if (creator.stripeAccountStatus !== 'ready' || !creator.stripeAccountId) return
       try {
@@ -89,14 +109,20 @@ export class CreatorTransfers {
             transfer_group: `order_${order.id}`,
             metadata: { order_id: order.id, transfer_id: String(transfer.id) },
           },
-          transfer.refusals ? `transfer-${transfer.id}-${transfer.refusals}` : `transfer-${transfer.id}`
+          transfer.refusals
+            ? `transfer-${transfer.id}-${transfer.refusals}`
+            : `transfer-${transfer.id}`
         )
         transfer.merge({ status: 'paid', stripeTransferId: sent.id, failureReason: null })
         await transfer.save()
         await this.ledger.recordTransfer(transfer, trx)
       } catch (error) {
         if (!(error instanceof PaymentError)) throw error
-        logger.warn({ transferId, orderId: order.id, code: error.code }, 'transfer left pending: %s', error.message)
+        logger.warn(
+          { transferId, orderId: order.id, code: error.code },
+          'transfer left pending: %s',
+          error.message
+        )
         transfer.failureReason = error.message
         // Only a refusal spends the key: after a timeout Stripe may have made the transfer,
         // and the same key returns it instead of paying twice.
@@ -108,19 +134,38 @@ export class CreatorTransfers {
   }
 
   /** After a partial refund: each creator's part comes off their unsent transfer, or back from the sent one. */
-  async giveBackParts(order: Order, parts: Map<number, number>, refundedTotal: number, trx: TransactionClientContract) {
-    const transfers = await Transfer.query({ client: trx }).where('order_id', order.id).forUpdate().orderBy('id')
+  async giveBackParts(
+    order: Order,
+    parts: Map<number, number>,
+    refundedTotal: number,
+    trx: TransactionClientContract
+  ) {
+    const transfers = await Transfer.query({ client: trx })
+      .where('order_id', order.id)
+      .forUpdate()
+      .orderBy('id')
     for (const transfer of transfers) {
-      const part = Math.min(parts.get(transfer.creatorId) ?? 0, transfer.amountCents - transfer.reversedCents)
+      const part = Math.min(
+        parts.get(transfer.creatorId) ?? 0,
+        transfer.amountCents - transfer.reversedCents
+      )
       if (part <= 0) continue
       parts.set(transfer.creatorId, (parts.get(transfer.creatorId) ?? 0) - part)
       if (transfer.status === 'pending') {
-        if (part >= transfer.amountCents) transfer.merge({ status: 'failed', failureReason: 'Refunded before this transfer was sent.' })
+        if (part >= transfer.amountCents)
+          transfer.merge({
+            status: 'failed',
+            failureReason: 'Refunded before this transfer was sent.',
+          })
         else transfer.amountCents -= part
         await transfer.save()
       } else if (transfer.status === 'paid' && transfer.stripeTransferId) {
         // One key per refund total: a redelivery of this refund returns the same reversal.
-        const reversal = await this.stripe.reverseTransfer(transfer.stripeTransferId, { amount: part, metadata: { order_id: order.id } }, `reversal-${transfer.id}-${refundedTotal}`)
+        const reversal = await this.stripe.reverseTransfer(
+          transfer.stripeTransferId,
+          { amount: part, metadata: { order_id: order.id } },
+          `reversal-${transfer.id}-${refundedTotal}`
+        )
         transfer.reversedCents += part
         await transfer.save()
         await this.ledger.reverseTransfer(transfer, trx, part, reversal.id)
@@ -130,13 +175,24 @@ export class CreatorTransfers {
 
   /** The order's money is gone back to the buyer: sent transfers reversed (what is left of them), unsent ones never sent. */
   async takeBackTransfers(order: Order, reason: string, trx: TransactionClientContract) {
-    const transfers = await Transfer.query({ client: trx }).where('order_id', order.id).forUpdate().orderBy('id')
+    const transfers = await Transfer.query({ client: trx })
+      .where('order_id', order.id)
+      .forUpdate()
+      .orderBy('id')
     for (const transfer of transfers) {
       if (transfer.status === 'paid' && transfer.stripeTransferId) {
         const left = transfer.amountCents - transfer.reversedCents
         if (left > 0) {
-          const reversal = await this.stripe.reverseTransfer(transfer.stripeTransferId, { amount: left, metadata: { order_id: order.id } }, `reversal-${transfer.id}`)
-          transfer.merge({ status: 'reversed', stripeReversalId: reversal.id, reversedCents: transfer.amountCents })
+          const reversal = await this.stripe.reverseTransfer(
+            transfer.stripeTransferId,
+            { amount: left, metadata: { order_id: order.id } },
+            `reversal-${transfer.id}`
+          )
+          transfer.merge({
+            status: 'reversed',
+            stripeReversalId: reversal.id,
+            reversedCents: transfer.amountCents,
+          })
           await transfer.save()
           await this.ledger.reverseTransfer(transfer, trx, left, reversal.id)
         } else {

@@ -139,7 +139,12 @@ export function chartOf(months: MonthEarnings[], currency: string): EarningsChar
       height: month.cents === 0 ? 0 : round(Math.max(bottom - top, 2)),
     }
   })
-  const values = high === 0 && low === 0 ? [0] : [...new Set([high, high / 2, 0, low / 2, low])].filter((cents) => cents <= high && cents >= low)
+  const values =
+    high === 0 && low === 0
+      ? [0]
+      : [...new Set([high, high / 2, 0, low / 2, low])].filter(
+          (cents) => cents <= high && cents >= low
+        )
   const ticks = values.map((cents) => ({ y: round(scale(cents)), cents: Math.round(cents) }))
   return {
     currency,
@@ -175,7 +180,9 @@ export class EarningsService {
     const currencies =
       used.length === 0 || used.includes(instanceCurrency)
         ? [instanceCurrency, ...used.filter((currency) => currency !== instanceCurrency)]
-        : rows.sort((a, b) => earned(b) - earned(a) || a.currency.localeCompare(b.currency)).map((row) => row.currency)
+        : rows
+            .sort((a, b) => earned(b) - earned(a) || a.currency.localeCompare(b.currency))
+            .map((row) => row.currency)
     return currencies.map((currency) => {
       const row = rows.find((candidate) => candidate.currency === currency)
       return {
@@ -191,14 +198,20 @@ export class EarningsService {
   }
 
   /** Net earnings per month over the last twelve months, in one currency (UTC months). */
-  async monthly(creator: User, currency: string, now: DateTime = DateTime.utc()): Promise<MonthEarnings[]> {
+  async monthly(
+    creator: User,
+    currency: string,
+    now: DateTime = DateTime.utc()
+  ): Promise<MonthEarnings[]> {
     const months = lastMonths(now)
     const rows: { month: string; cents: string }[] = await payable(creator.id)
       .whereNull('transfer_id')
       .where('currency', currency)
       .where('created_at', '>=', months[0].toJSDate())
       .groupByRaw('1')
-      .select(db.raw(`to_char(date_trunc('month', created_at at time zone 'UTC'), 'YYYY-MM') as month`))
+      .select(
+        db.raw(`to_char(date_trunc('month', created_at at time zone 'UTC'), 'YYYY-MM') as month`)
+      )
       .select(db.raw('sum(amount_cents) as cents'))
     const byMonth = new Map(rows.map((row) => [row.month, Number(row.cents)]))
     return months.map((month) => ({
@@ -226,11 +239,28 @@ export class EarningsService {
       .join('orders', 'orders.id', 'shares.order_id')
       .join('dataset_versions', 'dataset_versions.id', 'orders.dataset_version_id')
       .join('datasets', 'datasets.id', 'dataset_versions.dataset_id')
-      .groupBy('datasets.id', 'datasets.title', 'datasets.slug', 'dataset_versions.id', 'dataset_versions.version', 'orders.currency')
-      .select('datasets.id as dataset_id', 'datasets.title', 'datasets.slug', 'dataset_versions.version', 'orders.currency')
+      .groupBy(
+        'datasets.id',
+        'datasets.title',
+        'datasets.slug',
+        'dataset_versions.id',
+        'dataset_versions.version',
+        'orders.currency'
+      )
+      .select(
+        'datasets.id as dataset_id',
+        'datasets.title',
+        'datasets.slug',
+        'dataset_versions.version',
+        'orders.currency'
+      )
       .select(db.raw(`count(*) filter (where orders.status = 'paid') as sales`))
       .select(db.raw(`count(*) filter (where orders.status = 'refunded') as refunds`))
-      .select(db.raw(`coalesce(sum(orders.amount_cents) filter (where orders.status = 'paid'), 0) as gross`))
+      .select(
+        db.raw(
+          `coalesce(sum(orders.amount_cents) filter (where orders.status = 'paid'), 0) as gross`
+        )
+      )
       .select(db.raw('sum(shares.net) as share'))
       .orderByRaw('sum(shares.net) desc, datasets.title asc, dataset_versions.version desc')
     return rows.map((row) => ({

@@ -27,7 +27,8 @@ export const transferErrors = defineErrors(TransferError, {
   },
   E_ORDER_NOT_PAID: {
     status: 409,
-    sentence: ({ orderStatus }: Refusal<RetryResult, 'E_ORDER_NOT_PAID'>) => `The order is ${orderStatus}, not paid, so its share cannot be sent.`,
+    sentence: ({ orderStatus }: Refusal<RetryResult, 'E_ORDER_NOT_PAID'>) =>
+      `The order is ${orderStatus}, not paid, so its share cannot be sent.`,
   },
   E_ACCOUNT_NOT_READY: {
     status: 409,
@@ -36,11 +37,13 @@ export const transferErrors = defineErrors(TransferError, {
   },
   E_STRIPE_REFUSED: {
     status: 502,
-    sentence: ({ message }: Refusal<RetryResult, 'E_STRIPE_REFUSED'>) => `Stripe refused the transfer again: ${message} It stays pending.`,
+    sentence: ({ message }: Refusal<RetryResult, 'E_STRIPE_REFUSED'>) =>
+      `Stripe refused the transfer again: ${message} It stays pending.`,
   },
   E_UNCHANGED: {
     status: 409,
-    sentence: 'This transfer changed while you were looking at it (another request sent it). Nothing more was done.',
+    sentence:
+      'This transfer changed while you were looking at it (another request sent it). Nothing more was done.',
   },
 })
 
@@ -56,8 +59,13 @@ export const refundErrors = defineErrors(RefundError, {
   },
   E_NOT_REFUNDABLE: {
     status: 409,
-    sentence: ({ status }: Refusal<RefundResult, 'E_NOT_REFUNDABLE'>) => `This order is ${status}; only a paid order can be refunded.`,
+    sentence: ({ status }: Refusal<RefundResult, 'E_NOT_REFUNDABLE'>) =>
+      `This order is ${status}; only a paid order can be refunded.`,
   },
-  E_NO_PAYMENT: { status: 409, sentence: 'This order has no Stripe payment on record, so there is nothing to refund at Stripe.' },
+  E_NO_PAYMENT: {
+    status: 409,
+    sentence:
+      'This order has no Stripe payment on record, so there is nothing to refund at Stripe.',
+  },
   E_STRIPE: { status: 502, sentence: ({ message }: Refusal<RefundResult, 'E_STRIPE'>) => message },
 })

@@ -36,7 +36,8 @@ export function splitBySeconds(totalCents: number, creators: CreatorWeight[]) {
   assertCents(totalCents, 'total')
   const merged = new Map<number, bigint>()
   for (const { creatorId, seconds } of creators) {
-    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`seconds must be ≥ 0, got ${seconds}`)
+    if (!Number.isFinite(seconds) || seconds < 0)
+      throw new RangeError(`seconds must be ≥ 0, got ${seconds}`)
     // Milliseconds as integers: exact arithmetic from here on.
     merged.set(creatorId, (merged.get(creatorId) ?? 0n) + BigInt(Math.round(seconds * 1000)))
   }
@@ -72,12 +73,17 @@ export function splitBySeconds(totalCents: number, creators: CreatorWeight[]) {
  * The whole split of a sale. Without creators (a version with no clips) the platform keeps
  * the amount, so the sale still balances.
  */
-export function splitSale(amountCents: number, commissionBps: number, creators: CreatorWeight[]): SaleSplit {
+export function splitSale(
+  amountCents: number,
+  commissionBps: number,
+  creators: CreatorWeight[]
+): SaleSplit {
   const fee = creators.length === 0 ? amountCents : platformFee(amountCents, commissionBps)
   const shares = splitBySeconds(amountCents - fee, creators).filter((share) => share.cents > 0)
   return { amountCents, platformFeeCents: fee, shares }
 }
 
 function assertCents(value: number, name: string) {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be whole cents ≥ 0, got ${value}`)
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be whole cents ≥ 0, got ${value}`)
 }

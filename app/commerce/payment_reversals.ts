@@ -46,10 +46,21 @@ export class PaymentReversals {
    * admins (the ledger page) and accepted, as Stripe stops retrying and may disable the
    * endpoint (checkout events included) after days of refusals.
    */
-  async refunded(charge: Stripe.Charge, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+  async refunded(
+    charge: Stripe.Charge,
+    event: Stripe.Event,
+    trx: TransactionClientContract
+  ): Promise<Handled> {
     const order = await this.#orderOfCharge(charge.id, charge.payment_intent, trx)
-    if (!order || order.status === 'pending' || order.status === 'cancelled' || order.status === 'failed') {
-      const waiting = (!order || order.status === 'pending') && Date.now() / 1000 - event.created < ORPHAN_REFUND_GRACE_S
+    if (
+      !order ||
+      order.status === 'pending' ||
+      order.status === 'cancelled' ||
+      order.status === 'failed'
+    ) {
+      const waiting =
+        (!order || order.status === 'pending') &&
+        Date.now() / 1000 - event.created < ORPHAN_REFUND_GRACE_S
       if (waiting) throw new NotYetApplicable(`no paid order for charge ${charge.id} yet`)
       const detail = order
         ? `A refund of ${charge.amount_refunded} (charge ${charge.id}) for order ${order.id}, which is ${order.status}: refund it by hand if the buyer was charged.`
@@ -57,10 +68,12 @@ export class PaymentReversals {
       await this.#anomaly(event, charge.id, charge.amount_refunded, charge.currency, detail, trx)
       return { status: 'ignored', detail }
     }
-    if (order.status === 'refunded') return { status: 'duplicate', detail: `order ${order.id} already refunded` }
+    if (order.status === 'refunded')
+      return { status: 'duplicate', detail: `order ${order.id} already refunded` }
     const full = charge.refunded || charge.amount_refunded >= order.amountCents
     const fresh = charge.amount_refunded - order.refundedCents
-    if (fresh <= 0 && !full) return { status: 'duplicate', detail: `refunds of order ${order.id} already recorded` }
+    if (fresh <= 0 && !full)
+      return { status: 'duplicate', detail: `refunds of order ${order.id} already recorded` }
 
     if (full && order.refundedCents === 0 && !order.disputeStatus) {
       await this.ledger.reverseSale(order, trx)
@@ -71,13 +84,25 @@ export class PaymentReversals {
     order.refundedCents = Math.max(order.refundedCents, charge.amount_refunded)
     if (!full) {
       await order.save()
-      return { status: 'processed', detail: `order ${order.id} partly refunded (${order.refundedCents} of ${order.amountCents}); licence kept` }
+      return {
+        status: 'processed',
+        detail: `order ${order.id} partly refunded (${order.refundedCents} of ${order.amountCents}); licence kept`,
+      }
     }
     order.merge({ status: 'refunded', refundedAt: DateTime.now() })
     await order.save()
     const licence = await order.related('licence').query().first()
-    if (licence) await this.licences.revoke(licence, `The payment was refunded on ${DateTime.now().toISODate()}.`, trx)
-    await this.transfers.takeBackTransfers(order, 'The order was refunded before this transfer was sent.', trx)
+    if (licence)
+      await this.licences.revoke(
+        licence,
+        `The payment was refunded on ${DateTime.now().toISODate()}.`,
+        trx
+      )
+    await this.transfers.takeBackTransfers(
+      order,
+      'The order was refunded before this transfer was sent.',
+      trx
+    )
     return { status: 'processed', detail: `order ${order.id} refunded` }
   }
 
@@ -86,7 +111,11 @@ export class PaymentReversals {
    * which the ledger holds as `disputed_funds`. The licence is kept while the dispute is open
    * (an accusation is not a verdict); the order's unsent transfers wait for its outcome.
    */
-  async disputeCreated(dispute: Stripe.Dispute, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+  async disputeCreated(
+    dispute: Stripe.Dispute,
+    event: Stripe.Event,
+    trx: TransactionClientContract
+  ): Promise<Handled> {
     const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id
     const order = await this.#orderOfCharge(chargeId, dispute.payment_intent, trx)
     if (!order || (order.status !== 'paid' && order.status !== 'refunded')) {
@@ -94,12 +123,17 @@ export class PaymentReversals {
       await this.#anomaly(event, dispute.id, dispute.amount, dispute.currency, detail, trx)
       return { status: 'ignored', detail }
     }
-    if (order.stripeDisputeId === dispute.id) return { status: 'duplicate', detail: `dispute ${dispute.id} already recorded` }
+    if (order.stripeDisputeId === dispute.id)
+      return { status: 'duplicate', detail: `dispute ${dispute.id} already recorded` }
     order.merge({ stripeDisputeId: dispute.id, disputeStatus: dispute.status })
     await order.save()
     // An inquiry (warning_*) withdraws nothing; only a formal dispute takes the money.
-    if (!dispute.status.startsWith('warning_')) await this.ledger.recordDispute(order, dispute.amount, 'withdrawn', dispute.id, trx)
-    return { status: 'processed', detail: `order ${order.id} disputed (${dispute.id}); licence kept while open` }
+    if (!dispute.status.startsWith('warning_'))
+      await this.ledger.recordDispute(order, dispute.amount, 'withdrawn', dispute.id, trx)
+    return {
+      status: 'processed',
+      detail: `order ${order.id} disputed (${dispute.id}); licence kept while open`,
+    }
   }
 
   /**
@@ -107,7 +141,11 @@ export class PaymentReversals {
    * go out. Lost: the money went back to the buyer as a refund would, so the licence is
    * revoked and the sale written off against the disputed funds, transfers taken back.
    */
-  async disputeClosed(dispute: Stripe.Dispute, event: Stripe.Event, trx: TransactionClientContract): Promise<Handled> {
+  async disputeClosed(
+    dispute: Stripe.Dispute,
+    event: Stripe.Event,
+    trx: TransactionClientContract
+  ): Promise<Handled> {
     const chargeId = typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id
     const order = await this.#orderOfCharge(chargeId, dispute.payment_intent, trx)
     if (!order || order.stripeDisputeId !== dispute.id) {
@@ -115,34 +153,77 @@ export class PaymentReversals {
       await this.#anomaly(event, dispute.id, dispute.amount, dispute.currency, detail, trx)
       return { status: 'ignored', detail }
     }
-    if (!disputeOpen(order.disputeStatus)) return { status: 'duplicate', detail: `dispute ${dispute.id} already closed (${order.disputeStatus})` }
+    if (!disputeOpen(order.disputeStatus))
+      return {
+        status: 'duplicate',
+        detail: `dispute ${dispute.id} already closed (${order.disputeStatus})`,
+      }
     order.disputeStatus = dispute.status
     if (dispute.status !== 'lost') {
       await order.save()
-      if (dispute.status !== 'warning_closed') await this.ledger.recordDispute(order, dispute.amount, 'reinstated', dispute.id, trx)
-      return { status: 'processed', detail: `dispute ${dispute.id} ${dispute.status}; licence kept`, after: () => this.transfers.sendTransfers(order.id) }
+      if (dispute.status !== 'warning_closed')
+        await this.ledger.recordDispute(order, dispute.amount, 'reinstated', dispute.id, trx)
+      return {
+        status: 'processed',
+        detail: `dispute ${dispute.id} ${dispute.status}; licence kept`,
+        after: () => this.transfers.sendTransfers(order.id),
+      }
     }
     await this.ledger.takeBack(order, dispute.amount, 'disputed_funds', trx)
     if (order.status === 'paid') order.merge({ status: 'refunded', refundedAt: DateTime.now() })
     await order.save()
     const licence = await order.related('licence').query().whereNull('revoked_at').first()
-    if (licence) await this.licences.revoke(licence, `The payment was taken back by the buyer's bank (dispute lost on ${DateTime.now().toISODate()}).`, trx)
-    await this.transfers.takeBackTransfers(order, 'The buyer\'s bank took the payment back before this transfer was sent.', trx)
-    return { status: 'processed', detail: `dispute ${dispute.id} lost; order ${order.id} refunded, licence revoked` }
+    if (licence)
+      await this.licences.revoke(
+        licence,
+        `The payment was taken back by the buyer's bank (dispute lost on ${DateTime.now().toISODate()}).`,
+        trx
+      )
+    await this.transfers.takeBackTransfers(
+      order,
+      "The buyer's bank took the payment back before this transfer was sent.",
+      trx
+    )
+    return {
+      status: 'processed',
+      detail: `dispute ${dispute.id} lost; order ${order.id} refunded, licence revoked`,
+    }
   }
 
   /** Kept for the admins' ledger page; a redelivery of the same event adds nothing. */
-  async #anomaly(event: Stripe.Event, objectId: string, amountCents: number | null, currency: string | null, detail: string, trx: TransactionClientContract) {
-    logger.warn({ stripeEventId: event.id, type: event.type, objectId }, 'stripe event recorded for admins: %s', detail)
+  async #anomaly(
+    event: Stripe.Event,
+    objectId: string,
+    amountCents: number | null,
+    currency: string | null,
+    detail: string,
+    trx: TransactionClientContract
+  ) {
+    logger.warn(
+      { stripeEventId: event.id, type: event.type, objectId },
+      'stripe event recorded for admins: %s',
+      detail
+    )
     await trx.rawQuery(
       `INSERT INTO payment_anomalies (stripe_event_id, type, stripe_object_id, amount_cents, currency, detail) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (stripe_event_id) DO NOTHING`,
       // knex binds null as SQL NULL; its binding type only omits it.
-      [event.id, event.type, objectId, amountCents as number, (currency ? currency.toUpperCase() : null) as string, detail]
+      [
+        event.id,
+        event.type,
+        objectId,
+        amountCents as number,
+        (currency ? currency.toUpperCase() : null) as string,
+        detail,
+      ]
     )
   }
 
-  async #orderOfCharge(chargeId: string, intent: string | { id: string } | null, trx: TransactionClientContract) {
+  async #orderOfCharge(
+    chargeId: string,
+    intent: string | { id: string } | null,
+    trx: TransactionClientContract
+  ) {
     const paymentIntentId = typeof intent === 'string' ? intent : (intent?.id ?? null)
     const query = Order.query({ client: trx }).forUpdate()
     query.where((where) => {

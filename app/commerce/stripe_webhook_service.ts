@@ -25,7 +25,11 @@ export type WebhookOutcome =
   | { status: 'processed' | 'duplicate' | 'ignored'; detail: string }
   | { status: 'retry'; waitingFor: 'order' | 'stripe'; detail: string }
 
-export type Handled = { status: 'processed' | 'duplicate' | 'ignored'; detail: string; after?: () => Promise<void> }
+export type Handled = {
+  status: 'processed' | 'duplicate' | 'ignored'
+  detail: string
+  after?: () => Promise<void>
+}
 
 /**
  * Stripe events, applied once. Each delivery runs in one transaction that first claims the
@@ -56,8 +60,13 @@ export class StripeWebhookService {
            ON CONFLICT (stripe_event_id) DO NOTHING`,
           [event.id, event.type, JSON.stringify(event)]
         )
-        const row = await trx.from('webhook_events').where('stripe_event_id', event.id).forUpdate().firstOrFail()
-        if (row.processed_at) return { status: 'duplicate', detail: 'event already processed' } as Handled
+        const row = await trx
+          .from('webhook_events')
+          .where('stripe_event_id', event.id)
+          .forUpdate()
+          .firstOrFail()
+        if (row.processed_at)
+          return { status: 'duplicate', detail: 'event already processed' } as Handled
         const result = await this.#dispatch(event, trx)
         await trx
           .from('webhook_events')
@@ -115,24 +124,44 @@ export class StripeWebhookService {
   }
 
   /** Payment received: the order is paid, the licence issued, the ledger written, transfers queued. */
-  async #completed(session: Stripe.Checkout.Session, trx: TransactionClientContract): Promise<Handled> {
-    if (session.payment_status !== 'paid') return { status: 'ignored', detail: `session ${session.id} is ${session.payment_status}` }
+  async #completed(
+    session: Stripe.Checkout.Session,
+    trx: TransactionClientContract
+  ): Promise<Handled> {
+    if (session.payment_status !== 'paid')
+      return { status: 'ignored', detail: `session ${session.id} is ${session.payment_status}` }
     const order = await this.#orderOfSession(session, trx)
     if (!order) return { status: 'ignored', detail: `no order for session ${session.id}` }
     if (order.status === 'paid' || order.status === 'refunded') {
       return { status: 'duplicate', detail: `order ${order.id} already ${order.status}` }
     }
     if (order.stripeCheckoutSessionId && order.stripeCheckoutSessionId !== session.id) {
-      return { status: 'ignored', detail: `order ${order.id} belongs to session ${order.stripeCheckoutSessionId}` }
+      return {
+        status: 'ignored',
+        detail: `order ${order.id} belongs to session ${order.stripeCheckoutSessionId}`,
+      }
     }
-    const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null)
+    const paymentIntentId =
+      typeof session.payment_intent === 'string'
+        ? session.payment_intent
+        : (session.payment_intent?.id ?? null)
     const chargeId = paymentIntentId ? await this.stripe.chargeOf(paymentIntentId) : null
     const amount = session.amount_total ?? order.amountCents
     if (amount !== order.amountCents) {
-      logger.warn({ orderId: order.id, expected: order.amountCents, paid: amount }, 'checkout amount differs from the order')
+      logger.warn(
+        { orderId: order.id, expected: order.amountCents, paid: amount },
+        'checkout amount differs from the order'
+      )
     }
 
-    order.merge({ amountCents: amount, status: 'paid', paidAt: DateTime.now(), stripeCheckoutSessionId: session.id, stripePaymentIntentId: paymentIntentId, stripeChargeId: chargeId })
+    order.merge({
+      amountCents: amount,
+      status: 'paid',
+      paidAt: DateTime.now(),
+      stripeCheckoutSessionId: session.id,
+      stripePaymentIntentId: paymentIntentId,
+      stripeChargeId: chargeId,
+    })
     const split = await this.ledger.splitFor(order, await this.settings.get('commission_bps'), trx)
     order.platformFeeCents = split.platformFeeCents
     await order.save()
@@ -145,12 +174,22 @@ export class StripeWebhookService {
     )
     if (!created && licence.orderId !== order.id) {
       // Bought while a licence from elsewhere (a grant) was live: the payment stays recorded.
-      logger.warn({ orderId: order.id, licenceId: licence.id }, 'paid order for a version the buyer already holds')
+      logger.warn(
+        { orderId: order.id, licenceId: licence.id },
+        'paid order for a version the buyer already holds'
+      )
     }
     await this.ledger.recordSale(order, split, trx)
     for (const share of split.shares) {
       await Transfer.create(
-        { creatorId: share.creatorId, orderId: order.id, amountCents: share.cents, currency: order.currency, status: 'pending', sourceTransaction: chargeId },
+        {
+          creatorId: share.creatorId,
+          orderId: order.id,
+          amountCents: share.cents,
+          currency: order.currency,
+          status: 'pending',
+          sourceTransaction: chargeId,
+        },
         { client: trx }
       )
     }
@@ -162,9 +201,13 @@ export class StripeWebhookService {
   }
 
   /** An abandoned checkout: its order is cancelled, if it is still pending. */
-  async #expired(session: Stripe.Checkout.Session, trx: TransactionClientContract): Promise<Handled> {
+  async #expired(
+    session: Stripe.Checkout.Session,
+    trx: TransactionClientContract
+  ): Promise<Handled> {
     const order = await this.#orderOfSession(session, trx)
-    if (!order || order.status !== 'pending') return { status: 'ignored', detail: `nothing pending for session ${session.id}` }
+    if (!order || order.status !== 'pending')
+      return { status: 'ignored', detail: `nothing pending for session ${session.id}` }
     order.status = 'cancelled'
     await order.save()
     return { status: 'processed', detail: `order ${order.id} cancelled` }
@@ -172,7 +215,10 @@ export class StripeWebhookService {
 
   /** A creator's connected account changed: its onboarding state is mirrored on the user. */
   async #accountUpdated(account: Stripe.Account, trx: TransactionClientContract): Promise<Handled> {
-    const creator = await User.query({ client: trx }).where('stripe_account_id', account.id).forUpdate().first()
+    const creator = await User.query({ client: trx })
+      .where('stripe_account_id', account.id)
+      .forUpdate()
+      .first()
     if (!creator) return { status: 'ignored', detail: `no creator with account ${account.id}` }
     const status = StripeService.connectStatus(account)
     const becameReady = status === 'ready' && creator.stripeAccountStatus !== 'ready'

@@ -8,7 +8,8 @@ export const refundRequestValidator = vine.create({
 refundRequestValidator.messagesProvider = new SimpleMessagesProvider(
   {
     'reason.required': 'Say why the order is refunded; the reason is kept in the audit log.',
-    'reason.minLength': 'Say why the order is refunded in a few words (at least {{ min }} characters).',
+    'reason.minLength':
+      'Say why the order is refunded in a few words (at least {{ min }} characters).',
     'reason.maxLength': 'Keep the reason under {{ max }} characters.',
   },
   { reason: 'reason' }

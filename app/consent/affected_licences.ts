@@ -54,7 +54,11 @@ export class AffectedLicences {
       grantId: row.withdraws_record_id as number,
       clip: { id: row.clip_id as string, title: row.clip_title as string },
       reason: row.status_reason as string | null,
-      creator: { id: row.user_id as number, name: row.full_name as string, email: row.email as string },
+      creator: {
+        id: row.user_id as number,
+        name: row.full_name as string,
+        email: row.email as string,
+      },
       storedObjects: row.stored_objects as number,
       licences: licences.get(row.clip_id) ?? [],
     }))

@@ -43,7 +43,8 @@ export class ConsentReceipts {
     const licensingWithdrawalOf = new Map<string, ConsentRecord>()
     for (const withdrawal of withdrawals) {
       const whole = withdrawal.scopes.includes('processing')
-      for (const clip of withdrawal.clips) (whole ? withdrawalOf : licensingWithdrawalOf).set(clip.id, withdrawal)
+      for (const clip of withdrawal.clips)
+        (whole ? withdrawalOf : licensingWithdrawalOf).set(clip.id, withdrawal)
     }
 
     const clips = record.clips.map((clip) => {
@@ -55,7 +56,12 @@ export class ConsentReceipts {
         withdrawn: Boolean(withdrawal),
         withdrawnAt: withdrawal?.createdAt.toISO() ?? null,
         withdrawalRecordId: withdrawal?.id ?? null,
-        ...(licensing ? { licensingWithdrawnAt: licensing.createdAt.toISO(), licensingWithdrawalRecordId: licensing.id } : {}),
+        ...(licensing
+          ? {
+              licensingWithdrawnAt: licensing.createdAt.toISO(),
+              licensingWithdrawalRecordId: licensing.id,
+            }
+          : {}),
       }
     })
 
@@ -85,7 +91,8 @@ export class ConsentReceipts {
       ip: record.ip,
       userAgent: record.userAgent,
       // A grant is withdrawn once every clip it covers is; each clip says which record did it.
-      withdrawn: record.kind === 'grant' && clips.length > 0 && clips.every((clip) => clip.withdrawn),
+      withdrawn:
+        record.kind === 'grant' && clips.length > 0 && clips.every((clip) => clip.withdrawn),
       withdrawals: withdrawals.map((withdrawal) => ({
         recordId: withdrawal.id,
         at: withdrawal.createdAt.toISO(),

@@ -99,7 +99,9 @@ export class ConsentService {
       guardianName: minor ? (input.guardianName ?? null) : null,
       guardianRelationship: minor ? (input.guardianRelationship ?? null) : null,
       // Processing first, each scope once: the validator checks, the order is for readers.
-      scopes: (['processing', 'licensing'] as const).filter((scope) => input.scopes.includes(scope)),
+      scopes: (['processing', 'licensing'] as const).filter((scope) =>
+        input.scopes.includes(scope)
+      ),
       usage: input.usage,
       signature: input.signature.trim(),
       ip: evidence.ip,
@@ -239,9 +241,11 @@ export class ConsentService {
     } catch (error) {
       // The withdrawal stands (it is the creator's right); the admin's withdrawals page
       // shows the objects still stored, and the purge can be scheduled again.
-      logger.error({ err: error, clipId: clip.id, code: 'E_PURGE_NOT_SCHEDULED' }, 'purge of withdrawn clip not scheduled')
+      logger.error(
+        { err: error, clipId: clip.id, code: 'E_PURGE_NOT_SCHEDULED' },
+        'purge of withdrawn clip not scheduled'
+      )
     }
     return { clip, record, retentionDays: days, scope }
   }
-
 }

@@ -57,7 +57,9 @@ export class ConsentTexts {
 
   /** One published version, exactly as published. */
   async text(id: number) {
-    const text = Number.isSafeInteger(id) ? await ConsentText.query().where('id', id).preload('publisher').first() : null
+    const text = Number.isSafeInteger(id)
+      ? await ConsentText.query().where('id', id).preload('publisher').first()
+      : null
     if (!text) throw consentErrors.raise('E_NOT_FOUND')
     return text
   }

@@ -6,7 +6,8 @@ export class ConsentError extends FeatureError<ConsentErrorCode> {}
 export const consentErrors = defineErrors(ConsentError, {
   E_NO_CONSENT_TEXT: {
     status: 409,
-    sentence: 'No consent text is published yet; an administrator must publish one before clips can be uploaded.',
+    sentence:
+      'No consent text is published yet; an administrator must publish one before clips can be uploaded.',
   },
   E_CONSENT_REQUIRED: {
     status: 422,
@@ -22,7 +23,8 @@ export const consentErrors = defineErrors(ConsentError, {
   },
   E_CONSENT_WITHDRAWN: {
     status: 409,
-    sentence: 'You withdrew consent given on this form; give consent again before uploading more clips.',
+    sentence:
+      'You withdrew consent given on this form; give consent again before uploading more clips.',
   },
   E_CLIP_NOT_FOUND: { status: 404, sentence: 'This clip does not exist or is not yours.' },
   E_ALREADY_WITHDRAWN: {
@@ -40,7 +42,9 @@ export const consentErrors = defineErrors(ConsentError, {
   E_NOT_FOUND: {
     status: 404,
     sentence: (params?: { what: 'record' }) =>
-      params?.what === 'record' ? 'This consent record does not exist or is not yours.' : 'This consent text version does not exist.',
+      params?.what === 'record'
+        ? 'This consent record does not exist or is not yours.'
+        : 'This consent text version does not exist.',
   },
   E_NO_LICENSING_CONSENT: {
     status: 409,

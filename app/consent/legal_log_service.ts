@@ -27,7 +27,15 @@ export interface ConsentLogFilters {
 interface ParsedConsentLogFilters {
   filters: ConsentLogFilters
   errors: string[]
-  where: { user?: string; clipId?: string; clipTitle?: string; version?: number; kind?: ConsentKind; since?: Date; until?: Date }
+  where: {
+    user?: string
+    clipId?: string
+    clipTitle?: string
+    version?: number
+    kind?: ConsentKind
+    since?: Date
+    until?: Date
+  }
 }
 
 export interface ConsentLogRow {
@@ -53,9 +61,27 @@ export interface ConsentLogRow {
 }
 
 export const CONSENT_LOG_CSV_HEADER = [
-  'id', 'created_at', 'kind', 'user_id', 'user_email', 'user_name', 'subject', 'athlete_count', 'minor',
-  'guardian_name', 'guardian_relationship', 'scopes', 'usage', 'signature', 'text_version', 'text_sha256',
-  'withdraws_record_id', 'ip', 'user_agent', 'clip_ids', 'clip_titles',
+  'id',
+  'created_at',
+  'kind',
+  'user_id',
+  'user_email',
+  'user_name',
+  'subject',
+  'athlete_count',
+  'minor',
+  'guardian_name',
+  'guardian_relationship',
+  'scopes',
+  'usage',
+  'signature',
+  'text_version',
+  'text_sha256',
+  'withdraws_record_id',
+  'ip',
+  'user_agent',
+  'clip_ids',
+  'clip_titles',
 ]
 
 /**
@@ -68,7 +94,13 @@ export class LegalLogService {
 
   /** An export hands personal and financial data out of the instance: who took what is kept. */
   recordExport(admin: User, filters: object, ip: string | null) {
-    return this.audit.record({ actorId: admin.id, action: 'consent_log.exported', subject: { type: 'consent_log', id: 'csv' }, meta: { filters }, ip })
+    return this.audit.record({
+      actorId: admin.id,
+      action: 'consent_log.exported',
+      subject: { type: 'consent_log', id: 'csv' },
+      meta: { filters },
+      ip,
+    })
   }
 
   /** Reads the query string; an unreadable filter is dropped and explained in `errors`. */
@@ -107,23 +139,53 @@ export class LegalLogService {
     const cursor = afterId(after)
     const rows = await this.#rows(parsed, cursor, CONSENT_LOG_PAGE_SIZE + 1)
     const records = rows.slice(0, CONSENT_LOG_PAGE_SIZE)
-    return { records, next: rows.length > CONSENT_LOG_PAGE_SIZE ? records[records.length - 1].id : null, after: cursor }
+    return {
+      records,
+      next: rows.length > CONSENT_LOG_PAGE_SIZE ? records[records.length - 1].id : null,
+      after: cursor,
+    }
   }
 
   /** How many records match, by kind. */
   async counts(parsed: ParsedConsentLogFilters) {
-    const rows: { kind: ConsentKind; total: string }[] = await this.#filtered(parsed).groupBy('r.kind').select('r.kind').count('* as total')
-    const byKind = Object.fromEntries(rows.map((row) => [row.kind, Number(row.total)])) as Partial<Record<ConsentKind, number>>
+    const rows: { kind: ConsentKind; total: string }[] = await this.#filtered(parsed)
+      .groupBy('r.kind')
+      .select('r.kind')
+      .count('* as total')
+    const byKind = Object.fromEntries(rows.map((row) => [row.kind, Number(row.total)])) as Partial<
+      Record<ConsentKind, number>
+    >
     return { grants: byKind.grant ?? 0, withdrawals: byKind.withdrawal ?? 0 }
   }
 
   /** Every filtered record as a CSV record, read page by page. */
   async *csvRows(parsed: ParsedConsentLogFilters): AsyncGenerator<CsvValue[]> {
-    for await (const row of pages<ConsentLogRow>((after) => this.#rows(parsed, after?.id ?? null, EXPORT_PAGE_SIZE), EXPORT_PAGE_SIZE)) {
+    for await (const row of pages<ConsentLogRow>(
+      (after) => this.#rows(parsed, after?.id ?? null, EXPORT_PAGE_SIZE),
+      EXPORT_PAGE_SIZE
+    )) {
       yield [
-        row.id, row.createdAt, row.kind, row.user.id, row.user.email, row.user.name, row.subject, row.athleteCount, row.minor,
-        row.guardianName, row.guardianRelationship, row.scopes.join(' '), row.usage, row.signature, row.textVersion, row.textSha256,
-        row.withdrawsRecordId, row.ip, row.userAgent, row.clips.map((clip) => clip.id).join(' '), row.clips.map((clip) => clip.title).join(' | '),
+        row.id,
+        row.createdAt,
+        row.kind,
+        row.user.id,
+        row.user.email,
+        row.user.name,
+        row.subject,
+        row.athleteCount,
+        row.minor,
+        row.guardianName,
+        row.guardianRelationship,
+        row.scopes.join(' '),
+        row.usage,
+        row.signature,
+        row.textVersion,
+        row.textSha256,
+        row.withdrawsRecordId,
+        row.ip,
+        row.userAgent,
+        row.clips.map((clip) => clip.id).join(' '),
+        row.clips.map((clip) => clip.title).join(' | '),
       ]
     }
   }
@@ -147,9 +209,26 @@ export class LegalLogService {
       .orderBy('w.id', 'desc')
       .orderBy('l.created_at', 'asc')
       .limit(limit)
-      .select('w.id as withdrawal_id', 'w.created_at as withdrawn_at', 'c.id as clip_id', 'c.title as clip_title')
-      .select('l.id as licence_id', 'l.source', 'l.licence_type', 'l.created_at as licensed_at', 'l.revoked_at', 'l.revoke_reason')
-      .select('b.id as buyer_id', 'b.full_name as buyer_name', 'b.company_name as buyer_company', 'b.email as buyer_email')
+      .select(
+        'w.id as withdrawal_id',
+        'w.created_at as withdrawn_at',
+        'c.id as clip_id',
+        'c.title as clip_title'
+      )
+      .select(
+        'l.id as licence_id',
+        'l.source',
+        'l.licence_type',
+        'l.created_at as licensed_at',
+        'l.revoked_at',
+        'l.revoke_reason'
+      )
+      .select(
+        'b.id as buyer_id',
+        'b.full_name as buyer_name',
+        'b.company_name as buyer_company',
+        'b.email as buyer_email'
+      )
       .select('d.title as dataset_title', 'dv.id as dataset_version_id', 'dv.version')
     return rows.map((row) => ({
       withdrawalId: row.withdrawal_id as number,
@@ -162,15 +241,42 @@ export class LegalLogService {
       live: row.revoked_at === null,
       revokedAt: row.revoked_at ? new Date(row.revoked_at) : null,
       revokeReason: row.revoke_reason as string | null,
-      buyer: { id: row.buyer_id as number, name: (row.buyer_company ?? row.buyer_name) as string, email: row.buyer_email as string },
-      dataset: { title: row.dataset_title as string, versionId: row.dataset_version_id as string, version: row.version as number },
+      buyer: {
+        id: row.buyer_id as number,
+        name: (row.buyer_company ?? row.buyer_name) as string,
+        email: row.buyer_email as string,
+      },
+      dataset: {
+        title: row.dataset_title as string,
+        versionId: row.dataset_version_id as string,
+        version: row.version as number,
+      },
     }))
   }
 
-  async #rows(parsed: ParsedConsentLogFilters, before: number | null, limit: number): Promise<ConsentLogRow[]> {
+  async #rows(
+    parsed: ParsedConsentLogFilters,
+    before: number | null,
+    limit: number
+  ): Promise<ConsentLogRow[]> {
     const query = this.#filtered(parsed)
-      .select('r.id', 'r.kind', 'r.created_at', 'r.subject', 'r.athlete_count', 'r.guardian_name', 'r.guardian_relationship')
-      .select('r.scopes', 'r.usage', 'r.signature', 'r.text_sha256', 'r.withdraws_record_id', 'r.user_agent')
+      .select(
+        'r.id',
+        'r.kind',
+        'r.created_at',
+        'r.subject',
+        'r.athlete_count',
+        'r.guardian_name',
+        'r.guardian_relationship'
+      )
+      .select(
+        'r.scopes',
+        'r.usage',
+        'r.signature',
+        'r.text_sha256',
+        'r.withdraws_record_id',
+        'r.user_agent'
+      )
       .select(db.raw('host(r.ip) as ip'))
       .select(db.raw('coalesce(r.text_version, g.text_version) as text_version'))
       .select(db.raw('coalesce(r.text_sha256, g.text_sha256) as text_sha'))
@@ -217,12 +323,16 @@ export class LegalLogService {
     }
     if (where.clipId || where.clipTitle) {
       query.whereExists((sub) => {
-        sub.from('consent_record_clips as rc').join('clips as c', 'c.id', 'rc.clip_id').whereRaw('rc.consent_record_id = r.id')
+        sub
+          .from('consent_record_clips as rc')
+          .join('clips as c', 'c.id', 'rc.clip_id')
+          .whereRaw('rc.consent_record_id = r.id')
         if (where.clipId) sub.where('c.id', where.clipId)
         else sub.whereILike('c.title', `%${escapeLike(where.clipTitle!)}%`)
       })
     }
-    if (where.version !== undefined) query.whereRaw('coalesce(r.text_version, g.text_version) = ?', [where.version])
+    if (where.version !== undefined)
+      query.whereRaw('coalesce(r.text_version, g.text_version) = ?', [where.version])
     if (where.kind) query.where('r.kind', where.kind)
     if (where.since) query.where('r.created_at', '>=', where.since)
     if (where.until) query.where('r.created_at', '<', where.until)

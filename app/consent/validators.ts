@@ -21,9 +21,12 @@ const own = new SimpleMessagesProvider(
     'athleteCount.min': 'At least one athlete is shown.',
     'athleteCount.max': 'Give consent for at most {{ max }} athletes on one form.',
     'guardianName.required': 'A person under 16 needs a parent or guardian: enter their full name.',
-    'guardianRelationship.required': 'Say how the guardian is related to the minor (for example: mother, legal guardian).',
-    'guardianName.onlyForMinor': 'A guardian is named only when the consent is for a minor; clear the guardian fields or choose “a minor”.',
-    'guardianRelationship.onlyForMinor': 'A guardian is named only when the consent is for a minor; clear the guardian fields or choose “a minor”.',
+    'guardianRelationship.required':
+      'Say how the guardian is related to the minor (for example: mother, legal guardian).',
+    'guardianName.onlyForMinor':
+      'A guardian is named only when the consent is for a minor; clear the guardian fields or choose “a minor”.',
+    'guardianRelationship.onlyForMinor':
+      'A guardian is named only when the consent is for a minor; clear the guardian fields or choose “a minor”.',
     'scopes.required': 'Consent to processing is needed for any upload: tick it.',
     'scopes.includesProcessing': 'Consent to processing is needed for any upload: tick it.',
     'scopes.*.enum': 'Choose scopes from the list.',
@@ -52,13 +55,18 @@ const messagesProvider: MessagesProviderContact = {
 }
 
 /** Guardian fields are evidence for a minor's consent; for anyone else they would mislead. */
-const onlyForMinor = vine.createRule((_value: unknown, _options: undefined, field: FieldContext) => {
-  if (field.parent?.subject !== 'minor') field.report('', 'onlyForMinor', field)
-})
+const onlyForMinor = vine.createRule(
+  (_value: unknown, _options: undefined, field: FieldContext) => {
+    if (field.parent?.subject !== 'minor') field.report('', 'onlyForMinor', field)
+  }
+)
 
-const includesProcessing = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
-  if (!Array.isArray(value) || !value.includes('processing')) field.report('', 'includesProcessing', field)
-})
+const includesProcessing = vine.createRule(
+  (value: unknown, _options: undefined, field: FieldContext) => {
+    if (!Array.isArray(value) || !value.includes('processing'))
+      field.report('', 'includesProcessing', field)
+  }
+)
 
 const guardianField = (max: number) =>
   vine

@@ -14,7 +14,12 @@ export function text(value: unknown, max = 200) {
 }
 
 /** `value` if it is one of `allowed`, else undefined with `message` added to `errors`. */
-export function oneOf<T extends string>(value: unknown, allowed: readonly T[], errors: string[], message: string): T | undefined {
+export function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  errors: string[],
+  message: string
+): T | undefined {
   const raw = text(value)
   if (!raw) return undefined
   if ((allowed as readonly string[]).includes(raw)) return raw as T
@@ -60,7 +65,10 @@ export function personRef(value: unknown, errors: string[], label: string) {
 }
 
 /** The filters' query string (empty values left out), with the page cursor when given. */
-export function toQueryString(filters: Record<string, string | number | undefined>, after?: string | number | null) {
+export function toQueryString(
+  filters: Record<string, string | number | undefined>,
+  after?: string | number | null
+) {
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(filters)) {
     if (value !== undefined && value !== '') params.set(name, String(value))

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream'
 import type { HttpContext } from '@adonisjs/core/http'
 
-export type CsvValue = string | number | boolean | null | undefined | Date | { toISO(): string | null }
+export type CsvValue =
+  string | number | boolean | null | undefined | Date | { toISO(): string | null }
 
 /**
  * One CSV record (RFC 4180: quoted when needed, quotes doubled, CRLF). A text cell that a
@@ -39,7 +40,10 @@ export function sendCsv(
     for await (const row of rows) yield csvRecord(row)
   }
   response.header('content-type', 'text/csv; charset=utf-8')
-  response.header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]+/g, '_')}"`)
+  response.header(
+    'content-disposition',
+    `attachment; filename="${filename.replace(/[^\w.-]+/g, '_')}"`
+  )
   response.header('cache-control', 'no-store')
   response.stream(Readable.from(lines()))
 }
@@ -49,7 +53,10 @@ export function sendCsv(
  * strictly after the last one seen (ordered by a unique key), so a long export never uses
  * OFFSET and never holds more than one page.
  */
-export async function* pages<Row>(page: (after: Row | null) => Promise<Row[]>, size: number): AsyncGenerator<Row> {
+export async function* pages<Row>(
+  page: (after: Row | null) => Promise<Row[]>,
+  size: number
+): AsyncGenerator<Row> {
   let after: Row | null = null
   while (true) {
     const rows = await page(after)

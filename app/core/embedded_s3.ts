@@ -32,7 +32,10 @@ export class EmbeddedS3 {
     const s3 = new S3rverServer({
       silent: true,
       directory: options.directory,
-      configureBuckets: BUCKETS.map((name) => ({ name: `${options.bucketPrefix}${name}`, configs: [] })),
+      configureBuckets: BUCKETS.map((name) => ({
+        name: `${options.bucketPrefix}${name}`,
+        configs: [],
+      })),
     })
     // Our own HTTP server around s3rver's handler: s3rver's run() never settles when the port is taken.
     const http = createServer(s3.callback())

@@ -34,9 +34,10 @@ export interface FeatureErrorOptions {
 }
 
 /** The arguments after the code: the sentence's params when it takes some, then the options. */
-export type ErrorArgs<Entry> = undefined extends ParamsOf<Entry>
-  ? [params?: ParamsOf<Entry>, options?: FeatureErrorOptions]
-  : [params: ParamsOf<Entry>, options?: FeatureErrorOptions]
+export type ErrorArgs<Entry> =
+  undefined extends ParamsOf<Entry>
+    ? [params?: ParamsOf<Entry>, options?: FeatureErrorOptions]
+    : [params: ParamsOf<Entry>, options?: FeatureErrorOptions]
 
 /**
  * A refusal a feature raises: a code from its catalog, the status, the sentence (its message)
@@ -51,7 +52,12 @@ export class FeatureError<Code extends string = string> extends Exception {
   readonly detail: string | null
   readonly entry: ErrorEntry
 
-  constructor(code: Code, entry: ErrorEntry, params: Record<string, unknown> | undefined, options: FeatureErrorOptions = {}) {
+  constructor(
+    code: Code,
+    entry: ErrorEntry,
+    params: Record<string, unknown> | undefined,
+    options: FeatureErrorOptions = {}
+  ) {
     super(sentenceOf(entry, params), { code, status: entry.status, cause: options.cause })
     this.entry = entry
     this.params = params ?? {}
@@ -64,7 +70,12 @@ function sentenceOf(entry: ErrorEntry, params: unknown) {
   return typeof entry.sentence === 'function' ? entry.sentence(params) : entry.sentence
 }
 
-type FeatureErrorClass<E> = new (code: any, entry: ErrorEntry, params: any, options?: FeatureErrorOptions) => E
+type FeatureErrorClass<E> = new (
+  code: any,
+  entry: ErrorEntry,
+  params: any,
+  options?: FeatureErrorOptions
+) => E
 
 /** A feature's catalog with its error class: `raise(code, params?, options?)` builds the error. */
 export interface FeatureErrors<Catalog extends ErrorCatalog, E> {
@@ -72,7 +83,10 @@ export interface FeatureErrors<Catalog extends ErrorCatalog, E> {
   codes: (keyof Catalog & string)[]
   raise<Code extends keyof Catalog & string>(code: Code, ...args: ErrorArgs<Catalog[Code]>): E
   /** The sentence of a code, for answers that are not thrown (a flash, a result object). */
-  sentence<Code extends keyof Catalog & string>(code: Code, ...args: ErrorArgs<Catalog[Code]>): string
+  sentence<Code extends keyof Catalog & string>(
+    code: Code,
+    ...args: ErrorArgs<Catalog[Code]>
+  ): string
   /** The sentence of a refusal returned as a value, `{ code, ...what its sentence names }`. */
   describe<Refusal extends { code: keyof Catalog & string }>(refusal: Refusal): string
   status(code: keyof Catalog & string): number

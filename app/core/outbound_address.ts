@@ -1,4 +1,9 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns'
+import {
+  lookup as dnsLookup,
+  type LookupAddress,
+  type LookupAllOptions,
+  type LookupOptions,
+} from 'node:dns'
 import { BlockList, isIP } from 'node:net'
 
 /**
@@ -46,7 +51,9 @@ export function isInternalAddress(address: string) {
 export class InternalAddressError extends Error {
   code = 'E_INTERNAL_ADDRESS'
   constructor(host: string) {
-    super(`${host} is an address of a private or local network, which this instance does not send requests to`)
+    super(
+      `${host} is an address of a private or local network, which this instance does not send requests to`
+    )
   }
 }
 
@@ -63,7 +70,11 @@ export function bareHost(url: URL) {
 export function publicOnlyLookup(
   hostname: string,
   options: LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+  callback: (
+    error: NodeJS.ErrnoException | null,
+    address: string | LookupAddress[],
+    family?: number
+  ) => void
 ) {
   dnsLookup(hostname, { ...options, all: true } as LookupAllOptions, (error, addresses) => {
     if (error) return callback(error, '')
@@ -84,5 +95,7 @@ export async function internalHostReason(url: URL): Promise<string | null> {
   )
   // A name that does not resolve now may later: delivery checks again, so it is not refused here.
   if (!addresses) return null
-  return addresses.some((entry) => isInternalAddress(entry.address)) ? new InternalAddressError(host).message : null
+  return addresses.some((entry) => isInternalAddress(entry.address))
+    ? new InternalAddressError(host).message
+    : null
 }

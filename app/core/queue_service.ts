@@ -95,7 +95,10 @@ export class QueueService {
   async #withinTimeout<T>(work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QueueUnavailableError()), this.#options.dispatchTimeoutMs ?? 3000)
+      timer = setTimeout(
+        () => reject(new QueueUnavailableError()),
+        this.#options.dispatchTimeoutMs ?? 3000
+      )
     })
     try {
       return await Promise.race([work, timeout])
@@ -144,7 +147,10 @@ export class QueueService {
     }
     for (const schedule of this.#registry.schedules) {
       // On the worker's patient connection: a worker starting while Redis restarts waits for it.
-      const scheduler = new Queue(schedule.name, { connection: this.#options.connection, prefix: this.#options.prefix })
+      const scheduler = new Queue(schedule.name, {
+        connection: this.#options.connection,
+        prefix: this.#options.prefix,
+      })
       try {
         await scheduler.upsertJobScheduler(
           schedule.name,
@@ -191,7 +197,9 @@ export class QueueService {
     if (!this.#closing) {
       this.#closing = (async () => {
         const handBack = setTimeout(() => this.#shutdown.abort(), this.#options.drainMs ?? 20_000)
-        await Promise.all(this.#workers.map((worker) => worker.close())).finally(() => clearTimeout(handBack))
+        await Promise.all(this.#workers.map((worker) => worker.close())).finally(() =>
+          clearTimeout(handBack)
+        )
         await Promise.all([...this.#queues.values()].map((queue) => queue.close()))
         this.#workers = []
         this.#queues.clear()

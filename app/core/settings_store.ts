@@ -21,7 +21,16 @@ export const SETTING_DEFAULTS = {
   currency: 'USD',
   price_min_cents: 1000,
   price_max_cents: 10000,
-  sports: ['football', 'basketball', 'athletics', 'tennis', 'volleyball', 'rugby', 'handball', 'fitness'],
+  sports: [
+    'football',
+    'basketball',
+    'athletics',
+    'tennis',
+    'volleyball',
+    'rugby',
+    'handball',
+    'fitness',
+  ],
   raw_retention_days: 0,
   withdrawal_retention_days: 0,
   /** Days a buyer has to confirm a withdrawal notice before admins see it flagged. */
@@ -69,7 +78,12 @@ export class SettingsStore {
     await db
       .insertQuery()
       .table('settings')
-      .insert({ key, value: JSON.stringify(value), updated_at: new Date(), updated_by: updatedBy ?? null })
+      .insert({
+        key,
+        value: JSON.stringify(value),
+        updated_at: new Date(),
+        updated_by: updatedBy ?? null,
+      })
       .knexQuery.onConflict('key')
       .merge()
     SettingsStore.#cache = null
@@ -79,7 +93,11 @@ export class SettingsStore {
    * Writes several settings in the caller's transaction (an admin's form: all or nothing),
    * and forgets the cache so the next request reads the new values.
    */
-  async setMany(values: Partial<Settings>, updatedBy: number | null, trx: TransactionClientContract) {
+  async setMany(
+    values: Partial<Settings>,
+    updatedBy: number | null,
+    trx: TransactionClientContract
+  ) {
     const rows = Object.entries(values).map(([key, value]) => ({
       key,
       value: JSON.stringify(value),

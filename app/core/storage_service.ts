@@ -135,7 +135,13 @@ export class StorageService {
    * at most and no ListMultipartUploads call is needed (the minio client's own streaming
    * put makes one, which s3rver lacks). Returns the object's size and how many parts it took.
    */
-  async putFile(bucket: BucketName, key: string, path: string, contentType: string, meta: Record<string, string> = {}) {
+  async putFile(
+    bucket: BucketName,
+    key: string,
+    path: string,
+    contentType: string,
+    meta: Record<string, string> = {}
+  ) {
     await this.ensureBuckets()
     const { size } = await statFile(path)
     const partSize = this.#options.partSize ?? DEFAULT_PART_SIZE
@@ -204,7 +210,12 @@ export class StorageService {
     await this.ensureBuckets()
     const objects: { key: string; bytes: number; lastModified: Date }[] = []
     for await (const item of this.#client.listObjectsV2(this.bucket(bucket), prefix, true)) {
-      if (item.name) objects.push({ key: item.name, bytes: Number(item.size ?? 0), lastModified: new Date(item.lastModified ?? 0) })
+      if (item.name)
+        objects.push({
+          key: item.name,
+          bytes: Number(item.size ?? 0),
+          lastModified: new Date(item.lastModified ?? 0),
+        })
     }
     return objects
   }
@@ -212,7 +223,9 @@ export class StorageService {
   /** A GET URL valid for `ttlSeconds`; `downloadName` sets Content-Disposition. */
   presignedGet(bucket: BucketName, key: string, ttlSeconds?: number, downloadName?: string) {
     const headers = downloadName
-      ? { 'response-content-disposition': `attachment; filename="${downloadName.replace(/"/g, '')}"` }
+      ? {
+          'response-content-disposition': `attachment; filename="${downloadName.replace(/"/g, '')}"`,
+        }
       : undefined
     return this.#signer.presignedGetObject(
       this.bucket(bucket),
@@ -272,7 +285,10 @@ async function* readParts(path: string, partSize: number) {
 export function logicalBucket(stored: string, storage: StorageService): BucketName {
   if ((BUCKETS as readonly string[]).includes(stored)) return stored as BucketName
   const match = BUCKETS.find((name) => storage.bucket(name) === stored)
-  if (!match) throw new Error(`E_UNKNOWN_BUCKET: asset bucket "${stored}" is not one of ${BUCKETS.join(', ')}`)
+  if (!match)
+    throw new Error(
+      `E_UNKNOWN_BUCKET: asset bucket "${stored}" is not one of ${BUCKETS.join(', ')}`
+    )
   return match
 }
 

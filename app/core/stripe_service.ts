@@ -53,7 +53,10 @@ export class StripeService {
 
   get client(): Stripe {
     if (!this.settings.secretKey) {
-      throw new PaymentError('E_PAYMENTS_NOT_CONFIGURED', 'Payments are not configured on this instance.')
+      throw new PaymentError(
+        'E_PAYMENTS_NOT_CONFIGURED',
+        'Payments are not configured on this instance.'
+      )
     }
     // Settings are read on each use (a test or the demo may repoint them); one client per pair.
     const key = `${this.settings.apiBase ?? ''} ${this.settings.secretKey}`
@@ -72,7 +75,9 @@ export class StripeService {
 
   /** A Checkout Session in the platform account (separate charges and transfers). */
   createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, idempotencyKey: string) {
-    return this.#call('start the checkout', () => this.client.checkout.sessions.create(params, { idempotencyKey }))
+    return this.#call('start the checkout', () =>
+      this.client.checkout.sessions.create(params, { idempotencyKey })
+    )
   }
 
   retrieveCheckoutSession(id: string) {
@@ -86,18 +91,26 @@ export class StripeService {
 
   /** The charge behind a payment intent: what transfers name as `source_transaction`. */
   async chargeOf(paymentIntentId: string) {
-    const intent = await this.#call('read the payment', () => this.client.paymentIntents.retrieve(paymentIntentId))
+    const intent = await this.#call('read the payment', () =>
+      this.client.paymentIntents.retrieve(paymentIntentId)
+    )
     const charge = intent.latest_charge
     return typeof charge === 'string' ? charge : (charge?.id ?? null)
   }
 
   /** Money from the platform's balance to a connected account; the key makes a retry return the same transfer. */
   createTransfer(params: Stripe.TransferCreateParams, idempotencyKey: string) {
-    return this.#call('send the transfer', () => this.client.transfers.create(params, { idempotencyKey }))
+    return this.#call('send the transfer', () =>
+      this.client.transfers.create(params, { idempotencyKey })
+    )
   }
 
   /** Takes a transfer back from the connected account (after a refund). */
-  reverseTransfer(transferId: string, params: Stripe.TransferCreateReversalParams, idempotencyKey: string) {
+  reverseTransfer(
+    transferId: string,
+    params: Stripe.TransferCreateReversalParams,
+    idempotencyKey: string
+  ) {
     return this.#call('reverse the transfer', () =>
       this.client.transfers.createReversal(transferId, params, { idempotencyKey })
     )
@@ -122,12 +135,15 @@ export class StripeService {
 
   /** A full refund of an order's payment; Stripe's `charge.refunded` webhook does the rest. */
   createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string) {
-    return this.#call('refund the payment', () => this.client.refunds.create(params, { idempotencyKey }))
+    return this.#call('refund the payment', () =>
+      this.client.refunds.create(params, { idempotencyKey })
+    )
   }
 
   /** A verified event from a webhook's raw body; a forged or stale signature throws. */
   constructEvent(rawBody: string, signature: string | undefined): Stripe.Event {
-    if (!this.settings.webhookSecret) throw new SignatureError('Webhooks are not configured on this instance.')
+    if (!this.settings.webhookSecret)
+      throw new SignatureError('Webhooks are not configured on this instance.')
     if (!signature) throw new SignatureError('The Stripe-Signature header is missing.')
     // The platform endpoint's secret first, then the Connect endpoint's: Stripe signs a
     // connected account's events (account.updated, payout.*) with the latter.
@@ -141,14 +157,20 @@ export class StripeService {
         refusal ??= error
       }
     }
-    throw new SignatureError(refusal instanceof Error ? refusal.message : 'The signature does not match.')
+    throw new SignatureError(
+      refusal instanceof Error ? refusal.message : 'The signature does not match.'
+    )
   }
 
   /** ready: transfers can land; pending: onboarding begun; none: no account. */
-  static connectStatus(account: Pick<Stripe.Account, 'capabilities' | 'payouts_enabled' | 'details_submitted'> | null) {
+  static connectStatus(
+    account: Pick<Stripe.Account, 'capabilities' | 'payouts_enabled' | 'details_submitted'> | null
+  ) {
     if (!account) return 'none' satisfies ConnectStatus
     const transfers = account.capabilities?.transfers
-    return (transfers === 'active' && account.details_submitted ? 'ready' : 'pending') satisfies ConnectStatus
+    return (
+      transfers === 'active' && account.details_submitted ? 'ready' : 'pending'
+    ) satisfies ConnectStatus
   }
 
   async #call<T>(action: string, run: () => Promise<T>): Promise<T> {
@@ -172,20 +194,44 @@ function serverOptions(apiBase: string | undefined): Partial<Stripe.StripeConfig
 function toPaymentError(action: string, error: unknown) {
   if (!(error instanceof Stripe.errors.StripeError)) {
     logger.error({ err: error }, 'stripe call failed: %s', action)
-    return new PaymentError('E_STRIPE_FAILED', `Stripe could not ${action}. Try again in a minute.`, error)
+    return new PaymentError(
+      'E_STRIPE_FAILED',
+      `Stripe could not ${action}. Try again in a minute.`,
+      error
+    )
   }
-  logger.warn({ code: error.code, type: error.type, requestId: error.requestId }, 'stripe refused: %s', action)
+  logger.warn(
+    { code: error.code, type: error.type, requestId: error.requestId },
+    'stripe refused: %s',
+    action
+  )
   switch (error.type) {
     case 'StripeConnectionError':
-      return new PaymentError('E_STRIPE_UNREACHABLE', `Stripe cannot be reached right now, so we could not ${action}. Try again in a minute.`, error)
+      return new PaymentError(
+        'E_STRIPE_UNREACHABLE',
+        `Stripe cannot be reached right now, so we could not ${action}. Try again in a minute.`,
+        error
+      )
     case 'StripeAuthenticationError':
     case 'StripePermissionError':
-      return new PaymentError('E_STRIPE_AUTH', `This instance's Stripe keys were refused, so we could not ${action}. An administrator has to check them.`, error)
+      return new PaymentError(
+        'E_STRIPE_AUTH',
+        `This instance's Stripe keys were refused, so we could not ${action}. An administrator has to check them.`,
+        error
+      )
     case 'StripeInvalidRequestError':
     case 'StripeCardError':
     case 'StripeIdempotencyError':
-      return new PaymentError('E_STRIPE_REFUSED', `Stripe refused to ${action}: ${error.message}`, error)
+      return new PaymentError(
+        'E_STRIPE_REFUSED',
+        `Stripe refused to ${action}: ${error.message}`,
+        error
+      )
     default:
-      return new PaymentError('E_STRIPE_FAILED', `Stripe could not ${action} (${error.message}). Try again in a minute.`, error)
+      return new PaymentError(
+        'E_STRIPE_FAILED',
+        `Stripe could not ${action} (${error.message}). Try again in a minute.`,
+        error
+      )
   }
 }

@@ -57,7 +57,9 @@ export class BuyerDashboardService {
   /** Every licence, newest first, with its order when it was bought. */
   async history(buyer: User): Promise<HistoryRow[]> {
     const rows = await this.library.listFor(buyer)
-    const orderIds = rows.map((row) => row.licence.orderId).filter((id): id is string => id !== null)
+    const orderIds = rows
+      .map((row) => row.licence.orderId)
+      .filter((id): id is string => id !== null)
     const orders = orderIds.length ? await Order.query().whereIn('id', orderIds) : []
     const byId = new Map(orders.map((order) => [order.id, order]))
     return rows.map((row) => {
@@ -68,7 +70,8 @@ export class BuyerDashboardService {
           : row.licence.source === 'grant'
             ? { kind: 'granted' }
             : { kind: 'free' }
-      const receiptUrl = order && RECEIPT_STATUSES.includes(order.status) ? `/buyer/receipts/${order.id}` : null
+      const receiptUrl =
+        order && RECEIPT_STATUSES.includes(order.status) ? `/buyer/receipts/${order.id}` : null
       return { ...row, paid, receiptUrl }
     })
   }
@@ -91,7 +94,14 @@ export class BuyerDashboardService {
       .orderBy('downloads.created_at', 'desc')
       .orderBy('downloads.id', 'desc')
       .limit(limit)
-      .select('downloads.id', 'downloads.kind', 'downloads.created_at', 'downloads.licence_id', 'datasets.title', 'dataset_versions.version')
+      .select(
+        'downloads.id',
+        'downloads.kind',
+        'downloads.created_at',
+        'downloads.licence_id',
+        'datasets.title',
+        'dataset_versions.version'
+      )
     return rows.map((row) => ({
       id: row.id,
       kind: row.kind,

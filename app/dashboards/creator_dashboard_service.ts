@@ -24,7 +24,16 @@ export class CreatorDashboardService {
   async forCreator(creator: User) {
     const clips = await Clip.query()
       .where('user_id', creator.id)
-      .select('id', 'title', 'sport', 'status', 'status_reason', 'consent_record_id', 'withdrawn_at', 'created_at')
+      .select(
+        'id',
+        'title',
+        'sport',
+        'status',
+        'status_reason',
+        'consent_record_id',
+        'withdrawn_at',
+        'created_at'
+      )
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(RECENT_CLIPS)

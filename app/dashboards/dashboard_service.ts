@@ -2,7 +2,10 @@ import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
 
 function countsBy(rows: { key: string; total: string | number }[]) {
-  return Object.fromEntries(rows.map((row) => [row.key, Number(row.total)])) as Record<string, number>
+  return Object.fromEntries(rows.map((row) => [row.key, Number(row.total)])) as Record<
+    string,
+    number
+  >
 }
 
 /**
@@ -48,7 +51,11 @@ export class DashboardService {
       .where((query) => query.whereNull('expires_at').orWhere('expires_at', '>', new Date()))
       .count('* as total')
       .first()
-    const published = await db.from('datasets').where('status', 'published').count('* as total').first()
+    const published = await db
+      .from('datasets')
+      .where('status', 'published')
+      .count('* as total')
+      .first()
     return {
       activeLicences: Number(licences?.active ?? 0),
       licences: Number(licences?.total ?? 0),
@@ -61,7 +68,11 @@ export class DashboardService {
     const users = countsBy(
       await db.from('users').select('role as key').count('* as total').groupBy('role')
     )
-    const suspended = await db.from('users').whereNotNull('suspended_at').count('* as total').first()
+    const suspended = await db
+      .from('users')
+      .whereNotNull('suspended_at')
+      .count('* as total')
+      .first()
     const clips = countsBy(
       await db.from('clips').select('status as key').count('* as total').groupBy('status')
     )

@@ -26,7 +26,11 @@ export type LicensingProblem = (typeof LICENSING_PROBLEMS)[number]
  * holding such a clip (only possible for versions published before the database checked)
  * must not be sold until a corrected version is published.
  */
-export const NEVER_CONSENTED: readonly LicensingProblem[] = ['no_licensing_consent', 'research_only', 'commercial_only']
+export const NEVER_CONSENTED: readonly LicensingProblem[] = [
+  'no_licensing_consent',
+  'research_only',
+  'commercial_only',
+]
 
 /** Problems that mean "withdrawn" to a licence holder. */
 export const WITHDRAWN: readonly LicensingProblem[] = ['withdrawn', 'licensing_withdrawn']
@@ -89,7 +93,8 @@ export async function licensingProblems(
     'SELECT id, clip_licensing_problem(id, ?::licence_type) AS problem FROM unnest(?::uuid[]) AS id',
     [type, ids] as any[]
   )
-  for (const row of rows as { id: string; problem: LicensingProblem | null }[]) result.set(row.id, row.problem)
+  for (const row of rows as { id: string; problem: LicensingProblem | null }[])
+    result.set(row.id, row.problem)
   return result
 }
 
@@ -113,7 +118,10 @@ export async function eligibilityOf(
 }
 
 /** The clips among `clipIds` that a licence holder no longer receives (withdrawn, whole or for licensing). */
-export async function withdrawnClipIds(clipIds: string[], client?: QueryClientContract): Promise<Set<string>> {
+export async function withdrawnClipIds(
+  clipIds: string[],
+  client?: QueryClientContract
+): Promise<Set<string>> {
   const ids = [...new Set(clipIds)]
   if (ids.length === 0) return new Set()
   const { rows } = await (client ?? db).rawQuery(
@@ -124,7 +132,15 @@ export async function withdrawnClipIds(clipIds: string[], client?: QueryClientCo
 }
 
 /** The clips among `clipIds` of a `type` version that a licence holder no longer receives. */
-export async function undeliveredClipIds(clipIds: string[], type: LicenceType, client?: QueryClientContract) {
+export async function undeliveredClipIds(
+  clipIds: string[],
+  type: LicenceType,
+  client?: QueryClientContract
+) {
   const problems = await licensingProblems(clipIds, type, client)
-  return new Set([...problems].filter(([, problem]) => problem !== null && UNDELIVERED.includes(problem)).map(([id]) => id))
+  return new Set(
+    [...problems]
+      .filter(([, problem]) => problem !== null && UNDELIVERED.includes(problem))
+      .map(([id]) => id)
+  )
 }

@@ -1,6 +1,11 @@
 import type { ExportPlan } from '#app/datasets/export_plan'
 import { croissantLicence } from '#app/datasets/licence_wording'
-import { CLIP_OUTPUTS, DELIVERED_KINDS, deliveredGlob, type DeliveredKind } from '#workers/pipeline/outputs'
+import {
+  CLIP_OUTPUTS,
+  DELIVERED_KINDS,
+  deliveredGlob,
+  type DeliveredKind,
+} from '#workers/pipeline/outputs'
 
 /** Each delivered kind's Croissant FileSet (paths and formats from the outputs' contract). */
 const FILE_SETS: Record<DeliveredKind, { id: string; description: string }> = {
@@ -20,12 +25,12 @@ export function croissant(plan: ExportPlan, metadataSha256: string) {
     name,
     description,
     dataType,
-    source: { fileObject: { '@id': 'metadata-jsonl' }, extract: { column: name } },
+    'source': { fileObject: { '@id': 'metadata-jsonl' }, extract: { column: name } },
   })
   const fileSet = (id: string, includes: string, encodingFormat: string, description: string) => ({
     '@type': 'cr:FileSet',
     '@id': id,
-    name: id,
+    'name': id,
     description,
     encodingFormat,
     includes,
@@ -33,46 +38,53 @@ export function croissant(plan: ExportPlan, metadataSha256: string) {
   return {
     '@context': CROISSANT_CONTEXT,
     '@type': 'sc:Dataset',
-    conformsTo: 'http://mlcommons.org/croissant/1.0',
-    name: dataset.title,
-    description: dataset.description || dataset.title,
-    version: `${version.version}.0.0`,
-    datePublished: version.publishedAt.toISODate(),
-    license: licence.license,
-    url: `urn:athera:dataset-version:${version.id}`,
-    keywords: dataset.tags,
-    creator: { '@type': 'sc:Organization', name: plan.instanceName },
-    citeAs: `${dataset.title} (version ${version.version}), ${plan.instanceName}, ${version.publishedAt.year}.`,
-    isLiveDataset: false,
-    distribution: [
+    'conformsTo': 'http://mlcommons.org/croissant/1.0',
+    'name': dataset.title,
+    'description': dataset.description || dataset.title,
+    'version': `${version.version}.0.0`,
+    'datePublished': version.publishedAt.toISODate(),
+    'license': licence.license,
+    'url': `urn:athera:dataset-version:${version.id}`,
+    'keywords': dataset.tags,
+    'creator': { '@type': 'sc:Organization', 'name': plan.instanceName },
+    'citeAs': `${dataset.title} (version ${version.version}), ${plan.instanceName}, ${version.publishedAt.year}.`,
+    'isLiveDataset': false,
+    'distribution': [
       {
         '@type': 'cr:FileObject',
         '@id': 'licence',
-        name: 'LICENCE.md',
-        description: licence.licenceFileDescription,
-        contentUrl: 'LICENCE.md',
-        encodingFormat: 'text/markdown',
-        sha256: terms.sha256,
+        'name': 'LICENCE.md',
+        'description': licence.licenceFileDescription,
+        'contentUrl': 'LICENCE.md',
+        'encodingFormat': 'text/markdown',
+        'sha256': terms.sha256,
       },
       {
         '@type': 'cr:FileObject',
         '@id': 'metadata-jsonl',
-        name: 'metadata.jsonl',
-        description: 'One JSON line per clip (Hugging Face videofolder).',
-        contentUrl: 'metadata.jsonl',
-        encodingFormat: 'application/jsonlines',
-        sha256: metadataSha256,
+        'name': 'metadata.jsonl',
+        'description': 'One JSON line per clip (Hugging Face videofolder).',
+        'contentUrl': 'metadata.jsonl',
+        'encodingFormat': 'application/jsonlines',
+        'sha256': metadataSha256,
       },
-      ...DELIVERED_KINDS.map((kind) => fileSet(FILE_SETS[kind].id, deliveredGlob(kind), CLIP_OUTPUTS[kind].contentType, FILE_SETS[kind].description)),
+      ...DELIVERED_KINDS.map((kind) =>
+        fileSet(
+          FILE_SETS[kind].id,
+          deliveredGlob(kind),
+          CLIP_OUTPUTS[kind].contentType,
+          FILE_SETS[kind].description
+        )
+      ),
     ],
-    recordSet: [
+    'recordSet': [
       {
         '@type': 'cr:RecordSet',
         '@id': 'clips',
-        name: 'clips',
-        description: 'One record per clip.',
-        key: { '@id': 'clips/clip_id' },
-        field: [
+        'name': 'clips',
+        'description': 'One record per clip.',
+        'key': { '@id': 'clips/clip_id' },
+        'field': [
           field('file_name', 'sc:Text', 'Path of the video, relative to the archive root.'),
           field('clip_id', 'sc:Text', 'Clip identifier.'),
           field('position', 'sc:Integer', 'Order of the clip in the version.'),
@@ -88,10 +100,10 @@ export function croissant(plan: ExportPlan, metadataSha256: string) {
         ],
       },
     ],
-    'rai:dataCollection':
-      `Videos recorded and uploaded by the athletes or coaches who appear in them (or their guardians), each under a signed, versioned consent record (${plan.consent.clips} clips; consent texts ${plan.consent.textVersions.join(', ') || 'on record'}), reviewed by an admin before publication.`,
+    'rai:dataCollection': `Videos recorded and uploaded by the athletes or coaches who appear in them (or their guardians), each under a signed, versioned consent record (${plan.consent.clips} clips; consent texts ${plan.consent.textVersions.join(', ') || 'on record'}), reviewed by an admin before publication.`,
     'rai:dataCollectionType': ['Direct contribution by the data subjects', 'Manual human curation'],
-    'rai:dataCollectionRawData': 'Original uploads are kept only by the instance (never delivered); this dataset holds the anonymized derivatives.',
+    'rai:dataCollectionRawData':
+      'Original uploads are kept only by the instance (never delivered); this dataset holds the anonymized derivatives.',
     'rai:dataCollectionTimeframe': version.publishedAt.toISODate(),
     'rai:personalSensitiveInformation':
       'Faces (detected and pose-placed), shirt numbers and readable text were blurred in every frame; container metadata (GPS, device, dates) and audio were removed; no names or contact details are included. ' +
@@ -108,7 +120,8 @@ export function croissant(plan: ExportPlan, metadataSha256: string) {
       'Versions are immutable. When a creator withdraws consent, later versions leave the clip out and holders of earlier versions are told to delete it.',
     'rai:dataLimitations':
       'Small, creator-contributed sample: sports, skill levels and camera angles are not balanced; keypoints are model output, not ground truth.',
-    'rai:dataBiases': 'Contributors chose to upload; populations, venues and equipment reflect who uses this instance.',
+    'rai:dataBiases':
+      'Contributors chose to upload; populations, venues and equipment reflect who uses this instance.',
   }
 }
 
@@ -116,36 +129,36 @@ export function croissant(plan: ExportPlan, metadataSha256: string) {
 const CROISSANT_CONTEXT = {
   '@language': 'en',
   '@vocab': 'https://schema.org/',
-  citeAs: 'cr:citeAs',
-  column: 'cr:column',
-  conformsTo: 'dct:conformsTo',
-  cr: 'http://mlcommons.org/croissant/',
-  rai: 'http://mlcommons.org/croissant/RAI/',
-  data: { '@id': 'cr:data', '@type': '@json' },
-  dataType: { '@id': 'cr:dataType', '@type': '@vocab' },
-  dct: 'http://purl.org/dc/terms/',
-  examples: { '@id': 'cr:examples', '@type': '@json' },
-  extract: 'cr:extract',
-  field: 'cr:field',
-  fileProperty: 'cr:fileProperty',
-  fileObject: 'cr:fileObject',
-  fileSet: 'cr:fileSet',
-  format: 'cr:format',
-  includes: 'cr:includes',
-  isLiveDataset: 'cr:isLiveDataset',
-  jsonPath: 'cr:jsonPath',
-  key: 'cr:key',
-  md5: 'cr:md5',
-  parentField: 'cr:parentField',
-  path: 'cr:path',
-  recordSet: 'cr:recordSet',
-  references: 'cr:references',
-  regex: 'cr:regex',
-  repeated: 'cr:repeated',
-  replace: 'cr:replace',
-  sc: 'https://schema.org/',
-  separator: 'cr:separator',
-  source: 'cr:source',
-  subField: 'cr:subField',
-  transform: 'cr:transform',
+  'citeAs': 'cr:citeAs',
+  'column': 'cr:column',
+  'conformsTo': 'dct:conformsTo',
+  'cr': 'http://mlcommons.org/croissant/',
+  'rai': 'http://mlcommons.org/croissant/RAI/',
+  'data': { '@id': 'cr:data', '@type': '@json' },
+  'dataType': { '@id': 'cr:dataType', '@type': '@vocab' },
+  'dct': 'http://purl.org/dc/terms/',
+  'examples': { '@id': 'cr:examples', '@type': '@json' },
+  'extract': 'cr:extract',
+  'field': 'cr:field',
+  'fileProperty': 'cr:fileProperty',
+  'fileObject': 'cr:fileObject',
+  'fileSet': 'cr:fileSet',
+  'format': 'cr:format',
+  'includes': 'cr:includes',
+  'isLiveDataset': 'cr:isLiveDataset',
+  'jsonPath': 'cr:jsonPath',
+  'key': 'cr:key',
+  'md5': 'cr:md5',
+  'parentField': 'cr:parentField',
+  'path': 'cr:path',
+  'recordSet': 'cr:recordSet',
+  'references': 'cr:references',
+  'regex': 'cr:regex',
+  'repeated': 'cr:repeated',
+  'replace': 'cr:replace',
+  'sc': 'https://schema.org/',
+  'separator': 'cr:separator',
+  'source': 'cr:source',
+  'subField': 'cr:subField',
+  'transform': 'cr:transform',
 }

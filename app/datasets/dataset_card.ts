@@ -53,7 +53,10 @@ export function datasetCard(plan: ExportPlan) {
       '',
       'Creators withdrew consent for these clips after this version was published. They are not in this download; delete them from any earlier copy:',
       '',
-      ...plan.withdrawn.map((clip) => `- ${clip.id} (${clip.title}), withdrawn ${clip.withdrawnAt?.toISODate() ?? ''}: ${clip.paths.join(', ')}`),
+      ...plan.withdrawn.map(
+        (clip) =>
+          `- ${clip.id} (${clip.title}), withdrawn ${clip.withdrawnAt?.toISODate() ?? ''}: ${clip.paths.join(', ')}`
+      ),
       ''
     )
   }
@@ -69,7 +72,9 @@ export function datasetCard(plan: ExportPlan) {
     'Faces (detected, and placed from pose landmarks where no face is detected), shirt numbers and other readable text were blurred in every frame, with tracking between detections so no frame slips through. ' +
       'The video was re-encoded once, with container metadata (GPS, device, dates) and audio removed. Original uploads are never delivered.',
     '',
-    ...(plan.models.length ? ['Models used:', '', ...plan.models.map((model) => `- ${model.name}: ${model.version}`), ''] : []),
+    ...(plan.models.length
+      ? ['Models used:', '', ...plan.models.map((model) => `- ${model.name}: ${model.version}`), '']
+      : []),
     ...cardLicenceSection(terms, licence),
     '## Citation',
     '',

@@ -49,35 +49,42 @@ export class DatasetExportService {
     const documents = exportDocuments(plan)
     const storage = this.storage
     const licenceId = plan.licence.id
-    const fileEntries = this.files(plan).map(
-      (file): ZipEntry => ({
-        name: file.path,
-        method: file.kind === 'video' || file.kind === 'thumbnail' ? 'store' : 'deflate',
-        size: file.bytes,
-        open: async () => {
-          try {
-            return await storage.getStream(file.bucket, file.key)
-          } catch (error) {
-            const code = (error as { code?: string }).code
-            if (code === 'NoSuchKey' || code === 'NotFound') {
-              throw exportErrors.raise('E_OBJECT_MISSING', undefined, { detail: `${file.path} (${file.bucket}/${file.key}) is not in storage` })
-            }
-            throw error
+    const fileEntries = this.files(plan).map((file): ZipEntry => ({
+      name: file.path,
+      method: file.kind === 'video' || file.kind === 'thumbnail' ? 'store' : 'deflate',
+      size: file.bytes,
+      open: async () => {
+        try {
+          return await storage.getStream(file.bucket, file.key)
+        } catch (error) {
+          const code = (error as { code?: string }).code
+          if (code === 'NoSuchKey' || code === 'NotFound') {
+            throw exportErrors.raise('E_OBJECT_MISSING', undefined, {
+              detail: `${file.path} (${file.bucket}/${file.key}) is not in storage`,
+            })
           }
-        },
-        verify: (result) => {
-          if (result.size !== file.bytes) {
-            throw exportErrors.raise('E_SIZE_MISMATCH', undefined, { detail: `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}` })
-          }
-          if (result.sha256 !== file.sha256) {
-            throw exportErrors.raise('E_SHA256_MISMATCH', undefined, { detail: `${file.path} does not match its manifest sha256` })
-          }
-        },
-      })
+          throw error
+        }
+      },
+      verify: (result) => {
+        if (result.size !== file.bytes) {
+          throw exportErrors.raise('E_SIZE_MISMATCH', undefined, {
+            detail: `${file.path} has ${result.size} bytes, the manifest says ${file.bytes}`,
+          })
+        }
+        if (result.sha256 !== file.sha256) {
+          throw exportErrors.raise('E_SHA256_MISMATCH', undefined, {
+            detail: `${file.path} does not match its manifest sha256`,
+          })
+        }
+      },
+    }))
+    const stream = zipStream(
+      [...documents.map((doc) => bufferEntry(doc.path, doc.data)), ...fileEntries],
+      {
+        mtime: plan.version.publishedAt.toJSDate(),
+      }
     )
-    const stream = zipStream([...documents.map((doc) => bufferEntry(doc.path, doc.data)), ...fileEntries], {
-      mtime: plan.version.publishedAt.toJSDate(),
-    })
     stream.once('error', (error) => {
       logger.error({ err: error, licenceId, versionId: plan.version.id }, 'dataset ZIP aborted')
       onFailure(error)

@@ -12,7 +12,14 @@ import { AuditTrail } from '#app/core/audit_trail'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 import { eligibilityOf, isIneligibleClipError } from '#app/datasets/clip_eligibility'
 import { countKeypointsStream } from '#app/datasets/keypoint_count'
-import { canonicalJson, MANIFEST_FILES, MANIFEST_KINDS, type DatasetManifest, type ManifestFile, type ManifestFileKind } from '#app/datasets/manifest'
+import {
+  canonicalJson,
+  MANIFEST_FILES,
+  MANIFEST_KINDS,
+  type DatasetManifest,
+  type ManifestFile,
+  type ManifestFileKind,
+} from '#app/datasets/manifest'
 
 export type DatasetResult<T> = { ok: true; value: T } | { ok: false; message: string }
 
@@ -48,13 +55,20 @@ export class DatasetPublisher {
     ip: string | null = null
   ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[]; relisted: boolean }>> {
     const selection = await selectedClips(dataset).preload('assets')
-    if (selection.length === 0) return { ok: false, message: 'Pick at least one approved clip before publishing.' }
+    if (selection.length === 0)
+      return { ok: false, message: 'Pick at least one approved clip before publishing.' }
     if (dataset.sport === null && !dataset.curated) {
       return { ok: false, message: 'Choose the sport of this dataset before publishing.' }
     }
 
     const skipped: { clip: Clip; reason: string }[] = []
-    const usable: { clip: Clip; files: ManifestFile[]; people: number; keypointFrames: number; durationMs: number }[] = []
+    const usable: {
+      clip: Clip
+      files: ManifestFile[]
+      people: number
+      keypointFrames: number
+      durationMs: number
+    }[] = []
     const eligibility = await eligibilityOf(selection, dataset.licenceType)
     for (const clip of selection) {
       const reason = eligibility.get(clip.id)!.reason
@@ -62,9 +76,14 @@ export class DatasetPublisher {
         skipped.push({ clip, reason })
         continue
       }
-      const missing = MANIFEST_KINDS.filter((kind) => !clip.assets.some((asset) => asset.kind === kind))
+      const missing = MANIFEST_KINDS.filter(
+        (kind) => !clip.assets.some((asset) => asset.kind === kind)
+      )
       if (missing.length) {
-        skipped.push({ clip, reason: `“${clip.title}” has no processed ${missing.join(', ')} and was left out.` })
+        skipped.push({
+          clip,
+          reason: `“${clip.title}” has no processed ${missing.join(', ')} and was left out.`,
+        })
         continue
       }
       const asset = (kind: ManifestFileKind) => clip.assets.find((item) => item.kind === kind)!
@@ -72,17 +91,33 @@ export class DatasetPublisher {
       try {
         // Recorded by the pipeline (0020); older clips are counted by streaming their file.
         const recorded =
-          clip.keypointPeople !== null && clip.keypointFrames !== null && clip.keypointFrameCount !== null && clip.keypointFps !== null
-            ? { people: clip.keypointPeople, keypointFrames: clip.keypointFrames, frameCount: clip.keypointFrameCount, fps: clip.keypointFps }
+          clip.keypointPeople !== null &&
+          clip.keypointFrames !== null &&
+          clip.keypointFrameCount !== null &&
+          clip.keypointFps !== null
+            ? {
+                people: clip.keypointPeople,
+                keypointFrames: clip.keypointFrames,
+                frameCount: clip.keypointFrameCount,
+                fps: clip.keypointFps,
+              }
             : await countKeypointsStream(
-                (await this.storage.getStream(asset('keypoints').bucket as BucketName, asset('keypoints').key)) as AsyncIterable<Buffer>
+                (await this.storage.getStream(
+                  asset('keypoints').bucket as BucketName,
+                  asset('keypoints').key
+                )) as AsyncIterable<Buffer>
               )
         // The upload's probe gives the duration; the processed frames stand in where it is unknown.
-        const durationMs = clip.durationMs ?? (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
+        const durationMs =
+          clip.durationMs ??
+          (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
         counts = { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
       } catch (error) {
         logger.warn({ err: error, clipId: clip.id }, 'keypoints.json unreadable at publication')
-        skipped.push({ clip, reason: `“${clip.title}”: its keypoints could not be read, so it was left out.` })
+        skipped.push({
+          clip,
+          reason: `“${clip.title}”: its keypoints could not be read, so it was left out.`,
+        })
         continue
       }
       usable.push({
@@ -129,29 +164,70 @@ export class DatasetPublisher {
 
     try {
       return await db.transaction(async (trx) => {
-        const locked = await Dataset.query({ client: trx }).where('id', dataset.id).forUpdate().firstOrFail()
+        const locked = await Dataset.query({ client: trx })
+          .where('id', dataset.id)
+          .forUpdate()
+          .firstOrFail()
         // Statuses and consent may have changed while the files were read: look again under a lock.
         await Clip.query({ client: trx })
-          .whereIn('id', usable.map((item) => item.clip.id))
+          .whereIn(
+            'id',
+            usable.map((item) => item.clip.id)
+          )
           .forShare()
-        const now = await eligibilityOf(usable.map((item) => item.clip), locked.licenceType, trx)
-        const changed = [...now.values()].map((item) => item.reason).filter((reason): reason is string => reason !== null)
-        if (changed.length) return { ok: false as const, message: `${changed.join(' ')} Publish again to leave it out.` }
+        const now = await eligibilityOf(
+          usable.map((item) => item.clip),
+          locked.licenceType,
+          trx
+        )
+        const changed = [...now.values()]
+          .map((item) => item.reason)
+          .filter((reason): reason is string => reason !== null)
+        if (changed.length)
+          return {
+            ok: false as const,
+            message: `${changed.join(' ')} Publish again to leave it out.`,
+          }
 
-        const latest = await DatasetVersion.query({ client: trx }).where('dataset_id', locked.id).orderBy('version', 'desc').first()
+        const latest = await DatasetVersion.query({ client: trx })
+          .where('dataset_id', locked.id)
+          .orderBy('version', 'desc')
+          .first()
         // The version's clip rows are the truth (a version held for consent may hold more than its manifest says).
         const latestRows = latest
-          ? await trx.from('dataset_version_clips').where('dataset_version_id', latest.id).orderBy('position').select('clip_id')
+          ? await trx
+              .from('dataset_version_clips')
+              .where('dataset_version_id', latest.id)
+              .orderBy('position')
+              .select('clip_id')
           : []
         const latestIds: string[] = latestRows.map((row) => row.clip_id)
         if (latest && sameAs(latest, latestIds, manifest, locked)) {
           if (locked.status === 'archived') {
-            await listVersion(trx, locked, latest, usable.map((item) => item.clip))
+            await listVersion(
+              trx,
+              locked,
+              latest,
+              usable.map((item) => item.clip)
+            )
             await new AuditTrail().record(
-              { actorId: actor?.id ?? null, action: 'dataset.relisted', subject: { type: 'dataset', id: locked.id }, meta: { version: latest.version }, ip },
+              {
+                actorId: actor?.id ?? null,
+                action: 'dataset.relisted',
+                subject: { type: 'dataset', id: locked.id },
+                meta: { version: latest.version },
+                ip,
+              },
               trx
             )
-            return { ok: true as const, value: { version: latest, skipped: skipped.map((item) => item.reason), relisted: true } }
+            return {
+              ok: true as const,
+              value: {
+                version: latest,
+                skipped: skipped.map((item) => item.reason),
+                relisted: true,
+              },
+            }
           }
           return {
             ok: false as const,
@@ -187,24 +263,47 @@ export class DatasetPublisher {
           await trx
             .from('dataset_clips')
             .where('dataset_id', locked.id)
-            .whereIn('clip_id', skipped.map((item) => item.clip.id))
+            .whereIn(
+              'clip_id',
+              skipped.map((item) => item.clip.id)
+            )
             .delete()
         }
-        await listVersion(trx, locked, version, usable.map((item) => item.clip))
-        logger.info({ datasetId: locked.id, version: version.version, clips: stats.clips }, 'dataset version published')
-        return { ok: true as const, value: { version, skipped: skipped.map((item) => item.reason), relisted: false } }
+        await listVersion(
+          trx,
+          locked,
+          version,
+          usable.map((item) => item.clip)
+        )
+        logger.info(
+          { datasetId: locked.id, version: version.version, clips: stats.clips },
+          'dataset version published'
+        )
+        return {
+          ok: true as const,
+          value: { version, skipped: skipped.map((item) => item.reason), relisted: false },
+        }
       })
     } catch (error) {
       // The database refuses a clip that may not enter this version (migration 0017).
       if (isIneligibleClipError(error)) {
-        return { ok: false, message: 'A clip was withdrawn or rejected while publishing. Publish again to leave it out.' }
+        return {
+          ok: false,
+          message:
+            'A clip was withdrawn or rejected while publishing. Publish again to leave it out.',
+        }
       }
       throw error
     }
   }
 }
 
-function sameAs(latest: DatasetVersion, ids: string[], manifest: DatasetManifest, dataset: Dataset) {
+function sameAs(
+  latest: DatasetVersion,
+  ids: string[],
+  manifest: DatasetManifest,
+  dataset: Dataset
+) {
   return (
     latest.priceCents === dataset.priceCents &&
     latest.licenceType === dataset.licenceType &&
@@ -219,8 +318,14 @@ function sameAs(latest: DatasetVersion, ids: string[], manifest: DatasetManifest
  * filter and sort columns are copied from the version and its clips (first clip = cover).
  * Runs inside the publishing transaction (the demo seeder calls it too).
  */
-export async function listVersion(trx: TransactionClientContract, dataset: Dataset, version: DatasetVersion, clips: Clip[]) {
-  const unique = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => !!value))].sort()
+export async function listVersion(
+  trx: TransactionClientContract,
+  dataset: Dataset,
+  version: DatasetVersion,
+  clips: Clip[]
+) {
+  const unique = (values: (string | null)[]) =>
+    [...new Set(values.filter((value): value is string => !!value))].sort()
   dataset.useTransaction(trx)
   dataset.merge({
     status: 'published',

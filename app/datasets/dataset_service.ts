@@ -10,11 +10,20 @@ import { SettingsStore } from '#app/core/settings_store'
 import { parseTags, type DatasetFormMeta } from '#app/datasets/validators'
 import { AuditTrail } from '#app/core/audit_trail'
 import { eligibilityOf, type Eligibility } from '#app/datasets/clip_eligibility'
-import { DatasetPublisher, selectedClips, type DatasetResult } from '#app/datasets/dataset_publisher'
+import {
+  DatasetPublisher,
+  selectedClips,
+  type DatasetResult,
+} from '#app/datasets/dataset_publisher'
 
 // The demo seeder and the benchmarks read these from here.
 export { listVersion, type DatasetResult } from '#app/datasets/dataset_publisher'
-export { canonicalJson, MANIFEST_FILES, type DatasetManifest, type ManifestFileKind } from '#app/datasets/manifest'
+export {
+  canonicalJson,
+  MANIFEST_FILES,
+  type DatasetManifest,
+  type ManifestFileKind,
+} from '#app/datasets/manifest'
 
 export interface DatasetInput {
   title: string
@@ -50,12 +59,18 @@ export class DatasetService {
 
   /** A creator's datasets; an admin sees every dataset (they curate and moderate). */
   async listFor(user: User) {
-    const query = Dataset.query().preload('owner').orderBy('updated_at', 'desc').orderBy('id', 'desc')
+    const query = Dataset.query()
+      .preload('owner')
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
     if (user.role !== 'admin') query.where('owner_id', user.id)
     const datasets = await query
     const counts = await db
       .from('dataset_clips')
-      .whereIn('dataset_id', datasets.map((dataset) => dataset.id))
+      .whereIn(
+        'dataset_id',
+        datasets.map((dataset) => dataset.id)
+      )
       .groupBy('dataset_id')
       .select('dataset_id')
       .count('* as total')
@@ -91,7 +106,9 @@ export class DatasetService {
     if (input.licenceType !== dataset.licenceType) {
       const selection = await selectedClips(dataset)
       const eligibility = await eligibilityOf(selection, input.licenceType)
-      const blocking = selection.map((clip) => eligibility.get(clip.id)!).filter((item): item is Eligibility & { reason: string } => item.reason !== null)
+      const blocking = selection
+        .map((clip) => eligibility.get(clip.id)!)
+        .filter((item): item is Eligibility & { reason: string } => item.reason !== null)
       if (blocking.length) {
         return {
           ok: false,
@@ -108,10 +125,21 @@ export class DatasetService {
    * Takes a published dataset off the catalog: no new sale or claim of any of its versions;
    * licences already issued, and their downloads, are unaffected. Publishing again relists it.
    */
-  async unpublish(dataset: Dataset, actor: User, ip: string | null): Promise<DatasetResult<Dataset>> {
+  async unpublish(
+    dataset: Dataset,
+    actor: User,
+    ip: string | null
+  ): Promise<DatasetResult<Dataset>> {
     return db.transaction(async (trx) => {
-      const locked = await Dataset.query({ client: trx }).where('id', dataset.id).forUpdate().firstOrFail()
-      if (locked.status !== 'published') return { ok: false as const, message: 'This dataset is not published, so there is nothing to unpublish.' }
+      const locked = await Dataset.query({ client: trx })
+        .where('id', dataset.id)
+        .forUpdate()
+        .firstOrFail()
+      if (locked.status !== 'published')
+        return {
+          ok: false as const,
+          message: 'This dataset is not published, so there is nothing to unpublish.',
+        }
       locked.status = 'archived'
       await locked.save()
       await new AuditTrail().record(
@@ -169,7 +197,9 @@ export class DatasetService {
     const approvedClips = await approved
     const candidates = approvedClips.filter((clip) => !selectedIds.has(clip.id))
     const eligibility = await eligibilityOf([...selection, ...candidates], dataset.licenceType)
-    const versions = await DatasetVersion.query().where('dataset_id', dataset.id).orderBy('version', 'desc')
+    const versions = await DatasetVersion.query()
+      .where('dataset_id', dataset.id)
+      .orderBy('version', 'desc')
     return {
       dataset,
       selection: selection.map((clip) => ({ clip, problem: eligibility.get(clip.id)!.reason })),
@@ -185,17 +215,31 @@ export class DatasetService {
    * to the dataset's owner: otherwise nothing changes and the message says which clip.
    * Clips already selected keep their order; new ones follow in the order given.
    */
-  async setClips(dataset: Dataset, user: User, clipIds: string[]): Promise<DatasetResult<{ count: number }>> {
+  async setClips(
+    dataset: Dataset,
+    user: User,
+    clipIds: string[]
+  ): Promise<DatasetResult<{ count: number }>> {
     const wanted = [...new Set(clipIds)]
     return db.transaction(async (trx) => {
-      const clips = wanted.length ? await Clip.query({ client: trx }).whereIn('id', wanted).forShare() : []
+      const clips = wanted.length
+        ? await Clip.query({ client: trx }).whereIn('id', wanted).forShare()
+        : []
       const byId = new Map(clips.map((clip) => [clip.id, clip]))
       const eligibility = await eligibilityOf(clips, dataset.licenceType, trx)
       for (const id of wanted) {
         const clip = byId.get(id)
-        if (!clip) return { ok: false as const, message: 'One of the picked clips does not exist any more. Reload the page and pick again.' }
+        if (!clip)
+          return {
+            ok: false as const,
+            message:
+              'One of the picked clips does not exist any more. Reload the page and pick again.',
+          }
         if (user.role !== 'admin' && clip.userId !== dataset.ownerId) {
-          return { ok: false as const, message: `“${clip.title}” belongs to another creator: only admins curate datasets from several creators.` }
+          return {
+            ok: false as const,
+            message: `“${clip.title}” belongs to another creator: only admins curate datasets from several creators.`,
+          }
         }
         const reason = eligibility.get(clip.id)!.reason
         if (reason) return { ok: false as const, message: reason }
@@ -212,7 +256,13 @@ export class DatasetService {
         await trx
           .insertQuery()
           .table('dataset_clips')
-          .multiInsert(ordered.map((clipId, position) => ({ dataset_id: dataset.id, clip_id: clipId, position })))
+          .multiInsert(
+            ordered.map((clipId, position) => ({
+              dataset_id: dataset.id,
+              clip_id: clipId,
+              position,
+            }))
+          )
       }
       await trx.from('datasets').where('id', dataset.id).update({ updated_at: new Date() })
       return { ok: true as const, value: { count: ordered.length } }
@@ -224,4 +274,3 @@ export class DatasetService {
     return this.publisher.publish(dataset, actor, ip)
   }
 }
-

@@ -21,7 +21,8 @@ export const notForSale = defineErrors(NotForSaleError, {
   E_UNPUBLISHED: {
     status: 409,
     page: NOT_FOR_SALE,
-    sentence: (_: SaleFacts) => 'This dataset is not published any more, so it cannot be bought or claimed. Licences already issued stay valid.',
+    sentence: (_: SaleFacts) =>
+      'This dataset is not published any more, so it cannot be bought or claimed. Licences already issued stay valid.',
   },
   E_NOT_LATEST: {
     status: 409,
@@ -38,10 +39,12 @@ export const notForSale = defineErrors(NotForSaleError, {
   E_NOTHING_LICENSABLE: {
     status: 409,
     page: NOT_FOR_SALE,
-    sentence: (_: SaleFacts) => 'Every clip of this version was withdrawn by its creators, so it is no longer for sale.',
+    sentence: (_: SaleFacts) =>
+      'Every clip of this version was withdrawn by its creators, so it is no longer for sale.',
   },
 })
-export type NotForSaleCode = 'E_UNPUBLISHED' | 'E_NOT_LATEST' | 'E_VERSION_HELD' | 'E_NOTHING_LICENSABLE'
+export type NotForSaleCode =
+  'E_UNPUBLISHED' | 'E_NOT_LATEST' | 'E_VERSION_HELD' | 'E_NOTHING_LICENSABLE'
 
 /**
  * Why a version cannot be delivered. Before a response has started (an unreadable manifest)
@@ -54,7 +57,8 @@ const UNDELIVERABLE = {
   status: 409,
   page: 'pages/licences/unavailable',
   api: 'unavailable',
-  sentence: 'The files of this dataset version cannot be delivered right now. The administrator has been told; try again later.',
+  sentence:
+    'The files of this dataset version cannot be delivered right now. The administrator has been told; try again later.',
 } as const
 
 export const exportErrors = defineErrors(ExportError, {
@@ -63,4 +67,5 @@ export const exportErrors = defineErrors(ExportError, {
   E_SIZE_MISMATCH: UNDELIVERABLE,
   E_SHA256_MISMATCH: UNDELIVERABLE,
 })
-export type ExportErrorCode = 'E_MANIFEST_INVALID' | 'E_OBJECT_MISSING' | 'E_SHA256_MISMATCH' | 'E_SIZE_MISMATCH'
+export type ExportErrorCode =
+  'E_MANIFEST_INVALID' | 'E_OBJECT_MISSING' | 'E_SHA256_MISMATCH' | 'E_SIZE_MISMATCH'

@@ -30,7 +30,8 @@ export function exportDocuments(plan: ExportPlan) {
 export function metadataJsonl(plan: ExportPlan) {
   const lines = plan.clips
     .map((clip) => {
-      const path = (kind: ExportFileKind) => clip.files.find((file) => file.kind === kind)?.path ?? null
+      const path = (kind: ExportFileKind) =>
+        clip.files.find((file) => file.kind === kind)?.path ?? null
       const video = path('video')
       if (!video) return null
       return JSON.stringify({

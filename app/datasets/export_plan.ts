@@ -29,12 +29,22 @@ export interface ExportPlan {
   /** Clips still delivered, in manifest order. */
   clips: ExportClip[]
   withdrawn: WithdrawnClip[]
-  consent: { clips: number; self: number; coached: number; minors: number; textVersions: string[]; usages: string[] }
+  consent: {
+    clips: number
+    self: number
+    coached: number
+    minors: number
+    textVersions: string[]
+    usages: string[]
+  }
   models: { name: string; version: string }[]
 }
 
 /** Loads the version, its manifest, the clips' current status, consent and processing records. */
-export async function loadExportPlan(licence: Licence, settings: SettingsStore): Promise<ExportPlan> {
+export async function loadExportPlan(
+  licence: Licence,
+  settings: SettingsStore
+): Promise<ExportPlan> {
   const version = await DatasetVersion.findOrFail(licence.datasetVersionId)
   const dataset = await Dataset.findOrFail(version.datasetId)
   const manifestClips = parseManifest(version.manifest)
@@ -48,17 +58,33 @@ export async function loadExportPlan(licence: Licence, settings: SettingsStore):
   for (const clip of manifestClips) {
     const row = byId.get(clip.id)
     if (row && undelivered.has(clip.id)) {
-      withdrawn.push({ id: clip.id, title: row.title, withdrawnAt: row.withdrawnAt, paths: clip.files.map((f) => f.path) })
+      withdrawn.push({
+        id: clip.id,
+        title: row.title,
+        withdrawnAt: row.withdrawnAt,
+        paths: clip.files.map((f) => f.path),
+      })
     } else {
       clips.push(clip)
     }
   }
 
   const delivered = clips.map((clip) => clip.id)
-  const grantIds = [...new Set(delivered.map((id) => byId.get(id)?.consentRecordId).filter((id): id is number => !!id))]
+  const grantIds = [
+    ...new Set(
+      delivered.map((id) => byId.get(id)?.consentRecordId).filter((id): id is number => !!id)
+    ),
+  ]
   const grants = grantIds.length ? await ConsentRecord.query().whereIn('id', grantIds) : []
   const grantOf = new Map(grants.map((grant) => [grant.id, grant]))
-  const consent = { clips: 0, self: 0, coached: 0, minors: 0, textVersions: [] as string[], usages: [] as string[] }
+  const consent = {
+    clips: 0,
+    self: 0,
+    coached: 0,
+    minors: 0,
+    textVersions: [] as string[],
+    usages: [] as string[],
+  }
   for (const id of delivered) {
     const grant = grantOf.get(byId.get(id)?.consentRecordId ?? -1)
     if (!grant) continue
@@ -73,11 +99,15 @@ export async function loadExportPlan(licence: Licence, settings: SettingsStore):
   consent.usages = [...new Set(consent.usages)].sort()
 
   const runs = delivered.length
-    ? await ProcessingRun.query().whereIn('clip_id', delivered).where('status', 'succeeded').orderBy('attempt', 'desc')
+    ? await ProcessingRun.query()
+        .whereIn('clip_id', delivered)
+        .where('status', 'succeeded')
+        .orderBy('attempt', 'desc')
     : []
   const models = new Map<string, string>()
   for (const run of runs) {
-    for (const [name, value] of Object.entries(run.modelVersions ?? {})) if (!models.has(name)) models.set(name, value)
+    for (const [name, value] of Object.entries(run.modelVersions ?? {}))
+      if (!models.has(name)) models.set(name, value)
   }
 
   return {
@@ -89,7 +119,9 @@ export async function loadExportPlan(licence: Licence, settings: SettingsStore):
     clips,
     withdrawn,
     consent,
-    models: [...models].map(([name, value]) => ({ name, version: value })).sort((a, b) => a.name.localeCompare(b.name)),
+    models: [...models]
+      .map(([name, value]) => ({ name, version: value }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
   }
 }
 

@@ -24,7 +24,11 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
       header = false
       if (!trimmed.endsWith('"frames":[')) {
         // A whole document on one line (short enough to get here: a hand-made or older file).
-        const whole = JSON.parse(trimmed) as { fps?: number; frameCount?: number; frames?: { people?: { trackId?: number }[] }[] }
+        const whole = JSON.parse(trimmed) as {
+          fps?: number
+          frameCount?: number
+          frames?: { people?: { trackId?: number }[] }[]
+        }
         fps = Number(whole.fps ?? 0)
         frameCount = Number(whole.frameCount ?? whole.frames?.length ?? 0)
         for (const frame of whole.frames ?? []) count(frame)
@@ -42,7 +46,8 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
     // 3 h clip's 324,000 frames took most of a minute.
     frames++
     if (/"people":\s*\[\s*\]/.test(trimmed)) return
-    if (!trimmed.includes('"people"')) throw new Error('keypoints.json has a frame line without people')
+    if (!trimmed.includes('"people"'))
+      throw new Error('keypoints.json has a frame line without people')
     keypointFrames++
     for (const match of trimmed.matchAll(/"trackId":\s*(-?\d+)/g)) tracks.add(Number(match[1]))
   }
@@ -50,7 +55,8 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
     frames++
     if (!frame.people?.length) return
     keypointFrames++
-    for (const person of frame.people) if (typeof person.trackId === 'number') tracks.add(person.trackId)
+    for (const person of frame.people)
+      if (typeof person.trackId === 'number') tracks.add(person.trackId)
   }
   // A chunk may end inside a multi-byte character: the decoder keeps it for the next one.
   const decoder = new StringDecoder('utf8')
@@ -62,7 +68,8 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
       pending = pending.slice(end + 1)
       end = pending.indexOf('\n')
     }
-    if (pending.length > MAX_KEYPOINTS_LINE) throw new Error('keypoints.json has a line too long to count by streaming')
+    if (pending.length > MAX_KEYPOINTS_LINE)
+      throw new Error('keypoints.json has a line too long to count by streaming')
   }
   line(pending + decoder.end())
   return { people: tracks.size, keypointFrames, frameCount: frameCount ?? frames, fps }

@@ -59,8 +59,14 @@ export interface DatasetManifest {
 export function canonicalJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => canonicalJson(item)) as T
   if (value && typeof value === 'object') {
-    const keys = Object.keys(value).sort((a, b) => Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)))
-    return Object.fromEntries(keys.map((key) => [key, canonicalJson((value as Record<string, unknown>)[key])])) as T
+    const keys = Object.keys(value).sort(
+      (a, b) =>
+        Buffer.byteLength(a) - Buffer.byteLength(b) ||
+        Buffer.compare(Buffer.from(a), Buffer.from(b))
+    )
+    return Object.fromEntries(
+      keys.map((key) => [key, canonicalJson((value as Record<string, unknown>)[key])])
+    ) as T
   }
   return value
 }
@@ -87,7 +93,8 @@ export function parseManifest(manifest: unknown): ExportClip[] {
   }
   const paths = new Set<string>()
   return (value.clips as Record<string, unknown>[]).map((clip, index) => {
-    if (!clip || typeof clip.id !== 'string' || !Array.isArray(clip.files)) fail(`clip #${index} has no id or files`)
+    if (!clip || typeof clip.id !== 'string' || !Array.isArray(clip.files))
+      fail(`clip #${index} has no id or files`)
     const files = (clip.files as Record<string, unknown>[]).map((file) => {
       const ok =
         file &&

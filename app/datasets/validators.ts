@@ -16,34 +16,41 @@ export interface DatasetFormMeta {
 const money = (cents: number) => (cents / 100).toFixed(2)
 
 /** A price is free (0) or within the instance's bounds, in whole cents. */
-const priceWithinBounds = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
-  if (typeof value !== 'number') return
-  const meta = field.meta as DatasetFormMeta
-  const cents = Math.round(value * 100)
-  if (Math.abs(cents - value * 100) > 1e-6) {
-    field.report('Enter the price in whole cents, like 24.99.', 'priceCents', field)
-    return
+const priceWithinBounds = vine.createRule(
+  (value: unknown, _options: undefined, field: FieldContext) => {
+    if (typeof value !== 'number') return
+    const meta = field.meta as DatasetFormMeta
+    const cents = Math.round(value * 100)
+    if (Math.abs(cents - value * 100) > 1e-6) {
+      field.report('Enter the price in whole cents, like 24.99.', 'priceCents', field)
+      return
+    }
+    if (cents !== 0 && (cents < meta.priceMinCents || cents > meta.priceMaxCents)) {
+      field.report(
+        `Enter 0 for a free dataset, or a price from ${money(meta.priceMinCents)} to ${money(meta.priceMaxCents)} ${meta.currency}.`,
+        'priceBounds',
+        field
+      )
+    }
   }
-  if (cents !== 0 && (cents < meta.priceMinCents || cents > meta.priceMaxCents)) {
-    field.report(
-      `Enter 0 for a free dataset, or a price from ${money(meta.priceMinCents)} to ${money(meta.priceMaxCents)} ${meta.currency}.`,
-      'priceBounds',
-      field
-    )
-  }
-})
+)
 
 /** A sport from the instance's list; optional only for curated datasets. */
 const instanceSport = vine.createRule(
   (value: unknown, _options: undefined, field: FieldContext) => {
-  const meta = field.meta as DatasetFormMeta
-  if (value === undefined || value === null || value === '') {
-    if (meta.sportRequired) field.report('Choose the sport of this dataset.', 'instanceSport', field)
-    return
-  }
-  if (typeof value !== 'string' || !meta.sports.includes(value)) {
-    field.report(`Choose one of this instance's sports: ${meta.sports.join(', ')}.`, 'instanceSport', field)
-  }
+    const meta = field.meta as DatasetFormMeta
+    if (value === undefined || value === null || value === '') {
+      if (meta.sportRequired)
+        field.report('Choose the sport of this dataset.', 'instanceSport', field)
+      return
+    }
+    if (typeof value !== 'string' || !meta.sports.includes(value)) {
+      field.report(
+        `Choose one of this instance's sports: ${meta.sports.join(', ')}.`,
+        'instanceSport',
+        field
+      )
+    }
   },
   { implicit: true }
 )
@@ -58,19 +65,21 @@ export const datasetValidator = vine.withMetaData<DatasetFormMeta>().create({
   price: vine.number({ strict: false }).min(0).use(priceWithinBounds()),
 })
 
-datasetValidator.messagesProvider = layered(new SimpleMessagesProvider(
-  {
-    'title.required': 'Give the dataset a title.',
-    'licenceType.required': 'Choose research or commercial licensing.',
-    'licenceType.enum': 'Choose research or commercial licensing.',
-    'price.required': 'Enter a price, or 0 for a free dataset.',
-    'price.number': 'Enter the price as a number, like 25 or 24.99.',
-    'price.min': 'A price cannot be negative: enter 0 for a free dataset.',
-    'minLength': '{{ field }} must be at least {{ min }} characters.',
-    'maxLength': '{{ field }} must be at most {{ max }} characters.',
-  },
-  { title: 'Title', description: 'Description', tags: 'Tags' }
-))
+datasetValidator.messagesProvider = layered(
+  new SimpleMessagesProvider(
+    {
+      'title.required': 'Give the dataset a title.',
+      'licenceType.required': 'Choose research or commercial licensing.',
+      'licenceType.enum': 'Choose research or commercial licensing.',
+      'price.required': 'Enter a price, or 0 for a free dataset.',
+      'price.number': 'Enter the price as a number, like 25 or 24.99.',
+      'price.min': 'A price cannot be negative: enter 0 for a free dataset.',
+      'minLength': '{{ field }} must be at least {{ min }} characters.',
+      'maxLength': '{{ field }} must be at most {{ max }} characters.',
+    },
+    { title: 'Title', description: 'Description', tags: 'Tags' }
+  )
+)
 
 /** The clips picked for a dataset (checkboxes named `clips[]`); an empty pick clears the list. */
 export const datasetClipsValidator = vine.create({

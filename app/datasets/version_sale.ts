@@ -35,7 +35,10 @@ interface Row {
 }
 
 /** Sale status of each version id given (unknown ids are absent from the map). */
-export async function saleStatuses(versionIds: string[], client?: QueryClientContract): Promise<Map<string, SaleStatus>> {
+export async function saleStatuses(
+  versionIds: string[],
+  client?: QueryClientContract
+): Promise<Map<string, SaleStatus>> {
   const ids = [...new Set(versionIds)]
   const result = new Map<string, SaleStatus>()
   if (ids.length === 0) return result
@@ -70,7 +73,13 @@ function statusOf(row: Row): SaleStatus {
   const heldClips = Number(row.held)
   const counts = { licensableClips, heldClips, excludedClips: Number(row.total) - licensableClips }
   const facts: SaleFacts = { version: row.version, latest: row.latest_number, heldClips }
-  const refuse = (code: NotForSaleCode): SaleStatus => ({ purchasable: false, code, reason: notForSale.sentence(code, facts), facts, ...counts })
+  const refuse = (code: NotForSaleCode): SaleStatus => ({
+    purchasable: false,
+    code,
+    reason: notForSale.sentence(code, facts),
+    facts,
+    ...counts,
+  })
   if (row.dataset_status !== 'published') return refuse('E_UNPUBLISHED')
   // Versions only grow (append-only), so the latest is the highest number.
   if (row.version !== row.latest_number) return refuse('E_NOT_LATEST')

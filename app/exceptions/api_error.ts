@@ -43,7 +43,9 @@ export class ApiError extends Exception {
   ) {
     super(message, { status, code: `E_API_${apiCode.toUpperCase()}` })
     // RFC 6750: a 401 challenges for a bearer token; an expired or unknown one is invalid_token.
-    if (status === 401) headers['WWW-Authenticate'] ??= apiCode === 'unauthenticated' ? REALM : `${REALM}, error="invalid_token"`
+    if (status === 401)
+      headers['WWW-Authenticate'] ??=
+        apiCode === 'unauthenticated' ? REALM : `${REALM}, error="invalid_token"`
   }
 
   async handle(error: this, { response }: HttpContext) {
@@ -63,36 +65,78 @@ export class ApiError extends Exception {
 export function toApiError(error: unknown, ctx: HttpContext): ApiError {
   if (error instanceof ApiError) return error
   if (error instanceof authErrors.E_UNAUTHORIZED_ACCESS) {
-    return new ApiError(401, 'invalid_token', 'This token is not valid: it was revoked, or it is mistyped.')
+    return new ApiError(
+      401,
+      'invalid_token',
+      'This token is not valid: it was revoked, or it is mistyped.'
+    )
   }
   if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE) {
     const code = (error.response.translation?.identifier as ApiErrorCode | undefined) ?? 'forbidden'
-    const headers: Record<string, string> = code === 'insufficient_scope' ? { 'WWW-Authenticate': `${REALM}, error="insufficient_scope"` } : {}
-    return new ApiError(error.response.status ?? 403, code, error.response.message || 'You are not allowed to do this.', headers)
+    const headers: Record<string, string> =
+      code === 'insufficient_scope'
+        ? { 'WWW-Authenticate': `${REALM}, error="insufficient_scope"` }
+        : {}
+    return new ApiError(
+      error.response.status ?? 403,
+      code,
+      error.response.message || 'You are not allowed to do this.',
+      headers
+    )
   }
   if (error instanceof vineErrors.E_VALIDATION_ERROR) {
-    const details = (error.messages as { field: string; message: string; rule: string }[]).map(({ field, message, rule }) => ({ field, message, rule }))
-    return new ApiError(422, 'validation_failed', details[0]?.message ?? 'The request is not valid.', {}, details)
+    const details = (error.messages as { field: string; message: string; rule: string }[]).map(
+      ({ field, message, rule }) => ({ field, message, rule })
+    )
+    return new ApiError(
+      422,
+      'validation_failed',
+      details[0]?.message ?? 'The request is not valid.',
+      {},
+      details
+    )
   }
   if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
-    const headers = Object.fromEntries(Object.entries(error.getDefaultHeaders()).map(([name, value]) => [name, String(value)]))
-    return new ApiError(429, 'rate_limited', `Too many requests with this token. Retry in ${error.response.availableIn} s.`, headers)
+    const headers = Object.fromEntries(
+      Object.entries(error.getDefaultHeaders()).map(([name, value]) => [name, String(value)])
+    )
+    return new ApiError(
+      429,
+      'rate_limited',
+      `Too many requests with this token. Retry in ${error.response.availableIn} s.`,
+      headers
+    )
   }
   if (error instanceof lucidErrors.E_ROW_NOT_FOUND) {
     return new ApiError(404, 'not_found', 'Nothing here: check the slug, version number or id.')
   }
   if (error instanceof FeatureError) {
     // The ApiError that reaches the handler no longer carries what the log needs: log it here.
-    if (error.detail) logger.error({ code: error.code, detail: error.detail, url: ctx.request.url() }, error.message)
+    if (error.detail)
+      logger.error(
+        { code: error.code, detail: error.detail, url: ctx.request.url() },
+        error.message
+      )
     // A catalog may name the API's code (a version whose files cannot be delivered: unavailable).
-    if (error.entry.api) return new ApiError(error.status, error.entry.api as ApiErrorCode, error.message, { ...error.entry.headers })
+    if (error.entry.api)
+      return new ApiError(error.status, error.entry.api as ApiErrorCode, error.message, {
+        ...error.entry.headers,
+      })
   }
   const status = (error as { status?: unknown } | null)?.status
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ApiError(status, status === 404 ? 'not_found' : 'bad_request', (error as Error).message || 'The request is not valid.')
+    return new ApiError(
+      status,
+      status === 404 ? 'not_found' : 'bad_request',
+      (error as Error).message || 'The request is not valid.'
+    )
   }
   logger.error({ err: error, url: ctx.request.url() }, 'API request failed')
-  return new ApiError(500, 'internal_error', 'Something went wrong on our side. Try again; if it persists, tell the administrator.')
+  return new ApiError(
+    500,
+    'internal_error',
+    'Something went wrong on our side. Try again; if it persists, tell the administrator.'
+  )
 }
 
 /** Runs an API handler's work and answers its result as JSON, or its failure as an ApiError. */

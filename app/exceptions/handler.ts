@@ -16,8 +16,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   protected renderStatusPages = true
 
   protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
-    '403': (error, { view }) =>
-      view.render('pages/errors/forbidden', { message: error.message }),
+    '403': (error, { view }) => view.render('pages/errors/forbidden', { message: error.message }),
     '404': (_, { view }) => view.render('pages/errors/not_found'),
     '429': (_, { view }) => view.render('pages/errors/too_many_requests'),
     '500..599': (_, { view }) => view.render('pages/errors/server_error'),
@@ -26,14 +25,22 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   async handle(error: unknown, ctx: HttpContext) {
     if (error instanceof FeatureError) return this.renderFeatureError(error, ctx)
     if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE && !ctx.request.accepts(['html'])) {
-      return ctx.response.status(403).send({ errors: [{ message: 'You are not allowed to do this.' }] })
+      return ctx.response
+        .status(403)
+        .send({ errors: [{ message: 'You are not allowed to do this.' }] })
     }
-    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS && ctx.request.accepts(['html']) === 'html') {
+    if (
+      error instanceof limiterErrors.E_TOO_MANY_REQUESTS &&
+      ctx.request.accepts(['html']) === 'html'
+    ) {
       const retryAfter = error.response.availableIn
       ctx.response.header('Retry-After', String(retryAfter))
-      return ctx.response
-        .status(429)
-        .send(await ctx.view.render('pages/errors/too_many_requests', { message: error.message, retryAfter }))
+      return ctx.response.status(429).send(
+        await ctx.view.render('pages/errors/too_many_requests', {
+          message: error.message,
+          retryAfter,
+        })
+      )
     }
     return super.handle(error, ctx)
   }
@@ -43,9 +50,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    * the sentence alone for htmx (it swaps no error by default; a listener may show it), and
    * otherwise the page its catalog names, or the generic one.
    */
-  protected async renderFeatureError(error: FeatureError, { request, response, view }: HttpContext) {
+  protected async renderFeatureError(
+    error: FeatureError,
+    { request, response, view }: HttpContext
+  ) {
     response.status(error.status)
-    for (const [name, value] of Object.entries(error.entry.headers ?? {})) response.header(name, value)
+    for (const [name, value] of Object.entries(error.entry.headers ?? {}))
+      response.header(name, value)
     if (request.accepts(['html', 'json']) === 'json') {
       return response.send({ errors: [{ code: error.code, message: error.message }] })
     }
@@ -59,7 +70,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // key, a byte count) and means the administrator has something to fix.
     if (error instanceof FeatureError) {
       const level = error.detail || error.status >= 500 ? 'error' : 'warn'
-      ctx.logger.log(level, { code: error.code, detail: error.detail ?? undefined, url: ctx.request.url() }, error.message)
+      ctx.logger.log(
+        level,
+        { code: error.code, detail: error.detail ?? undefined, url: ctx.request.url() },
+        error.message
+      )
       return
     }
     return super.report(error, ctx)

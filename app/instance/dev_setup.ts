@@ -103,7 +103,8 @@ export function developmentEnvFile(example: string, values: Record<string, strin
   })
   while (out.length > 0 && out[out.length - 1].trim() === '') out.pop()
   const missing = Object.keys(values).filter((key) => !written.has(key))
-  if (missing.length > 0) out.push('', '# Also set by node ace setup.', ...missing.map((key) => `${key}=${values[key]}`))
+  if (missing.length > 0)
+    out.push('', '# Also set by node ace setup.', ...missing.map((key) => `${key}=${values[key]}`))
   return [...HEADER, ...out, ''].join('\n')
 }
 
@@ -127,8 +128,11 @@ interface DatabaseSettings {
 
 function unreachable(error: unknown) {
   const code = (error as NodeJS.ErrnoException).code ?? ''
-  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(code) ||
-    /timeout|timed out/i.test((error as Error).message)
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(
+      code
+    ) || /timeout|timed out/i.test((error as Error).message)
+  )
 }
 
 /** Connects to the `postgres` maintenance database; creates DB_DATABASE when it is missing. */

@@ -32,7 +32,10 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
     await Promise.race([
       probe(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS
+        )
       }),
     ])
     return { ok: true, latencyMs: Math.round(performance.now() - started) }

@@ -15,9 +15,6 @@ export default class PurgeExpiredTokens implements JobHandler<'purge-expired-tok
       .delete()
     const remember = await db.from('remember_me_tokens').where('expires_at', '<', now).delete()
     const access = await db.from('auth_access_tokens').where('expires_at', '<', now).delete()
-    logger.info(
-      { jobId: context.jobId, resets, remember, access },
-      'purged expired tokens'
-    )
+    logger.info({ jobId: context.jobId, resets, remember, access }, 'purged expired tokens')
   }
 }

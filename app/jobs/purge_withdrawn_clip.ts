@@ -18,16 +18,21 @@ export default class PurgeWithdrawnClip implements JobHandler<'purge-withdrawn-c
     const clip = await Clip.find(clipId)
     if (!clip || clip.status !== 'withdrawn') {
       // The data changed since the job was scheduled; deleting now would lose a live clip.
-      logger.warn({ clipId, jobId: context.jobId, status: clip?.status ?? null }, 'purge skipped: clip is not withdrawn')
+      logger.warn(
+        { clipId, jobId: context.jobId, status: clip?.status ?? null },
+        'purge skipped: clip is not withdrawn'
+      )
       return
     }
 
     const assets = await ClipAsset.query().where('clip_id', clipId)
     for (const asset of assets) {
       // An object already gone (an earlier attempt, a manual clean-up) is what we want.
-      await this.storage.remove(logicalBucket(asset.bucket, this.storage), asset.key).catch((error) => {
-        if (!isNotFound(error)) throw error
-      })
+      await this.storage
+        .remove(logicalBucket(asset.bucket, this.storage), asset.key)
+        .catch((error) => {
+          if (!isNotFound(error)) throw error
+        })
       await asset.delete()
     }
     logger.info({ clipId, jobId: context.jobId, objects: assets.length }, 'purged withdrawn clip')

@@ -103,11 +103,21 @@ export const jobOptions: { [K in JobName]: JobTypeOptions } = {
   },
   // A reviewer waits on both: a second attempt soon, then the failure is shown with its reason.
   'track-redaction': {
-    defaults: { attempts: 2, backoff: { type: 'fixed', delay: 5_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
+    defaults: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 5_000 },
+      removeOnComplete: { count: 200 },
+      removeOnFail: { count: 500 },
+    },
     concurrency: () => 1,
   },
   'render-redaction': {
-    defaults: { attempts: 2, backoff: { type: 'fixed', delay: 10_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } },
+    defaults: {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 10_000 },
+      removeOnComplete: { count: 200 },
+      removeOnFail: { count: 500 },
+    },
     concurrency: (configured) => configured,
   },
   'purge-stale-uploads': housekeeping(60_000),
@@ -156,7 +166,12 @@ export const schedules: { name: JobName; everyMs: number }[] = [
 
 /** Everything a worker needs to know about the job types; tests pass their own. */
 export interface JobRegistry {
-  handlers: Record<string, () => Promise<{ default: new (...args: any[]) => { handle(payload: any, context: JobContext): Promise<void> } }>>
+  handlers: Record<
+    string,
+    () => Promise<{
+      default: new (...args: any[]) => { handle(payload: any, context: JobContext): Promise<void> }
+    }>
+  >
   options: Record<string, JobTypeOptions>
   schedules: { name: string; everyMs: number }[]
 }

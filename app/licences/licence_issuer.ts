@@ -39,7 +39,10 @@ export class LicenceIssuer {
   }
 
   /** `created` is false when the buyer already held a live licence (or this order's). */
-  async issue(input: IssueLicence, trx?: TransactionClientContract): Promise<{ licence: Licence; created: boolean }> {
+  async issue(
+    input: IssueLicence,
+    trx?: TransactionClientContract
+  ): Promise<{ licence: Licence; created: boolean }> {
     const run = async (client: TransactionClientContract) => {
       if (input.orderId) {
         const forOrder = await Licence.query({ client }).where('order_id', input.orderId).first()
@@ -69,7 +72,10 @@ export class LicenceIssuer {
       const id: string | undefined = inserted.rows[0]?.id
       if (id) return { licence: await Licence.findOrFail(id, { client }), created: true }
       const existing = await this.live(input.buyerId, input.version.id, client)
-      if (!existing) throw new Error(`licence for buyer ${input.buyerId} and version ${input.version.id} vanished`)
+      if (!existing)
+        throw new Error(
+          `licence for buyer ${input.buyerId} and version ${input.version.id} vanished`
+        )
       return { licence: existing, created: false }
     }
     return trx ? run(trx) : db.transaction(run)
@@ -90,11 +96,17 @@ export class LicenceIssuer {
    * and the audit log records who granted what. Granting what the buyer already holds
    * changes nothing and is not audited again.
    */
-  async grant(admin: User, input: { email: string; versionId: string; note?: string | null }, ip: string | null): Promise<GrantResult> {
+  async grant(
+    admin: User,
+    input: { email: string; versionId: string; note?: string | null },
+    ip: string | null
+  ): Promise<GrantResult> {
     const buyer = await User.query().where('email', input.email).where('role', 'buyer').first()
-    if (!buyer) return { ok: false, code: 'E_NO_BUYER', message: `No buyer account uses ${input.email}.` }
+    if (!buyer)
+      return { ok: false, code: 'E_NO_BUYER', message: `No buyer account uses ${input.email}.` }
     const version = await DatasetVersion.find(input.versionId)
-    if (!version) return { ok: false, code: 'E_NO_VERSION', message: 'No dataset version has this id.' }
+    if (!version)
+      return { ok: false, code: 'E_NO_VERSION', message: 'No dataset version has this id.' }
     // An admin may grant an older version (to restore what a buyer had), but never one whose
     // consent does not cover it or whose clips were all withdrawn.
     const sale = await saleStatus(version.id)
@@ -105,14 +117,22 @@ export class LicenceIssuer {
       // The buyer clicked nothing here: the grant records the type's current text, the one
       // their licence page and downloads will show them.
       const text = await new LicenceTextService().current(version.licenceType, trx)
-      const { licence, created } = await this.issue({ buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id, text }, trx)
+      const { licence, created } = await this.issue(
+        { buyerId: buyer.id, version, source: 'grant', grantedBy: admin.id, text },
+        trx
+      )
       if (created) {
         await new AuditTrail().record(
           {
             actorId: admin.id,
             action: 'licence.granted',
             subject: { type: 'licence', id: licence.id },
-            meta: { buyerId: buyer.id, email: buyer.email, datasetVersionId: version.id, note: input.note ?? null },
+            meta: {
+              buyerId: buyer.id,
+              email: buyer.email,
+              datasetVersionId: version.id,
+              note: input.note ?? null,
+            },
             ip,
           },
           trx

@@ -67,7 +67,10 @@ export class LicenceLibraryService {
         .from('dataset_version_clips')
         .join('dataset_versions', 'dataset_versions.id', 'dataset_version_clips.dataset_version_id')
         .whereIn('dataset_version_clips.dataset_version_id', versionIds)
-        .whereRaw('clip_licensing_problem(dataset_version_clips.clip_id, dataset_versions.licence_type) = ANY (?::text[])', [[...UNDELIVERED]] as any)
+        .whereRaw(
+          'clip_licensing_problem(dataset_version_clips.clip_id, dataset_versions.licence_type) = ANY (?::text[])',
+          [[...UNDELIVERED]] as any
+        )
         .groupBy('dataset_version_clips.dataset_version_id')
         .select('dataset_version_clips.dataset_version_id')
         .count('* as count')
@@ -101,7 +104,12 @@ export class LicenceLibraryService {
       typeLabel: TYPE_LABELS[licence.licenceType],
       // The text this licence cites, not the current one: what the buyer agreed to.
       terms: plan.terms,
-      files: files.map((file) => ({ path: file.path, kind: file.kind, size: formatBytes(file.bytes), sha256: file.sha256 })),
+      files: files.map((file) => ({
+        path: file.path,
+        kind: file.kind,
+        size: formatBytes(file.bytes),
+        sha256: file.sha256,
+      })),
       totalSize: formatBytes(files.reduce((sum, file) => sum + file.bytes, 0)),
       clipCount: plan.clips.length,
       withdrawn: plan.withdrawn,
@@ -122,13 +130,26 @@ export class LicenceLibraryService {
         kind: file.kind,
         bytes: file.bytes,
         sha256: file.sha256,
-        url: await this.storage.presignedGet(file.bucket, file.key, ttlSeconds, file.path.split('/').pop()),
+        url: await this.storage.presignedGet(
+          file.bucket,
+          file.key,
+          ttlSeconds,
+          file.path.split('/').pop()
+        ),
       }))
     )
     return {
-      licence: { id: licence.id, type: licence.licenceType, terms: termsOf(plan.terms, { body: true }) },
+      licence: {
+        id: licence.id,
+        type: licence.licenceType,
+        terms: termsOf(plan.terms, { body: true }),
+      },
       dataset: { title: plan.dataset.title, slug: plan.dataset.slug },
-      version: { id: plan.version.id, number: plan.version.version, manifest_sha256: plan.version.manifestSha256 },
+      version: {
+        id: plan.version.id,
+        number: plan.version.version,
+        manifest_sha256: plan.version.manifestSha256,
+      },
       expires_at: expiresAt.toISO(),
       ttl_seconds: ttlSeconds,
       files,
@@ -170,7 +191,10 @@ export class LicenceLibraryService {
       ip: requester.ip,
       userAgent: requester.userAgent?.slice(0, 1000) ?? null,
     })
-    logger.info({ licenceId: licence.id, userId: requester.user.id, kind, downloadId: download.id }, 'licence download')
+    logger.info(
+      { licenceId: licence.id, userId: requester.user.id, kind, downloadId: download.id },
+      'licence download'
+    )
     return download
   }
 }

@@ -27,7 +27,10 @@ const TICKED = new Set(['1', 'on', 'true', 'yes'])
 export class LicenceTextService {
   /** The latest version of a type's text. The migration seeds version 1 of each type. */
   async current(type: LicenceType, client?: TransactionClientContract) {
-    const text = await LicenceText.query({ client }).where('licence_type', type).orderBy('version', 'desc').first()
+    const text = await LicenceText.query({ client })
+      .where('licence_type', type)
+      .orderBy('version', 'desc')
+      .first()
     if (!text) {
       throw licenceTextErrors.raise('E_NO_LICENCE_TEXT', { type })
     }
@@ -36,14 +39,19 @@ export class LicenceTextService {
 
   /** One published version, exactly as published. */
   async text(id: number) {
-    const text = Number.isSafeInteger(id) ? await LicenceText.query().where('id', id).preload('publisher').first() : null
+    const text = Number.isSafeInteger(id)
+      ? await LicenceText.query().where('id', id).preload('publisher').first()
+      : null
     if (!text) throw licenceTextErrors.raise('E_NOT_FOUND')
     return text
   }
 
   /** Per licence type, every version newest first, with how many licences cite each. */
   async allTexts() {
-    const texts = await LicenceText.query().preload('publisher').orderBy('licence_type').orderBy('version', 'desc')
+    const texts = await LicenceText.query()
+      .preload('publisher')
+      .orderBy('licence_type')
+      .orderBy('version', 'desc')
     const counts: { licence_text_id: number; total: string }[] = await db
       .from('licences')
       .groupBy('licence_text_id')
@@ -51,7 +59,9 @@ export class LicenceTextService {
       .count('* as total')
     const byText = new Map(counts.map((row) => [row.licence_text_id, Number(row.total)]))
     return LICENCE_TYPES.map((type) => {
-      const versions = texts.filter((text) => text.licenceType === type).map((text) => ({ text, licences: byText.get(text.id) ?? 0 }))
+      const versions = texts
+        .filter((text) => text.licenceType === type)
+        .map((text) => ({ text, licences: byText.get(text.id) ?? 0 }))
       return { type, current: versions[0]?.text ?? null, versions }
     })
   }
@@ -63,7 +73,12 @@ export class LicenceTextService {
    */
   async agreedTo(type: LicenceType, input: AgreementInput): Promise<AgreementResult> {
     if (!TICKED.has(String(input.agree ?? '').toLowerCase())) {
-      return { ok: false, code: 'E_TERMS_NOT_AGREED', message: 'Read the licence terms and tick “I agree to these licence terms” to continue. Nothing was created.' }
+      return {
+        ok: false,
+        code: 'E_TERMS_NOT_AGREED',
+        message:
+          'Read the licence terms and tick “I agree to these licence terms” to continue. Nothing was created.',
+      }
     }
     const text = await this.current(type)
     if (Number(input.licenceTextId) !== text.id) {
@@ -80,19 +95,30 @@ export class LicenceTextService {
    * The text a paid order's licence cites: the one agreed to at checkout. An order written
    * before texts were recorded on orders has none; it gets the current text of its type.
    */
-  async ofOrder(order: { licenceTextId: number | null }, type: LicenceType, trx: TransactionClientContract) {
+  async ofOrder(
+    order: { licenceTextId: number | null },
+    type: LicenceType,
+    trx: TransactionClientContract
+  ) {
     if (order.licenceTextId) return LicenceText.findOrFail(order.licenceTextId, { client: trx })
     return this.current(type, trx)
   }
 
   /** Publishes the next version of one type. Old versions stay as they are: licences cite them. */
-  async publish(admin: User, input: { licenceType: LicenceType; title: string; body: string }, ip: string | null = null) {
+  async publish(
+    admin: User,
+    input: { licenceType: LicenceType; title: string; body: string },
+    ip: string | null = null
+  ) {
     // Browsers send textarea line breaks as CRLF; the hash is of the text as shown.
     const body = input.body.replace(/\r\n?/g, '\n')
     return db.transaction(async (trx) => {
       // Two admins publishing at once would both pick the same next version number.
       await trx.rawQuery(`SELECT pg_advisory_xact_lock(hashtext('licence_texts.version'))`)
-      const row = await LicenceText.query({ client: trx }).where('licence_type', input.licenceType).max('version as max').first()
+      const row = await LicenceText.query({ client: trx })
+        .where('licence_type', input.licenceType)
+        .max('version as max')
+        .first()
       const text = await LicenceText.create(
         {
           licenceType: input.licenceType,
@@ -110,7 +136,12 @@ export class LicenceTextService {
           actorId: admin.id,
           action: 'licence_text.published',
           subject: { type: 'licence_text', id: text.id },
-          meta: { licenceType: text.licenceType, version: text.version, sha256: text.sha256, title: text.title },
+          meta: {
+            licenceType: text.licenceType,
+            version: text.version,
+            sha256: text.sha256,
+            title: text.title,
+          },
           ip,
         },
         trx

@@ -4,6 +4,11 @@
  * "The import rule"). The rest of this folder is private to licences/.
  */
 export { LicenceIssuer } from './licence_issuer.js'
-export { LicenceLibraryService, type LicenceRow, type Requester, termsOf } from './licence_library_service.js'
+export {
+  LicenceLibraryService,
+  type LicenceRow,
+  type Requester,
+  termsOf,
+} from './licence_library_service.js'
 export { LicenceTextService } from './licence_text_service.js'
 export { default as LicencePolicy } from './policies/licence_policy.js'

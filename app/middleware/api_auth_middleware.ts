@@ -19,19 +19,35 @@ export default class ApiAuthMiddleware {
     ctx.response.header('Cache-Control', 'no-store')
     const header = ctx.request.header('authorization', '') ?? ''
     if (!header) {
-      throw new ApiError(401, 'unauthenticated', 'Send an API token: Authorization: Bearer <token>. Buyers create tokens on their API tokens page.')
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'Send an API token: Authorization: Bearer <token>. Buyers create tokens on their API tokens page.'
+      )
     }
     const value = this.tokens.bearerValue(header)
     // Checked before the guard, which would look a non-numeric id up and fail in PostgreSQL.
     if (!value) {
-      throw new ApiError(401, 'invalid_token', 'The Authorization header must be "Bearer ath_…" with a token from your API tokens page.')
+      throw new ApiError(
+        401,
+        'invalid_token',
+        'The Authorization header must be "Bearer ath_…" with a token from your API tokens page.'
+      )
     }
     const inspected = await this.tokens.inspect(value)
     if (inspected.state === 'expired') {
-      throw new ApiError(401, 'token_expired', `This token expired on ${inspected.at.toISO()}. Create a new one on your API tokens page.`)
+      throw new ApiError(
+        401,
+        'token_expired',
+        `This token expired on ${inspected.at.toISO()}. Create a new one on your API tokens page.`
+      )
     }
     if (inspected.state === 'invalid') {
-      throw new ApiError(401, 'invalid_token', 'This token is not valid: it was revoked, or it is mistyped.')
+      throw new ApiError(
+        401,
+        'invalid_token',
+        'This token is not valid: it was revoked, or it is mistyped.'
+      )
     }
     try {
       // authenticateUsing (not auth.use('api').authenticate()) makes auth.user, and so the

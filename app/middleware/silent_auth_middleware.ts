@@ -15,7 +15,10 @@ export default class SilentAuthMiddleware {
     const user = ctx.auth.user
     if (user && user.suspendedAt) {
       await ctx.auth.use('web').logout()
-      ctx.session.flash('error', 'Your account is suspended. Contact an administrator of this instance.')
+      ctx.session.flash(
+        'error',
+        'Your account is suspended. Contact an administrator of this instance.'
+      )
     } else if (user) {
       // Every signed-in session is indexed under its user, however it began (a remember-me
       // cookie starts one without the login form), so that it can be listed and revoked.

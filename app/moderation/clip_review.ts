@@ -6,7 +6,12 @@ import type ConsentRecord from '#models/consent_record'
 import { CLIP_STATUS_LABELS, formatDuration } from '#app/clips/public'
 import { StorageService } from '#app/core/storage_service'
 import { refusal } from '#app/moderation/moderation_decisions'
-import { consentSummary, riskMoments, riskSummary, type RiskSummary } from '#app/moderation/review_presenters'
+import {
+  consentSummary,
+  riskMoments,
+  riskSummary,
+  type RiskSummary,
+} from '#app/moderation/review_presenters'
 import { ReviewQueue, type QueueFilters } from '#app/moderation/review_queue'
 
 /** Long enough to watch both videos of a clip side by side, short enough to be useless leaked. */
@@ -76,7 +81,10 @@ export class ClipReview {
       const found = asset(kind)
       return found ? this.storage.presignedGet(found.bucket, found.key, VIDEO_TTL_SECONDS) : null
     }
-    const [previousId, nextId] = await Promise.all([this.queue.neighbour(clip.id, filters, 'previous'), this.queue.neighbour(clip.id, filters, 'next')])
+    const [previousId, nextId] = await Promise.all([
+      this.queue.neighbour(clip.id, filters, 'previous'),
+      this.queue.neighbour(clip.id, filters, 'next'),
+    ])
     return {
       clip,
       statusLabel: CLIP_STATUS_LABELS[clip.status],
@@ -103,7 +111,10 @@ export class ClipReview {
       })),
       previousId,
       nextId,
-      reviewable: { approve: refusal(clip, 'approve') === null, reject: refusal(clip, 'reject') === null },
+      reviewable: {
+        approve: refusal(clip, 'approve') === null,
+        reject: refusal(clip, 'reject') === null,
+      },
     }
   }
 
@@ -115,10 +126,16 @@ export class ClipReview {
 
   async #metadata(clip: Clip, asset: ClipAsset | undefined) {
     if (!asset) return { json: null, url: null }
-    const url = await this.storage.presignedGet(asset.bucket, asset.key, VIDEO_TTL_SECONDS, `${clip.id}-metadata.json`)
+    const url = await this.storage.presignedGet(
+      asset.bucket,
+      asset.key,
+      VIDEO_TTL_SECONDS,
+      `${clip.id}-metadata.json`
+    )
     if (Number(asset.bytes) > METADATA_INLINE_BYTES) return { json: null, url }
     const chunks: Buffer[] = []
-    for await (const chunk of await this.storage.getStream(asset.bucket, asset.key)) chunks.push(chunk as Buffer)
+    for await (const chunk of await this.storage.getStream(asset.bucket, asset.key))
+      chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
     try {
       return { json: JSON.stringify(JSON.parse(text), null, 2), url }

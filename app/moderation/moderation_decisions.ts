@@ -9,7 +9,8 @@ import { AuditTrail } from '#app/core/audit_trail'
 export const DECISIONS = ['approve', 'reject'] as const
 export type Decision = (typeof DECISIONS)[number]
 
-export type DecisionResult = { ok: true; clip: Clip } | { ok: false; code: 'E_NOT_REVIEWABLE'; message: string }
+export type DecisionResult =
+  { ok: true; clip: Clip } | { ok: false; code: 'E_NOT_REVIEWABLE'; message: string }
 
 export interface BulkResult {
   decided: Clip[]
@@ -30,11 +31,18 @@ export class ModerationDecisions {
   constructor(protected audit: AuditTrail) {}
 
   /** Approves or rejects one clip (the row locked, the decision and its audit entry in one transaction). */
-  async decide(admin: User, clipId: string, decision: Decision, reason: string | null, ip: string | null): Promise<DecisionResult> {
+  async decide(
+    admin: User,
+    clipId: string,
+    decision: Decision,
+    reason: string | null,
+    ip: string | null
+  ): Promise<DecisionResult> {
     return db.transaction(async (trx) => {
       const clip = await Clip.query({ client: trx }).where('id', clipId).forUpdate().firstOrFail()
       const refused = refusal(clip, decision)
-      if (refused) return { ok: false as const, code: 'E_NOT_REVIEWABLE' as const, message: refused }
+      if (refused)
+        return { ok: false as const, code: 'E_NOT_REVIEWABLE' as const, message: refused }
       await this.#apply(trx, admin, clip, decision, reason, ip, false)
       return { ok: true as const, clip }
     })
@@ -44,10 +52,19 @@ export class ModerationDecisions {
    * One decision for several clips. Clips that cannot take it (already decided, withdrawn…) are
    * left as they are and named in `refused`; the others are decided together, each audited.
    */
-  async bulk(admin: User, decision: Decision, clipIds: string[], reason: string | null, ip: string | null): Promise<BulkResult> {
+  async bulk(
+    admin: User,
+    decision: Decision,
+    clipIds: string[],
+    reason: string | null,
+    ip: string | null
+  ): Promise<BulkResult> {
     return db.transaction(async (trx) => {
       // Locked in id order, so two admins' overlapping bulk actions cannot deadlock.
-      const clips = await Clip.query({ client: trx }).whereIn('id', [...new Set(clipIds)]).orderBy('id').forUpdate()
+      const clips = await Clip.query({ client: trx })
+        .whereIn('id', [...new Set(clipIds)])
+        .orderBy('id')
+        .forUpdate()
       const decided: Clip[] = []
       const refused: string[] = []
       for (const clip of clips) {
@@ -87,7 +104,11 @@ export class ModerationDecisions {
         actorId: admin.id,
         action: decision === 'approve' ? 'clip.approved' : 'clip.rejected',
         subject: { type: 'clip', id: clip.id },
-        meta: { previousStatus, ...(decision === 'reject' ? { reason } : {}), ...(bulk ? { bulk: true } : {}) },
+        meta: {
+          previousStatus,
+          ...(decision === 'reject' ? { reason } : {}),
+          ...(bulk ? { bulk: true } : {}),
+        },
         ip,
       },
       trx

@@ -18,8 +18,13 @@ const MEDIUM_RISK = 20
 
 export function riskSummary(clip: Clip): RiskSummary {
   const score = clip.riskScore
-  const level = score === null ? null : score >= HIGH_RISK ? 'high' : score >= MEDIUM_RISK ? 'medium' : 'low'
-  return { score: score === null ? null : Math.round(score), level, reasons: clip.riskReasons ?? [] }
+  const level =
+    score === null ? null : score >= HIGH_RISK ? 'high' : score >= MEDIUM_RISK ? 'medium' : 'low'
+  return {
+    score: score === null ? null : Math.round(score),
+    level,
+    reasons: clip.riskReasons ?? [],
+  }
 }
 
 const SCOPE_LABELS: Record<string, string> = { processing: 'processing', licensing: 'licensing' }
@@ -43,7 +48,11 @@ export function consentSummary(record: ConsentRecord) {
       : record.subject === 'coached_athletes'
         ? `${record.athleteCount} coached athlete${record.athleteCount === 1 ? '' : 's'}`
         : SUBJECT_LABELS[record.subject]
-  return [record.scopes.map((scope) => SCOPE_LABELS[scope] ?? scope).join(', '), USAGE_LABELS[record.usage], subject].join(' · ')
+  return [
+    record.scopes.map((scope) => SCOPE_LABELS[scope] ?? scope).join(', '),
+    USAGE_LABELS[record.usage],
+    subject,
+  ].join(' · ')
 }
 
 /**
@@ -54,7 +63,8 @@ export function riskMoments(reasons: ClipRiskReason[]) {
   const moments: { start: number; end: number; code: ClipRiskReason['code'] }[] = []
   for (const reason of [...reasons].sort((a, b) => b.weight - a.weight)) {
     for (const [start, end] of reason.times) {
-      if (!moments.some((moment) => moment.start <= end && start <= moment.end)) moments.push({ start, end, code: reason.code })
+      if (!moments.some((moment) => moment.start <= end && start <= moment.end))
+        moments.push({ start, end, code: reason.code })
     }
   }
   return moments

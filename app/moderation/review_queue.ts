@@ -61,7 +61,15 @@ export class ReviewQueue {
       .preload('assets', (assets) => assets.where('kind', 'thumbnail'))
     const page = await ordered(query, filters).paginate(filters.page, QUEUE_PAGE_SIZE)
     const rows = await Promise.all(page.all().map((clip) => this.#row(clip)))
-    return { rows, page: page.getMeta() as { total: number; currentPage: number; lastPage: number; perPage: number } }
+    return {
+      rows,
+      page: page.getMeta() as {
+        total: number
+        currentPage: number
+        lastPage: number
+        perPage: number
+      },
+    }
   }
 
   /** The sports and activities offered as filters: those of clips that reached review. */
@@ -75,7 +83,13 @@ export class ReviewQueue {
       .orderBy('activity')
     return {
       sports: [...new Set(rows.map((row) => row.sport as string))],
-      activities: [...new Set(rows.map((row) => row.activity as string | null).filter((value): value is string => !!value))].sort(),
+      activities: [
+        ...new Set(
+          rows
+            .map((row) => row.activity as string | null)
+            .filter((value): value is string => !!value)
+        ),
+      ].sort(),
     }
   }
 
@@ -88,7 +102,10 @@ export class ReviewQueue {
     const after = (direction === 'next') !== descending
     const found = await this.#filtered(filters)
       .whereNot('clips.id', clipId)
-      .whereRaw(`(${key}, clips.id) ${after ? '>' : '<'} (select ${key.replaceAll('clips.', 'c.')}, c.id from clips c where c.id = ?)`, [clipId])
+      .whereRaw(
+        `(${key}, clips.id) ${after ? '>' : '<'} (select ${key.replaceAll('clips.', 'c.')}, c.id from clips c where c.id = ?)`,
+        [clipId]
+      )
       .orderByRaw(`${key} ${after ? 'asc' : 'desc'}, clips.id ${after ? 'asc' : 'desc'}`)
       .select('clips.id')
       .first()
@@ -101,10 +118,22 @@ export class ReviewQueue {
     if (filters.activity) query.whereILike('clips.activity', `%${escapeLike(filters.activity)}%`)
     if (filters.creator) {
       const term = `%${escapeLike(filters.creator)}%`
-      query.whereHas('user', (user) => user.whereILike('email', term).orWhereILike('full_name', term))
+      query.whereHas('user', (user) =>
+        user.whereILike('email', term).orWhereILike('full_name', term)
+      )
     }
-    if (filters.from) query.where('clips.created_at', '>=', DateTime.fromISO(filters.from).startOf('day').toJSDate())
-    if (filters.to) query.where('clips.created_at', '<', DateTime.fromISO(filters.to).plus({ days: 1 }).startOf('day').toJSDate())
+    if (filters.from)
+      query.where(
+        'clips.created_at',
+        '>=',
+        DateTime.fromISO(filters.from).startOf('day').toJSDate()
+      )
+    if (filters.to)
+      query.where(
+        'clips.created_at',
+        '<',
+        DateTime.fromISO(filters.to).plus({ days: 1 }).startOf('day').toJSDate()
+      )
     return query
   }
 
@@ -115,10 +144,17 @@ export class ReviewQueue {
       statusLabel: CLIP_STATUS_LABELS[clip.status],
       creator: { name: clip.user.fullName, email: clip.user.email },
       duration: clip.durationMs === null ? '—' : formatDuration(clip.durationMs),
-      thumbnailUrl: thumbnail ? await this.storage.presignedGet(thumbnail.bucket, thumbnail.key, THUMBNAIL_TTL_SECONDS) : null,
-      consent: clip.consentRecord ? `#${clip.consentRecord.id}: ${consentSummary(clip.consentRecord)}` : 'No consent record',
+      thumbnailUrl: thumbnail
+        ? await this.storage.presignedGet(thumbnail.bucket, thumbnail.key, THUMBNAIL_TTL_SECONDS)
+        : null,
+      consent: clip.consentRecord
+        ? `#${clip.consentRecord.id}: ${consentSummary(clip.consentRecord)}`
+        : 'No consent record',
       risk: { ...riskSummary(clip), reasons: riskSummary(clip).reasons.slice(0, ROW_REASONS) },
-      reviewable: { approve: refusal(clip, 'approve') === null, reject: refusal(clip, 'reject') === null },
+      reviewable: {
+        approve: refusal(clip, 'approve') === null,
+        reject: refusal(clip, 'reject') === null,
+      },
     }
   }
 }

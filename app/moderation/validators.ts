@@ -40,7 +40,8 @@ const reason = () => vine.string().trim().minLength(3).maxLength(500)
 const reasonMessages = {
   'reason.required': 'Give the reason for the rejection: the creator reads it.',
   'reason.requiredWhen': 'Give the reason for the rejection: the creator reads it.',
-  'reason.minLength': 'Give the reason for the rejection in at least {{ min }} characters: the creator reads it.',
+  'reason.minLength':
+    'Give the reason for the rejection in at least {{ min }} characters: the creator reads it.',
   'reason.maxLength': 'Keep the reason under {{ max }} characters.',
 }
 
@@ -70,7 +71,8 @@ bulkDecisionValidator.messagesProvider = new SimpleMessagesProvider(
 )
 
 /** Where a decision returns: the queue or a review page, never anywhere else. */
-const NEXT = /^\/admin\/moderation(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(\?[^#\s]*)?$/i
+const NEXT =
+  /^\/admin\/moderation(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?(\?[^#\s]*)?$/i
 
 export function safeNext(value: unknown) {
   return typeof value === 'string' && NEXT.test(value) ? value : '/admin/moderation'

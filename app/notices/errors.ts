@@ -4,6 +4,9 @@ import { FeatureError, defineErrors } from '#app/core/errors'
 export class NoticeError extends FeatureError<NoticeErrorCode> {}
 
 export const noticeErrors = defineErrors(NoticeError, {
-  E_NOTICE_NOT_FOUND: { status: 404, sentence: 'This withdrawal notice does not exist or is not yours.' },
+  E_NOTICE_NOT_FOUND: {
+    status: 404,
+    sentence: 'This withdrawal notice does not exist or is not yours.',
+  },
 })
 export type NoticeErrorCode = 'E_NOTICE_NOT_FOUND'

@@ -20,9 +20,14 @@ import { claimWorkFolder } from '#app/processing/work_folder'
 import { runPipeline } from '#workers/pipeline/run'
 import { digestFile } from '#workers/pipeline/files'
 import { CLIP_OUTPUTS } from '#workers/pipeline/outputs'
-import { PipelineError, type KeypointStats, type OutputFile, type OutputKind, type StepName } from '#workers/pipeline/types'
+import {
+  PipelineError,
+  type KeypointStats,
+  type OutputFile,
+  type OutputKind,
+  type StepName,
+} from '#workers/pipeline/types'
 import type { RiskScore } from '#workers/vision/risk'
-
 
 /** Progress is written to the clip (the page polls it) at most this often. */
 const PROGRESS_EVERY_MS = 1000
@@ -58,7 +63,10 @@ export class ClipProcessingService {
   async process(clipId: string, context: JobContext) {
     const clip = await Clip.find(clipId)
     if (!clip || !PROCESSABLE.has(clip.status)) {
-      logger.info({ clipId, status: clip?.status, jobId: context.jobId }, 'process-clip: nothing to do')
+      logger.info(
+        { clipId, status: clip?.status, jobId: context.jobId },
+        'process-clip: nothing to do'
+      )
       return
     }
     const run = await startRun(clip, context)
@@ -113,20 +121,32 @@ export class ClipProcessingService {
         }
       )
       Object.assign(timings, result.timings)
-      if (signal.aborted) throw new PipelineError('E_ABORTED', 'metadata', 'Processing was stopped.')
+      if (signal.aborted)
+        throw new PipelineError('E_ABORTED', 'metadata', 'Processing was stopped.')
 
       step = 'store'
       const storing = performance.now()
-      for (const output of Object.values(result.outputs)) stored.push(await this.store(clip.id, output))
+      for (const output of Object.values(result.outputs))
+        stored.push(await this.store(clip.id, output))
       timings.store = Math.round(performance.now() - storing)
 
       step = 'publish'
-      const published = await this.#publish(clip, run, result.outputs, timings, result.metadata, result.keypointStats)
+      const published = await this.#publish(
+        clip,
+        run,
+        result.outputs,
+        timings,
+        result.metadata,
+        result.keypointStats
+      )
       if (!published) {
         // Withdrawn while we worked, or published by another run of the same job: what this
         // run stored and no asset row points at must not outlive it.
         await this.discardUnreferenced(clip.id, stored)
-        logger.info({ clipId: clip.id, jobId: context.jobId }, 'clip settled during processing; outputs discarded')
+        logger.info(
+          { clipId: clip.id, jobId: context.jobId },
+          'clip settled during processing; outputs discarded'
+        )
         return
       }
       // Objects of earlier publications (other hashes) that no row points at any more.
@@ -137,7 +157,10 @@ export class ClipProcessingService {
       if (context.signal?.aborted && !timer.signal.aborted) {
         // The worker is shutting down: the job goes back to the queue as it was.
         await this.discardUnreferenced(clip.id, stored)
-        logger.info({ clipId: clip.id, jobId: context.jobId, step }, 'processing stopped by shutdown; job handed back')
+        logger.info(
+          { clipId: clip.id, jobId: context.jobId, step },
+          'processing stopped by shutdown; job handed back'
+        )
         throw caught
       }
       if (timer.signal.aborted) error = timeLimitError(limitMs, step)
@@ -154,7 +177,6 @@ export class ClipProcessingService {
       await work.release(!keep)
     }
   }
-
 
   /** The original in the work folder; a copy left by an earlier attempt is reused if intact. */
   async #download(clip: Clip, path: string) {
@@ -191,8 +213,11 @@ export class ClipProcessingService {
     const bucket = outputBucket(output.kind)
     const key = objectKey(clipId, output.kind, output.sha256)
     const existing = await this.storage.stat(bucket, key)
-    if (existing?.metaData?.sha256 === output.sha256 && existing.size === output.bytes) return { bucket, key }
-    await this.storage.putFile(bucket, key, output.path, output.contentType, { sha256: output.sha256 })
+    if (existing?.metaData?.sha256 === output.sha256 && existing.size === output.bytes)
+      return { bucket, key }
+    await this.storage.putFile(bucket, key, output.path, output.contentType, {
+      sha256: output.sha256,
+    })
     return { bucket, key }
   }
 
@@ -209,11 +234,13 @@ export class ClipProcessingService {
       if (!objects) {
         objects = []
         for (const bucket of ['processed', 'previews'] as const) {
-          for (const key of await this.storage.list(bucket, `clips/${clipId}/`)) objects.push({ bucket, key })
+          for (const key of await this.storage.list(bucket, `clips/${clipId}/`))
+            objects.push({ bucket, key })
         }
       }
       for (const { bucket, key } of objects) {
-        if (kept.has(`${bucket}/${key}`) || kept.has(`${this.storage.bucket(bucket)}/${key}`)) continue
+        if (kept.has(`${bucket}/${key}`) || kept.has(`${this.storage.bucket(bucket)}/${key}`))
+          continue
         await this.storage.remove(bucket, key).catch(() => {})
       }
     } catch (error) {
@@ -232,14 +259,23 @@ export class ClipProcessingService {
     keypointStats: KeypointStats
   ) {
     return db.transaction(async (trx) => {
-      const current = await Clip.query({ client: trx }).where('id', clip.id).forUpdate().firstOrFail()
+      const current = await Clip.query({ client: trx })
+        .where('id', clip.id)
+        .forUpdate()
+        .firstOrFail()
       // Withdrawn (or otherwise settled) while we worked: publish nothing.
       if (!PROCESSABLE.has(current.status)) return false
       for (const output of Object.values(outputs)) {
         const bucket = outputBucket(output.kind)
         await ClipAsset.updateOrCreate(
           { clipId: clip.id, kind: output.kind },
-          { bucket, key: objectKey(clip.id, output.kind, output.sha256), bytes: output.bytes, sha256: output.sha256, contentType: output.contentType },
+          {
+            bucket,
+            key: objectKey(clip.id, output.kind, output.sha256),
+            bytes: output.bytes,
+            sha256: output.sha256,
+            contentType: output.contentType,
+          },
           { client: trx }
         )
       }
@@ -263,7 +299,9 @@ export class ClipProcessingService {
         finishedAt: DateTime.now(),
         stepTimings: timings,
         modelVersions: Object.fromEntries(
-          ((metadata.models as { name: string; version?: string }[] | undefined) ?? []).map((model) => [model.name, model.version ?? ''])
+          ((metadata.models as { name: string; version?: string }[] | undefined) ?? []).map(
+            (model) => [model.name, model.version ?? '']
+          )
         ),
       })
       await run.save()
@@ -276,11 +314,21 @@ export class ClipProcessingService {
  * metadata.json's risk score as the clip keeps it; null when the QA report has none (a
  * pipeline without the anonymize processor), so the clip sorts with the unscored.
  */
-export function storedRisk(metadata: Record<string, unknown>): { riskScore: number | null; riskReasons: ClipRiskReason[] | null } {
-  const risk = (metadata.anonymization as { anonymize?: { risk?: RiskScore } } | undefined)?.anonymize?.risk
-  if (!risk || typeof risk.score !== 'number' || !Array.isArray(risk.reasons)) return { riskScore: null, riskReasons: null }
+export function storedRisk(metadata: Record<string, unknown>): {
+  riskScore: number | null
+  riskReasons: ClipRiskReason[] | null
+} {
+  const risk = (metadata.anonymization as { anonymize?: { risk?: RiskScore } } | undefined)
+    ?.anonymize?.risk
+  if (!risk || typeof risk.score !== 'number' || !Array.isArray(risk.reasons))
+    return { riskScore: null, riskReasons: null }
   return {
     riskScore: risk.score,
-    riskReasons: risk.reasons.map(({ code, message, weight, times }) => ({ code, message, weight, times })),
+    riskReasons: risk.reasons.map(({ code, message, weight, times }) => ({
+      code,
+      message,
+      weight,
+      times,
+    })),
   }
 }

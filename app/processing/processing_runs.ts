@@ -26,13 +26,20 @@ export async function startRun(clip: Clip, context: JobContext) {
   // Under the clip's row lock: two runs starting at once must not both take attempt n + 1.
   return db.transaction(async (trx) => {
     await Clip.query({ client: trx }).where('id', clip.id).forUpdate().firstOrFail()
-    const orphan = await ProcessingRun.query({ client: trx }).where('clip_id', clip.id).where('status', 'running').first()
+    const orphan = await ProcessingRun.query({ client: trx })
+      .where('clip_id', clip.id)
+      .where('status', 'running')
+      .first()
     if (orphan) {
       orphan.merge({ jobId: context.jobId, workerHost: hostname(), startedAt: DateTime.now() })
       await orphan.save()
       return orphan
     }
-    const last = await trx.from('processing_runs').where('clip_id', clip.id).max('attempt as attempt').first()
+    const last = await trx
+      .from('processing_runs')
+      .where('clip_id', clip.id)
+      .max('attempt as attempt')
+      .first()
     return ProcessingRun.create(
       {
         clipId: clip.id,
@@ -53,25 +60,55 @@ export async function setProgress(clip: Clip, percent: number, context: JobConte
   await Clip.query()
     .where('id', clip.id)
     .whereIn('status', [...PROCESSABLE])
-    .update({ status: 'processing', progress: percent, status_reason: null, failed_step: null, updated_at: new Date() })
+    .update({
+      status: 'processing',
+      progress: percent,
+      status_reason: null,
+      failed_step: null,
+      updated_at: new Date(),
+    })
   await context.reportProgress(percent)
 }
 
 /** Records the failure; the clip fails for good only on the last attempt. */
-export async function recordFailure(clip: Clip, run: ProcessingRun, step: string, error: unknown, timings: Record<string, number>, context: JobContext) {
+export async function recordFailure(
+  clip: Clip,
+  run: ProcessingRun,
+  step: string,
+  error: unknown,
+  timings: Record<string, number>,
+  context: JobContext
+) {
   const message =
-    error instanceof PipelineError ? error.message : 'Processing stopped on an internal error; it is logged for the administrator.'
+    error instanceof PipelineError
+      ? error.message
+      : 'Processing stopped on an internal error; it is logged for the administrator.'
   const code = error instanceof PipelineError ? error.code : 'E_INTERNAL'
-  logger.error({ clipId: clip.id, jobId: context.jobId, step, code, err: error }, 'clip processing failed')
+  logger.error(
+    { clipId: clip.id, jobId: context.jobId, step, code, err: error },
+    'clip processing failed'
+  )
   // Another run of the same job may have published meanwhile: its succeeded row stays.
   await ProcessingRun.query()
     .where('id', run.id)
     .where('status', 'running')
-    .update({ status: 'failed', finished_at: new Date(), failed_step: step, error_code: code, error_message: message, step_timings: JSON.stringify(timings) })
+    .update({
+      status: 'failed',
+      finished_at: new Date(),
+      failed_step: step,
+      error_code: code,
+      error_message: message,
+      step_timings: JSON.stringify(timings),
+    })
   if (context.finalAttempt || FINAL_CODES.has(code)) {
     await Clip.query()
       .where('id', clip.id)
       .whereIn('status', [...PROCESSABLE])
-      .update({ status: 'failed', status_reason: message, failed_step: step, updated_at: new Date() })
+      .update({
+        status: 'failed',
+        status_reason: message,
+        failed_step: step,
+        updated_at: new Date(),
+      })
   }
 }

@@ -5,7 +5,10 @@ import { PipelineError, type StepName } from '#workers/pipeline/types'
  * Past it the run is stopped (its ffmpeg children killed, its frames no longer sent to the
  * vision thread) and the clip fails, so a hostile or broken file cannot hold a worker forever.
  */
-export function timeLimitMs(durationSeconds: number, limits: { factor: number; minSeconds: number }) {
+export function timeLimitMs(
+  durationSeconds: number,
+  limits: { factor: number; minSeconds: number }
+) {
   const seconds = Number.isFinite(durationSeconds) && durationSeconds > 0 ? durationSeconds : 0
   return Math.round(Math.max(limits.minSeconds, seconds * limits.factor) * 1000)
 }
@@ -13,7 +16,8 @@ export function timeLimitMs(durationSeconds: number, limits: { factor: number; m
 /** The failure a run stopped by its time limit records, named after the step it was in. */
 export function timeLimitError(limitMs: number, step: StepName | 'download' | 'store' | 'publish') {
   const seconds = Math.max(1, Math.round(limitMs / 1000))
-  const allowed = seconds < 120 ? plural(seconds, 'second') : plural(Math.round(seconds / 60), 'minute')
+  const allowed =
+    seconds < 120 ? plural(seconds, 'second') : plural(Math.round(seconds / 60), 'minute')
   return new PipelineError(
     'E_TIME_LIMIT',
     step === 'download' || step === 'store' || step === 'publish' ? 'standardize' : step,

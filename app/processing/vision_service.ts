@@ -28,7 +28,8 @@ export class VisionService {
       const thread = new VisionThread(settings, (line) => logger.warn(line))
       shared = thread
       thread.ready.then(
-        ({ provider }) => logger.info({ provider, threads: settings.threads }, 'vision models loaded'),
+        ({ provider }) =>
+          logger.info({ provider, threads: settings.threads }, 'vision models loaded'),
         () => {
           if (shared === thread) shared = undefined
         }

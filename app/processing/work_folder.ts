@@ -48,7 +48,8 @@ async function takeLock(lock: string, owner: string) {
   const holder = await readFile(lock, 'utf8').catch(() => '')
   const [host, pid] = holder.split(' ')
   // Our own pid here is a lock this process failed to remove: busyFolders says it is free.
-  if (host === hostname() && pid && pid !== String(process.pid) && processAlive(Number(pid))) return false
+  if (host === hostname() && pid && pid !== String(process.pid) && processAlive(Number(pid)))
+    return false
   await writeFile(lock, owner)
   return true
 }

@@ -30,22 +30,26 @@ export const uploadErrors = defineErrors(UploadError, {
   },
   E_BAD_METADATA: {
     status: 400,
-    sentence: (params?: { why: string }) => params?.why ?? 'The upload did not say how large the file is.',
+    sentence: (params?: { why: string }) =>
+      params?.why ?? 'The upload did not say how large the file is.',
   },
   E_NOT_FOUND: { status: 404, sentence: 'There is no such upload.' },
   E_GONE: { status: 410, sentence: 'This upload has ended; start it again.' },
   E_OFFSET_MISMATCH: {
     status: 409,
-    sentence: ({ at, sent }: { at: number; sent: number }) => `The upload is at byte ${at}, not ${sent}.`,
+    sentence: ({ at, sent }: { at: number; sent: number }) =>
+      `The upload is at byte ${at}, not ${sent}.`,
   },
   E_OVERFLOW: { status: 400, sentence: 'More bytes arrived than the upload declared.' },
   E_CONTAINER: {
     status: 415,
-    sentence: (params?: { why: string | null }) => params?.why ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.',
+    sentence: (params?: { why: string | null }) =>
+      params?.why ?? 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.',
   },
   E_UNREADABLE: {
     status: 422,
-    sentence: (params?: { why: string }) => params?.why ?? 'The upload could not be stored. Try again in a moment.',
+    sentence: (params?: { why: string }) =>
+      params?.why ?? 'The upload could not be stored. Try again in a moment.',
   },
   E_NO_VIDEO: { status: 422, sentence: 'The file has no video stream (is it audio only?).' },
   E_DURATION: {
@@ -55,19 +59,34 @@ export const uploadErrors = defineErrors(UploadError, {
   },
   E_RESOLUTION: {
     status: 422,
-    sentence: ({ width, height, minShort, maxLong }: { width: number; height: number; minShort: number; maxLong: number }) =>
+    sentence: ({
+      width,
+      height,
+      minShort,
+      maxLong,
+    }: {
+      width: number
+      height: number
+      minShort: number
+      maxLong: number
+    }) =>
       `The video is ${width}×${height}; this instance accepts at least ${minShort}p and at most ${maxLong} pixels wide.`,
   },
   E_DUPLICATE: {
     status: 409,
-    sentence: ({ title, day }: { title: string; day: string }) => `You already uploaded this video as “${title}” on ${day}.`,
+    sentence: ({ title, day }: { title: string; day: string }) =>
+      `You already uploaded this video as “${title}” on ${day}.`,
   },
   E_EMBEDDED_SCRIPT: {
     status: 422,
     sentence: ({ script }: { script: string }) =>
       `This file carries a playlist or script (“${script}”) inside it, which a video never needs: export the video again from your camera or editor and upload that file.`,
   },
-  E_BUSY: { status: 409, sentence: 'Another request is sending this upload right now: wait for it to finish, then resume.' },
+  E_BUSY: {
+    status: 409,
+    sentence:
+      'Another request is sending this upload right now: wait for it to finish, then resume.',
+  },
 })
 export type UploadErrorCode =
   | 'E_CONSENT'

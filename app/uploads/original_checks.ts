@@ -6,7 +6,13 @@ import Clip from '#models/clip'
 import type Upload from '#models/upload'
 import { SettingsStore } from '#app/core/settings_store'
 import { uploadErrors } from '#app/uploads/errors'
-import { checkComplete, detectContainer, findEmbeddedScript, type EmbeddedScriptScanner, type ContainerKind } from '#workers/video/container'
+import {
+  checkComplete,
+  detectContainer,
+  findEmbeddedScript,
+  type EmbeddedScriptScanner,
+  type ContainerKind,
+} from '#workers/video/container'
 import { probe, ProbeError } from '#workers/video/probe'
 
 export interface Inspection {
@@ -63,9 +69,14 @@ export class OriginalChecks {
 
     let info
     try {
-      info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: kind })
+      info = await probe(path, {
+        ffprobePath: config.media.ffprobePath,
+        timeoutMs: 60_000,
+        container: kind,
+      })
     } catch (error) {
-      if (error instanceof ProbeError) throw uploadErrors.raise('E_UNREADABLE', { why: error.message })
+      if (error instanceof ProbeError)
+        throw uploadErrors.raise('E_UNREADABLE', { why: error.message })
       throw error
     }
     const video = info.video[0]
@@ -74,14 +85,28 @@ export class OriginalChecks {
     }
     const seconds = info.durationSeconds
     if (!(seconds >= settings.min_duration_seconds) || seconds > settings.max_duration_seconds) {
-      throw uploadErrors.raise('E_DURATION', { seconds, min: settings.min_duration_seconds, max: settings.max_duration_seconds })
+      throw uploadErrors.raise('E_DURATION', {
+        seconds,
+        min: settings.min_duration_seconds,
+        max: settings.max_duration_seconds,
+      })
     }
     const shortSide = Math.min(video.width, video.height)
     const longSide = Math.max(video.width, video.height)
     if (shortSide < settings.min_short_side_px || longSide > settings.max_long_side_px) {
-      throw uploadErrors.raise('E_RESOLUTION', { width: video.width, height: video.height, minShort: settings.min_short_side_px, maxLong: settings.max_long_side_px })
+      throw uploadErrors.raise('E_RESOLUTION', {
+        width: video.width,
+        height: video.height,
+        minShort: settings.min_short_side_px,
+        maxLong: settings.max_long_side_px,
+      })
     }
-    return { info, video, container: kind, contentType: container.contentType ?? 'application/octet-stream' }
+    return {
+      info,
+      video,
+      container: kind,
+      contentType: container.contentType ?? 'application/octet-stream',
+    }
   }
 
   /** The same video twice from one creator is refused, unless the first was withdrawn. */
@@ -92,7 +117,10 @@ export class OriginalChecks {
       .whereNot('status', 'withdrawn')
       .first()
     if (existing) {
-      throw uploadErrors.raise('E_DUPLICATE', { title: existing.title, day: existing.createdAt.toFormat('d LLL yyyy') })
+      throw uploadErrors.raise('E_DUPLICATE', {
+        title: existing.title,
+        day: existing.createdAt.toFormat('d LLL yyyy'),
+      })
     }
   }
 }

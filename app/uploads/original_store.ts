@@ -56,7 +56,15 @@ export class OriginalStore {
         clip.useTransaction(trx)
         await clip.save()
         await ClipAsset.create(
-          { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: upload.length, sha256, contentType: details.contentType },
+          {
+            clipId: clip.id,
+            kind: 'raw',
+            bucket: 'raw',
+            key,
+            bytes: upload.length,
+            sha256,
+            contentType: details.contentType,
+          },
           { client: trx }
         )
         await this.consent.attachClip(upload.consentRecordId, clip.id, trx)
@@ -72,11 +80,18 @@ export class OriginalStore {
     }
     // BullMQ job ids may not contain ':'; one job per clip makes the dispatch idempotent.
     try {
-      await this.queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
+      await this.queue.dispatch(
+        'process-clip',
+        { clipId: clip.id },
+        { jobId: `process-clip-${clip.id}` }
+      )
     } catch (error) {
       // The clip is stored and committed: the upload succeeded. The sweeper queues its job
       // (same id) once Redis answers again, so it never waits forever.
-      logger.warn({ clipId: clip.id, err: error }, 'process-clip not queued; the sweeper will queue it')
+      logger.warn(
+        { clipId: clip.id, err: error },
+        'process-clip not queued; the sweeper will queue it'
+      )
     }
     return clip
   }

@@ -64,16 +64,23 @@ export class RawRetentionService {
       if (!asset || asset.createdAt >= cutoff) return false
       const clip = await Clip.query({ client: trx }).where('id', asset.clipId).forUpdate().first()
       if (!clip || !(PAST_PROCESSING as readonly string[]).includes(clip.status)) return false
-      await this.storage.remove(logicalBucket(asset.bucket, this.storage), asset.key).catch((error) => {
-        if (!isNotFound(error)) throw error
-      })
+      await this.storage
+        .remove(logicalBucket(asset.bucket, this.storage), asset.key)
+        .catch((error) => {
+          if (!isNotFound(error)) throw error
+        })
       await asset.delete()
       await this.#audit.record(
         {
           actorId: null,
           action: 'clip.raw_purged',
           subject: { type: 'clip', id: clip.id },
-          meta: { key: asset.key, bytes: asset.bytes, uploadedAt: asset.createdAt.toISO(), retentionDays: days },
+          meta: {
+            key: asset.key,
+            bytes: asset.bytes,
+            uploadedAt: asset.createdAt.toISO(),
+            retentionDays: days,
+          },
         },
         trx
       )

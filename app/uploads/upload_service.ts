@@ -80,8 +80,12 @@ export class UploadService {
     let fields
     try {
       // An empty value is an answer left out, as a form's "not said" option sends it.
-      const present = Object.fromEntries(Object.entries(rawMetadata).filter(([, value]) => value !== ''))
-      fields = await uploadMetadataValidator.validate(present, { meta: { sports: settings.sports } })
+      const present = Object.fromEntries(
+        Object.entries(rawMetadata).filter(([, value]) => value !== '')
+      )
+      fields = await uploadMetadataValidator.validate(present, {
+        meta: { sports: settings.sports },
+      })
     } catch (error) {
       if (error instanceof vineErrors.E_VALIDATION_ERROR) {
         const first = error.messages[0]
@@ -103,7 +107,11 @@ export class UploadService {
       cameraAngle: fields.cameraAngle ?? null,
       venueType: fields.venueType ?? null,
       recordedOn: fields.recordedOn ? DateTime.fromJSDate(fields.recordedOn).toISODate() : null,
-      tags: (fields.tags ?? '').split(',').map((tag) => tag.trim().toLowerCase()).filter(Boolean).slice(0, 20),
+      tags: (fields.tags ?? '')
+        .split(',')
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean)
+        .slice(0, 20),
       contentType: fields.filetype || 'application/octet-stream',
     }
     const upload = await db.transaction(async (trx) => {
@@ -112,7 +120,10 @@ export class UploadService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [`uploads:${user.id}`])
       const used = await this.bytesUsed(user, trx)
       if (used + length > settings.creator_quota_bytes) {
-        throw uploadErrors.raise('E_QUOTA', { total: used + length, quota: settings.creator_quota_bytes })
+        throw uploadErrors.raise('E_QUOTA', {
+          total: used + length,
+          quota: settings.creator_quota_bytes,
+        })
       }
       return Upload.create(
         {
@@ -131,7 +142,11 @@ export class UploadService {
     await mkdir(config.uploads.stagingDir, { recursive: true })
     const handle = await open(this.stagingPath(upload), 'w')
     await handle.close()
-    hashing.set(upload.id, { hash: createHash('sha256'), bytes: 0, scripts: new EmbeddedScriptScanner() })
+    hashing.set(upload.id, {
+      hash: createHash('sha256'),
+      bytes: 0,
+      scripts: new EmbeddedScriptScanner(),
+    })
     return upload
   }
 
@@ -173,9 +188,14 @@ export class UploadService {
       throw uploadErrors.raise('E_OFFSET_MISMATCH', { at: upload.offset, sent: offset })
     }
     await this.#claim(upload, offset)
-    const renewal = setInterval(() => {
-      this.#renew(upload).catch((error) => logger.warn({ uploadId: upload.id, err: error }, 'upload lease not renewed'))
-    }, (WRITE_LEASE_SECONDS * 1000) / 3)
+    const renewal = setInterval(
+      () => {
+        this.#renew(upload).catch((error) =>
+          logger.warn({ uploadId: upload.id, err: error }, 'upload lease not renewed')
+        )
+      },
+      (WRITE_LEASE_SECONDS * 1000) / 3
+    )
     try {
       return await this.#append(upload, offset, body)
     } finally {
@@ -194,8 +214,13 @@ export class UploadService {
       .where('id', upload.id)
       .where('status', 'receiving')
       .where('offset', offset)
-      .where((query) => query.whereNull('writing_until').orWhere('writing_until', '<', db.raw('now()')))
-      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) }, ['id'])
+      .where((query) =>
+        query.whereNull('writing_until').orWhere('writing_until', '<', db.raw('now()'))
+      )
+      .update(
+        { writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) },
+        ['id']
+      )
     if (claimed.length === 1) return
     const now = await Upload.find(upload.id)
     if (!now || now.status !== 'receiving') throw uploadErrors.raise('E_GONE')
@@ -210,7 +235,9 @@ export class UploadService {
       .from('uploads')
       .where('id', upload.id)
       .whereNotNull('writing_until')
-      .update({ writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`) })
+      .update({
+        writing_until: db.knexRawQuery(`now() + interval '${WRITE_LEASE_SECONDS} seconds'`),
+      })
   }
 
   async #append(upload: Upload, offset: number, body: Readable) {
@@ -236,7 +263,11 @@ export class UploadService {
     let failure: unknown = null
     try {
       // `flush` fsyncs before close: an acknowledged offset survives a crash.
-      await pipeline(body, meter, createWriteStream(path, { flags: 'r+', start: offset, flush: true }))
+      await pipeline(
+        body,
+        meter,
+        createWriteStream(path, { flags: 'r+', start: offset, flush: true })
+      )
     } catch (error) {
       failure = error
     }
@@ -252,7 +283,8 @@ export class UploadService {
 
     if (failure instanceof UploadError) throw failure
     if (failure) logger.info({ uploadId: upload.id, offset: size }, 'upload interrupted; resumable')
-    if (upload.offset === upload.length) return { offset: upload.offset, clip: await this.finish(upload) }
+    if (upload.offset === upload.length)
+      return { offset: upload.offset, clip: await this.finish(upload) }
     return { offset: upload.offset, clip: null }
   }
 
@@ -271,20 +303,25 @@ export class UploadService {
     const path = this.stagingPath(upload)
     try {
       const streamed = hashing.get(upload.id)
-      const details = await this.checks.inspect(path, streamed && streamed.bytes === upload.length ? streamed.scripts : undefined)
+      const details = await this.checks.inspect(
+        path,
+        streamed && streamed.bytes === upload.length ? streamed.scripts : undefined
+      )
       const sha256 = await this.#sha256(upload, path)
       await this.checks.refuseDuplicate(upload, sha256)
       return await this.originals.store(upload, path, sha256, details)
     } catch (error) {
       // A refused file leaves nothing behind: no object, no clip, no upload row.
       await upload.delete()
-      logger.warn({ uploadId: upload.id, code: (error as UploadError).code, err: error }, 'upload refused')
+      logger.warn(
+        { uploadId: upload.id, code: (error as UploadError).code, err: error },
+        'upload refused'
+      )
       throw error instanceof UploadError ? error : uploadErrors.raise('E_UNREADABLE')
     } finally {
       await this.#discard(upload)
     }
   }
-
 
   async #sha256(upload: Upload, path: string) {
     const state = hashing.get(upload.id)
@@ -293,7 +330,6 @@ export class UploadService {
     return digested.sha256
   }
 
-
   async #discard(upload: Upload) {
     hashing.delete(upload.id)
     await rm(this.stagingPath(upload), { force: true })
@@ -301,7 +337,9 @@ export class UploadService {
 
   /** Forgets uploads abandoned past their expiry (scheduled job). */
   async purgeExpired() {
-    const stale = await Upload.query().where('status', 'receiving').where('expires_at', '<', new Date())
+    const stale = await Upload.query()
+      .where('status', 'receiving')
+      .where('expires_at', '<', new Date())
     for (const upload of stale) await this.cancel(upload)
     return stale.length
   }

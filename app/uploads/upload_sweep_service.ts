@@ -49,7 +49,13 @@ export class UploadSweepService {
     const requeuedClips = await this.requeueStuckClips(options.stuckAfterMs ?? STUCK_AFTER_MS)
     const staged = await this.removeOrphanedStagedFiles(options.safetyAgeMs ?? SAFETY_AGE_MS)
     const raw = await this.removeOrphanedOriginals(options.safetyAgeMs ?? SAFETY_AGE_MS)
-    const result = { requeuedClips, stagedFiles: staged.files, stagedBytes: staged.bytes, rawObjects: raw.objects, rawBytes: raw.bytes }
+    const result = {
+      requeuedClips,
+      stagedFiles: staged.files,
+      stagedBytes: staged.bytes,
+      rawObjects: raw.objects,
+      rawBytes: raw.bytes,
+    }
     await db.table('storage_sweeps').insert({
       requeued_clips: result.requeuedClips,
       staged_files: result.stagedFiles,
@@ -94,9 +100,7 @@ export class UploadSweepService {
   async removeOrphanedStagedFiles(safetyAgeMs = SAFETY_AGE_MS) {
     const names = await readdir(config.uploads.stagingDir).catch(() => [] as string[])
     const rows = await db.from('uploads').where('status', 'receiving').select('id')
-    const receiving = new Set(
-      rows.map((row) => `${row.id}.part`)
-    )
+    const receiving = new Set(rows.map((row) => `${row.id}.part`))
     let files = 0
     let bytes = 0
     for (const name of names) {
@@ -117,13 +121,12 @@ export class UploadSweepService {
     const objects = await this.storage.listDetailed('raw', 'clips/')
     if (objects.length === 0) return { objects: 0, bytes: 0 }
     const rows = await db.from('clip_assets').where('bucket', 'raw').select('key')
-    const known = new Set(
-      rows.map((row) => row.key as string)
-    )
+    const known = new Set(rows.map((row) => row.key as string))
     let removed = 0
     let bytes = 0
     for (const object of objects) {
-      if (known.has(object.key) || Date.now() - object.lastModified.getTime() < safetyAgeMs) continue
+      if (known.has(object.key) || Date.now() - object.lastModified.getTime() < safetyAgeMs)
+        continue
       await this.storage.remove('raw', object.key)
       removed++
       bytes += object.bytes
@@ -134,7 +137,11 @@ export class UploadSweepService {
 
   /** The last run and what all runs removed, for the admin dashboard. */
   async summary() {
-    const last = await db.from('storage_sweeps').orderBy('ran_at', 'desc').orderBy('id', 'desc').first()
+    const last = await db
+      .from('storage_sweeps')
+      .orderBy('ran_at', 'desc')
+      .orderBy('id', 'desc')
+      .first()
     const totals = await db
       .from('storage_sweeps')
       .sum('requeued_clips as requeued')

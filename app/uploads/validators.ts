@@ -3,8 +3,25 @@ import vine from '@vinejs/vine'
 import { SKILL_LEVELS } from '#models/clip'
 
 /** Labels shown on the upload form; the values are stored. */
-export const CAMERA_ANGLES = ['broadcast', 'sideline', 'end-line', 'elevated', 'handheld', 'body-worn', 'drone', 'other'] as const
-export const VENUE_TYPES = ['outdoor-pitch', 'indoor-court', 'track', 'gym', 'pool', 'street', 'other'] as const
+export const CAMERA_ANGLES = [
+  'broadcast',
+  'sideline',
+  'end-line',
+  'elevated',
+  'handheld',
+  'body-worn',
+  'drone',
+  'other',
+] as const
+export const VENUE_TYPES = [
+  'outdoor-pitch',
+  'indoor-court',
+  'track',
+  'gym',
+  'pool',
+  'street',
+  'other',
+] as const
 
 /**
  * What a creator says about a clip, sent as tus `Upload-Metadata`. The sport list is the
@@ -15,11 +32,17 @@ export const uploadMetadataValidator = vine.withMetaData<{ sports: string[] }>()
   filename: vine.string().trim().minLength(1).maxLength(255),
   filetype: vine.string().trim().maxLength(100).optional(),
   title: vine.string().trim().minLength(2).maxLength(160),
-  sport: vine.string().trim().in((_field) => (_field.meta as { sports: string[] }).sports),
+  sport: vine
+    .string()
+    .trim()
+    .in((_field) => (_field.meta as { sports: string[] }).sports),
   activity: vine.string().trim().maxLength(120).optional(),
   skillLevel: vine.enum(SKILL_LEVELS).optional(),
   cameraAngle: vine.enum(CAMERA_ANGLES).optional(),
   venueType: vine.enum(VENUE_TYPES).optional(),
-  recordedOn: vine.date({ formats: ['YYYY-MM-DD'] }).beforeOrEqual('today').optional(),
+  recordedOn: vine
+    .date({ formats: ['YYYY-MM-DD'] })
+    .beforeOrEqual('today')
+    .optional(),
   tags: vine.string().trim().maxLength(500).optional(),
 })

@@ -23,7 +23,18 @@ const SPORTS: Record<string, string[]> = {
   volleyball: ['spike', 'serve receive', 'block', 'set', 'dig'],
   rugby: ['line-out', 'scrum', 'tackle', 'kick', 'pass'],
 }
-const ADJECTIVES = ['Elite', 'Youth', 'Club', 'Academy', 'Indoor', 'Outdoor', 'Match-day', 'Training', 'Slow-motion', 'Multi-angle']
+const ADJECTIVES = [
+  'Elite',
+  'Youth',
+  'Club',
+  'Academy',
+  'Indoor',
+  'Outdoor',
+  'Match-day',
+  'Training',
+  'Slow-motion',
+  'Multi-angle',
+]
 const SKILLS = ['beginner', 'intermediate', 'advanced', 'elite', 'professional']
 const ANGLES = ['side', 'front', 'behind', 'overhead', 'broadcast']
 const BATCH = 1000
@@ -41,7 +52,9 @@ export default class CatalogBenchSeeder extends BaseSeeder {
       )
     }
     const count = Number(process.env.CATALOG_BENCH_DATASETS ?? 10_000)
-    const owner = await UserFactory.apply('creator').merge({ email: 'bench-catalog@athera.test' }).create()
+    const owner = await UserFactory.apply('creator')
+      .merge({ email: 'bench-catalog@athera.test' })
+      .create()
     const covers: string[] = []
     for (let index = 0; index < COVERS; index++) {
       const clip = await ClipFactory.apply('approved').merge({ userId: owner.id }).create()
@@ -66,8 +79,10 @@ export default class CatalogBenchSeeder extends BaseSeeder {
       const versions: Record<string, unknown>[] = []
       for (let index = offset; index < Math.min(count, offset + BATCH); index++) {
         const sport = sports[index % sports.length]
-        const activities = [SPORTS[sport][index % 5], SPORTS[sport][(index * 7 + 3) % 5]].filter((value, at, all) => all.indexOf(value) === at).sort()
-        const clips = 1 + (index * 13) % 60
+        const activities = [SPORTS[sport][index % 5], SPORTS[sport][(index * 7 + 3) % 5]]
+          .filter((value, at, all) => all.indexOf(value) === at)
+          .sort()
+        const clips = 1 + ((index * 13) % 60)
         const durationMs = clips * (6_000 + ((index * 37) % 30) * 1_000)
         const priceCents = index % 5 === 0 ? 0 : 1000 + ((index * 97) % 91) * 100
         const licence = index % 7 < 3 ? 'commercial' : 'research'
@@ -82,7 +97,12 @@ export default class CatalogBenchSeeder extends BaseSeeder {
           version: 1,
           manifest,
           manifest_sha256: createHash('sha256').update(manifest).digest('hex'),
-          stats: JSON.stringify({ clips, duration_ms: durationMs, people: clips, keypoint_frames: Math.round(durationMs * 0.03) }),
+          stats: JSON.stringify({
+            clips,
+            duration_ms: durationMs,
+            people: clips,
+            keypoint_frames: Math.round(durationMs * 0.03),
+          }),
           price_cents: priceCents,
           currency: 'USD',
           licence_type: licence,

@@ -21,10 +21,17 @@ export default class DrillSeeder extends BaseSeeder {
   async run() {
     const { rows } = await this.client.rawQuery('SELECT current_database() AS name')
     if (rows[0].name !== DRILL_DATABASE) {
-      throw new Error(`The drill's seeder runs only in the drill's own database (${DRILL_DATABASE}), not in ${rows[0].name}. Run it through bench/drill.ts.`)
+      throw new Error(
+        `The drill's seeder runs only in the drill's own database (${DRILL_DATABASE}), not in ${rows[0].name}. Run it through bench/drill.ts.`
+      )
     }
-    if (!process.env.DRILL_SESSION_ID) throw new Error('DRILL_SESSION_ID must name the Checkout Session the drill created at its fake Stripe.')
-    const buyer = await UserFactory.apply('buyer').merge({ email: 'drill-buyer@athera.test' }).create()
+    if (!process.env.DRILL_SESSION_ID)
+      throw new Error(
+        'DRILL_SESSION_ID must name the Checkout Session the drill created at its fake Stripe.'
+      )
+    const buyer = await UserFactory.apply('buyer')
+      .merge({ email: 'drill-buyer@athera.test' })
+      .create()
     const dataset = await DatasetFactory.apply('published').merge({ priceCents: 2500 }).create()
     const manifest = { format: 1, clips: [] }
     const version = await DatasetVersion.create({
@@ -38,7 +45,10 @@ export default class DrillSeeder extends BaseSeeder {
       licenceType: dataset.licenceType,
     })
     const clip = await ClipFactory.apply('approved').create()
-    await db.insertQuery().table('dataset_version_clips').insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 5 })
+    await db
+      .insertQuery()
+      .table('dataset_version_clips')
+      .insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 5 })
     const text = await new LicenceTextService().current(version.licenceType)
     await Order.create({
       buyerId: buyer.id,

@@ -37,14 +37,19 @@ export interface DemoVideo {
  * The usable videos of `dir`, by file name. A file that is not a readable video is left out
  * with a warning; a missing folder, or one without any usable video, is an error.
  */
-export async function readDemoMedia(dir: string, warn: (line: string) => void): Promise<DemoVideo[]> {
+export async function readDemoMedia(
+  dir: string,
+  warn: (line: string) => void
+): Promise<DemoVideo[]> {
   const folder = resolve(dir)
   const found = await stat(folder).catch(() => null)
   if (!found?.isDirectory()) {
     throw new Error(`DEMO_MEDIA_DIR is ${folder}, which is not a folder.`)
   }
   const entries = await readdir(folder)
-  const names = entries.filter((name) => DEMO_MEDIA_EXTENSIONS.includes(extname(name).toLowerCase())).sort()
+  const names = entries
+    .filter((name) => DEMO_MEDIA_EXTENSIONS.includes(extname(name).toLowerCase()))
+    .sort()
   const videos: DemoVideo[] = []
   for (const name of names) {
     try {
@@ -54,7 +59,9 @@ export async function readDemoMedia(dir: string, warn: (line: string) => void): 
     }
   }
   if (videos.length === 0) {
-    throw new Error(`DEMO_MEDIA_DIR (${folder}) holds no usable video (${DEMO_MEDIA_EXTENSIONS.join(', ')}).`)
+    throw new Error(
+      `DEMO_MEDIA_DIR (${folder}) holds no usable video (${DEMO_MEDIA_EXTENSIONS.join(', ')}).`
+    )
   }
   return videos
 }
@@ -70,7 +77,11 @@ async function inspect(path: string): Promise<DemoVideo> {
   // The bytes say what the file is, as for an upload; the extension only picked it.
   const container = detectContainer(head)
   if (!container.kind) throw new Error(container.refusal ?? 'it is not a video container.')
-  const info = await probe(path, { ffprobePath: config.media.ffprobePath, timeoutMs: 60_000, container: container.kind })
+  const info = await probe(path, {
+    ffprobePath: config.media.ffprobePath,
+    timeoutMs: 60_000,
+    container: container.kind,
+  })
   const video = info.video[0]
   if (!video || video.width === 0 || video.height === 0) throw new Error('it has no video stream.')
   const { bytes, sha256 } = await digestFile(path)
@@ -110,7 +121,15 @@ export async function storeOriginal(trx: TransactionClientContract, clip: Clip, 
   const key = `clips/${clip.id}/original`
   await storage.putFile('raw', key, video.path, video.contentType)
   await ClipAsset.create(
-    { clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: video.bytes, sha256: video.sha256, contentType: video.contentType },
+    {
+      clipId: clip.id,
+      kind: 'raw',
+      bucket: 'raw',
+      key,
+      bytes: video.bytes,
+      sha256: video.sha256,
+      contentType: video.contentType,
+    },
     { client: trx }
   )
 }
@@ -133,7 +152,12 @@ export async function processDemoClips(clips: Clip[], log: (line: string) => voi
       try {
         await handler.handle(
           { clipId: clip.id },
-          { jobId: `demo-seed-${clip.id}`, attempt: Number(attempt) + 1, finalAttempt: false, reportProgress: async () => {} }
+          {
+            jobId: `demo-seed-${clip.id}`,
+            attempt: Number(attempt) + 1,
+            finalAttempt: false,
+            reportProgress: async () => {},
+          }
         )
       } catch (error) {
         throw new Error(
@@ -145,9 +169,13 @@ export async function processDemoClips(clips: Clip[], log: (line: string) => voi
       if (clip.status !== 'processed') {
         throw new Error(`The demo clip “${clip.title}” was not processed (it is ${clip.status}).`)
       }
-      log(`Demo media: ${index + 1}/${clips.length} “${clip.title}” from ${clip.originalFilename} processed in ${seconds(started)} s`)
+      log(
+        `Demo media: ${index + 1}/${clips.length} “${clip.title}” from ${clip.originalFilename} processed in ${seconds(started)} s`
+      )
     }
-    log(`Demo media: ${clips.length} clip${clips.length === 1 ? '' : 's'} processed in ${seconds(total)} s`)
+    log(
+      `Demo media: ${clips.length} clip${clips.length === 1 ? '' : 's'} processed in ${seconds(total)} s`
+    )
   } finally {
     // The models' thread would keep the seeding process alive.
     await VisionService.close()

@@ -26,7 +26,11 @@ export async function licenceTerms(trx: TransactionClientContract, version: Data
  * balanced ledger group (cash in; platform fee and each creator's share by clip seconds)
  * and a pending transfer per creator (no demo creator has a ready Stripe account).
  */
-export async function sellVersion(trx: TransactionClientContract, version: DatasetVersion, buyer: User) {
+export async function sellVersion(
+  trx: TransactionClientContract,
+  version: DatasetVersion,
+  buyer: User
+) {
   const client = { client: trx }
   const paidAt = DateTime.now().minus({ days: 2 })
   const feeCents = platformFee(version.priceCents, SETTING_DEFAULTS.commission_bps)
@@ -76,8 +80,20 @@ export async function sellVersion(trx: TransactionClientContract, version: Datas
   const entry = { groupId, orderId: order.id, currency: order.currency }
   await LedgerEntry.createMany(
     [
-      { ...entry, kind: 'sale', account: 'cash', amountCents: -order.amountCents, memo: `Checkout ${order.stripeCheckoutSessionId}` },
-      { ...entry, kind: 'platform_fee', account: 'platform_revenue', amountCents: feeCents, memo: `${SETTING_DEFAULTS.commission_bps / 100}% platform fee` },
+      {
+        ...entry,
+        kind: 'sale',
+        account: 'cash',
+        amountCents: -order.amountCents,
+        memo: `Checkout ${order.stripeCheckoutSessionId}`,
+      },
+      {
+        ...entry,
+        kind: 'platform_fee',
+        account: 'platform_revenue',
+        amountCents: feeCents,
+        memo: `${SETTING_DEFAULTS.commission_bps / 100}% platform fee`,
+      },
       ...shares.map(({ userId, cents }) => ({
         ...entry,
         kind: 'creator_share' as const,

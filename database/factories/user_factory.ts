@@ -12,7 +12,9 @@ export const UserFactory = factory
     return {
       // The random suffix keeps emails unique however many users a test creates; names such as
       // O'Kon lose their apostrophe so every address passes the sign-in form's email rule.
-      email: `${first}.${last}.${faker.string.alphanumeric(6)}@example.test`.toLowerCase().replace(/[^a-z0-9.@]/g, ''),
+      email: `${first}.${last}.${faker.string.alphanumeric(6)}@example.test`
+        .toLowerCase()
+        .replace(/[^a-z0-9.@]/g, ''),
       password: FACTORY_PASSWORD,
       fullName: `${first} ${last}`,
       role: 'creator' as const,

@@ -75,12 +75,7 @@ export default class extends BaseSchema {
 
     this.schema.createTable('password_reset_tokens', (table) => {
       table.increments('id')
-      table
-        .integer('user_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('CASCADE')
+      table.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE')
       // Only the SHA-256 of the token is stored; the token itself is in the e-mail or CLI output.
       table.string('token_hash', 64).notNullable().unique()
       table.timestamp('expires_at', { useTz: true }).notNullable()

@@ -41,12 +41,7 @@ export default class extends BaseSchema {
 
     this.schema.createTable('consent_records', (table) => {
       table.increments('id')
-      table
-        .integer('user_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('user_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table
         .enum('kind', ['grant', 'withdrawal'], {
           useNative: true,

@@ -5,12 +5,7 @@ export default class extends BaseSchema {
     this.schema.createTable('clips', (table) => {
       table.uuid('id').primary().defaultTo(this.raw('gen_random_uuid()'))
       // Clips are withdrawn, never deleted: their consent and sales history points at them.
-      table
-        .integer('user_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('user_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table
         .integer('consent_record_id')
         .notNullable()
@@ -53,12 +48,7 @@ export default class extends BaseSchema {
       table.integer('height').nullable()
       table.decimal('fps', 7, 3).nullable()
       table.timestamp('reviewed_at', { useTz: true }).nullable()
-      table
-        .integer('reviewed_by')
-        .nullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('SET NULL')
+      table.integer('reviewed_by').nullable().references('id').inTable('users').onDelete('SET NULL')
       table.timestamp('withdrawn_at', { useTz: true }).nullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())

@@ -8,12 +8,7 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('datasets', (table) => {
       table.uuid('id').primary().defaultTo(this.raw('gen_random_uuid()'))
-      table
-        .integer('owner_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('owner_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table.string('title', 200).notNullable()
       table.string('slug', 220).notNullable().unique()
       table.text('description').notNullable().defaultTo('')

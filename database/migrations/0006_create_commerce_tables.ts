@@ -8,12 +8,7 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('orders', (table) => {
       table.uuid('id').primary().defaultTo(this.raw('gen_random_uuid()'))
-      table
-        .integer('buyer_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('buyer_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table
         .uuid('dataset_version_id')
         .notNullable()
@@ -53,12 +48,7 @@ export default class extends BaseSchema {
 
     this.schema.createTable('licences', (table) => {
       table.uuid('id').primary().defaultTo(this.raw('gen_random_uuid()'))
-      table
-        .integer('buyer_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('buyer_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table
         .uuid('dataset_version_id')
         .notNullable()
@@ -87,12 +77,7 @@ export default class extends BaseSchema {
         })
         .notNullable()
       table.string('terms_version', 40).notNullable()
-      table
-        .integer('granted_by')
-        .nullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('SET NULL')
+      table.integer('granted_by').nullable().references('id').inTable('users').onDelete('SET NULL')
       table.timestamp('revoked_at', { useTz: true }).nullable()
       table.text('revoke_reason').nullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
@@ -186,12 +171,7 @@ export default class extends BaseSchema {
         })
         .notNullable()
       table.string('account', 60).notNullable()
-      table
-        .integer('user_id')
-        .nullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('user_id').nullable().references('id').inTable('users').onDelete('RESTRICT')
       table.uuid('order_id').nullable().references('id').inTable('orders').onDelete('RESTRICT')
       table
         .integer('transfer_id')

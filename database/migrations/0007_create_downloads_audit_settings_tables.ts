@@ -10,12 +10,7 @@ export default class extends BaseSchema {
         .references('id')
         .inTable('licences')
         .onDelete('RESTRICT')
-      table
-        .integer('user_id')
-        .notNullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('user_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table
         .enum('kind', ['zip', 'manifest', 'file', 'api'], {
           useNative: true,
@@ -34,12 +29,7 @@ export default class extends BaseSchema {
     this.schema.createTable('audit_logs', (table) => {
       table.increments('id')
       // RESTRICT, not SET NULL: nulling the actor would rewrite an append-only row.
-      table
-        .integer('actor_id')
-        .nullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('RESTRICT')
+      table.integer('actor_id').nullable().references('id').inTable('users').onDelete('RESTRICT')
       table.string('action', 100).notNullable()
       table.string('subject_type', 60).nullable()
       // Text so that integer and uuid ids fit the same column.
@@ -61,12 +51,7 @@ export default class extends BaseSchema {
       table.string('key', 80).primary()
       table.jsonb('value').notNullable()
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
-      table
-        .integer('updated_by')
-        .nullable()
-        .references('id')
-        .inTable('users')
-        .onDelete('SET NULL')
+      table.integer('updated_by').nullable().references('id').inTable('users').onDelete('SET NULL')
     })
   }
 

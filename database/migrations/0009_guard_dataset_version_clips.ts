@@ -29,7 +29,9 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    this.schema.raw('DROP TRIGGER IF EXISTS dataset_version_clips_usable_clip ON dataset_version_clips')
+    this.schema.raw(
+      'DROP TRIGGER IF EXISTS dataset_version_clips_usable_clip ON dataset_version_clips'
+    )
     this.schema.raw('DROP FUNCTION IF EXISTS refuse_unusable_version_clip()')
   }
 }

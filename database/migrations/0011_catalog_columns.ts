@@ -11,7 +11,12 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 export default class extends BaseSchema {
   async up() {
     this.schema.createTable('dataset_clips', (table) => {
-      table.uuid('dataset_id').notNullable().references('id').inTable('datasets').onDelete('CASCADE')
+      table
+        .uuid('dataset_id')
+        .notNullable()
+        .references('id')
+        .inTable('datasets')
+        .onDelete('CASCADE')
       table.uuid('clip_id').notNullable().references('id').inTable('clips').onDelete('RESTRICT')
       table.integer('position').notNullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
@@ -20,7 +25,12 @@ export default class extends BaseSchema {
     })
 
     this.schema.alterTable('datasets', (table) => {
-      table.uuid('latest_version_id').nullable().references('id').inTable('dataset_versions').onDelete('RESTRICT')
+      table
+        .uuid('latest_version_id')
+        .nullable()
+        .references('id')
+        .inTable('dataset_versions')
+        .onDelete('RESTRICT')
       table.uuid('cover_clip_id').nullable().references('id').inTable('clips').onDelete('SET NULL')
       table.timestamp('published_at', { useTz: true }).nullable()
       // What the latest version sells for: the draft's price and licence apply at the next publication.
@@ -34,16 +44,23 @@ export default class extends BaseSchema {
       table.specificType('camera_angles', 'text[]').notNullable().defaultTo('{}')
     })
     // One index per sort order (keyset pagination reads them in order); arrays filter by GIN.
-    this.schema.raw(`CREATE INDEX datasets_catalog_newest ON datasets (published_at DESC, id DESC) WHERE status = 'published'`)
-    this.schema.raw(`CREATE INDEX datasets_catalog_price ON datasets (listed_price_cents, id) WHERE status = 'published'`)
-    this.schema.raw(`CREATE INDEX datasets_catalog_clips ON datasets (clip_count DESC, id DESC) WHERE status = 'published'`)
+    this.schema.raw(
+      `CREATE INDEX datasets_catalog_newest ON datasets (published_at DESC, id DESC) WHERE status = 'published'`
+    )
+    this.schema.raw(
+      `CREATE INDEX datasets_catalog_price ON datasets (listed_price_cents, id) WHERE status = 'published'`
+    )
+    this.schema.raw(
+      `CREATE INDEX datasets_catalog_clips ON datasets (clip_count DESC, id DESC) WHERE status = 'published'`
+    )
     for (const column of ['sports', 'activities', 'skill_levels', 'camera_angles']) {
       this.schema.raw(`CREATE INDEX datasets_${column}_gin ON datasets USING gin (${column})`)
     }
   }
 
   async down() {
-    for (const name of ['newest', 'price', 'clips']) this.schema.raw(`DROP INDEX IF EXISTS datasets_catalog_${name}`)
+    for (const name of ['newest', 'price', 'clips'])
+      this.schema.raw(`DROP INDEX IF EXISTS datasets_catalog_${name}`)
     for (const column of ['sports', 'activities', 'skill_levels', 'camera_angles']) {
       this.schema.raw(`DROP INDEX IF EXISTS datasets_${column}_gin`)
     }

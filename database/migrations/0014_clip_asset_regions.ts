@@ -14,8 +14,12 @@ export default class extends BaseSchema {
     // An enum value cannot be dropped: the type is rebuilt without it.
     this.schema.raw(`DELETE FROM clip_assets WHERE kind = 'regions'`)
     this.schema.raw('ALTER TYPE clip_asset_kind RENAME TO clip_asset_kind_with_regions')
-    this.schema.raw(`CREATE TYPE clip_asset_kind AS ENUM ('raw', 'video', 'keypoints', 'metadata', 'thumbnail', 'preview')`)
-    this.schema.raw('ALTER TABLE clip_assets ALTER COLUMN kind TYPE clip_asset_kind USING kind::text::clip_asset_kind')
+    this.schema.raw(
+      `CREATE TYPE clip_asset_kind AS ENUM ('raw', 'video', 'keypoints', 'metadata', 'thumbnail', 'preview')`
+    )
+    this.schema.raw(
+      'ALTER TABLE clip_assets ALTER COLUMN kind TYPE clip_asset_kind USING kind::text::clip_asset_kind'
+    )
     this.schema.raw('DROP TYPE clip_asset_kind_with_regions')
   }
 }

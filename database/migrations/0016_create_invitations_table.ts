@@ -12,10 +12,20 @@ export default class extends BaseSchema {
       table.specificType('role', 'user_role').notNullable()
       // Only the SHA-256 of the token is stored; the token itself is in the link the admin hands over.
       table.specificType('token_hash', 'char(64)').notNullable().unique()
-      table.integer('created_by').notNullable().references('id').inTable('users').onDelete('RESTRICT')
+      table
+        .integer('created_by')
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('RESTRICT')
       table.timestamp('expires_at', { useTz: true }).notNullable()
       table.timestamp('accepted_at', { useTz: true }).nullable()
-      table.integer('accepted_user_id').nullable().references('id').inTable('users').onDelete('RESTRICT')
+      table
+        .integer('accepted_user_id')
+        .nullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('RESTRICT')
       table.timestamp('revoked_at', { useTz: true }).nullable()
       table.integer('revoked_by').nullable().references('id').inTable('users').onDelete('RESTRICT')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())

@@ -67,7 +67,11 @@ export default class extends BaseSchema {
     this.schema.createTable('licence_texts', (table) => {
       table.increments('id')
       table
-        .enum('licence_type', null, { useNative: true, enumName: 'licence_type', existingType: true })
+        .enum('licence_type', null, {
+          useNative: true,
+          enumName: 'licence_type',
+          existingType: true,
+        })
         .notNullable()
       table.integer('version').notNullable()
       table.string('title', 200).notNullable()
@@ -75,7 +79,12 @@ export default class extends BaseSchema {
       table.specificType('sha256', 'char(64)').notNullable()
       table.timestamp('published_at', { useTz: true }).notNullable().defaultTo(this.now())
       // Null for the texts this migration seeds: no person published them.
-      table.integer('published_by').nullable().references('id').inTable('users').onDelete('RESTRICT')
+      table
+        .integer('published_by')
+        .nullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('RESTRICT')
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
 
       table.unique(['licence_type', 'version'])
@@ -130,7 +139,12 @@ export default class extends BaseSchema {
 
     // The text the buyer agreed to at checkout; the webhook issues the licence under it.
     this.schema.alterTable('orders', (table) => {
-      table.integer('licence_text_id').nullable().references('id').inTable('licence_texts').onDelete('RESTRICT')
+      table
+        .integer('licence_text_id')
+        .nullable()
+        .references('id')
+        .inTable('licence_texts')
+        .onDelete('RESTRICT')
     })
     this.schema.raw(`
       UPDATE orders SET licence_text_id = t.id

@@ -10,10 +10,20 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('withdrawal_notices', (table) => {
       table.increments('id')
-      table.uuid('licence_id').notNullable().references('id').inTable('licences').onDelete('RESTRICT')
+      table
+        .uuid('licence_id')
+        .notNullable()
+        .references('id')
+        .inTable('licences')
+        .onDelete('RESTRICT')
       table.uuid('clip_id').notNullable().references('id').inTable('clips').onDelete('RESTRICT')
       // The withdrawal record is what the notice answers: a clip withdrawal, or a licensing-only one.
-      table.integer('withdrawal_record_id').notNullable().references('id').inTable('consent_records').onDelete('RESTRICT')
+      table
+        .integer('withdrawal_record_id')
+        .notNullable()
+        .references('id')
+        .inTable('consent_records')
+        .onDelete('RESTRICT')
       table.integer('buyer_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       /** The paths in the licence's export that the buyer must delete. */
       table.jsonb('files').notNullable()
@@ -33,7 +43,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('withdrawal_acks', (table) => {
       table.increments('id')
-      table.integer('notice_id').notNullable().unique().references('id').inTable('withdrawal_notices').onDelete('RESTRICT')
+      table
+        .integer('notice_id')
+        .notNullable()
+        .unique()
+        .references('id')
+        .inTable('withdrawal_notices')
+        .onDelete('RESTRICT')
       table.integer('user_id').notNullable().references('id').inTable('users').onDelete('RESTRICT')
       table.string('via', 8).notNullable()
       table.specificType('ip', 'inet').nullable()
@@ -50,7 +66,13 @@ export default class extends BaseSchema {
 
     this.schema.createTable('buyer_webhooks', (table) => {
       table.increments('id')
-      table.integer('user_id').notNullable().unique().references('id').inTable('users').onDelete('CASCADE')
+      table
+        .integer('user_id')
+        .notNullable()
+        .unique()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
       table.text('url').notNullable()
       // Encrypted with APP_KEY (see WebhookService): HMAC signing needs the secret itself, so
       // it cannot be stored as a hash; a database dump alone does not reveal it.
@@ -67,8 +89,18 @@ export default class extends BaseSchema {
       table.increments('id')
       table.integer('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE')
       // Removing the endpoint stops its pending deliveries; the log of past ones stays.
-      table.integer('webhook_id').nullable().references('id').inTable('buyer_webhooks').onDelete('SET NULL')
-      table.integer('notice_id').nullable().references('id').inTable('withdrawal_notices').onDelete('RESTRICT')
+      table
+        .integer('webhook_id')
+        .nullable()
+        .references('id')
+        .inTable('buyer_webhooks')
+        .onDelete('SET NULL')
+      table
+        .integer('notice_id')
+        .nullable()
+        .references('id')
+        .inTable('withdrawal_notices')
+        .onDelete('RESTRICT')
       // Sent as the body's id and Athera-Event-Id: the same on every retry, so receivers dedupe.
       table.uuid('event_id').notNullable().unique()
       table.string('event_type', 40).notNullable()

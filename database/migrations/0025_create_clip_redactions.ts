@@ -37,7 +37,9 @@ export default class extends BaseSchema {
         ADD CONSTRAINT clip_redactions_range CHECK (start_frame >= 0 AND start_frame <= anchor_frame AND anchor_frame <= end_frame),
         ADD CONSTRAINT clip_redactions_failed CHECK (status <> 'failed' OR error_message IS NOT NULL)
     `)
-    this.schema.raw(`CREATE UNIQUE INDEX clip_redactions_one_rendering ON clip_redactions (clip_id) WHERE status = 'rendering'`)
+    this.schema.raw(
+      `CREATE UNIQUE INDEX clip_redactions_one_rendering ON clip_redactions (clip_id) WHERE status = 'rendering'`
+    )
   }
 
   async down() {

@@ -11,6 +11,11 @@ export default class InstanceSettingsSeeder extends BaseSeeder {
       key,
       value: JSON.stringify(value),
     }))
-    await this.client.insertQuery().table('settings').multiInsert(rows).knexQuery.onConflict('key').ignore()
+    await this.client
+      .insertQuery()
+      .table('settings')
+      .multiInsert(rows)
+      .knexQuery.onConflict('key')
+      .ignore()
   }
 }

@@ -49,11 +49,18 @@ export interface TurnedItemResult {
 
 /** `frame` turned for `run` (the frame itself when upright), in a buffer of its own. */
 export function turnedFrame(frame: Frame, run: Pick<TurnedRun, 'degrees'>): Frame {
-  return run.degrees === 0 ? { ...frame, data: Buffer.from(frame.data) } : turnFrame(frame, run.degrees)
+  return run.degrees === 0
+    ? { ...frame, data: Buffer.from(frame.data) }
+    : turnFrame(frame, run.degrees)
 }
 
 /** Labelled faces (frame pixels of the upright frame) where they are in the frame turned for `run`. */
-export function turnedLabels(faces: Box[], width: number, height: number, run: Pick<TurnedRun, 'degrees'>): Box[] {
+export function turnedLabels(
+  faces: Box[],
+  width: number,
+  height: number,
+  run: Pick<TurnedRun, 'degrees'>
+): Box[] {
   const degrees = run.degrees
   return degrees === 0 ? faces : faces.map((face) => turnBox(face, width, height, degrees))
 }
@@ -65,7 +72,14 @@ export function coverage(box: Box, regions: Box[]) {
     for (let j = 0; j < 20; j++) {
       const x = box.x + ((i + 0.5) / 20) * box.width
       const y = box.y + ((j + 0.5) / 20) * box.height
-      const hit = regions.some((r) => r.width > 0 && r.height > 0 && ((x - r.x - r.width / 2) / (r.width / 2)) ** 2 + ((y - r.y - r.height / 2) / (r.height / 2)) ** 2 <= 1)
+      const hit = regions.some(
+        (r) =>
+          r.width > 0 &&
+          r.height > 0 &&
+          ((x - r.x - r.width / 2) / (r.width / 2)) ** 2 +
+            ((y - r.y - r.height / 2) / (r.height / 2)) ** 2 <=
+            1
+      )
       if (hit) inside++
     }
   }
@@ -112,7 +126,8 @@ export function turnedTotals(results: TurnedItemResult[]): TurnedTotals[] {
   const angles = [...new Set(results.map((result) => result.angle))]
   return angles.map((angle) => {
     const rows = results.filter((result) => result.angle === angle)
-    const sum = (key: 'eligible' | 'matched' | 'covered' | 'ms') => rows.reduce((total, row) => total + row[key], 0)
+    const sum = (key: 'eligible' | 'matched' | 'covered' | 'ms') =>
+      rows.reduce((total, row) => total + row[key], 0)
     const eligible = sum('eligible')
     return {
       angle,
@@ -133,11 +148,19 @@ export function printTurned(results: TurnedItemResult[]) {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`
   const pictures = [...new Set(results.map((result) => result.id))]
   console.log()
-  console.log(`faces turned: ${pictures.length} fully labelled stills, ${totals[0].eligible} faces ≥ 20 px; matched = IoU ≥ 0.3 as face recall, covered = ≥ ${pct(COVERED)} of the face inside the blur`)
+  console.log(
+    `faces turned: ${pictures.length} fully labelled stills, ${totals[0].eligible} faces ≥ 20 px; matched = IoU ≥ 0.3 as face recall, covered = ≥ ${pct(COVERED)} of the face inside the blur`
+  )
   const head = ['angle', 'matched', 'covered', 'ms/frame']
-  const rows = totals.map((t) => [t.angle, `${t.matched}/${t.eligible} ${pct(t.matchedRecall)}`, `${t.covered}/${t.eligible} ${pct(t.coveredRecall)}`, `${Math.round(t.msPerFrame)}`])
+  const rows = totals.map((t) => [
+    t.angle,
+    `${t.matched}/${t.eligible} ${pct(t.matchedRecall)}`,
+    `${t.covered}/${t.eligible} ${pct(t.coveredRecall)}`,
+    `${Math.round(t.msPerFrame)}`,
+  ])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   console.log(line(head))
   for (const row of rows) console.log(line(row))
   // Pictures whose faces fare worse turned than upright: where to look.
@@ -145,7 +168,9 @@ export function printTurned(results: TurnedItemResult[]) {
   for (const result of results) {
     const base = upright.get(result.id)
     if (base && result.angle !== 'upright' && result.covered < base.covered) {
-      console.log(`  ${result.id} ${result.angle}: covered ${result.covered}/${result.eligible} (upright ${base.covered})`)
+      console.log(
+        `  ${result.id} ${result.angle}: covered ${result.covered}/${result.eligible} (upright ${base.covered})`
+      )
     }
   }
 }

@@ -74,7 +74,8 @@ if (uploader) {
  * they load only on pages that show a skeleton (and after htmx brings one in).
  */
 function loadSkeletons(root = document) {
-  if (root.querySelector?.('[data-skeleton]')) import('./skeleton.js').then((module) => module.scan(root))
+  if (root.querySelector?.('[data-skeleton]'))
+    import('./skeleton.js').then((module) => module.scan(root))
 }
 document.addEventListener('DOMContentLoaded', () => loadSkeletons())
 document.addEventListener('htmx:afterSettle', (event) => loadSkeletons(event.target))

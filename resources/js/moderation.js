@@ -21,13 +21,17 @@ function typing(target) {
   if (!(target instanceof HTMLElement)) return false
   if (target.isContentEditable) return true
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true
-  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type)
+  if (target instanceof HTMLInputElement)
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type)
   return false
 }
 
 /** Elements that Enter already activates. */
 function activatable(target) {
-  return target instanceof HTMLElement && Boolean(target.closest('a, button, summary, input, select, textarea'))
+  return (
+    target instanceof HTMLElement &&
+    Boolean(target.closest('a, button, summary, input, select, textarea'))
+  )
 }
 
 /* ---------- Queue ---------- */
@@ -142,7 +146,8 @@ function jumpTo(page, button) {
   if (!video) return
   video.pause()
   video.currentTime = Number(button.dataset.riskJump)
-  for (const other of page.querySelectorAll('[data-risk-jump]')) other.removeAttribute('aria-current')
+  for (const other of page.querySelectorAll('[data-risk-jump]'))
+    other.removeAttribute('aria-current')
   button.setAttribute('aria-current', 'true')
 }
 
@@ -166,8 +171,12 @@ function syncVideos(root) {
     if (video.dataset.synced) continue
     video.dataset.synced = 'true'
     const others = () => videos.filter((other) => other !== video)
-    video.addEventListener('play', () => others().forEach((other) => other.paused && other.play().catch(() => {})))
-    video.addEventListener('pause', () => others().forEach((other) => !other.paused && other.pause()))
+    video.addEventListener('play', () =>
+      others().forEach((other) => other.paused && other.play().catch(() => {}))
+    )
+    video.addEventListener('pause', () =>
+      others().forEach((other) => !other.paused && other.pause())
+    )
     video.addEventListener('seeked', () => {
       // A seek made here to follow the other video must not echo back: it can land after the
       // reviewer's next jump (m pressed twice quickly) and pull that video back to the old time.
@@ -199,7 +208,8 @@ function setupRegions(container) {
   function load() {
     loading ??= fetch(container.dataset.regionsUrl, { credentials: 'same-origin' })
       .then((response) => {
-        if (response.status === 404) throw new Error('This clip was processed before blurred regions were recorded.')
+        if (response.status === 404)
+          throw new Error('This clip was processed before blurred regions were recorded.')
         if (!response.ok) throw new Error('The blurred regions could not be loaded.')
         return response.json()
       })
@@ -208,11 +218,13 @@ function setupRegions(container) {
         const byFrame = new Map()
         let regions = 0
         for (const entry of json.frames) {
-          for (let index = entry.index; index < entry.index + entry.count; index++) byFrame.set(index, entry.regions)
+          for (let index = entry.index; index < entry.index + entry.count; index++)
+            byFrame.set(index, entry.regions)
           regions += entry.regions.length
         }
         track = { ...json, byFrame }
-        if (status) status.textContent = `${json.frames.length} of ${json.frameCount} frames have blurred regions (${regions} in all).`
+        if (status)
+          status.textContent = `${json.frames.length} of ${json.frameCount} frames have blurred regions (${regions} in all).`
         draw()
       })
       .catch((error) => {
@@ -269,7 +281,8 @@ function scan(root = document) {
   root.querySelectorAll?.('[data-regions-url]').forEach(setupRegions)
   syncVideos(root)
   scanRedaction()
-  if (root.querySelector?.('[data-moderation-row]') || root.matches?.('[data-moderation-queue]')) select(selected, { scroll: false })
+  if (root.querySelector?.('[data-moderation-row]') || root.matches?.('[data-moderation-queue]'))
+    select(selected, { scroll: false })
 }
 
 export function mountModeration() {
@@ -286,7 +299,9 @@ export function mountModeration() {
       return
     }
     if (typing(event.target)) return
-    const handled = document.querySelector('[data-moderation-queue]') ? queueKey(event) : reviewKey(event)
+    const handled = document.querySelector('[data-moderation-queue]')
+      ? queueKey(event)
+      : reviewKey(event)
     if (handled) event.preventDefault()
   })
   document.addEventListener('click', (event) => {

@@ -8,7 +8,8 @@ export function pictureBox(container, video) {
   const width = container.clientWidth
   const height = container.clientHeight
   const ratio = (video.videoWidth || 16) / (video.videoHeight || 9)
-  const fitted = width / height > ratio ? { w: height * ratio, h: height } : { w: width, h: width / ratio }
+  const fitted =
+    width / height > ratio ? { w: height * ratio, h: height } : { w: width, h: width / ratio }
   return { x: (width - fitted.w) / 2, y: (height - fitted.h) / 2, ...fitted, width, height }
 }
 

@@ -31,7 +31,13 @@ function player() {
 
 function numbers(element) {
   const read = (name) => Number(element.dataset[name])
-  return { fps: read('fps'), frameCount: read('frameCount'), width: read('width'), height: read('height'), maxRange: read('maxRange') }
+  return {
+    fps: read('fps'),
+    frameCount: read('frameCount'),
+    width: read('width'),
+    height: read('height'),
+    maxRange: read('maxRange'),
+  }
 }
 
 function clamp(value, low, high) {
@@ -46,7 +52,11 @@ function settle(geometry) {
   box.x = clamp(Math.round(box.x), 0, geometry.width - box.width)
   box.y = clamp(Math.round(box.y), 0, geometry.height - box.height)
   draft.start = clamp(draft.start, Math.max(0, draft.anchor - geometry.maxRange + 1), draft.anchor)
-  draft.end = clamp(draft.end, draft.anchor, Math.min(geometry.frameCount - 1, draft.start + geometry.maxRange - 1))
+  draft.end = clamp(
+    draft.end,
+    draft.anchor,
+    Math.min(geometry.frameCount - 1, draft.start + geometry.maxRange - 1)
+  )
 }
 
 function startDrawing() {
@@ -59,7 +69,12 @@ function startDrawing() {
   const anchor = clamp(Math.round(video.currentTime * geometry.fps), 0, geometry.frameCount - 1)
   const side = Math.min(DEFAULT_SIDE, geometry.width, geometry.height)
   draft = {
-    box: { x: (geometry.width - side) / 2, y: (geometry.height - side) / 2, width: side, height: side },
+    box: {
+      x: (geometry.width - side) / 2,
+      y: (geometry.height - side) / 2,
+      width: side,
+      height: side,
+    },
     anchor,
     start: anchor - Math.round(geometry.fps),
     end: anchor + Math.round(geometry.fps),
@@ -86,7 +101,15 @@ function render() {
   if (!element || !container) return
   const geometry = numbers(element)
   if (draft) {
-    const fields = { frame: draft.anchor, x: draft.box.x, y: draft.box.y, width: draft.box.width, height: draft.box.height, start: draft.start, end: draft.end }
+    const fields = {
+      frame: draft.anchor,
+      x: draft.box.x,
+      y: draft.box.y,
+      width: draft.box.width,
+      height: draft.box.height,
+      start: draft.start,
+      end: draft.end,
+    }
     for (const [name, value] of Object.entries(fields)) {
       const input = element.querySelector(`[data-redaction-field="${name}"]`)
       if (input) input.value = String(value)
@@ -109,7 +132,12 @@ function drawCanvas(container, element, geometry) {
   const context = canvas.getContext('2d')
   context.setTransform(scale, 0, 0, scale, 0, 0)
   context.clearRect(0, 0, box.width, box.height)
-  const toScreen = (x, y, w, h) => [box.x + (x / geometry.width) * box.w, box.y + (y / geometry.height) * box.h, (w / geometry.width) * box.w, (h / geometry.height) * box.h]
+  const toScreen = (x, y, w, h) => [
+    box.x + (x / geometry.width) * box.w,
+    box.y + (y / geometry.height) * box.h,
+    (w / geometry.width) * box.w,
+    (h / geometry.height) * box.h,
+  ]
   context.lineWidth = 2
   if (draft) {
     context.strokeStyle = '#ff5c8a'
@@ -159,7 +187,12 @@ export function redactionKey(event) {
   if (draft) {
     const geometry = numbers(element)
     const step = STEP_PIXELS
-    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }
+    const moves = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    }
     if (moves[event.key]) {
       const [dx, dy] = moves[event.key]
       if (event.shiftKey) {
@@ -186,7 +219,9 @@ export function redactionKey(event) {
     return true
   }
   if (state === 'tracked' && (event.key === 'Enter' || event.key === 'Escape')) {
-    const form = element.querySelector(event.key === 'Enter' ? '[data-redaction-render]' : '[data-redaction-cancel]')
+    const form = element.querySelector(
+      event.key === 'Enter' ? '[data-redaction-render]' : '[data-redaction-cancel]'
+    )
     if (form) submit(form)
     return true
   }
@@ -207,9 +242,20 @@ export function mountRedaction() {
     const input = event.target
     const element = panel()
     const container = player()
-    if (!(input instanceof HTMLInputElement) || !input.dataset.redactionField || !element || !container) return
+    if (
+      !(input instanceof HTMLInputElement) ||
+      !input.dataset.redactionField ||
+      !element ||
+      !container
+    )
+      return
     const read = (name) => Number(element.querySelector(`[data-redaction-field="${name}"]`)?.value)
-    draft = { box: { x: read('x'), y: read('y'), width: read('width'), height: read('height') }, anchor: read('frame'), start: read('start'), end: read('end') }
+    draft = {
+      box: { x: read('x'), y: read('y'), width: read('width'), height: read('height') },
+      anchor: read('frame'),
+      start: read('start'),
+      end: read('end'),
+    }
     drawCanvas(container, element, numbers(element))
   })
 }
@@ -244,13 +290,23 @@ export function scanRedaction() {
   canvas.addEventListener('pointermove', (event) => {
     if (!draft || !origin) return
     const at = toVideo(event)
-    draft.box = { x: Math.min(origin.x, at.x), y: Math.min(origin.y, at.y), width: Math.abs(at.x - origin.x), height: Math.abs(at.y - origin.y) }
+    draft.box = {
+      x: Math.min(origin.x, at.x),
+      y: Math.min(origin.y, at.y),
+      width: Math.abs(at.x - origin.x),
+      height: Math.abs(at.y - origin.y),
+    }
     render()
   })
   canvas.addEventListener('pointerup', (event) => {
     if (!draft || !origin) return
     const at = toVideo(event)
-    draft.box = { x: Math.min(origin.x, at.x), y: Math.min(origin.y, at.y), width: Math.abs(at.x - origin.x), height: Math.abs(at.y - origin.y) }
+    draft.box = {
+      x: Math.min(origin.x, at.x),
+      y: Math.min(origin.y, at.y),
+      width: Math.abs(at.x - origin.x),
+      height: Math.abs(at.y - origin.y),
+    }
     origin = null
     settle(at.geometry)
     render()
@@ -258,7 +314,11 @@ export function scanRedaction() {
   // The tracked boxes follow the video, frame by frame.
   const follow = () => {
     render()
-    if (!video.paused) (video.requestVideoFrameCallback ?? requestAnimationFrame).call(video.requestVideoFrameCallback ? video : window, follow)
+    if (!video.paused)
+      (video.requestVideoFrameCallback ?? requestAnimationFrame).call(
+        video.requestVideoFrameCallback ? video : window,
+        follow
+      )
   }
   video.addEventListener('play', follow)
   video.addEventListener('seeked', render)

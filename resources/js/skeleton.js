@@ -33,7 +33,10 @@ function setup(container) {
     context.setTransform(1, 0, 0, 1, 0, 0)
     context.clearRect(0, 0, canvas.width, canvas.height)
     if (!visible || !track || !track.frames?.length) return
-    const index = Math.min(track.frames.length - 1, Math.max(0, Math.round(video.currentTime * track.fps)))
+    const index = Math.min(
+      track.frames.length - 1,
+      Math.max(0, Math.round(video.currentTime * track.fps))
+    )
     const frame = track.frames[index]
     // DrawingUtils takes coordinates normalised to the canvas: map ours into the picture's box.
     for (const person of frame.people) {
@@ -43,8 +46,16 @@ function setup(container) {
         z: 0,
         visibility: score,
       }))
-      drawing.drawConnectors(points, PoseLandmarker.POSE_CONNECTIONS, { color: MINT, lineWidth: 3 * scale })
-      drawing.drawLandmarks(points, { color: '#0D0D0D', fillColor: MINT, radius: 3 * scale, lineWidth: scale })
+      drawing.drawConnectors(points, PoseLandmarker.POSE_CONNECTIONS, {
+        color: MINT,
+        lineWidth: 3 * scale,
+      })
+      drawing.drawLandmarks(points, {
+        color: '#0D0D0D',
+        fillColor: MINT,
+        radius: 3 * scale,
+        lineWidth: scale,
+      })
     }
   }
 

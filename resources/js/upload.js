@@ -19,7 +19,13 @@ function humanSize(bytes) {
 }
 
 function titleFrom(name) {
-  return name.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ').trim().slice(0, 160) || 'Untitled clip'
+  return (
+    name
+      .replace(/\.[^.]+$/, '')
+      .replace(/[_-]+/g, ' ')
+      .trim()
+      .slice(0, 160) || 'Untitled clip'
+  )
 }
 
 /** The server answers refusals with one sentence in plain text. */
@@ -67,21 +73,31 @@ export function mountUploader(root) {
     }
 
     if (file.size > maxBytes) {
-      setState('Too large', `This file is ${humanSize(file.size)}; the largest upload is ${humanSize(maxBytes)}.`)
+      setState(
+        'Too large',
+        `This file is ${humanSize(file.size)}; the largest upload is ${humanSize(maxBytes)}.`
+      )
       show([])
     }
 
     async function start() {
       if (!form.reportValidity()) return
       // Fields left empty are not sent: "not said" is an absent value, not an empty string.
-      const values = Object.fromEntries([...new FormData(form).entries()].filter(([, value]) => value !== ''))
+      const values = Object.fromEntries(
+        [...new FormData(form).entries()].filter(([, value]) => value !== '')
+      )
       for (const element of form.elements) element.disabled = true
       row.upload = new tus.Upload(file, {
         endpoint: '/uploads',
         chunkSize,
         retryDelays,
         headers: { 'X-CSRF-TOKEN': csrf },
-        metadata: { ...values, consentId, filename: file.name, filetype: file.type || 'application/octet-stream' },
+        metadata: {
+          ...values,
+          consentId,
+          filename: file.name,
+          filetype: file.type || 'application/octet-stream',
+        },
         storeFingerprintForResuming: true,
         removeFingerprintOnSuccess: true,
         onProgress(sent, total) {

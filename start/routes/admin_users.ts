@@ -8,7 +8,9 @@ import { middleware } from '#start/kernel'
 import { signupThrottle } from '#start/limiter'
 
 // Public, like the instance name: the logo shows in every visitor's navigation.
-router.get('/instance/logo/:logoId', [controllers.InstanceLogo, 'show']).where('logoId', router.matchers.uuid())
+router
+  .get('/instance/logo/:logoId', [controllers.InstanceLogo, 'show'])
+  .where('logoId', router.matchers.uuid())
 
 router
   .group(() => {
@@ -20,11 +22,19 @@ router
 router
   .group(() => {
     router.get('/admin/users', [controllers.AdminUsers, 'index'])
-    router.put('/admin/users/:userId', [controllers.AdminUsers, 'update']).where('userId', router.matchers.number())
-    router.post('/admin/users/:userId/suspension', [controllers.AdminUserSuspensions, 'store']).where('userId', router.matchers.number())
-    router.delete('/admin/users/:userId/suspension', [controllers.AdminUserSuspensions, 'destroy']).where('userId', router.matchers.number())
+    router
+      .put('/admin/users/:userId', [controllers.AdminUsers, 'update'])
+      .where('userId', router.matchers.number())
+    router
+      .post('/admin/users/:userId/suspension', [controllers.AdminUserSuspensions, 'store'])
+      .where('userId', router.matchers.number())
+    router
+      .delete('/admin/users/:userId/suspension', [controllers.AdminUserSuspensions, 'destroy'])
+      .where('userId', router.matchers.number())
     router.post('/admin/invitations', [controllers.AdminInvitations, 'store'])
-    router.delete('/admin/invitations/:invitationId', [controllers.AdminInvitations, 'destroy']).where('invitationId', router.matchers.number())
+    router
+      .delete('/admin/invitations/:invitationId', [controllers.AdminInvitations, 'destroy'])
+      .where('invitationId', router.matchers.number())
     router.get('/admin/settings', [controllers.AdminSettings, 'edit'])
     router.put('/admin/settings', [controllers.AdminSettings, 'update'])
     router.get('/admin/audit', [controllers.AdminAudit, 'index'])

@@ -13,8 +13,12 @@ router
   .group(() => {
     router.get('/account/tokens', [controllers.ApiTokens, 'index'])
     router.post('/account/tokens', [controllers.ApiTokens, 'store'])
-    router.delete('/account/tokens/:tokenId', [controllers.ApiTokens, 'destroy']).where('tokenId', router.matchers.number())
-    router.get('/buyer/receipts/:orderId', [controllers.BuyerDashboard, 'receipt']).where('orderId', router.matchers.uuid())
+    router
+      .delete('/account/tokens/:tokenId', [controllers.ApiTokens, 'destroy'])
+      .where('tokenId', router.matchers.number())
+    router
+      .get('/buyer/receipts/:orderId', [controllers.BuyerDashboard, 'receipt'])
+      .where('orderId', router.matchers.uuid())
   })
   .use(middleware.auth())
 
@@ -27,7 +31,9 @@ router
       .where('slug', SLUG)
       .where('version', { match: /^[1-9]\d{0,8}$/, cast: (value) => Number(value) })
     router.get('/licences', [controllers.api.Licences, 'index'])
-    router.get('/licences/:licenceId/manifest', [controllers.api.Licences, 'manifest']).where('licenceId', router.matchers.uuid())
+    router
+      .get('/licences/:licenceId/manifest', [controllers.api.Licences, 'manifest'])
+      .where('licenceId', router.matchers.uuid())
   })
   .prefix('/api/v1')
   // Named apart from the web routes of the same controllers' names (catalog.index, licences.index).

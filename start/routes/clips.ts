@@ -11,7 +11,9 @@ router
     router.get('/clips', [controllers.Clips, 'index'])
     // Ids are UUIDs: anything else is a 404 here, not a database error.
     router.get('/clips/:id', [controllers.Clips, 'show']).where('id', router.matchers.uuid())
-    router.get('/clips/:id/keypoints.json', [controllers.Clips, 'keypoints']).where('id', router.matchers.uuid())
+    router
+      .get('/clips/:id/keypoints.json', [controllers.Clips, 'keypoints'])
+      .where('id', router.matchers.uuid())
     router
       .post('/clips/:id/retry', [controllers.ClipRetry, 'store'])
       .where('id', router.matchers.uuid())

@@ -13,7 +13,9 @@ router.post('/webhooks/stripe', [controllers.StripeWebhooks, 'store'])
 
 router
   .group(() => {
-    router.post('/checkout/:versionId', [controllers.Checkout, 'store']).where('versionId', router.matchers.uuid())
+    router
+      .post('/checkout/:versionId', [controllers.Checkout, 'store'])
+      .where('versionId', router.matchers.uuid())
     router.get('/checkout/success', [controllers.Checkout, 'success'])
     router.get('/checkout/cancel', [controllers.Checkout, 'cancel'])
     router.post('/checkout/cancel', [controllers.Checkout, 'destroy'])

@@ -11,13 +11,19 @@ router
     router.get('/consent/new', [controllers.Consents, 'create'])
     router.post('/consent', [controllers.Consents, 'store'])
     router.get('/consents', [controllers.Consents, 'index'])
-    router.get('/consents/:consentId', [controllers.Consents, 'show']).where('consentId', router.matchers.number())
+    router
+      .get('/consents/:consentId', [controllers.Consents, 'show'])
+      .where('consentId', router.matchers.number())
     router
       .get('/consents/:consentId/receipt.json', [controllers.ConsentReceipts, 'show'])
       .where('consentId', router.matchers.number())
 
-    router.get('/clips/:clipId/withdraw', [controllers.ClipWithdrawals, 'create']).where('clipId', router.matchers.uuid())
-    router.post('/clips/:clipId/withdraw', [controllers.ClipWithdrawals, 'store']).where('clipId', router.matchers.uuid())
+    router
+      .get('/clips/:clipId/withdraw', [controllers.ClipWithdrawals, 'create'])
+      .where('clipId', router.matchers.uuid())
+    router
+      .post('/clips/:clipId/withdraw', [controllers.ClipWithdrawals, 'store'])
+      .where('clipId', router.matchers.uuid())
 
     router.get('/admin/consent-texts', [controllers.AdminConsentTexts, 'index'])
     router.post('/admin/consent-texts', [controllers.AdminConsentTexts, 'store'])

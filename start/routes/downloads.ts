@@ -9,7 +9,9 @@ import { middleware } from '#start/kernel'
 router
   .group(() => {
     router.get('/licences', [controllers.Licences, 'index'])
-    router.get('/licences/:licenceId', [controllers.Licences, 'show']).where('licenceId', router.matchers.uuid())
+    router
+      .get('/licences/:licenceId', [controllers.Licences, 'show'])
+      .where('licenceId', router.matchers.uuid())
     router
       .get('/licences/:licenceId/manifest.json', [controllers.Licences, 'manifest'])
       .where('licenceId', router.matchers.uuid())

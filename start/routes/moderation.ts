@@ -9,7 +9,9 @@ router
   .group(() => {
     router.get('/admin/moderation', [controllers.AdminModeration, 'index'])
     router.post('/admin/moderation/bulk', [controllers.AdminModerationDecisions, 'bulk'])
-    router.get('/admin/moderation/:clipId', [controllers.AdminModeration, 'show']).where('clipId', router.matchers.uuid())
+    router
+      .get('/admin/moderation/:clipId', [controllers.AdminModeration, 'show'])
+      .where('clipId', router.matchers.uuid())
     router
       .get('/admin/moderation/:clipId/regions.json', [controllers.AdminModeration, 'regions'])
       .where('clipId', router.matchers.uuid())
@@ -21,11 +23,17 @@ router
       .where('clipId', router.matchers.uuid())
       .where('id', router.matchers.number())
     router
-      .post('/admin/moderation/:clipId/redactions/:id/render', [controllers.AdminRedactions, 'render'])
+      .post('/admin/moderation/:clipId/redactions/:id/render', [
+        controllers.AdminRedactions,
+        'render',
+      ])
       .where('clipId', router.matchers.uuid())
       .where('id', router.matchers.number())
     router
-      .post('/admin/moderation/:clipId/redactions/:id/cancel', [controllers.AdminRedactions, 'cancel'])
+      .post('/admin/moderation/:clipId/redactions/:id/cancel', [
+        controllers.AdminRedactions,
+        'cancel',
+      ])
       .where('clipId', router.matchers.uuid())
       .where('id', router.matchers.number())
     router

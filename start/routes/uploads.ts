@@ -11,8 +11,14 @@ router
     router.get('/upload', [controllers.Uploads, 'create'])
     router.post('/uploads', [controllers.Uploads, 'store']).use(uploadThrottle)
     // Upload ids are UUIDs: anything else is no upload (404), not a database error.
-    router.route('/uploads/:uploadId', ['HEAD'], [controllers.Uploads, 'show']).where('uploadId', router.matchers.uuid())
-    router.patch('/uploads/:uploadId', [controllers.Uploads, 'update']).where('uploadId', router.matchers.uuid())
-    router.delete('/uploads/:uploadId', [controllers.Uploads, 'destroy']).where('uploadId', router.matchers.uuid())
+    router
+      .route('/uploads/:uploadId', ['HEAD'], [controllers.Uploads, 'show'])
+      .where('uploadId', router.matchers.uuid())
+    router
+      .patch('/uploads/:uploadId', [controllers.Uploads, 'update'])
+      .where('uploadId', router.matchers.uuid())
+    router
+      .delete('/uploads/:uploadId', [controllers.Uploads, 'destroy'])
+      .where('uploadId', router.matchers.uuid())
   })
   .use(middleware.auth())

@@ -27,7 +27,10 @@ router
       .get('/licences/:licenceId/withdrawals', [controllers.api.Withdrawals, 'index'])
       .where('licenceId', router.matchers.uuid())
     router
-      .post('/licences/:licenceId/withdrawals/:noticeId/ack', [controllers.api.Withdrawals, 'acknowledge'])
+      .post('/licences/:licenceId/withdrawals/:noticeId/ack', [
+        controllers.api.Withdrawals,
+        'acknowledge',
+      ])
       .where('licenceId', router.matchers.uuid())
       .where('noticeId', router.matchers.number())
   })

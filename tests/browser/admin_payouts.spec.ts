@@ -19,12 +19,21 @@ test.group('Browser: an admin runs payouts and reads the legal log', (group) => 
   })
   group.each.setup(isolate)
 
-  test('retries a refused transfer, filters the ledger, exports it and searches the consent log', async ({ assert, client, cleanup }) => {
+  test('retries a refused transfer, filters the ledger, exports it and searches the consent log', async ({
+    assert,
+    client,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const { version, creators } = await versionOf(2500, [12, 8])
     await readyCreator(fake, creators[0])
-    fake.failNext = { status: 400, type: 'invalid_request_error', message: 'Insufficient funds in the platform balance.', path: /^\/v1\/transfers$/ }
+    fake.failNext = {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'Insufficient funds in the platform balance.',
+      path: /^\/v1\/transfers$/,
+    }
     const { order } = await buy(client, fake, await makeUser('buyer'), version)
     const refused = await Transfer.findByOrFail({ orderId: order.id, creatorId: creators[0].id })
     await ConsentRecordFactory.apply('minor').merge({ userId: creators[1].id }).create()
@@ -42,8 +51,16 @@ test.group('Browser: an admin runs payouts and reads the legal log', (group) => 
     await row.getByRole('button', { name: 'Retry' }).click()
     await page.waitForSelector('[role="status"]')
     assert.include(await page.locator('[role="status"]').innerText(), 'was sent')
-    assert.equal(await page.locator(`[data-transfer="${refused.id}"]`).getAttribute('data-status'), 'paid')
-    assert.equal(await page.locator(`[data-balance="${creators[0].id}"] [data-pending]`).getAttribute('data-pending'), '0')
+    assert.equal(
+      await page.locator(`[data-transfer="${refused.id}"]`).getAttribute('data-status'),
+      'paid'
+    )
+    assert.equal(
+      await page
+        .locator(`[data-balance="${creators[0].id}"] [data-pending]`)
+        .getAttribute('data-pending'),
+      '0'
+    )
     await screenshot(page, 'admin-payouts-after-retry')
 
     await page.goto(appUrl('/admin/ledger'))
@@ -52,7 +69,10 @@ test.group('Browser: an admin runs payouts and reads the legal log', (group) => 
     await page.waitForURL(/creator=/)
     assert.equal(await page.locator('[data-entry]').count(), 2, 'the share and the transfer')
     await screenshot(page, 'admin-ledger-filtered')
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Export these rows (CSV)').click()])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByText('Export these rows (CSV)').click(),
+    ])
     const stream = await download.createReadStream()
     const csv = await stream.toArray()
     const lines = Buffer.concat(csv).toString('utf8').trim().split('\r\n')

@@ -11,7 +11,9 @@ import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser
 
 /** A full-page screenshot once the page's fade-in has finished. */
 async function settled(page: Page, name: string) {
-  await page.evaluate(() => Promise.all(document.getAnimations().map((animation: Animation) => animation.finished)))
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().map((animation: Animation) => animation.finished))
+  )
   return screenshot(page, name)
 }
 
@@ -23,7 +25,9 @@ test.group('Browser: admin users, settings and audit log', (group) => {
   })
   group.each.setup(isolate)
 
-  test('an admin invites, suspends, brands the instance and reads it all in the audit log', async ({ assert }) => {
+  test('an admin invites, suspends, brands the instance and reads it all in the audit log', async ({
+    assert,
+  }) => {
     const admin = await makeUser('admin', { fullName: 'Ada Admin' })
     const creator = await makeUser('creator', { fullName: 'Cory Creator' })
     await new SettingsStore().set('registration', 'invite')
@@ -34,27 +38,45 @@ test.group('Browser: admin users, settings and audit log', (group) => {
 
     await page.goto(appUrl('/admin/users'))
     await page.getByLabel('E-mail').fill('newcomer@club.test')
-    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Create invitation' }).click()])
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Create invitation' }).click(),
+    ])
     const link = await page.getByLabel('Invitation link').inputValue()
     assert.match(link, /\/invitations\/[A-Za-z0-9_-]{43}$/)
 
-    await Promise.all([page.waitForNavigation(), page.locator(`[data-user="${creator.id}"]`).getByRole('button', { name: 'Suspend' }).click()])
+    await Promise.all([
+      page.waitForNavigation(),
+      page.locator(`[data-user="${creator.id}"]`).getByRole('button', { name: 'Suspend' }).click(),
+    ])
     await page.locator('[data-toast="success"]').waitFor()
     assert.include(await page.locator(`[data-user="${creator.id}"]`).textContent(), 'suspended')
     await settled(page, 'admin-users')
 
     await page.goto(appUrl('/admin/settings'))
     await page.getByLabel('Instance name').fill('Lakeside Athletics')
-    await page.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG_LOGO })
-    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save settings' }).click()])
+    await page
+      .getByLabel('Logo')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: PNG_LOGO })
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Save settings' }).click(),
+    ])
     await settled(page, 'admin-settings')
     assert.include(await page.locator('[data-toast]').textContent(), 'Settings saved (2 changed).')
     await page.locator('[data-instance-logo]').waitFor()
     assert.include(await page.title(), 'Lakeside Athletics')
 
     await page.goto(appUrl('/admin/audit'))
-    const actions = await page.locator('[data-action]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')))
-    assert.deepEqual(actions.slice(0, 4), ['setting.changed', 'setting.changed', 'user.suspended', 'invitation.created'])
+    const actions = await page
+      .locator('[data-action]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-action')))
+    assert.deepEqual(actions.slice(0, 4), [
+      'setting.changed',
+      'setting.changed',
+      'user.suspended',
+      'invitation.created',
+    ])
     await settled(page, 'admin-audit')
     assert.deepEqual(errors, [])
 

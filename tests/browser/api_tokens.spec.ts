@@ -11,7 +11,9 @@ import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser
 
 /** A call to the REST API from this (Node) side, as a buyer's script would make it. */
 async function api(path: string, token: string) {
-  const response = await fetch(appUrl(path), { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })
+  const response = await fetch(appUrl(path), {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  })
   return { status: response.status, body: (await response.json()) as any }
 }
 
@@ -28,9 +30,14 @@ test.group('Browser: a buyer creates an API token and calls the API with it', (g
   })
   group.each.setup(isolate)
 
-  test('dashboard → tokens page → create → secret shown once → /api/v1 with it → revoke', async ({ assert }) => {
+  test('dashboard → tokens page → create → secret shown once → /api/v1 with it → revoke', async ({
+    assert,
+  }) => {
     const buyer = await makeUser('buyer', { companyName: 'Northwind Robotics' })
-    const listed = await listedDataset(await makeUser('creator'), { title: 'Goalkeeper diving saves', sport: 'football' })
+    const listed = await listedDataset(await makeUser('creator'), {
+      title: 'Goalkeeper diving saves',
+      sport: 'football',
+    })
     const published = await publishedVersion({ clips: 1, videoBytes: 20_000 })
     const licence = await licenceFor(buyer, published.version)
 
@@ -55,18 +62,32 @@ test.group('Browser: a buyer creates an API token and calls the API with it', (g
     // The buyer's script, with the secret read off the page.
     const licences = await api('/api/v1/licences', secret)
     assert.equal(licences.status, 200)
-    assert.deepEqual(licences.body.data.map((item: any) => item.id), [licence.id])
+    assert.deepEqual(
+      licences.body.data.map((item: any) => item.id),
+      [licence.id]
+    )
     assert.equal(licences.body.data[0].status, 'live')
     const catalog = await api('/api/v1/catalog?q=goalkeeper', secret)
     assert.equal(catalog.status, 200)
-    assert.deepEqual(catalog.body.data.map((item: any) => item.slug), [listed.slug])
+    assert.deepEqual(
+      catalog.body.data.map((item: any) => item.slug),
+      [listed.slug]
+    )
     const manifest = await api(licences.body.data[0].links.manifest, secret)
     assert.equal(manifest.status, 200)
     const video = manifest.body.files.find((file: any) => file.kind === 'video')
     const response = await fetch(video.url)
     const bytes = Buffer.from(await response.arrayBuffer())
     assert.equal(sha256(bytes), sha256(published.contents.get(video.path)!))
-    assert.equal(await Download.query().where('licence_id', licence.id).where('kind', 'api').count('* as n').first().then((row) => Number(row!.$extras.n)), 1)
+    assert.equal(
+      await Download.query()
+        .where('licence_id', licence.id)
+        .where('kind', 'api')
+        .count('* as n')
+        .first()
+        .then((row) => Number(row!.$extras.n)),
+      1
+    )
 
     // Back on the list: the token shows its last use, never its secret.
     await page.getByRole('link', { name: 'I have copied it' }).click()

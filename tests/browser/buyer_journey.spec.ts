@@ -30,17 +30,43 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
   })
   group.each.setup(isolate)
 
-  test('filter → dataset → Stripe Checkout → licence → ZIP checked against SHA256SUMS', async ({ assert, cleanup }) => {
+  test('filter → dataset → Stripe Checkout → licence → ZIP checked against SHA256SUMS', async ({
+    assert,
+    cleanup,
+  }) => {
     const stripe = await useFakeStripe(cleanup)
     const creator = await makeUser('creator')
-    const { clip } = await uploadedClip(creator, shortClip(), { title: 'Two players, half court', sport: 'basketball', activity: 'dribbling' })
+    const { clip } = await uploadedClip(creator, shortClip(), {
+      title: 'Two players, half court',
+      sport: 'basketball',
+      activity: 'dribbling',
+    })
     const processing = await app.container.make(ClipProcessingService)
-    await processing.process(clip.id, { jobId: 'browser', attempt: 1, finalAttempt: true, reportProgress: async () => {} })
+    await processing.process(clip.id, {
+      jobId: 'browser',
+      attempt: 1,
+      finalAttempt: true,
+      reportProgress: async () => {},
+    })
     await Clip.query().where('id', clip.id).update({ status: 'approved', reviewed_at: new Date() })
     const approved = await Clip.findOrFail(clip.id)
-    const wanted = await draftDataset(creator, { title: 'Half-court dribbling, commercial set', licenceType: 'commercial', priceCents: 4900, sport: 'basketball', description: 'Anonymized half-court footage with pose keypoints.', tags: ['dribbling'] })
+    const wanted = await draftDataset(creator, {
+      title: 'Half-court dribbling, commercial set',
+      licenceType: 'commercial',
+      priceCents: 4900,
+      sport: 'basketball',
+      description: 'Anonymized half-court footage with pose keypoints.',
+      tags: ['dribbling'],
+    })
     await publishWith(wanted, creator, [approved])
-    const other = await draftDataset(creator, { title: 'Dribbling for research', licenceType: 'research', priceCents: 1900, sport: 'basketball', description: 'The same footage under a research licence.', tags: ['dribbling'] })
+    const other = await draftDataset(creator, {
+      title: 'Dribbling for research',
+      licenceType: 'research',
+      priceCents: 1900,
+      sport: 'basketball',
+      description: 'The same footage under a research licence.',
+      tags: ['dribbling'],
+    })
     await publishWith(other, creator, [approved])
     CatalogService.clearCache()
 
@@ -77,7 +103,11 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
     assert.isNull(licence.revokedAt)
     assert.equal(licence.termsSha256, sha256(shown!), 'the licence cites the text the page showed')
     const ledger = await LedgerEntry.query().where('order_id', licence.orderId!)
-    assert.equal(ledger.reduce((sum, entry) => sum + entry.amountCents, 0), 0, 'the ledger balances')
+    assert.equal(
+      ledger.reduce((sum, entry) => sum + entry.amountCents, 0),
+      0,
+      'the ledger balances'
+    )
 
     // The ZIP, fetched with the page's session, checks against its own SHA256SUMS.
     const href = await page.getByTestId('download-zip').getAttribute('href')
@@ -87,13 +117,35 @@ test.group('Browser: a buyer finds, buys and downloads a dataset', (group) => {
     const { out, files } = await unzip(await response.body())
     const sums = await checkSums(out)
     assert.notInclude(sums, 'FAILED')
-    const listed = (files.get('SHA256SUMS')!.toString().trim().split('\n')).map((line) => line.replace(/^[0-9a-f]{64} +\*?/, ''))
-    assert.sameMembers(listed, [...files.keys()].filter((name) => name !== 'SHA256SUMS'))
+    const listed = files
+      .get('SHA256SUMS')!
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^[0-9a-f]{64} +\*?/, ''))
+    assert.sameMembers(
+      listed,
+      [...files.keys()].filter((name) => name !== 'SHA256SUMS')
+    )
     assert.include([...files.keys()], `videos/${clip.id}.mp4`)
     assert.include([...files.keys()], `keypoints/${clip.id}.json`)
-    assert.includeMembers([...files.keys()], ['metadata.jsonl', 'README.md', 'croissant.json', 'LICENCE.md'])
-    assert.equal(files.get('LICENCE.md')!.toString('utf8'), shown, 'LICENCE.md is the text the buyer agreed to')
-    assert.equal(await Download.query().where('licence_id', licence.id).count('* as n').first().then((row) => Number(row!.$extras.n)), 1)
+    assert.includeMembers(
+      [...files.keys()],
+      ['metadata.jsonl', 'README.md', 'croissant.json', 'LICENCE.md']
+    )
+    assert.equal(
+      files.get('LICENCE.md')!.toString('utf8'),
+      shown,
+      'LICENCE.md is the text the buyer agreed to'
+    )
+    assert.equal(
+      await Download.query()
+        .where('licence_id', licence.id)
+        .count('* as n')
+        .first()
+        .then((row) => Number(row!.$extras.n)),
+      1
+    )
     assert.deepEqual(errors, [], errors.join('\n'))
     await page.close()
   })

@@ -17,11 +17,18 @@ test.group('Browser: a processed clip with its skeleton', (group) => {
   })
   group.each.setup(isolate)
 
-  test('the clip page draws the pose skeleton over the anonymized video and hides it on request', async ({ assert }) => {
+  test('the clip page draws the pose skeleton over the anonymized video and hides it on request', async ({
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
-    await processing.process(clip.id, { jobId: 'browser', attempt: 1, finalAttempt: true, reportProgress: async () => {} })
+    await processing.process(clip.id, {
+      jobId: 'browser',
+      attempt: 1,
+      finalAttempt: true,
+      reportProgress: async () => {},
+    })
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []

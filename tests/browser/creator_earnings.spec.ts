@@ -23,15 +23,25 @@ import { currentLicenceText } from '#tests/helpers/licence_texts'
  */
 async function sell(fake: FakeStripe, version: DatasetVersion) {
   const checkout = await app.container.make(CheckoutService)
-  const started = await checkout.start(await makeUser('buyer'), version, await currentLicenceText(version.licenceType))
+  const started = await checkout.start(
+    await makeUser('buyer'),
+    version,
+    await currentLicenceText(version.licenceType)
+  )
   if (!started.ok) throw new Error(`checkout refused: ${started.code}`)
   const paid = await fake.pay(started.url.split('/pay/')[1])
-  if (paid.delivery.status !== 200) throw new Error(`webhook: ${paid.delivery.status} ${paid.delivery.body}`)
+  if (paid.delivery.status !== 200)
+    throw new Error(`webhook: ${paid.delivery.status} ${paid.delivery.body}`)
   return paid
 }
 
 /** Stripe's payouts to the creator's bank, as the payouts table mirrors them. */
-async function payout(creator: User, amountCents: number, status: Payout['status'], daysAgo: number) {
+async function payout(
+  creator: User,
+  amountCents: number,
+  status: Payout['status'],
+  daysAgo: number
+) {
   await Payout.create({
     creatorId: creator.id,
     stripePayoutId: `po_${randomUUID().replaceAll('-', '')}`,
@@ -51,7 +61,10 @@ test.group('Browser: a creator reads their earnings', (group) => {
   })
   group.each.setup(isolate)
 
-  test('after sales, a refund, a refused transfer and payouts, the dashboard shows exact figures and the chart', async ({ assert, cleanup }) => {
+  test('after sales, a refund, a refused transfer and payouts, the dashboard shows exact figures and the chart', async ({
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const creator = await makeUser('creator', { fullName: 'Maya Okafor' })
     await readyCreator(fake, creator)
@@ -64,9 +77,17 @@ test.group('Browser: a creator reads their earnings', (group) => {
     const refunding = await fake.refund(refunded.charge.id)
     assert.equal(refunding.delivery.status, 200)
     // Stripe refuses this one transfer: the share stays a pending balance, with the reason.
-    fake.failNext = { status: 400, type: 'invalid_request_error', message: 'Insufficient funds in the platform balance.', path: /\/v1\/transfers$/ }
+    fake.failNext = {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'Insufficient funds in the platform balance.',
+      path: /\/v1\/transfers$/,
+    }
     await sell(fake, starts.version)
-    const waiting = await Transfer.query().where('creator_id', creator.id).where('status', 'pending').firstOrFail()
+    const waiting = await Transfer.query()
+      .where('creator_id', creator.id)
+      .where('status', 'pending')
+      .firstOrFail()
     assert.equal(waiting.amountCents, 799)
     await payout(creator, 1200, 'paid', 3)
     await payout(creator, 300, 'in_transit', 0)
@@ -82,7 +103,10 @@ test.group('Browser: a creator reads their earnings', (group) => {
     assert.equal(await card('Pending balance'), '$7.99')
     assert.equal(await card('Available balance'), '$8.00')
     assert.equal(await card('Paid out'), '$12.00')
-    assert.include(await page.locator('[data-earnings-cards]').innerText(), '$3.00 of it on its way to your bank')
+    assert.include(
+      await page.locator('[data-earnings-cards]').innerText(),
+      '$3.00 of it on its way to your bank'
+    )
 
     // The chart: an SVG with a title, this month's bar, its tooltip and the same number in the table.
     const chart = page.getByRole('img', { name: 'Monthly earnings, last 12 months' })
@@ -90,18 +114,41 @@ test.group('Browser: a creator reads their earnings', (group) => {
     const month = DateTime.utc().toFormat('yyyy-LL')
     const bar = page.locator(`[data-month="${month}"]`)
     assert.equal(await bar.getAttribute('data-cents'), '2799')
-    assert.isAbove(Number(await bar.locator('[data-bar]').getAttribute('height')), 100, 'the tallest bar fills most of the plot')
-    assert.equal(await bar.locator('title').textContent(), `${DateTime.utc().toFormat('LLLL yyyy')}: $27.99`)
+    assert.isAbove(
+      Number(await bar.locator('[data-bar]').getAttribute('height')),
+      100,
+      'the tallest bar fills most of the plot'
+    )
+    assert.equal(
+      await bar.locator('title').textContent(),
+      `${DateTime.utc().toFormat('LLLL yyyy')}: $27.99`
+    )
     assert.equal(await page.locator('[data-earnings-chart] [data-bar]').count(), 1)
     await screenshot(page, 'creator-earnings')
     await page.getByText('The numbers as a table').click()
     assert.include(await page.locator('[data-chart-table]').innerText(), '$27.99')
 
     const sales = page.locator('[data-sales]')
-    assert.include(await sales.locator(`[data-sales-row="${sprint.dataset.slug}@v1"]`).innerText(), '1 refunded')
-    assert.equal(await sales.locator(`[data-sales-row="${sprint.dataset.slug}@v1"] [data-sales-share]`).innerText(), '$20.00')
-    assert.equal(await sales.locator(`[data-sales-row="${starts.dataset.slug}@v1"] [data-sales-gross]`).innerText(), '$9.99')
-    assert.include(await page.locator('[data-transfers] [data-failure-reason]').innerText(), 'Insufficient funds in the platform balance.')
+    assert.include(
+      await sales.locator(`[data-sales-row="${sprint.dataset.slug}@v1"]`).innerText(),
+      '1 refunded'
+    )
+    assert.equal(
+      await sales
+        .locator(`[data-sales-row="${sprint.dataset.slug}@v1"] [data-sales-share]`)
+        .innerText(),
+      '$20.00'
+    )
+    assert.equal(
+      await sales
+        .locator(`[data-sales-row="${starts.dataset.slug}@v1"] [data-sales-gross]`)
+        .innerText(),
+      '$9.99'
+    )
+    assert.include(
+      await page.locator('[data-transfers] [data-failure-reason]').innerText(),
+      'Insufficient funds in the platform balance.'
+    )
     assert.equal(await page.locator('[data-transfers] [data-status="reversed"]').count(), 1)
     assert.equal(await page.locator('[data-payouts] tbody tr').count(), 2)
     assert.equal(await page.locator('[data-connect-badge]').innerText(), 'Ready')

@@ -15,12 +15,30 @@ test.group('Browser: the dataset clip picker honours consent', (group) => {
   })
   group.each.setup(isolate)
 
-  test('clips whose consent does not cover a commercial dataset are greyed with the reason and cannot be ticked', async ({ assert }) => {
+  test('clips whose consent does not cover a commercial dataset are greyed with the reason and cannot be ticked', async ({
+    assert,
+  }) => {
     const creator = await makeUser('creator')
-    const ok = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' }, { title: 'Sprint start, side view' })
-    const processingOnly = await clipUnder(creator, { scopes: ['processing'], usage: 'research_and_commercial' }, { title: 'Hurdles, processing only' })
-    const researchOnly = await clipUnder(creator, { scopes: ['processing', 'licensing'], usage: 'research' }, { title: 'Long jump, research only' })
-    const dataset = await draftDataset(creator, { title: 'Athletics starts', licenceType: 'commercial', sport: 'athletics' })
+    const ok = await clipUnder(
+      creator,
+      { scopes: ['processing', 'licensing'], usage: 'research_and_commercial' },
+      { title: 'Sprint start, side view' }
+    )
+    const processingOnly = await clipUnder(
+      creator,
+      { scopes: ['processing'], usage: 'research_and_commercial' },
+      { title: 'Hurdles, processing only' }
+    )
+    const researchOnly = await clipUnder(
+      creator,
+      { scopes: ['processing', 'licensing'], usage: 'research' },
+      { title: 'Long jump, research only' }
+    )
+    const dataset = await draftDataset(creator, {
+      title: 'Athletics starts',
+      licenceType: 'commercial',
+      sport: 'athletics',
+    })
 
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } })
     const errors: string[] = []
@@ -32,10 +50,16 @@ test.group('Browser: the dataset clip picker honours consent', (group) => {
     assert.isTrue(await okItem.locator('input[type=checkbox]').isEnabled())
     for (const [clip, words] of [
       [processingOnly, 'covers processing only, not licensing'],
-      [researchOnly, 'is consented for research use only: it can enter research datasets, not a commercial one'],
+      [
+        researchOnly,
+        'is consented for research use only: it can enter research datasets, not a commercial one',
+      ],
     ] as const) {
       const item = page.locator(`[data-available-clip="${clip.id}"]`)
-      assert.isTrue(await item.locator('input[type=checkbox]').isDisabled(), `${clip.title} cannot be ticked`)
+      assert.isTrue(
+        await item.locator('input[type=checkbox]').isDisabled(),
+        `${clip.title} cannot be ticked`
+      )
       const reason = item.locator(`[data-ineligible-reason="${clip.id}"]`)
       assert.isTrue(await reason.isVisible())
       assert.include(await reason.innerText(), words)

@@ -17,7 +17,9 @@ test.group('Browser: the demo catalog seeded with media', (group) => {
   })
   group.each.setup(isolate)
 
-  test('a card’s preview plays on hover, the dataset page draws the skeleton over its sample, a card without media says so', async ({ assert }) => {
+  test('a card’s preview plays on hover, the dataset page draws the skeleton over its sample, a card without media says so', async ({
+    assert,
+  }) => {
     const media = await demoMediaFolder([shortClip()])
     try {
       await seedDemo(media.dir)
@@ -39,12 +41,21 @@ test.group('Browser: the demo catalog seeded with media', (group) => {
     await page.waitForFunction(() => document.documentElement.dataset.catalogMounted === 'true')
     await page.locator(`${FOOTBALL} [data-preview-card]`).hover()
     const preview = page.locator(`${FOOTBALL} [data-preview-video]`)
-    await page.waitForFunction((card) => {
-      const video = document.querySelector<HTMLVideoElement>(`${card} [data-preview-video]`)!
-      return !video.paused && video.readyState >= 2 && video.currentTime > 0.2
-    }, FOOTBALL, { timeout: 30_000 })
+    await page.waitForFunction(
+      (card) => {
+        const video = document.querySelector<HTMLVideoElement>(`${card} [data-preview-video]`)!
+        return !video.paused && video.readyState >= 2 && video.currentTime > 0.2
+      },
+      FOOTBALL,
+      { timeout: 30_000 }
+    )
     const first = await preview.evaluate((video: HTMLVideoElement) => video.currentTime)
-    await page.waitForFunction(([card, from]) => document.querySelector<HTMLVideoElement>(`${card} [data-preview-video]`)!.currentTime > from + 0.2, [FOOTBALL, first] as const)
+    await page.waitForFunction(
+      ([card, from]) =>
+        document.querySelector<HTMLVideoElement>(`${card} [data-preview-video]`)!.currentTime >
+        from + 0.2,
+      [FOOTBALL, first] as const
+    )
     assert.isAbove(await preview.evaluate((video: HTMLVideoElement) => video.videoWidth), 0)
     await screenshot(page, 'demo-catalog')
 
@@ -58,7 +69,11 @@ test.group('Browser: the demo catalog seeded with media', (group) => {
     assert.isAbove(await page.evaluate(mintPixels), 300, 'the skeleton is drawn over the sample')
     const sample = page.locator('[data-testid="sample-player"] video')
     await sample.evaluate((video: HTMLVideoElement) => video.play())
-    await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('[data-testid="sample-player"] video')!.currentTime > 0.3)
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLVideoElement>('[data-testid="sample-player"] video')!
+          .currentTime > 0.3
+    )
     await screenshot(page, 'demo-dataset-page')
     assert.deepEqual(errors, [], errors.join('\n'))
     await page.close()

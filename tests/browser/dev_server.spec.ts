@@ -39,14 +39,42 @@ test.group('Browser: npm run dev, from setup to an approved clip', (group) => {
     }
   })
 
-  test('a clip uploaded under npm run dev is processed by the models, then approved', async ({ assert, cleanup }) => {
+  test('a clip uploaded under npm run dev is processed by the models, then approved', async ({
+    assert,
+    cleanup,
+  }) => {
     // Short and small: the models' work on 2 cores stays within the test's budget.
-    const video = await ffmpegMake(join(work, 'relay-handover.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=2', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'])
+    const video = await ffmpegMake(join(work, 'relay-handover.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=30:duration=2',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+    ])
     const dev = await startDevInstance()
     cleanup(() => dev.stop())
     const connection = dev.connection
-    const creator = await User.create({ email: 'noa.field@athera.test', fullName: 'Noa Field', password: TEST_PASSWORD, role: 'creator' }, { connection })
-    const admin = await User.create({ email: 'ines.review@athera.test', fullName: 'Ines Review', password: TEST_PASSWORD, role: 'admin' }, { connection })
+    const creator = await User.create(
+      {
+        email: 'noa.field@athera.test',
+        fullName: 'Noa Field',
+        password: TEST_PASSWORD,
+        role: 'creator',
+      },
+      { connection }
+    )
+    const admin = await User.create(
+      {
+        email: 'ines.review@athera.test',
+        fullName: 'Ines Review',
+        password: TEST_PASSWORD,
+        role: 'admin',
+      },
+      { connection }
+    )
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []
@@ -74,14 +102,24 @@ test.group('Browser: npm run dev, from setup to an approved clip', (group) => {
 
     // The dev server's worker takes the job and runs the models on the vision thread.
     const clip = await Clip.query({ connection }).where('user_id', creator.id).firstOrFail()
-    const done = await until(async () => {
-      await clip.refresh()
-      return ['processed', 'failed'].includes(clip.status)
-    }, 100_000, 1000)
-    assert.isTrue(done, `the clip is still ${clip.status} (${clip.progress}%):\n${dev.output().slice(-4000)}`)
+    const done = await until(
+      async () => {
+        await clip.refresh()
+        return ['processed', 'failed'].includes(clip.status)
+      },
+      100_000,
+      1000
+    )
+    assert.isTrue(
+      done,
+      `the clip is still ${clip.status} (${clip.progress}%):\n${dev.output().slice(-4000)}`
+    )
     assert.equal(clip.status, 'processed', `${clip.statusReason}\n${dev.output().slice(-4000)}`)
     assert.isNull(clip.statusReason)
-    const run = await ProcessingRun.query({ connection }).where('clip_id', clip.id).where('status', 'succeeded').firstOrFail()
+    const run = await ProcessingRun.query({ connection })
+      .where('clip_id', clip.id)
+      .where('status', 'succeeded')
+      .firstOrFail()
     assert.isAbove(Object.keys(run.modelVersions).length, 0, 'the run records the models it used')
     const clipAssets = await ClipAsset.query({ connection }).where('clip_id', clip.id)
     const kinds = clipAssets.map((asset) => asset.kind)

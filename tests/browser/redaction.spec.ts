@@ -9,7 +9,14 @@ import { RedactionWorkService } from '#app/moderation/redaction_work_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { appUrl, launchBrowser, logIn, screenshot } from '#tests/helpers/browser'
-import { greyFrame, highPassEnergy, jobContext, readAsset, redactableClip, redactionMedia } from '#tests/helpers/redaction'
+import {
+  greyFrame,
+  highPassEnergy,
+  jobContext,
+  readAsset,
+  redactableClip,
+  redactionMedia,
+} from '#tests/helpers/redaction'
 
 /**
  * The reviewer's redaction tool, with the keyboard and the mouse: b, drag a box on the paused
@@ -32,7 +39,9 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
   group.each.setup(isolate)
   group.each.timeout(180_000)
 
-  test('draw, follow, re-render: the box is blurred in the new video and audited', async ({ assert }) => {
+  test('draw, follow, re-render: the box is blurred in the new video and audited', async ({
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video, { title: 'Free kick, wall view' })
     const queue = await app.container.make(QueueService)
@@ -53,7 +62,12 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
       const player = document.querySelector<HTMLVideoElement>('[data-anonymized] video')!
       player.currentTime = 1
     })
-    await page.waitForFunction(() => Math.abs(document.querySelector<HTMLVideoElement>('[data-anonymized] video')!.currentTime - 1) < 0.01)
+    await page.waitForFunction(
+      () =>
+        Math.abs(
+          document.querySelector<HTMLVideoElement>('[data-anonymized] video')!.currentTime - 1
+        ) < 0.01
+    )
     await page.keyboard.press('b')
     await page.locator('[data-redaction-panel][data-drawing="true"]').waitFor()
     assert.equal(await page.locator('[data-redaction-field="frame"]').inputValue(), '30')
@@ -66,8 +80,14 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
     await page.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.5, { steps: 4 })
     await page.mouse.move(area.x + area.width * 0.55, area.y + area.height * 0.6, { steps: 4 })
     await page.mouse.up()
-    const field = async (name: string) => Number(await page.locator(`[data-redaction-field="${name}"]`).inputValue())
-    const drawn = { x: await field('x'), y: await field('y'), width: await field('width'), height: await field('height') }
+    const field = async (name: string) =>
+      Number(await page.locator(`[data-redaction-field="${name}"]`).inputValue())
+    const drawn = {
+      x: await field('x'),
+      y: await field('y'),
+      width: await field('width'),
+      height: await field('height'),
+    }
     assert.approximately(drawn.x, 512, 8)
     assert.approximately(drawn.y, 288, 8)
     assert.approximately(drawn.width, 192, 8)
@@ -90,12 +110,17 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
     await page.keyboard.press('Enter')
     await page.locator('[data-redaction-panel][data-redaction-state="tracking"]').waitFor()
     const redaction = await ClipRedaction.query().where('clip_id', clip.id).firstOrFail()
-    assert.deepEqual([redaction.anchorFrame, redaction.startFrame, redaction.endFrame], [30, 15, 49])
+    assert.deepEqual(
+      [redaction.anchorFrame, redaction.startFrame, redaction.endFrame],
+      [30, 15, 49]
+    )
     await queue.queue('track-redaction').remove(`track-redaction-${redaction.id}`)
     await work.track(redaction.id, jobContext())
 
     // The panel's polling brings the tracked boxes; the box is drawn over the video.
-    await page.locator('[data-redaction-panel][data-redaction-state="tracked"]').waitFor({ timeout: 15_000 })
+    await page
+      .locator('[data-redaction-panel][data-redaction-state="tracked"]')
+      .waitFor({ timeout: 15_000 })
     // (Drawn once htmx has settled the new panel: waited for, not read at once.)
     await page.waitForFunction(() => {
       const overlay = document.querySelector<HTMLCanvasElement>('[data-redaction-canvas]')!
@@ -120,9 +145,16 @@ test.group('Browser: an admin redacts a miss in the review', (group) => {
     const box = { x: tracked[1], y: tracked[2], width: tracked[3], height: tracked[4] }
     const before = highPassEnergy(await greyFrame(video, 30), box)
     const after = highPassEnergy(await greyFrame(await readAsset(clip.id, 'video'), 30), box)
-    assert.isBelow(after, before * 0.15, `high-pass energy in the box: ${after.toFixed(2)} after, ${before.toFixed(2)} before`)
+    assert.isBelow(
+      after,
+      before * 0.15,
+      `high-pass energy in the box: ${after.toFixed(2)} after, ${before.toFixed(2)} before`
+    )
 
-    const audit = await AuditLog.query().where('action', 'clip.redacted').where('subject_id', clip.id).firstOrFail()
+    const audit = await AuditLog.query()
+      .where('action', 'clip.redacted')
+      .where('subject_id', clip.id)
+      .firstOrFail()
     assert.equal(audit.actorId, admin.id)
     assert.deepEqual(audit.meta.frames, [15, 49])
     assert.equal(audit.meta.regions, 35)

@@ -62,7 +62,10 @@ test.group('Browser: signed-in devices', (group) => {
     await homePage.getByLabel('Repeat new password').fill('a fresh password 2026')
     await homePage.getByRole('button', { name: 'Save password' }).click()
     await homePage.locator('[data-toast="success"]').waitFor()
-    assert.include(await homePage.locator('[data-toast="success"]').textContent(), 'Every other device is signed out.')
+    assert.include(
+      await homePage.locator('[data-toast="success"]').textContent(),
+      'Every other device is signed out.'
+    )
 
     // The other browser's next page is the login form; this one stays signed in.
     await phonePage.goto(`${server.url}/creator`)

@@ -13,7 +13,9 @@ test.group('Browser: sign-up', (group) => {
   })
   group.each.setup(isolate)
 
-  test('a visitor signs up as a creator and lands on the dark, mint-accented dashboard', async ({ assert }) => {
+  test('a visitor signs up as a creator and lands on the dark, mint-accented dashboard', async ({
+    assert,
+  }) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
@@ -38,7 +40,10 @@ test.group('Browser: sign-up', (group) => {
 
     await page.waitForURL('**/creator')
     assert.equal(await page.getByTestId('dashboard-title').textContent(), 'Your clips and earnings')
-    assert.include(await page.locator('[data-toast="success"]').textContent(), 'Welcome to Athera, Mia Sprinter.')
+    assert.include(
+      await page.locator('[data-toast="success"]').textContent(),
+      'Welcome to Athera, Mia Sprinter.'
+    )
     const user = await User.findByOrFail('email', 'mia@club.test')
     assert.equal(user.role, 'creator')
 
@@ -53,7 +58,9 @@ test.group('Browser: sign-up', (group) => {
 
     // The screenshot itself: mostly near-black, with mint present.
     await page.locator('[data-toast="success"]').waitFor()
-    await page.evaluate(() => Promise.all(document.getAnimations().map((animation: Animation) => animation.finished)))
+    await page.evaluate(() =>
+      Promise.all(document.getAnimations().map((animation: Animation) => animation.finished))
+    )
     const { buffer } = await screenshot(page, 'signup-dashboard')
     const shares = await colourShares(browser, buffer, { dark: [13, 13, 13], mint: [0, 255, 127] })
     assert.isAbove(shares.dark, 0.3, `dark share ${shares.dark}`)
@@ -61,14 +68,20 @@ test.group('Browser: sign-up', (group) => {
     assert.deepEqual(errors, [])
 
     // htmx requests carry the CSRF token: a POST /logout through htmx is accepted by Shield.
-    await page.evaluate(() => (window as any).htmx.ajax('POST', '/logout', { target: '#main', swap: 'innerHTML' }))
-    await page.waitForFunction(() => document.body.textContent?.includes('sports video that athletes'))
+    await page.evaluate(() =>
+      (window as any).htmx.ajax('POST', '/logout', { target: '#main', swap: 'innerHTML' })
+    )
+    await page.waitForFunction(() =>
+      document.body.textContent?.includes('sports video that athletes')
+    )
     await page.goto(appUrl('/creator'))
     await page.waitForURL('**/login')
     await page.close()
   })
 
-  test('a sign-up with errors shows them next to the fields and keeps the typed values', async ({ assert }) => {
+  test('a sign-up with errors shows them next to the fields and keeps the typed values', async ({
+    assert,
+  }) => {
     const page = await browser.newPage()
     await page.goto(appUrl('/signup'))
     await page.getByLabel('A buyer').check()
@@ -79,9 +92,18 @@ test.group('Browser: sign-up', (group) => {
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.waitForURL('**/signup*')
 
-    assert.include(await page.locator('[data-error-for="email"]').textContent(), 'Enter a valid e-mail address')
-    assert.include(await page.locator('[data-error-for="password"]').textContent(), 'Use at least 10 characters.')
-    assert.include(await page.locator('[data-error-for="companyName"]').textContent(), 'Buyers sign up as a company')
+    assert.include(
+      await page.locator('[data-error-for="email"]').textContent(),
+      'Enter a valid e-mail address'
+    )
+    assert.include(
+      await page.locator('[data-error-for="password"]').textContent(),
+      'Use at least 10 characters.'
+    )
+    assert.include(
+      await page.locator('[data-error-for="companyName"]').textContent(),
+      'Buyers sign up as a company'
+    )
     assert.equal(await page.getByLabel('Full name').inputValue(), 'Vision Buyer')
     assert.isTrue(await page.getByLabel('A buyer').isChecked())
     assert.isNull(await User.findBy('email', 'not-an-email'))

@@ -17,7 +17,9 @@ test.group('Browser: upload with consent', (group) => {
   })
   group.each.setup(isolate)
 
-  test('a creator gives consent, uploads a clip and watches its status change live', async ({ assert }) => {
+  test('a creator gives consent, uploads a clip and watches its status change live', async ({
+    assert,
+  }) => {
     await ConsentTextFactory.create()
     const creator = await makeUser('creator', { fullName: 'Lea Keeper' })
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })

@@ -18,7 +18,10 @@ import { apiParams, apiRoutes } from '#tests/helpers/route_tables/api'
 import { moderationParams, moderationRoutes } from '#tests/helpers/route_tables/moderation'
 import { adminLedgerParams, adminLedgerRoutes } from '#tests/helpers/route_tables/admin_ledger'
 import { adminUsersParams, adminUsersRoutes } from '#tests/helpers/route_tables/admin_users'
-import { withdrawalNoticeParams, withdrawalNoticeRoutes } from '#tests/helpers/route_tables/withdrawal_notices'
+import {
+  withdrawalNoticeParams,
+  withdrawalNoticeRoutes,
+} from '#tests/helpers/route_tables/withdrawal_notices'
 
 /**
  * Every route × every kind of visitor → the status they get. A route registered without a
@@ -77,13 +80,18 @@ test.group('Authorization: every route × role', (group) => {
           if (!(name in params)) throw new Error(`no fixture gives :${name} for ${route}`)
           return params[name]
         })
-        let request = client.request(url, method.toLowerCase() as any).redirects(0).withCsrfToken()
+        let request = client
+          .request(url, method.toLowerCase() as any)
+          .redirects(0)
+          .withCsrfToken()
         request = request.header('accept', 'text/html').header('referer', url)
         if (actor !== 'anonymous') {
           const user: User = await makeUser(actor)
           // The API knows no sessions: its rows use a token of the actor with every scope.
           if (pattern.startsWith('/api/')) {
-            const token = await User.accessTokens.create(user, API_SCOPE_NAMES, { name: 'authorization table' })
+            const token = await User.accessTokens.create(user, API_SCOPE_NAMES, {
+              name: 'authorization table',
+            })
             request = request.bearerToken(token.value!.release())
           } else {
             request = request.loginAs(user)
@@ -92,7 +100,8 @@ test.group('Authorization: every route × role', (group) => {
         const response = await request
         const [status, location] = Array.isArray(expected) ? expected : [expected, undefined]
         assert.equal(response.status(), status, `${actor} → ${route}`)
-        if (location) assert.equal(response.header('location'), location, `${actor} → ${route} redirects`)
+        if (location)
+          assert.equal(response.header('location'), location, `${actor} → ${route} redirects`)
       })
       .tags(['authorization'])
   }

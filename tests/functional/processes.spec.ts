@@ -21,7 +21,10 @@ test.group('Processes', () => {
     }
   }).timeout(90_000)
 
-  test('ATHERA_ROLES=worker runs jobs without HTTP and drains on SIGTERM', async ({ assert, cleanup }) => {
+  test('ATHERA_ROLES=worker runs jobs without HTTP and drains on SIGTERM', async ({
+    assert,
+    cleanup,
+  }) => {
     // Committed data: the worker is another process and cannot see a test transaction.
     const user = await makeUser('creator')
     cleanup(async () => {
@@ -41,7 +44,9 @@ test.group('Processes', () => {
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code))
+    )
     cleanup(() => {
       if (child.exitCode === null) child.kill('SIGKILL')
     })
@@ -50,13 +55,20 @@ test.group('Processes', () => {
     const queue = await app.container.make(QueueService)
     await queue.dispatch('purge-expired-tokens', {})
 
-    const purged = await until(async () => {
-      const row = await db.from('password_reset_tokens').where('user_id', user.id).first()
-      return !row
-    }, 20_000, 200)
+    const purged = await until(
+      async () => {
+        const row = await db.from('password_reset_tokens').where('user_id', user.id).first()
+        return !row
+      },
+      20_000,
+      200
+    )
     assert.isTrue(purged, `the worker process purged the token\n${output}`)
 
-    const http = await fetch('http://127.0.0.1:3399/healthz').then(() => true, () => false)
+    const http = await fetch('http://127.0.0.1:3399/healthz').then(
+      () => true,
+      () => false
+    )
     assert.isFalse(http, 'a worker-only process serves no HTTP')
 
     child.kill('SIGTERM')

@@ -14,7 +14,14 @@ function setup(folder: string, args: string[] = [], extra: Record<string, string
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, ['ace.js', 'setup', ...args], {
       cwd: app.appRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ENV_PATH: folder, REDIS_DB: String(env.get('REDIS_DB') ?? 0), FORCE_COLOR: '0', ...extra },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ENV_PATH: folder,
+        REDIS_DB: String(env.get('REDIS_DB') ?? 0),
+        FORCE_COLOR: '0',
+        ...extra,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -42,7 +49,8 @@ async function query(sql: string, database = 'postgres') {
   }
 }
 
-const parse = async (path: string) => new EnvParser(await readFile(path, 'utf8'), app.appRoot, { ignoreProcessEnv: true }).parse()
+const parse = async (path: string) =>
+  new EnvParser(await readFile(path, 'utf8'), app.appRoot, { ignoreProcessEnv: true }).parse()
 
 test.group('node ace setup', (group) => {
   // Its own database beside the test database, so parallel runs with other names stay apart.
@@ -57,12 +65,17 @@ test.group('node ace setup', (group) => {
     }
   })
 
-  test('on a fresh machine it writes .env, creates and migrates the database and seeds the demo; again, it changes nothing', async ({ assert }) => {
+  test('on a fresh machine it writes .env, creates and migrates the database and seeds the demo; again, it changes nothing', async ({
+    assert,
+  }) => {
     const first = await setup(folder, ['--database', database])
     assert.equal(first.code, 0, first.output)
     assert.include(first.output, `Wrote ${join(folder, '.env')} with fresh secrets`)
     assert.include(first.output, `Created the database ${database}`)
-    assert.include(first.output, 'Ready. Start it with: npm run dev, then open http://127.0.0.1:3333')
+    assert.include(
+      first.output,
+      'Ready. Start it with: npm run dev, then open http://127.0.0.1:3333'
+    )
 
     const envFile = join(folder, '.env')
     const stats = await stat(envFile)
@@ -75,7 +88,10 @@ test.group('node ace setup', (group) => {
     const migrated = await query('SELECT count(*)::int AS n FROM adonis_schema', database)
     assert.isAbove(migrated[0].n, 0)
     const [{ n: accounts }] = await query('SELECT count(*)::int AS n FROM users', database)
-    const [admin] = await query(`SELECT role FROM users WHERE email = 'admin@athera.test'`, database)
+    const [admin] = await query(
+      `SELECT role FROM users WHERE email = 'admin@athera.test'`,
+      database
+    )
     assert.equal(admin.role, 'admin')
 
     const before = await readFile(envFile, 'utf8')
@@ -83,9 +99,14 @@ test.group('node ace setup', (group) => {
     assert.equal(second.code, 0, second.output)
     assert.include(second.output, `Kept the existing ${envFile} (setup never overwrites it).`)
     assert.include(second.output, `Found the database ${database}`)
-    assert.include(second.output, `The database already has ${accounts} accounts, so the demo was not seeded`)
+    assert.include(
+      second.output,
+      `The database already has ${accounts} accounts, so the demo was not seeded`
+    )
     assert.equal(await readFile(envFile, 'utf8'), before)
-    assert.deepEqual(await query('SELECT count(*)::int AS n FROM users', database), [{ n: accounts }])
+    assert.deepEqual(await query('SELECT count(*)::int AS n FROM users', database), [
+      { n: accounts },
+    ])
 
     // Another folder, another .env: its secrets are drawn afresh.
     const other = await mkdtemp(join(tmpdir(), 'athera-setup-'))
@@ -101,7 +122,9 @@ test.group('node ace setup', (group) => {
     }
   }).timeout(90_000)
 
-  test('PostgreSQL or Redis out of reach, or a login refused: one sentence says what to do', async ({ assert }) => {
+  test('PostgreSQL or Redis out of reach, or a login refused: one sentence says what to do', async ({
+    assert,
+  }) => {
     const closed = String(await freePort())
     const postgres = await setup(folder, ['--database', database], { DB_PORT: closed })
     assert.equal(postgres.code, 1)
@@ -128,22 +151,33 @@ test.group('node ace setup', (group) => {
     assert.include(login.output, 'set DB_USER and DB_PASSWORD in .env')
   }).timeout(60_000)
 
-  test('it prepares development instances only, and says so for a production shell or .env', async ({ assert }) => {
+  test('it prepares development instances only, and says so for a production shell or .env', async ({
+    assert,
+  }) => {
     const shell = await setup(folder, [], { NODE_ENV: 'production' })
     assert.equal(shell.code, 1)
-    assert.include(shell.output, 'NODE_ENV is "production" in this shell, and setup prepares development instances only')
+    assert.include(
+      shell.output,
+      'NODE_ENV is "production" in this shell, and setup prepares development instances only'
+    )
 
     await writeFile(join(folder, '.env'), `NODE_ENV=production\nDB_DATABASE=${database}\n`)
     const file = await setup(folder)
     assert.equal(file.code, 1)
-    assert.include(file.output, '.env says NODE_ENV=production, and setup prepares development instances only')
+    assert.include(
+      file.output,
+      '.env says NODE_ENV=production, and setup prepares development instances only'
+    )
     assert.deepEqual(await query(`SELECT 1 FROM pg_database WHERE datname = '${database}'`), [])
   }).timeout(60_000)
 
   test('flags it cannot honour are refused before anything is written', async ({ assert }) => {
     const media = await setup(folder, ['--media', join(folder, 'no-such-folder')])
     assert.equal(media.code, 1)
-    assert.include(media.output, `--media names no folder: ${join(folder, 'no-such-folder')} does not exist or is not a directory.`)
+    assert.include(
+      media.output,
+      `--media names no folder: ${join(folder, 'no-such-folder')} does not exist or is not a directory.`
+    )
     const name = await setup(folder, ['--database', 'Athera-Dev'])
     assert.equal(name.code, 1)
     assert.include(name.output, '"Athera-Dev" cannot be the database name')

@@ -44,7 +44,10 @@ export async function startAppServer(env: Record<string, string>) {
 
   const deadline = Date.now() + 60_000
   while (true) {
-    const up = await fetch(`${url}/healthz`).then((response) => response.ok, () => false)
+    const up = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false
+    )
     if (up) break
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL')

@@ -23,7 +23,11 @@ export function appUrl(path: string) {
 }
 
 /** Logs `user` in through the login form and waits for their dashboard (`/<role>`). */
-export async function logIn(page: Page, user: { email: string; role: string }, password = TEST_PASSWORD) {
+export async function logIn(
+  page: Page,
+  user: { email: string; role: string },
+  password = TEST_PASSWORD
+) {
   await page.goto(appUrl('/login'))
   await page.getByLabel('E-mail').fill(user.email)
   await page.getByLabel('Password').fill(password)
@@ -42,7 +46,11 @@ export async function screenshot(page: Page, name: string) {
  * Share of a screenshot's pixels close to each given colour, measured by decoding the PNG
  * in the browser itself (no image library needed).
  */
-export async function colourShares(browser: Browser, png: Buffer, colours: Record<string, [number, number, number]>) {
+export async function colourShares(
+  browser: Browser,
+  png: Buffer,
+  colours: Record<string, [number, number, number]>
+) {
   const probe = await browser.newPage()
   try {
     return await probe.evaluate(
@@ -56,16 +64,24 @@ export async function colourShares(browser: Browser, png: Buffer, colours: Recor
         const context = canvas.getContext('2d')!
         context.drawImage(image, 0, 0)
         const { data } = context.getImageData(0, 0, image.width, image.height)
-        const counts: Record<string, number> = Object.fromEntries(Object.keys(targets).map((key) => [key, 0]))
+        const counts: Record<string, number> = Object.fromEntries(
+          Object.keys(targets).map((key) => [key, 0])
+        )
         const pixels = data.length / 4
         for (let offset = 0; offset < data.length; offset += 4) {
           for (const [key, [r, g, b]] of Object.entries(targets)) {
-            if (Math.abs(data[offset] - r) <= 12 && Math.abs(data[offset + 1] - g) <= 12 && Math.abs(data[offset + 2] - b) <= 12) {
+            if (
+              Math.abs(data[offset] - r) <= 12 &&
+              Math.abs(data[offset + 1] - g) <= 12 &&
+              Math.abs(data[offset + 2] - b) <= 12
+            ) {
               counts[key]++
             }
           }
         }
-        return Object.fromEntries(Object.entries(counts).map(([key, count]) => [key, count / pixels]))
+        return Object.fromEntries(
+          Object.entries(counts).map(([key, count]) => [key, count / pixels])
+        )
       },
       { dataUrl: `data:image/png;base64,${png.toString('base64')}`, targets: colours }
     )
@@ -81,7 +97,14 @@ export function mintPixels() {
   const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
   let count = 0
   for (let i = 0; i < data.length; i += 4) {
-    if (data[i] < 40 && data[i + 1] > 215 && data[i + 2] > 90 && data[i + 2] < 170 && data[i + 3] > 200) count++
+    if (
+      data[i] < 40 &&
+      data[i + 1] > 215 &&
+      data[i + 2] > 90 &&
+      data[i + 2] < 170 &&
+      data[i + 3] > 200
+    )
+      count++
   }
   return count
 }

@@ -22,8 +22,18 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 /** A keypoints.json with `frames` frames, `people` tracked people in every other frame. */
 export function fakeKeypoints(clipId: string, frames: number, people: number) {
   const person = (trackId: number) => {
-    const keypoints = Array.from({ length: 33 }, (_, index) => [200 + trackId * 300 + (index % 5) * 20, 120 + index * 15, 0.9])
-    return { trackId, bbox: [150 + trackId * 300, 100, 200, 520], score: 0.9, keypoints, smoothed: keypoints }
+    const keypoints = Array.from({ length: 33 }, (_, index) => [
+      200 + trackId * 300 + (index % 5) * 20,
+      120 + index * 15,
+      0.9,
+    ])
+    return {
+      trackId,
+      bbox: [150 + trackId * 300, 100, 200, 520],
+      score: 0.9,
+      keypoints,
+      smoothed: keypoints,
+    }
   }
   return {
     schema: 'https://athera.dev/schemas/keypoints.schema.json',
@@ -36,7 +46,8 @@ export function fakeKeypoints(clipId: string, frames: number, people: number) {
     frames: Array.from({ length: frames }, (_, index) => ({
       index,
       timeMs: Math.round((index * 1000) / 30),
-      people: index % 2 === 0 ? Array.from({ length: people }, (_slot, track) => person(track)) : [],
+      people:
+        index % 2 === 0 ? Array.from({ length: people }, (_slot, track) => person(track)) : [],
     })),
   }
 }
@@ -45,8 +56,14 @@ export function fakeKeypoints(clipId: string, frames: number, people: number) {
  * An approved clip of `creator` with every asset a processed clip has (raw included, so a test
  * can check it never reaches a manifest), each stored with its real size and sha256.
  */
-export async function approvedClipWithAssets(creator: User, fields: Partial<Clip> = {}, options: { frames?: number; people?: number } = {}) {
-  const clip = await ClipFactory.apply('approved').merge({ userId: creator.id, durationMs: 10_000, ...fields }).create()
+export async function approvedClipWithAssets(
+  creator: User,
+  fields: Partial<Clip> = {},
+  options: { frames?: number; people?: number } = {}
+) {
+  const clip = await ClipFactory.apply('approved')
+    .merge({ userId: creator.id, durationMs: 10_000, ...fields })
+    .create()
   const storage = await app.container.make(StorageService)
   const keypoints = fakeKeypoints(clip.id, options.frames ?? 20, options.people ?? 2)
   const metadata = {
@@ -54,23 +71,66 @@ export async function approvedClipWithAssets(creator: User, fields: Partial<Clip
     title: clip.title,
     sport: clip.sport,
     pipeline: { name: 'athera-pipeline', version: '1.4.0', ffmpeg: '7.1' },
-    output: { codec: 'h264', width: 1280, height: 720, fps: 30, durationSeconds: 10, frameCount: 300, audio: false },
+    output: {
+      codec: 'h264',
+      width: 1280,
+      height: 720,
+      fps: 30,
+      durationSeconds: 10,
+      frameCount: 300,
+      audio: false,
+    },
     models: [{ name: 'pose-landmarker-full', version: 'sha256:abc123' }],
-    anonymization: { anonymize: { settings: { faceThreshold: 0.35, text: 'numbers', blur: 'gaussian' } } },
+    anonymization: {
+      anonymize: { settings: { faceThreshold: 0.35, text: 'numbers', blur: 'gaussian' } },
+    },
   }
   const contents: Record<ClipAsset['kind'], { bucket: BucketName; data: Buffer; type: string }> = {
     raw: { bucket: 'raw', data: Buffer.from(`raw original of ${clip.id}`), type: 'video/mp4' },
-    video: { bucket: 'processed', data: Buffer.from(`standardized video of ${clip.id}`), type: 'video/mp4' },
-    keypoints: { bucket: 'processed', data: Buffer.from(JSON.stringify(keypoints)), type: 'application/json' },
-    metadata: { bucket: 'processed', data: Buffer.from(JSON.stringify(metadata)), type: 'application/json' },
-    thumbnail: { bucket: 'previews', data: Buffer.from(`thumbnail of ${clip.id}`), type: 'image/jpeg' },
+    video: {
+      bucket: 'processed',
+      data: Buffer.from(`standardized video of ${clip.id}`),
+      type: 'video/mp4',
+    },
+    keypoints: {
+      bucket: 'processed',
+      data: Buffer.from(JSON.stringify(keypoints)),
+      type: 'application/json',
+    },
+    metadata: {
+      bucket: 'processed',
+      data: Buffer.from(JSON.stringify(metadata)),
+      type: 'application/json',
+    },
+    thumbnail: {
+      bucket: 'previews',
+      data: Buffer.from(`thumbnail of ${clip.id}`),
+      type: 'image/jpeg',
+    },
     preview: { bucket: 'previews', data: Buffer.from(`preview of ${clip.id}`), type: 'video/mp4' },
-    regions: { bucket: 'processed', data: Buffer.from(JSON.stringify({ clipId: clip.id, frames: [] })), type: 'application/json' },
+    regions: {
+      bucket: 'processed',
+      data: Buffer.from(JSON.stringify({ clipId: clip.id, frames: [] })),
+      type: 'application/json',
+    },
   }
-  for (const [kind, item] of Object.entries(contents) as [ClipAsset['kind'], (typeof contents)['raw']][]) {
+  for (const [kind, item] of Object.entries(contents) as [
+    ClipAsset['kind'],
+    (typeof contents)['raw'],
+  ][]) {
     const key = `clips/${clip.id}/${kind}`
-    await storage.putStream(item.bucket, key, item.data, item.data.length, { 'Content-Type': item.type })
-    await ClipAsset.create({ clipId: clip.id, kind, bucket: item.bucket, key, bytes: item.data.length, sha256: sha256(item.data), contentType: item.type })
+    await storage.putStream(item.bucket, key, item.data, item.data.length, {
+      'Content-Type': item.type,
+    })
+    await ClipAsset.create({
+      clipId: clip.id,
+      kind,
+      bucket: item.bucket,
+      key,
+      bytes: item.data.length,
+      sha256: sha256(item.data),
+      contentType: item.type,
+    })
   }
   return clip
 }
@@ -78,7 +138,11 @@ export async function approvedClipWithAssets(creator: User, fields: Partial<Clip
 /** Picks `clips` for `dataset` and publishes; throws with the service's message on refusal. */
 export async function publishWith(dataset: Dataset, owner: User, clips: Clip[]) {
   const service = await app.container.make(DatasetService)
-  const picked = await service.setClips(dataset, owner, clips.map((clip) => clip.id))
+  const picked = await service.setClips(
+    dataset,
+    owner,
+    clips.map((clip) => clip.id)
+  )
   if (!picked.ok) throw new Error(picked.message)
   const published = await service.publish(await Dataset.findOrFail(dataset.id))
   if (!published.ok) throw new Error(published.message)
@@ -87,7 +151,12 @@ export async function publishWith(dataset: Dataset, owner: User, clips: Clip[]) 
 
 /** A draft dataset of `owner` (a creator) with the given details. */
 export function draftDataset(owner: User, fields: Partial<Dataset> = {}) {
-  return DatasetFactory.merge({ ownerId: owner.id, sport: 'football', priceCents: 2500, ...fields }).create()
+  return DatasetFactory.merge({
+    ownerId: owner.id,
+    sport: 'football',
+    priceCents: 2500,
+    ...fields,
+  }).create()
 }
 
 /**
@@ -95,7 +164,11 @@ export function draftDataset(owner: User, fields: Partial<Dataset> = {}) {
  * manifest): for pagination and sorting, where only the listing matters.
  */
 export async function listedDataset(owner: User, fields: Partial<Dataset> = {}) {
-  const dataset = await DatasetFactory.merge({ ownerId: owner.id, status: 'draft', ...fields }).create()
+  const dataset = await DatasetFactory.merge({
+    ownerId: owner.id,
+    status: 'draft',
+    ...fields,
+  }).create()
   const manifest = { format: 1, clips: [] }
   const [version] = await db
     .table('dataset_versions')
@@ -105,7 +178,12 @@ export async function listedDataset(owner: User, fields: Partial<Dataset> = {}) 
       version: 1,
       manifest: JSON.stringify(manifest),
       manifest_sha256: sha256(Buffer.from(JSON.stringify(manifest))),
-      stats: JSON.stringify({ clips: fields.clipCount ?? 1, duration_ms: fields.durationMs ?? 60_000, people: 1, keypoint_frames: 10 }),
+      stats: JSON.stringify({
+        clips: fields.clipCount ?? 1,
+        duration_ms: fields.durationMs ?? 60_000,
+        people: 1,
+        keypoint_frames: 10,
+      }),
       price_cents: dataset.priceCents,
       currency: dataset.currency,
       licence_type: dataset.licenceType,
@@ -139,5 +217,7 @@ export async function clipUnder(
 ) {
   const grant = await ConsentRecordFactory.merge({ userId: creator.id, ...consent }).create()
   if (withAssets) return approvedClipWithAssets(creator, { ...fields, consentRecordId: grant.id })
-  return ClipFactory.apply('approved').merge({ userId: creator.id, consentRecordId: grant.id, ...fields }).create()
+  return ClipFactory.apply('approved')
+    .merge({ userId: creator.id, consentRecordId: grant.id, ...fields })
+    .create()
 }

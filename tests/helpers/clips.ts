@@ -35,6 +35,14 @@ export async function uploadedClip(creator: User, path: string, fields: Partial<
   const storage = await app.container.make(StorageService)
   await storage.putFile('raw', key, path, 'video/mp4')
   await clip.save()
-  await ClipAsset.create({ clipId: clip.id, kind: 'raw', bucket: 'raw', key, bytes: data.length, sha256: clip.sha256!, contentType: 'video/mp4' })
+  await ClipAsset.create({
+    clipId: clip.id,
+    kind: 'raw',
+    bucket: 'raw',
+    key,
+    bytes: data.length,
+    sha256: clip.sha256!,
+    contentType: 'video/mp4',
+  })
   return { clip, grant }
 }

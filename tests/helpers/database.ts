@@ -13,7 +13,9 @@ export function postgresSettings(database: string = env.get('DB_DATABASE')) {
 }
 
 /** Runs `work` on the server's `postgres` database: creating and dropping others happens there. */
-export async function onMaintenanceDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function onMaintenanceDatabase<T>(
+  work: (client: pg.Client) => Promise<T>
+): Promise<T> {
   const client = new pg.Client(postgresSettings('postgres'))
   await client.connect()
   try {

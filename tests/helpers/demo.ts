@@ -14,7 +14,18 @@ import { ffmpegMake } from '#tests/helpers/media'
 export async function demoMediaFolder(clips: string[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'athera-demo-media-'))
   if (clips.length === 0) {
-    await ffmpegMake(join(dir, 'a_pattern.mp4'), ['-f', 'lavfi', '-i', 'smptebars=size=640x360:rate=30:duration=2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast'])
+    await ffmpegMake(join(dir, 'a_pattern.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'smptebars=size=640x360:rate=30:duration=2',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+    ])
   }
   for (const clip of clips) await copyFile(clip, join(dir, basename(clip)))
   await writeFile(join(dir, 'README.txt'), 'not a video')
@@ -32,7 +43,11 @@ export async function seedDemo(mediaDir?: string) {
 
 /** Every <img> and <video> of a page, with its src ('' when it has none). */
 export function mediaTags(html: string) {
-  return [...html.matchAll(/<(img|video)\b[^>]*>/g)].map(([tag, name]) => ({ name, tag, src: /\ssrc="([^"]*)"/.exec(tag)?.[1] ?? '' }))
+  return [...html.matchAll(/<(img|video)\b[^>]*>/g)].map(([tag, name]) => ({
+    name,
+    tag,
+    src: /\ssrc="([^"]*)"/.exec(tag)?.[1] ?? '',
+  }))
 }
 
 /** The HTML of one catalog card (`data-dataset-card="slug"`), up to its closing </article>. */

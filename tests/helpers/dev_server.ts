@@ -30,7 +30,11 @@ const CONNECTION = 'devServer'
 /** Runs a command to its end; rejects with its output when it fails. */
 function run(args: string[], childEnv: NodeJS.ProcessEnv, timeoutMs: number) {
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: app.appRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, {
+      cwd: app.appRoot,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
@@ -67,7 +71,9 @@ async function stopGroup(child: ChildProcess) {
 }
 
 async function dropDatabase(name: string) {
-  await onMaintenanceDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+  await onMaintenanceDatabase((client) =>
+    client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  )
 }
 
 export async function startDevInstance(): Promise<DevInstance> {
@@ -91,11 +97,13 @@ export async function startDevInstance(): Promise<DevInstance> {
   await dropDatabase(database)
   await redis.flushdb()
 
-  let output = await run(['ace.js', 'setup', '--database', database], childEnv, 120_000).catch(async (error) => {
-    await dropDatabase(database)
-    await rm(folder, { recursive: true, force: true })
-    throw error
-  })
+  let output = await run(['ace.js', 'setup', '--database', database], childEnv, 120_000).catch(
+    async (error) => {
+      await dropDatabase(database)
+      await rm(folder, { recursive: true, force: true })
+      throw error
+    }
+  )
   const server = spawn(process.execPath, ['ace.js', 'serve', '--hmr'], {
     cwd: app.appRoot,
     env: childEnv,
@@ -128,7 +136,10 @@ export async function startDevInstance(): Promise<DevInstance> {
   const deadline = Date.now() + 90_000
   while (true) {
     // /readyz answers 200 once PostgreSQL, Redis, the embedded S3 server and ffmpeg do.
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false)
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false
+    )
     if (ready) break
     if (server.exitCode !== null || Date.now() > deadline) {
       await stop()

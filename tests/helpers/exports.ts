@@ -22,10 +22,30 @@ const run = promisify(execFile)
 export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
 
 const KINDS = [
-  { kind: 'video', bucket: 'processed', path: (id: string) => `videos/${id}.mp4`, contentType: 'video/mp4' },
-  { kind: 'keypoints', bucket: 'processed', path: (id: string) => `keypoints/${id}.json`, contentType: 'application/json' },
-  { kind: 'metadata', bucket: 'processed', path: (id: string) => `metadata/${id}.json`, contentType: 'application/json' },
-  { kind: 'thumbnail', bucket: 'previews', path: (id: string) => `thumbnails/${id}.jpg`, contentType: 'image/jpeg' },
+  {
+    kind: 'video',
+    bucket: 'processed',
+    path: (id: string) => `videos/${id}.mp4`,
+    contentType: 'video/mp4',
+  },
+  {
+    kind: 'keypoints',
+    bucket: 'processed',
+    path: (id: string) => `keypoints/${id}.json`,
+    contentType: 'application/json',
+  },
+  {
+    kind: 'metadata',
+    bucket: 'processed',
+    path: (id: string) => `metadata/${id}.json`,
+    contentType: 'application/json',
+  },
+  {
+    kind: 'thumbnail',
+    bucket: 'previews',
+    path: (id: string) => `thumbnails/${id}.jpg`,
+    contentType: 'image/jpeg',
+  },
 ] as const
 
 export interface PublishedVersion {
@@ -44,11 +64,22 @@ export interface PublishedVersion {
  * manifest with every file's size and sha256, and the version's clip rows.
  * `store: false` writes the rows only (for route tables, where nothing is downloaded).
  */
-export async function publishedVersion(options: { clips?: number; creator?: User; videoBytes?: number; store?: boolean; priceCents?: number } = {}) {
+export async function publishedVersion(
+  options: {
+    clips?: number
+    creator?: User
+    videoBytes?: number
+    store?: boolean
+    priceCents?: number
+  } = {}
+) {
   const storage = await app.container.make(StorageService)
   const store = options.store ?? true
   const dataset = await DatasetFactory.apply('published')
-    .merge({ ...(options.creator ? { ownerId: options.creator.id } : {}), ...(options.priceCents === undefined ? {} : { priceCents: options.priceCents }) })
+    .merge({
+      ...(options.creator ? { ownerId: options.creator.id } : {}),
+      ...(options.priceCents === undefined ? {} : { priceCents: options.priceCents }),
+    })
     .create()
   const clips: Clip[] = []
   const contents = new Map<string, Buffer>()
@@ -56,28 +87,62 @@ export async function publishedVersion(options: { clips?: number; creator?: User
   const rawKeys: string[] = []
   const manifestClips = []
   for (let position = 0; position < (options.clips ?? 2); position++) {
-    const clip = await ClipFactory.apply('approved').merge({ userId: dataset.ownerId, title: `Drill ${position + 1}` }).create()
+    const clip = await ClipFactory.apply('approved')
+      .merge({ userId: dataset.ownerId, title: `Drill ${position + 1}` })
+      .create()
     clips.push(clip)
     const files = []
     const raw = randomBytes(2048)
     const rawKey = `clips/${clip.id}/original`
     rawKeys.push(rawKey)
     if (store) await storage.putStream('raw', rawKey, raw, raw.length)
-    await ClipAsset.create({ clipId: clip.id, kind: 'raw', bucket: 'raw', key: rawKey, bytes: raw.length, sha256: sha256(raw), contentType: 'video/mp4' })
+    await ClipAsset.create({
+      clipId: clip.id,
+      kind: 'raw',
+      bucket: 'raw',
+      key: rawKey,
+      bytes: raw.length,
+      sha256: sha256(raw),
+      contentType: 'video/mp4',
+    })
     for (const spec of KINDS) {
       const data =
         spec.kind === 'video'
           ? randomBytes(options.videoBytes ?? 200_000)
           : spec.kind === 'thumbnail'
             ? randomBytes(5_000)
-            : Buffer.from(JSON.stringify({ clipId: clip.id, kind: spec.kind, frames: Array.from({ length: 300 }, (_, i) => [i, i / 3]) }))
+            : Buffer.from(
+                JSON.stringify({
+                  clipId: clip.id,
+                  kind: spec.kind,
+                  frames: Array.from({ length: 300 }, (_, i) => [i, i / 3]),
+                })
+              )
       const key = `clips/${clip.id}/${spec.kind}`
-      if (store) await storage.putStream(spec.bucket, key, data, data.length, { 'Content-Type': spec.contentType })
-      await ClipAsset.create({ clipId: clip.id, kind: spec.kind, bucket: spec.bucket, key, bytes: data.length, sha256: sha256(data), contentType: spec.contentType })
+      if (store)
+        await storage.putStream(spec.bucket, key, data, data.length, {
+          'Content-Type': spec.contentType,
+        })
+      await ClipAsset.create({
+        clipId: clip.id,
+        kind: spec.kind,
+        bucket: spec.bucket,
+        key,
+        bytes: data.length,
+        sha256: sha256(data),
+        contentType: spec.contentType,
+      })
       const path = spec.path(clip.id)
       contents.set(path, data)
       objects.set(path, { bucket: spec.bucket, key })
-      files.push({ kind: spec.kind, bucket: spec.bucket, key, bytes: data.length, sha256: sha256(data), path })
+      files.push({
+        kind: spec.kind,
+        bucket: spec.bucket,
+        key,
+        bytes: data.length,
+        sha256: sha256(data),
+        path,
+      })
     }
     manifestClips.push({
       id: clip.id,
@@ -98,7 +163,12 @@ export async function publishedVersion(options: { clips?: number; creator?: User
     version: 1,
     manifest,
     manifestSha256: sha256(JSON.stringify(manifest)),
-    stats: { clips: clips.length, duration_ms: manifestClips.reduce((sum, clip) => sum + clip.duration_ms, 0), people: clips.length, keypoint_frames: 300 * clips.length },
+    stats: {
+      clips: clips.length,
+      duration_ms: manifestClips.reduce((sum, clip) => sum + clip.duration_ms, 0),
+      people: clips.length,
+      keypoint_frames: 300 * clips.length,
+    },
     priceCents: dataset.priceCents,
     currency: dataset.currency,
     licenceType: dataset.licenceType,
@@ -118,7 +188,11 @@ export async function publishedVersion(options: { clips?: number; creator?: User
  * A licence written directly (issuing is LicenceIssuer's, tested with the money code),
  * citing the current licence text of the version's type.
  */
-export async function licenceFor(buyer: User, version: DatasetVersion, fields: Partial<Licence> = {}) {
+export async function licenceFor(
+  buyer: User,
+  version: DatasetVersion,
+  fields: Partial<Licence> = {}
+) {
   return Licence.create({
     buyerId: buyer.id,
     datasetVersionId: version.id,
@@ -132,7 +206,10 @@ export async function licenceFor(buyer: User, version: DatasetVersion, fields: P
 /** What a withdrawal leaves: the clip `withdrawn` and its stored objects purged. */
 export async function withdraw(clip: Clip, published: PublishedVersion) {
   const storage = await app.container.make(StorageService)
-  await db.from('clips').where('id', clip.id).update({ status: 'withdrawn', withdrawn_at: DateTime.now().toSQL() })
+  await db
+    .from('clips')
+    .where('id', clip.id)
+    .update({ status: 'withdrawn', withdrawn_at: DateTime.now().toSQL() })
   for (const [path, object] of published.objects) {
     if (path.includes(clip.id)) await storage.remove(object.bucket, object.key)
   }

@@ -103,7 +103,14 @@ export class FakeStripe {
    * When set, API calls fail with this Stripe error: those whose path matches `path` (all by
    * default), after letting `skip` of them through, `times` times (default once); then it clears.
    */
-  failNext: { status: number; type: string; message: string; path?: RegExp; skip?: number; times?: number } | null = null
+  failNext: {
+    status: number
+    type: string
+    message: string
+    path?: RegExp
+    skip?: number
+    times?: number
+  } | null = null
 
   #server: Server
   #idempotent = new Map<string, { status: number; body: Json }>()
@@ -113,13 +120,16 @@ export class FakeStripe {
   private constructor(options: FakeStripeOptions) {
     this.secretKey = options.secretKey ?? `sk_test_fake_${randomBytes(8).toString('hex')}`
     this.webhookSecret = options.webhookSecret ?? `whsec_fake_${randomBytes(16).toString('hex')}`
-    this.connectWebhookSecret = options.connectWebhookSecret ?? `whsec_fake_connect_${randomBytes(16).toString('hex')}`
+    this.connectWebhookSecret =
+      options.connectWebhookSecret ?? `whsec_fake_connect_${randomBytes(16).toString('hex')}`
     this.webhookUrl = options.webhookUrl
     this.#server = createServer((request, response) => {
       this.#route(request, response).catch((error) => {
         response.statusCode = 500
         response.setHeader('content-type', 'application/json')
-        response.end(JSON.stringify({ error: { type: 'api_error', message: String(error?.message ?? error) } }))
+        response.end(
+          JSON.stringify({ error: { type: 'api_error', message: String(error?.message ?? error) } })
+        )
       })
     })
   }
@@ -144,7 +154,12 @@ export class FakeStripe {
 
   /** The settings the app's StripeService takes to talk to this fake. */
   get settings() {
-    return { secretKey: this.secretKey, webhookSecret: this.webhookSecret, connectWebhookSecret: this.connectWebhookSecret, apiBase: this.#base }
+    return {
+      secretKey: this.secretKey,
+      webhookSecret: this.webhookSecret,
+      connectWebhookSecret: this.connectWebhookSecret,
+      apiBase: this.#base,
+    }
   }
 
   async stop() {
@@ -158,7 +173,8 @@ export class FakeStripe {
   async pay(sessionId: string) {
     const session = this.sessions.get(sessionId)
     if (!session) throw new Error(`no checkout session ${sessionId}`)
-    if (session.status !== 'open') throw new Error(`checkout session ${sessionId} is ${session.status}`)
+    if (session.status !== 'open')
+      throw new Error(`checkout session ${sessionId} is ${session.status}`)
     const intent: Json = {
       id: id('pi'),
       object: 'payment_intent',
@@ -193,7 +209,11 @@ export class FakeStripe {
     intent.latest_charge = charge.id
     this.paymentIntents.set(intent.id, intent)
     this.charges.set(charge.id, charge)
-    Object.assign(session, { status: 'complete', payment_status: 'paid', payment_intent: intent.id })
+    Object.assign(session, {
+      status: 'complete',
+      payment_status: 'paid',
+      payment_intent: intent.id,
+    })
     const event = this.event('checkout.session.completed', session)
     return { session, charge, intent, event, delivery: await this.deliver(event) }
   }
@@ -204,7 +224,9 @@ export class FakeStripe {
    * the running `amount_refunded` and `refunded: false` until all of it is refunded.
    */
   async refund(chargeId: string, amount?: number) {
-    const refund = this.#refund(amount === undefined ? { charge: chargeId } : { charge: chargeId, amount })
+    const refund = this.#refund(
+      amount === undefined ? { charge: chargeId } : { charge: chargeId, amount }
+    )
     const event = this.event('charge.refunded', this.charges.get(chargeId)!)
     return { refund, event, delivery: await this.deliver(event) }
   }
@@ -227,7 +249,12 @@ export class FakeStripe {
       status: 'needs_response',
       is_charge_refundable: false,
       balance_transactions: [],
-      evidence_details: { due_by: now() + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+      evidence_details: {
+        due_by: now() + 7 * 86_400,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
       metadata: {},
       created: now(),
       livemode: false,
@@ -267,7 +294,17 @@ export class FakeStripe {
    * sends events of connected accounts: `payout.<type>` carrying `account`. Returns the payout
    * (pass its `id` back to move the same payout on).
    */
-  async connectedPayout(accountId: string, fields: { id?: string; amount: number; status: string; currency?: string; arrival_date?: number }, type = 'payout.updated') {
+  async connectedPayout(
+    accountId: string,
+    fields: {
+      id?: string
+      amount: number
+      status: string
+      currency?: string
+      arrival_date?: number
+    },
+    type = 'payout.updated'
+  ) {
     if (!this.accounts.has(accountId)) throw new Error(`no account ${accountId}`)
     const payout = {
       id: fields.id ?? id('po'),
@@ -288,7 +325,12 @@ export class FakeStripe {
   /** A connected account that is ready from the start (no webhook): for test fixtures. */
   readyAccount(email = 'creator@athera.test') {
     const account = this.#account({ type: 'express', email })
-    Object.assign(account, { details_submitted: true, charges_enabled: true, payouts_enabled: true, capabilities: { transfers: 'active' } })
+    Object.assign(account, {
+      details_submitted: true,
+      charges_enabled: true,
+      payouts_enabled: true,
+      capabilities: { transfers: 'active' },
+    })
     return account
   }
 
@@ -321,8 +363,12 @@ export class FakeStripe {
    * webhook secret — the Connect one for an event of a connected account —, now). Other
    * values make forged or stale deliveries for tests.
    */
-  async deliver(event: Json, options: { secret?: string; timestamp?: number; signature?: string } = {}): Promise<Delivery> {
-    if (!this.webhookUrl) return { eventId: event.id, type: event.type, status: 0, body: 'no webhook URL' }
+  async deliver(
+    event: Json,
+    options: { secret?: string; timestamp?: number; signature?: string } = {}
+  ): Promise<Delivery> {
+    if (!this.webhookUrl)
+      return { eventId: event.id, type: event.type, status: 0, body: 'no webhook URL' }
     const payload = JSON.stringify(event, null, 2)
     const signature =
       options.signature ??
@@ -333,10 +379,19 @@ export class FakeStripe {
       })
     const response = await fetch(this.webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'stripe-signature': signature,
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      },
       body: payload,
     })
-    const delivery = { eventId: event.id, type: event.type, status: response.status, body: await response.text() }
+    const delivery = {
+      eventId: event.id,
+      type: event.type,
+      status: response.status,
+      body: await response.text(),
+    }
     this.deliveries.push(delivery)
     return delivery
   }
@@ -349,14 +404,27 @@ export class FakeStripe {
     const method = request.method ?? 'GET'
     const path = url.pathname
 
-    if (path.startsWith('/pay/')) return this.#hostedCheckout(method, decodeURIComponent(path.slice(5)), response)
-    if (path.startsWith('/onboarding/')) return this.#hostedOnboarding(method, decodeURIComponent(path.slice(12)), response)
+    if (path.startsWith('/pay/'))
+      return this.#hostedCheckout(method, decodeURIComponent(path.slice(5)), response)
+    if (path.startsWith('/onboarding/'))
+      return this.#hostedOnboarding(method, decodeURIComponent(path.slice(12)), response)
     if (path.startsWith('/_test/')) return this.#testApi(method, path, response)
-    if (!path.startsWith('/v1/')) return send(response, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } })
+    if (!path.startsWith('/v1/'))
+      return send(response, 404, {
+        error: {
+          type: 'invalid_request_error',
+          message: `Unrecognized request URL (${method}: ${path}).`,
+        },
+      })
 
     const body = method === 'GET' ? parseStripeForm(url.search.slice(1)) : parseStripeForm(raw)
     const key = request.headers['idempotency-key']
-    this.requests.push({ method, path, body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) })
+    this.requests.push({
+      method,
+      path,
+      body,
+      ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
+    })
     const idempotencyKey = typeof key === 'string' && method === 'POST' ? `${path} ${key}` : null
     const cached = idempotencyKey ? this.#idempotent.get(idempotencyKey) : undefined
     if (cached) return send(response, cached.status, cached.body, { 'idempotent-replayed': 'true' })
@@ -379,27 +447,50 @@ export class FakeStripe {
     } catch (error) {
       if (!(error instanceof StripeFailure)) throw error
       status = error.status
-      result = { error: { type: error.type, message: error.message, ...(error.param ? { param: error.param } : {}), ...(error.code ? { code: error.code } : {}) } }
+      result = {
+        error: {
+          type: error.type,
+          message: error.message,
+          ...(error.param ? { param: error.param } : {}),
+          ...(error.code ? { code: error.code } : {}),
+        },
+      }
     }
     // Stripe replays a key's first answer, errors included, except server errors.
-    if (idempotencyKey && status < 500) this.#idempotent.set(idempotencyKey, { status, body: result })
+    if (idempotencyKey && status < 500)
+      this.#idempotent.set(idempotencyKey, { status, body: result })
     return send(response, status, result, { 'request-id': id('req') })
   }
 
   #authenticate(header: string | undefined) {
     const token = header?.match(/^Bearer (.+)$/)?.[1]
-    if (!token) throw new StripeFailure(401, 'invalid_request_error', 'You did not provide an API key.')
+    if (!token)
+      throw new StripeFailure(401, 'invalid_request_error', 'You did not provide an API key.')
     if (token !== this.secretKey) {
-      throw new StripeFailure(401, 'invalid_request_error', `Invalid API Key provided: ${token.slice(0, 8)}****`, undefined, 'api_key_invalid')
+      throw new StripeFailure(
+        401,
+        'invalid_request_error',
+        `Invalid API Key provided: ${token.slice(0, 8)}****`,
+        undefined,
+        'api_key_invalid'
+      )
     }
   }
 
   #api(method: string, path: string, body: Json): Json {
     const routes: [string, RegExp, (id: string) => Json][] = [
       ['POST', /^\/checkout\/sessions$/, () => this.#createSession(body)],
-      ['GET', /^\/checkout\/sessions\/([^/]+)$/, (key) => found(this.sessions, key, 'checkout.session')],
+      [
+        'GET',
+        /^\/checkout\/sessions\/([^/]+)$/,
+        (key) => found(this.sessions, key, 'checkout.session'),
+      ],
       ['POST', /^\/checkout\/sessions\/([^/]+)\/expire$/, (key) => this.#expireSession(key)],
-      ['GET', /^\/payment_intents\/([^/]+)$/, (key) => found(this.paymentIntents, key, 'payment_intent')],
+      [
+        'GET',
+        /^\/payment_intents\/([^/]+)$/,
+        (key) => found(this.paymentIntents, key, 'payment_intent'),
+      ],
       ['GET', /^\/charges\/([^/]+)$/, (key) => found(this.charges, key, 'charge')],
       ['POST', /^\/accounts$/, () => this.#account(body)],
       ['GET', /^\/accounts\/([^/]+)$/, (key) => found(this.accounts, key, 'account')],
@@ -414,11 +505,16 @@ export class FakeStripe {
       const match = verb === method ? pattern.exec(path) : null
       if (match) return handle(decodeURIComponent(match[1] ?? ''))
     }
-    throw new StripeFailure(404, 'invalid_request_error', `Unrecognized request URL (${method}: /v1${path}).`)
+    throw new StripeFailure(
+      404,
+      'invalid_request_error',
+      `Unrecognized request URL (${method}: /v1${path}).`
+    )
   }
 
   #createSession(body: Json) {
-    if (body.mode !== 'payment') throw required('mode', 'Missing required param: mode (this fake supports "payment").')
+    if (body.mode !== 'payment')
+      throw required('mode', 'Missing required param: mode (this fake supports "payment").')
     if (!body.success_url) throw required('success_url', 'Missing required param: success_url.')
     const items: Json[] = body.line_items ?? []
     if (!items.length) throw required('line_items', 'Missing required param: line_items.')
@@ -427,10 +523,29 @@ export class FakeStripe {
     items.forEach((item, index) => {
       const price = item.price_data
       const amount = Number(price?.unit_amount)
-      if (!price?.currency) throw required(`line_items[${index}][price_data][currency]`, 'Missing required param: currency.')
-      if (!Number.isInteger(amount) || amount < 0) throw required(`line_items[${index}][price_data][unit_amount]`, 'Invalid integer: unit_amount.')
-      if (!price.product_data?.name) throw required(`line_items[${index}][price_data][product_data][name]`, 'Missing required param: name.')
-      if (amount > 0 && amount < 50) throw new StripeFailure(400, 'invalid_request_error', 'The Checkout Session\'s total amount due must add up to at least $0.50 usd', 'line_items', 'amount_too_small')
+      if (!price?.currency)
+        throw required(
+          `line_items[${index}][price_data][currency]`,
+          'Missing required param: currency.'
+        )
+      if (!Number.isInteger(amount) || amount < 0)
+        throw required(
+          `line_items[${index}][price_data][unit_amount]`,
+          'Invalid integer: unit_amount.'
+        )
+      if (!price.product_data?.name)
+        throw required(
+          `line_items[${index}][price_data][product_data][name]`,
+          'Missing required param: name.'
+        )
+      if (amount > 0 && amount < 50)
+        throw new StripeFailure(
+          400,
+          'invalid_request_error',
+          "The Checkout Session's total amount due must add up to at least $0.50 usd",
+          'line_items',
+          'amount_too_small'
+        )
       total += amount * Number(item.quantity ?? 1)
       currency = price.currency
     })
@@ -463,7 +578,11 @@ export class FakeStripe {
   #expireSession(sessionId: string) {
     const session = found(this.sessions, sessionId, 'checkout.session')
     if (session.status !== 'open') {
-      throw new StripeFailure(400, 'invalid_request_error', `Only Checkout Sessions with a status of "open" can be expired. This session has a status of "${session.status}".`)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        `Only Checkout Sessions with a status of "open" can be expired. This session has a status of "${session.status}".`
+      )
     }
     session.status = 'expired'
     return session
@@ -488,29 +607,67 @@ export class FakeStripe {
   }
 
   #accountLink(body: Json) {
-    if (!this.accounts.has(body.account)) throw new StripeFailure(400, 'invalid_request_error', `No such account: '${body.account}'`, 'account', 'resource_missing')
-    if (!body.refresh_url || !body.return_url) throw required('return_url', 'Missing required param: refresh_url and return_url.')
+    if (!this.accounts.has(body.account))
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        `No such account: '${body.account}'`,
+        'account',
+        'resource_missing'
+      )
+    if (!body.refresh_url || !body.return_url)
+      throw required('return_url', 'Missing required param: refresh_url and return_url.')
     this.#onboardingReturn.set(body.account, body.return_url)
-    return { object: 'account_link', url: `${this.#base}/onboarding/${body.account}`, created: now(), expires_at: now() + 300 }
+    return {
+      object: 'account_link',
+      url: `${this.#base}/onboarding/${body.account}`,
+      created: now(),
+      expires_at: now() + 300,
+    }
   }
 
   #transfer(body: Json) {
     const amount = Number(body.amount)
-    if (!Number.isInteger(amount) || amount <= 0) throw required('amount', 'Invalid positive integer: amount.')
+    if (!Number.isInteger(amount) || amount <= 0)
+      throw required('amount', 'Invalid positive integer: amount.')
     if (!body.currency) throw required('currency', 'Missing required param: currency.')
     const destination = this.accounts.get(body.destination)
-    if (!destination) throw new StripeFailure(400, 'invalid_request_error', `No such destination: '${body.destination}'`, 'destination', 'resource_missing')
+    if (!destination)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        `No such destination: '${body.destination}'`,
+        'destination',
+        'resource_missing'
+      )
     if (destination.capabilities?.transfers !== 'active') {
-      throw new StripeFailure(400, 'invalid_request_error', 'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments', 'destination')
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments',
+        'destination'
+      )
     }
     if (body.source_transaction) {
       const charge = this.charges.get(body.source_transaction)
-      if (!charge) throw new StripeFailure(400, 'invalid_request_error', `No such charge: '${body.source_transaction}'`, 'source_transaction', 'resource_missing')
+      if (!charge)
+        throw new StripeFailure(
+          400,
+          'invalid_request_error',
+          `No such charge: '${body.source_transaction}'`,
+          'source_transaction',
+          'resource_missing'
+        )
       const transferred = [...this.transfers.values()]
         .filter((transfer) => transfer.source_transaction === charge.id)
         .reduce((sum, transfer) => sum + transfer.amount - transfer.amount_reversed, 0)
       if (transferred + amount > charge.amount - charge.amount_refunded) {
-        throw new StripeFailure(400, 'invalid_request_error', 'The transfer amount exceeds the charge amount available to transfer.', 'amount')
+        throw new StripeFailure(
+          400,
+          'invalid_request_error',
+          'The transfer amount exceeds the charge amount available to transfer.',
+          'amount'
+        )
       }
     }
     const transfer: Json = {
@@ -535,11 +692,32 @@ export class FakeStripe {
 
   #reversal(transferId: string, body: Json) {
     const transfer = this.transfers.get(transferId)
-    if (!transfer) throw new StripeFailure(404, 'invalid_request_error', `No such transfer: '${transferId}'`, 'id', 'resource_missing')
+    if (!transfer)
+      throw new StripeFailure(
+        404,
+        'invalid_request_error',
+        `No such transfer: '${transferId}'`,
+        'id',
+        'resource_missing'
+      )
     const left = transfer.amount - transfer.amount_reversed
     const amount = body.amount === undefined ? left : Number(body.amount)
-    if (left === 0 || amount > left) throw new StripeFailure(400, 'invalid_request_error', 'The transfer has already been fully reversed.', 'amount')
-    const reversal = { id: id('trr'), object: 'transfer_reversal', amount, currency: transfer.currency, transfer: transfer.id, metadata: body.metadata ?? {}, created: now() }
+    if (left === 0 || amount > left)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        'The transfer has already been fully reversed.',
+        'amount'
+      )
+    const reversal = {
+      id: id('trr'),
+      object: 'transfer_reversal',
+      amount,
+      currency: transfer.currency,
+      transfer: transfer.id,
+      metadata: body.metadata ?? {},
+      created: now(),
+    }
     transfer.amount_reversed += amount
     transfer.reversed = transfer.amount_reversed === transfer.amount
     transfer.reversals.data.unshift(reversal)
@@ -549,12 +727,42 @@ export class FakeStripe {
   #refund(body: Json) {
     const chargeId = body.charge ?? this.paymentIntents.get(body.payment_intent)?.latest_charge
     const charge = chargeId ? this.charges.get(chargeId) : undefined
-    if (!charge) throw new StripeFailure(400, 'invalid_request_error', `No such charge: '${body.charge ?? body.payment_intent}'`, 'charge', 'resource_missing')
+    if (!charge)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        `No such charge: '${body.charge ?? body.payment_intent}'`,
+        'charge',
+        'resource_missing'
+      )
     const left = charge.amount - charge.amount_refunded
     const amount = body.amount === undefined ? left : Number(body.amount)
-    if (left === 0) throw new StripeFailure(400, 'invalid_request_error', `Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded')
-    if (amount > left) throw new StripeFailure(400, 'invalid_request_error', 'Refund amount is greater than unrefunded amount on charge.', 'amount')
-    const refund = { id: id('re'), object: 'refund', amount, charge: charge.id, payment_intent: charge.payment_intent, currency: charge.currency, status: 'succeeded', metadata: body.metadata ?? {}, created: now() }
+    if (left === 0)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        `Charge ${charge.id} has already been refunded.`,
+        'charge',
+        'charge_already_refunded'
+      )
+    if (amount > left)
+      throw new StripeFailure(
+        400,
+        'invalid_request_error',
+        'Refund amount is greater than unrefunded amount on charge.',
+        'amount'
+      )
+    const refund = {
+      id: id('re'),
+      object: 'refund',
+      amount,
+      charge: charge.id,
+      payment_intent: charge.payment_intent,
+      currency: charge.currency,
+      status: 'succeeded',
+      metadata: body.metadata ?? {},
+      created: now(),
+    }
     charge.amount_refunded += amount
     charge.refunded = charge.amount_refunded === charge.amount
     this.refunds.set(refund.id, refund)
@@ -564,15 +772,26 @@ export class FakeStripe {
   /** The hosted checkout: GET shows the order and a "Pay" button; POST pays and returns. */
   async #hostedCheckout(method: string, sessionId: string, response: ServerResponse) {
     const session = this.sessions.get(sessionId)
-    if (!session) return sendHtml(response, 404, page('Checkout not found', '<p>This checkout session does not exist.</p>'))
+    if (!session)
+      return sendHtml(
+        response,
+        404,
+        page('Checkout not found', '<p>This checkout session does not exist.</p>')
+      )
     if (method === 'POST') {
       if (session.status === 'open') await this.pay(sessionId)
-      const location = String(session.success_url).replace('{CHECKOUT_SESSION_ID}', encodeURIComponent(session.id))
+      const location = String(session.success_url).replace(
+        '{CHECKOUT_SESSION_ID}',
+        encodeURIComponent(session.id)
+      )
       response.writeHead(303, { location })
       return response.end()
     }
     const items = (session.line_items_data as Json[])
-      .map((item) => `<li>${escape(item.price_data.product_data.name)} — ${money(Number(item.price_data.unit_amount), session.currency)}</li>`)
+      .map(
+        (item) =>
+          `<li>${escape(item.price_data.product_data.name)} — ${money(Number(item.price_data.unit_amount), session.currency)}</li>`
+      )
       .join('')
     const body =
       session.status === 'open'
@@ -587,7 +806,12 @@ export class FakeStripe {
   /** Express onboarding in one click: POST makes the account ready (`account.updated`) and returns. */
   async #hostedOnboarding(method: string, accountId: string, response: ServerResponse) {
     const account = this.accounts.get(accountId)
-    if (!account) return sendHtml(response, 404, page('Onboarding not found', '<p>This account does not exist.</p>'))
+    if (!account)
+      return sendHtml(
+        response,
+        404,
+        page('Onboarding not found', '<p>This account does not exist.</p>')
+      )
     if (method === 'POST') {
       await this.setAccountReady(accountId)
       response.writeHead(303, { location: this.#onboardingReturn.get(accountId) ?? '/' })
@@ -601,16 +825,24 @@ export class FakeStripe {
 
   /** The test API over HTTP, for the demo: refund a charge, redeliver an event. */
   async #testApi(method: string, path: string, response: ServerResponse) {
-    if (method !== 'POST') return send(response, 405, { error: { type: 'invalid_request_error', message: 'POST only' } })
+    if (method !== 'POST')
+      return send(response, 405, { error: { type: 'invalid_request_error', message: 'POST only' } })
     const [, , action, target] = path.split('/')
     try {
-      if (action === 'refund') return send(response, 200, await this.refund(decodeURIComponent(target)))
-      if (action === 'resend') return send(response, 200, await this.resend(decodeURIComponent(target)))
-      if (action === 'ready') return send(response, 200, await this.setAccountReady(decodeURIComponent(target)))
+      if (action === 'refund')
+        return send(response, 200, await this.refund(decodeURIComponent(target)))
+      if (action === 'resend')
+        return send(response, 200, await this.resend(decodeURIComponent(target)))
+      if (action === 'ready')
+        return send(response, 200, await this.setAccountReady(decodeURIComponent(target)))
     } catch (error) {
-      return send(response, 400, { error: { type: 'invalid_request_error', message: (error as Error).message } })
+      return send(response, 400, {
+        error: { type: 'invalid_request_error', message: (error as Error).message },
+      })
     }
-    return send(response, 404, { error: { type: 'invalid_request_error', message: `unknown test action ${action}` } })
+    return send(response, 404, {
+      error: { type: 'invalid_request_error', message: `unknown test action ${action}` },
+    })
   }
 }
 
@@ -620,7 +852,14 @@ function required(param: string, message: string) {
 
 function found(map: Map<string, Json>, key: string, object: string) {
   const value = map.get(key)
-  if (!value) throw new StripeFailure(404, 'invalid_request_error', `No such ${object.replace('.', ' ').replace('_', ' ')}: '${key}'`, 'id', 'resource_missing')
+  if (!value)
+    throw new StripeFailure(
+      404,
+      'invalid_request_error',
+      `No such ${object.replace('.', ' ').replace('_', ' ')}: '${key}'`,
+      'id',
+      'resource_missing'
+    )
   return value
 }
 
@@ -630,8 +869,17 @@ async function readBody(request: IncomingMessage) {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function send(response: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', 'stripe-version': API_VERSION, ...headers })
+function send(
+  response: ServerResponse,
+  status: number,
+  body: Json,
+  headers: Record<string, string> = {}
+) {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'stripe-version': API_VERSION,
+    ...headers,
+  })
   response.end(JSON.stringify(body))
 }
 
@@ -641,7 +889,10 @@ function sendHtml(response: ServerResponse, status: number, html: string) {
 }
 
 function money(cents: number, currency: string) {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100)
+  return new Intl.NumberFormat('en', {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  }).format(cents / 100)
 }
 
 function escape(value: string) {

@@ -19,7 +19,8 @@ const u16 = (value: number) => {
 }
 const riffChunk = (id: string, data: Buffer) =>
   Buffer.concat([Buffer.from(id, 'latin1'), u32(data.length), data, Buffer.alloc(data.length % 2)])
-const riffList = (type: string, ...parts: Buffer[]) => riffChunk('LIST', Buffer.concat([Buffer.from(type, 'latin1'), ...parts]))
+const riffList = (type: string, ...parts: Buffer[]) =>
+  riffChunk('LIST', Buffer.concat([Buffer.from(type, 'latin1'), ...parts]))
 
 /**
  * An AVI whose one stream is a GAB2 subtitle carrying `script` (an HLS playlist or an ffconcat
@@ -29,12 +30,40 @@ const riffList = (type: string, ...parts: Buffer[]) => riffChunk('LIST', Buffer.
 export function scriptInAvi(script: string) {
   const avih = Buffer.concat([40000, 0, 0, 0, 1, 0, 1, 0, 224, 160, 0, 0, 0, 0].map(u32))
   const strh = Buffer.concat([
-    Buffer.from('txts'), u32(0), u32(0), u16(0), u16(0), u32(0), u32(1), u32(25), u32(0), u32(1), u32(0), u32(0), u32(0), Buffer.alloc(8),
+    Buffer.from('txts'),
+    u32(0),
+    u32(0),
+    u16(0),
+    u16(0),
+    u32(0),
+    u32(1),
+    u32(25),
+    u32(0),
+    u32(1),
+    u32(0),
+    u32(0),
+    u32(0),
+    Buffer.alloc(8),
   ])
-  const hdrl = riffList('hdrl', riffChunk('avih', avih), riffList('strl', riffChunk('strh', strh), riffChunk('strf', Buffer.alloc(40))))
+  const hdrl = riffList(
+    'hdrl',
+    riffChunk('avih', avih),
+    riffList('strl', riffChunk('strh', strh), riffChunk('strf', Buffer.alloc(40)))
+  )
   const body = Buffer.from(script, 'latin1')
-  const gab2 = Buffer.concat([Buffer.from('GAB2\0', 'latin1'), u16(2), u32(0), u16(4), u32(body.length), body])
-  const riff = Buffer.concat([Buffer.from('AVI ', 'latin1'), hdrl, riffList('movi', riffChunk('00tx', gab2))])
+  const gab2 = Buffer.concat([
+    Buffer.from('GAB2\0', 'latin1'),
+    u16(2),
+    u32(0),
+    u16(4),
+    u32(body.length),
+    body,
+  ])
+  const riff = Buffer.concat([
+    Buffer.from('AVI ', 'latin1'),
+    hdrl,
+    riffList('movi', riffChunk('00tx', gab2)),
+  ])
   return Buffer.concat([Buffer.from('RIFF', 'latin1'), u32(riff.length), riff])
 }
 
@@ -50,8 +79,16 @@ export function scriptInMp4(mp4: Buffer, script: string) {
 /** An HLS playlist whose segments are a local file and a loopback URL. */
 export function hlsPlaylist(canaryPath: string, url: string) {
   return [
-    '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0',
-    '#EXTINF:1.0,', `file://${canaryPath}`, '#EXTINF:1.0,', url, '#EXT-X-ENDLIST', '',
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:1',
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXTINF:1.0,',
+    `file://${canaryPath}`,
+    '#EXTINF:1.0,',
+    url,
+    '#EXT-X-ENDLIST',
+    '',
   ].join('\n')
 }
 

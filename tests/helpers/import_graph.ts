@@ -41,13 +41,21 @@ export function aliasTable(root: string): [string, string][] {
 }
 
 /** The repo-relative source file a specifier names, or null for a package. */
-export function resolveSpecifier(root: string, aliases: [string, string][], importer: string, specifier: string) {
+export function resolveSpecifier(
+  root: string,
+  aliases: [string, string][],
+  importer: string,
+  specifier: string
+) {
   let target: string | null = null
   if (specifier.startsWith('#')) {
     for (const [key, value] of aliases) {
       const [prefix, suffix = ''] = key.split('*')
       if (specifier.startsWith(prefix) && specifier.endsWith(suffix)) {
-        target = value.replace('*', specifier.slice(prefix.length, specifier.length - suffix.length))
+        target = value.replace(
+          '*',
+          specifier.slice(prefix.length, specifier.length - suffix.length)
+        )
         break
       }
     }
@@ -58,8 +66,14 @@ export function resolveSpecifier(root: string, aliases: [string, string][], impo
     return null
   }
   target = normalize(target).replace(/^\.\//, '')
-  for (const candidate of [target.replace(/\.js$/, '.ts'), `${target}.ts`, target, `${target}/index.ts`]) {
-    if (existsSync(join(root, candidate)) && SOURCE.test(candidate)) return relative(root, join(root, candidate))
+  for (const candidate of [
+    target.replace(/\.js$/, '.ts'),
+    `${target}.ts`,
+    target,
+    `${target}/index.ts`,
+  ]) {
+    if (existsSync(join(root, candidate)) && SOURCE.test(candidate))
+      return relative(root, join(root, candidate))
   }
   return target.replace(/\.js$/, '.ts')
 }
@@ -70,13 +84,23 @@ function typeOnlyImport(node: ts.ImportDeclaration) {
   if (clause.isTypeOnly) return true
   if (clause.name) return false
   const bindings = clause.namedBindings
-  return !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly)
+  return (
+    !!bindings &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  )
 }
 
 function typeOnlyExport(node: ts.ExportDeclaration) {
   if (node.isTypeOnly) return true
   const clause = node.exportClause
-  return !!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly)
+  return (
+    !!clause &&
+    ts.isNamedExports(clause) &&
+    clause.elements.length > 0 &&
+    clause.elements.every((e) => e.isTypeOnly)
+  )
 }
 
 export function importsOf(root: string, aliases: [string, string][], file: string): ImportEdge[] {
@@ -92,11 +116,16 @@ export function importsOf(root: string, aliases: [string, string][], file: strin
   const visit = (node: ts.Node, insideFunction: boolean) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, typeOnlyImport(node) ? 'type' : 'static', node)
-    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       add(node.moduleSpecifier.text, typeOnlyExport(node) ? 'type' : 'static', node)
     } else if (ts.isImportTypeNode(node)) {
       const argument = node.argument
-      if (ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal)) add(argument.literal.text, 'type', node)
+      if (ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal))
+        add(argument.literal.text, 'type', node)
     } else if (
       ts.isCallExpression(node) &&
       node.expression.kind === ts.SyntaxKind.ImportKeyword &&
@@ -173,7 +202,8 @@ export function cycles(edges: ImportEdge[]): string[][] {
         if (!members.has(to)) continue
         if (to === start) {
           const path = [start]
-          for (let at: string | undefined = node; at && at !== start; at = previous.get(at)) path.splice(1, 0, at)
+          for (let at: string | undefined = node; at && at !== start; at = previous.get(at))
+            path.splice(1, 0, at)
           return [...path, start]
         }
         if (!previous.has(to)) {

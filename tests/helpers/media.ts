@@ -47,13 +47,35 @@ export async function ffmpegMake(output: string, args: string[]) {
  * fitted into `width × height`, letterboxed, I420 BT.709 limited range. A bare file name is
  * looked up in the shared media.
  */
-export async function imageFrame(nameOrPath: string, width = 1280, height = 720, seekSeconds = 0): Promise<Frame> {
+export async function imageFrame(
+  nameOrPath: string,
+  width = 1280,
+  height = 720,
+  seekSeconds = 0
+): Promise<Frame> {
   const path = nameOrPath.includes('/') ? nameOrPath : join(SHARED_MEDIA, nameOrPath)
   const filter = `scale=${width}:${height}:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`
   const seek = seekSeconds > 0 ? ['-ss', String(seekSeconds)] : []
   const { stdout } = await run(
     'ffmpeg',
-    ['-v', 'error', ...seek, '-i', path, '-frames:v', '1', '-vf', filter, '-pix_fmt', 'yuv420p', '-color_range', 'tv', '-f', 'rawvideo', '-'],
+    [
+      '-v',
+      'error',
+      ...seek,
+      '-i',
+      path,
+      '-frames:v',
+      '1',
+      '-vf',
+      filter,
+      '-pix_fmt',
+      'yuv420p',
+      '-color_range',
+      'tv',
+      '-f',
+      'rawvideo',
+      '-',
+    ],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }
   )
   return { index: 0, timeMs: seekSeconds * 1000, width, height, format: 'yuv420p', data: stdout }

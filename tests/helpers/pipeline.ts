@@ -5,15 +5,36 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import app from '@adonisjs/core/services/app'
 import { runPipeline } from '#workers/pipeline/run'
-import { DEFAULT_PIPELINE_OPTIONS, type FrameProcessor, type PipelineOptions } from '#workers/pipeline/types'
+import {
+  DEFAULT_PIPELINE_OPTIONS,
+  type FrameProcessor,
+  type PipelineOptions,
+} from '#workers/pipeline/types'
 
 const run = promisify(execFile)
 
 /** Runs the pipeline with the default settings, overridden by `options`. */
-export function processClip(inputPath: string, outDir: string, options: Partial<PipelineOptions> = {}, hooks = {}) {
+export function processClip(
+  inputPath: string,
+  outDir: string,
+  options: Partial<PipelineOptions> = {},
+  hooks = {}
+) {
   const processors: FrameProcessor[] = options.processors ?? []
   return runPipeline(
-    { inputPath, outDir, clip: { clipId: 'clip-test', title: 'Test clip', sport: 'basketball', tags: ['test'], recordedOn: '2024-05-01', consentRecordId: 7, consentTextVersion: 2 } },
+    {
+      inputPath,
+      outDir,
+      clip: {
+        clipId: 'clip-test',
+        title: 'Test clip',
+        sport: 'basketball',
+        tags: ['test'],
+        recordedOn: '2024-05-01',
+        consentRecordId: 7,
+        consentTextVersion: 2,
+      },
+    },
     { ...DEFAULT_PIPELINE_OPTIONS, ...options, processors },
     hooks
   )
@@ -21,7 +42,15 @@ export function processClip(inputPath: string, outDir: string, options: Partial<
 
 /** ffprobe's full JSON for a file (streams, format, tags, side data). */
 export async function ffprobeJson(path: string) {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path])
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    path,
+  ])
   return JSON.parse(stdout) as { format: any; streams: any[] }
 }
 
@@ -29,7 +58,21 @@ export async function ffprobeJson(path: string) {
 export async function rgbFrameAt(path: string, seconds: number) {
   const { stdout } = await run(
     'ffmpeg',
-    ['-v', 'error', '-ss', String(seconds), '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(seconds),
+      '-i',
+      path,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }
   )
   return stdout

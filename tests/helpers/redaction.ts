@@ -22,7 +22,13 @@ export const REDACTION_CLIP = { width: 1280, height: 720, fps: 30, frameCount: 6
 export const AUTOMATIC_FACE = { x: 100, y: 100, width: 80, height: 100 }
 
 export function jobContext(overrides: Partial<JobContext> = {}): JobContext {
-  return { jobId: 'test-job', attempt: 1, finalAttempt: true, reportProgress: async () => {}, ...overrides }
+  return {
+    jobId: 'test-job',
+    attempt: 1,
+    finalAttempt: true,
+    reportProgress: async () => {},
+    ...overrides,
+  }
 }
 
 /**
@@ -31,13 +37,40 @@ export function jobContext(overrides: Partial<JobContext> = {}): JobContext {
  */
 export async function redactionMedia() {
   const work = await mkdtemp(join(tmpdir(), 'athera-redaction-'))
-  const texture = await ffmpegMake(join(work, 'texture.png'), ['-f', 'lavfi', '-i', 'color=c=gray:s=1600x960,noise=alls=90:allf=u,gblur=sigma=1.2', '-frames:v', '1'])
+  const texture = await ffmpegMake(join(work, 'texture.png'), [
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=gray:s=1600x960,noise=alls=90:allf=u,gblur=sigma=1.2',
+    '-frames:v',
+    '1',
+  ])
   const { width, height, fps } = REDACTION_CLIP
   const path = await ffmpegMake(join(work, 'clip.mp4'), [
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=2`,
-    '-loop', '1', '-framerate', String(fps), '-i', texture,
-    '-filter_complex', `[1:v]crop=${width}:${height}:x='t*60':y='t*30'[texture];[0:v][texture]blend=all_mode=average,format=yuv420p`,
-    '-t', '2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-g', '60', '-movflags', '+faststart',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}:duration=2`,
+    '-loop',
+    '1',
+    '-framerate',
+    String(fps),
+    '-i',
+    texture,
+    '-filter_complex',
+    `[1:v]crop=${width}:${height}:x='t*60':y='t*30'[texture];[0:v][texture]blend=all_mode=average,format=yuv420p`,
+    '-t',
+    '2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '18',
+    '-g',
+    '60',
+    '-movflags',
+    '+faststart',
   ])
   return { video: await readFile(path), cleanup: () => rm(work, { recursive: true, force: true }) }
 }
@@ -47,8 +80,22 @@ export async function redactionMedia() {
  * regions.json (one automatic face on frames 0–9) and a metadata.json describing the video as
  * the pipeline does (`output`, `files`, `settings.blur`).
  */
-export async function redactableClip(creator: User | null, video: Buffer, fields: Partial<Clip> = {}) {
-  const clip = await reviewableClip(creator, { durationMs: 2000, keypointPeople: 1, keypointFrames: 20, keypointFrameCount: 60, keypointFps: 30 }, { video })
+export async function redactableClip(
+  creator: User | null,
+  video: Buffer,
+  fields: Partial<Clip> = {}
+) {
+  const clip = await reviewableClip(
+    creator,
+    {
+      durationMs: 2000,
+      keypointPeople: 1,
+      keypointFrames: 20,
+      keypointFrameCount: 60,
+      keypointFps: 30,
+    },
+    { video }
+  )
   // After the factory's state, which sets its own status.
   await clip.merge(fields).save()
   const regions = {
@@ -58,7 +105,13 @@ export async function redactableClip(creator: User | null, video: Buffer, fields
     width: REDACTION_CLIP.width,
     height: REDACTION_CLIP.height,
     columns: ['kind', 'x', 'y', 'w', 'h'],
-    frames: Array.from({ length: 10 }, (_, index) => ({ index, count: 1, regions: [['face', AUTOMATIC_FACE.x, AUTOMATIC_FACE.y, AUTOMATIC_FACE.width, AUTOMATIC_FACE.height]] })),
+    frames: Array.from({ length: 10 }, (_, index) => ({
+      index,
+      count: 1,
+      regions: [
+        ['face', AUTOMATIC_FACE.x, AUTOMATIC_FACE.y, AUTOMATIC_FACE.width, AUTOMATIC_FACE.height],
+      ],
+    })),
     frameCount: REDACTION_CLIP.frameCount,
   }
   const assets = await ClipAsset.query().where('clip_id', clip.id)
@@ -69,8 +122,21 @@ export async function redactableClip(creator: User | null, video: Buffer, fields
     title: clip.title,
     sport: clip.sport,
     tags: [],
-    output: { codec: 'h264', width: 1280, height: 720, fps: 30, durationSeconds: 2, frameCount: 60, audio: false },
-    files: Object.fromEntries((['video', 'keypoints', 'thumbnail', 'preview'] as const).map((kind) => [kind, { bytes: Number(sha(kind).bytes), sha256: sha(kind).sha256 }])),
+    output: {
+      codec: 'h264',
+      width: 1280,
+      height: 720,
+      fps: 30,
+      durationSeconds: 2,
+      frameCount: 60,
+      audio: false,
+    },
+    files: Object.fromEntries(
+      (['video', 'keypoints', 'thumbnail', 'preview'] as const).map((kind) => [
+        kind,
+        { bytes: Number(sha(kind).bytes), sha256: sha(kind).sha256 },
+      ])
+    ),
     settings: { gop: 60, keepAudio: false, blur: 'gaussian' },
     anonymization: { anonymize: { detectedFaces: 1 } },
   }
@@ -83,7 +149,9 @@ export async function redactableClip(creator: User | null, video: Buffer, fields
 export async function replaceAsset(clipId: string, kind: ClipAssetKind, data: Buffer) {
   const storage = await app.container.make(StorageService)
   const asset = await ClipAsset.query().where('clip_id', clipId).where('kind', kind).firstOrFail()
-  await storage.putStream(asset.bucket, asset.key, data, data.length, { 'Content-Type': asset.contentType })
+  await storage.putStream(asset.bucket, asset.key, data, data.length, {
+    'Content-Type': asset.contentType,
+  })
   asset.merge({ bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') })
   await asset.save()
 }
@@ -92,7 +160,8 @@ export async function readAsset(clipId: string, kind: ClipAssetKind) {
   const storage = await app.container.make(StorageService)
   const asset = await ClipAsset.query().where('clip_id', clipId).where('kind', kind).firstOrFail()
   const chunks: Buffer[] = []
-  for await (const chunk of await storage.getStream(asset.bucket, asset.key)) chunks.push(chunk as Buffer)
+  for await (const chunk of await storage.getStream(asset.bucket, asset.key))
+    chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
 }
 
@@ -104,7 +173,19 @@ export async function greyFrame(video: Buffer, frame: number) {
     await writeFile(path, video)
     const { stdout } = await run(
       'ffmpeg',
-      ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${frame}),format=gray`, '-frames:v', '1', '-f', 'rawvideo', 'pipe:1'],
+      [
+        '-v',
+        'error',
+        '-i',
+        path,
+        '-vf',
+        `select=eq(n\\,${frame}),format=gray`,
+        '-frames:v',
+        '1',
+        '-f',
+        'rawvideo',
+        'pipe:1',
+      ],
       { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
     )
     return { width: REDACTION_CLIP.width, height: REDACTION_CLIP.height, data: stdout as Buffer }
@@ -117,14 +198,19 @@ export async function greyFrame(video: Buffer, frame: number) {
  * Mean high-pass energy (absolute Laplacian) inside `box`: detail left in the pixels. A blurred
  * region keeps a small fraction of a sharp one's.
  */
-export function highPassEnergy(image: { width: number; data: Buffer }, box: { x: number; y: number; width: number; height: number }) {
+export function highPassEnergy(
+  image: { width: number; data: Buffer },
+  box: { x: number; y: number; width: number; height: number }
+) {
   const { width, data } = image
   let total = 0
   let count = 0
   for (let y = box.y + 1; y < box.y + box.height - 1; y++) {
     for (let x = box.x + 1; x < box.x + box.width - 1; x++) {
       const at = y * width + x
-      total += Math.abs(4 * data[at] - data[at - 1] - data[at + 1] - data[at - width] - data[at + width])
+      total += Math.abs(
+        4 * data[at] - data[at - 1] - data[at + 1] - data[at - width] - data[at + width]
+      )
       count++
     }
   }

@@ -24,7 +24,12 @@ export async function useFakeStripe(cleanup: Cleanup) {
 /** The app with no Stripe keys at all, whatever the environment says, for one test. */
 export function withoutStripe(cleanup: Cleanup) {
   const saved = { ...stripeConfig }
-  Object.assign(stripeConfig, { secretKey: undefined, webhookSecret: undefined, connectWebhookSecret: undefined, apiBase: undefined })
+  Object.assign(stripeConfig, {
+    secretKey: undefined,
+    webhookSecret: undefined,
+    connectWebhookSecret: undefined,
+    apiBase: undefined,
+  })
   cleanup(() => {
     Object.assign(stripeConfig, saved)
   })

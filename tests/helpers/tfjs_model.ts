@@ -15,7 +15,10 @@ import type { Model, Tensor } from '#workers/vision/types'
 
 const require = createRequire(import.meta.url)
 
-const GRAPHS = { 'face-short': 'facemesh-detection-short', 'face-full': 'facemesh-detection-full' } as const
+const GRAPHS = {
+  'face-short': 'facemesh-detection-short',
+  'face-full': 'facemesh-detection-full',
+} as const
 
 export async function loadTfjsFaceModel(name: keyof typeof GRAPHS): Promise<Model> {
   await tf.setBackend('cpu')
@@ -23,12 +26,19 @@ export async function loadTfjsFaceModel(name: keyof typeof GRAPHS): Promise<Mode
   const manifest = JSON.parse(await readFile(join(root, `${GRAPHS[name]}.json`), 'utf8'))
   const weightSpecs = manifest.weightsManifest.flatMap((group: any) => group.weights)
   const buffers = await Promise.all(
-    manifest.weightsManifest.flatMap((group: any) => group.paths).map((path: string) => readFile(join(root, path)))
+    manifest.weightsManifest
+      .flatMap((group: any) => group.paths)
+      .map((path: string) => readFile(join(root, path)))
   )
   const joined = Buffer.concat(buffers)
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength)
   const graph = await tf.loadGraphModel(
-    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData, format: manifest.format })
+    tf.io.fromMemory({
+      modelTopology: manifest.modelTopology,
+      weightSpecs,
+      weightData,
+      format: manifest.format,
+    })
   )
   // The full-range graph also has a person head (Identity_1); only the face head (Identity) counts.
   const output = 'Identity:0'

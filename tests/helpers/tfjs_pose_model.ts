@@ -17,8 +17,8 @@ import { modelPath, packageFile } from '#workers/vision/models'
 import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import type { Model, Tensor } from '#workers/vision/types'
 
-
-export type TfjsPoseModelName = 'blazepose-detector' | 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy'
+export type TfjsPoseModelName =
+  'blazepose-detector' | 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy'
 
 let backendReady: Promise<unknown> | undefined
 
@@ -44,9 +44,17 @@ export async function loadTfjsPoseModel(name: TfjsPoseModelName): Promise<Model>
     for (const path of group.paths) parts.push(await readFile(join(dirname(jsonPath), path)))
   }
   const weights = Buffer.concat(parts)
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)
-  const graph = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }))
-  const signature = json.signature as { inputs: Record<string, any>; outputs: Record<string, { name: string }> }
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength
+  )
+  const graph = await tf.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData })
+  )
+  const signature = json.signature as {
+    inputs: Record<string, any>
+    outputs: Record<string, { name: string }>
+  }
   const outputKeys = Object.keys(signature.outputs)
   const detector = name === 'blazepose-detector'
   return {
@@ -75,7 +83,10 @@ export async function loadTfjsPoseModel(name: TfjsPoseModelName): Promise<Model>
         scores[i] = joined.data[i * 13]
         boxes.set(joined.data.subarray(i * 13 + 1, i * 13 + 13), i * 12)
       }
-      return { regressors: { data: boxes, dims: [batch, count, 12] }, classificators: { data: scores, dims: [batch, count, 1] } }
+      return {
+        regressors: { data: boxes, dims: [batch, count, 12] },
+        classificators: { data: scores, dims: [batch, count, 1] },
+      }
     },
   }
 }
@@ -92,12 +103,21 @@ export interface PoseModels {
  * The pose models as the pipeline runs them (TFLite converted to ONNX, onnxruntime), or the
  * TFJS graphs of the same weights when the conversion fails (`ATHERA_POSE_BACKEND=tfjs` forces them).
  */
-export async function loadPoseModels(landmarks: 'lite' | 'full' | 'heavy' = 'lite', cacheDir = join(tmpdir(), 'athera-pose-models')): Promise<PoseModels> {
+export async function loadPoseModels(
+  landmarks: 'lite' | 'full' | 'heavy' = 'lite',
+  cacheDir = join(tmpdir(), 'athera-pose-models')
+): Promise<PoseModels> {
   if (process.env.ATHERA_POSE_BACKEND !== 'tfjs') {
     const runtime = new VisionRuntime({ threads: 2 })
     try {
-      const detector = await runtime.load('pose-detector', await modelPath('pose-detector', cacheDir))
-      const landmarkModel = await runtime.load(`pose-landmark-${landmarks}`, await modelPath(`pose-landmark-${landmarks}`, cacheDir))
+      const detector = await runtime.load(
+        'pose-detector',
+        await modelPath('pose-detector', cacheDir)
+      )
+      const landmarkModel = await runtime.load(
+        `pose-landmark-${landmarks}`,
+        await modelPath(`pose-landmark-${landmarks}`, cacheDir)
+      )
       return { detector, landmarks: landmarkModel, backend: 'onnx', close: () => runtime.close() }
     } catch (error) {
       await runtime.close()

@@ -11,20 +11,31 @@ export class TusClient {
     return { 'Tus-Resumable': '1.0.0', 'X-CSRF-TOKEN': this.session.csrfToken, ...extra }
   }
 
-  async create(length: number, metadata: Record<string, string | number | undefined>, options: { csrf?: boolean } = {}) {
+  async create(
+    length: number,
+    metadata: Record<string, string | number | undefined>,
+    options: { csrf?: boolean } = {}
+  ) {
     const headers: Record<string, string> = this.#headers({
       'Upload-Length': String(length),
       'Upload-Metadata': encodeUploadMetadata(metadata),
     })
     if (options.csrf === false) delete headers['X-CSRF-TOKEN']
     const response = await this.session.fetch('/uploads', { method: 'POST', headers })
-    return { status: response.status, location: response.headers.get('location'), text: await response.text() }
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      text: await response.text(),
+    }
   }
 
   async patch(location: string, offset: number, body: Buffer) {
     const response = await this.session.fetch(location, {
       method: 'PATCH',
-      headers: this.#headers({ 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) }),
+      headers: this.#headers({
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Offset': String(offset),
+      }),
       body: new Uint8Array(body),
     })
     return {
@@ -36,17 +47,27 @@ export class TusClient {
   }
 
   async head(location: string) {
-    const response = await this.session.fetch(location, { method: 'HEAD', headers: this.#headers() })
+    const response = await this.session.fetch(location, {
+      method: 'HEAD',
+      headers: this.#headers(),
+    })
     return { status: response.status, offset: Number(response.headers.get('upload-offset')) }
   }
 
   async remove(location: string) {
-    const response = await this.session.fetch(location, { method: 'DELETE', headers: this.#headers() })
+    const response = await this.session.fetch(location, {
+      method: 'DELETE',
+      headers: this.#headers(),
+    })
     return { status: response.status }
   }
 
   /** Uploads a whole buffer in chunks; returns the last PATCH answer. */
-  async upload(data: Buffer, metadata: Record<string, string | number | undefined>, chunkBytes = 256 * 1024) {
+  async upload(
+    data: Buffer,
+    metadata: Record<string, string | number | undefined>,
+    chunkBytes = 256 * 1024
+  ) {
     const created = await this.create(data.length, metadata)
     if (created.status !== 201) return { created, last: null }
     let offset = 0
@@ -72,7 +93,10 @@ export class TusClient {
         path: url.pathname,
         method: 'PATCH',
         headers: {
-          ...this.#headers({ 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) }),
+          ...this.#headers({
+            'Content-Type': 'application/offset+octet-stream',
+            'Upload-Offset': String(offset),
+          }),
           'Content-Length': String(body.length),
           'Cookie': this.session.cookieHeader,
         },

@@ -30,7 +30,11 @@ export async function withdrawnLicensedClip(options: { buyer?: User } = {}) {
   const licence = await licenceFor(buyer, published.version)
   const clip = published.clips[0]
   const consent = await app.container.make(ConsentService)
-  const { record } = await consent.withdraw(creator, clip.id, { ip: '127.0.0.1', userAgent: 'test', reason: null })
+  const { record } = await consent.withdraw(creator, clip.id, {
+    ip: '127.0.0.1',
+    userAgent: 'test',
+    reason: null,
+  })
   await forgetJobs(record.id, clip.id)
   return { creator, buyer, licence, clip, published, record }
 }
@@ -90,13 +94,21 @@ export async function webhookReceiver(statuses: number[] = [200]) {
 }
 
 /** The README's verification, word for word: the receiver's side of Athera-Signature. */
-export function verifySignature(secret: string, header: string, rawBody: string, toleranceSeconds = 300) {
+export function verifySignature(
+  secret: string,
+  header: string,
+  rawBody: string,
+  toleranceSeconds = 300
+) {
   const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)))
   const timestamp = Number(parts.t)
-  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false
+  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds)
+    return false
   const expected = createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')
   const given = String(parts.v1 ?? '')
-  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  return (
+    given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  )
 }
 
 /** A buyer whose account has a webhook endpoint at `url`, and its signing secret. */

@@ -7,18 +7,35 @@ import { cycles, importGraph, type ImportEdge } from '#tests/helpers/import_grap
  * of the project's source. Type-only imports are erased at compile time: they count for the
  * layers (a feature reads another's types through its public file too) but not for cycles.
  */
-const SOURCE_FOLDERS = ['app', 'workers', 'start', 'config', 'providers', 'commands', 'database', 'bin', 'bench', 'eval']
+const SOURCE_FOLDERS = [
+  'app',
+  'workers',
+  'start',
+  'config',
+  'providers',
+  'commands',
+  'database',
+  'bin',
+  'bench',
+  'eval',
+]
 
 /** app/'s folders that are not features: the layers every feature may use, and the shell. */
 const LAYERS = new Set(['core', 'models', 'middleware', 'exceptions', 'jobs'])
 
-type Place = { kind: 'feature'; name: string } | { kind: 'layer'; name: string } | { kind: 'workers' } | { kind: 'outside' }
+type Place =
+  | { kind: 'feature'; name: string }
+  | { kind: 'layer'; name: string }
+  | { kind: 'workers' }
+  | { kind: 'outside' }
 
 function placeOf(file: string): Place {
   if (file.startsWith('workers/')) return { kind: 'workers' }
   const match = file.match(/^app\/([^/]+)\//)
   if (!match) return { kind: 'outside' }
-  return LAYERS.has(match[1]) ? { kind: 'layer', name: match[1] } : { kind: 'feature', name: match[1] }
+  return LAYERS.has(match[1])
+    ? { kind: 'layer', name: match[1] }
+    : { kind: 'feature', name: match[1] }
 }
 
 const publicFile = (feature: string) => `app/${feature}/public.ts`
@@ -28,7 +45,9 @@ export function breach(edge: ImportEdge): string | null {
   const from = placeOf(edge.from)
   const to = placeOf(edge.to)
   if (from.kind === 'workers') {
-    return /^(app|config|start)\//.test(edge.to) ? 'workers/ is plain TypeScript: it never imports app/, config/ or start/' : null
+    return /^(app|config|start)\//.test(edge.to)
+      ? 'workers/ is plain TypeScript: it never imports app/, config/ or start/'
+      : null
   }
   if (from.kind === 'outside' || to.kind === 'outside' || to.kind === 'workers') return null
 
@@ -39,11 +58,13 @@ export function breach(edge: ImportEdge): string | null {
     if (to.kind === 'layer' && (to.name === 'core' || to.name === 'models')) return null
     // The queue's dispatch is typed by the jobs' table; the table itself is handed in at boot.
     if (edge.kind === 'type' && edge.to === 'app/jobs/registry.ts') return null
-    return 'core imports core and models only (and the job table\'s types)'
+    return "core imports core and models only (and the job table's types)"
   }
   if (to.kind === 'feature') {
     if (from.kind === 'feature' && from.name === to.name) return null
-    return edge.to === publicFile(to.name) ? null : `another feature is used through its public file, ${publicFile(to.name)}`
+    return edge.to === publicFile(to.name)
+      ? null
+      : `another feature is used through its public file, ${publicFile(to.name)}`
   }
   // The target is a layer: core and models are everyone's; jobs' table and exceptions are shared.
   if (to.name === 'core' || to.name === 'models') return null
@@ -61,7 +82,14 @@ test.group('Architecture: the one-way import rule', (group) => {
   test('the graph is read: every feature folder and layer has imports', ({ assert }) => {
     // Guards the checks below against an empty graph passing them all.
     const importers = new Set(edges.map((edge) => edge.from.split('/').slice(0, 2).join('/')))
-    for (const folder of ['app/core', 'app/models', 'app/moderation', 'app/uploads', 'workers/vision', 'start/routes.ts']) {
+    for (const folder of [
+      'app/core',
+      'app/models',
+      'app/moderation',
+      'app/uploads',
+      'workers/vision',
+      'start/routes.ts',
+    ]) {
       assert.isTrue(importers.has(folder), `no import read from ${folder}`)
     }
     assert.isAbove(edges.filter((edge) => edge.kind === 'static').length, 500)
@@ -71,7 +99,10 @@ test.group('Architecture: the one-way import rule', (group) => {
     const breaches = edges
       .map((edge) => ({ edge, why: breach(edge) }))
       .filter((entry) => entry.why)
-      .map(({ edge, why }) => `${edge.from}:${edge.line} imports '${edge.specifier}' (${edge.to}): ${why}`)
+      .map(
+        ({ edge, why }) =>
+          `${edge.from}:${edge.line} imports '${edge.specifier}' (${edge.to}): ${why}`
+      )
     assert.deepEqual(breaches, [], `\n${breaches.join('\n')}\n`)
   })
 

@@ -23,7 +23,9 @@ test.group('Catalog: the results cache', (group) => {
   test('requests that miss together share one render', async ({ assert }) => {
     const catalog = await app.container.make(CatalogService)
     const { render, calls } = controlledRender()
-    const answers = Promise.all(Array.from({ length: 20 }, () => catalog.results('/catalog?q=x', render)))
+    const answers = Promise.all(
+      Array.from({ length: 20 }, () => catalog.results('/catalog?q=x', render))
+    )
     await tick()
     assert.lengthOf(calls, 1)
     calls[0]('<p>one</p>')
@@ -33,7 +35,10 @@ test.group('Catalog: the results cache', (group) => {
     assert.lengthOf(calls, 1)
   })
 
-  test('an expired copy answers at once while one request refreshes it', async ({ assert, cleanup }) => {
+  test('an expired copy answers at once while one request refreshes it', async ({
+    assert,
+    cleanup,
+  }) => {
     const catalog = await app.container.make(CatalogService)
     const first = controlledRender()
     const warming = catalog.results('/catalog', first.render)
@@ -48,7 +53,9 @@ test.group('Catalog: the results cache', (group) => {
       Date.now = realNow
     })
     const second = controlledRender()
-    const answers = await Promise.all(Array.from({ length: 5 }, () => catalog.results('/catalog', second.render)))
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => catalog.results('/catalog', second.render))
+    )
     assert.deepEqual(answers, Array(5).fill('<p>old</p>'))
     assert.lengthOf(second.calls, 1)
     second.calls[0]('<p>new</p>')
@@ -82,9 +89,17 @@ test.group('Catalog: the results cache', (group) => {
     assert.equal(await fresh, '<p>after</p>')
   })
 
-  test('a failed render reaches the requests that wait for it, and the next request tries again', async ({ assert }) => {
+  test('a failed render reaches the requests that wait for it, and the next request tries again', async ({
+    assert,
+  }) => {
     const catalog = await app.container.make(CatalogService)
-    await assert.rejects(() => catalog.results('/catalog', () => Promise.reject(new Error('database down'))), 'database down')
-    assert.equal(await catalog.results('/catalog', async () => ({ html: '<p>back</p>', cacheable: true })), '<p>back</p>')
+    await assert.rejects(
+      () => catalog.results('/catalog', () => Promise.reject(new Error('database down'))),
+      'database down'
+    )
+    assert.equal(
+      await catalog.results('/catalog', async () => ({ html: '<p>back</p>', cacheable: true })),
+      '<p>back</p>'
+    )
   })
 })

@@ -25,11 +25,15 @@ async function compose() {
 
 function envFiles(service: any): string[] {
   const value = service.env_file ?? []
-  return (Array.isArray(value) ? value : [value]).map((entry: any) => (typeof entry === 'string' ? entry : entry.path))
+  return (Array.isArray(value) ? value : [value]).map((entry: any) =>
+    typeof entry === 'string' ? entry : entry.path
+  )
 }
 
 test.group('compose.yaml', () => {
-  test('the app signs in to MinIO as its own user; the root credentials stay with MinIO', async ({ assert }) => {
+  test('the app signs in to MinIO as its own user; the root credentials stay with MinIO', async ({
+    assert,
+  }) => {
     const { services } = await compose()
     const rootFile = 'docker/minio-root.env'
 
@@ -42,7 +46,11 @@ test.group('compose.yaml', () => {
     for (const name of ['app', 'worker-gpu']) {
       assert.notInclude(envFiles(services[name]), rootFile, name)
       assert.notProperty(services[name].environment, 'MINIO_ROOT_PASSWORD', name)
-      assert.equal(services[name].depends_on['minio-init'].condition, 'service_completed_successfully', name)
+      assert.equal(
+        services[name].depends_on['minio-init'].condition,
+        'service_completed_successfully',
+        name
+      )
     }
     const example = await readFile(app.makePath('.env.example'), 'utf8')
     assert.notMatch(example, /^MINIO_ROOT_(USER|PASSWORD)=/m)
@@ -61,12 +69,17 @@ test.group('compose.yaml', () => {
     })
     const policy = JSON.parse(printed)
     const resources = policy.Statement.flatMap((statement: any) => statement.Resource).sort()
-    const expected = BUCKETS.flatMap((bucket) => [`arn:aws:s3:::club-${bucket}`, `arn:aws:s3:::club-${bucket}/*`]).sort()
+    const expected = BUCKETS.flatMap((bucket) => [
+      `arn:aws:s3:::club-${bucket}`,
+      `arn:aws:s3:::club-${bucket}/*`,
+    ]).sort()
     assert.deepEqual(resources, expected)
     assert.isTrue(policy.Statement.every((statement: any) => statement.Effect === 'Allow'))
   })
 
-  test('sessions are kept in Redis and only the compose network may set X-Forwarded-For', async ({ assert }) => {
+  test('sessions are kept in Redis and only the compose network may set X-Forwarded-For', async ({
+    assert,
+  }) => {
     const { services, networks } = await compose()
     const subnet = networks.default.ipam.config[0].subnet
     for (const name of ['app', 'worker-gpu']) {
@@ -87,7 +100,8 @@ function nonStringValues(text: string, version: YamlVersion): string[] {
       if (typeof value !== 'string') offenders.push(`${name}.${key} (${JSON.stringify(value)})`)
     }
     for (const [key, value] of Object.entries(service.build?.args ?? {})) {
-      if (typeof value !== 'string') offenders.push(`${name}.build.args.${key} (${JSON.stringify(value)})`)
+      if (typeof value !== 'string')
+        offenders.push(`${name}.build.args.${key} (${JSON.stringify(value)})`)
     }
   }
   return offenders
@@ -143,21 +157,32 @@ test.group('compose.yaml as Compose renders it', () => {
       .replace('VISION_PROVIDER: "cuda"', 'VISION_PROVIDER: on')
     assert.notEqual(broken, text)
     const offenders = nonStringValues(broken, '1.1')
-    assert.includeMembers(offenders, ['app.S3_USE_SSL (false)', 'app.PORT (3333)', 'worker-gpu.VISION_PROVIDER (true)'])
+    assert.includeMembers(offenders, [
+      'app.S3_USE_SSL (false)',
+      'app.PORT (3333)',
+      'worker-gpu.VISION_PROVIDER (true)',
+    ])
     // YAML 1.2 reads `on` as the string "on": only 1.1 parsers turn it into a boolean.
     assert.notInclude(nonStringValues(broken, '1.2'), 'worker-gpu.VISION_PROVIDER (true)')
   })
 
-  test('interpolation follows Compose: defaults, nested defaults, required values, $$', ({ assert }) => {
+  test('interpolation follows Compose: defaults, nested defaults, required values, $$', ({
+    assert,
+  }) => {
     const vars = { SET: 'x', EMPTY: '' }
     assert.equal(interpolate('${SET:-d}/${EMPTY:-d}/${EMPTY-d}/${UNSET-d}', vars), 'x/d//d')
     assert.equal(interpolate('${UNSET:-${SET:-y}}-${UNSET:-${ALSO:-z}}', vars), 'x-z')
     assert.equal(interpolate('$$HOME $SET ${SET:+alt} ${EMPTY:+alt}', vars), '$HOME x alt ')
-    assert.throws(() => interpolate('${EMPTY:?set EMPTY}', vars), /EMPTY is missing a value: set EMPTY/)
+    assert.throws(
+      () => interpolate('${EMPTY:?set EMPTY}', vars),
+      /EMPTY is missing a value: set EMPTY/
+    )
     assert.equal(interpolate('${EMPTY?set EMPTY}', vars), '')
   })
 
-  test("rendered with init-env.sh's .env, the app's settings pass the app's own checks", async ({ assert }) => {
+  test("rendered with init-env.sh's .env, the app's settings pass the app's own checks", async ({
+    assert,
+  }) => {
     const { env, minioRoot } = await freshEnv()
     const text = await readFile(app.makePath('compose.yaml'), 'utf8')
     const rendered = render(parseCompose(text), env)
@@ -166,14 +191,20 @@ test.group('compose.yaml as Compose renders it', () => {
       const service = rendered.services[name]
       assert.deepEqual(service.env_file, '.env', name)
       // Compose: env_file first, `environment:` overrides it.
-      const values: Record<string, string> = { ...env, ...(environmentOf(service) as Record<string, string>) }
+      const values: Record<string, string> = {
+        ...env,
+        ...(environmentOf(service) as Record<string, string>),
+      }
       const validated = validateSettings(values)
       assert.equal(validated.NODE_ENV, 'production', name)
       assert.isFalse(validated.S3_USE_SSL, name)
       assert.isTrue(validated.S3_SERVER_SIDE_ENCRYPTION, name)
       assert.equal(validated.PORT, 3333, name)
       assert.equal(validated.DB_HOST, 'postgres', name)
-      assert.doesNotThrow(() => checkProductionSecrets({ get: (key: string) => validated[key] }), name)
+      assert.doesNotThrow(
+        () => checkProductionSecrets({ get: (key: string) => validated[key] }),
+        name
+      )
     }
     assert.deepEqual(rendered.services.app.environment.ATHERA_ROLES, 'web,worker')
     assert.equal(rendered.services.postgres.environment.POSTGRES_PASSWORD, env.DB_PASSWORD)
@@ -185,6 +216,9 @@ test.group('compose.yaml as Compose renders it', () => {
     assert.throws(() => validateSettings({ ...env, S3_USE_SSL: 'False' }), /S3_USE_SSL/)
 
     // Without init-env.sh's secrets, Compose refuses with the sentence compose.yaml gives.
-    assert.throws(() => render(parseCompose(text), {}), /set MINIO_KMS_SECRET_KEY in \.env|set S3_ACCESS_KEY in \.env/)
+    assert.throws(
+      () => render(parseCompose(text), {}),
+      /set MINIO_KMS_SECRET_KEY in \.env|set S3_ACCESS_KEY in \.env/
+    )
   })
 })

@@ -5,7 +5,9 @@ import { EnvParser } from '@adonisjs/core/env'
 import { checkDatabaseName, developmentEnvFile, developmentValues } from '#app/instance/dev_setup'
 
 test.group('node ace setup: the development .env', () => {
-  test('is .env.example with development values put in place, comments kept beside them', async ({ assert }) => {
+  test('is .env.example with development values put in place, comments kept beside them', async ({
+    assert,
+  }) => {
     const example = await readFile(app.makePath('.env.example'), 'utf8')
     const text = developmentEnvFile(example, developmentValues('athera_dev'))
     // What the file says, whatever this test process's own environment holds.
@@ -27,21 +29,29 @@ test.group('node ace setup: the development .env', () => {
     assert.notInclude(text, '# S3_EMBEDDED=')
   })
 
-  test('a variable the example lacks goes at the end; one set twice in the example is set once', ({ assert }) => {
-    const text = developmentEnvFile('# header\n\n# A comment\nPORT=1\n# PORT=2\n', { PORT: '3333', NEW_ONE: 'x' })
-    assert.equal(text, [
-      '# Development settings, written by `node ace setup` with fresh secrets. Setup never',
-      '# overwrites this file: edit it, or delete it and run setup again. .env.example explains',
-      '# every variable; each is validated at boot (start/env.ts).',
-      '',
-      '# A comment',
-      'PORT=3333',
-      '# PORT=2',
-      '',
-      '# Also set by node ace setup.',
-      'NEW_ONE=x',
-      '',
-    ].join('\n'))
+  test('a variable the example lacks goes at the end; one set twice in the example is set once', ({
+    assert,
+  }) => {
+    const text = developmentEnvFile('# header\n\n# A comment\nPORT=1\n# PORT=2\n', {
+      PORT: '3333',
+      NEW_ONE: 'x',
+    })
+    assert.equal(
+      text,
+      [
+        '# Development settings, written by `node ace setup` with fresh secrets. Setup never',
+        '# overwrites this file: edit it, or delete it and run setup again. .env.example explains',
+        '# every variable; each is validated at boot (start/env.ts).',
+        '',
+        '# A comment',
+        'PORT=3333',
+        '# PORT=2',
+        '',
+        '# Also set by node ace setup.',
+        'NEW_ONE=x',
+        '',
+      ].join('\n')
+    )
   })
 
   test('every call draws fresh secrets, long enough for production rules', ({ assert }) => {
@@ -53,19 +63,31 @@ test.group('node ace setup: the development .env', () => {
     assert.isAtLeast(first.S3_SECRET_KEY.length, 16)
   })
 
-  test('a database name outside PostgreSQL plain identifiers is refused with a sentence', ({ assert }) => {
+  test('a database name outside PostgreSQL plain identifiers is refused with a sentence', ({
+    assert,
+  }) => {
     assert.doesNotThrow(() => checkDatabaseName('athera_dev_2'))
     for (const name of ['9lives', 'athera-dev', 'Athera', 'a"b', 'x'.repeat(64), '']) {
-      assert.throws(() => checkDatabaseName(name), /cannot be the database name: use lower-case letters/)
+      assert.throws(
+        () => checkDatabaseName(name),
+        /cannot be the database name: use lower-case letters/
+      )
     }
   })
 })
 
 test.group('node ace setup: the development .env and the tests', () => {
-  test('every variable setup writes is set in .env.test, so a developer .env never reaches the tests', async ({ assert }) => {
+  test('every variable setup writes is set in .env.test, so a developer .env never reaches the tests', async ({
+    assert,
+  }) => {
     // The env loader reads .env.test before .env, and the first file to name a variable wins.
     const liveKeys = (text: string) =>
-      new Set(text.split('\n').map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter(Boolean))
+      new Set(
+        text
+          .split('\n')
+          .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+          .filter(Boolean)
+      )
     const example = await readFile(app.makePath('.env.example'), 'utf8')
     const written = liveKeys(developmentEnvFile(example, developmentValues('athera_dev')))
     const forTests = liveKeys(await readFile(app.makePath('.env.test'), 'utf8'))

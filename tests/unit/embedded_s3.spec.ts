@@ -25,18 +25,48 @@ test.group('Embedded S3 server (npm run dev with S3_EMBEDDED=true)', (group) => 
     return () => rm(directory, { recursive: true, force: true })
   })
 
-  test('it serves the app buckets to the access key of the settings, and keeps objects between runs', async ({ assert }) => {
+  test('it serves the app buckets to the access key of the settings, and keeps objects between runs', async ({
+    assert,
+  }) => {
     const port = await freePort()
-    const options = { port, directory, accessKey: 'athera-dev', secretKey: 'a-fresh-secret-from-setup', bucketPrefix: 'athera-dev-' }
-    const client = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: options.accessKey, secretKey: options.secretKey, region: 'us-east-1', pathStyle: true })
+    const options = {
+      port,
+      directory,
+      accessKey: 'athera-dev',
+      secretKey: 'a-fresh-secret-from-setup',
+      bucketPrefix: 'athera-dev-',
+    }
+    const client = new Client({
+      endPoint: '127.0.0.1',
+      port,
+      useSSL: false,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: 'us-east-1',
+      pathStyle: true,
+    })
 
     const server = await EmbeddedS3.start(options)
     try {
       const buckets = await client.listBuckets()
-      assert.sameMembers(buckets.map((bucket) => bucket.name), ['athera-dev-raw', 'athera-dev-processed', 'athera-dev-previews'])
+      assert.sameMembers(
+        buckets.map((bucket) => bucket.name),
+        ['athera-dev-raw', 'athera-dev-processed', 'athera-dev-previews']
+      )
       await client.putObject('athera-dev-raw', 'clips/a.txt', Buffer.from('kept'))
-      const stranger = new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'someone-else', secretKey: options.secretKey, region: 'us-east-1', pathStyle: true })
-      await assert.rejects(() => stranger.listBuckets(), /Access Key Id you provided does not exist/)
+      const stranger = new Client({
+        endPoint: '127.0.0.1',
+        port,
+        useSSL: false,
+        accessKey: 'someone-else',
+        secretKey: options.secretKey,
+        region: 'us-east-1',
+        pathStyle: true,
+      })
+      await assert.rejects(
+        () => stranger.listBuckets(),
+        /Access Key Id you provided does not exist/
+      )
     } finally {
       await server.close()
     }
@@ -76,14 +106,27 @@ test.group('Embedded S3 server (npm run dev with S3_EMBEDDED=true)', (group) => 
       REDIS_PASSWORD: 'Rb6tYw2kLq9sMx4pZn8v',
     })
     assert.notEqual(production.status, 0)
-    assert.include(production.stderr, 'S3_EMBEDDED=true is for development only: in production, point S3_ENDPOINT at a real S3 server')
+    assert.include(
+      production.stderr,
+      'S3_EMBEDDED=true is for development only: in production, point S3_ENDPOINT at a real S3 server'
+    )
 
-    const remote = validateEnv({ S3_EMBEDDED: 'true', NODE_ENV: 'development', S3_ENDPOINT: 'minio' })
+    const remote = validateEnv({
+      S3_EMBEDDED: 'true',
+      NODE_ENV: 'development',
+      S3_ENDPOINT: 'minio',
+    })
     assert.notEqual(remote.status, 0)
-    assert.include(remote.stderr, 'S3_EMBEDDED=true runs the S3 server on this machine, but S3_ENDPOINT is "minio": set S3_ENDPOINT=127.0.0.1.')
+    assert.include(
+      remote.stderr,
+      'S3_EMBEDDED=true runs the S3 server on this machine, but S3_ENDPOINT is "minio": set S3_ENDPOINT=127.0.0.1.'
+    )
 
     const tls = validateEnv({ S3_EMBEDDED: 'true', NODE_ENV: 'development', S3_USE_SSL: 'true' })
-    assert.include(tls.stderr, 'S3_EMBEDDED=true serves plain HTTP on loopback: set S3_USE_SSL=false.')
+    assert.include(
+      tls.stderr,
+      'S3_EMBEDDED=true serves plain HTTP on loopback: set S3_USE_SSL=false.'
+    )
 
     assert.equal(validateEnv({ S3_EMBEDDED: 'true', NODE_ENV: 'development' }).status, 0)
   }).timeout(60_000)

@@ -44,21 +44,34 @@ const WORDS: Record<string, unknown> = {
   seconds: 12.5,
   message: 'Stripe said no.',
 }
-const PARAMS = new Proxy({} as Record<string, unknown>, { get: (_, name) => (typeof name === 'string' && name in WORDS ? WORDS[name] : 7) })
+const PARAMS = new Proxy({} as Record<string, unknown>, {
+  get: (_, name) => (typeof name === 'string' && name in WORDS ? WORDS[name] : 7),
+})
 
 async function contextWith(headers: Record<string, string>) {
   const req = new IncomingMessage(new Socket())
   req.method = 'GET'
   req.url = '/somewhere'
-  req.headers = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+  req.headers = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])
+  )
   const res = new ServerResponse(req)
   return testUtils.createHttpContext({ req, res })
 }
 
 class DemoError extends FeatureError<'E_DEMO_REFUSED' | 'E_DEMO_GONE'> {}
 const demo = defineErrors(DemoError, {
-  E_DEMO_REFUSED: { status: 409, sentence: ({ name }: { name: string }) => `“${name}” cannot be done now.` },
-  E_DEMO_GONE: { status: 503, page: 'pages/errors/unavailable', headers: { 'Retry-After': '60' }, api: 'unavailable', sentence: 'Gone for a minute.' },
+  E_DEMO_REFUSED: {
+    status: 409,
+    sentence: ({ name }: { name: string }) => `“${name}” cannot be done now.`,
+  },
+  E_DEMO_GONE: {
+    status: 503,
+    page: 'pages/errors/unavailable',
+    headers: { 'Retry-After': '60' },
+    api: 'unavailable',
+    sentence: 'Gone for a minute.',
+  },
 })
 
 test.group('Feature errors: one code, one sentence', (group) => {
@@ -68,16 +81,26 @@ test.group('Feature errors: one code, one sentence', (group) => {
       assert.isAbove(Object.keys(catalog).length, 0, feature)
       for (const [code, entry] of Object.entries(catalog)) {
         assert.match(code, /^E_[A-Z0-9_]+$/, `${feature}: ${code}`)
-        assert.isTrue(entry.status >= 400 && entry.status < 600, `${feature}: ${code} has status ${entry.status}`)
-        const sentence = typeof entry.sentence === 'function' ? entry.sentence(PARAMS) : entry.sentence
+        assert.isTrue(
+          entry.status >= 400 && entry.status < 600,
+          `${feature}: ${code} has status ${entry.status}`
+        )
+        const sentence =
+          typeof entry.sentence === 'function' ? entry.sentence(PARAMS) : entry.sentence
         assert.match(sentence, /^\S.*[.!?]$/, `${feature}: ${code} reads “${sentence}”`)
         assert.notMatch(sentence, /undefined|\[object/, `${feature}: ${code} reads “${sentence}”`)
       }
     }
   })
 
-  test('raise builds the feature’s own class, with code, status, params and the sentence as its message', ({ assert }) => {
-    const error = demo.raise('E_DEMO_REFUSED', { name: 'Drill' }, { back: '/back', detail: 'for the log' })
+  test('raise builds the feature’s own class, with code, status, params and the sentence as its message', ({
+    assert,
+  }) => {
+    const error = demo.raise(
+      'E_DEMO_REFUSED',
+      { name: 'Drill' },
+      { back: '/back', detail: 'for the log' }
+    )
     assert.instanceOf(error, DemoError)
     assert.instanceOf(error, FeatureError)
     assert.equal(error.code, 'E_DEMO_REFUSED')
@@ -94,41 +117,76 @@ test.group('Feature errors: one code, one sentence', (group) => {
       consentErrors.sentence('E_TEXT_CHANGED', { version: 4 }),
       'The consent text changed while you were reading it (it is now version 4). Read the new version below and sign again.'
     )
-    assert.equal(consentErrors.sentence('E_ALREADY_WITHDRAWN', { scope: 'licensing' }), 'Licensing is already withdrawn for this clip; nothing more to do.')
-    assert.equal(uploadErrors.sentence('E_TOO_LARGE', { bytes: 2_500_000_000, max: 2_000_000_000 }), 'The file is 2.5 GB; the largest upload this instance accepts is 2.0 GB.')
-    assert.equal(notForSale.sentence('E_VERSION_HELD', { version: 1, latest: 1, heldClips: 1 }).split(',')[0], 'This version holds 1 clip whose consent does not cover this licence')
-    assert.equal(new QueueUnavailableError().message, 'The job queue cannot be reached right now. Try again in a minute.')
+    assert.equal(
+      consentErrors.sentence('E_ALREADY_WITHDRAWN', { scope: 'licensing' }),
+      'Licensing is already withdrawn for this clip; nothing more to do.'
+    )
+    assert.equal(
+      uploadErrors.sentence('E_TOO_LARGE', { bytes: 2_500_000_000, max: 2_000_000_000 }),
+      'The file is 2.5 GB; the largest upload this instance accepts is 2.0 GB.'
+    )
+    assert.equal(
+      notForSale.sentence('E_VERSION_HELD', { version: 1, latest: 1, heldClips: 1 }).split(',')[0],
+      'This version holds 1 clip whose consent does not cover this licence'
+    )
+    assert.equal(
+      new QueueUnavailableError().message,
+      'The job queue cannot be reached right now. Try again in a minute.'
+    )
     assert.equal(new QueueUnavailableError().status, 503)
     assert.equal(
       transferErrors.describe({ code: 'E_NOT_RETRYABLE', status: 'failed', reason: null }),
       'This transfer was cancelled. There is nothing to send.'
     )
-    assert.equal(refundErrors.describe({ code: 'E_NOT_REFUNDABLE', status: 'refunded' }), 'This order is refunded; only a paid order can be refunded.')
+    assert.equal(
+      refundErrors.describe({ code: 'E_NOT_REFUNDABLE', status: 'refunded' }),
+      'This order is refunded; only a paid order can be refunded.'
+    )
   })
 })
 
 test.group('Exception handler: a feature error as page, fragment or JSON', (group) => {
   group.each.timeout(8000)
-  test('a browser gets the page the catalog names, with the status and its headers', async ({ assert }) => {
+  test('a browser gets the page the catalog names, with the status and its headers', async ({
+    assert,
+  }) => {
     const ctx = await contextWith({ Accept: 'text/html' })
     const rendered: [string, Record<string, unknown>][] = []
-    const render = async (template: string, state: Record<string, unknown>) => (rendered.push([template, state]), `<page>${state.message}</page>`)
+    const render = async (template: string, state: Record<string, unknown>) => (
+      rendered.push([template, state]),
+      `<page>${state.message}</page>`
+    )
     Object.defineProperty(ctx, 'view', { value: { render } })
     await new HttpExceptionHandler().handle(demo.raise('E_DEMO_GONE'), ctx)
     assert.equal(ctx.response.getStatus(), 503)
     assert.equal(ctx.response.getHeader('Retry-After'), '60')
-    assert.deepEqual(rendered, [['pages/errors/unavailable', { message: 'Gone for a minute.', back: null, status: 503 }]])
+    assert.deepEqual(rendered, [
+      ['pages/errors/unavailable', { message: 'Gone for a minute.', back: null, status: 503 }],
+    ])
     assert.equal(ctx.response.getBody(), '<page>Gone for a minute.</page>')
   })
 
-  test('without a page of its own, the generic page gets the sentence and the way back', async ({ assert }) => {
+  test('without a page of its own, the generic page gets the sentence and the way back', async ({
+    assert,
+  }) => {
     const ctx = await contextWith({ Accept: 'text/html' })
     const rendered: [string, Record<string, unknown>][] = []
-    const render = async (template: string, state: Record<string, unknown>) => (rendered.push([template, state]), '<page>')
+    const render = async (template: string, state: Record<string, unknown>) => (
+      rendered.push([template, state]),
+      '<page>'
+    )
     Object.defineProperty(ctx, 'view', { value: { render } })
-    await new HttpExceptionHandler().handle(demo.raise('E_DEMO_REFUSED', { name: 'Drill' }, { back: '/datasets' }), ctx)
+    await new HttpExceptionHandler().handle(
+      demo.raise('E_DEMO_REFUSED', { name: 'Drill' }, { back: '/datasets' }),
+      ctx
+    )
     assert.equal(ctx.response.getStatus(), 409)
-    assert.deepEqual(rendered, [['pages/errors/refused', { message: '“Drill” cannot be done now.', back: '/datasets', status: 409 }]])
+    assert.deepEqual(rendered, [
+      [
+        'pages/errors/refused',
+        { message: '“Drill” cannot be done now.', back: '/datasets', status: 409 },
+      ],
+    ])
   })
 
   test('htmx gets the refusal alone, no page shell', async ({ assert }) => {
@@ -145,7 +203,9 @@ test.group('Exception handler: a feature error as page, fragment or JSON', (grou
     const ctx = await contextWith({ Accept: 'application/json' })
     await new HttpExceptionHandler().handle(demo.raise('E_DEMO_REFUSED', { name: 'Drill' }), ctx)
     assert.equal(ctx.response.getStatus(), 409)
-    assert.deepEqual(ctx.response.getBody(), { errors: [{ code: 'E_DEMO_REFUSED', message: '“Drill” cannot be done now.' }] })
+    assert.deepEqual(ctx.response.getBody(), {
+      errors: [{ code: 'E_DEMO_REFUSED', message: '“Drill” cannot be done now.' }],
+    })
   })
 
   test('the REST API answers with the catalog’s API code, or by status', async ({ assert }) => {
@@ -154,14 +214,26 @@ test.group('Exception handler: a feature error as page, fragment or JSON', (grou
     assert.deepInclude(gone, { status: 503, apiCode: 'unavailable', message: 'Gone for a minute.' })
     assert.equal(gone.headers['Retry-After'], '60')
     const refused = toApiError(demo.raise('E_DEMO_REFUSED', { name: 'Drill' }), ctx)
-    assert.deepInclude(refused, { status: 409, apiCode: 'bad_request', message: '“Drill” cannot be done now.' })
+    assert.deepInclude(refused, {
+      status: 409,
+      apiCode: 'bad_request',
+      message: '“Drill” cannot be done now.',
+    })
     const missing = toApiError(noticeErrors.raise('E_NOTICE_NOT_FOUND'), ctx)
     assert.deepInclude(missing, { status: 404, apiCode: 'not_found' })
-    const undeliverable = toApiError(exportErrors.raise('E_OBJECT_MISSING', undefined, { detail: 'videos/a.mp4 is not in storage' }), ctx)
+    const undeliverable = toApiError(
+      exportErrors.raise('E_OBJECT_MISSING', undefined, {
+        detail: 'videos/a.mp4 is not in storage',
+      }),
+      ctx
+    )
     assert.deepInclude(undeliverable, { status: 409, apiCode: 'unavailable' })
     assert.notInclude(undeliverable.message, 'videos/a.mp4')
     // The queue's 503 has no API code: the API keeps answering it as an internal error.
-    assert.deepInclude(toApiError(new QueueUnavailableError(), ctx), { status: 500, apiCode: 'internal_error' })
+    assert.deepInclude(toApiError(new QueueUnavailableError(), ctx), {
+      status: 500,
+      apiCode: 'internal_error',
+    })
   })
 })
 
@@ -169,7 +241,9 @@ test.group('fragmentOrPage', (group) => {
   group.each.timeout(8000)
   const answers = { fragment: () => 'fragment', page: () => 'page' }
 
-  test('htmx gets the fragment, anyone else the page; both vary on HX-Request', async ({ assert }) => {
+  test('htmx gets the fragment, anyone else the page; both vary on HX-Request', async ({
+    assert,
+  }) => {
     const htmx = await contextWith({ 'HX-Request': 'true' })
     assert.equal(await fragmentOrPage(htmx, answers), 'fragment')
     assert.equal(htmx.response.getHeader('Vary'), 'HX-Request')
@@ -178,12 +252,23 @@ test.group('fragmentOrPage', (group) => {
     assert.equal(browser.response.getHeader('Vary'), 'HX-Request')
   })
 
-  test('a history restore needs the whole page; only the answer sent is rendered', async ({ assert }) => {
-    const restore = await contextWith({ 'HX-Request': 'true', 'HX-History-Restore-Request': 'true' })
+  test('a history restore needs the whole page; only the answer sent is rendered', async ({
+    assert,
+  }) => {
+    const restore = await contextWith({
+      'HX-Request': 'true',
+      'HX-History-Restore-Request': 'true',
+    })
     assert.isTrue(isHtmx(restore.request))
     assert.isFalse(wantsFragment(restore.request))
     let fragments = 0
-    assert.equal(await fragmentOrPage(restore, { fragment: () => String(++fragments), page: async () => 'page' }), 'page')
+    assert.equal(
+      await fragmentOrPage(restore, {
+        fragment: () => String(++fragments),
+        page: async () => 'page',
+      }),
+      'page'
+    )
     assert.equal(fragments, 0)
   })
 

@@ -31,12 +31,20 @@ test.group('Ledger split', () => {
     assert.equal(platformFee(4999, 10_000), 4999)
   })
 
-  test('every part sums to the amount for awkward amounts and seven uneven creators', ({ assert }) => {
+  test('every part sums to the amount for awkward amounts and seven uneven creators', ({
+    assert,
+  }) => {
     for (const amount of AWKWARD) {
       for (const bps of [0, 1, 1500, 2000, 3333, 10_000]) {
         const split = splitSale(amount, bps, SEVEN)
-        assert.equal(split.platformFeeCents + sum(split.shares.map((share) => share.cents)), amount, `${amount} at ${bps}`)
-        assert.isTrue(split.shares.every((share) => share.cents > 0 && Number.isInteger(share.cents)))
+        assert.equal(
+          split.platformFeeCents + sum(split.shares.map((share) => share.cents)),
+          amount,
+          `${amount} at ${bps}`
+        )
+        assert.isTrue(
+          split.shares.every((share) => share.cents > 0 && Number.isInteger(share.cents))
+        )
       }
     }
   })
@@ -46,7 +54,8 @@ test.group('Ledger split', () => {
     const seconds = sum(SEVEN.map((creator) => creator.seconds))
     const shares = splitBySeconds(total, SEVEN)
     for (const { creatorId, cents } of shares) {
-      const exact = (total * SEVEN.find((creator) => creator.creatorId === creatorId)!.seconds) / seconds
+      const exact =
+        (total * SEVEN.find((creator) => creator.creatorId === creatorId)!.seconds) / seconds
       assert.isBelow(Math.abs(cents - exact), 1, `creator ${creatorId}`)
     }
     assert.deepEqual(
@@ -137,7 +146,11 @@ test.group('Ledger split', () => {
   })
 
   test('without creators the platform keeps the whole amount', ({ assert }) => {
-    assert.deepEqual(splitSale(999, 2000, []), { amountCents: 999, platformFeeCents: 999, shares: [] })
+    assert.deepEqual(splitSale(999, 2000, []), {
+      amountCents: 999,
+      platformFeeCents: 999,
+      shares: [],
+    })
   })
 
   test('refuses fractional or negative cents and impossible commissions', ({ assert }) => {
@@ -147,7 +160,9 @@ test.group('Ledger split', () => {
     assert.throws(() => splitBySeconds(100, [{ creatorId: 1, seconds: -1 }]), /seconds/)
   })
 
-  test('property: over random clip lengths, prices and commissions the parts always sum to the amount', ({ assert }) => {
+  test('property: over random clip lengths, prices and commissions the parts always sum to the amount', ({
+    assert,
+  }) => {
     // A small seeded generator (mulberry32): the same 2,000 cases on every run, any failure reproducible.
     let seed = 0x5eed_2026
     const random = () => {
@@ -170,12 +185,23 @@ test.group('Ledger split', () => {
       const weights = clips.filter((clip) => clip.licensable)
       const split = splitSale(amount, commission, weights)
       const label = `run ${run}: ${amount} at ${commission} bps over ${JSON.stringify(weights)}`
-      assert.equal(split.platformFeeCents + sum(split.shares.map((share) => share.cents)), amount, label)
+      assert.equal(
+        split.platformFeeCents + sum(split.shares.map((share) => share.cents)),
+        amount,
+        label
+      )
       for (const share of split.shares) {
         assert.isTrue(Number.isSafeInteger(share.cents) && share.cents > 0, label)
-        assert.isTrue(weights.some((clip) => clip.creatorId === share.creatorId), `${label}: a creator without a licensable clip was paid`)
+        assert.isTrue(
+          weights.some((clip) => clip.creatorId === share.creatorId),
+          `${label}: a creator without a licensable clip was paid`
+        )
       }
-      assert.equal(new Set(split.shares.map((share) => share.creatorId)).size, split.shares.length, label)
+      assert.equal(
+        new Set(split.shares.map((share) => share.creatorId)).size,
+        split.shares.length,
+        label
+      )
     }
   })
 })

@@ -20,7 +20,9 @@ function boot(script: string, overrides: Record<string, string>) {
 }
 
 test.group('Production secrets', () => {
-  test('the server refuses to start with .env.example placeholders, naming each variable', ({ assert }) => {
+  test('the server refuses to start with .env.example placeholders, naming each variable', ({
+    assert,
+  }) => {
     const result = boot('bin/server.ts', {
       ...STRONG,
       S3_SECRET_KEY: 'change-me-too',
@@ -36,14 +38,25 @@ test.group('Production secrets', () => {
   }).timeout(70_000)
 
   test('a short APP_KEY and an empty Redis password are refused', ({ assert }) => {
-    const result = boot('start/env.ts', { ...STRONG, APP_KEY: 'only-twenty-chars-ok', REDIS_PASSWORD: '' })
+    const result = boot('start/env.ts', {
+      ...STRONG,
+      APP_KEY: 'only-twenty-chars-ok',
+      REDIS_PASSWORD: '',
+    })
     assert.notEqual(result.status, 0)
-    assert.include(result.stderr, 'APP_KEY is too short (20 characters). Set a random value of at least 32 characters.')
+    assert.include(
+      result.stderr,
+      'APP_KEY is too short (20 characters). Set a random value of at least 32 characters.'
+    )
     assert.include(result.stderr, 'REDIS_PASSWORD is empty.')
   }).timeout(70_000)
 
   test('strong secrets pass, and unset Stripe secrets are not required', ({ assert }) => {
-    const result = boot('start/env.ts', { ...STRONG, STRIPE_WEBHOOK_SECRET: '', STRIPE_CONNECT_WEBHOOK_SECRET: '' })
+    const result = boot('start/env.ts', {
+      ...STRONG,
+      STRIPE_WEBHOOK_SECRET: '',
+      STRIPE_CONNECT_WEBHOOK_SECRET: '',
+    })
     assert.equal(result.status, 0, result.stderr)
   }).timeout(70_000)
 })

@@ -24,7 +24,12 @@ export function runnableCommands(markdown: string): string[] {
     for (const line of lines) {
       const code = line.replace(/(^|\s)#.*$/, '').trim()
       if (!code) continue
-      commands.push(...code.split(/\s*&&\s*/).map((part) => part.trim()).filter(Boolean))
+      commands.push(
+        ...code
+          .split(/\s*&&\s*/)
+          .map((part) => part.trim())
+          .filter(Boolean)
+      )
     }
   }
   return commands
@@ -49,8 +54,11 @@ async function checkAce(words: string[]) {
     (result) => result.stdout,
     (error) => String(error.stdout ?? '')
   )
-  if (!stdout.includes(`node ace ${name}`)) throw new Error(`node ace ${name} --help does not describe ${name}`)
-  for (const flag of rest.filter((word) => word.startsWith('--')).map((word) => word.split('=')[0])) {
+  if (!stdout.includes(`node ace ${name}`))
+    throw new Error(`node ace ${name} --help does not describe ${name}`)
+  for (const flag of rest
+    .filter((word) => word.startsWith('--'))
+    .map((word) => word.split('=')[0])) {
     if (!stdout.includes(flag)) throw new Error(`node ace ${name} has no ${flag} option`)
   }
 }
@@ -85,7 +93,9 @@ async function checkDocker(words: string[]) {
   const profileAt = args.indexOf('--profile')
   if (profileAt >= 0) {
     const profile = args.splice(profileAt, 2)[1]
-    const known = Object.values<any>(compose.services).some((service) => service.profiles?.includes(profile))
+    const known = Object.values<any>(compose.services).some((service) =>
+      service.profiles?.includes(profile)
+    )
     if (!known) throw new Error(`compose.yaml has no "${profile}" profile`)
   }
   const [verb, ...more] = args
@@ -93,7 +103,8 @@ async function checkDocker(words: string[]) {
     throw new Error(`unexpected docker compose verb: ${verb}`)
   }
   const service = more.find((word) => !word.startsWith('-'))
-  if (service && !compose.services[service]) throw new Error(`compose.yaml has no "${service}" service`)
+  if (service && !compose.services[service])
+    throw new Error(`compose.yaml has no "${service}" service`)
   if (verb === 'exec' || verb === 'run') {
     const command = more.slice(more.indexOf(service!) + 1)
     if (command[0] === 'node' && command[1] === 'ace') await checkAce(command.slice(2))
@@ -139,10 +150,19 @@ test.group('README: the commands it gives still run', () => {
   test('the README marks its runnable commands', async ({ assert }) => {
     const commands = runnableCommands(await readme())
     // The appliance, the two commands without Docker, and the tests.
-    for (const expected of ['sh docker/init-env.sh', 'docker compose up -d', 'npm ci', 'npm run dev', 'npm test']) {
+    for (const expected of [
+      'sh docker/init-env.sh',
+      'docker compose up -d',
+      'npm ci',
+      'npm run dev',
+      'npm test',
+    ]) {
       assert.include(commands, expected)
     }
-    assert.isTrue(commands.some((command) => command.startsWith('node ace setup')), 'node ace setup is listed')
+    assert.isTrue(
+      commands.some((command) => command.startsWith('node ace setup')),
+      'node ace setup is listed'
+    )
   })
 
   test('each runnable command checks out', async ({ assert }) => {
@@ -158,10 +178,16 @@ test.group('README: the commands it gives still run', () => {
   }).timeout(120_000)
 
   test('the checks catch a command that no longer exists', async ({ assert }) => {
-    await assert.rejects(() => checkCommand('node ace clip:process in.mp4 --out out/ --no-such-flag'), /no --no-such-flag/)
+    await assert.rejects(
+      () => checkCommand('node ace clip:process in.mp4 --out out/ --no-such-flag'),
+      /no --no-such-flag/
+    )
     await assert.rejects(() => checkCommand('node ace no:such-command'))
     await assert.rejects(() => checkCommand('npm run no-such-script'), /no "no-such-script" script/)
-    await assert.rejects(() => checkCommand('docker compose --profile tpu up -d'), /no "tpu" profile/)
+    await assert.rejects(
+      () => checkCommand('docker compose --profile tpu up -d'),
+      /no "tpu" profile/
+    )
     await assert.rejects(() => checkCommand('docker compose logs web'), /no "web" service/)
     await assert.rejects(() => checkCommand('make install'), /cannot check/)
   }).timeout(60_000)

@@ -30,11 +30,36 @@ export interface OutputSpec {
  * The delivered kinds keep this order in every manifest.
  */
 export const CLIP_OUTPUTS = {
-  video: { file: 'video.mp4', bucket: 'processed', contentType: 'video/mp4', delivered: { folder: 'videos', extension: 'mp4' } },
-  keypoints: { file: 'keypoints.json', bucket: 'processed', contentType: 'application/json', delivered: { folder: 'keypoints', extension: 'json' } },
-  regions: { file: 'regions.json', bucket: 'processed', contentType: 'application/json', delivered: null },
-  metadata: { file: 'metadata.json', bucket: 'processed', contentType: 'application/json', delivered: { folder: 'metadata', extension: 'json' } },
-  thumbnail: { file: 'thumbnail.jpg', bucket: 'previews', contentType: 'image/jpeg', delivered: { folder: 'thumbnails', extension: 'jpg' } },
+  video: {
+    file: 'video.mp4',
+    bucket: 'processed',
+    contentType: 'video/mp4',
+    delivered: { folder: 'videos', extension: 'mp4' },
+  },
+  keypoints: {
+    file: 'keypoints.json',
+    bucket: 'processed',
+    contentType: 'application/json',
+    delivered: { folder: 'keypoints', extension: 'json' },
+  },
+  regions: {
+    file: 'regions.json',
+    bucket: 'processed',
+    contentType: 'application/json',
+    delivered: null,
+  },
+  metadata: {
+    file: 'metadata.json',
+    bucket: 'processed',
+    contentType: 'application/json',
+    delivered: { folder: 'metadata', extension: 'json' },
+  },
+  thumbnail: {
+    file: 'thumbnail.jpg',
+    bucket: 'previews',
+    contentType: 'image/jpeg',
+    delivered: { folder: 'thumbnails', extension: 'jpg' },
+  },
   preview: { file: 'preview.mp4', bucket: 'previews', contentType: 'video/mp4', delivered: null },
 } as const satisfies Record<string, OutputSpec>
 
@@ -43,7 +68,9 @@ export type OutputKind = keyof Outputs
 /** The buckets outputs are stored in (the application's storage must have each). */
 export type OutputBucket = Outputs[OutputKind]['bucket']
 /** The outputs a buyer receives. */
-export type DeliveredKind = { [K in OutputKind]: Outputs[K]['delivered'] extends null ? never : K }[OutputKind]
+export type DeliveredKind = {
+  [K in OutputKind]: Outputs[K]['delivered'] extends null ? never : K
+}[OutputKind]
 
 export const OUTPUT_KINDS = Object.keys(CLIP_OUTPUTS) as OutputKind[]
 
@@ -55,7 +82,9 @@ function isDelivered(kind: OutputKind): kind is DeliveredKind {
 export const DELIVERED_KINDS: readonly DeliveredKind[] = OUTPUT_KINDS.filter(isDelivered)
 
 /** The buckets a download may read from. */
-export const DELIVERED_BUCKETS: readonly OutputBucket[] = [...new Set(DELIVERED_KINDS.map((kind) => CLIP_OUTPUTS[kind].bucket))]
+export const DELIVERED_BUCKETS: readonly OutputBucket[] = [
+  ...new Set(DELIVERED_KINDS.map((kind) => CLIP_OUTPUTS[kind].bucket)),
+]
 
 /** `video`, clip id → `videos/<clip id>.mp4`. */
 export function deliveredPath(kind: DeliveredKind, clipId: string) {

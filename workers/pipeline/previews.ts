@@ -43,7 +43,19 @@ function previewFilter(settings: PreviewSettings) {
 }
 
 function previewArgs(settings: PreviewSettings) {
-  const args = ['-an', '-sn', '-dn', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '28', '-pix_fmt', 'yuv420p']
+  const args = [
+    '-an',
+    '-sn',
+    '-dn',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '28',
+    '-pix_fmt',
+    'yuv420p',
+  ]
   args.push('-g', String(settings.fps * 2), '-movflags', '+faststart')
   return [...args, ...STRIP_METADATA, '-f', 'mp4']
 }
@@ -52,13 +64,21 @@ function previewArgs(settings: PreviewSettings) {
 export function thumbnailTap(path: string, frame: number): EncoderTap {
   const at = Math.max(0, Math.floor(frame))
   // trim counts frames as they reach it and ends its branch after one: no frame is held back.
-  return { path, filter: `trim=start_frame=${at}:end_frame=${at + 1},${THUMBNAIL_FILTER}`, args: THUMBNAIL_ARGS }
+  return {
+    path,
+    filter: `trim=start_frame=${at}:end_frame=${at + 1},${THUMBNAIL_FILTER}`,
+    args: THUMBNAIL_ARGS,
+  }
 }
 
 /** The first `seconds` of the output frames as the preview. */
 export function previewTap(path: string, settings: PreviewSettings): EncoderTap {
   const frames = Math.round(settings.seconds * settings.fps)
-  return { path, filter: `trim=end_frame=${frames},${previewFilter(settings)}`, args: previewArgs(settings) }
+  return {
+    path,
+    filter: `trim=end_frame=${frames},${previewFilter(settings)}`,
+    args: previewArgs(settings),
+  }
 }
 
 /** The output frame index the thumbnail is taken from, for a clip of `frameCount` frames. */
@@ -67,22 +87,64 @@ export function thumbnailFrame(frameCount: number) {
 }
 
 async function runStep(step: 'thumbnail' | 'preview', args: string[], options: FfmpegStepOptions) {
-  const ffmpeg = new FfmpegProcess(['-v', 'error', '-y', ...args], { ...options, niceness: options.niceness ?? 10 })
+  const ffmpeg = new FfmpegProcess(['-v', 'error', '-y', ...args], {
+    ...options,
+    niceness: options.niceness ?? 10,
+  })
   const exit = await ffmpeg.exited
   if (exit.aborted) throw aborted(step)
   if (exit.code !== 0) {
-    throw new PipelineError('E_ENCODE_FAILED', step, `The ${step} could not be made.`, stderrTail(exit.stderr))
+    throw new PipelineError(
+      'E_ENCODE_FAILED',
+      step,
+      `The ${step} could not be made.`,
+      stderrTail(exit.stderr)
+    )
   }
 }
 
 /** The thumbnail from video.mp4, at THUMBNAIL_AT of its duration. */
-export async function makeThumbnail(video: string, output: string, durationSeconds: number, options: FfmpegStepOptions) {
+export async function makeThumbnail(
+  video: string,
+  output: string,
+  durationSeconds: number,
+  options: FfmpegStepOptions
+) {
   const at = (durationSeconds * THUMBNAIL_AT).toFixed(3)
-  await runStep('thumbnail', ['-ss', at, ...inputArgs('mp4'), '-i', video, '-vf', THUMBNAIL_FILTER, ...THUMBNAIL_ARGS, output], options)
+  await runStep(
+    'thumbnail',
+    [
+      '-ss',
+      at,
+      ...inputArgs('mp4'),
+      '-i',
+      video,
+      '-vf',
+      THUMBNAIL_FILTER,
+      ...THUMBNAIL_ARGS,
+      output,
+    ],
+    options
+  )
 }
 
 /** The preview from video.mp4: its first `seconds` at `height` p, watermarked, no audio. */
-export async function makePreview(video: string, output: string, settings: PreviewSettings, options: FfmpegStepOptions) {
-  const args = [...inputArgs('mp4'), '-i', video, '-t', String(settings.seconds), '-map', '0:v:0', '-vf', previewFilter(settings)]
+export async function makePreview(
+  video: string,
+  output: string,
+  settings: PreviewSettings,
+  options: FfmpegStepOptions
+) {
+  const args = [
+    ...inputArgs('mp4'),
+    '-i',
+    video,
+    '-t',
+    String(settings.seconds),
+    '-map',
+    '0:v:0',
+    '-vf',
+    previewFilter(settings),
+  ]
   await runStep('preview', [...args, ...previewArgs(settings), output], options)
 }

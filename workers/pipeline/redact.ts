@@ -101,19 +101,42 @@ export async function rerender(
 ): Promise<StandardizeResult> {
   const { fps, width, height } = options
   const expected = Number(plan.metadata.output?.frameCount) || plan.regions?.frameCount || 0
-  if (!expected) throw new PipelineError('E_INPUT_UNREADABLE', 'standardize', 'The clip’s metadata does not say how many frames it has.')
+  if (!expected)
+    throw new PipelineError(
+      'E_INPUT_UNREADABLE',
+      'standardize',
+      'The clip’s metadata does not say how many frames it has.'
+    )
   const mode: BlurStyle = plan.metadata.settings?.blur ?? options.blur ?? 'gaussian'
   const replay = plan.source === 'raw' ? rowsByFrame(plan.regions) : new Map<number, RegionRow[]>()
   const manual = new Map(plan.regionsToBlur.map((region) => [region.frame, region]))
-  const child = { ffmpegPath: options.ffmpegPath, niceness: options.niceness ?? 10, signal: hooks.signal }
+  const child = {
+    ffmpegPath: options.ffmpegPath,
+    niceness: options.niceness ?? 10,
+    signal: hooks.signal,
+  }
   const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps }
   const taps: (EncoderTap & { kind: 'thumbnail' | 'preview'; final: string })[] = [
-    { kind: 'thumbnail', final: input.thumbnailPath, ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)) },
-    { kind: 'preview', final: input.previewPath, ...previewTap(partialPath(input.previewPath), settings) },
+    {
+      kind: 'thumbnail',
+      final: input.thumbnailPath,
+      ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)),
+    },
+    {
+      kind: 'preview',
+      final: input.previewPath,
+      ...previewTap(partialPath(input.previewPath), settings),
+    },
   ]
-  await Promise.all(taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })]))
+  await Promise.all(
+    taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })])
+  )
   const videoTemp = partialPath(input.videoPath)
-  const reader = new FrameReader(input.inputPath, { width, height, fps }, { ...child, sourceFps: input.sourceFps, colour: input.colour, container: input.container })
+  const reader = new FrameReader(
+    input.inputPath,
+    { width, height, fps },
+    { ...child, sourceFps: input.sourceFps, colour: input.colour, container: input.container }
+  )
   const rate: DecodeRate = reader.rate
   const audio = options.keepAudio && input.hasAudio
   const encoder = new FrameEncoder(videoTemp, {
@@ -136,7 +159,8 @@ export async function rerender(
       for (let index = from; index < to; index++) {
         for (const row of replay.get(index) ?? []) regions.push(replayed(row, width, height))
         const box = manual.get(index)
-        if (box) regions.push({ x: box.x, y: box.y, width: box.width, height: box.height, shape: 'rect' })
+        if (box)
+          regions.push({ x: box.x, y: box.y, width: box.width, height: box.height, shape: 'rect' })
       }
       if (regions.length) blurRegions(frame, regions, mode)
       await encoder.write(frame.data)
@@ -162,14 +186,24 @@ export async function rerender(
     }
   } catch (error) {
     encoder.abort()
-    await Promise.all([rm(videoTemp, { force: true }), ...taps.map((tap) => rm(tap.path, { force: true }))])
+    await Promise.all([
+      rm(videoTemp, { force: true }),
+      ...taps.map((tap) => rm(tap.path, { force: true })),
+    ])
     throw error
   }
 
-  const regionsFile = withManualRegions(plan.regions, plan, { clipId: String(plan.metadata.clipId ?? ''), fps, width, height, frameCount: expected })
+  const regionsFile = withManualRegions(plan.regions, plan, {
+    clipId: String(plan.metadata.clipId ?? ''),
+    fps,
+    width,
+    height,
+    frameCount: expected,
+  })
   await writeFile(partialPath(input.regionsPath), JSON.stringify(regionsFile) + '\n')
   await rename(partialPath(input.regionsPath), input.regionsPath)
-  if (plan.keypointsPath !== input.keypointsPath) await copyFile(plan.keypointsPath, input.keypointsPath)
+  if (plan.keypointsPath !== input.keypointsPath)
+    await copyFile(plan.keypointsPath, input.keypointsPath)
 
   const output = plan.metadata.output ?? {}
   return {
@@ -192,14 +226,21 @@ export function replayed(row: RegionRow, width: number, height: number): BlurReg
   const [kind, x, y, w, h] = row
   const touchesEdge = x <= 0 || y <= 0 || x + w >= width || y + h >= height
   const shape = (kind === 'face' || kind === 'head') && !touchesEdge ? 'ellipse' : 'rect'
-  return { x: x - REPLAY_GROWTH, y: y - REPLAY_GROWTH, width: w + 2 * REPLAY_GROWTH, height: h + 2 * REPLAY_GROWTH, shape }
+  return {
+    x: x - REPLAY_GROWTH,
+    y: y - REPLAY_GROWTH,
+    width: w + 2 * REPLAY_GROWTH,
+    height: h + 2 * REPLAY_GROWTH,
+    shape,
+  }
 }
 
 /** regions.json's rows by output frame (an entry stands for `count` frames). */
 export function rowsByFrame(regions: RegionsFile | null) {
   const byFrame = new Map<number, RegionRow[]>()
   for (const entry of regions?.frames ?? []) {
-    for (let index = entry.index; index < entry.index + entry.count; index++) byFrame.set(index, entry.regions)
+    for (let index = entry.index; index < entry.index + entry.count; index++)
+      byFrame.set(index, entry.regions)
   }
   return byFrame
 }
@@ -216,7 +257,13 @@ export function withManualRegions(
 ): RegionsFile {
   const byFrame = rowsByFrame(previous)
   for (const box of plan.regionsToBlur) {
-    const row: RegionRow = ['manual', Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)]
+    const row: RegionRow = [
+      'manual',
+      Math.round(box.x),
+      Math.round(box.y),
+      Math.round(box.width),
+      Math.round(box.height),
+    ]
     byFrame.set(box.frame, [...(byFrame.get(box.frame) ?? []), row])
   }
   const frames: RegionsFile['frames'] = []
@@ -244,7 +291,12 @@ export function withManualRegions(
  * redaction listed (frames and region count only: metadata.json travels with datasets, so the
  * reviewer's identity stays in regions.json and the audit log).
  */
-export function redactedMetadata(previous: Record<string, any>, files: Record<string, { bytes: number; sha256: string }>, record: ManualRecord, regions: number) {
+export function redactedMetadata(
+  previous: Record<string, any>,
+  files: Record<string, { bytes: number; sha256: string }>,
+  record: ManualRecord,
+  regions: number
+) {
   return {
     ...previous,
     files,

@@ -7,7 +7,19 @@ export type ContainerKind = 'mp4' | 'matroska' | 'avi'
 const ISO_ATOMS = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot'])
 
 /** Audio-only or still-image brands that share the MP4 container. */
-const NON_VIDEO_BRANDS = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ', 'avif', 'avis', 'heic', 'heix', 'mif1', 'msf1'])
+const NON_VIDEO_BRANDS = new Set([
+  'M4A ',
+  'M4B ',
+  'M4P ',
+  'F4A ',
+  'F4B ',
+  'avif',
+  'avis',
+  'heic',
+  'heix',
+  'mif1',
+  'msf1',
+])
 
 export interface ContainerCheck {
   kind: ContainerKind | null
@@ -26,16 +38,27 @@ export function detectContainer(head: Buffer): ContainerCheck {
     if (ISO_ATOMS.has(atom)) {
       const brand = atom === 'ftyp' ? head.toString('latin1', 8, 12) : ''
       if (NON_VIDEO_BRANDS.has(brand)) {
-        return { kind: null, family: 'mp4', refusal: 'This file is audio or a still image in an MP4 container, not a video.' }
+        return {
+          kind: null,
+          family: 'mp4',
+          refusal: 'This file is audio or a still image in an MP4 container, not a video.',
+        }
       }
       return { kind: 'mp4', contentType: brand === 'qt  ' ? 'video/quicktime' : 'video/mp4' }
     }
   }
   if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) {
     // The EBML header's DocType sits in the first bytes: WebM is Matroska under another name.
-    return { kind: 'matroska', contentType: head.includes('webm', 0, 'latin1') ? 'video/webm' : 'video/x-matroska' }
+    return {
+      kind: 'matroska',
+      contentType: head.includes('webm', 0, 'latin1') ? 'video/webm' : 'video/x-matroska',
+    }
   }
-  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 11) === 'AVI') {
+  if (
+    head.length >= 12 &&
+    head.toString('latin1', 0, 4) === 'RIFF' &&
+    head.toString('latin1', 8, 11) === 'AVI'
+  ) {
     return { kind: 'avi', contentType: 'video/x-msvideo' }
   }
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
@@ -65,13 +88,15 @@ export async function checkComplete(
       if (header.length < 8) return 'The file ends in the middle of its structure: it is truncated.'
       let atomSize = header.readUInt32BE(0)
       if (atomSize === 1) {
-        if (header.length < 16) return 'The file ends in the middle of its structure: it is truncated.'
+        if (header.length < 16)
+          return 'The file ends in the middle of its structure: it is truncated.'
         atomSize = Number(header.readBigUInt64BE(8))
       } else if (atomSize === 0) {
         return null // "extends to the end of the file"
       }
       if (atomSize < 8) return 'The file structure is corrupt.'
-      if (position + atomSize > size) return 'The file is truncated: it stops before its last part ends.'
+      if (position + atomSize > size)
+        return 'The file is truncated: it stops before its last part ends.'
       position += atomSize
     }
     return null
@@ -116,7 +141,11 @@ function readVint(buffer: Buffer, offset: number) {
  * from the bytes and may pick a playlist (HLS) or script (concat) reader that opens other
  * files or URLs.
  */
-export const DEMUXERS: Record<ContainerKind, string> = { mp4: 'mov', matroska: 'matroska', avi: 'avi' }
+export const DEMUXERS: Record<ContainerKind, string> = {
+  mp4: 'mov',
+  matroska: 'matroska',
+  avi: 'avi',
+}
 
 /**
  * Options that go before every `-i` of a file we did not write ourselves: only local files
@@ -125,11 +154,20 @@ export const DEMUXERS: Record<ContainerKind, string> = { mp4: 'mov', matroska: '
  * AVI's embedded subtitle file is opened with the same whitelists).
  */
 export function inputArgs(kind: ContainerKind) {
-  return ['-protocol_whitelist', 'file,pipe', '-format_whitelist', DEMUXERS[kind], '-f', DEMUXERS[kind]]
+  return [
+    '-protocol_whitelist',
+    'file,pipe',
+    '-format_whitelist',
+    DEMUXERS[kind],
+    '-f',
+    DEMUXERS[kind],
+  ]
 }
 
 /** Markers of a playlist or script that a media file has no reason to carry. */
-const EMBEDDED_SCRIPTS = ['#EXTM3U', '#EXT-X-', 'ffconcat version'].map((marker) => Buffer.from(marker, 'latin1'))
+const EMBEDDED_SCRIPTS = ['#EXTM3U', '#EXT-X-', 'ffconcat version'].map((marker) =>
+  Buffer.from(marker, 'latin1')
+)
 const LONGEST_MARKER = Math.max(...EMBEDDED_SCRIPTS.map((marker) => marker.length))
 
 /**

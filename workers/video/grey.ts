@@ -21,15 +21,44 @@ export interface GreyRange {
 }
 
 /** Decodes output frames `first`–`last` of `videoPath`; fewer when the video ends sooner. */
-export async function readGreyFrames(videoPath: string, range: GreyRange, options: ChildOptions = {}): Promise<GreyFrame[]> {
+export async function readGreyFrames(
+  videoPath: string,
+  range: GreyRange,
+  options: ChildOptions = {}
+): Promise<GreyFrame[]> {
   const { width, height } = range
   const count = range.last - range.first + 1
   // Half a frame before the first: frame k is shown from k / fps, and an exact seek to a time
   // printed a hair late would start one frame after it.
   const at = Math.max(0, (range.first - 0.5) / range.fps)
-  const args = ['-v', 'error', '-ss', at.toFixed(4), ...inputArgs('mp4'), '-i', videoPath, '-map', '0:v:0', '-an', '-sn', '-dn']
-  args.push('-vf', `scale=${width}:${height}:flags=area,format=gray`, '-frames:v', String(count), '-f', 'rawvideo', 'pipe:1')
-  const ffmpeg = new FfmpegProcess(args, { ...options, niceness: options.niceness ?? 10, stdout: 'pipe' })
+  const args = [
+    '-v',
+    'error',
+    '-ss',
+    at.toFixed(4),
+    ...inputArgs('mp4'),
+    '-i',
+    videoPath,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+  ]
+  args.push(
+    '-vf',
+    `scale=${width}:${height}:flags=area,format=gray`,
+    '-frames:v',
+    String(count),
+    '-f',
+    'rawvideo',
+    'pipe:1'
+  )
+  const ffmpeg = new FfmpegProcess(args, {
+    ...options,
+    niceness: options.niceness ?? 10,
+    stdout: 'pipe',
+  })
   const size = width * height
   const frames: GreyFrame[] = []
   let pending: Buffer = Buffer.alloc(0)
@@ -43,7 +72,12 @@ export async function readGreyFrames(videoPath: string, range: GreyRange, option
     }
     const exit = await ffmpeg.exited
     if (exit.code !== 0) {
-      throw new PipelineError('E_DECODE_FAILED', 'standardize', 'The anonymized video could not be read to follow the box.', stderrTail(exit.stderr))
+      throw new PipelineError(
+        'E_DECODE_FAILED',
+        'standardize',
+        'The anonymized video could not be read to follow the box.',
+        stderrTail(exit.stderr)
+      )
     }
     return frames
   } finally {

@@ -62,7 +62,7 @@ function parseRate(rate: string | undefined) {
   return numerator / denominator
 }
 
-const normalize = (degrees: number) => (((Math.round(degrees) % 360) + 360) % 360)
+const normalize = (degrees: number) => ((Math.round(degrees) % 360) + 360) % 360
 
 function rotationOf(stream: any): number {
   const matrix = (stream.side_data_list ?? []).find((data: any) => data.rotation !== undefined)
@@ -77,10 +77,24 @@ function rotationOf(stream: any): number {
  * Only local files and pipes may be opened; `container` (what the magic bytes found) pins the
  * demuxer, and every caller that reads an upload or an original passes it.
  */
-export function probe(input: string, options: { ffprobePath?: string; timeoutMs?: number; container?: ContainerKind } = {}) {
+export function probe(
+  input: string,
+  options: { ffprobePath?: string; timeoutMs?: number; container?: ContainerKind } = {}
+) {
   const binary = options.ffprobePath ?? 'ffprobe'
-  const pinned = options.container ? inputArgs(options.container) : ['-protocol_whitelist', 'file,pipe']
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...pinned, input]
+  const pinned = options.container
+    ? inputArgs(options.container)
+    : ['-protocol_whitelist', 'file,pipe']
+  const args = [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    ...pinned,
+    input,
+  ]
   return new Promise<ProbeResult>((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -93,19 +107,31 @@ export function probe(input: string, options: { ffprobePath?: string; timeoutMs?
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
     child.once('error', (error) => {
       clearTimeout(timer)
-      reject(new ProbeError('E_PROBE_MISSING_BINARY', `ffprobe could not be started (${error.message}).`))
+      reject(
+        new ProbeError('E_PROBE_MISSING_BINARY', `ffprobe could not be started (${error.message}).`)
+      )
     })
     child.once('close', (code) => {
       clearTimeout(timer)
       if (code !== 0) {
         return reject(
-          new ProbeError('E_PROBE_UNREADABLE', 'The file could not be read as a video: it may be truncated or corrupt.', stderr.trim())
+          new ProbeError(
+            'E_PROBE_UNREADABLE',
+            'The file could not be read as a video: it may be truncated or corrupt.',
+            stderr.trim()
+          )
         )
       }
       try {
         resolve(toResult(JSON.parse(stdout)))
       } catch (error) {
-        reject(new ProbeError('E_PROBE_UNREADABLE', 'ffprobe returned output we could not understand.', String(error)))
+        reject(
+          new ProbeError(
+            'E_PROBE_UNREADABLE',
+            'ffprobe returned output we could not understand.',
+            String(error)
+          )
+        )
       }
     })
   })

@@ -41,7 +41,9 @@ export function planes(frame: Pick<Frame, 'width' | 'height' | 'data'>): Planes 
   const lumaSize = width * height
   const chromaSize = chromaWidth * chromaHeight
   if (data.length !== lumaSize + 2 * chromaSize) {
-    throw new Error(`a ${width}x${height} yuv420p frame has ${lumaSize + 2 * chromaSize} bytes, not ${data.length}`)
+    throw new Error(
+      `a ${width}x${height} yuv420p frame has ${lumaSize + 2 * chromaSize} bytes, not ${data.length}`
+    )
   }
   return {
     y: data.subarray(0, lumaSize),
@@ -91,7 +93,11 @@ export function yuvToRgb(y: number, u: number, v: number): [number, number, numb
   const l = 1.164384 * (y - 16)
   const cb = u - 128
   const cr = v - 128
-  return [clampByte(l + 1.792741 * cr), clampByte(l - 0.213249 * cb - 0.532909 * cr), clampByte(l + 2.112402 * cb)]
+  return [
+    clampByte(l + 1.792741 * cr),
+    clampByte(l - 0.213249 * cb - 0.532909 * cr),
+    clampByte(l + 2.112402 * cb),
+  ]
 }
 
 /**
@@ -110,7 +116,8 @@ export function paint(frame: Pick<Frame, 'width' | 'height' | 'data'>, color: Yu
     p.v.fill(color.v)
     return
   }
-  for (let row = y; row < y + height; row++) p.y.fill(color.y, row * p.width + x, row * p.width + x + width)
+  for (let row = y; row < y + height; row++)
+    p.y.fill(color.y, row * p.width + x, row * p.width + x + width)
   const cx0 = x >> 1
   const cx1 = (x + width + 1) >> 1
   for (let row = y >> 1; row < (y + height + 1) >> 1; row++) {

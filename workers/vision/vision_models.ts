@@ -16,7 +16,7 @@ import {
 } from './models.js'
 import type { VisionRuntime } from './runtime/runtime.js'
 import type { VisionSettings } from './settings.js'
-import { loadDictionary } from './text/detector.js'
+import { loadDictionary } from './text/recognize.js'
 import type { Model } from './types.js'
 
 export interface VisionModels {

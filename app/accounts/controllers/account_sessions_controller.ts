@@ -17,7 +17,10 @@ export default class AccountSessionsController {
   async destroy({ bouncer, auth, params, response, session }: HttpContext) {
     await bouncer.with(AccountPolicy).authorize('manageSessions')
     const revoked = await this.sessions.revoke(auth.getUserOrFail(), String(params.handle))
-    session.flash(revoked ? 'success' : 'error', revoked ? 'That device is signed out.' : 'No such session among yours; nothing changed.')
+    session.flash(
+      revoked ? 'success' : 'error',
+      revoked ? 'That device is signed out.' : 'No such session among yours; nothing changed.'
+    )
     return response.redirect('/account/sessions')
   }
 
@@ -25,7 +28,10 @@ export default class AccountSessionsController {
   async clear({ bouncer, auth, response, session }: HttpContext) {
     await bouncer.with(AccountPolicy).authorize('manageSessions')
     const count = await this.sessions.revokeAll(auth.getUserOrFail().id, session.sessionId)
-    session.flash('success', count === 1 ? '1 other device is signed out.' : `${count} other devices are signed out.`)
+    session.flash(
+      'success',
+      count === 1 ? '1 other device is signed out.' : `${count} other devices are signed out.`
+    )
     return response.redirect('/account/sessions')
   }
 }

@@ -13,7 +13,11 @@ export default class ApiTokensController {
   async index({ bouncer, auth, view }: HttpContext) {
     await bouncer.with(ApiTokenPolicy).authorize('manage')
     const tokens = await this.tokens.list(auth.getUserOrFail())
-    return view.render('pages/tokens/index', { tokens, scopes: API_SCOPES, expiries: TOKEN_EXPIRY_LABELS })
+    return view.render('pages/tokens/index', {
+      tokens,
+      scopes: API_SCOPES,
+      expiries: TOKEN_EXPIRY_LABELS,
+    })
   }
 
   /**
@@ -30,13 +34,22 @@ export default class ApiTokensController {
       return response.redirect('/account/tokens')
     }
     response.header('Cache-Control', 'no-store')
-    return view.render('pages/tokens/created', { token: result.token, secret: result.secret, apiBase: env.get('APP_URL') })
+    return view.render('pages/tokens/created', {
+      token: result.token,
+      secret: result.secret,
+      apiBase: env.get('APP_URL'),
+    })
   }
 
   async destroy({ bouncer, auth, params, response, session }: HttpContext) {
     await bouncer.with(ApiTokenPolicy).authorize('manage')
     const revoked = await this.tokens.revoke(auth.getUserOrFail(), Number(params.tokenId))
-    session.flash(revoked ? 'success' : 'error', revoked ? 'Token revoked: requests with it now get 401.' : 'No such token among yours; nothing changed.')
+    session.flash(
+      revoked ? 'success' : 'error',
+      revoked
+        ? 'Token revoked: requests with it now get 401.'
+        : 'No such token among yours; nothing changed.'
+    )
     return response.redirect('/account/tokens')
   }
 }

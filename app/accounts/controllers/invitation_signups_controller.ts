@@ -21,7 +21,9 @@ export default class InvitationSignupsController {
   async store({ auth, params, request, response, session }: HttpContext) {
     const invitation = await this.invitations.usable(params.token)
     if (!invitation) throw accountErrors.raise('E_INVITATION_INVALID')
-    const data = await request.validateUsing(invitationSignupValidator, { meta: { role: invitation.role } })
+    const data = await request.validateUsing(invitationSignupValidator, {
+      meta: { role: invitation.role },
+    })
     const result = await this.invitations.accept(params.token, data, request.ip())
     if (!result.ok) {
       if (result.code === 'E_INVITATION_INVALID') throw accountErrors.raise('E_INVITATION_INVALID')

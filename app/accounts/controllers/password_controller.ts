@@ -16,10 +16,17 @@ export default class PasswordController {
   async update({ bouncer, request, auth, response, session }: HttpContext) {
     await bouncer.with(AccountPolicy).authorize('changePassword')
     const { currentPassword, password } = await request.validateUsing(passwordChangeValidator)
-    const changed = await this.accounts.changePassword(auth.getUserOrFail(), currentPassword, password, session.sessionId)
+    const changed = await this.accounts.changePassword(
+      auth.getUserOrFail(),
+      currentPassword,
+      password,
+      session.sessionId
+    )
     if (!changed) {
       // Shown under the field, like a validation error.
-      session.flash('inputErrorsBag', { currentPassword: ['Your current password is not correct.'] })
+      session.flash('inputErrorsBag', {
+        currentPassword: ['Your current password is not correct.'],
+      })
       return response.redirect().back()
     }
     session.flash('success', 'Your password is changed. Every other device is signed out.')

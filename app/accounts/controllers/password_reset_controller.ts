@@ -24,7 +24,8 @@ export default class PasswordResetController {
   }
 
   async edit({ params, view }: HttpContext) {
-    if (!(await this.resets.isValid(params.token))) throw accountErrors.raise('E_RESET_TOKEN_INVALID')
+    if (!(await this.resets.isValid(params.token)))
+      throw accountErrors.raise('E_RESET_TOKEN_INVALID')
     return view.render('pages/auth/reset_password', { token: params.token })
   }
 

@@ -31,6 +31,8 @@ export default class SignupController {
   /** Invite-only instances refuse signing up on one's own (403, with its page). */
   protected async refuseUnlessOpen() {
     if ((await this.settings.get('registration')) === 'open') return
-    throw accountErrors.raise('E_REGISTRATION_CLOSED', { instance: await this.settings.get('instance_name') })
+    throw accountErrors.raise('E_REGISTRATION_CLOSED', {
+      instance: await this.settings.get('instance_name'),
+    })
   }
 }

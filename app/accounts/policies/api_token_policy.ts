@@ -29,14 +29,20 @@ export default class ApiTokenPolicy extends BasePolicy {
   /** One API request with the token it came with, which must carry `scope`. */
   use(user: User, scope: ApiScope): AuthorizerResponse {
     if (user.isSuspended) {
-      return AuthorizationResponse.deny('This account is suspended. Contact an administrator of this instance.').t('account_suspended')
+      return AuthorizationResponse.deny(
+        'This account is suspended. Contact an administrator of this instance.'
+      ).t('account_suspended')
     }
     if (user.role !== 'buyer') {
-      return AuthorizationResponse.deny('The API is for buyer accounts; this token belongs to another kind of account.').t('wrong_role')
+      return AuthorizationResponse.deny(
+        'The API is for buyer accounts; this token belongs to another kind of account.'
+      ).t('wrong_role')
     }
     const token = (user as User & { currentAccessToken?: AccessToken }).currentAccessToken
     if (!token || !token.abilities.includes(scope)) {
-      return AuthorizationResponse.deny(`This token lacks the ${scope} scope. Create a token with it on your API tokens page.`).t('insufficient_scope')
+      return AuthorizationResponse.deny(
+        `This token lacks the ${scope} scope. Create a token with it on your API tokens page.`
+      ).t('insufficient_scope')
     }
     return true
   }

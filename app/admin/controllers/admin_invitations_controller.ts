@@ -20,15 +20,28 @@ export default class AdminInvitationsController {
     }
     // The link exists in clear only here: the page shows it once, the database keeps its hash.
     session.flash('invitationLink', result.link)
-    session.flash('success', result.mailed ? `Invitation sent to ${input.email}.` : `Invitation created for ${input.email}: copy the link below and send it.`)
+    session.flash(
+      'success',
+      result.mailed
+        ? `Invitation sent to ${input.email}.`
+        : `Invitation created for ${input.email}: copy the link below and send it.`
+    )
     return response.redirect('/admin/users')
   }
 
   async destroy({ auth, bouncer, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
-    const result = await this.invitations.revoke(auth.getUserOrFail(), Number(params.invitationId), request.ip())
+    const result = await this.invitations.revoke(
+      auth.getUserOrFail(),
+      Number(params.invitationId),
+      request.ip()
+    )
     if (!result.ok) session.flash('error', result.message)
-    else session.flash('success', `The invitation of ${result.invitation.email} is revoked: its link no longer works.`)
+    else
+      session.flash(
+        'success',
+        `The invitation of ${result.invitation.email} is revoked: its link no longer works.`
+      )
     return response.redirect('/admin/users')
   }
 }

@@ -11,7 +11,10 @@ export default class AdminSettingsController {
 
   async edit({ bouncer, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageSettings')
-    return view.render('pages/admin/settings/edit', { form: await this.instance.form(), currencies: CURRENCIES })
+    return view.render('pages/admin/settings/edit', {
+      form: await this.instance.form(),
+      currencies: CURRENCIES,
+    })
   }
 
   async update({ auth, bouncer, request, response, session }: HttpContext) {
@@ -23,7 +26,12 @@ export default class AdminSettingsController {
       session.flash('inputErrorsBag', { logo: [result.message] })
       return response.redirect('/admin/settings')
     }
-    session.flash(result.changed.length ? 'success' : 'info', result.changed.length ? `Settings saved (${result.changed.length} changed).` : 'Nothing changed.')
+    session.flash(
+      result.changed.length ? 'success' : 'info',
+      result.changed.length
+        ? `Settings saved (${result.changed.length} changed).`
+        : 'Nothing changed.'
+    )
     return response.redirect('/admin/settings')
   }
 }

@@ -10,16 +10,25 @@ export default class AdminUserSuspensionsController {
 
   async store({ auth, bouncer, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
-    const result = await this.users.suspend(auth.getUserOrFail(), Number(params.userId), request.ip())
+    const result = await this.users.suspend(
+      auth.getUserOrFail(),
+      Number(params.userId),
+      request.ip()
+    )
     if (!result.ok) session.flash('error', result.message)
     else if (!result.changed) session.flash('info', `${result.user.email} is already suspended.`)
-    else session.flash('success', `${result.user.email} is suspended: logged out, API tokens revoked.`)
+    else
+      session.flash('success', `${result.user.email} is suspended: logged out, API tokens revoked.`)
     return response.redirect().back()
   }
 
   async destroy({ auth, bouncer, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
-    const result = await this.users.reactivate(auth.getUserOrFail(), Number(params.userId), request.ip())
+    const result = await this.users.reactivate(
+      auth.getUserOrFail(),
+      Number(params.userId),
+      request.ip()
+    )
     if (!result.ok) session.flash('error', result.message)
     else if (!result.changed) session.flash('info', `${result.user.email} is not suspended.`)
     else session.flash('success', `${result.user.email} is active again.`)

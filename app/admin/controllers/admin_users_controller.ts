@@ -18,9 +18,14 @@ export default class AdminUsersController {
   async index({ bouncer, request, response, view }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
     const [error, filters] = await userFiltersValidator.tryValidate(request.qs())
-    const filterErrors = error ? error.messages.map((message: { message: string }) => message.message) : []
+    const filterErrors = error
+      ? error.messages.map((message: { message: string }) => message.message)
+      : []
     const page = filters ? await this.users.list(filters) : null
-    if (page) page.baseUrl('/admin/users').queryString({ q: filters?.q, role: filters?.role, status: filters?.status })
+    if (page)
+      page
+        .baseUrl('/admin/users')
+        .queryString({ q: filters?.q, role: filters?.role, status: filters?.status })
     const html = await view.render('pages/admin/users/index', {
       page,
       filters: filters ?? request.qs(),
@@ -38,10 +43,23 @@ export default class AdminUsersController {
   async update({ auth, bouncer, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('manageUsers')
     const { role } = await request.validateUsing(roleChangeValidator)
-    const result = await this.users.changeRole(auth.getUserOrFail(), Number(params.userId), role, request.ip())
+    const result = await this.users.changeRole(
+      auth.getUserOrFail(),
+      Number(params.userId),
+      role,
+      request.ip()
+    )
     if (!result.ok) session.flash('error', result.message)
-    else if (!result.changed) session.flash('info', `${result.user.email} is already ${role === 'admin' ? 'an' : 'a'} ${role}.`)
-    else session.flash('success', `${result.user.email} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`)
+    else if (!result.changed)
+      session.flash(
+        'info',
+        `${result.user.email} is already ${role === 'admin' ? 'an' : 'a'} ${role}.`
+      )
+    else
+      session.flash(
+        'success',
+        `${result.user.email} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`
+      )
     return response.redirect().back()
   }
 }

@@ -24,7 +24,11 @@ export default class LicencesController {
       const licence = await this.api.ownLicence(user, ctx.params.licenceId)
       // The web download's rule, unchanged: a revoked licence delivers nothing.
       await ctx.bouncer.with(LicencePolicy).authorize('download', licence)
-      const requester = { user, ip: ctx.request.ip() ?? null, userAgent: ctx.request.header('user-agent') ?? null }
+      const requester = {
+        user,
+        ip: ctx.request.ip() ?? null,
+        userAgent: ctx.request.header('user-agent') ?? null,
+      }
       return this.api.manifest(licence, requester)
     })
   }

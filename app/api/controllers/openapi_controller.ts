@@ -18,6 +18,10 @@ export default class OpenapiController {
 
   async missing({ bouncer, request }: HttpContext) {
     await bouncer.with(ApiTokenPolicy).authorize('readReference')
-    throw new ApiError(404, 'not_found', `No API endpoint answers ${request.method()} ${request.url()}. See /api/v1/openapi.json.`)
+    throw new ApiError(
+      404,
+      'not_found',
+      `No API endpoint answers ${request.method()} ${request.url()}. See /api/v1/openapi.json.`
+    )
   }
 }

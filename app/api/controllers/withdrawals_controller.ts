@@ -27,7 +27,13 @@ export default class WithdrawalsController {
       await ctx.bouncer.with(ApiTokenPolicy).authorize('use', 'withdrawals:ack')
       const user = ctx.auth.getUserOrFail()
       const licence = await this.api.ownLicence(user, ctx.params.licenceId)
-      const { notice, recorded } = await this.notices.acknowledge(user, licence.id, Number(ctx.params.noticeId), 'api', ctx.request.ip() ?? null)
+      const { notice, recorded } = await this.notices.acknowledge(
+        user,
+        licence.id,
+        Number(ctx.params.noticeId),
+        'api',
+        ctx.request.ip() ?? null
+      )
       return { data: this.notices.apiNotice(notice), recorded }
     })
   }

@@ -21,20 +21,39 @@ export default class CatalogController {
     const results = await this.catalog.results(canonical, async () => {
       const { cards, next } = await this.catalog.page(filters, after)
       const nextUrl = next ? `/catalog?${this.catalog.queryString(filters, next)}` : null
-      const html = await view.render('components/catalog/results', { cards, errors, after, nextUrl, firstUrl })
+      const html = await view.render('components/catalog/results', {
+        cards,
+        errors,
+        after,
+        nextUrl,
+        firstUrl,
+      })
       return { html, cacheable: errors.length === 0 }
     })
-    return fragmentOrPage({ request, response }, {
-      fragment: () => {
-        // The address bar gets the canonical URL (no empty fields). A request for the state already
-        // shown (Enter right after typing sends the search twice) adds no second history entry.
-        const current = request.header('HX-Current-URL')
-        const shown = current ? URL.parse(current) : null
-        response.header('HX-Push-Url', shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical)
-        return results
-      },
-      page: async () => view.render('pages/catalog/index', { filters, errors, results, facets: await this.catalog.facets(), sorts: CATALOG_SORTS }),
-    })
+    return fragmentOrPage(
+      { request, response },
+      {
+        fragment: () => {
+          // The address bar gets the canonical URL (no empty fields). A request for the state already
+          // shown (Enter right after typing sends the search twice) adds no second history entry.
+          const current = request.header('HX-Current-URL')
+          const shown = current ? URL.parse(current) : null
+          response.header(
+            'HX-Push-Url',
+            shown && `${shown.pathname}${shown.search}` === canonical ? 'false' : canonical
+          )
+          return results
+        },
+        page: async () =>
+          view.render('pages/catalog/index', {
+            filters,
+            errors,
+            results,
+            facets: await this.catalog.facets(),
+            sorts: CATALOG_SORTS,
+          }),
+      }
+    )
   }
 
   async show({ auth, bouncer, params, view }: HttpContext) {

@@ -3,7 +3,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { isHtmx } from '#app/core/htmx'
 import { clipErrors } from '#app/clips/errors'
 import ClipPolicy from '#app/clips/policies/clip_policy'
-import { CLIP_STATUS_LABELS, ClipLibraryService, type RetryResult } from '#app/clips/clip_library_service'
+import {
+  CLIP_STATUS_LABELS,
+  ClipLibraryService,
+  type RetryResult,
+} from '#app/clips/clip_library_service'
 
 /** The sentence the creator reads for a refusal (app/clips/errors.ts). */
 function refusalMessage(result: Exclude<RetryResult, { ok: true }>) {
@@ -37,7 +41,8 @@ export default class ClipRetryController {
     }
     session.flash(notice.kind, notice.message)
     // Admins cannot open "My clips": they return to the clip they retried.
-    const backToDetail = request.input('from') === 'detail' || clip.userId !== auth.getUserOrFail().id
+    const backToDetail =
+      request.input('from') === 'detail' || clip.userId !== auth.getUserOrFail().id
     return response.redirect(backToDetail ? `/clips/${clip.id}` : '/clips')
   }
 }

@@ -12,10 +12,13 @@ export default class ClipsController {
   async index({ bouncer, auth, request, response, view }: HttpContext) {
     await bouncer.with(ClipPolicy).authorize('viewList')
     const library = await this.library.listFor(auth.getUserOrFail())
-    return fragmentOrPage({ request, response }, {
-      fragment: () => view.render('components/clips/list', library),
-      page: () => view.render('pages/clips/index', library),
-    })
+    return fragmentOrPage(
+      { request, response },
+      {
+        fragment: () => view.render('components/clips/list', library),
+        page: () => view.render('pages/clips/index', library),
+      }
+    )
   }
 
   /** One clip in full. Polled by htmx while the pipeline may still change it. */
@@ -24,10 +27,13 @@ export default class ClipsController {
     const clip = await this.library.find(params.id)
     await bouncer.with(ClipPolicy).authorize('view', clip)
     const detail = await this.library.detail(clip)
-    return fragmentOrPage({ request, response }, {
-      fragment: () => view.render('components/clips/detail', { detail }),
-      page: () => view.render('pages/clips/show', { detail }),
-    })
+    return fragmentOrPage(
+      { request, response },
+      {
+        fragment: () => view.render('components/clips/detail', { detail }),
+        page: () => view.render('pages/clips/show', { detail }),
+      }
+    )
   }
 
   /**

@@ -29,7 +29,9 @@ export default class AdminLedgerController {
       kinds: LEDGER_ENTRY_KINDS,
       firstUrl: `/admin/ledger${base ? `?${base}` : ''}`,
       csvUrl: `/admin/ledger.csv${base ? `?${base}` : ''}`,
-      nextUrl: page.next ? `/admin/ledger?${this.ledger.queryString(parsed.filters, page.next)}` : null,
+      nextUrl: page.next
+        ? `/admin/ledger?${this.ledger.queryString(parsed.filters, page.next)}`
+        : null,
     })
   }
 

@@ -21,7 +21,9 @@ export default class AdminPayoutsController {
       errors: parsed.errors,
       statuses: TRANSFER_VIEWS,
       firstUrl: `/admin/payouts${base ? `?${base}` : ''}`,
-      nextUrl: page.next ? `/admin/payouts?${this.payouts.queryString(parsed.filters, page.next)}` : null,
+      nextUrl: page.next
+        ? `/admin/payouts?${this.payouts.queryString(parsed.filters, page.next)}`
+        : null,
     })
   }
 }

@@ -13,10 +13,18 @@ export default class AdminRefundsController {
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('access')
     const { reason } = await request.validateUsing(refundRequestValidator)
-    const result = await this.payouts.requestRefund(auth.getUserOrFail(), params.orderId, reason, request.ip())
+    const result = await this.payouts.requestRefund(
+      auth.getUserOrFail(),
+      params.orderId,
+      reason,
+      request.ip()
+    )
     if (!result.ok && result.code === 'E_NOT_FOUND') throw refundErrors.raise('E_NOT_FOUND')
     if (result.ok) {
-      session.flash('success', `Stripe accepted the refund (${result.refundId}). The order, licence and ledger change when Stripe confirms it.`)
+      session.flash(
+        'success',
+        `Stripe accepted the refund (${result.refundId}). The order, licence and ledger change when Stripe confirms it.`
+      )
     } else {
       session.flash('error', refundErrors.describe(result))
     }

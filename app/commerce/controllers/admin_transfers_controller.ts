@@ -11,9 +11,17 @@ export default class AdminTransfersController {
 
   async retry({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('access')
-    const result = await this.payouts.retryTransfer(auth.getUserOrFail(), Number(params.transferId), request.ip())
+    const result = await this.payouts.retryTransfer(
+      auth.getUserOrFail(),
+      Number(params.transferId),
+      request.ip()
+    )
     if (!result.ok && result.code === 'E_NOT_FOUND') throw transferErrors.raise('E_NOT_FOUND')
-    if (result.ok) session.flash('success', `Transfer #${result.transfer.id} was sent (${result.transfer.stripeTransferId}).`)
+    if (result.ok)
+      session.flash(
+        'success',
+        `Transfer #${result.transfer.id} was sent (${result.transfer.stripeTransferId}).`
+      )
     else session.flash('error', transferErrors.describe(result))
     return response.redirect().back()
   }

@@ -15,7 +15,10 @@ export default class CheckoutController {
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
     const version = await this.checkout.purchasable(params.versionId)
-    const agreement = await this.terms.agreedTo(version.licenceType, request.only(['agree', 'licenceTextId']))
+    const agreement = await this.terms.agreedTo(
+      version.licenceType,
+      request.only(['agree', 'licenceTextId'])
+    )
     if (!agreement.ok) {
       session.flash('error', agreement.message)
       return response.redirect(`/catalog/${version.dataset.slug}`)
@@ -30,7 +33,10 @@ export default class CheckoutController {
         session.flash('error', 'This dataset is free: use "Get it free" instead.')
         return response.redirect(`/catalog/${result.slug}`)
       case 'E_NOT_CONFIGURED':
-        session.flash('error', 'Payments are not configured on this instance, so paid datasets cannot be bought yet. Nothing was charged.')
+        session.flash(
+          'error',
+          'Payments are not configured on this instance, so paid datasets cannot be bought yet. Nothing was charged.'
+        )
         return response.redirect(`/catalog/${result.slug}`)
       case 'E_STRIPE':
         session.flash('error', `${result.error.message} Nothing was charged.`)
@@ -41,21 +47,33 @@ export default class CheckoutController {
   /** Stripe's success_url: the licence once the webhook issued it, or word that it is coming. */
   async success({ bouncer, auth, request, view }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
-    const order = await this.checkout.orderOfSession(auth.getUserOrFail(), String(request.qs().session_id ?? ''))
-    return view.render('pages/checkout/success', { order, licence: order.licence?.revokedAt ? null : order.licence })
+    const order = await this.checkout.orderOfSession(
+      auth.getUserOrFail(),
+      String(request.qs().session_id ?? '')
+    )
+    return view.render('pages/checkout/success', {
+      order,
+      licence: order.licence?.revokedAt ? null : order.licence,
+    })
   }
 
   /** Stripe's cancel_url: the order as it stands, and a button that cancels it. Changes nothing. */
   async cancel({ bouncer, auth, request, view }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
-    const order = await this.checkout.orderToCancel(auth.getUserOrFail(), String(request.qs().order ?? ''))
+    const order = await this.checkout.orderToCancel(
+      auth.getUserOrFail(),
+      String(request.qs().order ?? '')
+    )
     return view.render('pages/checkout/cancel', { order })
   }
 
   /** The cancel page's button: the order is cancelled if still pending; back to the page. */
   async destroy({ bouncer, auth, request, response }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
-    const order = await this.checkout.cancel(auth.getUserOrFail(), String(request.input('order') ?? ''))
+    const order = await this.checkout.cancel(
+      auth.getUserOrFail(),
+      String(request.input('order') ?? '')
+    )
     return response.redirect().status(303).toPath(`/checkout/cancel?order=${order.id}`)
   }
 }

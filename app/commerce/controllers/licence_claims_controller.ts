@@ -15,7 +15,10 @@ export default class LicenceClaimsController {
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
     const version = await this.checkout.purchasable(params.versionId)
-    const agreement = await this.terms.agreedTo(version.licenceType, request.only(['agree', 'licenceTextId']))
+    const agreement = await this.terms.agreedTo(
+      version.licenceType,
+      request.only(['agree', 'licenceTextId'])
+    )
     if (!agreement.ok) {
       session.flash('error', agreement.message)
       return response.redirect(`/catalog/${version.dataset.slug}`)
@@ -25,7 +28,12 @@ export default class LicenceClaimsController {
       session.flash('error', 'This dataset is not free: buy it to get a licence.')
       return response.redirect(`/catalog/${result.slug}`)
     }
-    session.flash('success', result.created ? 'The dataset is yours: your licence is below.' : 'You already hold a licence for this dataset version.')
+    session.flash(
+      'success',
+      result.created
+        ? 'The dataset is yours: your licence is below.'
+        : 'You already hold a licence for this dataset version.'
+    )
     return response.redirect(`/licences/${result.licence.id}`)
   }
 }

@@ -49,9 +49,17 @@ export default class StripeConnectController {
     if (!result.ok) {
       session.flash('error', problem(result))
     } else if (result.status === 'ready') {
-      session.flash('success', result.becameReady ? 'Your Stripe account is ready: your pending balance is being transferred to it.' : 'Your Stripe account is ready to receive transfers.')
+      session.flash(
+        'success',
+        result.becameReady
+          ? 'Your Stripe account is ready: your pending balance is being transferred to it.'
+          : 'Your Stripe account is ready to receive transfers.'
+      )
     } else {
-      session.flash('info', 'Stripe still needs some details before transfers can start. Continue the onboarding when you are ready; your earnings wait as a pending balance.')
+      session.flash(
+        'info',
+        'Stripe still needs some details before transfers can start. Continue the onboarding when you are ready; your earnings wait as a pending balance.'
+      )
     }
     return response.redirect('/creator')
   }

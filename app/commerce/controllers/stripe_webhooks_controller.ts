@@ -26,7 +26,9 @@ export default class StripeWebhooksController {
     const outcome = await this.webhooks.apply(event)
     // Nothing was kept: a non-2xx makes Stripe deliver it again later.
     if (outcome.status === 'retry') {
-      return response.status(outcome.waitingFor === 'order' ? 409 : 503).send({ received: true, ...outcome })
+      return response
+        .status(outcome.waitingFor === 'order' ? 409 : 503)
+        .send({ received: true, ...outcome })
     }
     return response.ok({ received: true, ...outcome })
   }

@@ -10,7 +10,9 @@ export default class CommercePolicy extends BasePolicy {
   buy(user: User): AuthorizerResponse {
     if (user.isSuspended) return false
     if (user.role === 'buyer') return true
-    return AuthorizationResponse.deny('Only buyer accounts can license datasets. Sign up as a buyer (a company) to buy one.')
+    return AuthorizationResponse.deny(
+      'Only buyer accounts can license datasets. Sign up as a buyer (a company) to buy one.'
+    )
   }
 
   grant(user: User): AuthorizerResponse {

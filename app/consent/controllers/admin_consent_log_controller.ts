@@ -26,7 +26,9 @@ export default class AdminConsentLogController {
       errors: parsed.errors,
       firstUrl: `/admin/consent-log${base ? `?${base}` : ''}`,
       csvUrl: `/admin/consent-log.csv${base ? `?${base}` : ''}`,
-      nextUrl: page.next ? `/admin/consent-log?${this.log.queryString(parsed.filters, page.next)}` : null,
+      nextUrl: page.next
+        ? `/admin/consent-log?${this.log.queryString(parsed.filters, page.next)}`
+        : null,
     })
   }
 
@@ -40,7 +42,12 @@ export default class AdminConsentLogController {
     }
     await this.log.recordExport(auth.getUserOrFail(), parsed.filters, request.ip())
     const stamp = new Date().toISOString().slice(0, 10)
-    return sendCsv(response, `consent-log-${stamp}.csv`, CONSENT_LOG_CSV_HEADER, this.log.csvRows(parsed))
+    return sendCsv(
+      response,
+      `consent-log-${stamp}.csv`,
+      CONSENT_LOG_CSV_HEADER,
+      this.log.csvRows(parsed)
+    )
   }
 
   async licences({ bouncer, view }: HttpContext) {
@@ -57,7 +64,11 @@ export default class AdminConsentLogController {
       ...version,
       clips: version.clips.map((clip) => ({
         ...clip,
-        reason: reasonFor(clip.problem as LicensingProblem, clip.title, version.licenceType as 'research' | 'commercial'),
+        reason: reasonFor(
+          clip.problem as LicensingProblem,
+          clip.title,
+          version.licenceType as 'research' | 'commercial'
+        ),
       })),
     }))
     return view.render('pages/admin/consent_log/held_versions', { versions })

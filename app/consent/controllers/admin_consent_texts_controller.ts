@@ -12,14 +12,20 @@ export default class AdminConsentTextsController {
   async index({ bouncer, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('manageTexts')
     const versions = await this.texts.allTexts()
-    return view.render('pages/admin/consent_texts/index', { versions, current: versions[0]?.text ?? null })
+    return view.render('pages/admin/consent_texts/index', {
+      versions,
+      current: versions[0]?.text ?? null,
+    })
   }
 
   async store({ bouncer, auth, request, response, session }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('manageTexts')
     const input = await request.validateUsing(consentTextValidator)
     const text = await this.texts.publishText(auth.getUserOrFail(), input, request.ip())
-    session.flash('success', `Version ${text.version} is published. New consents use it; earlier records keep theirs.`)
+    session.flash(
+      'success',
+      `Version ${text.version} is published. New consents use it; earlier records keep theirs.`
+    )
     return response.redirect('/admin/consent-texts')
   }
 

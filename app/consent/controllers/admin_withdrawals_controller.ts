@@ -20,6 +20,11 @@ export default class AdminWithdrawalsController {
     const retentionDays = await this.settings.get('withdrawal_retention_days')
     const ackDays = await this.settings.get('withdrawal_ack_days')
     const states = await this.notices.states(withdrawals.map((row) => row.recordId))
-    return view.render('pages/admin/withdrawals/index', { withdrawals, retentionDays, ackDays, states })
+    return view.render('pages/admin/withdrawals/index', {
+      withdrawals,
+      retentionDays,
+      ackDays,
+      states,
+    })
   }
 }

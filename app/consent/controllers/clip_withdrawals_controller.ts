@@ -28,7 +28,12 @@ export default class ClipWithdrawalsController {
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(WithdrawalPolicy).authorize('withdraw')
     const { reason, scope } = await request.validateUsing(withdrawalValidator)
-    const evidence = { ip: request.ip(), userAgent: request.header('user-agent') ?? null, reason, scope }
+    const evidence = {
+      ip: request.ip(),
+      userAgent: request.header('user-agent') ?? null,
+      reason,
+      scope,
+    }
     try {
       const { record } = await this.consent.withdraw(auth.getUserOrFail(), params.clipId, evidence)
       session.flash(
@@ -39,7 +44,11 @@ export default class ClipWithdrawalsController {
       )
       return response.redirect(`/consents/${record.id}`)
     } catch (error) {
-      if (!(error instanceof ConsentError) || !['E_ALREADY_WITHDRAWN', 'E_NO_LICENSING_CONSENT'].includes(error.code)) throw error
+      if (
+        !(error instanceof ConsentError) ||
+        !['E_ALREADY_WITHDRAWN', 'E_NO_LICENSING_CONSENT'].includes(error.code)
+      )
+        throw error
       session.flash('error', error.message)
       return response.redirect(`/clips/${params.clipId}/withdraw`)
     }

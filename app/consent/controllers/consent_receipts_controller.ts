@@ -10,10 +10,16 @@ export default class ConsentReceiptsController {
 
   async show({ bouncer, auth, params, response }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('viewReceipts')
-    const record = await this.receipts.readableRecord(auth.getUserOrFail(), Number(params.consentId))
+    const record = await this.receipts.readableRecord(
+      auth.getUserOrFail(),
+      Number(params.consentId)
+    )
     const receipt = await this.receipts.receipt(record)
     response.header('Content-Type', 'application/json; charset=utf-8')
-    response.header('Content-Disposition', `attachment; filename="athera-consent-${record.id}.json"`)
+    response.header(
+      'Content-Disposition',
+      `attachment; filename="athera-consent-${record.id}.json"`
+    )
     return response.send(JSON.stringify(receipt, null, 2))
   }
 }

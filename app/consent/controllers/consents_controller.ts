@@ -18,7 +18,11 @@ export default class ConsentsController {
   async create({ bouncer, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('give')
     const text = await this.consent.currentText()
-    return view.render('pages/consent/create', { text, usages: CONSENT_USAGES, usableHours: GRANT_USABLE_FOR_HOURS })
+    return view.render('pages/consent/create', {
+      text,
+      usages: CONSENT_USAGES,
+      usableHours: GRANT_USABLE_FOR_HOURS,
+    })
   }
 
   async store({ bouncer, request, auth, response, session }: HttpContext) {
@@ -29,7 +33,10 @@ export default class ConsentsController {
       const input = await request.validateUsing(grantValidator)
       const evidence = { ip: request.ip(), userAgent: request.header('user-agent') ?? null }
       const record = await this.consent.grant(auth.getUserOrFail(), input, evidence)
-      session.flash('success', `Consent recorded (receipt #${record.id}). You can now upload this batch of clips.`)
+      session.flash(
+        'success',
+        `Consent recorded (receipt #${record.id}). You can now upload this batch of clips.`
+      )
       return response.redirect(`/upload?consent=${record.id}`)
     } catch (error) {
       if (!(error instanceof ConsentError)) throw error
@@ -47,7 +54,10 @@ export default class ConsentsController {
 
   async show({ bouncer, auth, params, view }: HttpContext) {
     await bouncer.with(ConsentPolicy).authorize('viewReceipts')
-    const record = await this.receipts.readableRecord(auth.getUserOrFail(), Number(params.consentId))
+    const record = await this.receipts.readableRecord(
+      auth.getUserOrFail(),
+      Number(params.consentId)
+    )
     return view.render('pages/consent/show', { receipt: await this.receipts.receipt(record) })
   }
 }

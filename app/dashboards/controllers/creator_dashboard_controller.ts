@@ -10,6 +10,9 @@ export default class CreatorDashboardController {
 
   async show({ bouncer, auth, view }: HttpContext) {
     await bouncer.with(DashboardPolicy).authorize('viewCreator')
-    return view.render('pages/dashboard/creator', await this.dashboard.forCreator(auth.getUserOrFail()))
+    return view.render(
+      'pages/dashboard/creator',
+      await this.dashboard.forCreator(auth.getUserOrFail())
+    )
   }
 }

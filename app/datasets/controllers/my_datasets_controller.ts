@@ -18,13 +18,17 @@ export default class MyDatasetsController {
 
   async create({ auth, bouncer, view }: HttpContext) {
     await bouncer.with(DatasetPolicy).authorize('manage')
-    return view.render('pages/datasets/new', { meta: await this.datasets.formMeta(auth.getUserOrFail()) })
+    return view.render('pages/datasets/new', {
+      meta: await this.datasets.formMeta(auth.getUserOrFail()),
+    })
   }
 
   async store({ auth, bouncer, request, response, session }: HttpContext) {
     await bouncer.with(DatasetPolicy).authorize('manage')
     const user = auth.getUserOrFail()
-    const input = await request.validateUsing(datasetValidator, { meta: await this.datasets.formMeta(user) })
+    const input = await request.validateUsing(datasetValidator, {
+      meta: await this.datasets.formMeta(user),
+    })
     const dataset = await this.datasets.create(user, input)
     session.flash('success', 'Dataset created as a draft. Pick its clips, then publish.')
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
@@ -40,7 +44,9 @@ export default class MyDatasetsController {
   async update({ auth, bouncer, params, request, response, session }: HttpContext) {
     const dataset = await this.datasets.find(params.datasetId)
     await bouncer.with(DatasetPolicy).authorize('edit', dataset)
-    const input = await request.validateUsing(datasetValidator, { meta: await this.datasets.formMeta(auth.getUserOrFail()) })
+    const input = await request.validateUsing(datasetValidator, {
+      meta: await this.datasets.formMeta(auth.getUserOrFail()),
+    })
     const result = await this.datasets.update(dataset, input)
     if (!result.ok) {
       session.flash('error', result.message)
@@ -59,9 +65,15 @@ export default class MyDatasetsController {
     const dataset = await this.datasets.find(params.datasetId)
     await bouncer.with(DatasetPolicy).authorize('edit', dataset)
     // One ticked box arrives as a string, several as an array.
-    const { clips } = await datasetClipsValidator.validate({ clips: [request.input('clips') ?? []].flat() })
+    const { clips } = await datasetClipsValidator.validate({
+      clips: [request.input('clips') ?? []].flat(),
+    })
     const result = await this.datasets.setClips(dataset, auth.getUserOrFail(), clips ?? [])
-    if (result.ok) session.flash('success', `${result.value.count} clip${result.value.count === 1 ? '' : 's'} picked. Publish to make them a new version.`)
+    if (result.ok)
+      session.flash(
+        'success',
+        `${result.value.count} clip${result.value.count === 1 ? '' : 's'} picked. Publish to make them a new version.`
+      )
     else session.flash('error', result.message)
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
   }
@@ -93,7 +105,10 @@ export default class MyDatasetsController {
     const result = await this.datasets.unpublish(dataset, auth.getUserOrFail(), request.ip())
     if (result.ok) {
       CatalogService.clearCache()
-      session.flash('success', 'The dataset is unpublished: it left the catalog and cannot be bought or claimed. Licences already issued stay valid. Publish again to list it.')
+      session.flash(
+        'success',
+        'The dataset is unpublished: it left the catalog and cannot be bought or claimed. Licences already issued stay valid. Publish again to list it.'
+      )
     } else {
       session.flash('error', result.message)
     }

@@ -22,7 +22,8 @@ export default class DatasetPolicy extends BasePolicy {
 
   edit(user: User, dataset: Dataset): AuthorizerResponse {
     if (user.isSuspended) return false
-    if (user.role === 'admin' || (user.role === 'creator' && dataset.ownerId === user.id)) return true
+    if (user.role === 'admin' || (user.role === 'creator' && dataset.ownerId === user.id))
+      return true
     return AuthorizationResponse.deny('This dataset belongs to another creator.')
   }
 }

@@ -19,7 +19,8 @@ export default class HealthController {
   async ready({ request, auth, response }: HttpContext) {
     const report = await this.health.check()
     const status = report.ready ? 200 : 503
-    if (isLoopback(request.ip()) || auth.user?.role === 'admin') return response.status(status).send(report)
+    if (isLoopback(request.ip()) || auth.user?.role === 'admin')
+      return response.status(status).send(report)
     return response.status(status).send({ ready: report.ready })
   }
 }

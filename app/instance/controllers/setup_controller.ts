@@ -26,7 +26,9 @@ export default class SetupController {
     if (!(await this.setupTokens.verify(setupToken))) {
       session.flashExcept(['password', 'passwordConfirmation', 'setupToken'])
       session.flash('inputErrorsBag', {
-        setupToken: ['This is not the setup token. Find the current one with: docker compose logs app | grep setup'],
+        setupToken: [
+          'This is not the setup token. Find the current one with: docker compose logs app | grep setup',
+        ],
       })
       return response.redirect('/setup')
     }

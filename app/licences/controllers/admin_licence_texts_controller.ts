@@ -21,7 +21,10 @@ export default class AdminLicenceTextsController {
     await bouncer.with(CommercePolicy).authorize('manageLicenceTexts')
     const input = await request.validateUsing(licenceTextValidator)
     const text = await this.texts.publish(auth.getUserOrFail(), input, request.ip())
-    session.flash('success', `Version ${text.version} of the ${text.licenceType} licence is published. New purchases and claims agree to it; earlier licences keep theirs.`)
+    session.flash(
+      'success',
+      `Version ${text.version} of the ${text.licenceType} licence is published. New purchases and claims agree to it; earlier licences keep theirs.`
+    )
     return response.redirect('/admin/licence-texts')
   }
 

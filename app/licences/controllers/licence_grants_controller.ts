@@ -23,7 +23,12 @@ export default class LicenceGrantsController {
       session.flash('error', result.message)
       return response.redirect('/admin/licences/new')
     }
-    session.flash('success', result.created ? `Licence granted to ${input.email}.` : `${input.email} already holds a live licence for this version; nothing changed.`)
+    session.flash(
+      'success',
+      result.created
+        ? `Licence granted to ${input.email}.`
+        : `${input.email} already holds a live licence for this version; nothing changed.`
+    )
     return response.redirect(`/licences/${result.licence.id}`)
   }
 }

@@ -55,5 +55,9 @@ export default class LicencesController {
 }
 
 function requester({ auth, request }: HttpContext): Requester {
-  return { user: auth.getUserOrFail(), ip: request.ip() ?? null, userAgent: request.header('user-agent') ?? null }
+  return {
+    user: auth.getUserOrFail(),
+    ip: request.ip() ?? null,
+    userAgent: request.header('user-agent') ?? null,
+  }
 }

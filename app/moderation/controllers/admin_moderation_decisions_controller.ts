@@ -16,16 +16,38 @@ export default class AdminModerationDecisionsController {
 
   async approve(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('review')
-    const result = await this.moderation.decide(ctx.auth.getUserOrFail(), ctx.params.clipId, 'approve', null, ctx.request.ip())
-    return answer(ctx, result.ok ? { ok: true, message: `“${result.clip.title}” is approved: it can enter datasets.` } : result)
+    const result = await this.moderation.decide(
+      ctx.auth.getUserOrFail(),
+      ctx.params.clipId,
+      'approve',
+      null,
+      ctx.request.ip()
+    )
+    return answer(
+      ctx,
+      result.ok
+        ? { ok: true, message: `“${result.clip.title}” is approved: it can enter datasets.` }
+        : result
+    )
   }
 
   async reject(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('review')
     const [error, input] = await rejectValidator.tryValidate(ctx.request.all())
     if (error) return answer(ctx, { ok: false, message: firstMessage(error) })
-    const result = await this.moderation.decide(ctx.auth.getUserOrFail(), ctx.params.clipId, 'reject', input.reason, ctx.request.ip())
-    return answer(ctx, result.ok ? { ok: true, message: `“${result.clip.title}” is rejected; its creator sees the reason.` } : result)
+    const result = await this.moderation.decide(
+      ctx.auth.getUserOrFail(),
+      ctx.params.clipId,
+      'reject',
+      input.reason,
+      ctx.request.ip()
+    )
+    return answer(
+      ctx,
+      result.ok
+        ? { ok: true, message: `“${result.clip.title}” is rejected; its creator sees the reason.` }
+        : result
+    )
   }
 
   async bulk(ctx: HttpContext) {
@@ -33,7 +55,13 @@ export default class AdminModerationDecisionsController {
     const body = { ...ctx.request.all(), clips: [ctx.request.input('clips') ?? []].flat() }
     const [error, input] = await bulkDecisionValidator.tryValidate(body)
     if (error) return answer(ctx, { ok: false, message: firstMessage(error) })
-    const result = await this.moderation.bulk(ctx.auth.getUserOrFail(), input.action, input.clips, input.reason ?? null, ctx.request.ip())
+    const result = await this.moderation.bulk(
+      ctx.auth.getUserOrFail(),
+      input.action,
+      input.clips,
+      input.reason ?? null,
+      ctx.request.ip()
+    )
     const count = result.decided.length
     const done = `${count} clip${count === 1 ? '' : 's'} ${input.action === 'approve' ? 'approved' : 'rejected'}.`
     return answer(ctx, { ok: count > 0, message: [done, ...result.refused].join(' ') })
@@ -41,7 +69,10 @@ export default class AdminModerationDecisionsController {
 }
 
 function firstMessage(error: unknown) {
-  return (error as { messages?: { message: string }[] }).messages?.[0]?.message ?? 'The form is not valid.'
+  return (
+    (error as { messages?: { message: string }[] }).messages?.[0]?.message ??
+    'The form is not valid.'
+  )
 }
 
 /**
@@ -49,14 +80,21 @@ function firstMessage(error: unknown) {
  * on a review page brings in the next clip (HX-Location swaps the review, no page load), and
  * anything else tells the page to fetch its fragment again (HX-Trigger), which shows the flash.
  */
-function answer({ request, response, session }: HttpContext, outcome: { ok: boolean; message: string }) {
+function answer(
+  { request, response, session }: HttpContext,
+  outcome: { ok: boolean; message: string }
+) {
   session.flash(outcome.ok ? 'success' : 'error', outcome.message)
   const next = safeNext(request.input('next'))
   if (!isHtmx(request)) return response.redirect(next)
   if (outcome.ok && request.input('from') === 'review') {
     const [path] = next.split('?')
     if (path === '/admin/moderation') response.header('HX-Redirect', next)
-    else response.header('HX-Location', JSON.stringify({ path: next, target: '#moderation-review', swap: 'outerHTML' }))
+    else
+      response.header(
+        'HX-Location',
+        JSON.stringify({ path: next, target: '#moderation-review', swap: 'outerHTML' })
+      )
   } else {
     response.header('HX-Trigger', 'moderation-changed')
   }

@@ -21,42 +21,80 @@ export default class AdminRedactionsController {
     const clip = await this.redactions.find(ctx.params.clipId)
     const panel = await this.redactions.panel(clip)
     // The watched redaction finished: the whole review comes again, with the new video.
-    if (!panel.open || String(panel.open.id) !== String(ctx.params.id)) ctx.response.header('HX-Trigger', 'moderation-changed')
-    return ctx.view.render('components/moderation/redaction', { panel, error: null, fragment: true })
+    if (!panel.open || String(panel.open.id) !== String(ctx.params.id))
+      ctx.response.header('HX-Trigger', 'moderation-changed')
+    return ctx.view.render('components/moderation/redaction', {
+      panel,
+      error: null,
+      fragment: true,
+    })
   }
 
   async store(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('redact')
     const clip = await this.redactions.find(ctx.params.clipId)
     const [error, input] = await redactionValidator.tryValidate(ctx.request.all())
-    if (error) return answer(ctx, clip.id, { ok: false, code: 'E_INVALID_REDACTION', message: firstMessage(error) }, this.redactions)
-    return answer(ctx, clip.id, await this.redactions.request(ctx.auth.getUserOrFail(), clip, input), this.redactions)
+    if (error)
+      return answer(
+        ctx,
+        clip.id,
+        { ok: false, code: 'E_INVALID_REDACTION', message: firstMessage(error) },
+        this.redactions
+      )
+    return answer(
+      ctx,
+      clip.id,
+      await this.redactions.request(ctx.auth.getUserOrFail(), clip, input),
+      this.redactions
+    )
   }
 
   async render(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('redact')
     const clip = await this.redactions.find(ctx.params.clipId)
-    return answer(ctx, clip.id, await this.redactions.render(ctx.auth.getUserOrFail(), clip, Number(ctx.params.id)), this.redactions)
+    return answer(
+      ctx,
+      clip.id,
+      await this.redactions.render(ctx.auth.getUserOrFail(), clip, Number(ctx.params.id)),
+      this.redactions
+    )
   }
 
   async cancel(ctx: HttpContext) {
     await ctx.bouncer.with(AdminPolicy).authorize('redact')
     const clip = await this.redactions.find(ctx.params.clipId)
-    return answer(ctx, clip.id, await this.redactions.cancel(clip, Number(ctx.params.id)), this.redactions)
+    return answer(
+      ctx,
+      clip.id,
+      await this.redactions.cancel(clip, Number(ctx.params.id)),
+      this.redactions
+    )
   }
 }
 
 function firstMessage(error: unknown) {
-  return (error as { messages?: { message: string }[] }).messages?.[0]?.message ?? 'The box and range are not valid.'
+  return (
+    (error as { messages?: { message: string }[] }).messages?.[0]?.message ??
+    'The box and range are not valid.'
+  )
 }
 
 /** The panel as it now is (with the refusal's sentence and status), or back to the review page. */
-async function answer({ request, response, session, view }: HttpContext, clipId: string, result: RedactionResult, redactions: RedactionService) {
+async function answer(
+  { request, response, session, view }: HttpContext,
+  clipId: string,
+  result: RedactionResult,
+  redactions: RedactionService
+) {
   if (!isHtmx(request)) {
     if (!result.ok) session.flash('error', result.message)
     return response.redirect(`/admin/moderation/${clipId}`)
   }
   if (!result.ok) response.status(redactionErrors.status(result.code))
   const panel = await redactions.panel(await redactions.find(clipId))
-  return view.render('components/moderation/redaction', { panel, error: result.ok ? null : result.message, fragment: true })
+  return view.render('components/moderation/redaction', {
+    panel,
+    error: result.ok ? null : result.message,
+    fragment: true,
+  })
 }

@@ -19,9 +19,24 @@ export default class WithdrawalAcksController {
   async store({ bouncer, params, auth, request, response, session, view }: HttpContext) {
     const licence = await this.library.find(params.licenceId)
     await bouncer.with(WithdrawalNoticePolicy).authorize('acknowledge', licence)
-    const { notice, recorded } = await this.notices.acknowledge(auth.getUserOrFail(), licence.id, Number(params.noticeId), 'page', request.ip() ?? null)
-    if (isHtmx(request)) return view.render('components/licences/notice', { notice, showLicence: request.input('showLicence') === '1' })
-    session.flash('success', recorded ? 'Recorded: you confirmed that these files are deleted.' : 'You had already confirmed deleting these files.')
+    const { notice, recorded } = await this.notices.acknowledge(
+      auth.getUserOrFail(),
+      licence.id,
+      Number(params.noticeId),
+      'page',
+      request.ip() ?? null
+    )
+    if (isHtmx(request))
+      return view.render('components/licences/notice', {
+        notice,
+        showLicence: request.input('showLicence') === '1',
+      })
+    session.flash(
+      'success',
+      recorded
+        ? 'Recorded: you confirmed that these files are deleted.'
+        : 'You had already confirmed deleting these files.'
+    )
     return response.redirect().back()
   }
 }

@@ -12,6 +12,8 @@ export default class WithdrawalNoticePolicy extends BasePolicy {
   acknowledge(user: User, licence: Licence): AuthorizerResponse {
     if (user.isSuspended) return false
     if (licence.buyerId === user.id) return true
-    return AuthorizationResponse.deny('Only the holder of this licence can confirm that its withdrawn files are deleted.')
+    return AuthorizationResponse.deny(
+      'Only the holder of this licence can confirm that its withdrawn files are deleted.'
+    )
   }
 }

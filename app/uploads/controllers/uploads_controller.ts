@@ -49,7 +49,9 @@ export default class UploadsController {
   async update(ctx: HttpContext) {
     return this.#tus(ctx, async () => {
       if (ctx.request.header('content-type') !== 'application/offset+octet-stream') {
-        return ctx.response.status(415).send('Upload chunks must be sent as application/offset+octet-stream.')
+        return ctx.response
+          .status(415)
+          .send('Upload chunks must be sent as application/offset+octet-stream.')
       }
       const upload = await this.uploads.find(ctx.auth.getUserOrFail(), ctx.params.uploadId)
       const offset = Number(ctx.request.header('upload-offset'))

@@ -14,7 +14,11 @@ export default class BuyerWebhooksController {
     const user = auth.getUserOrFail()
     const endpoint = await this.webhooks.endpointOf(user)
     const deliveries = await this.webhooks.log(user)
-    return view.render('pages/account/webhook', { endpoint, secret: endpoint ? this.webhooks.secretOf(endpoint) : null, deliveries })
+    return view.render('pages/account/webhook', {
+      endpoint,
+      secret: endpoint ? this.webhooks.secretOf(endpoint) : null,
+      deliveries,
+    })
   }
 
   /** Sets or replaces the URL. */
@@ -27,14 +31,22 @@ export default class BuyerWebhooksController {
       session.flash('inputErrorsBag', { url: [result.message] })
       return response.redirect().back()
     }
-    session.flash('success', result.value.created ? 'Webhook saved. Copy its signing secret below to verify the events.' : 'Webhook URL replaced; the signing secret is unchanged.')
+    session.flash(
+      'success',
+      result.value.created
+        ? 'Webhook saved. Copy its signing secret below to verify the events.'
+        : 'Webhook URL replaced; the signing secret is unchanged.'
+    )
     return response.redirect('/account/webhook')
   }
 
   async destroy({ bouncer, auth, response, session }: HttpContext) {
     await bouncer.with(WebhookPolicy).authorize('manage')
     const removed = await this.webhooks.remove(auth.getUserOrFail())
-    session.flash('success', removed ? 'Webhook removed: no more events are sent.' : 'There was no webhook to remove.')
+    session.flash(
+      'success',
+      removed ? 'Webhook removed: no more events are sent.' : 'There was no webhook to remove.'
+    )
     return response.redirect('/account/webhook')
   }
 }

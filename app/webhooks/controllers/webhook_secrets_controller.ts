@@ -11,7 +11,11 @@ export default class WebhookSecretsController {
   async store({ bouncer, auth, response, session }: HttpContext) {
     await bouncer.with(WebhookPolicy).authorize('manage')
     const result = await this.webhooks.rotateSecret(auth.getUserOrFail())
-    if (result.ok) session.flash('success', 'New signing secret made: events are signed with it from now on. Update your receiver.')
+    if (result.ok)
+      session.flash(
+        'success',
+        'New signing secret made: events are signed with it from now on. Update your receiver.'
+      )
     else session.flash('error', result.message)
     return response.redirect('/account/webhook')
   }

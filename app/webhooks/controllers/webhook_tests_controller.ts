@@ -11,7 +11,11 @@ export default class WebhookTestsController {
   async store({ bouncer, auth, response, session }: HttpContext) {
     await bouncer.with(WebhookPolicy).authorize('manage')
     const result = await this.webhooks.sendTest(auth.getUserOrFail())
-    if (result.ok) session.flash('success', `Test event ${result.value.eventId} queued; its delivery shows in the log below.`)
+    if (result.ok)
+      session.flash(
+        'success',
+        `Test event ${result.value.eventId} queued; its delivery shows in the log below.`
+      )
     else session.flash('error', result.message)
     return response.redirect('/account/webhook')
   }

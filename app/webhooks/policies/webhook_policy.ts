@@ -7,6 +7,8 @@ export default class WebhookPolicy extends BasePolicy {
   manage(user: User): AuthorizerResponse {
     if (user.isSuspended) return false
     if (user.role === 'buyer') return true
-    return AuthorizationResponse.deny('Webhooks are for buyer accounts: they tell your systems when a clip you licensed is withdrawn.')
+    return AuthorizationResponse.deny(
+      'Webhooks are for buyer accounts: they tell your systems when a clip you licensed is withdrawn.'
+    )
   }
 }

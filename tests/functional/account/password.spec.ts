@@ -11,24 +11,37 @@ import { makeUser, TEST_PASSWORD } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
 
 async function canLogIn(email: string, password: string) {
-  return User.verifyCredentials(email, password).then(() => true, () => false)
+  return User.verifyCredentials(email, password).then(
+    () => true,
+    () => false
+  )
 }
 
 test.group('Password change', (group) => {
   group.each.setup(isolate)
 
-  test('a logged-in user changes their password with the current one', async ({ client, assert }) => {
+  test('a logged-in user changes their password with the current one', async ({
+    client,
+    assert,
+  }) => {
     const user = await makeUser('creator')
     const response = await client
       .put('/account/password')
-      .form({ currentPassword: TEST_PASSWORD, password: 'a brand new secret', passwordConfirmation: 'a brand new secret' })
+      .form({
+        currentPassword: TEST_PASSWORD,
+        password: 'a brand new secret',
+        passwordConfirmation: 'a brand new secret',
+      })
       .loginAs(user)
       .withCsrfToken()
       .header('referer', '/account/password')
       .redirects(0)
 
     response.assertStatus(302)
-    response.assertFlashMessage('success', 'Your password is changed. Every other device is signed out.')
+    response.assertFlashMessage(
+      'success',
+      'Your password is changed. Every other device is signed out.'
+    )
     assert.isTrue(await canLogIn(user.email, 'a brand new secret'))
     assert.isFalse(await canLogIn(user.email, TEST_PASSWORD))
   })
@@ -37,12 +50,18 @@ test.group('Password change', (group) => {
     const user = await makeUser('buyer')
     const response = await client
       .put('/account/password')
-      .form({ currentPassword: 'not my password', password: 'a brand new secret', passwordConfirmation: 'a brand new secret' })
+      .form({
+        currentPassword: 'not my password',
+        password: 'a brand new secret',
+        passwordConfirmation: 'a brand new secret',
+      })
       .loginAs(user)
       .withCsrfToken()
       .redirects(0)
 
-    assert.deepEqual(fieldErrors(response, 'currentPassword'), ['Your current password is not correct.'])
+    assert.deepEqual(fieldErrors(response, 'currentPassword'), [
+      'Your current password is not correct.',
+    ])
     assert.isTrue(await canLogIn(user.email, TEST_PASSWORD))
   })
 })
@@ -54,7 +73,10 @@ test.group('Password reset', (group) => {
     config.mail.enabled = false
   })
 
-  test('without SMTP the page explains the CLI path and sends nothing', async ({ client, assert }) => {
+  test('without SMTP the page explains the CLI path and sends nothing', async ({
+    client,
+    assert,
+  }) => {
     const { messages } = mail.fake()
     const user = await makeUser('creator')
     const page = await client.get('/password/forgot')
@@ -71,8 +93,15 @@ test.group('Password reset', (group) => {
     const { messages } = mail.fake()
     const user = await makeUser('creator')
 
-    const request = await client.post('/password/forgot').form({ email: user.email }).withCsrfToken().redirects(0)
-    request.assertFlashMessage('success', 'If an account uses this address, a reset link is on its way. It works for one hour.')
+    const request = await client
+      .post('/password/forgot')
+      .form({ email: user.email })
+      .withCsrfToken()
+      .redirects(0)
+    request.assertFlashMessage(
+      'success',
+      'If an account uses this address, a reset link is on its way. It works for one hour.'
+    )
     messages.assertSentCount(1)
     const [message] = messages.sent()
     const html = message.nodeMailerMessage.html as string
@@ -102,8 +131,15 @@ test.group('Password reset', (group) => {
   test('an unknown address gets the same answer and no e-mail', async ({ client }) => {
     config.mail.enabled = true
     const { messages } = mail.fake()
-    const response = await client.post('/password/forgot').form({ email: 'nobody@club.test' }).withCsrfToken().redirects(0)
-    response.assertFlashMessage('success', 'If an account uses this address, a reset link is on its way. It works for one hour.')
+    const response = await client
+      .post('/password/forgot')
+      .form({ email: 'nobody@club.test' })
+      .withCsrfToken()
+      .redirects(0)
+    response.assertFlashMessage(
+      'success',
+      'If an account uses this address, a reset link is on its way. It works for one hour.'
+    )
     messages.assertNoneSent()
   })
 
@@ -146,7 +182,10 @@ test.group('Password reset', (group) => {
     const user = await makeUser('buyer')
     const accounts = await app.container.make(AccountService)
     const token = await accounts.createResetToken(user)
-    await db.from('password_reset_tokens').where('user_id', user.id).update({ expires_at: new Date(Date.now() - 1000) })
+    await db
+      .from('password_reset_tokens')
+      .where('user_id', user.id)
+      .update({ expires_at: new Date(Date.now() - 1000) })
 
     const page = await client.get(`/password/reset/${token}`)
     page.assertStatus(410)
@@ -162,7 +201,10 @@ test.group('Password reset', (group) => {
     await command.exec()
     command.assertSucceeded()
 
-    const line = ace.ui.logger.getLogs().map((log) => log.message).find((message) => message.includes('/password/reset/'))
+    const line = ace.ui.logger
+      .getLogs()
+      .map((log) => log.message)
+      .find((message) => message.includes('/password/reset/'))
     assert.exists(line)
     const token = line!.split('/password/reset/')[1].trim()
     const reset = await client
@@ -174,7 +216,9 @@ test.group('Password reset', (group) => {
     assert.isTrue(await canLogIn(user.email, 'cli given password'))
   })
 
-  test('`node ace user:reset-password --password` sets it directly, and refuses a short one', async ({ assert }) => {
+  test('`node ace user:reset-password --password` sets it directly, and refuses a short one', async ({
+    assert,
+  }) => {
     const user = await makeUser('admin')
     const ace = await app.container.make('ace')
     ace.ui.switchMode('raw')
@@ -184,7 +228,11 @@ test.group('Password reset', (group) => {
     short.assertFailed()
     assert.isTrue(await canLogIn(user.email, TEST_PASSWORD))
 
-    const command = await ace.create(UserResetPassword, [user.email, '--password', 'set from the shell'])
+    const command = await ace.create(UserResetPassword, [
+      user.email,
+      '--password',
+      'set from the shell',
+    ])
     await command.exec()
     command.assertSucceeded()
     assert.isTrue(await canLogIn(user.email, 'set from the shell'))

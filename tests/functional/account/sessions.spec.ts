@@ -95,7 +95,10 @@ test.group('Sessions in Redis: listed and revoked', (group) => {
 
     const visitor = new HttpSession(server.url)
     await visitor.load(`/password/reset/${token}`)
-    const reset = await visitor.form(`/password/reset/${token}`, { password: 'reset to this one', passwordConfirmation: 'reset to this one' })
+    const reset = await visitor.form(`/password/reset/${token}`, {
+      password: 'reset to this one',
+      passwordConfirmation: 'reset to this one',
+    })
     assert.equal(reset.headers.get('location'), '/login')
     assert.isFalse(await signedIn(phone))
     assert.deepEqual(await liveSessions(owner.id), [])

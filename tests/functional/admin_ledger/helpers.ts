@@ -39,10 +39,24 @@ export function parseCsv(text: string) {
 }
 
 /** The buyer checks out through the app and pays on the fake: the order as the webhook left it. */
-export async function buy(client: ApiClient, fake: FakeStripe, buyer: User, version: DatasetVersion) {
-  const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
+export async function buy(
+  client: ApiClient,
+  fake: FakeStripe,
+  buyer: User,
+  version: DatasetVersion
+) {
+  const response = await client
+    .post(`/checkout/${version.id}`)
+    .form(await agreement(version.licenceType))
+    .loginAs(buyer)
+    .withCsrfToken()
+    .redirects(0)
   response.assertStatus(303)
-  const order = await Order.query().where('buyer_id', buyer.id).where('dataset_version_id', version.id).orderBy('created_at', 'desc').firstOrFail()
+  const order = await Order.query()
+    .where('buyer_id', buyer.id)
+    .where('dataset_version_id', version.id)
+    .orderBy('created_at', 'desc')
+    .firstOrFail()
   const paid = await fake.pay(sessionIdOf(response.header('location') ?? ''))
   await order.refresh()
   return { order, ...paid }

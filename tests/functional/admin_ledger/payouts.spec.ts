@@ -7,21 +7,42 @@ import Order from '#models/order'
 import Transfer from '#models/transfer'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
-import { ledgerOf, readyCreator, useFakeStripe, versionOf, withoutStripe } from '#tests/functional/commerce/helpers'
+import {
+  ledgerOf,
+  readyCreator,
+  useFakeStripe,
+  versionOf,
+  withoutStripe,
+} from '#tests/functional/commerce/helpers'
 import { buy } from './helpers.js'
 
-const REFUSAL = { status: 400, type: 'invalid_request_error', message: 'Your destination account needs to have at least one of the following capabilities enabled: transfers', path: /^\/v1\/transfers$/ }
+const REFUSAL = {
+  status: 400,
+  type: 'invalid_request_error',
+  message:
+    'Your destination account needs to have at least one of the following capabilities enabled: transfers',
+  path: /^\/v1\/transfers$/,
+}
 
 /** The creator's payable balance in the ledger (what is still owed to them). */
 async function owedTo(creatorId: number) {
-  const row = await db.from('ledger_entries').where('account', 'creator_payable').where('user_id', creatorId).sum('amount_cents as total').first()
+  const row = await db
+    .from('ledger_entries')
+    .where('account', 'creator_payable')
+    .where('user_id', creatorId)
+    .sum('amount_cents as total')
+    .first()
   return Number(row?.total ?? 0)
 }
 
 test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
   group.each.setup(isolate)
 
-  test('a transfer Stripe refused is retried by an admin: paid, ledger balanced, audited', async ({ client, assert, cleanup }) => {
+  test('a transfer Stripe refused is retried by an admin: paid, ledger balanced, audited', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const buyer = await makeUser('buyer')
@@ -36,13 +57,20 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.equal(transfer.refusals, 1)
     assert.equal(await owedTo(creators[0].id), transfer.amountCents)
 
-    const page = await client.get(`/admin/payouts?status=failed&creator=${creators[0].id}`).loginAs(admin)
+    const page = await client
+      .get(`/admin/payouts?status=failed&creator=${creators[0].id}`)
+      .loginAs(admin)
     page.assertStatus(200)
     page.assertTextIncludes(`data-transfer="${transfer.id}" data-status="failed"`)
     page.assertTextIncludes(`data-pending="${transfer.amountCents}"`)
     page.assertTextIncludes(`data-retry="${transfer.id}"`)
 
-    const retry = await client.post(`/admin/transfers/${transfer.id}/retry`).header('referer', '/admin/payouts').loginAs(admin).withCsrfToken().redirects(0)
+    const retry = await client
+      .post(`/admin/transfers/${transfer.id}/retry`)
+      .header('referer', '/admin/payouts')
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     retry.assertStatus(302)
     assert.equal(retry.header('location'), '/admin/payouts')
     assert.match(String(retry.flashMessages().success), /was sent/)
@@ -58,24 +86,37 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.deepEqual(sums, [0, 0])
     assert.equal(await owedTo(creators[0].id), 0)
 
-    const audit = await AuditLog.query().where('action', 'transfer.retried').where('subject_id', String(transfer.id))
+    const audit = await AuditLog.query()
+      .where('action', 'transfer.retried')
+      .where('subject_id', String(transfer.id))
     assert.lengthOf(audit, 1)
     assert.equal(audit[0].actorId, admin.id)
     assert.equal(audit[0].meta.outcome, 'sent')
     assert.equal(audit[0].meta.stripeTransferId, transfer.stripeTransferId)
 
-    const balances = await client.get(`/admin/payouts?creator=${creators[0].email.toUpperCase()}`).loginAs(admin)
+    const balances = await client
+      .get(`/admin/payouts?creator=${creators[0].email.toUpperCase()}`)
+      .loginAs(admin)
     balances.assertTextIncludes(`data-transferred="${transfer.amountCents}"`)
     balances.assertTextIncludes('data-pending="0"')
 
     // Sent already: a second retry is refused with a sentence and writes nothing.
-    const again = await client.post(`/admin/transfers/${transfer.id}/retry`).header('referer', '/admin/payouts').loginAs(admin).withCsrfToken().redirects(0)
+    const again = await client
+      .post(`/admin/transfers/${transfer.id}/retry`)
+      .header('referer', '/admin/payouts')
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     assert.match(String(again.flashMessages().error), /already paid/)
     assert.lengthOf(await AuditLog.query().where('action', 'transfer.retried'), 1)
     assert.lengthOf([...fake.transfers.values()], 1)
   })
 
-  test('a refused retry is audited with Stripe’s reason and the share stays owed', async ({ client, assert, cleanup }) => {
+  test('a refused retry is audited with Stripe’s reason and the share stays owed', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const { version, creators } = await versionOf(3000, [10])
@@ -84,25 +125,40 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     const { order } = await buy(client, fake, await makeUser('buyer'), version)
     const transfer = await Transfer.findByOrFail({ orderId: order.id })
 
-    const retry = await client.post(`/admin/transfers/${transfer.id}/retry`).loginAs(admin).withCsrfToken().redirects(0)
+    const retry = await client
+      .post(`/admin/transfers/${transfer.id}/retry`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     assert.match(String(retry.flashMessages().error), /Stripe refused the transfer again/)
     await transfer.refresh()
     assert.equal(transfer.status, 'pending')
     assert.equal(transfer.refusals, 2)
     assert.equal(await owedTo(creators[0].id), transfer.amountCents)
-    const audit = await AuditLog.findByOrFail({ action: 'transfer.retried', subjectId: String(transfer.id) })
+    const audit = await AuditLog.findByOrFail({
+      action: 'transfer.retried',
+      subjectId: String(transfer.id),
+    })
     assert.equal(audit.meta.outcome, 'refused')
     assert.match(String(audit.meta.failureReason), /capabilities/)
   })
 
-  test('a retry is refused while the creator’s account is not ready, and writes nothing', async ({ client, assert, cleanup }) => {
+  test('a retry is refused while the creator’s account is not ready, and writes nothing', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const { version } = await versionOf(2000, [10])
     const { order } = await buy(client, fake, await makeUser('buyer'), version)
     const transfer = await Transfer.findByOrFail({ orderId: order.id })
 
-    const retry = await client.post(`/admin/transfers/${transfer.id}/retry`).loginAs(admin).withCsrfToken().redirects(0)
+    const retry = await client
+      .post(`/admin/transfers/${transfer.id}/retry`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     retry.assertStatus(302)
     assert.match(String(retry.flashMessages().error), /Stripe account is not connected/)
     await transfer.refresh()
@@ -121,7 +177,11 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     bad.assertTextIncludes('Status must be one of pending, failed, paid, reversed.')
   })
 
-  test('a pending share whose account is ready now is sent by the admin', async ({ client, assert, cleanup }) => {
+  test('a pending share whose account is ready now is sent by the admin', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const { version, creators } = await versionOf(2000, [10])
@@ -132,7 +192,11 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
 
     const page = await client.get('/admin/payouts?status=pending').loginAs(admin)
     page.assertTextIncludes(`data-retry="${transfer.id}"`)
-    const retry = await client.post(`/admin/transfers/${transfer.id}/retry`).loginAs(admin).withCsrfToken().redirects(0)
+    const retry = await client
+      .post(`/admin/transfers/${transfer.id}/retry`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     assert.match(String(retry.flashMessages().success), /was sent/)
     await transfer.refresh()
     assert.equal(transfer.status, 'paid')
@@ -144,7 +208,12 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
 
   test('an unknown transfer or order is a 404 and writes nothing', async ({ client, assert }) => {
     const admin = await makeUser('admin')
-    const retry = await client.post('/admin/transfers/987654/retry').header('accept', 'text/html').loginAs(admin).withCsrfToken().redirects(0)
+    const retry = await client
+      .post('/admin/transfers/987654/retry')
+      .header('accept', 'text/html')
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     retry.assertStatus(404)
     const refund = await client
       .post('/admin/orders/00000000-0000-4000-8000-000000000000/refund')
@@ -154,12 +223,23 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
       .withCsrfToken()
       .redirects(0)
     refund.assertStatus(404)
-    const malformed = await client.post('/admin/orders/not-an-id/refund').loginAs(admin).withCsrfToken().redirects(0)
+    const malformed = await client
+      .post('/admin/orders/not-an-id/refund')
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     malformed.assertStatus(404)
-    assert.lengthOf(await AuditLog.query().whereIn('action', ['transfer.retried', 'order.refund_requested']), 0)
+    assert.lengthOf(
+      await AuditLog.query().whereIn('action', ['transfer.retried', 'order.refund_requested']),
+      0
+    )
   })
 
-  test('an admin requests a refund; charge.refunded then reverses the ledger and revokes the licence', async ({ client, assert, cleanup }) => {
+  test('an admin requests a refund; charge.refunded then reverses the ledger and revokes the licence', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
     const { version, creators } = await versionOf(4000, [20, 20])
@@ -169,12 +249,21 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     const page = await client.get(`/admin/ledger?order=${order.id}`).loginAs(admin)
     page.assertTextIncludes('data-refund-form')
 
-    const empty = await client.post(`/admin/orders/${order.id}/refund`).loginAs(admin).withCsrfToken().redirects(0)
+    const empty = await client
+      .post(`/admin/orders/${order.id}/refund`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     empty.assertStatus(302)
     assert.lengthOf([...fake.refunds.values()], 0, 'no reason, no refund')
 
     const request = () =>
-      client.post(`/admin/orders/${order.id}/refund`).form({ reason: 'Bought twice by mistake' }).loginAs(admin).withCsrfToken().redirects(0)
+      client
+        .post(`/admin/orders/${order.id}/refund`)
+        .form({ reason: 'Bought twice by mistake' })
+        .loginAs(admin)
+        .withCsrfToken()
+        .redirects(0)
     const first = await request()
     first.assertStatus(302)
     assert.equal(first.header('location'), `/admin/ledger?order=${order.id}`)
@@ -187,7 +276,9 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.equal(refunds[0].metadata.order_id, order.id)
     await order.refresh()
     assert.equal(order.status, 'paid', 'nothing changes until Stripe confirms')
-    const audit = await AuditLog.query().where('action', 'order.refund_requested').where('subject_id', order.id)
+    const audit = await AuditLog.query()
+      .where('action', 'order.refund_requested')
+      .where('subject_id', order.id)
     assert.lengthOf(audit, 2)
     assert.equal(audit[0].meta.reason, 'Bought twice by mistake')
     assert.equal(audit[0].meta.refundId, refunds[0].id)
@@ -204,7 +295,11 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     for (const creator of creators) assert.equal(await owedTo(creator.id), 0)
 
     const balances = await client.get(`/admin/payouts?creator=${creators[1].id}`).loginAs(admin)
-    const row = await db.from('ledger_entries').where('user_id', creators[1].id).where('kind', 'creator_share').firstOrFail()
+    const row = await db
+      .from('ledger_entries')
+      .where('user_id', creators[1].id)
+      .where('kind', 'creator_share')
+      .firstOrFail()
     const share = row.amount_cents
     balances.assertTextIncludes(`data-lifetime="${share}"`)
     balances.assertTextIncludes(`data-reversed="${share}"`)
@@ -215,7 +310,11 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     assert.lengthOf(await AuditLog.query().where('action', 'order.refund_requested'), 2)
   })
 
-  test('without Stripe keys a refund is refused clearly and nothing is written', async ({ client, assert, cleanup }) => {
+  test('without Stripe keys a refund is refused clearly and nothing is written', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     withoutStripe(cleanup)
     const admin = await makeUser('admin')
     const { version } = await versionOf(1500, [5])
@@ -231,14 +330,23 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
       stripePaymentIntentId: 'pi_test_offline',
     })
 
-    const response = await client.post(`/admin/orders/${order.id}/refund`).form({ reason: 'Customer asked' }).loginAs(admin).withCsrfToken().redirects(0)
+    const response = await client
+      .post(`/admin/orders/${order.id}/refund`)
+      .form({ reason: 'Customer asked' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     assert.match(String(response.flashMessages().error), /Payments are not configured/)
     await order.refresh()
     assert.equal(order.status, 'paid')
     assert.lengthOf(await AuditLog.query().where('action', 'order.refund_requested'), 0)
   })
 
-  test('creators, buyers and suspended admins cannot retry or refund, and nothing is written', async ({ client, assert, cleanup }) => {
+  test('creators, buyers and suspended admins cannot retry or refund, and nothing is written', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const { version, creators } = await versionOf(2500, [10])
     await readyCreator(fake, creators[0])
@@ -250,8 +358,17 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     await suspendedAdmin.save()
 
     for (const user of [creators[0], await makeUser('buyer'), suspendedAdmin]) {
-      const retry = await client.post(`/admin/transfers/${transfer.id}/retry`).loginAs(user).withCsrfToken().redirects(0)
-      const refund = await client.post(`/admin/orders/${order.id}/refund`).form({ reason: 'Not mine to decide' }).loginAs(user).withCsrfToken().redirects(0)
+      const retry = await client
+        .post(`/admin/transfers/${transfer.id}/retry`)
+        .loginAs(user)
+        .withCsrfToken()
+        .redirects(0)
+      const refund = await client
+        .post(`/admin/orders/${order.id}/refund`)
+        .form({ reason: 'Not mine to decide' })
+        .loginAs(user)
+        .withCsrfToken()
+        .redirects(0)
       assert.equal(retry.status(), 302, user.email)
       assert.equal(refund.status(), 302, user.email)
       for (const url of ['/admin/payouts', '/admin/ledger', '/admin/ledger.csv']) {
@@ -262,6 +379,9 @@ test.group('Admin payouts: balances, transfer retries, refunds', (group) => {
     await transfer.refresh()
     assert.equal(transfer.status, 'pending')
     assert.lengthOf([...fake.refunds.values()], 0)
-    assert.lengthOf(await AuditLog.query().whereIn('action', ['transfer.retried', 'order.refund_requested']), 0)
+    assert.lengthOf(
+      await AuditLog.query().whereIn('action', ['transfer.retried', 'order.refund_requested']),
+      0
+    )
   })
 })

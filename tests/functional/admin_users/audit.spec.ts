@@ -16,8 +16,19 @@ test.group('Audit log', (group) => {
   test('lists entries newest first with actor and readable details', async ({ client, assert }) => {
     const admin = await makeUser('admin')
     const audit = new AuditTrail()
-    const first = await audit.record({ actorId: admin.id, action: 'user.suspended', subject: { type: 'user', id: 7 }, meta: { email: 'x@club.org', apiTokensRevoked: 2 }, ip: '10.0.0.1' })
-    const second = await audit.record({ actorId: null, action: 'clip.raw_purged', subject: { type: 'clip', id: 'c1' }, meta: { sports: ['a', 'b'], nested: { to: 1 } } })
+    const first = await audit.record({
+      actorId: admin.id,
+      action: 'user.suspended',
+      subject: { type: 'user', id: 7 },
+      meta: { email: 'x@club.org', apiTokensRevoked: 2 },
+      ip: '10.0.0.1',
+    })
+    const second = await audit.record({
+      actorId: null,
+      action: 'clip.raw_purged',
+      subject: { type: 'clip', id: 'c1' },
+      meta: { sports: ['a', 'b'], nested: { to: 1 } },
+    })
 
     const page = await client.get('/admin/audit').loginAs(admin)
     page.assertStatus(200)
@@ -34,11 +45,34 @@ test.group('Audit log', (group) => {
     const other = await makeUser('admin')
     const audit = new AuditTrail()
     // The log is append-only in the database: an old entry is written as old, before the others.
-    const yesterday = await AuditLog.create({ actorId: admin.id, action: 'user.reactivated', subjectType: 'user', subjectId: '5', meta: {}, createdAt: DateTime.now().minus({ days: 3 }) })
-    const mine = await audit.record({ actorId: admin.id, action: 'user.role_changed', subject: { type: 'user', id: 5 } })
-    const theirs = await audit.record({ actorId: other.id, action: 'user.suspended', subject: { type: 'user', id: 6 } })
-    const setting = await audit.record({ actorId: other.id, action: 'setting.changed', subject: { type: 'setting', id: 'currency' } })
-    const system = await audit.record({ actorId: null, action: 'clip.raw_purged', subject: { type: 'clip', id: 'abc' } })
+    const yesterday = await AuditLog.create({
+      actorId: admin.id,
+      action: 'user.reactivated',
+      subjectType: 'user',
+      subjectId: '5',
+      meta: {},
+      createdAt: DateTime.now().minus({ days: 3 }),
+    })
+    const mine = await audit.record({
+      actorId: admin.id,
+      action: 'user.role_changed',
+      subject: { type: 'user', id: 5 },
+    })
+    const theirs = await audit.record({
+      actorId: other.id,
+      action: 'user.suspended',
+      subject: { type: 'user', id: 6 },
+    })
+    const setting = await audit.record({
+      actorId: other.id,
+      action: 'setting.changed',
+      subject: { type: 'setting', id: 'currency' },
+    })
+    const system = await audit.record({
+      actorId: null,
+      action: 'clip.raw_purged',
+      subject: { type: 'clip', id: 'abc' },
+    })
 
     const get = async (query: string) => {
       const response = await client.get(`/admin/audit?${query}`).loginAs(admin)
@@ -62,7 +96,11 @@ test.group('Audit log', (group) => {
     const audit = new AuditTrail()
     const ids: number[] = []
     for (let index = 0; index < AUDIT_PAGE_SIZE + 2; index++) {
-      const entry = await audit.record({ actorId: admin.id, action: 'invitation.created', subject: { type: 'invitation', id: index } })
+      const entry = await audit.record({
+        actorId: admin.id,
+        action: 'invitation.created',
+        subject: { type: 'invitation', id: index },
+      })
       ids.push(entry.id)
     }
     await audit.record({ actorId: admin.id, action: 'user.suspended' })
@@ -71,7 +109,10 @@ test.group('Audit log', (group) => {
     const firstIds = shownIds(first.text())
     assert.lengthOf(firstIds, AUDIT_PAGE_SIZE)
     assert.equal(firstIds[0], ids[ids.length - 1])
-    const next = first.text().match(/href="(\/admin\/audit\?[^"]*before=\d+)"/)![1].replace(/&amp;/g, '&')
+    const next = first
+      .text()
+      .match(/href="(\/admin\/audit\?[^"]*before=\d+)"/)![1]
+      .replace(/&amp;/g, '&')
     assert.include(next, 'action=invitation.created')
     const second = await client.get(next).loginAs(admin)
     assert.deepEqual(shownIds(second.text()), [ids[1], ids[0]])
@@ -80,10 +121,14 @@ test.group('Audit log', (group) => {
 
   test('bad filters answer 422 with the reason', async ({ client }) => {
     const admin = await makeUser('admin')
-    const response = await client.get('/admin/audit?from=2024-13-45&action=DROP%20TABLE&before=abc').loginAs(admin)
+    const response = await client
+      .get('/admin/audit?from=2024-13-45&action=DROP%20TABLE&before=abc')
+      .loginAs(admin)
     response.assertStatus(422)
     response.assertTextIncludes('Enter the first day as YYYY-MM-DD.')
-    response.assertTextIncludes('An action looks like user.suspended, or user. for every user action.')
+    response.assertTextIncludes(
+      'An action looks like user.suspended, or user. for every user action.'
+    )
     response.assertTextIncludes('That page link is broken: start from the newest entries.')
   })
 

@@ -16,8 +16,18 @@ async function registration(mode: 'open' | 'invite') {
 }
 
 /** An admin invites `email`; returns the token from the link the page shows once. */
-async function invite(client: any, admin: User, email: string, role: 'creator' | 'buyer' = 'creator') {
-  const response = await client.post('/admin/invitations').form({ email, role }).loginAs(admin).withCsrfToken().redirects(0)
+async function invite(
+  client: any,
+  admin: User,
+  email: string,
+  role: 'creator' | 'buyer' = 'creator'
+) {
+  const response = await client
+    .post('/admin/invitations')
+    .form({ email, role })
+    .loginAs(admin)
+    .withCsrfToken()
+    .redirects(0)
   const link: string = response.flashMessages()?.invitationLink
   return { response, link, token: link ? link.split('/').pop()! : '' }
 }
@@ -25,14 +35,20 @@ async function invite(client: any, admin: User, email: string, role: 'creator' |
 test.group('Invitations', (group) => {
   group.each.setup(isolate)
 
-  test('an admin invites an address: the link is shown once, only its hash is stored, and it is audited', async ({ client, assert }) => {
+  test('an admin invites an address: the link is shown once, only its hash is stored, and it is audited', async ({
+    client,
+    assert,
+  }) => {
     await registration('invite')
     const admin = await makeUser('admin')
     const { response, link, token } = await invite(client, admin, 'Nia@Club.org', 'buyer')
 
     response.assertStatus(302)
     response.assertHeader('location', '/admin/users')
-    response.assertFlashMessage('success', 'Invitation created for Nia@Club.org: copy the link below and send it.')
+    response.assertFlashMessage(
+      'success',
+      'Invitation created for Nia@Club.org: copy the link below and send it.'
+    )
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/invitations\/[A-Za-z0-9_-]{43}$/)
     const invitation = await Invitation.findByOrFail('email', 'nia@club.org')
     assert.equal(invitation.role, 'buyer')
@@ -50,7 +66,10 @@ test.group('Invitations', (group) => {
     assert.notInclude(page.text(), token)
   })
 
-  test('signing up through the link works while registration is invite-only, once', async ({ client, assert }) => {
+  test('signing up through the link works while registration is invite-only, once', async ({
+    client,
+    assert,
+  }) => {
     await registration('invite')
     const admin = await makeUser('admin')
     const { token } = await invite(client, admin, 'kai@club.org', 'buyer')
@@ -62,14 +81,28 @@ test.group('Invitations', (group) => {
     form.assertTextIncludes('kai@club.org')
     form.assertTextIncludes('Company name')
 
-    const missing = await client.post(`/invitations/${token}`).form({ fullName: 'Kai Lund', password: PASSWORD, passwordConfirmation: PASSWORD }).withCsrfToken().header('referer', `/invitations/${token}`).redirects(0)
+    const missing = await client
+      .post(`/invitations/${token}`)
+      .form({ fullName: 'Kai Lund', password: PASSWORD, passwordConfirmation: PASSWORD })
+      .withCsrfToken()
+      .header('referer', `/invitations/${token}`)
+      .redirects(0)
     missing.assertStatus(302)
-    assert.deepEqual(fieldErrors(missing, 'companyName'), ['Buyers sign up as a company: enter its name.'])
+    assert.deepEqual(fieldErrors(missing, 'companyName'), [
+      'Buyers sign up as a company: enter its name.',
+    ])
     assert.isNull(await User.findBy('email', 'kai@club.org'))
 
     const created = await client
       .post(`/invitations/${token}`)
-      .form({ fullName: 'Kai Lund', companyName: 'Lund Vision', password: PASSWORD, passwordConfirmation: PASSWORD, email: 'other@evil.test', role: 'admin' })
+      .form({
+        fullName: 'Kai Lund',
+        companyName: 'Lund Vision',
+        password: PASSWORD,
+        passwordConfirmation: PASSWORD,
+        email: 'other@evil.test',
+        role: 'admin',
+      })
       .withCsrfToken()
       .redirects(0)
     created.assertStatus(302)
@@ -83,7 +116,16 @@ test.group('Invitations', (group) => {
 
     const reused = await client.get(`/invitations/${token}`)
     reused.assertStatus(410)
-    const again = await client.post(`/invitations/${token}`).form({ fullName: 'Kai Two', companyName: 'X Ltd', password: PASSWORD, passwordConfirmation: PASSWORD }).withCsrfToken().redirects(0)
+    const again = await client
+      .post(`/invitations/${token}`)
+      .form({
+        fullName: 'Kai Two',
+        companyName: 'X Ltd',
+        password: PASSWORD,
+        passwordConfirmation: PASSWORD,
+      })
+      .withCsrfToken()
+      .redirects(0)
     again.assertStatus(410)
     assert.lengthOf(await User.query().where('full_name', 'Kai Two'), 0)
   })
@@ -99,7 +141,11 @@ test.group('Invitations', (group) => {
     const page = await client.get(`/invitations/${token}`)
     page.assertStatus(410)
     page.assertTextIncludes('This invitation link does not work')
-    const post = await client.post(`/invitations/${token}`).form({ fullName: 'Old Timer', password: PASSWORD, passwordConfirmation: PASSWORD }).withCsrfToken().redirects(0)
+    const post = await client
+      .post(`/invitations/${token}`)
+      .form({ fullName: 'Old Timer', password: PASSWORD, passwordConfirmation: PASSWORD })
+      .withCsrfToken()
+      .redirects(0)
     post.assertStatus(410)
     assert.isNull(await User.findBy('email', 'old@club.org'))
 
@@ -107,14 +153,24 @@ test.group('Invitations', (group) => {
     assert.match(listed.text(), new RegExp(`data-invitation="${invitation.id}"[\\s\\S]*?expired`))
   })
 
-  test('a revoked invitation stops working; revoking is audited and happens once', async ({ client, assert }) => {
+  test('a revoked invitation stops working; revoking is audited and happens once', async ({
+    client,
+    assert,
+  }) => {
     await registration('invite')
     const admin = await makeUser('admin')
     const { token } = await invite(client, admin, 'rev@club.org')
     const invitation = await Invitation.findByOrFail('email', 'rev@club.org')
 
-    const revoked = await client.delete(`/admin/invitations/${invitation.id}`).loginAs(admin).withCsrfToken().redirects(0)
-    revoked.assertFlashMessage('success', 'The invitation of rev@club.org is revoked: its link no longer works.')
+    const revoked = await client
+      .delete(`/admin/invitations/${invitation.id}`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
+    revoked.assertFlashMessage(
+      'success',
+      'The invitation of rev@club.org is revoked: its link no longer works.'
+    )
     const [entry] = await AuditLog.query().where('action', 'invitation.revoked')
     assert.equal(entry.actorId, admin.id)
     assert.equal(entry.subjectId, String(invitation.id))
@@ -122,20 +178,49 @@ test.group('Invitations', (group) => {
     const page = await client.get(`/invitations/${token}`)
     page.assertStatus(410)
 
-    const twice = await client.delete(`/admin/invitations/${invitation.id}`).loginAs(admin).withCsrfToken().redirects(0)
+    const twice = await client
+      .delete(`/admin/invitations/${invitation.id}`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     twice.assertFlashMessage('error', 'This invitation is already revoked.')
     assert.lengthOf(await AuditLog.query().where('action', 'invitation.revoked'), 1)
   })
 
-  test('an address that has an account, or a bad form, is refused and writes nothing', async ({ client, assert }) => {
+  test('an address that has an account, or a bad form, is refused and writes nothing', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const existing = await makeUser('creator')
 
-    const taken = await client.post('/admin/invitations').form({ email: existing.email, role: 'creator' }).loginAs(admin).withCsrfToken().redirects(0)
-    taken.assertFlashMessage('error', `${existing.email} already has an account: no invitation needed.`)
-    const asAdmin = await client.post('/admin/invitations').form({ email: 'boss@club.org', role: 'admin' }).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
-    assert.deepEqual(fieldErrors(asAdmin, 'role'), ['Choose whether the invited person is a creator or a buyer.'])
-    const badEmail = await client.post('/admin/invitations').form({ email: 'not-an-address', role: 'creator' }).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const taken = await client
+      .post('/admin/invitations')
+      .form({ email: existing.email, role: 'creator' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
+    taken.assertFlashMessage(
+      'error',
+      `${existing.email} already has an account: no invitation needed.`
+    )
+    const asAdmin = await client
+      .post('/admin/invitations')
+      .form({ email: 'boss@club.org', role: 'admin' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
+    assert.deepEqual(fieldErrors(asAdmin, 'role'), [
+      'Choose whether the invited person is a creator or a buyer.',
+    ])
+    const badEmail = await client
+      .post('/admin/invitations')
+      .form({ email: 'not-an-address', role: 'creator' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     assert.lengthOf(fieldErrors(badEmail, 'email'), 1)
 
     assert.lengthOf(await Invitation.all(), 0)

@@ -11,7 +11,12 @@ import { StorageService } from '#app/core/storage_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
 
-const context: JobContext = { jobId: 'test', attempt: 1, finalAttempt: true, reportProgress: async () => {} }
+const context: JobContext = {
+  jobId: 'test',
+  attempt: 1,
+  finalAttempt: true,
+  reportProgress: async () => {},
+}
 
 /** Stores an object for the clip's asset of `kind`, uploaded `daysAgo` days ago. */
 async function stored(clip: Clip, kind: 'raw' | 'video', daysAgo: number) {
@@ -19,7 +24,16 @@ async function stored(clip: Clip, kind: 'raw' | 'video', daysAgo: number) {
   const bucket = kind === 'raw' ? 'raw' : 'processed'
   const key = `clips/${clip.id}/${kind}`
   await storage.putStream(bucket, key, Buffer.from(`${kind} of ${clip.id}`))
-  await ClipAsset.create({ clipId: clip.id, kind, bucket, key, bytes: 12, sha256: 'a'.repeat(64), contentType: 'video/mp4', createdAt: DateTime.now().minus({ days: daysAgo }) })
+  await ClipAsset.create({
+    clipId: clip.id,
+    kind,
+    bucket,
+    key,
+    bytes: 12,
+    sha256: 'a'.repeat(64),
+    contentType: 'video/mp4',
+    createdAt: DateTime.now().minus({ days: daysAgo }),
+  })
   return { bucket, key } as const
 }
 
@@ -37,7 +51,9 @@ async function purge() {
 test.group('Raw-upload retention', (group) => {
   group.each.setup(isolate)
 
-  test('deletes only the old originals of clips past processing, audited as the system, and can run again', async ({ assert }) => {
+  test('deletes only the old originals of clips past processing, audited as the system, and can run again', async ({
+    assert,
+  }) => {
     await new SettingsStore().set('raw_retention_days', 30)
     const oldApproved = await ClipFactory.apply('approved').create()
     const oldRejected = await ClipFactory.apply('rejected').create()
@@ -46,20 +62,34 @@ test.group('Raw-upload retention', (group) => {
     const oldFailed = await ClipFactory.apply('failed').create()
     const oldUploaded = await ClipFactory.create()
 
-    const expired = [await stored(oldApproved, 'raw', 31), await stored(oldRejected, 'raw', 45), await stored(oldProcessed, 'raw', 400)]
+    const expired = [
+      await stored(oldApproved, 'raw', 31),
+      await stored(oldRejected, 'raw', 45),
+      await stored(oldProcessed, 'raw', 400),
+    ]
     const video = await stored(oldApproved, 'video', 31)
-    const kept = [await stored(recent, 'raw', 29), await stored(oldFailed, 'raw', 90), await stored(oldUploaded, 'raw', 90)]
+    const kept = [
+      await stored(recent, 'raw', 29),
+      await stored(oldFailed, 'raw', 90),
+      await stored(oldUploaded, 'raw', 90),
+    ]
 
     await purge()
 
     for (const object of expired) assert.isFalse(await exists(object), `${object.key} deleted`)
     for (const object of [...kept, video]) assert.isTrue(await exists(object), `${object.key} kept`)
     const rawLeft = await ClipAsset.query().where('kind', 'raw').orderBy('clip_id')
-    assert.sameMembers(rawLeft.map((asset) => asset.clipId), [recent.id, oldFailed.id, oldUploaded.id])
+    assert.sameMembers(
+      rawLeft.map((asset) => asset.clipId),
+      [recent.id, oldFailed.id, oldUploaded.id]
+    )
     assert.lengthOf(await ClipAsset.query().where('kind', 'video'), 1)
 
     const entries = await AuditLog.query().where('action', 'clip.raw_purged')
-    assert.sameMembers(entries.map((entry) => entry.subjectId), [oldApproved.id, oldRejected.id, oldProcessed.id])
+    assert.sameMembers(
+      entries.map((entry) => entry.subjectId),
+      [oldApproved.id, oldRejected.id, oldProcessed.id]
+    )
     for (const entry of entries) {
       assert.isNull(entry.actorId)
       assert.equal(entry.subjectType, 'clip')
@@ -95,7 +125,10 @@ test.group('Raw-upload retention', (group) => {
   })
 
   test('runs every hour on the worker', async ({ assert }) => {
-    assert.deepInclude(registry.schedules, { name: 'purge-expired-originals', everyMs: 60 * 60 * 1000 })
+    assert.deepInclude(registry.schedules, {
+      name: 'purge-expired-originals',
+      everyMs: 60 * 60 * 1000,
+    })
     assert.equal(registry.options['purge-expired-originals'].concurrency(4), 1)
   })
 })

@@ -28,7 +28,13 @@ async function logoObjects() {
 }
 
 function save(client: any, admin: any, fields: Record<string, string>) {
-  return client.put('/admin/settings').form(fields).loginAs(admin).withCsrfToken().header('referer', '/admin/settings').redirects(0)
+  return client
+    .put('/admin/settings')
+    .form(fields)
+    .loginAs(admin)
+    .withCsrfToken()
+    .header('referer', '/admin/settings')
+    .redirects(0)
 }
 
 test.group('Instance settings', (group) => {
@@ -36,12 +42,20 @@ test.group('Instance settings', (group) => {
 
   test('changing {key} saves it, audits from and to, and the next request sees it')
     .with([
-      { key: 'instance_name', field: { instanceName: 'Lakeside Athletics' }, to: 'Lakeside Athletics' },
+      {
+        key: 'instance_name',
+        field: { instanceName: 'Lakeside Athletics' },
+        to: 'Lakeside Athletics',
+      },
       { key: 'commission_bps', field: { commissionPercent: '17.25' }, to: 1725 },
       { key: 'currency', field: { currency: 'eur' }, to: 'EUR' },
       { key: 'price_min_cents', field: { priceMin: '4.99' }, to: 499 },
       { key: 'price_max_cents', field: { priceMax: '250' }, to: 25000 },
-      { key: 'sports', field: { sports: 'Football\ntable-tennis, rowing' }, to: ['football', 'table-tennis', 'rowing'] },
+      {
+        key: 'sports',
+        field: { sports: 'Football\ntable-tennis, rowing' },
+        to: ['football', 'table-tennis', 'rowing'],
+      },
       { key: 'registration', field: { registration: 'invite' }, to: 'invite' },
       { key: 'raw_retention_days', field: { rawRetentionDays: '30' }, to: 30 },
       { key: 'withdrawal_ack_days', field: { withdrawalAckDays: '14' }, to: 14 },
@@ -65,7 +79,8 @@ test.group('Instance settings', (group) => {
 
       const page = await client.get('/admin/settings').loginAs(admin)
       page.assertStatus(200)
-      if (key === 'instance_name') page.assertTextIncludes('<title>Instance settings · Lakeside Athletics</title>')
+      if (key === 'instance_name')
+        page.assertTextIncludes('<title>Instance settings · Lakeside Athletics</title>')
     })
 
   test('saving the form unchanged writes and audits nothing', async ({ client, assert }) => {
@@ -78,22 +93,79 @@ test.group('Instance settings', (group) => {
 
   test('{title} is refused with a message and writes nothing')
     .with([
-      { title: 'a commission with three decimals', field: { commissionPercent: '12.345' }, error: ['commissionPercent', 'Use at most two decimals, like 12.50.'] },
-      { title: 'a commission over 50%', field: { commissionPercent: '60' }, error: ['commissionPercent', 'The commission can be at most 50%.'] },
-      { title: 'a commission that is not a number', field: { commissionPercent: 'twenty' }, error: ['commissionPercent', 'Enter the commission as a number of percent, like 20 or 17.5.'] },
-      { title: 'a lowest price above the highest', field: { priceMin: '80', priceMax: '20' }, error: ['priceMax', 'The highest price must not be below the lowest price.'] },
-      { title: 'an unknown currency', field: { currency: 'XBT' }, error: ['currency', 'Choose one of USD, EUR, GBP, CHF, CAD, AUD, NZD, SEK, NOK, DKK, PLN, CZK, RON, BGN, BRL, MXN, SGD, HKD, INR, ZAR, AED, ILS, TRY, THB, MYR, PHP.'] },
-      { title: 'a sport that is not a slug', field: { sports: 'football, Table Tennis' }, error: ['sports', '"table tennis" is not a slug: use lower-case letters, digits and hyphens, like table-tennis.'] },
-      { title: 'a sport listed twice', field: { sports: 'football, rugby, football' }, error: ['sports', '"football" is listed twice.'] },
-      { title: 'an empty sports list', field: { sports: ' , ' }, error: ['sports', 'List at least one sport.'] },
-      { title: 'a negative retention', field: { rawRetentionDays: '-1' }, error: ['rawRetentionDays', 'Enter 0 to keep originals, or a number of days.'] },
-      { title: 'no days to confirm a withdrawal', field: { withdrawalAckDays: '0' }, error: ['withdrawalAckDays', 'Give buyers at least 1 day to confirm.'] },
-      { title: 'an unknown registration mode', field: { registration: 'closed' }, error: ['registration', 'Choose open or invite-only registration.'] },
+      {
+        title: 'a commission with three decimals',
+        field: { commissionPercent: '12.345' },
+        error: ['commissionPercent', 'Use at most two decimals, like 12.50.'],
+      },
+      {
+        title: 'a commission over 50%',
+        field: { commissionPercent: '60' },
+        error: ['commissionPercent', 'The commission can be at most 50%.'],
+      },
+      {
+        title: 'a commission that is not a number',
+        field: { commissionPercent: 'twenty' },
+        error: [
+          'commissionPercent',
+          'Enter the commission as a number of percent, like 20 or 17.5.',
+        ],
+      },
+      {
+        title: 'a lowest price above the highest',
+        field: { priceMin: '80', priceMax: '20' },
+        error: ['priceMax', 'The highest price must not be below the lowest price.'],
+      },
+      {
+        title: 'an unknown currency',
+        field: { currency: 'XBT' },
+        error: [
+          'currency',
+          'Choose one of USD, EUR, GBP, CHF, CAD, AUD, NZD, SEK, NOK, DKK, PLN, CZK, RON, BGN, BRL, MXN, SGD, HKD, INR, ZAR, AED, ILS, TRY, THB, MYR, PHP.',
+        ],
+      },
+      {
+        title: 'a sport that is not a slug',
+        field: { sports: 'football, Table Tennis' },
+        error: [
+          'sports',
+          '"table tennis" is not a slug: use lower-case letters, digits and hyphens, like table-tennis.',
+        ],
+      },
+      {
+        title: 'a sport listed twice',
+        field: { sports: 'football, rugby, football' },
+        error: ['sports', '"football" is listed twice.'],
+      },
+      {
+        title: 'an empty sports list',
+        field: { sports: ' , ' },
+        error: ['sports', 'List at least one sport.'],
+      },
+      {
+        title: 'a negative retention',
+        field: { rawRetentionDays: '-1' },
+        error: ['rawRetentionDays', 'Enter 0 to keep originals, or a number of days.'],
+      },
+      {
+        title: 'no days to confirm a withdrawal',
+        field: { withdrawalAckDays: '0' },
+        error: ['withdrawalAckDays', 'Give buyers at least 1 day to confirm.'],
+      },
+      {
+        title: 'an unknown registration mode',
+        field: { registration: 'closed' },
+        error: ['registration', 'Choose open or invite-only registration.'],
+      },
     ] as const)
     .run(async ({ client, assert }, { field, error }) => {
       const admin = await makeUser('admin')
       // A valid change beside the bad one: it must not be saved either.
-      const response = await save(client, admin, { ...UNCHANGED, instanceName: 'Half Saved', ...field })
+      const response = await save(client, admin, {
+        ...UNCHANGED,
+        instanceName: 'Half Saved',
+        ...field,
+      })
       response.assertStatus(302)
       response.assertHeader('location', '/admin/settings')
       assert.deepEqual(fieldErrors(response, error[0]), [error[1]])
@@ -101,7 +173,10 @@ test.group('Instance settings', (group) => {
       assert.lengthOf(await db.from('settings'), 0)
     })
 
-  test('a logo whose bytes are not PNG, JPEG or WebP is refused whatever its name, and nothing is stored', async ({ client, assert }) => {
+  test('a logo whose bytes are not PNG, JPEG or WebP is refused whatever its name, and nothing is stored', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const before = await logoObjects()
     const response = await client
@@ -116,7 +191,14 @@ test.group('Instance settings', (group) => {
     assert.deepEqual(fieldErrors(response, 'logo'), ['The logo must be a PNG, JPEG or WebP image.'])
 
     const big = Buffer.concat([PNG_LOGO, Buffer.alloc(600 * 1024)])
-    const tooBig = await client.put('/admin/settings').fields(UNCHANGED).file('logo', big, { filename: 'big.png' }).loginAs(admin).withCsrfToken().header('referer', '/admin/settings').redirects(0)
+    const tooBig = await client
+      .put('/admin/settings')
+      .fields(UNCHANGED)
+      .file('logo', big, { filename: 'big.png' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/settings')
+      .redirects(0)
     assert.deepEqual(fieldErrors(tooBig, 'logo'), ['The logo must be at most 512 KB.'])
 
     assert.lengthOf(await AuditLog.all(), 0)
@@ -124,16 +206,28 @@ test.group('Instance settings', (group) => {
     assert.deepEqual(await logoObjects(), before)
   })
 
-  test('a PNG logo is stored under an id, served with long caching, shown in the navigation, and replaced cleanly', async ({ client, assert }) => {
+  test('a PNG logo is stored under an id, served with long caching, shown in the navigation, and replaced cleanly', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
-    const upload = await client.put('/admin/settings').fields(UNCHANGED).file('logo', PNG_LOGO, { filename: 'club.svg' }).loginAs(admin).withCsrfToken().redirects(0)
+    const upload = await client
+      .put('/admin/settings')
+      .fields(UNCHANGED)
+      .file('logo', PNG_LOGO, { filename: 'club.svg' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     upload.assertFlashMessage('success', 'Settings saved (1 changed).')
 
     const logo = (await new SettingsStore().get('instance_logo'))!
     assert.deepEqual(logo, { id: logo.id, contentType: 'image/png', bytes: PNG_LOGO.length })
     assert.include(await logoObjects(), `instance/logo/${logo.id}`)
     const [entry] = await AuditLog.query().where('action', 'setting.changed')
-    assert.deepEqual(entry.meta, { key: 'instance_logo', from: null, to: logo } as Record<string, unknown>)
+    assert.deepEqual(entry.meta, { key: 'instance_logo', from: null, to: logo } as Record<
+      string,
+      unknown
+    >)
 
     const served = await client.get(`/instance/logo/${logo.id}`)
     served.assertStatus(200)
@@ -142,7 +236,13 @@ test.group('Instance settings', (group) => {
     const home = await client.get('/')
     assert.include(home.text(), `<img src="/instance/logo/${logo.id}"`)
 
-    await client.put('/admin/settings').fields(UNCHANGED).file('logo', PNG_LOGO, { filename: 'again.png' }).loginAs(admin).withCsrfToken().redirects(0)
+    await client
+      .put('/admin/settings')
+      .fields(UNCHANGED)
+      .file('logo', PNG_LOGO, { filename: 'again.png' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     const replacement = (await new SettingsStore().get('instance_logo'))!
     assert.notEqual(replacement.id, logo.id)
     const old = await client.get(`/instance/logo/${logo.id}`)

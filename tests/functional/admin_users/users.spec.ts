@@ -13,7 +13,10 @@ async function audit(action: string) {
 test.group('Admin users: the list', (group) => {
   group.each.setup(isolate)
 
-  test('searches e-mail, name and company, and filters by role and state', async ({ client, assert }) => {
+  test('searches e-mail, name and company, and filters by role and state', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const acme = await makeUser('buyer', { companyName: 'Zebra Optics GmbH' })
     const runner = await makeUser('creator', { fullName: 'Ada Quarterback' })
@@ -45,7 +48,10 @@ test.group('Admin users: the list', (group) => {
     response.assertTextIncludes('Pages are numbered 1, 2, 3…')
   })
 
-  test('pages 25 accounts at a time, keeping the filters in the links', async ({ client, assert }) => {
+  test('pages 25 accounts at a time, keeping the filters in the links', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     for (let index = 0; index < 26; index++) await makeUser('creator')
     const first = await client.get('/admin/users?role=creator').loginAs(admin)
@@ -63,7 +69,13 @@ test.group('Admin users: role changes and suspension', (group) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
 
-    const response = await client.put(`/admin/users/${creator.id}`).form({ role: 'admin' }).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const response = await client
+      .put(`/admin/users/${creator.id}`)
+      .form({ role: 'admin' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
 
     response.assertStatus(302)
     response.assertHeader('location', '/admin/users')
@@ -77,26 +89,53 @@ test.group('Admin users: role changes and suspension', (group) => {
     assert.deepInclude(entry.meta, { from: 'creator', to: 'admin' })
   })
 
-  test('making a creator a buyer gives the account a company name (buyers are companies)', async ({ client, assert }) => {
+  test('making a creator a buyer gives the account a company name (buyers are companies)', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('creator', { fullName: 'Lena Sprint' })
-    await client.put(`/admin/users/${creator.id}`).form({ role: 'buyer' }).loginAs(admin).withCsrfToken().redirects(0)
+    await client
+      .put(`/admin/users/${creator.id}`)
+      .form({ role: 'buyer' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     await creator.refresh()
     assert.equal(creator.role, 'buyer')
     assert.equal(creator.companyName, 'Lena Sprint')
   })
 
-  test('a bad role or an unknown account is refused with a message and writes nothing', async ({ client, assert }) => {
+  test('a bad role or an unknown account is refused with a message and writes nothing', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
 
-    const bad = await client.put(`/admin/users/${creator.id}`).form({ role: 'owner' }).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const bad = await client
+      .put(`/admin/users/${creator.id}`)
+      .form({ role: 'owner' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     bad.assertStatus(302)
     assert.deepEqual(fieldErrors(bad, 'role'), ['Choose creator, buyer or admin.'])
 
-    const unknown = await client.post('/admin/users/2147483647/suspension').loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const unknown = await client
+      .post('/admin/users/2147483647/suspension')
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     unknown.assertFlashMessage('error', 'No account has this id.')
-    const huge = await client.post('/admin/users/99999999999999999999/suspension').loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const huge = await client
+      .post('/admin/users/99999999999999999999/suspension')
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     huge.assertStatus(302)
     huge.assertFlashMessage('error', 'No account has this id.')
 
@@ -109,9 +148,20 @@ test.group('Admin users: role changes and suspension', (group) => {
     const admin = await makeUser('admin')
     await makeUser('admin')
 
-    const demote = await client.put(`/admin/users/${admin.id}`).form({ role: 'creator' }).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const demote = await client
+      .put(`/admin/users/${admin.id}`)
+      .form({ role: 'creator' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     demote.assertFlashMessage('error', 'You cannot change your own role: ask another admin.')
-    const suspend = await client.post(`/admin/users/${admin.id}/suspension`).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const suspend = await client
+      .post(`/admin/users/${admin.id}/suspension`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     suspend.assertFlashMessage('error', 'You cannot suspend yourself: ask another admin.')
 
     await admin.refresh()
@@ -124,13 +174,32 @@ test.group('Admin users: role changes and suspension', (group) => {
     const last = await makeUser('admin')
     const other = await makeUser('admin')
 
-    await client.put(`/admin/users/${other.id}`).form({ role: 'creator' }).loginAs(last).withCsrfToken().redirects(0)
+    await client
+      .put(`/admin/users/${other.id}`)
+      .form({ role: 'creator' })
+      .loginAs(last)
+      .withCsrfToken()
+      .redirects(0)
     await other.refresh()
     assert.equal(other.role, 'creator')
 
-    const demote = await client.put(`/admin/users/${last.id}`).form({ role: 'buyer' }).loginAs(last).withCsrfToken().header('referer', '/admin/users').redirects(0)
-    demote.assertFlashMessage('error', 'This is the last active admin: make someone else admin first.')
-    const suspend = await client.post(`/admin/users/${last.id}/suspension`).loginAs(last).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const demote = await client
+      .put(`/admin/users/${last.id}`)
+      .form({ role: 'buyer' })
+      .loginAs(last)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
+    demote.assertFlashMessage(
+      'error',
+      'This is the last active admin: make someone else admin first.'
+    )
+    const suspend = await client
+      .post(`/admin/users/${last.id}/suspension`)
+      .loginAs(last)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     suspend.assertFlashMessage('error', 'This is the last active admin: it cannot be suspended.')
 
     // The demoted admin's page, opened before the demotion, can no longer act.
@@ -145,7 +214,10 @@ test.group('Admin users: role changes and suspension', (group) => {
     assert.lengthOf(await audit('user.suspended'), 0)
   })
 
-  test('suspending ends the account’s API tokens and sessions; it is audited', async ({ client, assert }) => {
+  test('suspending ends the account’s API tokens and sessions; it is audited', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const buyer = await makeUser('buyer')
     const token = await User.accessTokens.create(buyer, [...API_SCOPE_NAMES], { name: 'pipeline' })
@@ -154,8 +226,16 @@ test.group('Admin users: role changes and suspension', (group) => {
     const before = await client.get('/api/v1/licences').header('authorization', bearer)
     before.assertStatus(200)
 
-    const response = await client.post(`/admin/users/${buyer.id}/suspension`).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
-    response.assertFlashMessage('success', `${buyer.email} is suspended: logged out, API tokens revoked.`)
+    const response = await client
+      .post(`/admin/users/${buyer.id}/suspension`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
+    response.assertFlashMessage(
+      'success',
+      `${buyer.email} is suspended: logged out, API tokens revoked.`
+    )
 
     const after = await client.get('/api/v1/licences').header('authorization', bearer)
     after.assertStatus(401)
@@ -168,7 +248,12 @@ test.group('Admin users: role changes and suspension', (group) => {
     assert.equal(entry.subjectId, String(buyer.id))
     assert.deepInclude(entry.meta, { apiTokensRevoked: 1 })
 
-    const again = await client.post(`/admin/users/${buyer.id}/suspension`).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const again = await client
+      .post(`/admin/users/${buyer.id}/suspension`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     again.assertFlashMessage('info', `${buyer.email} is already suspended.`)
     assert.lengthOf(await audit('user.suspended'), 1)
   })
@@ -177,7 +262,12 @@ test.group('Admin users: role changes and suspension', (group) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('suspended')
 
-    const response = await client.delete(`/admin/users/${creator.id}/suspension`).loginAs(admin).withCsrfToken().header('referer', '/admin/users').redirects(0)
+    const response = await client
+      .delete(`/admin/users/${creator.id}/suspension`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .header('referer', '/admin/users')
+      .redirects(0)
     response.assertFlashMessage('success', `${creator.email} is active again.`)
     await creator.refresh()
     assert.isNull(creator.suspendedAt)

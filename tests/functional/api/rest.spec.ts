@@ -20,7 +20,10 @@ function assertError(assert: any, body: any, code: string) {
 test.group('REST API v1: authentication', (group) => {
   group.each.setup(isolate)
 
-  test('no token → 401 with a Bearer challenge, as JSON even when the client asks for HTML', async ({ client, assert }) => {
+  test('no token → 401 with a Bearer challenge, as JSON even when the client asks for HTML', async ({
+    client,
+    assert,
+  }) => {
     const response = await client.get('/api/v1/licences').header('accept', 'text/html')
 
     response.assertStatus(401)
@@ -36,7 +39,11 @@ test.group('REST API v1: authentication', (group) => {
     allowed.assertStatus(200)
 
     // Revoked from the tokens page, as the owner.
-    const asBuyer = await client.delete(`/account/tokens/${token.id}`).loginAs(buyer).withCsrfToken().redirects(0)
+    const asBuyer = await client
+      .delete(`/account/tokens/${token.id}`)
+      .loginAs(buyer)
+      .withCsrfToken()
+      .redirects(0)
     asBuyer.assertStatus(302)
     assert.isNull(await tokenRow(token.id))
 
@@ -49,7 +56,10 @@ test.group('REST API v1: authentication', (group) => {
   test('an expired token → 401 token_expired', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const token = await tokenFor(buyer, undefined, { expiresIn: '30 days' })
-    await db.from('auth_access_tokens').where('id', token.id).update({ expires_at: DateTime.now().minus({ minutes: 1 }).toJSDate() })
+    await db
+      .from('auth_access_tokens')
+      .where('id', token.id)
+      .update({ expires_at: DateTime.now().minus({ minutes: 1 }).toJSDate() })
 
     const response = await client.get('/api/v1/catalog').bearerToken(token.secret)
 
@@ -64,7 +74,15 @@ test.group('REST API v1: authentication', (group) => {
     const forged = `${secret.slice(0, -4)}AAAA`
     const nonNumericId = `ath_${Buffer.from('abc').toString('base64url')}.${secret.split('.')[1]}`
     const hugeId = `ath_${Buffer.from('99999999999').toString('base64url')}.${secret.split('.')[1]}`
-    for (const header of ['Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer nonsense', `Bearer ${forged}`, `Bearer ${nonNumericId}`, `Bearer ${hugeId}`]) {
+    for (const header of [
+      'Bearer',
+      'Bearer ',
+      'Basic dXNlcjpwYXNz',
+      'Bearer nonsense',
+      `Bearer ${forged}`,
+      `Bearer ${nonNumericId}`,
+      `Bearer ${hugeId}`,
+    ]) {
       const response = await client.get('/api/v1/licences').header('authorization', header)
       assert.equal(response.status(), 401, header)
       assert.equal(response.body().error.code, 'invalid_token', header)
@@ -88,13 +106,15 @@ test.group('REST API v1: authentication', (group) => {
 
     const published = await publishedVersion({ clips: 1, store: false })
     const licence = await licenceFor(buyer, published.version)
-    const manifest = await client.get(`/api/v1/licences/${licence.id}/manifest`).bearerToken(catalogOnly.secret)
+    const manifest = await client
+      .get(`/api/v1/licences/${licence.id}/manifest`)
+      .bearerToken(catalogOnly.secret)
     manifest.assertStatus(403)
     assertError(assert, manifest.body(), 'insufficient_scope')
     assert.lengthOf(await Download.query().where('licence_id', licence.id), 0)
   })
 
-  test('a suspended buyer\'s token and a creator\'s token → 403', async ({ client, assert }) => {
+  test("a suspended buyer's token and a creator's token → 403", async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const token = await tokenFor(buyer)
     buyer.suspendedAt = DateTime.now()
@@ -117,7 +137,7 @@ test.group('REST API v1: authentication', (group) => {
     assertError(assert, response.body(), 'unauthenticated')
   })
 
-  test('each use stamps the token\'s last_used_at', async ({ client, assert }) => {
+  test("each use stamps the token's last_used_at", async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const token = await tokenFor(buyer)
     const row = await tokenRow(token.id)
@@ -131,7 +151,10 @@ test.group('REST API v1: authentication', (group) => {
     assert.isBelow(Math.abs(Date.now() - used.getTime()), 60_000)
   })
 
-  test('requests are limited per token: the 121st in a minute → 429 with Retry-After; another token goes on', async ({ client, assert }) => {
+  test('requests are limited per token: the 121st in a minute → 429 with Retry-After; another token goes on', async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const busy = await tokenFor(buyer, ['licences:read'])
     const other = await tokenFor(buyer, ['licences:read'])
@@ -162,23 +185,44 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
 
   test('a valid token searches the catalog and follows the cursor', async ({ client, assert }) => {
     const creator = await makeUser('creator')
-    const keeper = await listedDataset(creator, { title: 'Goalkeeper diving saves', sport: 'football', priceCents: 2500 })
-    for (let i = 0; i < 24; i++) await listedDataset(creator, { title: `Sprint drill ${i}`, sport: 'athletics', priceCents: 1000 + i })
+    const keeper = await listedDataset(creator, {
+      title: 'Goalkeeper diving saves',
+      sport: 'football',
+      priceCents: 2500,
+    })
+    for (let i = 0; i < 24; i++)
+      await listedDataset(creator, {
+        title: `Sprint drill ${i}`,
+        sport: 'athletics',
+        priceCents: 1000 + i,
+      })
     const { secret } = await tokenFor(await makeUser('buyer'), ['catalog:read'])
 
     const search = await client.get('/api/v1/catalog').qs({ q: 'goalkeeper' }).bearerToken(secret)
     search.assertStatus(200)
-    assert.deepEqual(search.body().data.map((item: any) => item.slug), [keeper.slug])
-    assert.deepInclude(search.body().data[0].price, { amount_cents: 2500, currency: keeper.currency })
+    assert.deepEqual(
+      search.body().data.map((item: any) => item.slug),
+      [keeper.slug]
+    )
+    assert.deepInclude(search.body().data[0].price, {
+      amount_cents: 2500,
+      currency: keeper.currency,
+    })
     assert.equal(search.body().data[0].links.self, `/api/v1/datasets/${keeper.slug}`)
     assert.isNull(search.body().next_cursor)
 
-    const athletics = await client.get('/api/v1/catalog').qs({ sport: 'athletics', sort: 'price_asc' }).bearerToken(secret)
+    const athletics = await client
+      .get('/api/v1/catalog')
+      .qs({ sport: 'athletics', sort: 'price_asc' })
+      .bearerToken(secret)
     athletics.assertStatus(200)
     assert.lengthOf(athletics.body().data, 24)
     assert.isNull(athletics.body().next_cursor, 'exactly one page')
     const prices = athletics.body().data.map((item: any) => item.price.amount_cents)
-    assert.deepEqual(prices, [...prices].sort((a: number, b: number) => a - b))
+    assert.deepEqual(
+      prices,
+      [...prices].sort((a: number, b: number) => a - b)
+    )
 
     const first = await client.get('/api/v1/catalog').qs({ sort: 'price_asc' }).bearerToken(secret)
     assert.lengthOf(first.body().data, 24)
@@ -186,28 +230,44 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     assert.include(first.body().links.next, 'sort=price_asc')
     const second = await client.get(first.body().links.next).bearerToken(secret)
     second.assertStatus(200)
-    assert.deepEqual(second.body().data.map((item: any) => item.slug), [keeper.slug], 'the dearest comes last')
+    assert.deepEqual(
+      second.body().data.map((item: any) => item.slug),
+      [keeper.slug],
+      'the dearest comes last'
+    )
     assert.isNull(second.body().next_cursor)
   })
 
   test('bad filters and cursors → 422 validation_failed', async ({ client, assert }) => {
     const { secret } = await tokenFor(await makeUser('buyer'), ['catalog:read'])
 
-    const licence = await client.get('/api/v1/catalog').qs({ licence: 'pirate' }).bearerToken(secret)
+    const licence = await client
+      .get('/api/v1/catalog')
+      .qs({ licence: 'pirate' })
+      .bearerToken(secret)
     licence.assertStatus(422)
     assertError(assert, licence.body(), 'validation_failed')
-    const cursor = await client.get('/api/v1/catalog').qs({ cursor: 'not-a-cursor' }).bearerToken(secret)
+    const cursor = await client
+      .get('/api/v1/catalog')
+      .qs({ cursor: 'not-a-cursor' })
+      .bearerToken(secret)
     cursor.assertStatus(422)
     assertError(assert, cursor.body(), 'validation_failed')
     const response = await client.get('/api/v1/catalog').qs({ price_min: '-3' }).bearerToken(secret)
     response.assertStatus(422)
   })
 
-  test('a dataset and its version, with the caller\'s licence; unknown ones 404', async ({ client, assert }) => {
+  test("a dataset and its version, with the caller's licence; unknown ones 404", async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 2, store: false })
     const dataset = await published.version.related('dataset').query().firstOrFail()
-    await db.from('datasets').where('id', dataset.id).update({ latest_version_id: published.version.id, published_at: new Date() })
+    await db
+      .from('datasets')
+      .where('id', dataset.id)
+      .update({ latest_version_id: published.version.id, published_at: new Date() })
     const licence = await licenceFor(buyer, published.version)
     const { secret } = await tokenFor(buyer, ['catalog:read'])
 
@@ -215,18 +275,30 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     show.assertStatus(200)
     assert.equal(show.body().title, dataset.title)
     assert.equal(show.body().latest_version, 1)
-    assert.deepEqual(show.body().versions.map((item: any) => item.number), [1])
+    assert.deepEqual(
+      show.body().versions.map((item: any) => item.number),
+      [1]
+    )
     assert.equal(show.body().licence.id, licence.id)
 
-    const version = await client.get(`/api/v1/datasets/${dataset.slug}/versions/1`).bearerToken(secret)
+    const version = await client
+      .get(`/api/v1/datasets/${dataset.slug}/versions/1`)
+      .bearerToken(secret)
     version.assertStatus(200)
     assert.equal(version.body().id, published.version.id)
     assert.equal(version.body().manifest_sha256, published.version.manifestSha256)
-    assert.deepEqual(version.body().clips.map((clip: any) => clip.id), published.clips.map((clip) => clip.id))
+    assert.deepEqual(
+      version.body().clips.map((clip: any) => clip.id),
+      published.clips.map((clip) => clip.id)
+    )
     assert.equal(version.body().clips[0].file_count, 4)
     assert.notInclude(JSON.stringify(version.body()), 'clips/', 'no bucket keys leak')
 
-    for (const url of [`/api/v1/datasets/no-such-dataset`, `/api/v1/datasets/${dataset.slug}/versions/2`, `/api/v1/datasets/${dataset.slug}/versions/0`]) {
+    for (const url of [
+      `/api/v1/datasets/no-such-dataset`,
+      `/api/v1/datasets/${dataset.slug}/versions/2`,
+      `/api/v1/datasets/${dataset.slug}/versions/0`,
+    ]) {
       const missing = await client.get(url).bearerToken(secret)
       assert.equal(missing.status(), 404, url)
       assertError(assert, missing.body(), 'not_found')
@@ -239,7 +311,10 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     const gone = await publishedVersion({ clips: 1, store: false })
     const theirs = await publishedVersion({ clips: 1, store: false })
     const liveLicence = await licenceFor(buyer, live.version)
-    const revoked = await licenceFor(buyer, gone.version, { revokedAt: DateTime.now(), revokeReason: 'Refunded.' })
+    const revoked = await licenceFor(buyer, gone.version, {
+      revokedAt: DateTime.now(),
+      revokeReason: 'Refunded.',
+    })
     const foreign = await licenceFor(await makeUser('buyer'), theirs.version)
     const { secret } = await tokenFor(buyer, ['licences:read'])
 
@@ -250,16 +325,26 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     assert.sameMembers([...byId.keys()], [liveLicence.id, revoked.id])
     assert.notInclude([...byId.keys()], foreign.id)
     assert.equal((byId.get(liveLicence.id) as any).status, 'live')
-    assert.equal((byId.get(liveLicence.id) as any).links.manifest, `/api/v1/licences/${liveLicence.id}/manifest`)
+    assert.equal(
+      (byId.get(liveLicence.id) as any).links.manifest,
+      `/api/v1/licences/${liveLicence.id}/manifest`
+    )
     assert.equal((byId.get(revoked.id) as any).status, 'revoked')
     assert.isNull((byId.get(revoked.id) as any).links.manifest)
     assert.equal((byId.get(liveLicence.id) as any).version.id, live.version.id)
     // The licence text it cites, without the body (the manifest carries that).
     const text = await LicenceText.findOrFail(liveLicence.licenceTextId)
-    assert.deepEqual((byId.get(liveLicence.id) as any).terms, { version: text.version, sha256: text.sha256, title: text.title })
+    assert.deepEqual((byId.get(liveLicence.id) as any).terms, {
+      version: text.version,
+      sha256: text.sha256,
+      title: text.title,
+    })
   })
 
-  test('a manifest whose signed URLs download the right bytes, recorded as an API download', async ({ client, assert }) => {
+  test('a manifest whose signed URLs download the right bytes, recorded as an API download', async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 2, videoBytes: 50_000 })
     const licence = await licenceFor(buyer, published.version)
@@ -272,9 +357,17 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     const manifest = response.body()
     assert.equal(manifest.licence.id, licence.id)
     const text = await LicenceText.findOrFail(licence.licenceTextId)
-    assert.deepEqual(manifest.licence.terms, { version: text.version, sha256: text.sha256, title: text.title, body: text.body })
+    assert.deepEqual(manifest.licence.terms, {
+      version: text.version,
+      sha256: text.sha256,
+      title: text.title,
+      body: text.body,
+    })
     assert.equal(sha256(manifest.licence.terms.body), licence.termsSha256)
-    assert.sameMembers(manifest.files.map((file: any) => file.path), [...published.contents.keys()])
+    assert.sameMembers(
+      manifest.files.map((file: any) => file.path),
+      [...published.contents.keys()]
+    )
     for (const file of manifest.files) {
       const download = await fetch(file.url)
       assert.equal(download.status, 200, file.path)
@@ -289,7 +382,10 @@ test.group('REST API v1: catalog, datasets, licences, manifests', (group) => {
     assert.equal(downloads[0].userId, buyer.id)
   })
 
-  test('another buyer\'s licence → 404; my revoked licence → 403; nothing is recorded', async ({ client, assert }) => {
+  test("another buyer's licence → 404; my revoked licence → 403; nothing is recorded", async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 1, store: false })
     const foreign = await licenceFor(await makeUser('buyer'), published.version)

@@ -8,13 +8,18 @@ import { noticeOf, runNotify, withdrawnLicensedClip } from '#tests/helpers/withd
 test.group('REST API v1: withdrawal notices', (group) => {
   group.each.setup(isolate)
 
-  test('lists a licence’s notices with the files to delete and their state', async ({ client, assert }) => {
+  test('lists a licence’s notices with the files to delete and their state', async ({
+    client,
+    assert,
+  }) => {
     const { buyer, licence, clip, record, published } = await withdrawnLicensedClip()
     await runNotify(record.id)
     const notice = await noticeOf(licence)
     const { secret } = await tokenFor(buyer, ['licences:read'])
 
-    const response = await client.get(`/api/v1/licences/${licence.id}/withdrawals`).bearerToken(secret)
+    const response = await client
+      .get(`/api/v1/licences/${licence.id}/withdrawals`)
+      .bearerToken(secret)
 
     response.assertStatus(200)
     assert.equal(response.header('cache-control'), 'no-store')
@@ -25,16 +30,27 @@ test.group('REST API v1: withdrawal notices', (group) => {
       clip_id: clip.id,
       clip_title: clip.title,
       version: { id: published.version.id, number: 1 },
-      files_to_delete: [`videos/${clip.id}.mp4`, `keypoints/${clip.id}.json`, `metadata/${clip.id}.json`, `thumbnails/${clip.id}.jpg`],
+      files_to_delete: [
+        `videos/${clip.id}.mp4`,
+        `keypoints/${clip.id}.json`,
+        `metadata/${clip.id}.json`,
+        `thumbnails/${clip.id}.jpg`,
+      ],
       status: 'pending',
       acknowledged_at: null,
       acknowledged_via: null,
     })
     assert.equal(item.withdrawn_at, record.createdAt.toUTC().toISO())
-    assert.equal(item.links.acknowledge, `/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`)
+    assert.equal(
+      item.links.acknowledge,
+      `/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`
+    )
   })
 
-  test('acknowledging records the confirmation once, as via api; a second call records nothing', async ({ client, assert }) => {
+  test('acknowledging records the confirmation once, as via api; a second call records nothing', async ({
+    client,
+    assert,
+  }) => {
     const { buyer, licence, record } = await withdrawnLicensedClip()
     await runNotify(record.id)
     const notice = await noticeOf(licence)
@@ -58,7 +74,10 @@ test.group('REST API v1: withdrawal notices', (group) => {
     assert.equal(list.body().data[0].status, 'acknowledged')
   })
 
-  test('another buyer’s licence or notice → 404, and nothing is recorded', async ({ client, assert }) => {
+  test('another buyer’s licence or notice → 404, and nothing is recorded', async ({
+    client,
+    assert,
+  }) => {
     const { licence, record } = await withdrawnLicensedClip()
     await runNotify(record.id)
     const notice = await noticeOf(licence)
@@ -67,9 +86,13 @@ test.group('REST API v1: withdrawal notices', (group) => {
     const { secret } = await tokenFor(mine.buyer)
 
     const list = await client.get(`/api/v1/licences/${licence.id}/withdrawals`).bearerToken(secret)
-    const ack = await client.post(`/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`).bearerToken(secret)
+    const ack = await client
+      .post(`/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`)
+      .bearerToken(secret)
     // The buyer's own licence, with a notice of someone else's licence.
-    const crossed = await client.post(`/api/v1/licences/${mine.licence.id}/withdrawals/${notice.id}/ack`).bearerToken(secret)
+    const crossed = await client
+      .post(`/api/v1/licences/${mine.licence.id}/withdrawals/${notice.id}/ack`)
+      .bearerToken(secret)
 
     for (const response of [list, ack, crossed]) {
       response.assertStatus(404)
@@ -78,15 +101,22 @@ test.group('REST API v1: withdrawal notices', (group) => {
     assert.lengthOf(await db.from('withdrawal_acks'), 0)
   })
 
-  test('the wrong scope → 403 insufficient_scope: reading needs licences:read, confirming withdrawals:ack', async ({ client, assert }) => {
+  test('the wrong scope → 403 insufficient_scope: reading needs licences:read, confirming withdrawals:ack', async ({
+    client,
+    assert,
+  }) => {
     const { buyer, licence, record } = await withdrawnLicensedClip()
     await runNotify(record.id)
     const notice = await noticeOf(licence)
     const catalogOnly = await tokenFor(buyer, ['catalog:read'])
     const readOnly = await tokenFor(buyer, ['licences:read'])
 
-    const list = await client.get(`/api/v1/licences/${licence.id}/withdrawals`).bearerToken(catalogOnly.secret)
-    const ack = await client.post(`/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`).bearerToken(readOnly.secret)
+    const list = await client
+      .get(`/api/v1/licences/${licence.id}/withdrawals`)
+      .bearerToken(catalogOnly.secret)
+    const ack = await client
+      .post(`/api/v1/licences/${licence.id}/withdrawals/${notice.id}/ack`)
+      .bearerToken(readOnly.secret)
 
     for (const response of [list, ack]) {
       response.assertStatus(403)
@@ -99,7 +129,9 @@ test.group('REST API v1: withdrawal notices', (group) => {
   test('a creator’s token is refused (the API is for buyers)', async ({ client, assert }) => {
     const { licence } = await withdrawnLicensedClip()
     const { secret } = await tokenFor(await makeUser('creator'))
-    const response = await client.get(`/api/v1/licences/${licence.id}/withdrawals`).bearerToken(secret)
+    const response = await client
+      .get(`/api/v1/licences/${licence.id}/withdrawals`)
+      .bearerToken(secret)
     response.assertStatus(403)
     assert.equal(response.body().error.code, 'wrong_role')
   })

@@ -65,7 +65,10 @@ test.group('Login and logout', (group) => {
       .withCsrfToken()
       .redirects(0)
 
-    response.assertFlashMessage('error', 'Your account is suspended. Contact an administrator of this instance.')
+    response.assertFlashMessage(
+      'error',
+      'Your account is suspended. Contact an administrator of this instance.'
+    )
     response.assertSessionMissing('auth_web')
   })
 
@@ -79,7 +82,11 @@ test.group('Login and logout', (group) => {
   test('login is rate limited after 5 attempts for one address', async ({ client }) => {
     const user = await makeUser('creator')
     for (let attempt = 0; attempt < 5; attempt++) {
-      await client.post('/login').form({ email: user.email, password: 'wrong password' }).withCsrfToken().redirects(0)
+      await client
+        .post('/login')
+        .form({ email: user.email, password: 'wrong password' })
+        .withCsrfToken()
+        .redirects(0)
     }
     const response = await client
       .post('/login')
@@ -103,7 +110,13 @@ test.group('Login and logout', (group) => {
     const user = await makeUser('creator')
     const signup = await client
       .post('/signup')
-      .form({ fullName: 'No Token', email: 'notoken@club.test', password: 'long enough password', passwordConfirmation: 'long enough password', role: 'creator' })
+      .form({
+        fullName: 'No Token',
+        email: 'notoken@club.test',
+        password: 'long enough password',
+        passwordConfirmation: 'long enough password',
+        role: 'creator',
+      })
       .redirects(0)
     signup.assertFlashMessage('error', 'Invalid or expired CSRF token')
     assert.isNull(await User.findBy('email', 'notoken@club.test'))

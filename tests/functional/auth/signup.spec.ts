@@ -47,15 +47,43 @@ test.group('Sign-up', (group) => {
   })
 
   const invalidCases = [
-    { name: 'an invalid e-mail', field: 'email', input: { email: 'not-an-email' }, message: 'Enter a valid e-mail address, like name@club.org.' },
-    { name: 'a short password', field: 'password', input: { password: 'short', passwordConfirmation: 'short' }, message: 'Use at least 10 characters.' },
-    { name: 'an unknown role', field: 'role', input: { role: 'admin' }, message: 'Choose whether you are a creator or a buyer.' },
-    { name: 'a buyer without company', field: 'companyName', input: { role: 'buyer' }, message: 'Buyers sign up as a company: enter its name.' },
-    { name: 'mismatched passwords', field: 'passwordConfirmation', input: { passwordConfirmation: 'something else entirely' }, message: 'The two passwords do not match.' },
+    {
+      name: 'an invalid e-mail',
+      field: 'email',
+      input: { email: 'not-an-email' },
+      message: 'Enter a valid e-mail address, like name@club.org.',
+    },
+    {
+      name: 'a short password',
+      field: 'password',
+      input: { password: 'short', passwordConfirmation: 'short' },
+      message: 'Use at least 10 characters.',
+    },
+    {
+      name: 'an unknown role',
+      field: 'role',
+      input: { role: 'admin' },
+      message: 'Choose whether you are a creator or a buyer.',
+    },
+    {
+      name: 'a buyer without company',
+      field: 'companyName',
+      input: { role: 'buyer' },
+      message: 'Buyers sign up as a company: enter its name.',
+    },
+    {
+      name: 'mismatched passwords',
+      field: 'passwordConfirmation',
+      input: { passwordConfirmation: 'something else entirely' },
+      message: 'The two passwords do not match.',
+    },
   ]
 
   for (const testCase of invalidCases) {
-    test(`${testCase.name} is refused with a form error and nothing is written`, async ({ client, assert }) => {
+    test(`${testCase.name} is refused with a form error and nothing is written`, async ({
+      client,
+      assert,
+    }) => {
       const before = await userCount()
       const response = await client
         .post('/signup')
@@ -66,10 +94,7 @@ test.group('Sign-up', (group) => {
 
       response.assertStatus(302)
       response.assertHeader('location', '/signup')
-      assert.deepEqual(
-        fieldErrors(response, testCase.field),
-        [testCase.message]
-      )
+      assert.deepEqual(fieldErrors(response, testCase.field), [testCase.message])
       assert.equal(await userCount(), before)
 
       // The sign-up page shows the message next to its field.
@@ -79,7 +104,10 @@ test.group('Sign-up', (group) => {
     })
   }
 
-  test('a duplicate account is refused and the first one is untouched', async ({ client, assert }) => {
+  test('a duplicate account is refused and the first one is untouched', async ({
+    client,
+    assert,
+  }) => {
     const existing = await makeUser('creator', { email: 'taken@club.test' })
     const before = await userCount()
 
@@ -115,7 +143,9 @@ test.group('Sign-up', (group) => {
   })
 
   test('when registration is invitation-only, the form is closed', async ({ client, assert }) => {
-    await db.table('settings').insert({ key: 'registration', value: JSON.stringify('invite'), updated_at: new Date() })
+    await db
+      .table('settings')
+      .insert({ key: 'registration', value: JSON.stringify('invite'), updated_at: new Date() })
     const before = await userCount()
 
     const page = await client.get('/signup')

@@ -9,7 +9,10 @@ import { makeUser } from '#tests/helpers/users'
 test.group('Trusted proxies', (group) => {
   group.each.setup(isolate)
 
-  test('an untrusted peer rotating X-Forwarded-For is still rate limited on one account', async ({ client, assert }) => {
+  test('an untrusted peer rotating X-Forwarded-For is still rate limited on one account', async ({
+    client,
+    assert,
+  }) => {
     const user = await makeUser('creator')
     const statuses: number[] = []
     for (let attempt = 1; attempt <= 6; attempt++) {
@@ -24,7 +27,9 @@ test.group('Trusted proxies', (group) => {
     assert.deepEqual(statuses, [302, 302, 302, 302, 302, 429])
   })
 
-  test('TRUSTED_PROXIES refuses a value that is not an address, a range or a name', async ({ assert }) => {
+  test('TRUSTED_PROXIES refuses a value that is not an address, a range or a name', async ({
+    assert,
+  }) => {
     const { spawnSync } = await import('node:child_process')
     const result = spawnSync(process.execPath, ['--import', '@poppinss/ts-exec', 'start/env.ts'], {
       env: { ...process.env, TRUSTED_PROXIES: 'loopback, 10.0.0.0/99' },

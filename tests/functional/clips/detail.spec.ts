@@ -9,10 +9,21 @@ import { makeUser } from '#tests/helpers/users'
 test.group('One clip in full', (group) => {
   group.each.setup(isolate)
 
-  test('the owner sees status, technical details, consent, assets and processing runs', async ({ client, assert }) => {
+  test('the owner sees status, technical details, consent, assets and processing runs', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.apply('failed')
-      .merge({ userId: creator.id, title: 'Goalkeeper dive', width: 1920, height: 1080, fps: 29.97, durationMs: 12_500, bytes: 48_200_000 })
+      .merge({
+        userId: creator.id,
+        title: 'Goalkeeper dive',
+        width: 1920,
+        height: 1080,
+        fps: 29.97,
+        durationMs: 12_500,
+        bytes: 48_200_000,
+      })
       .create()
     await ClipAsset.create({
       clipId: clip.id,
@@ -59,7 +70,10 @@ test.group('One clip in full', (group) => {
     assert.notInclude(html, 'hx-trigger')
   })
 
-  test('a fresh clip reads well with no assets and no runs, and polls while it waits', async ({ client, assert }) => {
+  test('a fresh clip reads well with no assets and no runs, and polls while it waits', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.merge({ userId: creator.id }).create()
 
@@ -67,7 +81,10 @@ test.group('One clip in full', (group) => {
     assert.include(full.text(), 'No assets are stored for this clip.')
     assert.include(full.text(), 'The pipeline has not run on this clip yet.')
 
-    const response = await client.get(`/clips/${clip.id}`).header('HX-Request', 'true').loginAs(creator)
+    const response = await client
+      .get(`/clips/${clip.id}`)
+      .header('HX-Request', 'true')
+      .loginAs(creator)
     const fragment = response.text()
     assert.notInclude(fragment, '<html')
     assert.include(fragment, `hx-get="/clips/${clip.id}"`)
@@ -76,7 +93,9 @@ test.group('One clip in full', (group) => {
 
   test('another creator and a buyer are refused; an admin may look', async ({ client }) => {
     const clip = await ClipFactory.create()
-    const asAnotherCreator = await client.get(`/clips/${clip.id}`).loginAs(await makeUser('creator'))
+    const asAnotherCreator = await client
+      .get(`/clips/${clip.id}`)
+      .loginAs(await makeUser('creator'))
     asAnotherCreator.assertStatus(403)
     const asAnotherBuyer = await client.get(`/clips/${clip.id}`).loginAs(await makeUser('buyer'))
     asAnotherBuyer.assertStatus(403)
@@ -86,7 +105,9 @@ test.group('One clip in full', (group) => {
 
   test('an unknown or malformed id is a 404, not an error', async ({ client }) => {
     const creator = await makeUser('creator')
-    const unknownClip = await client.get('/clips/6f1c0b7e-2f4a-4d7e-9a53-1b2c3d4e5f60').loginAs(creator)
+    const unknownClip = await client
+      .get('/clips/6f1c0b7e-2f4a-4d7e-9a53-1b2c3d4e5f60')
+      .loginAs(creator)
     unknownClip.assertStatus(404)
     const malformedId = await client.get('/clips/not-a-uuid').loginAs(creator)
     malformedId.assertStatus(404)

@@ -8,11 +8,18 @@ import { makeUser } from '#tests/helpers/users'
 test.group('My clips: the list', (group) => {
   group.each.setup(isolate)
 
-  test('a creator sees their own clips, newest first, and no one else\'s', async ({ client, assert }) => {
+  test("a creator sees their own clips, newest first, and no one else's", async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
-    await ClipFactory.merge({ userId: creator.id, title: 'Older serve', createdAt: DateTime.now().minus({ days: 2 }) }).create()
+    await ClipFactory.merge({
+      userId: creator.id,
+      title: 'Older serve',
+      createdAt: DateTime.now().minus({ days: 2 }),
+    }).create()
     await ClipFactory.merge({ userId: creator.id, title: 'Newer sprint start' }).create()
-    await ClipFactory.merge({ title: 'Someone else\'s free throw' }).create()
+    await ClipFactory.merge({ title: "Someone else's free throw" }).create()
 
     const response = await client.get('/clips').loginAs(creator)
 
@@ -25,16 +32,34 @@ test.group('My clips: the list', (group) => {
     assert.isBelow(html.indexOf('Newer sprint start'), html.indexOf('Older serve'))
   })
 
-  test('each status reads as a sentence, with the reason when the clip stopped', async ({ client, assert }) => {
+  test('each status reads as a sentence, with the reason when the clip stopped', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const own = { userId: creator.id }
     await ClipFactory.merge({ ...own, title: 'Clip uploaded' }).create()
-    await ClipFactory.merge({ ...own, title: 'Clip processing', status: 'processing', progress: 42 }).create()
-    await ClipFactory.apply('processed').merge({ ...own, title: 'Clip processed' }).create()
-    await ClipFactory.apply('approved').merge({ ...own, title: 'Clip approved' }).create()
-    await ClipFactory.apply('rejected').merge({ ...own, title: 'Clip rejected' }).create()
-    await ClipFactory.apply('failed').merge({ ...own, title: 'Clip failed' }).create()
-    await ClipFactory.apply('withdrawn').merge({ ...own, title: 'Clip withdrawn' }).create()
+    await ClipFactory.merge({
+      ...own,
+      title: 'Clip processing',
+      status: 'processing',
+      progress: 42,
+    }).create()
+    await ClipFactory.apply('processed')
+      .merge({ ...own, title: 'Clip processed' })
+      .create()
+    await ClipFactory.apply('approved')
+      .merge({ ...own, title: 'Clip approved' })
+      .create()
+    await ClipFactory.apply('rejected')
+      .merge({ ...own, title: 'Clip rejected' })
+      .create()
+    await ClipFactory.apply('failed')
+      .merge({ ...own, title: 'Clip failed' })
+      .create()
+    await ClipFactory.apply('withdrawn')
+      .merge({ ...own, title: 'Clip withdrawn' })
+      .create()
 
     const response = await client.get('/clips').loginAs(creator)
     const html = response.text()
@@ -67,9 +92,14 @@ test.group('My clips: the list', (group) => {
     assert.include(html, `href="/clips/${clip.id}/withdraw"`)
   })
 
-  test('a thumbnail is a short-lived presigned URL; without one a placeholder holds its place', async ({ client, assert }) => {
+  test('a thumbnail is a short-lived presigned URL; without one a placeholder holds its place', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
-    const withThumbnail = await ClipFactory.apply('processed').merge({ userId: creator.id }).create()
+    const withThumbnail = await ClipFactory.apply('processed')
+      .merge({ userId: creator.id })
+      .create()
     await ClipFactory.merge({ userId: creator.id }).create()
     await ClipAsset.create({
       clipId: withThumbnail.id,
@@ -110,7 +140,10 @@ test.group('My clips: the list', (group) => {
 test.group('My clips: live status over htmx', (group) => {
   group.each.setup(isolate)
 
-  test('while a clip is processing, htmx gets the list alone and it keeps polling', async ({ client, assert }) => {
+  test('while a clip is processing, htmx gets the list alone and it keeps polling', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     await ClipFactory.merge({ userId: creator.id, status: 'processing', progress: 10 }).create()
     await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
@@ -127,7 +160,10 @@ test.group('My clips: live status over htmx', (group) => {
     assert.include(response.header('vary') ?? '', 'HX-Request')
   })
 
-  test('an uploaded clip waiting for the pipeline keeps the list polling too', async ({ client, assert }) => {
+  test('an uploaded clip waiting for the pipeline keeps the list polling too', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     await ClipFactory.merge({ userId: creator.id }).create()
 
@@ -136,7 +172,10 @@ test.group('My clips: live status over htmx', (group) => {
     assert.include(html, 'hx-trigger="every 3s"')
   })
 
-  test('once every clip has settled, the fragment carries no trigger and polling stops', async ({ client, assert }) => {
+  test('once every clip has settled, the fragment carries no trigger and polling stops', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
     await ClipFactory.apply('failed').merge({ userId: creator.id }).create()
@@ -151,7 +190,10 @@ test.group('My clips: live status over htmx', (group) => {
     assert.notInclude(html, 'hx-get')
   })
 
-  test('the full page polls with the same component while a clip is active', async ({ client, assert }) => {
+  test('the full page polls with the same component while a clip is active', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     await ClipFactory.merge({ userId: creator.id, status: 'processing', progress: 55 }).create()
 

@@ -22,9 +22,15 @@ async function removeJobsFor(clipId: string) {
 test.group('Retrying a failed clip', (group) => {
   group.each.setup(isolate)
 
-  test('the owner sends a failed clip back to the pipeline', async ({ client, assert, cleanup }) => {
+  test('the owner sends a failed clip back to the pipeline', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const creator = await makeUser('creator')
-    const clip = await ClipFactory.apply('failed').merge({ userId: creator.id, progress: 30 }).create()
+    const clip = await ClipFactory.apply('failed')
+      .merge({ userId: creator.id, progress: 30 })
+      .create()
     cleanup(() => removeJobsFor(clip.id))
 
     const response = await client
@@ -47,7 +53,11 @@ test.group('Retrying a failed clip', (group) => {
     assert.match(jobs[0].id!, new RegExp(`^process-clip-${clip.id}-retry-\\d+$`))
   })
 
-  test('over htmx the refreshed list comes back, with the message and polling on', async ({ client, assert, cleanup }) => {
+  test('over htmx the refreshed list comes back, with the message and polling on', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.apply('failed').merge({ userId: creator.id }).create()
     cleanup(() => removeJobsFor(clip.id))
@@ -69,7 +79,10 @@ test.group('Retrying a failed clip', (group) => {
     assert.lengthOf(await queuedJobsFor(clip.id), 1)
   })
 
-  test('a clip that has not failed is left as it is, with a clear message', async ({ client, assert }) => {
+  test('a clip that has not failed is left as it is, with a clear message', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
 
@@ -89,7 +102,7 @@ test.group('Retrying a failed clip', (group) => {
     assert.lengthOf(await queuedJobsFor(clip.id), 0)
   })
 
-  test('another creator cannot retry someone else\'s clip', async ({ client, assert }) => {
+  test("another creator cannot retry someone else's clip", async ({ client, assert }) => {
     const clip = await ClipFactory.apply('failed').create()
 
     const response = await client
@@ -106,7 +119,11 @@ test.group('Retrying a failed clip', (group) => {
     assert.lengthOf(await queuedJobsFor(clip.id), 0)
   })
 
-  test('an admin may retry any failed clip and returns to it', async ({ client, assert, cleanup }) => {
+  test('an admin may retry any failed clip and returns to it', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const clip = await ClipFactory.apply('failed').create()
     cleanup(() => removeJobsFor(clip.id))
 

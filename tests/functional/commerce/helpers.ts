@@ -16,18 +16,41 @@ export { useFakeStripe, withoutStripe } from '#tests/helpers/stripe'
 export async function versionOf(priceCents: number, seconds: number[], creators?: User[]) {
   const owner = await makeUser('admin')
   const people = creators ?? (await Promise.all(seconds.map(() => makeUser('creator'))))
-  const dataset = await DatasetFactory.apply('published').apply('curated').merge({ ownerId: owner.id, priceCents }).create()
+  const dataset = await DatasetFactory.apply('published')
+    .apply('curated')
+    .merge({ ownerId: owner.id, priceCents })
+    .create()
   const clips = []
   for (const [index, clipSeconds] of seconds.entries()) {
-    clips.push(await ClipFactory.apply('approved').merge({ userId: people[index % people.length].id, durationMs: Math.round(clipSeconds * 1000) }).create())
+    clips.push(
+      await ClipFactory.apply('approved')
+        .merge({
+          userId: people[index % people.length].id,
+          durationMs: Math.round(clipSeconds * 1000),
+        })
+        .create()
+    )
   }
-  const manifest = { format: 1, clips: clips.map((clip, position) => ({ id: clip.id, position, seconds: seconds[position], files: [] })) }
+  const manifest = {
+    format: 1,
+    clips: clips.map((clip, position) => ({
+      id: clip.id,
+      position,
+      seconds: seconds[position],
+      files: [],
+    })),
+  }
   const version = await DatasetVersion.create({
     datasetId: dataset.id,
     version: 1,
     manifest,
     manifestSha256: 'b'.repeat(64),
-    stats: { clips: clips.length, duration_ms: seconds.reduce((sum, s) => sum + s * 1000, 0), people: clips.length, keypoint_frames: 0 },
+    stats: {
+      clips: clips.length,
+      duration_ms: seconds.reduce((sum, s) => sum + s * 1000, 0),
+      people: clips.length,
+      keypoint_frames: 0,
+    },
     priceCents,
     currency: dataset.currency,
     licenceType: dataset.licenceType,
@@ -36,7 +59,14 @@ export async function versionOf(priceCents: number, seconds: number[], creators?
     await db
       .insertQuery()
       .table('dataset_version_clips')
-      .multiInsert(clips.map((clip, position) => ({ dataset_version_id: version.id, clip_id: clip.id, position, seconds: seconds[position] })))
+      .multiInsert(
+        clips.map((clip, position) => ({
+          dataset_version_id: version.id,
+          clip_id: clip.id,
+          position,
+          seconds: seconds[position],
+        }))
+      )
   }
   await version.load('dataset')
   return { dataset, version, creators: people, clips }
@@ -76,5 +106,9 @@ export async function ledgerOf(orderId: string) {
   const rows = await LedgerEntry.query().where('order_id', orderId).orderBy('id')
   const groups = new Map<string, LedgerEntry[]>()
   for (const row of rows) groups.set(row.groupId, [...(groups.get(row.groupId) ?? []), row])
-  return { rows, groups: [...groups.values()], sums: [...groups.values()].map((group) => group.reduce((sum, row) => sum + row.amountCents, 0)) }
+  return {
+    rows,
+    groups: [...groups.values()],
+    sums: [...groups.values()].map((group) => group.reduce((sum, row) => sum + row.amountCents, 0)),
+  }
 }

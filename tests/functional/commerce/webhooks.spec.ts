@@ -12,7 +12,14 @@ import { splitSale } from '#app/commerce/ledger_split'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import type { FakeStripe } from '#tests/helpers/fake_stripe'
-import { ledgerOf, moneyRows, readyCreator, sessionIdOf, useFakeStripe, versionOf } from './helpers.js'
+import {
+  ledgerOf,
+  moneyRows,
+  readyCreator,
+  sessionIdOf,
+  useFakeStripe,
+  versionOf,
+} from './helpers.js'
 import { agreement } from '#tests/helpers/licence_texts'
 import { CreatorTransfers } from '#app/commerce/creator_transfers'
 import RetryPendingTransfers from '#jobs/retry_pending_transfers'
@@ -20,9 +27,18 @@ import { schedules } from '#jobs/registry'
 
 /** The buyer starts a checkout through the app; the fake holds the open session. */
 async function checkout(client: ApiClient, buyer: User, version: DatasetVersion) {
-  const response = await client.post(`/checkout/${version.id}`).form(await agreement(version.licenceType)).loginAs(buyer).withCsrfToken().redirects(0)
+  const response = await client
+    .post(`/checkout/${version.id}`)
+    .form(await agreement(version.licenceType))
+    .loginAs(buyer)
+    .withCsrfToken()
+    .redirects(0)
   response.assertStatus(303)
-  const order = await Order.query().where('buyer_id', buyer.id).where('dataset_version_id', version.id).orderBy('created_at', 'desc').firstOrFail()
+  const order = await Order.query()
+    .where('buyer_id', buyer.id)
+    .where('dataset_version_id', version.id)
+    .orderBy('created_at', 'desc')
+    .firstOrFail()
   return { order, sessionId: sessionIdOf(response.header('location') ?? '') }
 }
 
@@ -37,7 +53,11 @@ async function buy(client: ApiClient, fake: FakeStripe, buyer: User, version: Da
 test.group('Stripe webhooks', (group) => {
   group.each.setup(isolate)
 
-  test('a sale after a withdrawal gives the withdrawn creator nothing; the licence says a clip was excluded', async ({ client, assert, cleanup }) => {
+  test('a sale after a withdrawal gives the withdrawn creator nothing; the licence says a clip was excluded', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const seconds = [10, 20, 30]
@@ -45,7 +65,11 @@ test.group('Stripe webhooks', (group) => {
     const consent = await app.container.make(ConsentService)
     // One creator withdraws the clip whole, another withdraws licensing only.
     await consent.withdraw(creators[0], clips[0].id, { ip: null, userAgent: null })
-    await consent.withdraw(creators[1], clips[1].id, { ip: null, userAgent: null, scope: 'licensing' })
+    await consent.withdraw(creators[1], clips[1].id, {
+      ip: null,
+      userAgent: null,
+      scope: 'licensing',
+    })
 
     const { order, delivery } = await buy(client, fake, buyer, version)
     assert.equal(delivery.status, 200, delivery.body)
@@ -53,11 +77,19 @@ test.group('Stripe webhooks', (group) => {
     const expected = splitSale(2500, 2000, [{ creatorId: creators[2].id, seconds: 30 }])
     const { rows, sums } = await ledgerOf(order.id)
     assert.deepEqual(sums, [0])
-    const shares = rows.filter((row) => row.kind === 'creator_share').map((row) => ({ creatorId: row.userId, cents: row.amountCents }))
+    const shares = rows
+      .filter((row) => row.kind === 'creator_share')
+      .map((row) => ({ creatorId: row.userId, cents: row.amountCents }))
     assert.deepEqual(shares, expected.shares)
     assert.equal(shares[0].cents + order.platformFeeCents, 2500)
-    assert.notInclude(shares.map((share) => share.creatorId), creators[0].id)
-    assert.notInclude(shares.map((share) => share.creatorId), creators[1].id)
+    assert.notInclude(
+      shares.map((share) => share.creatorId),
+      creators[0].id
+    )
+    assert.notInclude(
+      shares.map((share) => share.creatorId),
+      creators[1].id
+    )
 
     const licence = await Licence.query().where('order_id', order.id).firstOrFail()
     assert.equal(licence.excludedClips, 2)
@@ -66,7 +98,11 @@ test.group('Stripe webhooks', (group) => {
     page.assertTextIncludes('their creators were not paid for it')
   })
 
-  test('ledger sums are exact for awkward amounts and several creators', async ({ client, assert, cleanup }) => {
+  test('ledger sums are exact for awkward amounts and several creators', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     for (const amount of [999, 1001, 9999, 12_347]) {
@@ -75,7 +111,11 @@ test.group('Stripe webhooks', (group) => {
       const { order, delivery } = await buy(client, fake, buyer, version)
       assert.equal(delivery.status, 200, delivery.body)
 
-      const expected = splitSale(amount, 2000, creators.map((creator, index) => ({ creatorId: creator.id, seconds: seconds[index] })))
+      const expected = splitSale(
+        amount,
+        2000,
+        creators.map((creator, index) => ({ creatorId: creator.id, seconds: seconds[index] }))
+      )
       assert.equal(order.status, 'paid')
       assert.equal(order.amountCents, amount)
       assert.equal(order.platformFeeCents, expected.platformFeeCents)
@@ -83,21 +123,38 @@ test.group('Stripe webhooks', (group) => {
       assert.lengthOf(groups, 1, `${amount}: one sale group (no creator account is ready)`)
       assert.deepEqual(sums, [0])
       assert.equal(rows.find((row) => row.kind === 'sale')!.amountCents, -amount)
-      assert.equal(rows.find((row) => row.kind === 'platform_fee')!.amountCents, expected.platformFeeCents)
+      assert.equal(
+        rows.find((row) => row.kind === 'platform_fee')!.amountCents,
+        expected.platformFeeCents
+      )
       const shares = rows.filter((row) => row.kind === 'creator_share')
       assert.deepEqual(
-        shares.map((row) => ({ creatorId: row.userId, cents: row.amountCents })).sort((a, b) => a.creatorId! - b.creatorId!),
+        shares
+          .map((row) => ({ creatorId: row.userId, cents: row.amountCents }))
+          .sort((a, b) => a.creatorId! - b.creatorId!),
         expected.shares
       )
-      assert.equal(shares.reduce((sum, row) => sum + row.amountCents, 0) + order.platformFeeCents, amount)
+      assert.equal(
+        shares.reduce((sum, row) => sum + row.amountCents, 0) + order.platformFeeCents,
+        amount
+      )
       // Nobody's account is ready: every share waits as a pending transfer funded by the charge.
       const transfers = await Transfer.query().where('order_id', order.id)
       assert.lengthOf(transfers, expected.shares.length)
-      assert.isTrue(transfers.every((transfer) => transfer.status === 'pending' && transfer.sourceTransaction === order.stripeChargeId))
+      assert.isTrue(
+        transfers.every(
+          (transfer) =>
+            transfer.status === 'pending' && transfer.sourceTransaction === order.stripeChargeId
+        )
+      )
     }
   })
 
-  test('the same event five times gives one licence and one set of ledger rows', async ({ client, assert, cleanup }) => {
+  test('the same event five times gives one licence and one set of ledger rows', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(2500, [10, 20])
@@ -116,18 +173,29 @@ test.group('Stripe webhooks', (group) => {
     const ledger = await ledgerOf(order.id)
     assert.lengthOf(ledger.groups, 2, 'the sale and the one transfer sent')
     assert.lengthOf([...fake.transfers.values()], 1, 'one transfer at Stripe')
-    const counted = await db.from('webhook_events').where('stripe_event_id', event.id).count('* as n')
+    const counted = await db
+      .from('webhook_events')
+      .where('stripe_event_id', event.id)
+      .count('* as n')
     assert.equal(Number(counted[0].n), 1)
   })
 
-  test('a forged, stale or missing signature is a 400 and writes nothing', async ({ client, assert, cleanup }) => {
+  test('a forged, stale or missing signature is a 400 and writes nothing', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(4000, [5])
     const { order, sessionId } = await checkout(client, buyer, version)
     const session = fake.sessions.get(sessionId)!
     // A completed session as an attacker would describe it.
-    const event = fake.event('checkout.session.completed', { ...session, status: 'complete', payment_status: 'paid' })
+    const event = fake.event('checkout.session.completed', {
+      ...session,
+      status: 'complete',
+      payment_status: 'paid',
+    })
     const before = await moneyRows()
 
     const forged = await fake.deliver(event, { secret: 'whsec_not_the_real_one' })
@@ -135,7 +203,8 @@ test.group('Stripe webhooks', (group) => {
     const garbage = await fake.deliver(event, { signature: 't=1,v1=deadbeef' })
     const missing = await client.post('/webhooks/stripe').json(event)
 
-    for (const delivery of [forged, stale, garbage]) assert.equal(delivery.status, 400, delivery.body)
+    for (const delivery of [forged, stale, garbage])
+      assert.equal(delivery.status, 400, delivery.body)
     missing.assertStatus(400)
     assert.deepEqual(await moneyRows(), before)
     assert.equal(before.webhookEvents, 0)
@@ -143,7 +212,11 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(order.status, 'pending')
   })
 
-  test('a second completion of the same session changes nothing', async ({ client, assert, cleanup }) => {
+  test('a second completion of the same session changes nothing', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(3000, [4, 4, 4])
@@ -160,7 +233,11 @@ test.group('Stripe webhooks', (group) => {
     assert.lengthOf(ledger.groups, 1)
   })
 
-  test('a refund that arrives before the payment waits; once paid, its redelivery refunds', async ({ client, assert, cleanup }) => {
+  test('a refund that arrives before the payment waits; once paid, its redelivery refunds', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(5000, [10, 30])
@@ -178,7 +255,11 @@ test.group('Stripe webhooks', (group) => {
     await order.refresh()
     assert.equal(order.status, 'pending')
     const afterEarly = await moneyRows()
-    assert.deepEqual({ ...afterEarly, webhookEvents: before.webhookEvents }, before, 'only the event row (with its error) is kept')
+    assert.deepEqual(
+      { ...afterEarly, webhookEvents: before.webhookEvents },
+      before,
+      'only the event row (with its error) is kept'
+    )
     const row = await db.from('webhook_events').where('stripe_event_id', refunded.id).firstOrFail()
     assert.isNull(row.processed_at)
     assert.match(row.error, /no paid order/)
@@ -195,7 +276,11 @@ test.group('Stripe webhooks', (group) => {
     assert.isNotNull(licence.revokedAt)
   })
 
-  test('a refund revokes the licence and reverses the ledger and the transfers', async ({ client, assert, cleanup }) => {
+  test('a refund revokes the licence and reverses the ledger and the transfers', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(7777, [25, 50, 10])
@@ -224,16 +309,29 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(sent.status, 'reversed')
     assert.equal(atStripe.amount_reversed, sent.amountCents)
     assert.equal(sent.stripeReversalId, atStripe.reversals.data[0].id)
-    const pending = await Transfer.query().where('order_id', order.id).whereNot('creator_id', creators[1].id)
-    assert.isTrue(pending.every((transfer) => transfer.status === 'failed' && /refunded/.test(transfer.failureReason!)))
+    const pending = await Transfer.query()
+      .where('order_id', order.id)
+      .whereNot('creator_id', creators[1].id)
+    assert.isTrue(
+      pending.every(
+        (transfer) => transfer.status === 'failed' && /refunded/.test(transfer.failureReason!)
+      )
+    )
 
     // sale, transfer, sale reversal, transfer reversal: each balanced, and every account nets to zero.
     const { groups, sums, rows } = await ledgerOf(order.id)
     assert.lengthOf(groups, 4)
     assert.deepEqual(sums, [0, 0, 0, 0])
     const net = new Map<string, number>()
-    for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
-    assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+    for (const row of rows)
+      net.set(
+        `${row.account}:${row.userId}`,
+        (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents
+      )
+    assert.isTrue(
+      [...net.values()].every((value) => value === 0),
+      JSON.stringify([...net])
+    )
 
     // Delivered again: nothing more is reversed.
     const again = await fake.resend(fake.events.at(-1)!.id)
@@ -243,7 +341,11 @@ test.group('Stripe webhooks', (group) => {
     assert.lengthOf(atStripe.reversals.data, 1)
   })
 
-  test('a refund whose transfer reversal fails at Stripe keeps nothing, and succeeds when delivered again', async ({ client, assert, cleanup }) => {
+  test('a refund whose transfer reversal fails at Stripe keeps nothing, and succeeds when delivered again', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(3000, [10, 10])
@@ -260,7 +362,14 @@ test.group('Stripe webhooks', (group) => {
     // the whole event rolls back.
     const [first] = await Transfer.query().where('order_id', order.id).orderBy('id')
     const reversed = fake.transfers.get(first.stripeTransferId!)!
-    fake.failNext = { status: 500, type: 'api_error', message: 'Something went wrong on our end.', path: /\/reversals$/, skip: 1, times: 3 }
+    fake.failNext = {
+      status: 500,
+      type: 'api_error',
+      message: 'Something went wrong on our end.',
+      path: /\/reversals$/,
+      skip: 1,
+      times: 3,
+    }
     const delivery = await fake.resend(event.id)
     assert.equal(delivery.status, 503, delivery.body)
     assert.deepEqual(await moneyRows(), { ...paid, webhookEvents: paid.webhookEvents + 1 })
@@ -290,14 +399,23 @@ test.group('Stripe webhooks', (group) => {
     const { version } = await versionOf(3000, [10])
     const { order, sessionId } = await checkout(client, buyer, version)
 
-    const delivery = await fake.deliver(fake.event('checkout.session.expired', { ...fake.sessions.get(sessionId)!, status: 'expired' }))
+    const delivery = await fake.deliver(
+      fake.event('checkout.session.expired', {
+        ...fake.sessions.get(sessionId)!,
+        status: 'expired',
+      })
+    )
 
     assert.equal(delivery.status, 200, delivery.body)
     await order.refresh()
     assert.equal(order.status, 'cancelled')
   })
 
-  test('a creator whose account becomes ready receives the pending transfer', async ({ client, assert, cleanup }) => {
+  test('a creator whose account becomes ready receives the pending transfer', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(2000, [10])
@@ -322,7 +440,11 @@ test.group('Stripe webhooks', (group) => {
     assert.deepEqual(ledger.sums, [0, 0])
   })
 
-  test('a transfer Stripe refuses stays a pending balance; the sale is kept', async ({ client, assert, cleanup }) => {
+  test('a transfer Stripe refuses stays a pending balance; the sale is kept', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(2000, [10])
@@ -342,10 +464,25 @@ test.group('Stripe webhooks', (group) => {
     assert.isNotNull(await Licence.findBy('order_id', order.id))
   })
 
-  test('a refund of a charge no order knows is recorded for admins and answered 200', async ({ client, assert, cleanup }) => {
+  test('a refund of a charge no order knows is recorded for admins and answered 200', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const admin = await makeUser('admin')
-    const charge = { id: 'ch_unknown_1', object: 'charge', amount: 4200, amount_refunded: 4200, refunded: true, currency: 'usd', payment_intent: 'pi_unknown_1', metadata: {}, created: Math.floor(Date.now() / 1000) - 86_400, livemode: false }
+    const charge = {
+      id: 'ch_unknown_1',
+      object: 'charge',
+      amount: 4200,
+      amount_refunded: 4200,
+      refunded: true,
+      currency: 'usd',
+      payment_intent: 'pi_unknown_1',
+      metadata: {},
+      created: Math.floor(Date.now() / 1000) - 86_400,
+      livemode: false,
+    }
     // Fresh, it may still precede its payment: refused, so Stripe delivers it again.
     const fresh = await fake.deliver(fake.event('charge.refunded', charge))
     assert.equal(fresh.status, 409, fresh.body)
@@ -372,13 +509,25 @@ test.group('Stripe webhooks', (group) => {
     const buyer = await makeUser('buyer')
     const { version } = await versionOf(3000, [10])
     const { order } = await checkout(client, buyer, version)
-    await Order.query().where('id', order.id).update({ status: 'cancelled', stripe_payment_intent_id: 'pi_cancelled' })
-    const late = await fake.deliver(fake.event('charge.refunded', { ...charge, id: 'ch_cancelled', payment_intent: 'pi_cancelled' }))
+    await Order.query()
+      .where('id', order.id)
+      .update({ status: 'cancelled', stripe_payment_intent_id: 'pi_cancelled' })
+    const late = await fake.deliver(
+      fake.event('charge.refunded', {
+        ...charge,
+        id: 'ch_cancelled',
+        payment_intent: 'pi_cancelled',
+      })
+    )
     assert.equal(late.status, 200, late.body)
     assert.lengthOf(await db.from('payment_anomalies'), 2)
   })
 
-  test('a partial refund keeps the licence and takes its part from the fee and the shares; the rest revokes it', async ({ client, assert, cleanup }) => {
+  test('a partial refund keeps the licence and takes its part from the fee and the shares; the rest revokes it', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(10_000, [10, 30])
@@ -439,11 +588,22 @@ test.group('Stripe webhooks', (group) => {
     const { rows, sums } = await ledgerOf(order.id)
     assert.isTrue(sums.every((sum) => sum === 0))
     const net = new Map<string, number>()
-    for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
-    assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+    for (const row of rows)
+      net.set(
+        `${row.account}:${row.userId}`,
+        (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents
+      )
+    assert.isTrue(
+      [...net.values()].every((value) => value === 0),
+      JSON.stringify([...net])
+    )
   })
 
-  test('a dispute holds the money and keeps the licence; won gives both back, lost revokes', async ({ client, assert, cleanup }) => {
+  test('a dispute holds the money and keeps the licence; won gives both back, lost revokes', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const other = await makeUser('buyer')
@@ -461,7 +621,13 @@ test.group('Stripe webhooks', (group) => {
     assert.equal(won.order.disputeStatus, 'needs_response')
     const ledger = await ledgerOf(won.order.id)
     const held = ledger.rows.filter((row) => row.kind === 'dispute')
-    assert.deepEqual(held.map((row) => [row.account, row.amountCents]), [['cash', 6000], ['disputed_funds', -6000]])
+    assert.deepEqual(
+      held.map((row) => [row.account, row.amountCents]),
+      [
+        ['cash', 6000],
+        ['disputed_funds', -6000],
+      ]
+    )
     await app.container.make(CreatorTransfers).then((service) => service.retryPendingTransfers())
     const storedTransfer = await Transfer.findByOrFail('order_id', won.order.id)
     assert.equal(storedTransfer.status, 'pending')
@@ -496,25 +662,55 @@ test.group('Stripe webhooks', (group) => {
       const { rows, sums } = await ledgerOf(orderId)
       assert.isTrue(sums.every((sum) => sum === 0))
       const net = new Map<string, number>()
-      for (const row of rows) net.set(`${row.account}:${row.userId}`, (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents)
-      if (orderId === lost.order.id) assert.isTrue([...net.values()].every((value) => value === 0), JSON.stringify([...net]))
+      for (const row of rows)
+        net.set(
+          `${row.account}:${row.userId}`,
+          (net.get(`${row.account}:${row.userId}`) ?? 0) + row.amountCents
+        )
+      if (orderId === lost.order.id)
+        assert.isTrue(
+          [...net.values()].every((value) => value === 0),
+          JSON.stringify([...net])
+        )
       else assert.equal(net.get('disputed_funds:null'), 0)
     }
 
     // A dispute of a charge this instance never sold: recorded for the admins, answered 200.
-    const stranger = fake.event('charge.dispute.created', { id: 'dp_stranger', object: 'dispute', amount: 900, currency: 'usd', charge: 'ch_stranger', payment_intent: null, status: 'needs_response', reason: 'general', metadata: {}, created: 0, livemode: false })
+    const stranger = fake.event('charge.dispute.created', {
+      id: 'dp_stranger',
+      object: 'dispute',
+      amount: 900,
+      currency: 'usd',
+      charge: 'ch_stranger',
+      payment_intent: null,
+      status: 'needs_response',
+      reason: 'general',
+      metadata: {},
+      created: 0,
+      livemode: false,
+    })
     const delivered = await fake.deliver(stranger)
     assert.equal(delivered.status, 200)
     assert.lengthOf(await db.from('payment_anomalies').where('stripe_object_id', 'dp_stranger'), 1)
   })
 
-  test('the scheduled job sends a transfer left pending, with the same idempotency key', async ({ client, assert, cleanup }) => {
+  test('the scheduled job sends a transfer left pending, with the same idempotency key', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const buyer = await makeUser('buyer')
     const { version, creators } = await versionOf(2000, [10])
     await readyCreator(fake, creators[0])
     // Stripe is down while the sale is recorded (every retry of the client too).
-    fake.failNext = { status: 500, type: 'api_error', message: 'Something went wrong on our end.', path: /^\/v1\/transfers$/, times: 10 }
+    fake.failNext = {
+      status: 500,
+      type: 'api_error',
+      message: 'Something went wrong on our end.',
+      path: /^\/v1\/transfers$/,
+      times: 10,
+    }
     const { order, delivery } = await buy(client, fake, buyer, version)
     assert.equal(delivery.status, 200, delivery.body)
     fake.failNext = null
@@ -523,11 +719,16 @@ test.group('Stripe webhooks', (group) => {
 
     assert.deepInclude(schedules, { name: 'retry-pending-transfers', everyMs: 15 * 60 * 1000 })
     const job = await app.container.make(RetryPendingTransfers)
-    await job.handle({}, { jobId: 'test', attempt: 1, finalAttempt: false, reportProgress: async () => {} })
+    await job.handle(
+      {},
+      { jobId: 'test', attempt: 1, finalAttempt: false, reportProgress: async () => {} }
+    )
 
     await transfer.refresh()
     assert.equal(transfer.status, 'paid')
-    const keys = fake.requests.filter((request) => request.method === 'POST' && request.path === '/v1/transfers').map((request) => request.idempotencyKey)
+    const keys = fake.requests
+      .filter((request) => request.method === 'POST' && request.path === '/v1/transfers')
+      .map((request) => request.idempotencyKey)
     assert.isAbove(keys.length, 1)
     assert.deepEqual([...new Set(keys)], [`transfer-${transfer.id}`])
     assert.lengthOf(fake.transfers, 1)

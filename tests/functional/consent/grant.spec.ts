@@ -15,7 +15,9 @@ test.group('Consent: giving consent', (group) => {
 
   test('the form shows the full current text with its version and hash', async ({ client }) => {
     await ConsentTextFactory.create()
-    const text = await ConsentTextFactory.merge({ body: 'Version two wording that people read before signing the form.' }).create()
+    const text = await ConsentTextFactory.merge({
+      body: 'Version two wording that people read before signing the form.',
+    }).create()
     const creator = await makeUser('creator')
 
     const response = await client.get('/consent/new').loginAs(creator)
@@ -27,7 +29,10 @@ test.group('Consent: giving consent', (group) => {
     response.assertTextIncludes(`name="textId" value="${text.id}"`)
   })
 
-  test('a grant stores the exact text version and hash, the ip and the browser', async ({ client, assert }) => {
+  test('a grant stores the exact text version and hash, the ip and the browser', async ({
+    client,
+    assert,
+  }) => {
     const text = await ConsentTextFactory.create()
     const creator = await makeUser('creator')
 
@@ -55,7 +60,10 @@ test.group('Consent: giving consent', (group) => {
     assert.isNull(record.guardianName)
   })
 
-  test('a minor without a guardian is refused, and nothing is written', async ({ client, assert }) => {
+  test('a minor without a guardian is refused, and nothing is written', async ({
+    client,
+    assert,
+  }) => {
     const text = await ConsentTextFactory.create()
     const creator = await makeUser('creator')
 
@@ -78,7 +86,15 @@ test.group('Consent: giving consent', (group) => {
 
     await client
       .post('/consent')
-      .form(grantForm(text.id, { subject: 'minor', guardianName: 'Grace Runner', guardianRelationship: 'mother', scopes: ['processing'], usage: 'research' }))
+      .form(
+        grantForm(text.id, {
+          subject: 'minor',
+          guardianName: 'Grace Runner',
+          guardianRelationship: 'mother',
+          scopes: ['processing'],
+          usage: 'research',
+        })
+      )
       .loginAs(creator)
       .withCsrfToken()
       .redirects(0)
@@ -105,12 +121,20 @@ test.group('Consent: giving consent', (group) => {
     assert.lengthOf(await ConsentRecord.query().where('user_id', creator.id), 0)
   })
 
-  test('consent is refused without the agreement, the processing scope or a signature', async ({ client, assert }) => {
+  test('consent is refused without the agreement, the processing scope or a signature', async ({
+    client,
+    assert,
+  }) => {
     const text = await ConsentTextFactory.create()
     const creator = await makeUser('creator')
     const { agree, ...withoutAgreement } = grantForm(text.id)
 
-    const unticked = await client.post('/consent').form(withoutAgreement).loginAs(creator).withCsrfToken().redirects(0)
+    const unticked = await client
+      .post('/consent')
+      .form(withoutAgreement)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     const licensingOnly = await client
       .post('/consent')
       .form(grantForm(text.id, { scopes: ['licensing'] }))
@@ -125,28 +149,47 @@ test.group('Consent: giving consent', (group) => {
       .redirects(0)
 
     assert.equal(fieldErrors(unticked, 'agree')[0], 'Tick “I agree” to give your consent.')
-    assert.equal(fieldErrors(licensingOnly, 'scopes')[0], 'Consent to processing is needed for any upload: tick it.')
+    assert.equal(
+      fieldErrors(licensingOnly, 'scopes')[0],
+      'Consent to processing is needed for any upload: tick it.'
+    )
     assert.equal(fieldErrors(unsigned, 'signature')[0], 'Type your full name as your signature.')
     assert.lengthOf(await ConsentRecord.query().where('user_id', creator.id), 0)
   })
 
-  test('a grant is refused when a new text was published while the form was open', async ({ client, assert }) => {
+  test('a grant is refused when a new text was published while the form was open', async ({
+    client,
+    assert,
+  }) => {
     const old = await ConsentTextFactory.create()
     await ConsentTextFactory.create()
     const creator = await makeUser('creator')
 
-    const response = await client.post('/consent').form(grantForm(old.id)).loginAs(creator).withCsrfToken().redirects(0)
+    const response = await client
+      .post('/consent')
+      .form(grantForm(old.id))
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
 
     assert.equal(response.header('location'), '/consent/new')
     assert.match(String(response.flashMessages()?.error), /changed while you were reading/)
     assert.lengthOf(await ConsentRecord.query().where('user_id', creator.id), 0)
   })
 
-  test('without a published text the page says so and a grant is refused', async ({ client, assert }) => {
+  test('without a published text the page says so and a grant is refused', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
 
     const page = await client.get('/consent/new').loginAs(creator)
-    const post = await client.post('/consent').form(grantForm(1)).loginAs(creator).withCsrfToken().redirects(0)
+    const post = await client
+      .post('/consent')
+      .form(grantForm(1))
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
 
     page.assertStatus(200)
     page.assertTextIncludes('No consent text is published yet; an administrator must publish one')
@@ -162,12 +205,18 @@ test.group('Consent: giving consent', (group) => {
       () => attempt(`UPDATE consent_records SET scopes = '{processing}' WHERE id = ?`, [record.id]),
       /append-only/
     )
-    await assert.rejects(() => attempt('DELETE FROM consent_records WHERE id = ?', [record.id]), /append-only/)
+    await assert.rejects(
+      () => attempt('DELETE FROM consent_records WHERE id = ?', [record.id]),
+      /append-only/
+    )
     const [row] = await db.from('consent_records').where('id', record.id)
     assert.deepEqual(row.scopes, ['processing', 'licensing'])
   })
 
-  test('the creator lists their own records, and never another creator’s', async ({ client, assert }) => {
+  test('the creator lists their own records, and never another creator’s', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const mine = await ConsentRecordFactory.merge({ userId: creator.id }).create()
     const theirs = await ConsentRecordFactory.create()

@@ -7,20 +7,35 @@ import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
 import type { JobContext } from '#jobs/registry'
 
-const context: JobContext = { jobId: 'test', attempt: 1, finalAttempt: true, reportProgress: async () => {} }
+const context: JobContext = {
+  jobId: 'test',
+  attempt: 1,
+  finalAttempt: true,
+  reportProgress: async () => {},
+}
 
 async function storedAsset(clipId: string, kind: 'raw' | 'thumbnail', bucket: 'raw' | 'previews') {
   const storage = await app.container.make(StorageService)
   const key = `clips/${clipId}/${kind}`
   await storage.putStream(bucket, key, Buffer.from(`${kind} bytes`))
-  await ClipAsset.create({ clipId, kind, bucket, key, bytes: 9, sha256: 'c'.repeat(64), contentType: 'application/octet-stream' })
+  await ClipAsset.create({
+    clipId,
+    kind,
+    bucket,
+    key,
+    bytes: 9,
+    sha256: 'c'.repeat(64),
+    contentType: 'application/octet-stream',
+  })
   return { storage, key }
 }
 
 test.group('Consent: purging a withdrawn clip', (group) => {
   group.each.setup(isolate)
 
-  test('deletes every stored object and asset row of a withdrawn clip, and can run again', async ({ assert }) => {
+  test('deletes every stored object and asset row of a withdrawn clip, and can run again', async ({
+    assert,
+  }) => {
     const clip = await ClipFactory.apply('withdrawn').create()
     const raw = await storedAsset(clip.id, 'raw', 'raw')
     const thumb = await storedAsset(clip.id, 'thumbnail', 'previews')

@@ -8,16 +8,25 @@ import { makeUser } from '#tests/helpers/users'
 import { fieldErrors } from '#tests/helpers/forms'
 import { grantForm } from './helpers.js'
 
-const V2_BODY = 'Version two.\r\nWe now also describe how keypoints are smoothed before they are licensed.'
+const V2_BODY =
+  'Version two.\r\nWe now also describe how keypoints are smoothed before they are licensed.'
 
 test.group('Consent: admin publishes consent texts', (group) => {
   group.each.setup(isolate)
 
-  test('publishing v2 makes new grants cite v2 while earlier records keep v1', async ({ client, assert }) => {
+  test('publishing v2 makes new grants cite v2 while earlier records keep v1', async ({
+    client,
+    assert,
+  }) => {
     const v1 = await ConsentTextFactory.create()
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
-    await client.post('/consent').form(grantForm(v1.id)).loginAs(creator).withCsrfToken().redirects(0)
+    await client
+      .post('/consent')
+      .form(grantForm(v1.id))
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
 
     const published = await client
       .post('/admin/consent-texts')
@@ -41,7 +50,12 @@ test.group('Consent: admin publishes consent texts', (group) => {
     assert.equal(log.subjectId, String(v2.id))
     assert.equal(log.meta.sha256, v2.sha256)
 
-    await client.post('/consent').form(grantForm(v2.id)).loginAs(creator).withCsrfToken().redirects(0)
+    await client
+      .post('/consent')
+      .form(grantForm(v2.id))
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     const records = await ConsentRecord.query().where('user_id', creator.id).orderBy('id', 'asc')
     assert.deepEqual(
       records.map((r) => [r.textVersion, r.textSha256]),
@@ -52,12 +66,19 @@ test.group('Consent: admin publishes consent texts', (group) => {
     )
   })
 
-  test('the versions page lists every version with its hash and record count', async ({ client }) => {
+  test('the versions page lists every version with its hash and record count', async ({
+    client,
+  }) => {
     const v1 = await ConsentTextFactory.create()
     const v2 = await ConsentTextFactory.create()
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
-    await client.post('/consent').form(grantForm(v2.id)).loginAs(creator).withCsrfToken().redirects(0)
+    await client
+      .post('/consent')
+      .form(grantForm(v2.id))
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
 
     const index = await client.get('/admin/consent-texts').loginAs(admin)
     const show = await client.get(`/admin/consent-texts/${v1.id}`).loginAs(admin)

@@ -33,7 +33,10 @@ test.group('Consent: withdrawing a clip', (group) => {
     response.assertTextIncludes(`action="/clips/${clip.id}/withdraw"`)
   })
 
-  test('withdrawal records a withdrawal of the grant, withdraws the clip and schedules the purge', async ({ client, assert }) => {
+  test('withdrawal records a withdrawal of the grant, withdraws the clip and schedules the purge', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await clipOf(creator)
     await new SettingsStore().set('withdrawal_retention_days', 7)
@@ -54,7 +57,10 @@ test.group('Consent: withdrawing a clip', (group) => {
     response.assertStatus(302)
     assert.equal(response.header('location'), `/consents/${withdrawal.id}`)
     assert.equal(withdrawal.withdrawsRecordId, clip.consentRecordId)
-    assert.deepEqual(withdrawal.clips.map((c) => c.id), [clip.id])
+    assert.deepEqual(
+      withdrawal.clips.map((c) => c.id),
+      [clip.id]
+    )
     const grant = await ConsentRecord.findOrFail(clip.consentRecordId)
     assert.deepEqual(withdrawal.scopes, grant.scopes)
     assert.equal(withdrawal.userAgent, 'AtheraTest/withdraw')
@@ -71,29 +77,52 @@ test.group('Consent: withdrawing a clip', (group) => {
     await job!.remove()
   })
 
-  test('withdrawing twice is refused clearly and writes nothing more', async ({ client, assert }) => {
+  test('withdrawing twice is refused clearly and writes nothing more', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await clipOf(creator)
-    const first = await client.post(`/clips/${clip.id}/withdraw`).loginAs(creator).withCsrfToken().redirects(0)
+    const first = await client
+      .post(`/clips/${clip.id}/withdraw`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     first.assertStatus(302)
 
-    const second = await client.post(`/clips/${clip.id}/withdraw`).loginAs(creator).withCsrfToken().redirects(0)
+    const second = await client
+      .post(`/clips/${clip.id}/withdraw`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
 
     assert.equal(second.header('location'), `/clips/${clip.id}/withdraw`)
-    assert.equal(second.flashMessages()?.error, 'Consent for this clip is already withdrawn; nothing more to do.')
-    const withdrawals = await ConsentRecord.query().where('kind', 'withdrawal').where('user_id', creator.id)
+    assert.equal(
+      second.flashMessages()?.error,
+      'Consent for this clip is already withdrawn; nothing more to do.'
+    )
+    const withdrawals = await ConsentRecord.query()
+      .where('kind', 'withdrawal')
+      .where('user_id', creator.id)
     assert.lengthOf(withdrawals, 1)
     const job = await purgeJob(clip.id)
     await job?.remove()
   })
 
-  test('another creator’s clip cannot be withdrawn, nor its page opened', async ({ client, assert }) => {
+  test('another creator’s clip cannot be withdrawn, nor its page opened', async ({
+    client,
+    assert,
+  }) => {
     const owner = await makeUser('creator')
     const clip = await clipOf(owner)
     const other = await makeUser('creator')
 
     const page = await client.get(`/clips/${clip.id}/withdraw`).loginAs(other)
-    const post = await client.post(`/clips/${clip.id}/withdraw`).loginAs(other).withCsrfToken().redirects(0)
+    const post = await client
+      .post(`/clips/${clip.id}/withdraw`)
+      .loginAs(other)
+      .withCsrfToken()
+      .redirects(0)
 
     assert.equal(page.status(), 404)
     assert.equal(post.status(), 404)
@@ -102,45 +131,62 @@ test.group('Consent: withdrawing a clip', (group) => {
     assert.lengthOf(await ConsentRecord.query().where('kind', 'withdrawal'), 0)
   })
 
-  test('a withdrawn or rejected clip cannot enter a dataset version (database guard)', async ({ assert }) => {
+  test('a withdrawn or rejected clip cannot enter a dataset version (database guard)', async ({
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const buyer = await makeUser('buyer')
     const clip = await clipOf(creator)
     const { version } = await licensedVersionWith(clip, buyer)
     const withdrawn = await clipOf(creator)
-    await db.from('clips').where('id', withdrawn.id).update({ status: 'withdrawn', withdrawn_at: new Date() })
+    await db
+      .from('clips')
+      .where('id', withdrawn.id)
+      .update({ status: 'withdrawn', withdrawn_at: new Date() })
 
     await assert.rejects(
       () =>
-        attempt('INSERT INTO dataset_version_clips (dataset_version_id, clip_id, position, seconds) VALUES (?, ?, 1, 5)', [
-          version.id,
-          withdrawn.id,
-        ]),
+        attempt(
+          'INSERT INTO dataset_version_clips (dataset_version_id, clip_id, position, seconds) VALUES (?, ?, 1, 5)',
+          [version.id, withdrawn.id]
+        ),
       /E_CLIP_NOT_LICENSABLE: clip .* cannot enter a \w+ dataset version \(withdrawn\)/
     )
     const approved = await clipOf(creator)
-    await attempt('INSERT INTO dataset_version_clips (dataset_version_id, clip_id, position, seconds) VALUES (?, ?, 2, 5)', [
-      version.id,
-      approved.id,
-    ])
+    await attempt(
+      'INSERT INTO dataset_version_clips (dataset_version_id, clip_id, position, seconds) VALUES (?, ?, 2, 5)',
+      [version.id, approved.id]
+    )
   })
 
-  test('the admin sees each withdrawal with the licences it affects', async ({ client, assert }) => {
+  test('the admin sees each withdrawal with the licences it affects', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator', { fullName: 'Wanda Withdrawer' })
     const buyer = await makeUser('buyer', { companyName: 'Pose Labs GmbH' })
     const admin = await makeUser('admin')
     const clip = await clipOf(creator)
     // Licensed before the withdrawal: withdrawn clips cannot enter new versions.
     const { licence, dataset } = await licensedVersionWith(clip, buyer)
-    const revoked = await licensedVersionWith(clip, await makeUser('buyer', { companyName: 'Refunded Inc' }))
-    await db.from('licences').where('id', revoked.licence.id).update({ revoked_at: new Date(), revoke_reason: 'refund' })
+    const revoked = await licensedVersionWith(
+      clip,
+      await makeUser('buyer', { companyName: 'Refunded Inc' })
+    )
+    await db
+      .from('licences')
+      .where('id', revoked.licence.id)
+      .update({ revoked_at: new Date(), revoke_reason: 'refund' })
     await client.post(`/clips/${clip.id}/withdraw`).loginAs(creator).withCsrfToken().redirects(0)
 
     const service = await app.container.make(AffectedLicences)
     const affected = await service.affectedLicences(clip.id)
     const response = await client.get('/admin/withdrawals').loginAs(admin)
 
-    assert.deepEqual(affected.map((l) => l.licenceId), [licence.id])
+    assert.deepEqual(
+      affected.map((l) => l.licenceId),
+      [licence.id]
+    )
     assert.equal(affected[0].buyerCompany, 'Pose Labs GmbH')
     assert.equal(affected[0].datasetTitle, dataset.title)
     response.assertStatus(200)
@@ -156,10 +202,22 @@ test.group('Consent: withdrawing a clip', (group) => {
   test('a buyer reaches none of the consent pages', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const clip = await clipOf(await makeUser('creator'))
-    const urls = ['/consent/new', '/consents', `/consents/${clip.consentRecordId}`, `/consents/${clip.consentRecordId}/receipt.json`, `/clips/${clip.id}/withdraw`, '/admin/consent-texts', '/admin/withdrawals']
+    const urls = [
+      '/consent/new',
+      '/consents',
+      `/consents/${clip.consentRecordId}`,
+      `/consents/${clip.consentRecordId}/receipt.json`,
+      `/clips/${clip.id}/withdraw`,
+      '/admin/consent-texts',
+      '/admin/withdrawals',
+    ]
 
     for (const url of urls) {
-      const response = await client.get(url).header('accept', 'text/html').loginAs(buyer).redirects(0)
+      const response = await client
+        .get(url)
+        .header('accept', 'text/html')
+        .loginAs(buyer)
+        .redirects(0)
       assert.equal(response.status(), 403, url)
     }
     const post = await client

@@ -22,8 +22,24 @@ function stat(html: string, label: string) {
 async function shareOn(creatorId: number, cents: number, at: DateTime, currency = 'USD') {
   const group = randomUUID()
   await db.table('ledger_entries').multiInsert([
-    { group_id: group, kind: cents > 0 ? 'creator_share' : 'reversal', account: 'creator_payable', user_id: creatorId, amount_cents: cents, currency, created_at: at.toJSDate() },
-    { group_id: group, kind: cents > 0 ? 'sale' : 'reversal', account: 'cash', user_id: null, amount_cents: -cents, currency, created_at: at.toJSDate() },
+    {
+      group_id: group,
+      kind: cents > 0 ? 'creator_share' : 'reversal',
+      account: 'creator_payable',
+      user_id: creatorId,
+      amount_cents: cents,
+      currency,
+      created_at: at.toJSDate(),
+    },
+    {
+      group_id: group,
+      kind: cents > 0 ? 'sale' : 'reversal',
+      account: 'cash',
+      user_id: null,
+      amount_cents: -cents,
+      currency,
+      created_at: at.toJSDate(),
+    },
   ])
   await db.rawQuery('SET CONSTRAINTS ledger_entries_balanced IMMEDIATE')
   await db.rawQuery('SET CONSTRAINTS ledger_entries_balanced DEFERRED')
@@ -32,7 +48,11 @@ async function shareOn(creatorId: number, cents: number, at: DateTime, currency 
 test.group('Creator: earnings', (group) => {
   group.each.setup(isolate)
 
-  test('figures after sales, a refund before and one after the transfer, and payouts are exact to the cent', async ({ client, assert, cleanup }) => {
+  test('figures after sales, a refund before and one after the transfer, and payouts are exact to the cent', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const fake = await useFakeStripe(cleanup)
     const creator = await makeUser('creator')
     const partner = await makeUser('creator')
@@ -49,7 +69,14 @@ test.group('Creator: earnings', (group) => {
     const first = await buy(client, fake, await makeUser('buyer'), team.version)
     const second = await buy(client, fake, await makeUser('buyer'), team.version)
     await buy(client, fake, await makeUser('buyer'), solo.version)
-    assert.deepInclude(await figures(), { currency: 'USD', earned: 1799, pending: 1799, transferred: 0, available: 0, paidOut: 0 })
+    assert.deepInclude(await figures(), {
+      currency: 'USD',
+      earned: 1799,
+      pending: 1799,
+      transferred: 0,
+      available: 0,
+      paidOut: 0,
+    })
 
     // Refunded while the share still waits: the share is reversed, the transfer never sent.
     const waitingRefunded = await fake.refund(second.charge.id)
@@ -64,26 +91,79 @@ test.group('Creator: earnings', (group) => {
     const ready = await fake.setAccountReady(account.id)
     assert.equal(ready.delivery.status, 200)
     const sent = await Transfer.query().where('creator_id', creator.id).where('status', 'paid')
-    assert.sameMembers(sent.map((transfer) => transfer.amountCents), [500, 799])
-    assert.deepInclude(await figures(), { earned: 1299, pending: 0, transferred: 1299, available: 1299 })
+    assert.sameMembers(
+      sent.map((transfer) => transfer.amountCents),
+      [500, 799]
+    )
+    assert.deepInclude(await figures(), {
+      earned: 1299,
+      pending: 0,
+      transferred: 1299,
+      available: 1299,
+    })
 
     // Refunded after its transfer: the transfer is reversed too.
     const sentRefunded = await fake.refund(first.charge.id)
     assert.equal(sentRefunded.delivery.status, 200)
-    assert.deepInclude(await figures(), { earned: 799, pending: 0, transferred: 799, available: 799 })
+    assert.deepInclude(await figures(), {
+      earned: 799,
+      pending: 0,
+      transferred: 799,
+      available: 799,
+    })
 
     // Stripe's payouts to the bank (mirrored rows): one arrived, one on its way, one failed.
-    for (const [amountCents, status] of [[300, 'paid'], [200, 'in_transit'], [150, 'failed']] as const) {
-      await Payout.create({ creatorId: creator.id, stripePayoutId: `po_${randomUUID()}`, amountCents, currency: 'USD', status, arrivalDate: DateTime.now().plus({ days: 2 }) })
+    for (const [amountCents, status] of [
+      [300, 'paid'],
+      [200, 'in_transit'],
+      [150, 'failed'],
+    ] as const) {
+      await Payout.create({
+        creatorId: creator.id,
+        stripePayoutId: `po_${randomUUID()}`,
+        amountCents,
+        currency: 'USD',
+        status,
+        arrivalDate: DateTime.now().plus({ days: 2 }),
+      })
     }
-    assert.deepEqual(await figures(), { currency: 'USD', earned: 799, pending: 0, transferred: 799, available: 499, inTransit: 200, paidOut: 300 })
+    assert.deepEqual(await figures(), {
+      currency: 'USD',
+      earned: 799,
+      pending: 0,
+      transferred: 799,
+      available: 499,
+      inTransit: 200,
+      paidOut: 300,
+    })
 
     const sales = await earnings.salesByVersion(creator)
     assert.deepEqual(
-      sales.map(({ title, version, sales: count, refunds, grossCents, shareCents }) => ({ title, version, count, refunds, grossCents, shareCents })),
+      sales.map(({ title, version, sales: count, refunds, grossCents, shareCents }) => ({
+        title,
+        version,
+        count,
+        refunds,
+        grossCents,
+        shareCents,
+      })),
       [
-        { title: solo.dataset.title, version: 1, count: 1, refunds: 0, grossCents: 999, shareCents: 799 },
-        { title: team.dataset.title, version: 1, count: 0, refunds: 2, grossCents: 0, shareCents: 0 },
+        {
+          title: solo.dataset.title,
+          version: 1,
+          count: 1,
+          refunds: 0,
+          grossCents: 999,
+          shareCents: 799,
+        },
+        {
+          title: team.dataset.title,
+          version: 1,
+          count: 0,
+          refunds: 2,
+          grossCents: 0,
+          shareCents: 0,
+        },
       ]
     )
 
@@ -108,7 +188,9 @@ test.group('Creator: earnings', (group) => {
     assert.deepInclude(partnerBalance, { earned: 0, pending: 0, transferred: 0 })
   }).timeout(60_000)
 
-  test('the monthly chart covers the last twelve months and shows refunds below zero', async ({ assert }) => {
+  test('the monthly chart covers the last twelve months and shows refunds below zero', async ({
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const now = DateTime.utc()
     await shareOn(creator.id, 1234, now.minus({ months: 3 }))
@@ -121,10 +203,13 @@ test.group('Creator: earnings', (group) => {
     assert.lengthOf(months, 12)
     assert.equal(months[11].month, now.toFormat('yyyy-LL'))
     assert.equal(months[0].month, now.minus({ months: 11 }).toFormat('yyyy-LL'))
-    assert.deepEqual(months.filter((month) => month.cents !== 0).map((month) => [month.month, month.cents]), [
-      [now.minus({ months: 3 }).toFormat('yyyy-LL'), 1234],
-      [now.toFormat('yyyy-LL'), -500],
-    ])
+    assert.deepEqual(
+      months.filter((month) => month.cents !== 0).map((month) => [month.month, month.cents]),
+      [
+        [now.minus({ months: 3 }).toFormat('yyyy-LL'), 1234],
+        [now.toFormat('yyyy-LL'), -500],
+      ]
+    )
     const [balance] = await earnings.balances(creator)
     assert.equal(balance.earned, 5734, 'lifetime includes months older than the chart')
 
@@ -136,25 +221,41 @@ test.group('Creator: earnings', (group) => {
     assert.equal(up.y + up.height, chart.plot.zeroY, 'a positive bar stands on the zero line')
     assert.equal(down.y, chart.plot.zeroY, 'a negative bar hangs from it')
     assert.isTrue(chart.bars.filter((bar) => bar.cents === 0).every((bar) => bar.height === 0))
-    assert.deepEqual(lastMonths(DateTime.utc(2026, 1, 15)).map((month) => month.toFormat('yyyy-LL')).slice(0, 2), ['2025-02', '2025-03'])
+    assert.deepEqual(
+      lastMonths(DateTime.utc(2026, 1, 15))
+        .map((month) => month.toFormat('yyyy-LL'))
+        .slice(0, 2),
+      ['2025-02', '2025-03']
+    )
   })
 
-  test('a creator with no sales sees zero figures, an empty chart and empty histories', async ({ client, assert }) => {
+  test('a creator with no sales sees zero figures, an empty chart and empty histories', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const page = await client.get('/creator').loginAs(creator)
     page.assertStatus(200)
     const html = page.text()
-    for (const label of ['Lifetime earnings', 'Pending balance', 'Available balance', 'Paid out']) assert.equal(stat(html, label), '$0.00', label)
+    for (const label of ['Lifetime earnings', 'Pending balance', 'Available balance', 'Paid out'])
+      assert.equal(stat(html, label), '$0.00', label)
     assert.include(html, 'No sales in the last twelve months yet.')
     assert.include(html, 'data-sales-empty')
     assert.include(html, 'data-transfers-empty')
     assert.include(html, 'data-payouts-empty')
     assert.include(html, 'No clips yet')
   })
-  test('the clip library shows counts by status and each recent clip with its status, reason and consent record', async ({ client, assert }) => {
+  test('the clip library shows counts by status and each recent clip with its status, reason and consent record', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
-    const rejected = await ClipFactory.apply('rejected').merge({ userId: creator.id, title: 'Serve from the baseline' }).create()
-    const approved = await ClipFactory.apply('approved').merge({ userId: creator.id, title: 'Spike at the net' }).create()
+    const rejected = await ClipFactory.apply('rejected')
+      .merge({ userId: creator.id, title: 'Serve from the baseline' })
+      .create()
+    const approved = await ClipFactory.apply('approved')
+      .merge({ userId: creator.id, title: 'Spike at the net' })
+      .create()
     await ClipFactory.apply('approved').merge({ userId: creator.id }).create()
     const someoneElse = await makeUser('creator')
     await ClipFactory.merge({ userId: someoneElse.id, title: 'Someone else' }).create()
@@ -172,17 +273,29 @@ test.group('Creator: earnings', (group) => {
     assert.equal(stat(html, 'Clips'), '3')
     assert.equal(stat(html, 'Approved'), '2')
   })
-  test("amounts in another currency are never added to the instance currency's", async ({ client, assert }) => {
+  test("amounts in another currency are never added to the instance currency's", async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     await shareOn(creator.id, 1500, DateTime.utc(), 'EUR')
     const earnings = await app.container.make(EarningsService)
     // Only euros: they lead, and the instance's dollars are not invented.
     const eurosOnly = await earnings.balances(creator)
-    assert.deepEqual(eurosOnly.map((balance) => [balance.currency, balance.earned]), [['EUR', 1500]])
+    assert.deepEqual(
+      eurosOnly.map((balance) => [balance.currency, balance.earned]),
+      [['EUR', 1500]]
+    )
 
     await shareOn(creator.id, 700, DateTime.utc(), 'USD')
     const bothCurrencies = await earnings.balances(creator)
-    assert.deepEqual(bothCurrencies.map((balance) => [balance.currency, balance.earned]), [['USD', 700], ['EUR', 1500]])
+    assert.deepEqual(
+      bothCurrencies.map((balance) => [balance.currency, balance.earned]),
+      [
+        ['USD', 700],
+        ['EUR', 1500],
+      ]
+    )
     const response = await client.get('/creator').loginAs(creator)
     const html = response.text()
     assert.equal(stat(html, 'Lifetime earnings'), '$7.00')

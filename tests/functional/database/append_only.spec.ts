@@ -33,7 +33,8 @@ test.group('Append-only tables', (group) => {
     const record = await ConsentRecordFactory.create()
 
     await assert.rejects(
-      () => attempt(`UPDATE consent_records SET signature = 'someone else' WHERE id = ?`, [record.id]),
+      () =>
+        attempt(`UPDATE consent_records SET signature = 'someone else' WHERE id = ?`, [record.id]),
       /table consent_records is append-only/
     )
     await assert.rejects(
@@ -88,12 +89,17 @@ test.group('Append-only tables', (group) => {
       () => attempt(`UPDATE licence_texts SET body = 'softer wording' WHERE id = ?`, [text.id]),
       /table licence_texts is append-only/
     )
-    await assert.rejects(() => attempt('DELETE FROM licence_texts WHERE id = ?', [text.id]), /table licence_texts is append-only/)
+    await assert.rejects(
+      () => attempt('DELETE FROM licence_texts WHERE id = ?', [text.id]),
+      /table licence_texts is append-only/
+    )
     await text.refresh()
     assert.equal(text.sha256, LicenceText.hashBody(text.body))
   })
 
-  test('a licence text hash must match its body, and a licence cites a published text of its own type', async ({ assert }) => {
+  test('a licence text hash must match its body, and a licence cites a published text of its own type', async ({
+    assert,
+  }) => {
     const { version } = await publishedVersion()
     const cited = async (type: 'research' | 'commercial') => {
       const text = await LicenceText.query().where('licence_type', type).firstOrFail()
@@ -110,11 +116,21 @@ test.group('Append-only tables', (group) => {
       )
 
     await assert.rejects(
-      () => attempt(`INSERT INTO licence_texts (licence_type, version, title, body, sha256) VALUES ('research', 99, 't', 'body', ?)`, ['0'.repeat(64)]),
+      () =>
+        attempt(
+          `INSERT INTO licence_texts (licence_type, version, title, body, sha256) VALUES ('research', 99, 't', 'body', ?)`,
+          ['0'.repeat(64)]
+        ),
       /licence_texts_sha256_matches_body/
     )
-    await assert.rejects(() => insert({ ...research, sha256: 'f'.repeat(64) }), /licences_text_fkey/)
-    await assert.rejects(() => insert({ ...research, version: research.version + 7 }), /licences_text_fkey/)
+    await assert.rejects(
+      () => insert({ ...research, sha256: 'f'.repeat(64) }),
+      /licences_text_fkey/
+    )
+    await assert.rejects(
+      () => insert({ ...research, version: research.version + 7 }),
+      /licences_text_fkey/
+    )
     await assert.rejects(() => insert(commercial, 'research'), /licences_text_fkey/)
     await insert(research)
   })
@@ -136,7 +152,13 @@ test.group('Append-only tables', (group) => {
     const groupId = randomUUID()
     await db.table('ledger_entries').multiInsert([
       { group_id: groupId, kind: 'sale', account: 'cash', amount_cents: -1000, currency: 'USD' },
-      { group_id: groupId, kind: 'platform_fee', account: 'platform_revenue', amount_cents: 1000, currency: 'USD' },
+      {
+        group_id: groupId,
+        kind: 'platform_fee',
+        account: 'platform_revenue',
+        amount_cents: 1000,
+        currency: 'USD',
+      },
     ])
 
     await assert.rejects(
@@ -157,7 +179,11 @@ test.group('Consent record constraints', (group) => {
     await assert.rejects(
       () =>
         db.transaction((trx) =>
-          ConsentRecordFactory.merge({ subject: 'minor', guardianName: null, guardianRelationship: null })
+          ConsentRecordFactory.merge({
+            subject: 'minor',
+            guardianName: null,
+            guardianRelationship: null,
+          })
             .client(trx)
             .create()
         ),
@@ -166,7 +192,11 @@ test.group('Consent record constraints', (group) => {
     await assert.rejects(
       () =>
         db.transaction((trx) =>
-          ConsentRecordFactory.merge({ subject: 'minor', guardianName: 'Ana Ruiz', guardianRelationship: ' ' })
+          ConsentRecordFactory.merge({
+            subject: 'minor',
+            guardianName: 'Ana Ruiz',
+            guardianRelationship: ' ',
+          })
             .client(trx)
             .create()
         ),
@@ -187,7 +217,9 @@ test.group('Consent record constraints', (group) => {
     await assert.rejects(
       () =>
         db.transaction((trx) =>
-          ConsentRecordFactory.merge({ userId: grant.userId, kind: 'withdrawal' }).client(trx).create()
+          ConsentRecordFactory.merge({ userId: grant.userId, kind: 'withdrawal' })
+            .client(trx)
+            .create()
         ),
       /consent_records_withdrawal_target/
     )
@@ -242,7 +274,13 @@ test.group('Ledger groups balance at commit', (group) => {
 
   const unbalanced = (groupId: string) => [
     { group_id: groupId, kind: 'sale', account: 'cash', amount_cents: -5900, currency: 'USD' },
-    { group_id: groupId, kind: 'platform_fee', account: 'platform_revenue', amount_cents: 1180, currency: 'USD' },
+    {
+      group_id: groupId,
+      kind: 'platform_fee',
+      account: 'platform_revenue',
+      amount_cents: 1180,
+      currency: 'USD',
+    },
   ]
 
   test('PostgreSQL refuses to commit an unbalanced group', async ({ assert }) => {
@@ -270,12 +308,16 @@ test.group('Ledger groups balance at commit', (group) => {
     )
   })
 
-  test('a balanced group is accepted, even when written in several statements', async ({ assert }) => {
+  test('a balanced group is accepted, even when written in several statements', async ({
+    assert,
+  }) => {
     const groupId = randomUUID()
 
     await db.transaction(async (trx) => {
       const entry = { group_id: groupId, currency: 'USD' }
-      await trx.table('ledger_entries').insert({ ...entry, kind: 'sale', account: 'cash', amount_cents: -5900 })
+      await trx
+        .table('ledger_entries')
+        .insert({ ...entry, kind: 'sale', account: 'cash', amount_cents: -5900 })
       await trx
         .table('ledger_entries')
         .insert({ ...entry, kind: 'platform_fee', account: 'platform_revenue', amount_cents: 1180 })
@@ -301,8 +343,20 @@ test.group('Ledger groups balance at commit', (group) => {
       () =>
         db.transaction(async (trx) => {
           await trx.table('ledger_entries').multiInsert([
-            { group_id: groupId, kind: 'sale', account: 'cash', amount_cents: -100, currency: 'USD' },
-            { group_id: groupId, kind: 'sale', account: 'cash', amount_cents: 100, currency: 'EUR' },
+            {
+              group_id: groupId,
+              kind: 'sale',
+              account: 'cash',
+              amount_cents: -100,
+              currency: 'USD',
+            },
+            {
+              group_id: groupId,
+              kind: 'sale',
+              account: 'cash',
+              amount_cents: 100,
+              currency: 'EUR',
+            },
           ])
           await LedgerEntry.assertBalanced(trx)
         }),

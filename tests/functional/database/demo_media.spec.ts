@@ -28,7 +28,10 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
   group.each.setup(isolate)
   group.each.setup(emptyBuckets)
 
-  test('the folder’s video becomes a clip processed by the real pipeline, stored, approved and its dataset’s cover', async ({ assert, client }) => {
+  test('the folder’s video becomes a clip processed by the real pipeline, stored, approved and its dataset’s cover', async ({
+    assert,
+    client,
+  }) => {
     const media = await demoMediaFolder()
     try {
       await seedDemo(media.dir)
@@ -41,13 +44,27 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
     assert.equal(clip.status, 'approved')
     assert.equal(clip.originalFilename, 'a_pattern.mp4')
     assert.closeTo(clip.durationMs!, 2000, 100)
-    assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(
+      clip.assets.map((asset) => asset.kind),
+      ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview']
+    )
     for (const asset of clip.assets) {
-      assert.equal(await sha256Of(asset.bucket, asset.key), asset.sha256, `${asset.kind} is in storage as recorded`)
+      assert.equal(
+        await sha256Of(asset.bucket, asset.key),
+        asset.sha256,
+        `${asset.kind} is in storage as recorded`
+      )
     }
     const runs = await ProcessingRun.query().where('clip_id', clip.id)
-    assert.deepEqual(runs.map((run) => [run.status, run.jobId]), [['succeeded', `demo-seed-${clip.id}`]])
-    const others = await db.from('clip_assets').whereNot('clip_id', clip.id).count('* as total').first()
+    assert.deepEqual(
+      runs.map((run) => [run.status, run.jobId]),
+      [['succeeded', `demo-seed-${clip.id}`]]
+    )
+    const others = await db
+      .from('clip_assets')
+      .whereNot('clip_id', clip.id)
+      .count('* as total')
+      .first()
     assert.equal(Number(others.total), 0, 'no other clip pretends to have media')
 
     // The football dataset shows it: cover, sample, and a manifest naming its processed files.
@@ -56,18 +73,32 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
     const version = await DatasetVersion.findOrFail(football.latestVersionId)
     const catalog = await app.container.make(CatalogService)
     assert.equal(await catalog.sample(version), clip.id)
-    const manifest = version.manifest as { format: number; clips: { id: string; files: { kind: string; key: string }[] }[] }
+    const manifest = version.manifest as {
+      format: number
+      clips: { id: string; files: { kind: string; key: string }[] }[]
+    }
     assert.equal(manifest.format, 1)
     const listed = manifest.clips.find((item) => item.id === clip.id)!
-    assert.sameMembers(listed.files.map((file) => file.kind), ['video', 'keypoints', 'metadata', 'thumbnail'])
-    assert.equal(listed.files.find((file) => file.kind === 'video')!.key, clip.assets.find((asset) => asset.kind === 'video')!.key)
-    assert.isTrue(manifest.clips.filter((item) => item.id !== clip.id).every((item) => item.files.length === 0))
+    assert.sameMembers(
+      listed.files.map((file) => file.kind),
+      ['video', 'keypoints', 'metadata', 'thumbnail']
+    )
+    assert.equal(
+      listed.files.find((file) => file.kind === 'video')!.key,
+      clip.assets.find((asset) => asset.kind === 'video')!.key
+    )
+    assert.isTrue(
+      manifest.clips.filter((item) => item.id !== clip.id).every((item) => item.files.length === 0)
+    )
 
     // The catalog: the football card has its thumbnail and preview; the starter pack's cover has no media.
     const response = await client.get('/catalog')
     const html = response.text()
     const card = mediaTags(catalogCard(html, 'football-training-drills'))
-    assert.deepEqual(card.map((tag) => tag.name), ['img', 'video'])
+    assert.deepEqual(
+      card.map((tag) => tag.name),
+      ['img', 'video']
+    )
     assert.include(card[0].src, `clips/${clip.id}/`)
     assert.include(card[1].src, 'preview.mp4')
     const starter = catalogCard(html, 'multi-sport-movement-starter-pack')
@@ -75,11 +106,22 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
     assert.include(starter, 'No media yet')
   }).timeout(180_000)
 
-  test('a seed stopped by a processing failure is resumed by the next one, without duplicates', async ({ assert }) => {
+  test('a seed stopped by a processing failure is resumed by the next one, without duplicates', async ({
+    assert,
+  }) => {
     const media = await demoMediaFolder()
-    app.container.swap(ProcessClip, () => ({ handle: async () => Promise.reject(new Error('The models could not be loaded.')) }) as unknown as ProcessClip)
+    app.container.swap(
+      ProcessClip,
+      () =>
+        ({
+          handle: async () => Promise.reject(new Error('The models could not be loaded.')),
+        }) as unknown as ProcessClip
+    )
     try {
-      await assert.rejects(() => seedDemo(media.dir), /The models could not be loaded\. Run `node ace db:seed` again to resume\./)
+      await assert.rejects(
+        () => seedDemo(media.dir),
+        /The models could not be loaded\. Run `node ace db:seed` again to resume\./
+      )
       app.container.restore(ProcessClip)
       const waiting = await Clip.findByOrFail('title', FIRST_MEDIA_CLIP)
       assert.equal(waiting.status, 'uploaded')
@@ -96,17 +138,26 @@ test.group('Demo seeder with DEMO_MEDIA_DIR', (group) => {
     assert.equal(clip.status, 'approved')
     const storedUser = await User.findByOrFail('email', DEMO_ADMIN_EMAIL)
     assert.equal(clip.reviewedBy, storedUser.id)
-    const counts = await db.rawQuery(`SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM datasets) AS datasets`)
+    const counts = await db.rawQuery(
+      `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM datasets) AS datasets`
+    )
     assert.deepInclude(counts.rows[0], { users: '6', clips: '12', datasets: '2' })
 
     // A third run finds the demo complete and changes nothing.
     await seedDemo()
-    const again = await db.rawQuery(`SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM processing_runs) AS runs`)
+    const again = await db.rawQuery(
+      `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM processing_runs) AS runs`
+    )
     assert.deepInclude(again.rows[0], { users: '6', clips: '12' })
   }).timeout(180_000)
 
-  test('a folder without any usable video stops the seed before anything is written', async ({ assert }) => {
-    await assert.rejects(() => seedDemo('/nonexistent/demo-media'), /DEMO_MEDIA_DIR is \/nonexistent\/demo-media, which is not a folder/)
+  test('a folder without any usable video stops the seed before anything is written', async ({
+    assert,
+  }) => {
+    await assert.rejects(
+      () => seedDemo('/nonexistent/demo-media'),
+      /DEMO_MEDIA_DIR is \/nonexistent\/demo-media, which is not a folder/
+    )
     assert.isNull(await User.findBy('email', DEMO_ADMIN_EMAIL))
   })
 })
@@ -120,7 +171,10 @@ test.group('Demo seeder without media', (group) => {
     assert.include(html, 'No media yet', `${where} says there is no media yet`)
   }
 
-  test('the catalog, the dataset pages, the creator’s clip pages and moderation say “No media yet”', async ({ assert, client }) => {
+  test('the catalog, the dataset pages, the creator’s clip pages and moderation say “No media yet”', async ({
+    assert,
+    client,
+  }) => {
     await seedDemo()
     const maria = await User.findByOrFail('email', 'maria.santos@athera.test')
     const admin = await User.findByOrFail('email', DEMO_ADMIN_EMAIL)
@@ -148,6 +202,10 @@ test.group('Demo seeder without media', (group) => {
     const reviewPage = await client.get(`/admin/moderation/${awaitingReview.id}`).loginAs(admin)
     const review = reviewPage.text()
     assertNoMedia(assert, review, 'the review page')
-    assert.notInclude(review, 'no longer stored', 'nothing was removed: there never was an original')
+    assert.notInclude(
+      review,
+      'no longer stored',
+      'nothing was removed: there never was an original'
+    )
   })
 })

@@ -27,7 +27,11 @@ test.group('Model columns', (group) => {
     })
     await Setting.create({ key: 'test_list', value: ['football', 'tennis'] })
     await Setting.create({ key: 'test_string', value: 'Athera' })
-    await WebhookEvent.create({ stripeEventId: 'evt_1', type: 'checkout.session.completed', payload: { data: [1, 2] } })
+    await WebhookEvent.create({
+      stripeEventId: 'evt_1',
+      type: 'checkout.session.completed',
+      payload: { data: [1, 2] },
+    })
 
     const reloaded = await DatasetVersion.findOrFail(version.id)
     assert.deepEqual(reloaded.manifest, manifest)
@@ -41,11 +45,17 @@ test.group('Model columns', (group) => {
   })
 
   test('clips get a uuid, column defaults, array tags and numeric sizes', async ({ assert }) => {
-    const clip = await ClipFactory.apply('processed').merge({ tags: ['football', 'penalty kick'], bytes: 123456789 }).create()
+    const clip = await ClipFactory.apply('processed')
+      .merge({ tags: ['football', 'penalty kick'], bytes: 123456789 })
+      .create()
     await ProcessingRun.create({ clipId: clip.id, attempt: 1, stepTimings: { probe: 12 } })
 
     assert.match(clip.id, /^[0-9a-f-]{36}$/)
-    const reloaded = await Clip.query().where('id', clip.id).preload('processingRuns').preload('consentRecords').firstOrFail()
+    const reloaded = await Clip.query()
+      .where('id', clip.id)
+      .preload('processingRuns')
+      .preload('consentRecords')
+      .firstOrFail()
     assert.deepEqual(reloaded.tags, ['football', 'penalty kick'])
     assert.strictEqual(reloaded.bytes, 123456789)
     assert.strictEqual(reloaded.fps, 30)
@@ -58,7 +68,9 @@ test.group('Model columns', (group) => {
     )
   })
 
-  test('a creator cannot upload the same file twice unless the first was withdrawn', async ({ assert }) => {
+  test('a creator cannot upload the same file twice unless the first was withdrawn', async ({
+    assert,
+  }) => {
     const creator = await UserFactory.apply('creator').create()
     const sha256 = 'c'.repeat(64)
     const first = await ClipFactory.merge({ userId: creator.id, sha256 }).create()

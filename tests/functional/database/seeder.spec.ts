@@ -64,7 +64,10 @@ test.group('Demo seeder', (group) => {
   test('writes a paid order whose ledger balances with a 20% platform fee', async ({ assert }) => {
     await new DemoSeeder(db.connection()).run()
 
-    const order = await db.from('orders').where('stripe_checkout_session_id', 'cs_test_demo_0001').firstOrFail()
+    const order = await db
+      .from('orders')
+      .where('stripe_checkout_session_id', 'cs_test_demo_0001')
+      .firstOrFail()
     assert.equal(order.status, 'paid')
     assert.equal(order.platform_fee_cents, Math.round(order.amount_cents * 0.2))
 

@@ -20,7 +20,9 @@ test.group('db:seed', (group) => {
   // The command writes through the primary connection, inside the test's transaction.
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
-  test('a plain `node ace db:seed` runs what an instance and its demo need, never a benchmark seeder', async ({ assert }) => {
+  test('a plain `node ace db:seed` runs what an instance and its demo need, never a benchmark seeder', async ({
+    assert,
+  }) => {
     const { command, logs } = await seed([])
 
     command.assertSucceeded()
@@ -31,8 +33,15 @@ test.group('db:seed', (group) => {
     ])
   })
 
-  test('the catalog benchmark seeder runs only when named, and only in the benchmark’s own database', async ({ assert }) => {
-    const { command, logs } = await seed(['--connection', 'bench', '--files', 'bench/seeders/catalog_bench_seeder.ts'])
+  test('the catalog benchmark seeder runs only when named, and only in the benchmark’s own database', async ({
+    assert,
+  }) => {
+    const { command, logs } = await seed([
+      '--connection',
+      'bench',
+      '--files',
+      'bench/seeders/catalog_bench_seeder.ts',
+    ])
 
     command.assertFailed()
     assert.deepEqual(reported(logs), ['bench/seeders/catalog_bench_seeder'])
@@ -40,7 +49,12 @@ test.group('db:seed', (group) => {
   })
 
   test('the drill seeder runs only when named, and only in the drill’s own database', async () => {
-    const { command } = await seed(['--connection', 'bench', '--files', 'bench/seeders/drill_seeder.ts'])
+    const { command } = await seed([
+      '--connection',
+      'bench',
+      '--files',
+      'bench/seeders/drill_seeder.ts',
+    ])
 
     command.assertFailed()
     command.assertLogMatches(/runs only in the drill's own database \(athera_drill\)/)

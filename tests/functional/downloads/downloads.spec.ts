@@ -9,7 +9,14 @@ import { StorageService } from '#app/core/storage_service'
 import { isolate } from '#tests/helpers/reset'
 import { HttpSession } from '#tests/helpers/http_session'
 import { TEST_PASSWORD, makeUser } from '#tests/helpers/users'
-import { checkSums, licenceFor, publishedVersion, sha256, unzip, withdraw } from '#tests/helpers/exports'
+import {
+  checkSums,
+  licenceFor,
+  publishedVersion,
+  sha256,
+  unzip,
+  withdraw,
+} from '#tests/helpers/exports'
 
 async function asBuyer() {
   const buyer = await makeUser('buyer')
@@ -24,7 +31,10 @@ async function body(response: Response) {
 test.group('Downloads: the streamed ZIP', (group) => {
   group.each.setup(isolate)
 
-  test('the buyer downloads the ZIP: every file matches SHA256SUMS and the manifest, no raw footage', async ({ assert, cleanup }) => {
+  test('the buyer downloads the ZIP: every file matches SHA256SUMS and the manifest, no raw footage', async ({
+    assert,
+    cleanup,
+  }) => {
     const published = await publishedVersion({ clips: 3 })
     const { buyer, session } = await asBuyer()
     const licence = await licenceFor(buyer, published.version)
@@ -32,14 +42,26 @@ test.group('Downloads: the streamed ZIP', (group) => {
     const response = await session.fetch(`/licences/${licence.id}/download.zip`)
     assert.equal(response.status, 200)
     assert.equal(response.headers.get('content-type'), 'application/zip')
-    assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename=".+-v1\.zip"/)
+    assert.match(
+      response.headers.get('content-disposition') ?? '',
+      /attachment; filename=".+-v1\.zip"/
+    )
     const { dir, out, files } = await unzip(await body(response))
     cleanup(() => rm(dir, { recursive: true, force: true }))
 
     const sums = await checkSums(out)
     assert.notInclude(sums, 'FAILED')
-    const listed = (files.get('SHA256SUMS')!.toString().trim().split('\n')).map((line) => line.split('  ')[1])
-    assert.sameMembers(listed, [...files.keys()].filter((name) => name !== 'SHA256SUMS'), 'SHA256SUMS covers every other file')
+    const listed = files
+      .get('SHA256SUMS')!
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => line.split('  ')[1])
+    assert.sameMembers(
+      listed,
+      [...files.keys()].filter((name) => name !== 'SHA256SUMS'),
+      'SHA256SUMS covers every other file'
+    )
 
     for (const [path, data] of published.contents) {
       assert.isTrue(files.has(path), `${path} is in the ZIP`)
@@ -47,13 +69,28 @@ test.group('Downloads: the streamed ZIP', (group) => {
     }
     assert.sameMembers(
       [...files.keys()],
-      [...published.contents.keys(), 'LICENCE.md', 'README.md', 'croissant.json', 'metadata.jsonl', 'SHA256SUMS']
+      [
+        ...published.contents.keys(),
+        'LICENCE.md',
+        'README.md',
+        'croissant.json',
+        'metadata.jsonl',
+        'SHA256SUMS',
+      ]
     )
     // The licence text the licence cites, byte for byte.
     assert.equal(sha256(files.get('LICENCE.md')!), licence.termsSha256)
 
-    const lines = files.get('metadata.jsonl')!.toString().trim().split('\n').map((line) => JSON.parse(line))
-    assert.deepEqual(lines.map((line) => line.file_name), published.clips.map((clip) => `videos/${clip.id}.mp4`))
+    const lines = files
+      .get('metadata.jsonl')!
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    assert.deepEqual(
+      lines.map((line) => line.file_name),
+      published.clips.map((clip) => `videos/${clip.id}.mp4`)
+    )
     assert.equal(lines[0].clip_id, published.clips[0].id)
     assert.equal(lines[0].sport, published.clips[0].sport)
     assert.equal(lines[0].keypoints_file, `keypoints/${published.clips[0].id}.json`)
@@ -62,12 +99,19 @@ test.group('Downloads: the streamed ZIP', (group) => {
     assert.equal(croissant['@type'], 'sc:Dataset')
     assert.equal(croissant.conformsTo, 'http://mlcommons.org/croissant/1.0')
     assert.equal(croissant['@context'].rai, 'http://mlcommons.org/croissant/RAI/')
-    for (const key of ['rai:dataCollection', 'rai:personalSensitiveInformation', 'rai:dataUseCases', 'rai:dataAnnotationProtocol']) {
+    for (const key of [
+      'rai:dataCollection',
+      'rai:personalSensitiveInformation',
+      'rai:dataUseCases',
+      'rai:dataAnnotationProtocol',
+    ]) {
       assert.isString(croissant[key], key)
       assert.isAbove(croissant[key].length, 20, key)
     }
     assert.include(croissant['rai:dataCollection'], '3 clips')
-    const jsonl = croissant.distribution.find((item: { name: string }) => item.name === 'metadata.jsonl')
+    const jsonl = croissant.distribution.find(
+      (item: { name: string }) => item.name === 'metadata.jsonl'
+    )
     assert.equal(jsonl.sha256, sha256(files.get('metadata.jsonl')!))
     assert.includeMembers(
       croissant.recordSet[0].field.map((field: { name: string }) => field.name),
@@ -82,17 +126,24 @@ test.group('Downloads: the streamed ZIP', (group) => {
     assert.include(readme, published.version.manifestSha256)
 
     const downloads = await Download.query().where('licence_id', licence.id)
-    assert.deepEqual(downloads.map((row) => [row.kind, row.userId]), [['zip', buyer.id]])
+    assert.deepEqual(
+      downloads.map((row) => [row.kind, row.userId]),
+      [['zip', buyer.id]]
+    )
     assert.isNotNull(downloads[0].userAgent)
   })
 
-  test('a stored object that no longer matches its manifest sha256 fails the download', async ({ assert }) => {
+  test('a stored object that no longer matches its manifest sha256 fails the download', async ({
+    assert,
+  }) => {
     const published = await publishedVersion({ clips: 2 })
     const { buyer, session } = await asBuyer()
     const licence = await licenceFor(buyer, published.version)
     const storage = await app.container.make(StorageService)
     const [path, object] = [...published.objects].find(([name]) => name.startsWith('keypoints/'))!
-    const tampered = Buffer.from(published.contents.get(path)!.toString().replace('keypoints', 'KEYPOINTS'))
+    const tampered = Buffer.from(
+      published.contents.get(path)!.toString().replace('keypoints', 'KEYPOINTS')
+    )
     await storage.putStream(object.bucket, object.key, tampered, tampered.length)
 
     const response = await session.fetch(`/licences/${licence.id}/download.zip`)
@@ -115,7 +166,10 @@ test.group('Downloads: the streamed ZIP', (group) => {
     await assert.rejects(() => response.arrayBuffer())
   })
 
-  test('withdrawn clips are left out of the ZIP, which still checks, and named in its README', async ({ assert, cleanup }) => {
+  test('withdrawn clips are left out of the ZIP, which still checks, and named in its README', async ({
+    assert,
+    cleanup,
+  }) => {
     const published = await publishedVersion({ clips: 2 })
     const { buyer, session } = await asBuyer()
     const licence = await licenceFor(buyer, published.version)
@@ -137,7 +191,9 @@ test.group('Downloads: the streamed ZIP', (group) => {
 test.group('Downloads: the manifest of presigned links', (group) => {
   group.each.setup(isolate)
 
-  test('lists every file with a fresh link whose bytes match its sha256, and is logged', async ({ assert }) => {
+  test('lists every file with a fresh link whose bytes match its sha256, and is logged', async ({
+    assert,
+  }) => {
     const published = await publishedVersion({ clips: 2 })
     const { buyer, session } = await asBuyer()
     const licence = await licenceFor(buyer, published.version)
@@ -148,7 +204,10 @@ test.group('Downloads: the manifest of presigned links', (group) => {
     const manifest = await response.json()
     const expiresIn = DateTime.fromISO(manifest.expires_at).diffNow().as('seconds')
     assert.approximately(expiresIn, 15 * 60, 30)
-    assert.sameMembers(manifest.files.map((file: { path: string }) => file.path), [...published.contents.keys()])
+    assert.sameMembers(
+      manifest.files.map((file: { path: string }) => file.path),
+      [...published.contents.keys()]
+    )
     for (const file of manifest.files) {
       assert.notInclude(file.url, '/raw/')
       for (const rawKey of published.rawKeys) assert.notInclude(file.url, rawKey)
@@ -165,13 +224,22 @@ test.group('Downloads: the manifest of presigned links', (group) => {
     const fetchedAgain = await session.fetch(`/licences/${licence.id}/manifest.json`)
     const again = await fetchedAgain.json()
     const signedAt = (url: string) => new URL(url).searchParams.get('X-Amz-Date')
-    assert.notEqual(signedAt(again.files[0].url), signedAt(manifest.files[0].url), 'links are issued again on each request')
+    assert.notEqual(
+      signedAt(again.files[0].url),
+      signedAt(manifest.files[0].url),
+      'links are issued again on each request'
+    )
     assert.isAbove(Date.parse(again.expires_at), Date.parse(manifest.expires_at))
     const downloads = await Download.query().where('licence_id', licence.id).orderBy('id')
-    assert.deepEqual(downloads.map((row) => row.kind), ['manifest', 'manifest'])
+    assert.deepEqual(
+      downloads.map((row) => row.kind),
+      ['manifest', 'manifest']
+    )
   })
 
-  test('an expired presigned link is refused by the S3 server; a valid one works', async ({ assert }) => {
+  test('an expired presigned link is refused by the S3 server; a valid one works', async ({
+    assert,
+  }) => {
     const published = await publishedVersion({ clips: 1 })
     const buyer = await makeUser('buyer')
     const licence = await licenceFor(buyer, published.version)
@@ -197,7 +265,9 @@ test.group('Downloads: the manifest of presigned links', (group) => {
 
     const response = await session.fetch(`/licences/${licence.id}/manifest.json`)
     const manifest = await response.json()
-    assert.isFalse(manifest.files.some((file: { path: string }) => file.path.includes(published.clips[0].id)))
+    assert.isFalse(
+      manifest.files.some((file: { path: string }) => file.path.includes(published.clips[0].id))
+    )
     assert.lengthOf(manifest.files, 4)
     assert.lengthOf(manifest.withdrawn, 1)
     assert.equal(manifest.withdrawn[0].clip_id, published.clips[0].id)
@@ -208,14 +278,18 @@ test.group('Downloads: the manifest of presigned links', (group) => {
 test.group('Downloads: who may download', (group) => {
   group.each.setup(isolate)
 
-  test('a buyer without a licence gets 403 for the manifest and the ZIP, and nothing is logged', async ({ assert }) => {
+  test('a buyer without a licence gets 403 for the manifest and the ZIP, and nothing is logged', async ({
+    assert,
+  }) => {
     const published = await publishedVersion({ clips: 1, store: false })
     const holder = await makeUser('buyer')
     const licence = await licenceFor(holder, published.version)
     const { session } = await asBuyer()
 
     for (const path of ['manifest.json', 'download.zip']) {
-      const response = await session.fetch(`/licences/${licence.id}/${path}`, { headers: { accept: 'application/json' } })
+      const response = await session.fetch(`/licences/${licence.id}/${path}`, {
+        headers: { accept: 'application/json' },
+      })
       assert.equal(response.status, 403, path)
       assert.notInclude(await response.text(), 'amazonaws')
     }
@@ -225,10 +299,15 @@ test.group('Downloads: who may download', (group) => {
   test('a revoked licence gets 403 for the manifest and the ZIP', async ({ assert }) => {
     const published = await publishedVersion({ clips: 1, store: false })
     const { buyer, session } = await asBuyer()
-    const licence = await licenceFor(buyer, published.version, { revokedAt: DateTime.now(), revokeReason: 'Refunded.' })
+    const licence = await licenceFor(buyer, published.version, {
+      revokedAt: DateTime.now(),
+      revokeReason: 'Refunded.',
+    })
 
     for (const path of ['manifest.json', 'download.zip']) {
-      const response = await session.fetch(`/licences/${licence.id}/${path}`, { headers: { accept: 'text/html' } })
+      const response = await session.fetch(`/licences/${licence.id}/${path}`, {
+        headers: { accept: 'text/html' },
+      })
       assert.equal(response.status, 403, path)
       assert.include(await response.text(), 'This licence was revoked on')
     }
@@ -253,7 +332,9 @@ test.group('Downloads: who may download', (group) => {
 
   test('an unknown licence is a 404', async ({ assert }) => {
     const { session } = await asBuyer()
-    const response = await session.fetch('/licences/00000000-0000-4000-8000-000000000000/manifest.json')
+    const response = await session.fetch(
+      '/licences/00000000-0000-4000-8000-000000000000/manifest.json'
+    )
     assert.equal(response.status, 404)
     const malformed = await session.fetch('/licences/not-a-uuid')
     assert.equal(malformed.status, 404)
@@ -263,13 +344,33 @@ test.group('Downloads: who may download', (group) => {
 test.group('Downloads: a manifest that cannot be served', (group) => {
   group.each.setup(isolate)
 
-  test('a manifest naming raw footage is refused with a sentence (409), never a 500 or a link', async ({ assert }) => {
+  test('a manifest naming raw footage is refused with a sentence (409), never a 500 or a link', async ({
+    assert,
+  }) => {
     const published = await publishedVersion({ clips: 1, store: false })
     const clip = published.clips[0]
     const manifest = {
       format: 1,
-      clips: [{ id: clip.id, position: 0, seconds: 1, title: clip.title, sport: clip.sport, duration_ms: 1000,
-        files: [{ kind: 'video', bucket: 'raw', key: published.rawKeys[0], bytes: 2048, sha256: 'a'.repeat(64), path: `videos/${clip.id}.mp4` }] }],
+      clips: [
+        {
+          id: clip.id,
+          position: 0,
+          seconds: 1,
+          title: clip.title,
+          sport: clip.sport,
+          duration_ms: 1000,
+          files: [
+            {
+              kind: 'video',
+              bucket: 'raw',
+              key: published.rawKeys[0],
+              bytes: 2048,
+              sha256: 'a'.repeat(64),
+              path: `videos/${clip.id}.mp4`,
+            },
+          ],
+        },
+      ],
     }
     const version = await DatasetVersion.create({
       datasetId: published.version.datasetId,
@@ -285,7 +386,9 @@ test.group('Downloads: a manifest that cannot be served', (group) => {
     const licence = await licenceFor(buyer, version)
 
     for (const path of ['', '/manifest.json', '/download.zip']) {
-      const response = await session.fetch(`/licences/${licence.id}${path}`, { headers: { accept: 'text/html' } })
+      const response = await session.fetch(`/licences/${licence.id}${path}`, {
+        headers: { accept: 'text/html' },
+      })
       assert.equal(response.status, 409, path || 'page')
       const text = await response.text()
       assert.include(text, 'cannot be delivered')

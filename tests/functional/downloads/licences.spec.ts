@@ -4,16 +4,22 @@ import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { licenceFor, publishedVersion, withdraw } from '#tests/helpers/exports'
 
-test.group('Licences: the buyer\'s pages', (group) => {
+test.group("Licences: the buyer's pages", (group) => {
   group.each.setup(isolate)
 
-  test('the list shows the buyer\'s own licences with version, source, type and status', async ({ client, assert }) => {
+  test("the list shows the buyer's own licences with version, source, type and status", async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const live = await publishedVersion({ clips: 1, store: false })
     const revoked = await publishedVersion({ clips: 1, store: false })
     const others = await publishedVersion({ clips: 1, store: false })
     const liveLicence = await licenceFor(buyer, live.version)
-    const revokedLicence = await licenceFor(buyer, revoked.version, { source: 'grant', revokedAt: DateTime.now() })
+    const revokedLicence = await licenceFor(buyer, revoked.version, {
+      source: 'grant',
+      revokedAt: DateTime.now(),
+    })
     await licenceFor(await makeUser('buyer'), others.version)
     await live.version.load('dataset')
     await others.version.load('dataset')
@@ -33,7 +39,10 @@ test.group('Licences: the buyer\'s pages', (group) => {
     assert.include(html, 'v1')
   })
 
-  test('the licence page shows terms, files with sizes and download buttons', async ({ client, assert }) => {
+  test('the licence page shows terms, files with sizes and download buttons', async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 2, store: false })
     const licence = await licenceFor(buyer, published.version)
@@ -50,7 +59,10 @@ test.group('Licences: the buyer\'s pages', (group) => {
     assert.notInclude(html, 'data-testid="withdrawal-notice"')
   })
 
-  test('a withdrawal puts a notice on the page naming the clip and what to delete', async ({ client, assert }) => {
+  test('a withdrawal puts a notice on the page naming the clip and what to delete', async ({
+    client,
+    assert,
+  }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 2, store: false })
     const licence = await licenceFor(buyer, published.version)
@@ -77,7 +89,10 @@ test.group('Licences: the buyer\'s pages', (group) => {
   test('a revoked licence reads as revoked and offers no download', async ({ client, assert }) => {
     const buyer = await makeUser('buyer')
     const published = await publishedVersion({ clips: 1, store: false })
-    const licence = await licenceFor(buyer, published.version, { revokedAt: DateTime.now(), revokeReason: 'The payment was refunded.' })
+    const licence = await licenceFor(buyer, published.version, {
+      revokedAt: DateTime.now(),
+      revokeReason: 'The payment was refunded.',
+    })
 
     const response = await client.get(`/licences/${licence.id}`).loginAs(buyer)
     const html = response.text()
@@ -88,7 +103,10 @@ test.group('Licences: the buyer\'s pages', (group) => {
     assert.notInclude(html, 'manifest.json')
   })
 
-  test('an admin may open a licence page for support, without download buttons', async ({ client, assert }) => {
+  test('an admin may open a licence page for support, without download buttons', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const published = await publishedVersion({ clips: 1, store: false })
     const licence = await licenceFor(await makeUser('buyer'), published.version)

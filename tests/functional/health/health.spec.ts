@@ -47,7 +47,10 @@ test.group('Health endpoints', (group) => {
     assert.isTrue(body.checks.database.ok)
   })
 
-  test('unreachable database and Redis, and a missing ffmpeg, are reported', async ({ client, assert }) => {
+  test('unreachable database and Redis, and a missing ffmpeg, are reported', async ({
+    client,
+    assert,
+  }) => {
     const storage = await app.container.make(StorageService)
     const health = new HealthService(storage)
     health.probes.database = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1'))

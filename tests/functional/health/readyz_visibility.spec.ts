@@ -16,8 +16,13 @@ test.group('/readyz details', (group) => {
     return () => server.stop()
   })
 
-  test('a visitor from elsewhere gets the status and no details; loopback and admins get them', async ({ assert, cleanup }) => {
-    const remote = await fetch(`${server.url}/readyz`, { headers: { 'x-forwarded-for': '203.0.113.9' } })
+  test('a visitor from elsewhere gets the status and no details; loopback and admins get them', async ({
+    assert,
+    cleanup,
+  }) => {
+    const remote = await fetch(`${server.url}/readyz`, {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    })
     const remoteBody = await remote.json()
     assert.oneOf(remote.status, [200, 503])
     assert.deepEqual(Object.keys(remoteBody), ['ready'])
@@ -32,7 +37,9 @@ test.group('/readyz details', (group) => {
       await User.query().where('id', admin.id).delete()
     })
     const session = await HttpSession.login(admin.email, TEST_PASSWORD, server.url)
-    const asAdmin = await session.fetch('/readyz', { headers: { 'x-forwarded-for': '203.0.113.9' } })
+    const asAdmin = await session.fetch('/readyz', {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    })
     const adminBody = await asAdmin.json()
     assert.properties(adminBody.checks, ['database', 'redis', 's3', 'ffmpeg'])
   }).timeout(60_000)

@@ -24,32 +24,54 @@ async function storedSha256(bucket: BucketName, key: string) {
 }
 
 /** The messages a form field got back (what the page shows under the field). */
-function fieldErrors(response: { flashMessages(): Record<string, any> }, field: string, expected: string[]) {
+function fieldErrors(
+  response: { flashMessages(): Record<string, any> },
+  field: string,
+  expected: string[]
+) {
   const bag = response.flashMessages().inputErrorsBag ?? {}
   if (JSON.stringify(bag[field] ?? []) !== JSON.stringify(expected)) {
     throw new Error(`${field}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(bag)}`)
   }
 }
 
-const versionClipIds = async (versionId: string) =>
-  {
-    const rows = await db.from('dataset_version_clips').where('dataset_version_id', versionId).orderBy('position').select('clip_id')
-    return rows.map(
-    (row) => row.clip_id as string
-  )
-  }
+const versionClipIds = async (versionId: string) => {
+  const rows = await db
+    .from('dataset_version_clips')
+    .where('dataset_version_id', versionId)
+    .orderBy('position')
+    .select('clip_id')
+  return rows.map((row) => row.clip_id as string)
+}
 
 test.group('Datasets: creating and publishing versions', (group) => {
   group.each.setup(isolate)
 
-  test('a creator creates a dataset, picks approved clips and publishes version 1 with a manifest of processed files only', async ({ client, assert }) => {
+  test('a creator creates a dataset, picks approved clips and publishes version 1 with a manifest of processed files only', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
-    const first = await approvedClipWithAssets(creator, { title: 'Sprint start A', durationMs: 12_000 })
-    const second = await approvedClipWithAssets(creator, { title: 'Sprint start B', durationMs: 8_500 }, { frames: 30, people: 3 })
+    const first = await approvedClipWithAssets(creator, {
+      title: 'Sprint start A',
+      durationMs: 12_000,
+    })
+    const second = await approvedClipWithAssets(
+      creator,
+      { title: 'Sprint start B', durationMs: 8_500 },
+      { frames: 30, people: 3 }
+    )
 
     const created = await client
       .post('/my/datasets')
-      .form({ title: 'Sprint starts', description: 'Block starts from the side.', sport: 'athletics', tags: 'Sprint, start, sprint', licenceType: 'research', price: '24.99' })
+      .form({
+        title: 'Sprint starts',
+        description: 'Block starts from the side.',
+        sport: 'athletics',
+        tags: 'Sprint, start, sprint',
+        licenceType: 'research',
+        price: '24.99',
+      })
       .loginAs(creator)
       .withCsrfToken()
       .redirects(0)
@@ -74,7 +96,11 @@ test.group('Datasets: creating and publishing versions', (group) => {
     picked.assertStatus(302)
     picked.assertFlashMessage('success', '2 clips picked. Publish to make them a new version.')
 
-    const published = await client.post(`/my/datasets/${dataset.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
+    const published = await client
+      .post(`/my/datasets/${dataset.id}/publish`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     published.assertStatus(302)
     published.assertFlashMessage('success', 'Version 1 is published with 2 clips.')
 
@@ -84,14 +110,31 @@ test.group('Datasets: creating and publishing versions', (group) => {
     assert.equal(version.currency, 'USD')
     assert.equal(version.licenceType, 'research')
     // 2 + 3 tracked people; frames with anyone in them: every other frame (10 + 15).
-    assert.deepEqual(version.stats, { clips: 2, duration_ms: 20_500, people: 5, keypoint_frames: 25 })
+    assert.deepEqual(version.stats, {
+      clips: 2,
+      duration_ms: 20_500,
+      people: 5,
+      keypoint_frames: 25,
+    })
 
     const manifest = version.manifest as unknown as DatasetManifest
     assert.equal(manifest.format, 1)
-    assert.deepEqual(manifest.clips.map((clip) => [clip.id, clip.position, clip.seconds]), [[first.id, 0, 12], [second.id, 1, 8.5]])
-    assert.equal(version.manifestSha256, createHash('sha256').update(JSON.stringify(version.manifest)).digest('hex'))
+    assert.deepEqual(
+      manifest.clips.map((clip) => [clip.id, clip.position, clip.seconds]),
+      [
+        [first.id, 0, 12],
+        [second.id, 1, 8.5],
+      ]
+    )
+    assert.equal(
+      version.manifestSha256,
+      createHash('sha256').update(JSON.stringify(version.manifest)).digest('hex')
+    )
     for (const clip of manifest.clips) {
-      assert.sameMembers(clip.files.map((file) => file.kind), ['video', 'keypoints', 'metadata', 'thumbnail'])
+      assert.sameMembers(
+        clip.files.map((file) => file.kind),
+        ['video', 'keypoints', 'metadata', 'thumbnail']
+      )
       for (const file of clip.files) {
         assert.notEqual(file.bucket, 'raw', 'raw footage never enters a manifest')
         assert.notInclude(file.key, 'raw')
@@ -99,10 +142,12 @@ test.group('Datasets: creating and publishing versions', (group) => {
         assert.equal(file.sha256, stored.sha256, `${file.kind} sha256`)
         assert.equal(file.bytes, stored.bytes, `${file.kind} bytes`)
       }
-      assert.deepEqual(
-        Object.fromEntries(clip.files.map((file) => [file.kind, file.path])),
-        { video: `videos/${clip.id}.mp4`, keypoints: `keypoints/${clip.id}.json`, metadata: `metadata/${clip.id}.json`, thumbnail: `thumbnails/${clip.id}.jpg` }
-      )
+      assert.deepEqual(Object.fromEntries(clip.files.map((file) => [file.kind, file.path])), {
+        video: `videos/${clip.id}.mp4`,
+        keypoints: `keypoints/${clip.id}.json`,
+        metadata: `metadata/${clip.id}.json`,
+        thumbnail: `thumbnails/${clip.id}.jpg`,
+      })
     }
     assert.deepEqual(await versionClipIds(version.id), [first.id, second.id])
 
@@ -112,18 +157,31 @@ test.group('Datasets: creating and publishing versions', (group) => {
     assert.equal(dataset.clipCount, 2)
     assert.equal(dataset.durationMs, 20_500)
     assert.equal(dataset.listedPriceCents, 2499)
-    assert.deepEqual(dataset.sports, [first.sport, second.sport].filter((sport, index, all) => all.indexOf(sport) === index).sort())
+    assert.deepEqual(
+      dataset.sports,
+      [first.sport, second.sport].filter((sport, index, all) => all.indexOf(sport) === index).sort()
+    )
   })
 
-  test('adding clips and publishing again makes version 2; version 1 stays as it was', async ({ client, assert }) => {
+  test('adding clips and publishing again makes version 2; version 1 stays as it was', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const first = await approvedClipWithAssets(creator)
     const dataset = await draftDataset(creator)
     const v1 = await publishWith(dataset, creator, [first])
     const before = await DatasetVersion.findOrFail(v1.id)
 
-    const again = await client.post(`/my/datasets/${dataset.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
-    again.assertFlashMessage('error', 'Nothing changed since version 1: add or remove clips, or change the price or licence, then publish.')
+    const again = await client
+      .post(`/my/datasets/${dataset.id}/publish`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
+    again.assertFlashMessage(
+      'error',
+      'Nothing changed since version 1: add or remove clips, or change the price or licence, then publish.'
+    )
 
     const second = await approvedClipWithAssets(creator)
     await client
@@ -158,12 +216,17 @@ test.group('Datasets: creating and publishing versions', (group) => {
     assert.equal(listed.listedPriceCents, 4000)
   })
 
-  test('withdrawn and rejected clips cannot be picked, and a clip withdrawn after picking is left out of the next version', async ({ client, assert }) => {
+  test('withdrawn and rejected clips cannot be picked, and a clip withdrawn after picking is left out of the next version', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const kept = await approvedClipWithAssets(creator, { title: 'Kept clip' })
     const later = await approvedClipWithAssets(creator, { title: 'Withdrawn later' })
     const rejected = await approvedClipWithAssets(creator, { title: 'Rejected clip' })
-    await Clip.query().where('id', rejected.id).update({ status: 'rejected', status_reason: 'A face is visible.' })
+    await Clip.query()
+      .where('id', rejected.id)
+      .update({ status: 'rejected', status_reason: 'A face is visible.' })
     const dataset = await draftDataset(creator)
 
     const refused = await client
@@ -172,31 +235,62 @@ test.group('Datasets: creating and publishing versions', (group) => {
       .loginAs(creator)
       .withCsrfToken()
       .redirects(0)
-    refused.assertFlashMessage('error', '“Rejected clip” was rejected in review and cannot enter a dataset.')
-    assert.lengthOf(await db.from('dataset_clips').where('dataset_id', dataset.id), 0, 'nothing changed')
+    refused.assertFlashMessage(
+      'error',
+      '“Rejected clip” was rejected in review and cannot enter a dataset.'
+    )
+    assert.lengthOf(
+      await db.from('dataset_clips').where('dataset_id', dataset.id),
+      0,
+      'nothing changed'
+    )
 
     await client
       .post(`/my/datasets/${dataset.id}/clips`)
       .form({ clips: [kept.id, later.id] })
       .loginAs(creator)
       .withCsrfToken()
-    await Clip.query().where('id', later.id).update({ status: 'withdrawn', withdrawn_at: DateTime.now().toJSDate() })
+    await Clip.query()
+      .where('id', later.id)
+      .update({ status: 'withdrawn', withdrawn_at: DateTime.now().toJSDate() })
 
-    const published = await client.post(`/my/datasets/${dataset.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
+    const published = await client
+      .post(`/my/datasets/${dataset.id}/publish`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     published.assertFlashMessage('success', 'Version 1 is published with 1 clip.')
-    published.assertFlashMessage('info', 'Left out: “Withdrawn later” was withdrawn by its creator and can no longer enter a dataset version.')
+    published.assertFlashMessage(
+      'info',
+      'Left out: “Withdrawn later” was withdrawn by its creator and can no longer enter a dataset version.'
+    )
     const version = await DatasetVersion.query().where('dataset_id', dataset.id).firstOrFail()
     assert.deepEqual(await versionClipIds(version.id), [kept.id])
-    assert.deepEqual((version.manifest as unknown as DatasetManifest).clips.map((clip) => clip.id), [kept.id])
+    assert.deepEqual(
+      (version.manifest as unknown as DatasetManifest).clips.map((clip) => clip.id),
+      [kept.id]
+    )
 
     // With only unusable clips left, nothing is published.
-    await Clip.query().where('id', kept.id).update({ status: 'withdrawn', withdrawn_at: DateTime.now().toJSDate() })
-    const empty = await client.post(`/my/datasets/${dataset.id}/publish`).loginAs(creator).withCsrfToken().redirects(0)
-    empty.assertFlashMessage('error', 'Nothing to publish: none of the picked clips can enter a version. “Kept clip” was withdrawn by its creator and can no longer enter a dataset version.')
+    await Clip.query()
+      .where('id', kept.id)
+      .update({ status: 'withdrawn', withdrawn_at: DateTime.now().toJSDate() })
+    const empty = await client
+      .post(`/my/datasets/${dataset.id}/publish`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
+    empty.assertFlashMessage(
+      'error',
+      'Nothing to publish: none of the picked clips can enter a version. “Kept clip” was withdrawn by its creator and can no longer enter a dataset version.'
+    )
     assert.lengthOf(await DatasetVersion.query().where('dataset_id', dataset.id), 1)
   })
 
-  test('a price outside the instance bounds, a sport not offered or a missing licence type is refused and nothing is saved', async ({ client, assert }) => {
+  test('a price outside the instance bounds, a sport not offered or a missing licence type is refused and nothing is saved', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const send = (fields: Record<string, string>) =>
       client
@@ -209,7 +303,9 @@ test.group('Datasets: creating and publishing versions', (group) => {
 
     const cheap = await send({ price: '5' })
     cheap.assertStatus(302)
-    fieldErrors(cheap, 'price', ['Enter 0 for a free dataset, or a price from 10.00 to 100.00 USD.'])
+    fieldErrors(cheap, 'price', [
+      'Enter 0 for a free dataset, or a price from 10.00 to 100.00 USD.',
+    ])
     const dear = await send({ price: '100.01' })
     fieldErrors(dear, 'price', ['Enter 0 for a free dataset, or a price from 10.00 to 100.00 USD.'])
     const negative = await send({ price: '-3' })
@@ -229,10 +325,16 @@ test.group('Datasets: creating and publishing versions', (group) => {
     const bounds = await send({ price: '100' })
     bounds.assertStatus(302)
     const datasets = await Dataset.query().where('owner_id', creator.id)
-    assert.sameMembers(datasets.map((dataset) => dataset.priceCents), [0, 10_000])
+    assert.sameMembers(
+      datasets.map((dataset) => dataset.priceCents),
+      [0, 10_000]
+    )
   })
 
-  test('another creator can neither open, edit, pick clips for nor publish a dataset; an admin curates from several creators', async ({ client, assert }) => {
+  test('another creator can neither open, edit, pick clips for nor publish a dataset; an admin curates from several creators', async ({
+    client,
+    assert,
+  }) => {
     const owner = await makeUser('creator')
     const stranger = await makeUser('creator')
     const strangersClip = await approvedClipWithAssets(stranger)
@@ -248,7 +350,11 @@ test.group('Datasets: creating and publishing versions', (group) => {
       .withCsrfToken()
       .redirects(0)
     edit.assertFlashMessage('error', 'This dataset belongs to another creator.')
-    await client.post(`/my/datasets/${dataset.id}/publish`).loginAs(stranger).withCsrfToken().redirects(0)
+    await client
+      .post(`/my/datasets/${dataset.id}/publish`)
+      .loginAs(stranger)
+      .withCsrfToken()
+      .redirects(0)
     await dataset.refresh()
     assert.equal(dataset.title, 'Original title')
     assert.equal(dataset.status, 'draft')
@@ -260,7 +366,10 @@ test.group('Datasets: creating and publishing versions', (group) => {
       .loginAs(owner)
       .withCsrfToken()
       .redirects(0)
-    foreign.assertFlashMessage('error', `“${strangersClip.title}” belongs to another creator: only admins curate datasets from several creators.`)
+    foreign.assertFlashMessage(
+      'error',
+      `“${strangersClip.title}” belongs to another creator: only admins curate datasets from several creators.`
+    )
 
     const admin = await makeUser('admin')
     await client
@@ -275,7 +384,10 @@ test.group('Datasets: creating and publishing versions', (group) => {
     assert.deepEqual(await versionClipIds(version.id), [ownClip.id, strangersClip.id])
   })
 
-  test('"My datasets" lists the creator’s own datasets; an admin sees every creator’s', async ({ client, assert }) => {
+  test('"My datasets" lists the creator’s own datasets; an admin sees every creator’s', async ({
+    client,
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const other = await makeUser('creator')
     const mine = await draftDataset(creator, { title: 'My sprint set' })

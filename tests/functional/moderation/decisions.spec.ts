@@ -12,12 +12,16 @@ import { makeUser } from '#tests/helpers/users'
 import { approvedClipWithAssets, draftDataset, publishWith } from '#tests/helpers/catalog'
 import { reviewableClip } from '#tests/functional/moderation/fixtures'
 
-const auditFor = (clipId: string) => AuditLog.query().where('subject_type', 'clip').where('subject_id', clipId).orderBy('id')
+const auditFor = (clipId: string) =>
+  AuditLog.query().where('subject_type', 'clip').where('subject_id', clipId).orderBy('id')
 
 test.group('Moderation: approving and rejecting clips', (group) => {
   group.each.setup(isolate)
 
-  test('an admin approves a processed clip: status, reviewer and time recorded, one audit row', async ({ client, assert }) => {
+  test('an admin approves a processed clip: status, reviewer and time recorded, one audit row', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await reviewableClip(null, { title: 'Penalty from the left' })
 
@@ -30,7 +34,10 @@ test.group('Moderation: approving and rejecting clips', (group) => {
 
     response.assertStatus(302)
     assert.equal(response.header('location'), '/admin/moderation?sport=football')
-    response.assertFlashMessage('success', '“Penalty from the left” is approved: it can enter datasets.')
+    response.assertFlashMessage(
+      'success',
+      '“Penalty from the left” is approved: it can enter datasets.'
+    )
     await clip.refresh()
     assert.equal(clip.status, 'approved')
     assert.equal(clip.reviewedBy, admin.id)
@@ -44,15 +51,26 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     assert.isNotNull(entry.ip)
   })
 
-  test('a rejection needs a reason of 3 to 500 characters; without one nothing is written', async ({ client, assert }) => {
+  test('a rejection needs a reason of 3 to 500 characters; without one nothing is written', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await reviewableClip(null)
     const reject = (form: Record<string, string>) =>
-      client.post(`/admin/moderation/${clip.id}/reject`).form(form).loginAs(admin).withCsrfToken().redirects(0)
+      client
+        .post(`/admin/moderation/${clip.id}/reject`)
+        .form(form)
+        .loginAs(admin)
+        .withCsrfToken()
+        .redirects(0)
 
     for (const [form, message] of [
       [{}, 'Give the reason for the rejection: the creator reads it.'],
-      [{ reason: '  ok ' }, 'Give the reason for the rejection in at least 3 characters: the creator reads it.'],
+      [
+        { reason: '  ok ' },
+        'Give the reason for the rejection in at least 3 characters: the creator reads it.',
+      ],
       [{ reason: 'x'.repeat(501) }, 'Keep the reason under 500 characters.'],
     ] as const) {
       const refused = await reject(form)
@@ -71,10 +89,15 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     assert.equal(clip.reviewedBy, admin.id)
     const [entry] = await auditFor(clip.id)
     assert.equal(entry.action, 'clip.rejected')
-    assert.deepEqual(entry.meta, { previousStatus: 'processed', reason: 'A face stays visible from 0:04 to 0:06.' })
+    assert.deepEqual(entry.meta, {
+      previousStatus: 'processed',
+      reason: 'A face stays visible from 0:04 to 0:06.',
+    })
   })
 
-  test('the creator reads the rejection reason on the clip page and in My clips', async ({ client }) => {
+  test('the creator reads the rejection reason on the clip page and in My clips', async ({
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
     const clip = await reviewableClip(creator, { title: 'Corner kick' })
@@ -92,15 +115,42 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     list.assertTextIncludes('The shirt number 10 is readable at 0:03.')
   })
 
-  test('only a processed clip is decided; a rejected one may be approved after all; refusals say why', async ({ client, assert }) => {
+  test('only a processed clip is decided; a rejected one may be approved after all; refusals say why', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const cases = [
-      [ClipFactory.merge({ title: 'Still uploaded' }), 'approve', '“Still uploaded” has not been processed yet; it can be reviewed once processing has finished.'],
-      [ClipFactory.merge({ title: 'Busy', status: 'processing' }), 'reject', '“Busy” is still being processed; it can be reviewed once processing has finished.'],
-      [ClipFactory.apply('failed').merge({ title: 'Broken' }), 'approve', '“Broken” failed processing; only a processed clip can be reviewed.'],
-      [ClipFactory.apply('withdrawn').merge({ title: 'Gone' }), 'approve', '“Gone” was withdrawn by its creator and can no longer be reviewed.'],
-      [ClipFactory.apply('approved').merge({ title: 'Sold' }), 'reject', '“Sold” is already approved and may be in sold dataset versions: it is not rejected afterwards (its creator can withdraw it).'],
-      [ClipFactory.apply('approved').merge({ title: 'Twice' }), 'approve', '“Twice” is already approved.'],
+      [
+        ClipFactory.merge({ title: 'Still uploaded' }),
+        'approve',
+        '“Still uploaded” has not been processed yet; it can be reviewed once processing has finished.',
+      ],
+      [
+        ClipFactory.merge({ title: 'Busy', status: 'processing' }),
+        'reject',
+        '“Busy” is still being processed; it can be reviewed once processing has finished.',
+      ],
+      [
+        ClipFactory.apply('failed').merge({ title: 'Broken' }),
+        'approve',
+        '“Broken” failed processing; only a processed clip can be reviewed.',
+      ],
+      [
+        ClipFactory.apply('withdrawn').merge({ title: 'Gone' }),
+        'approve',
+        '“Gone” was withdrawn by its creator and can no longer be reviewed.',
+      ],
+      [
+        ClipFactory.apply('approved').merge({ title: 'Sold' }),
+        'reject',
+        '“Sold” is already approved and may be in sold dataset versions: it is not rejected afterwards (its creator can withdraw it).',
+      ],
+      [
+        ClipFactory.apply('approved').merge({ title: 'Twice' }),
+        'approve',
+        '“Twice” is already approved.',
+      ],
       [ClipFactory.apply('rejected').merge({ title: 'No' }), 'reject', '“No” is already rejected.'],
     ] as const
     for (const [factory, decision, message] of cases) {
@@ -120,7 +170,11 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     }
 
     const rejected = await ClipFactory.apply('rejected').create()
-    const undone = await client.post(`/admin/moderation/${rejected.id}/approve`).loginAs(admin).withCsrfToken().redirects(0)
+    const undone = await client
+      .post(`/admin/moderation/${rejected.id}/approve`)
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     undone.assertFlashMessage('success', `“${rejected.title}” is approved: it can enter datasets.`)
     await rejected.refresh()
     assert.equal(rejected.status, 'approved')
@@ -129,7 +183,10 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     assert.deepEqual(entry.meta, { previousStatus: 'rejected' })
   })
 
-  test('a bulk rejection decides every ticked processed clip with one reason and names the others', async ({ client, assert }) => {
+  test('a bulk rejection decides every ticked processed clip with one reason and names the others', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const first = await reviewableClip(null)
     const second = await reviewableClip(null)
@@ -142,38 +199,66 @@ test.group('Moderation: approving and rejecting clips', (group) => {
       .loginAs(admin)
       .withCsrfToken()
       .redirects(0)
-    missingReason.assertFlashMessage('error', 'Give the reason for the rejection: the creator reads it.')
-    const nothingTicked = await client.post('/admin/moderation/bulk').form({ action: 'approve' }).loginAs(admin).withCsrfToken().redirects(0)
+    missingReason.assertFlashMessage(
+      'error',
+      'Give the reason for the rejection: the creator reads it.'
+    )
+    const nothingTicked = await client
+      .post('/admin/moderation/bulk')
+      .form({ action: 'approve' })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     nothingTicked.assertFlashMessage('error', 'Tick at least one clip first.')
     assert.lengthOf(await AuditLog.query().where('action', 'like', 'clip.%'), 0)
 
     const response = await client
       .post('/admin/moderation/bulk')
-      .form({ action: 'reject', clips: [first.id, second.id, gone.id], reason: 'Filmed in a changing room.', next: '/admin/moderation' })
+      .form({
+        action: 'reject',
+        clips: [first.id, second.id, gone.id],
+        reason: 'Filmed in a changing room.',
+        next: '/admin/moderation',
+      })
       .loginAs(admin)
       .withCsrfToken()
       .redirects(0)
     response.assertStatus(302)
     assert.equal(response.header('location'), '/admin/moderation')
-    response.assertFlashMessage('success', '2 clips rejected. “Withdrawn one” was withdrawn by its creator and can no longer be reviewed.')
+    response.assertFlashMessage(
+      'success',
+      '2 clips rejected. “Withdrawn one” was withdrawn by its creator and can no longer be reviewed.'
+    )
     for (const clip of [first, second]) {
       await clip.refresh()
       assert.equal(clip.status, 'rejected')
       assert.equal(clip.statusReason, 'Filmed in a changing room.')
       const [entry] = await auditFor(clip.id)
-      assert.deepEqual(entry.meta, { previousStatus: 'processed', reason: 'Filmed in a changing room.', bulk: true })
+      assert.deepEqual(entry.meta, {
+        previousStatus: 'processed',
+        reason: 'Filmed in a changing room.',
+        bulk: true,
+      })
     }
     await untouched.refresh()
     assert.equal(untouched.status, 'processed')
     assert.lengthOf(await auditFor(gone.id), 0)
 
-    const single = await client.post('/admin/moderation/bulk').form({ action: 'approve', clips: untouched.id }).loginAs(admin).withCsrfToken().redirects(0)
+    const single = await client
+      .post('/admin/moderation/bulk')
+      .form({ action: 'approve', clips: untouched.id })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     single.assertFlashMessage('success', '1 clip approved.')
     await untouched.refresh()
     assert.equal(untouched.status, 'approved')
   })
 
-  test('with htmx a queue decision asks the queue to reload; a review decision brings in the next clip', async ({ client, assert }) => {
+  test('with htmx a queue decision asks the queue to reload; a review decision brings in the next clip', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const first = await reviewableClip(null, { createdAt: DateTime.now().minus({ hours: 2 }) })
     const second = await reviewableClip(null, { createdAt: DateTime.now().minus({ hours: 1 }) })
@@ -189,7 +274,11 @@ test.group('Moderation: approving and rejecting clips', (group) => {
 
     const fromReview = await client
       .post(`/admin/moderation/${second.id}/reject`)
-      .form({ from: 'review', next: `/admin/moderation/${first.id}?status=approved`, reason: 'Too dark to see anyone.' })
+      .form({
+        from: 'review',
+        next: `/admin/moderation/${first.id}?status=approved`,
+        reason: 'Too dark to see anyone.',
+      })
       .header('HX-Request', 'true')
       .loginAs(admin)
       .withCsrfToken()
@@ -210,16 +299,26 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     assert.equal(redirected.header('location'), '/admin/moderation')
   })
 
-  test('a rejected clip cannot be picked for a dataset; regions never reach a manifest', async ({ client, assert }) => {
+  test('a rejected clip cannot be picked for a dataset; regions never reach a manifest', async ({
+    client,
+    assert,
+  }) => {
     const admin = await makeUser('admin')
     const creator = await makeUser('creator')
     const clip = await reviewableClip(creator, { title: 'Rejected sprint' })
-    await client.post(`/admin/moderation/${clip.id}/reject`).form({ reason: 'A face is visible.' }).loginAs(admin).withCsrfToken()
+    await client
+      .post(`/admin/moderation/${clip.id}/reject`)
+      .form({ reason: 'A face is visible.' })
+      .loginAs(admin)
+      .withCsrfToken()
 
     const datasets = await app.container.make(DatasetService)
     const dataset = await draftDataset(creator)
     const picked = await datasets.setClips(dataset, creator, [clip.id])
-    assert.deepEqual(picked, { ok: false, message: '“Rejected sprint” was rejected in review and cannot enter a dataset.' })
+    assert.deepEqual(picked, {
+      ok: false,
+      message: '“Rejected sprint” was rejected in review and cannot enter a dataset.',
+    })
 
     // An approved clip with a stored regions.json: the published manifest lists no regions.
     const approved = await approvedClipWithAssets(creator)

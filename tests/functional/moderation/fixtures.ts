@@ -49,24 +49,68 @@ export async function reviewableClip(
   const metadata = {
     clipId: clip.id,
     title: clip.title,
-    anonymization: { anonymize: { detectedFaces: 12, framesFilledByTracking: [[3, 5]], framesWithLowConfidence: [] } },
+    anonymization: {
+      anonymize: {
+        detectedFaces: 12,
+        framesFilledByTracking: [[3, 5]],
+        framesWithLowConfidence: [],
+      },
+    },
   }
   const contents: [ClipAsset['kind'], BucketName, string, Buffer, string][] = [
     ['raw', 'raw', 'original', options.video ?? Buffer.from(`original of ${clip.id}`), 'video/mp4'],
-    ['video', 'processed', 'video.mp4', options.video ?? Buffer.from(`anonymized ${clip.id}`), 'video/mp4'],
-    ['keypoints', 'processed', 'keypoints.json', Buffer.from(JSON.stringify(fakeKeypoints(clip.id, 20, 1))), 'application/json'],
-    ['metadata', 'processed', 'metadata.json', Buffer.from(JSON.stringify(metadata)), 'application/json'],
-    ['thumbnail', 'previews', 'thumbnail.jpg', options.thumbnail ?? Buffer.from(`thumbnail of ${clip.id}`), 'image/jpeg'],
+    [
+      'video',
+      'processed',
+      'video.mp4',
+      options.video ?? Buffer.from(`anonymized ${clip.id}`),
+      'video/mp4',
+    ],
+    [
+      'keypoints',
+      'processed',
+      'keypoints.json',
+      Buffer.from(JSON.stringify(fakeKeypoints(clip.id, 20, 1))),
+      'application/json',
+    ],
+    [
+      'metadata',
+      'processed',
+      'metadata.json',
+      Buffer.from(JSON.stringify(metadata)),
+      'application/json',
+    ],
+    [
+      'thumbnail',
+      'previews',
+      'thumbnail.jpg',
+      options.thumbnail ?? Buffer.from(`thumbnail of ${clip.id}`),
+      'image/jpeg',
+    ],
     ['preview', 'previews', 'preview.mp4', Buffer.from(`preview of ${clip.id}`), 'video/mp4'],
   ]
   if (options.regions !== false) {
-    contents.push(['regions', 'processed', 'regions.json', Buffer.from(JSON.stringify(fakeRegions(clip.id))), 'application/json'])
+    contents.push([
+      'regions',
+      'processed',
+      'regions.json',
+      Buffer.from(JSON.stringify(fakeRegions(clip.id))),
+      'application/json',
+    ])
   }
   for (const [kind, bucket, name, data, type] of contents) {
     const key = `clips/${clip.id}/${name}`
     await storage.putStream(bucket, key, data, data.length, { 'Content-Type': type })
     const sha256 = createHash('sha256').update(data).digest('hex')
-    await ClipAsset.create({ clipId: clip.id, kind, bucket, key, bytes: data.length, sha256, contentType: type })
+    await ClipAsset.create({
+      clipId: clip.id,
+      kind,
+      bucket,
+      key,
+      bytes: data.length,
+      sha256,
+      contentType: type,
+    })
   }
   return clip
 }

@@ -28,14 +28,23 @@ const BOX = { x: 600, y: 300, width: 160, height: 120 }
 const DRAWN = { frame: 30, ...BOX, start: 20, end: 40 }
 
 function post(client: any, user: User, url: string, form: Record<string, unknown> = {}) {
-  return client.post(url).form(form).loginAs(user).withCsrfToken().header('HX-Request', 'true').redirects(0)
+  return client
+    .post(url)
+    .form(form)
+    .loginAs(user)
+    .withCsrfToken()
+    .header('HX-Request', 'true')
+    .redirects(0)
 }
 
 async function forgetJobs(...ids: string[]) {
   const queue = await app.container.make(QueueService)
   for (const id of ids) {
     const name = id.startsWith('track-') ? 'track-redaction' : 'render-redaction'
-    await queue.queue(name).remove(id).catch(() => {})
+    await queue
+      .queue(name)
+      .remove(id)
+      .catch(() => {})
   }
 }
 
@@ -61,7 +70,10 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
   group.each.setup(isolate)
   group.each.timeout(120_000)
 
-  test('the box is tracked, re-rendered from the original with the automatic regions replayed, recorded with the admin and audited', async ({ assert, client }) => {
+  test('the box is tracked, re-rendered from the original with the automatic regions replayed, recorded with the admin and audited', async ({
+    assert,
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
     const assetsBefore = await ClipAsset.query().where('clip_id', clip.id)
@@ -82,15 +94,30 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     await work.track(redaction.id, jobContext())
     await redaction.refresh()
     assert.equal(redaction.status, 'tracked')
-    assert.deepEqual(redaction.track!.map((row) => row[0]), Array.from({ length: 21 }, (_, index) => 20 + index))
-    assert.deepEqual(redaction.track!.find((row) => row[0] === 30)!.slice(1, 5), [BOX.x, BOX.y, BOX.width, BOX.height])
-    const panel = await client.get(`/admin/moderation/${clip.id}/redactions/${redaction.id}`).loginAs(admin).header('HX-Request', 'true')
+    assert.deepEqual(
+      redaction.track!.map((row) => row[0]),
+      Array.from({ length: 21 }, (_, index) => 20 + index)
+    )
+    assert.deepEqual(redaction.track!.find((row) => row[0] === 30)!.slice(1, 5), [
+      BOX.x,
+      BOX.y,
+      BOX.width,
+      BOX.height,
+    ])
+    const panel = await client
+      .get(`/admin/moderation/${clip.id}/redactions/${redaction.id}`)
+      .loginAs(admin)
+      .header('HX-Request', 'true')
     panel.assertStatus(200)
     assert.include(panel.text(), 'data-redaction-state="tracked"')
     assert.include(panel.text(), 'data-redaction-track=')
 
     // When the admin re-renders, the render job replaces the video and what derives from it.
-    const rendering = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)
+    const rendering = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`
+    )
     rendering.assertStatus(200)
     assert.include(rendering.text(), 'data-redaction-state="rendering"')
     await forgetJobs(`render-redaction-${redaction.id}`)
@@ -101,7 +128,8 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
 
     const assetsAfter = await ClipAsset.query().where('clip_id', clip.id)
     const after = Object.fromEntries(assetsAfter.map((asset) => [asset.kind, asset.sha256]))
-    for (const kind of ['video', 'thumbnail', 'preview', 'regions', 'metadata']) assert.notEqual(after[kind], before[kind], `${kind} replaced`)
+    for (const kind of ['video', 'thumbnail', 'preview', 'regions', 'metadata'])
+      assert.notEqual(after[kind], before[kind], `${kind} replaced`)
     assert.equal(after.keypoints, before.keypoints, 'keypoints.json is kept as it was')
     assert.equal(after.raw, before.raw)
 
@@ -111,7 +139,10 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     // (Measured: 0.64 against 9.2 in the box; 7.4 against 14.8 outside, the re-encode's own loss.)
     assert.isBelow(highPassEnergy(newFrame, BOX), highPassEnergy(oldFrame, BOX) * 0.15)
     const face = { x: AUTOMATIC_FACE.x + 10, y: AUTOMATIC_FACE.y + 10, width: 60, height: 80 }
-    assert.isBelow(highPassEnergy(await greyFrame(await readAsset(clip.id, 'video'), 5), face), highPassEnergy(await greyFrame(video, 5), face) * 0.3)
+    assert.isBelow(
+      highPassEnergy(await greyFrame(await readAsset(clip.id, 'video'), 5), face),
+      highPassEnergy(await greyFrame(video, 5), face) * 0.3
+    )
     // Outside the box the picture keeps its detail, less what one more encode costs.
     const outside = { x: 900, y: 500, width: 200, height: 150 }
     assert.isAbove(highPassEnergy(newFrame, outside), highPassEnergy(oldFrame, outside) * 0.35)
@@ -122,7 +153,11 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const regions = JSON.parse(bytes.toString())
     const ajv = new Ajv2020({ allErrors: true, strict: false })
     addFormats.default(ajv)
-    const valid = ajv.compile(JSON.parse(await readFile(app.makePath('workers/pipeline/schemas/regions.schema.json'), 'utf8')))
+    const valid = ajv.compile(
+      JSON.parse(
+        await readFile(app.makePath('workers/pipeline/schemas/regions.schema.json'), 'utf8')
+      )
+    )
     assert.isTrue(valid(regions), JSON.stringify(valid.errors))
     assert.lengthOf(regions.manual, 1)
     assert.deepEqual(regions.manual[0].admin, { id: admin.id, email: admin.email })
@@ -131,19 +166,40 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.deepEqual(regions.manual[0].anchor, { frame: 30, ...BOX })
     assert.equal(regions.manual[0].source, 'raw')
     assert.approximately(Date.parse(regions.manual[0].at), Date.now(), 120_000)
-    const rows = regions.frames.flatMap((entry: any) => Array.from({ length: entry.count }, (_, offset) => [entry.index + offset, entry.regions]))
-    const manualFrames = rows.filter(([, list]: any) => list.some((row: any) => row[0] === 'manual')).map(([index]: any) => index)
-    assert.deepEqual(manualFrames, Array.from({ length: 21 }, (_, index) => 20 + index))
-    assert.lengthOf(rows.filter(([, list]: any) => list.some((row: any) => row[0] === 'face')), 10)
+    const rows = regions.frames.flatMap((entry: any) =>
+      Array.from({ length: entry.count }, (_, offset) => [entry.index + offset, entry.regions])
+    )
+    const manualFrames = rows
+      .filter(([, list]: any) => list.some((row: any) => row[0] === 'manual'))
+      .map(([index]: any) => index)
+    assert.deepEqual(
+      manualFrames,
+      Array.from({ length: 21 }, (_, index) => 20 + index)
+    )
+    assert.lengthOf(
+      rows.filter(([, list]: any) => list.some((row: any) => row[0] === 'face')),
+      10
+    )
 
     // metadata.json names the new files' hashes and the redaction, without the reviewer.
     const metadataBytes = await readAsset(clip.id, 'metadata')
     const metadata = JSON.parse(metadataBytes.toString())
-    for (const kind of ['video', 'keypoints', 'thumbnail', 'preview']) assert.equal(metadata.files[kind].sha256, after[kind], `metadata.json lists the stored ${kind}`)
-    assert.deepEqual(metadata.redactions.map((item: any) => [item.frames, item.regions]), [[[20, 40], 21]])
+    for (const kind of ['video', 'keypoints', 'thumbnail', 'preview'])
+      assert.equal(
+        metadata.files[kind].sha256,
+        after[kind],
+        `metadata.json lists the stored ${kind}`
+      )
+    assert.deepEqual(
+      metadata.redactions.map((item: any) => [item.frames, item.regions]),
+      [[[20, 40], 21]]
+    )
     assert.notInclude(JSON.stringify(metadata), admin.email)
 
-    const audit = await AuditLog.query().where('action', 'clip.redacted').where('subject_id', clip.id).firstOrFail()
+    const audit = await AuditLog.query()
+      .where('action', 'clip.redacted')
+      .where('subject_id', clip.id)
+      .firstOrFail()
     assert.equal(audit.actorId, admin.id)
     assert.equal(audit.meta.regions, 21)
     assert.deepEqual(audit.meta.frames, [20, 40])
@@ -156,15 +212,25 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const assetsAgain = await ClipAsset.query().where('clip_id', clip.id)
     const again = Object.fromEntries(assetsAgain.map((asset) => [asset.kind, asset.sha256]))
     assert.deepEqual(again, after)
-    assert.lengthOf(await AuditLog.query().where('action', 'clip.redacted').where('subject_id', clip.id), 1)
+    assert.lengthOf(
+      await AuditLog.query().where('action', 'clip.redacted').where('subject_id', clip.id),
+      1
+    )
   })
 
-  test('once retention removed the original, the anonymized video is blurred in the box instead', async ({ assert, client }) => {
+  test('once retention removed the original, the anonymized video is blurred in the box instead', async ({
+    assert,
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video, { status: 'approved' })
     await ClipAsset.query().where('clip_id', clip.id).where('kind', 'raw').delete()
     const redaction = await trackedRedaction(client, admin, clip.id)
-    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)
+    const response = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`
+    )
     response.assertStatus(200)
     await forgetJobs(`render-redaction-${redaction.id}`)
     const redactionWorkService = await app.container.make(RedactionWorkService)
@@ -175,7 +241,10 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const newFrame = await greyFrame(await readAsset(clip.id, 'video'), 35)
     const tracked = redaction.track!.find((row) => row[0] === 35)!
     const box = { x: tracked[1], y: tracked[2], width: tracked[3], height: tracked[4] }
-    assert.isBelow(highPassEnergy(newFrame, box), highPassEnergy(await greyFrame(video, 35), box) * 0.3)
+    assert.isBelow(
+      highPassEnergy(newFrame, box),
+      highPassEnergy(await greyFrame(video, 35), box) * 0.3
+    )
     const bytes = await readAsset(clip.id, 'regions')
     const regions = JSON.parse(bytes.toString())
     assert.equal(regions.manual[0].source, 'anonymized')
@@ -185,7 +254,11 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
     const redaction = await trackedRedaction(client, admin, clip.id)
-    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`)
+    const response = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${redaction.id}/render`
+    )
     response.assertStatus(200)
     await forgetJobs(`render-redaction-${redaction.id}`)
     // The original is damaged since: it no longer decodes.
@@ -206,7 +279,10 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     assert.include(page.text(), 'data-redaction-outcome="failed"')
   })
 
-  test('a box outside the frame, an empty or too long range are refused with a sentence, and nothing is recorded', async ({ assert, client }) => {
+  test('a box outside the frame, an empty or too long range are refused with a sentence, and nothing is recorded', async ({
+    assert,
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
     const url = `/admin/moderation/${clip.id}/redactions`
@@ -228,7 +304,12 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
       assert.include(response.text(), 'data-redaction-error')
     }
     // A plain form (no htmx) is sent back to the review page with the sentence.
-    const plain = await client.post(url).form({ ...DRAWN, start: 35, end: 25 }).loginAs(admin).withCsrfToken().redirects(0)
+    const plain = await client
+      .post(url)
+      .form({ ...DRAWN, start: 35, end: 25 })
+      .loginAs(admin)
+      .withCsrfToken()
+      .redirects(0)
     plain.assertStatus(302)
     assert.equal(plain.header('location'), `/admin/moderation/${clip.id}`)
     assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
@@ -242,12 +323,19 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
     const metadata = JSON.parse(bytes.toString())
     metadata.output.frameCount = 900
     await replaceAsset(clip.id, 'metadata', Buffer.from(JSON.stringify(metadata)))
-    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, { ...DRAWN, start: 0, end: 300 })
+    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, {
+      ...DRAWN,
+      start: 0,
+      end: 300,
+    })
     response.assertStatus(422)
     assert.include(response.text(), 'longer than 10 seconds (300 frames)')
   })
 
-  test('only an active admin redacts; creators and buyers are refused', async ({ assert, client }) => {
+  test('only an active admin redacts; creators and buyers are refused', async ({
+    assert,
+    client,
+  }) => {
     const clip = await redactableClip(null, video)
     for (const role of ['creator', 'buyer'] as const) {
       const user = await makeUser(role)
@@ -258,7 +346,11 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
       panel.assertStatus(403)
       assert.include(panel.text(), 'Only administrators redact clips.')
     }
-    const guest = await client.post(`/admin/moderation/${clip.id}/redactions`).form(DRAWN).withCsrfToken().redirects(0)
+    const guest = await client
+      .post(`/admin/moderation/${clip.id}/redactions`)
+      .form(DRAWN)
+      .withCsrfToken()
+      .redirects(0)
     assert.equal(guest.status(), 302)
     assert.equal(guest.header('location'), '/login')
     assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
@@ -267,63 +359,121 @@ test.group('Moderation: a reviewer redacts a miss', (group) => {
   test('a clip not awaiting review nor approved cannot be redacted', async ({ assert, client }) => {
     const admin = await makeUser('admin')
     for (const status of ['rejected', 'withdrawn'] as const) {
-      const clip = await redactableClip(null, video, status === 'rejected' ? { status, statusReason: 'A face shows.' } : { status, withdrawnAt: DateTime.now() })
+      const clip = await redactableClip(
+        null,
+        video,
+        status === 'rejected'
+          ? { status, statusReason: 'A face shows.' }
+          : { status, withdrawnAt: DateTime.now() }
+      )
       const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, DRAWN)
       response.assertStatus(409)
-      assert.include(response.text(), `is ${status}: only a clip awaiting review or approved can be redacted`)
+      assert.include(
+        response.text(),
+        `is ${status}: only a clip awaiting review or approved can be redacted`
+      )
       assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
     }
   })
 
-  test("an approved clip already in a dataset version is refused: its version's manifest names its video", async ({ assert, client }) => {
+  test("an approved clip already in a dataset version is refused: its version's manifest names its video", async ({
+    assert,
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video, { status: 'approved' })
     await versionContaining(clip)
-    const before = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'video').firstOrFail()
+    const before = await ClipAsset.query()
+      .where('clip_id', clip.id)
+      .where('kind', 'video')
+      .firstOrFail()
     const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, DRAWN)
     response.assertStatus(409)
-    assert.include(response.text(), 'is in 1 dataset version whose manifest names its video, so it cannot be re-rendered')
+    assert.include(
+      response.text(),
+      'is in 1 dataset version whose manifest names its video, so it cannot be re-rendered'
+    )
     assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 0)
-    const after = await ClipAsset.query().where('clip_id', clip.id).where('kind', 'video').firstOrFail()
+    const after = await ClipAsset.query()
+      .where('clip_id', clip.id)
+      .where('kind', 'video')
+      .firstOrFail()
     assert.equal(after.sha256, before.sha256)
   })
 
-  test('while a re-render runs, another one of the same clip is refused; a new box replaces one not yet rendering', async ({ assert, client }) => {
+  test('while a re-render runs, another one of the same clip is refused; a new box replaces one not yet rendering', async ({
+    assert,
+    client,
+  }) => {
     const admin = await makeUser('admin')
     const clip = await redactableClip(null, video)
     const first = await trackedRedaction(client, admin, clip.id)
 
     // A second box replaces the tracked one.
-    const second = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, { ...DRAWN, x: 100 })
+    const second = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, {
+      ...DRAWN,
+      x: 100,
+    })
     second.assertStatus(200)
     await first.refresh()
     assert.equal(first.status, 'cancelled')
-    const replacing = await ClipRedaction.query().where('clip_id', clip.id).where('status', 'tracking').firstOrFail()
+    const replacing = await ClipRedaction.query()
+      .where('clip_id', clip.id)
+      .where('status', 'tracking')
+      .firstOrFail()
     await forgetJobs(`track-redaction-${replacing.id}`)
-    const response = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${first.id}/render`)
+    const response = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${first.id}/render`
+    )
     response.assertStatus(404)
 
     const redactionWorkService = await app.container.make(RedactionWorkService)
     await redactionWorkService.track(replacing.id, jobContext())
-    const started = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${replacing.id}/render`)
+    const started = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${replacing.id}/render`
+    )
     started.assertStatus(200)
     await forgetJobs(`render-redaction-${replacing.id}`)
 
     // The same re-render asked twice, a new box, a cancel: all refused while it runs.
-    const twice = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${replacing.id}/render`)
+    const twice = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${replacing.id}/render`
+    )
     twice.assertStatus(409)
     assert.include(twice.text(), 'is already running')
     const drawn = await post(client, admin, `/admin/moderation/${clip.id}/redactions`, DRAWN)
     drawn.assertStatus(409)
     assert.include(drawn.text(), 'is already running')
-    const cancel = await post(client, admin, `/admin/moderation/${clip.id}/redactions/${replacing.id}/cancel`)
+    const cancel = await post(
+      client,
+      admin,
+      `/admin/moderation/${clip.id}/redactions/${replacing.id}/cancel`
+    )
     cancel.assertStatus(409)
-    assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id).where('status', 'rendering'), 1)
+    assert.lengthOf(
+      await ClipRedaction.query().where('clip_id', clip.id).where('status', 'rendering'),
+      1
+    )
     assert.lengthOf(await ClipRedaction.query().where('clip_id', clip.id), 2)
 
     // The database holds to it too: a second `rendering` row of the clip cannot be written.
     await assert.rejects(() =>
-      ClipRedaction.create({ clipId: clip.id, adminId: admin.id, status: 'rendering', anchorFrame: 1, box: BOX, startFrame: 0, endFrame: 2, track: [] })
+      ClipRedaction.create({
+        clipId: clip.id,
+        adminId: admin.id,
+        status: 'rendering',
+        anchorFrame: 1,
+        box: BOX,
+        startFrame: 0,
+        endFrame: 2,
+        track: [],
+      })
     )
   })
 })

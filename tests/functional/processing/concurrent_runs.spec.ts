@@ -13,7 +13,12 @@ import { uploadedClip } from '#tests/helpers/clips'
 import { sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
 
 function context(jobId: string, onProgress: (percent: number) => void = () => {}): JobContext {
-  return { jobId, attempt: 1, finalAttempt: true, reportProgress: async (percent) => onProgress(percent) }
+  return {
+    jobId,
+    attempt: 1,
+    finalAttempt: true,
+    reportProgress: async (percent) => onProgress(percent),
+  }
 }
 
 async function sha256Of(bucket: BucketName, key: string) {
@@ -24,7 +29,10 @@ async function sha256Of(bucket: BucketName, key: string) {
 }
 
 test.group('process-clip: two runs of one clip at once', () => {
-  test('one set of assets, every object present and hashed as the database says, nothing orphaned', async ({ assert, cleanup }) => {
+  test('one set of assets, every object present and hashed as the database says, nothing orphaned', async ({
+    assert,
+    cleanup,
+  }) => {
     // Committed data: each run publishes in its own transaction under a row lock, as two workers would.
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
@@ -49,21 +57,35 @@ test.group('process-clip: two runs of one clip at once', () => {
     })()
     const outcomes = await Promise.allSettled([firstRun, secondRun])
     assert.isDefined(redelivered, 'the second run started while the first worked')
-    assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'fulfilled'], String(outcomes.find((o) => o.status === 'rejected')?.reason))
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['fulfilled', 'fulfilled'],
+      String(outcomes.find((o) => o.status === 'rejected')?.reason)
+    )
 
     const row = await Clip.findOrFail(clip.id)
     assert.equal(row.status, 'processed')
     const assets = await ClipAsset.query().where('clip_id', clip.id)
-    assert.sameMembers(assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(
+      assets.map((asset) => asset.kind),
+      ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview']
+    )
     for (const asset of assets) {
-      assert.equal(await sha256Of(asset.bucket as BucketName, asset.key), asset.sha256, `${asset.kind} is stored as the database says`)
+      assert.equal(
+        await sha256Of(asset.bucket as BucketName, asset.key),
+        asset.sha256,
+        `${asset.kind} is stored as the database says`
+      )
     }
     const storage = await app.container.make(StorageService)
     const stored = [
       ...(await storage.list('processed', `clips/${clip.id}/`)),
       ...(await storage.list('previews', `clips/${clip.id}/`)),
     ].sort()
-    const published = assets.filter((asset) => asset.kind !== 'raw').map((asset) => asset.key).sort()
+    const published = assets
+      .filter((asset) => asset.kind !== 'raw')
+      .map((asset) => asset.key)
+      .sort()
     assert.deepEqual(stored, published, 'every stored object is a published asset')
     const runs = await db.from('processing_runs').where('clip_id', clip.id)
     assert.equal(runs.filter((run) => run.status === 'succeeded').length, 1)

@@ -18,12 +18,20 @@ import { emptyBuckets } from '#tests/helpers/s3'
 const exec = promisify(execFile)
 
 function context(overrides: Partial<JobContext> = {}): JobContext {
-  return { jobId: 'limits', attempt: 1, finalAttempt: false, reportProgress: async () => {}, ...overrides }
+  return {
+    jobId: 'limits',
+    attempt: 1,
+    finalAttempt: false,
+    reportProgress: async () => {},
+    ...overrides,
+  }
 }
 
 /** ffmpeg children of this process still running: a stopped run must leave none. */
 async function ffmpegChildren() {
-  const { stdout } = await exec('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).catch(() => ({ stdout: '' }))
+  const { stdout } = await exec('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).catch(
+    () => ({ stdout: '' })
+  )
   return stdout.split('\n').filter((line) => /ffmpeg|ffprobe/.test(line))
 }
 
@@ -35,8 +43,22 @@ async function ffmpegChildren() {
 async function lyingClip(dir: string) {
   const path = join(dir, 'lying.mkv')
   await exec(config.media.ffmpegPath, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=5', '-t', '60',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', path,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=5',
+    '-t',
+    '60',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '10',
+    path,
   ])
   const bytes = await readFile(path)
   const at = bytes.indexOf(Buffer.from([0x44, 0x89]))
@@ -46,7 +68,15 @@ async function lyingClip(dir: string) {
   const tag = bytes.indexOf('00:01:00.000000000')
   if (tag !== -1) bytes.write('00:00:02.000000000', tag)
   await writeFile(path, bytes)
-  const { stdout } = await exec(config.media.ffprobePath, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path])
+  const { stdout } = await exec(config.media.ffprobePath, [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'csv=p=0',
+    path,
+  ])
   return { path, declared: Number(stdout.trim()) }
 }
 
@@ -54,7 +84,10 @@ test.group('process-clip: bounded work', (group) => {
   group.each.setup(isolate)
   group.each.setup(emptyBuckets)
 
-  test('a header that says 2 s on a stream of 60 s fails the clip at once, with no ffmpeg left running', async ({ assert, cleanup }) => {
+  test('a header that says 2 s on a stream of 60 s fails the clip at once, with no ffmpeg left running', async ({
+    assert,
+    cleanup,
+  }) => {
     const dir = await mkdtemp(join(tmpdir(), 'athera-lying-'))
     cleanup(() => rm(dir, { recursive: true, force: true }))
     const { path, declared } = await lyingClip(dir)
@@ -74,12 +107,18 @@ test.group('process-clip: bounded work', (group) => {
     const [run] = await ProcessingRun.query().where('clip_id', clip.id)
     assert.equal(run.errorCode, 'E_DURATION_MISMATCH')
     await clip.load('assets')
-    assert.deepEqual(clip.assets.map((asset) => asset.kind), ['raw'])
+    assert.deepEqual(
+      clip.assets.map((asset) => asset.kind),
+      ['raw']
+    )
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(300_000)
 
-  test('a run past its time limit is stopped: the clip fails with a sentence and the worker is free', async ({ assert, cleanup }) => {
+  test('a run past its time limit is stopped: the clip fails with a sentence and the worker is free', async ({
+    assert,
+    cleanup,
+  }) => {
     const saved = { ...config.pipeline.timeLimit }
     // One second for any clip: the standardize step cannot finish in it.
     Object.assign(config.pipeline.timeLimit, { factor: 0.01, minSeconds: 1 })
@@ -92,7 +131,10 @@ test.group('process-clip: bounded work', (group) => {
 
     await clip.refresh()
     assert.equal(clip.status, 'failed')
-    assert.match(clip.statusReason ?? '', /took longer than the 1 second allowed for a clip of this length/)
+    assert.match(
+      clip.statusReason ?? '',
+      /took longer than the 1 second allowed for a clip of this length/
+    )
     const [run] = await ProcessingRun.query().where('clip_id', clip.id)
     assert.equal(run.errorCode, 'E_TIME_LIMIT')
     assert.deepEqual(await ffmpegChildren(), [], 'the ffmpeg children were killed')

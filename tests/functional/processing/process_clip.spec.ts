@@ -14,12 +14,24 @@ import { VisionService } from '#app/processing/vision_service'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
 import { uploadedClip } from '#tests/helpers/clips'
-import { sharedClips, sharedMediaAvailable, shortClip, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import {
+  sharedClips,
+  sharedMediaAvailable,
+  shortClip,
+  SKIP_WITHOUT_MEDIA,
+} from '#tests/helpers/media'
 import { emptyBuckets } from '#tests/helpers/s3'
 
 function context(overrides: Partial<JobContext> = {}): JobContext & { progress: number[] } {
   const progress: number[] = []
-  return { jobId: 'test-job', attempt: 1, finalAttempt: true, reportProgress: async (p) => void progress.push(p), progress, ...overrides }
+  return {
+    jobId: 'test-job',
+    attempt: 1,
+    finalAttempt: true,
+    reportProgress: async (p) => void progress.push(p),
+    progress,
+    ...overrides,
+  }
 }
 
 async function readObject(bucket: 'processed' | 'previews' | 'raw', key: string) {
@@ -33,7 +45,10 @@ test.group('process-clip job', (group) => {
   group.each.setup(isolate)
   group.each.setup(emptyBuckets)
 
-  test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({ assert, client }) => {
+  test('an uploaded clip is processed: all assets published at once, with hashes and a run record', async ({
+    assert,
+    client,
+  }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
@@ -48,11 +63,18 @@ test.group('process-clip job', (group) => {
     assert.equal(clip.status, 'processed')
     assert.equal(clip.progress, 100)
     await clip.load('assets')
-    assert.sameMembers(clip.assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(
+      clip.assets.map((asset) => asset.kind),
+      ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview']
+    )
     for (const asset of clip.assets.filter((item) => item.kind !== 'raw')) {
       assert.equal(asset.key, objectKey(clip.id, asset.kind as any, asset.sha256))
       const bytes = await readObject(asset.bucket as any, asset.key)
-      assert.equal(createHash('sha256').update(bytes).digest('hex'), asset.sha256, `${asset.kind} stored as hashed`)
+      assert.equal(
+        createHash('sha256').update(bytes).digest('hex'),
+        asset.sha256,
+        `${asset.kind} stored as hashed`
+      )
     }
     const metadataAsset = clip.assets.find((asset) => asset.kind === 'metadata')!
     const metadataBytes = await readObject('processed', metadataAsset.key)
@@ -75,7 +97,12 @@ test.group('process-clip job', (group) => {
     assert.equal(clip.riskScore, risk.score)
     assert.deepEqual(
       clip.riskReasons,
-      risk.reasons.map(({ code, message, weight, times }: any) => ({ code, message, weight, times }))
+      risk.reasons.map(({ code, message, weight, times }: any) => ({
+        code,
+        message,
+        weight,
+        times,
+      }))
     )
     assert.isAbove(ctx.progress.length, 1, 'progress was reported')
     const maxLagMs = lag.max / 1e6
@@ -97,8 +124,15 @@ test.group('process-clip job', (group) => {
     assert.equal(body.clipId, clip.id)
     assert.isAtLeast(Math.max(...body.frames.map((frame: any) => frame.people.length)), 2)
     assert.lengthOf(body.frames[0].people[0].keypoints, 33)
-    assert.include(metadata.models.map((model: any) => model.name), 'anonymize')
-    assert.isAbove(metadata.anonymization.anonymize.detectedFaces, 0, 'faces were found and blurred')
+    assert.include(
+      metadata.models.map((model: any) => model.name),
+      'anonymize'
+    )
+    assert.isAbove(
+      metadata.anonymization.anonymize.detectedFaces,
+      0,
+      'faces were found and blurred'
+    )
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
@@ -118,7 +152,9 @@ test.group('process-clip job', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('a corrupt original fails with a clear reason after its last attempt', async ({ assert }) => {
+  test('a corrupt original fails with a clear reason after its last attempt', async ({
+    assert,
+  }) => {
     const work = await mkdtemp(join(tmpdir(), 'athera-corrupt-'))
     const broken = join(work, 'broken.mp4')
     await copyFile(sharedClips()[0], broken)
@@ -139,18 +175,30 @@ test.group('process-clip job', (group) => {
     assert.isNotEmpty(clip.statusReason)
     assert.isNotNull(clip.failedStep)
     const runs = await ProcessingRun.query().where('clip_id', clip.id).orderBy('attempt')
-    assert.deepEqual(runs.map((run) => [run.attempt, run.status]), [[1, 'failed'], [2, 'failed']])
+    assert.deepEqual(
+      runs.map((run) => [run.attempt, run.status]),
+      [
+        [1, 'failed'],
+        [2, 'failed'],
+      ]
+    )
     assert.isNotEmpty(runs[1].errorMessage)
 
     // Nothing half-published, nothing left in the processed buckets.
     await clip.load('assets')
-    assert.deepEqual(clip.assets.map((asset) => asset.kind), ['raw'])
+    assert.deepEqual(
+      clip.assets.map((asset) => asset.kind),
+      ['raw']
+    )
     await rm(work, { recursive: true, force: true })
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('a failed clip retried from the page resumes at the failed step', async ({ assert, client }) => {
+  test('a failed clip retried from the page resumes at the failed step', async ({
+    assert,
+    client,
+  }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const logger = await app.container.make('logger')
@@ -161,13 +209,20 @@ test.group('process-clip job', (group) => {
         throw new Error('S3 is read-only right now')
       }
     }
-    const failing = new ClipProcessingService(new ReadOnlyStorage(app.config.get<any>('athera').storage, logger), new VisionService())
+    const failing = new ClipProcessingService(
+      new ReadOnlyStorage(app.config.get<any>('athera').storage, logger),
+      new VisionService()
+    )
     await assert.rejects(() => failing.process(clip.id, context()))
     await clip.refresh()
     assert.equal(clip.status, 'failed')
     assert.equal(clip.failedStep, 'store')
 
-    const retry = await client.post(`/clips/${clip.id}/retry`).loginAs(creator).withCsrfToken().redirects(0)
+    const retry = await client
+      .post(`/clips/${clip.id}/retry`)
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     assert.oneOf(retry.status(), [302, 303])
     await clip.refresh()
     assert.equal(clip.status, 'uploaded')
@@ -176,7 +231,10 @@ test.group('process-clip job', (group) => {
     await clip.refresh()
     assert.equal(clip.status, 'processed')
     const runs = await ProcessingRun.query().where('clip_id', clip.id).orderBy('attempt')
-    assert.deepEqual(runs.map((run) => run.status), ['failed', 'succeeded'])
+    assert.deepEqual(
+      runs.map((run) => run.status),
+      ['failed', 'succeeded']
+    )
     assert.properties(runs[0].stepTimings, ['standardize'])
     assert.notProperty(runs[1].stepTimings, 'standardize', 'the retry did not standardize again')
     assert.notProperty(runs[1].stepTimings, 'download', 'nor fetch the original again')
@@ -184,21 +242,29 @@ test.group('process-clip job', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('a clip withdrawn while it is processed publishes nothing and keeps no outputs', async ({ assert }) => {
+  test('a clip withdrawn while it is processed publishes nothing and keeps no outputs', async ({
+    assert,
+  }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const processing = await app.container.make(ClipProcessingService)
     const ctx = context({
       reportProgress: async (percent) => {
         // The creator withdraws half-way through.
-        if (percent >= 40) await Clip.query().where('id', clip.id).update({ status: 'withdrawn', withdrawn_at: new Date() })
+        if (percent >= 40)
+          await Clip.query()
+            .where('id', clip.id)
+            .update({ status: 'withdrawn', withdrawn_at: new Date() })
       },
     })
     await processing.process(clip.id, ctx)
     await clip.refresh()
     assert.equal(clip.status, 'withdrawn')
     await clip.load('assets')
-    assert.deepEqual(clip.assets.map((asset) => asset.kind), ['raw'])
+    assert.deepEqual(
+      clip.assets.map((asset) => asset.kind),
+      ['raw']
+    )
     const storage = await app.container.make(StorageService)
     assert.deepEqual(await storage.list('processed', `clips/${clip.id}/`), [])
     assert.deepEqual(await storage.list('previews', `clips/${clip.id}/`), [])

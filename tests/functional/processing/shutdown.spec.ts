@@ -16,7 +16,15 @@ import { until } from '#tests/helpers/wait'
 function startServer(logs: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', '@poppinss/ts-exec', 'bin/server.ts'], {
     cwd: app.appRoot.pathname,
-    env: { ...process.env, NODE_ENV: 'test', ATHERA_ROLES: 'web,worker', HOST: '127.0.0.1', PORT: '3352', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      ATHERA_ROLES: 'web,worker',
+      HOST: '127.0.0.1',
+      PORT: '3352',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (chunk) => logs.push(String(chunk)))
@@ -39,24 +47,34 @@ function terminate(child: ChildProcess) {
 }
 
 test.group('process-clip: the server on SIGTERM', () => {
-  test('after processing a clip, the server exits 0 on SIGTERM within the grace period', async ({ assert, cleanup }) => {
+  test('after processing a clip, the server exits 0 on SIGTERM within the grace period', async ({
+    assert,
+    cleanup,
+  }) => {
     // Committed data: the server is another process.
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const children: ChildProcess[] = []
     cleanup(async () => {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       await db.from('clips').where('id', clip.id).delete()
       await User.query().where('id', creator.id).update({ suspended_at: new Date() })
     })
     const logs: string[] = []
     const server = startServer(logs)
     children.push(server)
-    assert.isTrue(await until(async () => logs.join('').includes('job worker started'), 60_000), logs.join(''))
+    assert.isTrue(
+      await until(async () => logs.join('').includes('job worker started'), 60_000),
+      logs.join('')
+    )
 
     const queue = await app.container.make(QueueService)
     await queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
-    const done = await until(async () => (await Clip.find(clip.id))!.status === 'processed', 150_000)
+    const done = await until(
+      async () => (await Clip.find(clip.id))!.status === 'processed',
+      150_000
+    )
     assert.isTrue(done, `the server processed the clip\n${logs.join('').slice(-3000)}`)
 
     const { code, seconds } = await terminate(server)
@@ -66,14 +84,18 @@ test.group('process-clip: the server on SIGTERM', () => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(240_000)
 
-  test('SIGTERM mid-job: the job is stopped and handed back, the server exits 0 in time', async ({ assert, cleanup }) => {
+  test('SIGTERM mid-job: the job is stopped and handed back, the server exits 0 in time', async ({
+    assert,
+    cleanup,
+  }) => {
     const creator = await makeUser('creator')
     const { clip } = await uploadedClip(creator, shortClip())
     const jobId = `process-clip-${clip.id}`
     const queue = await app.container.make(QueueService)
     const children: ChildProcess[] = []
     cleanup(async () => {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       const leftover = await queue.queue('process-clip').getJob(jobId)
       await leftover?.remove().catch(() => {})
       await db.from('clips').where('id', clip.id).delete()
@@ -83,7 +105,10 @@ test.group('process-clip: the server on SIGTERM', () => {
     // Running jobs get one second to finish, then are handed back.
     const server = startServer(logs, { QUEUE_DRAIN_MS: '1000' })
     children.push(server)
-    assert.isTrue(await until(async () => logs.join('').includes('job worker started'), 60_000), logs.join(''))
+    assert.isTrue(
+      await until(async () => logs.join('').includes('job worker started'), 60_000),
+      logs.join('')
+    )
 
     await queue.dispatch('process-clip', { clipId: clip.id }, { jobId })
     const midway = await until(async () => {
@@ -103,14 +128,21 @@ test.group('process-clip: the server on SIGTERM', () => {
     const row = await Clip.findOrFail(clip.id)
     assert.equal(row.status, 'processing')
     const runs = await db.from('processing_runs').where('clip_id', clip.id)
-    assert.deepEqual(runs.map((run) => run.status), ['running'], 'the next attempt takes over the same run')
+    assert.deepEqual(
+      runs.map((run) => run.status),
+      ['running'],
+      'the next attempt takes over the same run'
+    )
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(240_000)
 })
 
 test.group('process-clip: the provider at shutdown', () => {
-  test('shutdown() stops the vision thread; the next clip starts a new one', async ({ assert, cleanup }) => {
+  test('shutdown() stops the vision thread; the next clip starts a new one', async ({
+    assert,
+    cleanup,
+  }) => {
     cleanup(() => VisionService.close())
     const processors = await new VisionService().processors()
     for (const processor of processors) await processor.close?.()

@@ -31,7 +31,10 @@ function startWorker(logs: string[]) {
 }
 
 test.group('process-clip: a worker killed mid-job', () => {
-  test('the job completes on the next worker with one set of assets and no orphan objects', async ({ assert, cleanup }) => {
+  test('the job completes on the next worker with one set of assets and no orphan objects', async ({
+    assert,
+    cleanup,
+  }) => {
     // Committed data: the workers are other processes.
     const creator = await makeUser('creator')
     const path = sharedClips().find((item) => item.includes('vtest')) ?? sharedClips()[0]
@@ -46,7 +49,10 @@ test.group('process-clip: a worker killed mid-job', () => {
 
     const first = startWorker(logs)
     workers.push(first)
-    assert.isTrue(await until(async () => logs.join('').includes('worker started'), 30_000), logs.join(''))
+    assert.isTrue(
+      await until(async () => logs.join('').includes('worker started'), 30_000),
+      logs.join('')
+    )
     const queue = await app.container.make(QueueService)
     await queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}` })
 
@@ -59,17 +65,26 @@ test.group('process-clip: a worker killed mid-job', () => {
 
     const second = startWorker(logs)
     workers.push(second)
-    const done = await until(async () => (await Clip.find(clip.id))!.status === 'processed', 120_000)
+    const done = await until(
+      async () => (await Clip.find(clip.id))!.status === 'processed',
+      120_000
+    )
     assert.isTrue(done, `the second worker finished the job\n${logs.join('').slice(-3000)}`)
 
     const assets = await ClipAsset.query().where('clip_id', clip.id)
-    assert.sameMembers(assets.map((asset) => asset.kind), ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview'])
+    assert.sameMembers(
+      assets.map((asset) => asset.kind),
+      ['raw', 'video', 'keypoints', 'regions', 'metadata', 'thumbnail', 'preview']
+    )
     const storage = await app.container.make(StorageService)
     const stored = [
       ...(await storage.list('processed', `clips/${clip.id}/`)),
       ...(await storage.list('previews', `clips/${clip.id}/`)),
     ].sort()
-    const published = assets.filter((asset) => asset.kind !== 'raw').map((asset) => asset.key).sort()
+    const published = assets
+      .filter((asset) => asset.kind !== 'raw')
+      .map((asset) => asset.key)
+      .sort()
     assert.deepEqual(stored, published, 'every stored object is a published asset')
     const runs = await db.from('processing_runs').where('clip_id', clip.id)
     assert.equal(runs.filter((run) => run.status === 'succeeded').length, 1)

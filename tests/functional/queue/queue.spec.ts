@@ -18,7 +18,10 @@ test.group('Job queue', (group) => {
   test('a dispatched job is worked by the in-process worker', async ({ assert }) => {
     const logger = await app.container.make('logger')
     const prefix = `athera-test-${Date.now()}`
-    const queue = new QueueService({ connection: connection(), prefix, concurrency: 1, registry }, logger)
+    const queue = new QueueService(
+      { connection: connection(), prefix, concurrency: 1, registry },
+      logger
+    )
     const user = await makeUser('creator')
     await db.table('password_reset_tokens').insert({
       user_id: user.id,
@@ -33,13 +36,19 @@ test.group('Job queue', (group) => {
     const job = await queue.queue('purge-expired-tokens').getJob(jobId)
     await job!.waitUntilFinished(events, 15_000)
 
-    const left = await db.from('password_reset_tokens').where('user_id', user.id).count('* as total').first()
+    const left = await db
+      .from('password_reset_tokens')
+      .where('user_id', user.id)
+      .count('* as total')
+      .first()
     assert.equal(Number(left.total), 0)
     await events.close()
     await queue.close()
   })
 
-  test('close() lets the running job finish before returning (graceful drain on SIGTERM)', async ({ assert }) => {
+  test('close() lets the running job finish before returning (graceful drain on SIGTERM)', async ({
+    assert,
+  }) => {
     const logger = await app.container.make('logger')
     const prefix = `athera-drain-${Date.now()}`
     const steps: string[] = []

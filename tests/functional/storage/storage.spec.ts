@@ -25,16 +25,27 @@ test.group('Object storage', () => {
   test('an object streamed in comes back byte for byte', async ({ assert }) => {
     const storage = await app.container.make(StorageService)
     const body = randomBytes(3 * 1024 * 1024 + 17)
-    await storage.putStream('processed', 'clips/test/video.mp4', Readable.from([body]), body.length, {
-      'Content-Type': 'video/mp4',
-    })
+    await storage.putStream(
+      'processed',
+      'clips/test/video.mp4',
+      Readable.from([body]),
+      body.length,
+      {
+        'Content-Type': 'video/mp4',
+      }
+    )
 
     const stat = await storage.stat('processed', 'clips/test/video.mp4')
     assert.equal(stat!.size, body.length)
     const back = await readAll(await storage.getStream('processed', 'clips/test/video.mp4'))
-    assert.equal(createHash('sha256').update(back).digest('hex'), createHash('sha256').update(body).digest('hex'))
+    assert.equal(
+      createHash('sha256').update(back).digest('hex'),
+      createHash('sha256').update(body).digest('hex')
+    )
 
-    const range = await readAll(await storage.getStream('processed', 'clips/test/video.mp4', { offset: 10, length: 100 }))
+    const range = await readAll(
+      await storage.getStream('processed', 'clips/test/video.mp4', { offset: 10, length: 100 })
+    )
     assert.deepEqual(range, body.subarray(10, 110))
 
     await storage.remove('processed', 'clips/test/video.mp4')
@@ -52,7 +63,10 @@ test.group('Object storage', () => {
     const signed = await fetch(url)
     assert.equal(signed.status, 200)
     assert.equal(await signed.text(), 'jpeg bytes')
-    assert.match(signed.headers.get('content-disposition') ?? '', /attachment; filename="thumb.jpg"/)
+    assert.match(
+      signed.headers.get('content-disposition') ?? '',
+      /attachment; filename="thumb.jpg"/
+    )
   })
 
   test('a presigned PUT uploads without credentials', async ({ assert }) => {
@@ -64,7 +78,9 @@ test.group('Object storage', () => {
     assert.equal(back.toString(), 'raw footage')
   })
 
-  test('putFile sends a large file as an S3 multipart upload, one part in memory at a time', async ({ assert }) => {
+  test('putFile sends a large file as an S3 multipart upload, one part in memory at a time', async ({
+    assert,
+  }) => {
     const logger = await app.container.make('logger')
     const config = app.config.get<any>('athera').storage
     const storage = new StorageService({ ...config, partSize: 5 * 1024 * 1024 }, logger)
@@ -73,22 +89,37 @@ test.group('Object storage', () => {
     const body = randomBytes(11 * 1024 * 1024 + 3)
     await writeFile(path, body)
 
-    const result = await storage.putFile('raw', 'clips/multipart/original', path, 'application/octet-stream')
+    const result = await storage.putFile(
+      'raw',
+      'clips/multipart/original',
+      path,
+      'application/octet-stream'
+    )
     assert.deepEqual(result, { size: body.length, parts: 3 })
     const back = await readAll(await storage.getStream('raw', 'clips/multipart/original'))
     assert.isTrue(back.equals(body))
 
-    const single = await storage.putFile('raw', 'clips/single/original', path.replace('big', 'small'), 'text/plain').catch((error) => error)
+    const single = await storage
+      .putFile('raw', 'clips/single/original', path.replace('big', 'small'), 'text/plain')
+      .catch((error) => error)
     assert.instanceOf(single, Error, 'a missing file is an error, not an empty object')
     await writeFile(join(dir, 'small.bin'), 'tiny')
-    assert.deepEqual(await storage.putFile('raw', 'clips/single/original', join(dir, 'small.bin'), 'text/plain'), { size: 4, parts: 1 })
+    assert.deepEqual(
+      await storage.putFile('raw', 'clips/single/original', join(dir, 'small.bin'), 'text/plain'),
+      { size: 4, parts: 1 }
+    )
     await rm(dir, { recursive: true, force: true })
   })
 
-  test('presigned URLs are signed for the public address when one is configured', async ({ assert }) => {
+  test('presigned URLs are signed for the public address when one is configured', async ({
+    assert,
+  }) => {
     const logger = await app.container.make('logger')
     const config = app.config.get<any>('athera').storage
-    const storage = new StorageService({ ...config, publicUrl: 'https://media.club.example' }, logger)
+    const storage = new StorageService(
+      { ...config, publicUrl: 'https://media.club.example' },
+      logger
+    )
     const url = new URL(await storage.presignedGet('processed', 'clips/x/video.mp4', 120))
     assert.equal(url.host, 'media.club.example')
     assert.equal(url.pathname, `/${storage.bucket('processed')}/clips/x/video.mp4`)

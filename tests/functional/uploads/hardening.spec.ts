@@ -16,7 +16,14 @@ import { makeUser, TEST_PASSWORD } from '#tests/helpers/users'
 import { HttpSession } from '#tests/helpers/http_session'
 import { TusClient } from '#tests/helpers/tus'
 import { sharedClips, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
-import { concatScript, connectionCounter, hlsPlaylist, makeCanary, scriptInAvi, scriptInMp4 } from '#tests/helpers/hostile_media'
+import {
+  concatScript,
+  connectionCounter,
+  hlsPlaylist,
+  makeCanary,
+  scriptInAvi,
+  scriptInMp4,
+} from '#tests/helpers/hostile_media'
 
 async function creatorWithConsent() {
   const user = await makeUser('creator')
@@ -26,7 +33,14 @@ async function creatorWithConsent() {
 }
 
 function fields(grantId: number, filename: string, extra: Record<string, string> = {}) {
-  return { consentId: grantId, filename, filetype: 'video/mp4', title: `Clip ${filename}`, sport: 'football', ...extra }
+  return {
+    consentId: grantId,
+    filename,
+    filetype: 'video/mp4',
+    title: `Clip ${filename}`,
+    sport: 'football',
+    ...extra,
+  }
 }
 
 async function cleanStorage() {
@@ -36,7 +50,11 @@ async function cleanStorage() {
 }
 
 async function nothingLeft(assert: any, userId: number) {
-  assert.lengthOf(await db.from('uploads').where('user_id', userId).whereNot('status', 'cancelled'), 0, 'no upload row')
+  assert.lengthOf(
+    await db.from('uploads').where('user_id', userId).whereNot('status', 'cancelled'),
+    0,
+    'no upload row'
+  )
   assert.lengthOf(await db.from('clips').where('user_id', userId), 0, 'no clip row')
   const storage = await app.container.make(StorageService)
   assert.deepEqual(await storage.list('raw', 'clips/'), [], 'no object')
@@ -52,7 +70,9 @@ test.group('Uploads: hostile media (issue 22, defect 4)', (group) => {
     return () => rm(workdir, { recursive: true, force: true })
   })
 
-  test('an HLS playlist or a concat script inside an AVI is refused: the canary is never read, no connection is made', async ({ assert }) => {
+  test('an HLS playlist or a concat script inside an AVI is refused: the canary is never read, no connection is made', async ({
+    assert,
+  }) => {
     const canary = await makeCanary(join(workdir, 'canary.txt'))
     const server = await connectionCounter()
     try {
@@ -61,7 +81,10 @@ test.group('Uploads: hostile media (issue 22, defect 4)', (group) => {
         ['hls.avi', hlsPlaylist(join(workdir, 'canary.txt'), server.url)],
         ['concat.avi', concatScript(join(workdir, 'canary.txt'), server.url)],
       ]) {
-        const { created, last } = await tus.upload(scriptInAvi(script), fields(grant.id, name, { filetype: 'video/x-msvideo' }))
+        const { created, last } = await tus.upload(
+          scriptInAvi(script),
+          fields(grant.id, name, { filetype: 'video/x-msvideo' })
+        )
         assert.equal(created.status, 201, created.text)
         assert.equal(last!.status, 422, `${name}: ${last!.text}`)
         assert.match(last!.text, /carries a playlist or script .* inside it/)
@@ -75,13 +98,18 @@ test.group('Uploads: hostile media (issue 22, defect 4)', (group) => {
     }
   })
 
-  test('a real MP4 carrying a playlist in a free atom is refused with a sentence', async ({ assert }) => {
+  test('a real MP4 carrying a playlist in a free atom is refused with a sentence', async ({
+    assert,
+  }) => {
     const canary = await makeCanary(join(workdir, 'canary.txt'))
     const server = await connectionCounter()
     try {
       const { user, grant, tus } = await creatorWithConsent()
       const mp4 = await readFile(sharedClips()[0])
-      const { last } = await tus.upload(scriptInMp4(mp4, hlsPlaylist(join(workdir, 'canary.txt'), server.url)), fields(grant.id, 'playlist.mp4'))
+      const { last } = await tus.upload(
+        scriptInMp4(mp4, hlsPlaylist(join(workdir, 'canary.txt'), server.url)),
+        fields(grant.id, 'playlist.mp4')
+      )
       assert.equal(last!.status, 422, last!.text)
       assert.equal(
         last!.text,
@@ -97,14 +125,23 @@ test.group('Uploads: hostile media (issue 22, defect 4)', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(60_000)
 
-  test("the stored original's Content-Type is the detected container's, not the client's filetype", async ({ assert }) => {
+  test("the stored original's Content-Type is the detected container's, not the client's filetype", async ({
+    assert,
+  }) => {
     const { grant, tus } = await creatorWithConsent()
     const path = sharedClips()[0]
-    const { last } = await tus.upload(await readFile(path), fields(grant.id, basename(path), { filetype: 'text/html' }))
+    const { last } = await tus.upload(
+      await readFile(path),
+      fields(grant.id, basename(path), { filetype: 'text/html' })
+    )
     assert.equal(last!.status, 204, last!.text)
     const clip = await Clip.findOrFail(last!.clipId)
     assert.equal(clip.contentType, 'video/mp4')
-    const asset = await db.from('clip_assets').where('clip_id', clip.id).where('kind', 'raw').firstOrFail()
+    const asset = await db
+      .from('clip_assets')
+      .where('clip_id', clip.id)
+      .where('kind', 'raw')
+      .firstOrFail()
     assert.equal(asset.content_type, 'video/mp4')
     const storage = await app.container.make(StorageService)
     const stat = await storage.stat('raw', asset.key)
@@ -137,7 +174,11 @@ test.group('Uploads: small hardening (issue 22, defect 12)', (group) => {
     form.set('email', user.email)
     form.set('password', TEST_PASSWORD)
     form.set('attachment', new Blob([Buffer.alloc(64 * 1024)]), 'junk.bin')
-    const response = await session.fetch('/login', { method: 'POST', headers: { 'X-CSRF-TOKEN': session.csrfToken }, body: form })
+    const response = await session.fetch('/login', {
+      method: 'POST',
+      headers: { 'X-CSRF-TOKEN': session.csrfToken },
+      body: form,
+    })
     assert.equal(response.status, 302)
     // Unparsed, the form has no e-mail or password: nobody is signed in.
     const account = await session.fetch('/account/password')
@@ -153,10 +194,17 @@ test.group('Uploads: races (issue 22, defect 7)', (group) => {
     SettingsStore.clearCache()
   })
 
-  test('10 concurrent creations at the edge of the quota: exactly the number that fit', async ({ assert, cleanup }) => {
+  test('10 concurrent creations at the edge of the quota: exactly the number that fit', async ({
+    assert,
+    cleanup,
+  }) => {
     // Real concurrency needs real transactions: no per-test rollback here; the rows are removed after.
     const { user, grant, tus } = await creatorWithConsent()
-    await db.table('settings').insert({ key: 'creator_quota_bytes', value: JSON.stringify(3_500), updated_at: new Date() }).onConflict('key').merge()
+    await db
+      .table('settings')
+      .insert({ key: 'creator_quota_bytes', value: JSON.stringify(3_500), updated_at: new Date() })
+      .onConflict('key')
+      .merge()
     SettingsStore.clearCache()
     cleanup(async () => {
       await db.from('uploads').where('user_id', user.id).delete()
@@ -164,7 +212,11 @@ test.group('Uploads: races (issue 22, defect 7)', (group) => {
       SettingsStore.clearCache()
     })
 
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => tus.create(1_000, fields(grant.id, `race-${index}.mp4`))))
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        tus.create(1_000, fields(grant.id, `race-${index}.mp4`))
+      )
+    )
     const statuses = answers.map((answer) => answer.status).sort()
     assert.deepEqual(statuses, [201, 201, 201, 413, 413, 413, 413, 413, 413, 413])
     const rows = await db.from('uploads').where('user_id', user.id).where('status', 'receiving')

@@ -39,7 +39,13 @@ async function queueWithRedisDown() {
   const queue = new QueueService(
     {
       connection: { host: '127.0.0.1', port, maxRetriesPerRequest: null },
-      producerConnection: { host: '127.0.0.1', port, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 },
+      producerConnection: {
+        host: '127.0.0.1',
+        port,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 1000,
+      },
       prefix: `athera-down-${Date.now()}`,
       concurrency: 1,
       registry,
@@ -70,7 +76,10 @@ test.group('Stuck clips and hanging requests (issue 22, defect 8)', (group) => {
   group.each.setup(isolate)
   group.each.setup(cleanStorage)
 
-  test('an upload whose job dispatch failed is stored, and the sweeper queues its clip once', async ({ assert, cleanup }) => {
+  test('an upload whose job dispatch failed is stored, and the sweeper queues its clip once', async ({
+    assert,
+    cleanup,
+  }) => {
     const user = await makeUser('creator')
     const grant = await ConsentRecordFactory.merge({ userId: user.id }).create()
     const tus = new TusClient(await HttpSession.login(user.email, TEST_PASSWORD))
@@ -78,7 +87,12 @@ test.group('Stuck clips and hanging requests (issue 22, defect 8)', (group) => {
 
     const restore = await queueWithRedisDown()
     const started = performance.now()
-    const { last } = await tus.upload(await readFile(path), { consentId: grant.id, filename: basename(path), title: 'Redis down', sport: 'football' })
+    const { last } = await tus.upload(await readFile(path), {
+      consentId: grant.id,
+      filename: basename(path),
+      title: 'Redis down',
+      sport: 'football',
+    })
     await restore()
     assert.equal(last!.status, 204, last!.text)
     assert.isBelow(performance.now() - started, 15_000, 'the upload did not hang on Redis')
@@ -91,21 +105,38 @@ test.group('Stuck clips and hanging requests (issue 22, defect 8)', (group) => {
 
     // Then: the sweeper finds it once it has waited long enough, and queues it under the upload's job id.
     const sweeper = await app.container.make(UploadSweepService)
-    assert.equal(await sweeper.requeueStuckClips(), 0, 'a fresh clip may still be dispatched: left alone')
-    await db.from('clips').where('id', clip.id).update({ updated_at: new Date(Date.now() - 10 * 60_000) })
+    assert.equal(
+      await sweeper.requeueStuckClips(),
+      0,
+      'a fresh clip may still be dispatched: left alone'
+    )
+    await db
+      .from('clips')
+      .where('id', clip.id)
+      .update({ updated_at: new Date(Date.now() - 10 * 60_000) })
     assert.equal(await sweeper.requeueStuckClips(), 1)
     assert.equal(await sweeper.requeueStuckClips(), 0, 'never twice')
     const jobs = await jobsFor(clip.id)
-    assert.deepEqual(jobs.map((job) => job.id), [`process-clip-${clip.id}`])
+    assert.deepEqual(
+      jobs.map((job) => job.id),
+      [`process-clip-${clip.id}`]
+    )
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(60_000)
 
   test('a clip with a live retry job is not queued a second time', async ({ assert, cleanup }) => {
     const clip = await ClipFactory.merge({ status: 'uploaded' }).create()
-    await db.from('clips').where('id', clip.id).update({ updated_at: new Date(Date.now() - 10 * 60_000) })
+    await db
+      .from('clips')
+      .where('id', clip.id)
+      .update({ updated_at: new Date(Date.now() - 10 * 60_000) })
     const queue = await app.container.make(QueueService)
-    await queue.dispatch('process-clip', { clipId: clip.id }, { jobId: `process-clip-${clip.id}-retry-1`, delayMs: 60_000 })
+    await queue.dispatch(
+      'process-clip',
+      { clipId: clip.id },
+      { jobId: `process-clip-${clip.id}-retry-1`, delayMs: 60_000 }
+    )
     cleanup(async () => {
       for (const job of await jobsFor(clip.id)) await job.remove()
     })
@@ -114,16 +145,28 @@ test.group('Stuck clips and hanging requests (issue 22, defect 8)', (group) => {
     assert.lengthOf(await jobsFor(clip.id), 1)
   })
 
-  test('with Redis unreachable for producers, a POST that queues a job answers 503 with a sentence in seconds and changes nothing', async ({ client, assert, cleanup }) => {
+  test('with Redis unreachable for producers, a POST that queues a job answers 503 with a sentence in seconds and changes nothing', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
     const creator = await makeUser('creator')
     const clip = await ClipFactory.apply('failed').merge({ userId: creator.id }).create()
     cleanup(await queueWithRedisDown())
 
     const started = performance.now()
-    const response = await client.post(`/clips/${clip.id}/retry`).form({ from: 'list' }).loginAs(creator).withCsrfToken().redirects(0)
+    const response = await client
+      .post(`/clips/${clip.id}/retry`)
+      .form({ from: 'list' })
+      .loginAs(creator)
+      .withCsrfToken()
+      .redirects(0)
     assert.isBelow(performance.now() - started, 5_000)
     response.assertStatus(503)
-    assert.include(response.text(), 'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.')
+    assert.include(
+      response.text(),
+      'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.'
+    )
     const unchanged = await Clip.findOrFail(clip.id)
     assert.equal(unchanged.status, 'failed')
     assert.equal(unchanged.statusReason, clip.statusReason)
@@ -134,7 +177,10 @@ test.group('Upload sweeper: orphaned files and originals (issue 22, defect 12)',
   group.each.setup(isolate)
   group.each.setup(cleanStorage)
 
-  test('removes old staged files and unreferenced originals, keeps the rest, and the admin dashboard shows it', async ({ client, assert }) => {
+  test('removes old staged files and unreferenced originals, keeps the rest, and the admin dashboard shows it', async ({
+    client,
+    assert,
+  }) => {
     await mkdir(config.uploads.stagingDir, { recursive: true })
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
     const orphan = join(config.uploads.stagingDir, `${randomUUID()}.part`)
@@ -145,10 +191,20 @@ test.group('Upload sweeper: orphaned files and originals (issue 22, defect 12)',
     // A receiving upload's staged file is kept whatever its age.
     const user = await makeUser('creator')
     const grant = await ConsentRecordFactory.merge({ userId: user.id }).create()
-    const receiving = await db.table('uploads').insert({
-      id: randomUUID(), user_id: user.id, consent_record_id: grant.id, filename: 'a.mp4', length: 100, offset: 10,
-      metadata: JSON.stringify({}), status: 'receiving', expires_at: new Date(Date.now() + 3600_000),
-    }).returning('id')
+    const receiving = await db
+      .table('uploads')
+      .insert({
+        id: randomUUID(),
+        user_id: user.id,
+        consent_record_id: grant.id,
+        filename: 'a.mp4',
+        length: 100,
+        offset: 10,
+        metadata: JSON.stringify({}),
+        status: 'receiving',
+        expires_at: new Date(Date.now() + 3600_000),
+      })
+      .returning('id')
     const kept = join(config.uploads.stagingDir, `${receiving[0].id}.part`)
     await writeFile(kept, Buffer.alloc(10))
     await utimes(kept, twoHoursAgo, twoHoursAgo)
@@ -157,7 +213,15 @@ test.group('Upload sweeper: orphaned files and originals (issue 22, defect 12)',
     const clip = await ClipFactory.create()
     const referenced = `clips/${clip.id}/original`
     await storage.putStream('raw', referenced, Buffer.alloc(100), 100)
-    await ClipAsset.create({ clipId: clip.id, kind: 'raw', bucket: 'raw', key: referenced, bytes: 100, sha256: 'a'.repeat(64), contentType: 'video/mp4' })
+    await ClipAsset.create({
+      clipId: clip.id,
+      kind: 'raw',
+      bucket: 'raw',
+      key: referenced,
+      bytes: 100,
+      sha256: 'a'.repeat(64),
+      contentType: 'video/mp4',
+    })
     const unreferenced = `clips/${randomUUID()}/original`
     await storage.putStream('raw', unreferenced, Buffer.alloc(2048), 2048)
 
@@ -177,8 +241,11 @@ test.group('Upload sweeper: orphaned files and originals (issue 22, defect 12)',
     const page = await client.get('/admin').loginAs(await makeUser('admin'))
     page.assertStatus(200)
     const html = page.text()
-    assert.include(html, "Upload sweeper")
+    assert.include(html, 'Upload sweeper')
     assert.match(html, /Unreferenced originals removed<\/td>\s*<td>1 \(2\.0 KB\)<\/td>/)
-    assert.match(html, /Staged upload files removed<\/td>\s*<td>1 \(10 bytes\)<\/td>\s*<td>2 \(1\.5 KB\)<\/td>/)
+    assert.match(
+      html,
+      /Staged upload files removed<\/td>\s*<td>1 \(10 bytes\)<\/td>\s*<td>2 \(1\.5 KB\)<\/td>/
+    )
   })
 })

@@ -1,6 +1,13 @@
 import { test } from '@japa/runner'
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, truncate as truncateFile, copyFile } from 'node:fs/promises'
+import {
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  truncate as truncateFile,
+  copyFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import app from '@adonisjs/core/services/app'
@@ -15,7 +22,13 @@ import { isolate } from '#tests/helpers/reset'
 import { makeUser, TEST_PASSWORD } from '#tests/helpers/users'
 import { HttpSession } from '#tests/helpers/http_session'
 import { TusClient } from '#tests/helpers/tus'
-import { ffmpegMake, sharedClips, sharedImage, sharedMediaAvailable, SKIP_WITHOUT_MEDIA } from '#tests/helpers/media'
+import {
+  ffmpegMake,
+  sharedClips,
+  sharedImage,
+  sharedMediaAvailable,
+  SKIP_WITHOUT_MEDIA,
+} from '#tests/helpers/media'
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
@@ -27,7 +40,14 @@ async function creatorWithConsent() {
 }
 
 function fields(grantId: number, filename: string, extra: Record<string, string> = {}) {
-  return { consentId: grantId, filename, filetype: 'video/mp4', title: `Clip ${filename}`, sport: 'football', ...extra }
+  return {
+    consentId: grantId,
+    filename,
+    filetype: 'video/mp4',
+    title: `Clip ${filename}`,
+    sport: 'football',
+    ...extra,
+  }
 }
 
 async function objectBytes(key: string) {
@@ -47,7 +67,11 @@ async function assertNothingLeft(assert: any, userId: number) {
   const objects = await storage.list('raw', 'clips/')
   const rows = await db.from('clip_assets').select('key')
   const known = rows.map((row) => row.key)
-  assert.deepEqual(objects.filter((key) => !known.includes(key)), [], 'no unreferenced object')
+  assert.deepEqual(
+    objects.filter((key) => !known.includes(key)),
+    [],
+    'no unreferenced object'
+  )
   const staged = await readdir(config.uploads.stagingDir).catch(() => [])
   assert.deepEqual(staged, [], 'no staged bytes')
 }
@@ -88,8 +112,15 @@ test.group('Uploads: tus transport', (group) => {
       await clip.load('assets')
       assert.lengthOf(clip.assets, 1)
       assert.equal(clip.assets[0].key, `clips/${clip.id}/original`)
-      assert.equal(sha256(await objectBytes(clip.assets[0].key)), sha256(data), `${basename(path)} stored exactly`)
-      const linked = await db.from('consent_record_clips').where({ consent_record_id: grant.id, clip_id: clip.id }).first()
+      assert.equal(
+        sha256(await objectBytes(clip.assets[0].key)),
+        sha256(data),
+        `${basename(path)} stored exactly`
+      )
+      const linked = await db
+        .from('consent_record_clips')
+        .where({ consent_record_id: grant.id, clip_id: clip.id })
+        .first()
       assert.exists(linked, 'the clip is covered by the batch consent')
       const job = await queue.queue('process-clip').getJob(`process-clip-${clip.id}`)
       assert.deepEqual(job?.data, { clipId: clip.id }, 'process-clip is enqueued')
@@ -98,26 +129,47 @@ test.group('Uploads: tus transport', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('a file larger than one S3 part is stored through the multipart path', async ({ assert, cleanup }) => {
+  test('a file larger than one S3 part is stored through the multipart path', async ({
+    assert,
+    cleanup,
+  }) => {
     const logger = await app.container.make('logger')
-    const small = new StorageService({ ...app.config.get<any>('athera').storage, partSize: 5 * 1024 * 1024 }, logger)
+    const small = new StorageService(
+      { ...app.config.get<any>('athera').storage, partSize: 5 * 1024 * 1024 },
+      logger
+    )
     app.container.swap(StorageService, () => small)
     cleanup(() => app.container.restore(StorageService))
 
     // Raw frames in Matroska: a valid video of about 11 MB in well under a second.
     const path = await ffmpegMake(join(workdir, 'raw.mkv'), [
-      '-f', 'lavfi', '-i', 'testsrc=size=640x480:rate=25', '-t', '1', '-c:v', 'rawvideo', '-pix_fmt', 'yuv420p',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=640x480:rate=25',
+      '-t',
+      '1',
+      '-c:v',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
     ])
     const data = await readFile(path)
     assert.isAbove(data.length, 10 * 1024 * 1024)
     const { tus, grant } = await creatorWithConsent()
-    const { last } = await tus.upload(data, fields(grant.id, 'raw.mkv', { filetype: 'video/x-matroska' }), 4 * 1024 * 1024)
+    const { last } = await tus.upload(
+      data,
+      fields(grant.id, 'raw.mkv', { filetype: 'video/x-matroska' }),
+      4 * 1024 * 1024
+    )
     assert.equal(last!.status, 204, last!.text)
     const clip = await Clip.findOrFail(last!.clipId)
     assert.equal(sha256(await objectBytes(`clips/${clip.id}/original`)), sha256(data))
   }).timeout(60_000)
 
-  test('an interrupted upload resumes from its last byte and the stored file is identical', async ({ assert }) => {
+  test('an interrupted upload resumes from its last byte and the stored file is identical', async ({
+    assert,
+  }) => {
     const { grant, tus } = await creatorWithConsent()
     const path = sharedClips()[0]
     const data = await readFile(path)
@@ -142,7 +194,9 @@ test.group('Uploads: tus transport', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(60_000)
 
-  test('a chunk at the wrong offset is refused with 409 and changes nothing', async ({ assert }) => {
+  test('a chunk at the wrong offset is refused with 409 and changes nothing', async ({
+    assert,
+  }) => {
     const { grant, tus } = await creatorWithConsent()
     const created = await tus.create(1000, fields(grant.id, 'a.mp4'))
     const wrong = await tus.patch(created.location!, 500, Buffer.alloc(10))
@@ -209,7 +263,10 @@ test.group('Uploads: bad input is refused and leaves nothing', (group) => {
     const data = Buffer.from('This is a shopping list, not a video.\n'.repeat(50))
     const { last } = await tus.upload(data, fields(grant.id, 'holiday.mp4'))
     assert.equal(last!.status, 415)
-    assert.equal(last!.text, 'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.')
+    assert.equal(
+      last!.text,
+      'This file is not a supported video: upload MP4, MOV, MKV, WebM or AVI.'
+    )
     await assertNothingLeft(assert, user.id)
   })
 
@@ -244,7 +301,14 @@ test.group('Uploads: bad input is refused and leaves nothing', (group) => {
 
   test('an audio-only file', async ({ assert }) => {
     const { user, grant, tus } = await creatorWithConsent()
-    const path = await ffmpegMake(join(workdir, 'audio.mp4'), ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:a', 'aac'])
+    const path = await ffmpegMake(join(workdir, 'audio.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=3',
+      '-c:a',
+      'aac',
+    ])
     const { last } = await tus.upload(await readFile(path), fields(grant.id, 'audio.mp4'))
     assert.equal(last!.status, 422)
     assert.equal(last!.text, 'The file has no video stream (is it audio only?).')
@@ -252,16 +316,25 @@ test.group('Uploads: bad input is refused and leaves nothing', (group) => {
   })
 
   test('a file over the size limit', async ({ assert }) => {
-    await db.table('settings').insert({ key: 'upload_max_bytes', value: JSON.stringify(1_000_000), updated_at: new Date() })
+    await db
+      .table('settings')
+      .insert({ key: 'upload_max_bytes', value: JSON.stringify(1_000_000), updated_at: new Date() })
     const { user, grant, tus } = await creatorWithConsent()
     const created = await tus.create(5_000_000, fields(grant.id, 'big.mp4'))
     assert.equal(created.status, 413)
-    assert.equal(created.text, 'The file is 5.0 MB; the largest upload this instance accepts is 1.0 MB.')
+    assert.equal(
+      created.text,
+      'The file is 5.0 MB; the largest upload this instance accepts is 1.0 MB.'
+    )
     await assertNothingLeft(assert, user.id)
   })
 
   test('an upload over the creator quota', async ({ assert }) => {
-    await db.table('settings').insert({ key: 'creator_quota_bytes', value: JSON.stringify(2_000_000), updated_at: new Date() })
+    await db.table('settings').insert({
+      key: 'creator_quota_bytes',
+      value: JSON.stringify(2_000_000),
+      updated_at: new Date(),
+    })
     const { user, grant, tus } = await creatorWithConsent()
     const created = await tus.create(3_000_000, fields(grant.id, 'quota.mp4'))
     assert.equal(created.status, 413)
@@ -279,7 +352,11 @@ test.group('Uploads: bad input is refused and leaves nothing', (group) => {
 
   test('no consent', async ({ assert }) => {
     const { user, tus } = await creatorWithConsent()
-    const missing = await tus.create(1000, { filename: 'a.mp4', title: 'No consent', sport: 'football' })
+    const missing = await tus.create(1000, {
+      filename: 'a.mp4',
+      title: 'No consent',
+      sport: 'football',
+    })
     assert.equal(missing.status, 400)
     const someoneElses = await ConsentRecordFactory.create()
     const foreign = await tus.create(1000, fields(someoneElses.id, 'a.mp4'))
@@ -290,7 +367,12 @@ test.group('Uploads: bad input is refused and leaves nothing', (group) => {
   test('a buyer uploading', async ({ assert }) => {
     const buyer = await makeUser('buyer')
     const session = await HttpSession.login(buyer.email, TEST_PASSWORD)
-    const created = await new TusClient(session).create(1000, { filename: 'a.mp4', title: 'Buyer', sport: 'football', consentId: 1 })
+    const created = await new TusClient(session).create(1000, {
+      filename: 'a.mp4',
+      title: 'Buyer',
+      sport: 'football',
+      consentId: 1,
+    })
     assert.equal(created.status, 403)
     assert.lengthOf(await Upload.query().where('user_id', buyer.id), 0)
   })

@@ -15,15 +15,69 @@ const toLogin: [number, string] = [302, '/login']
  * by bouncer (302 to the referer); tests/functional/admin_ledger checks nothing is written.
  */
 export const adminLedgerRoutes: RouteTable = {
-  'GET /admin/payouts': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'POST /admin/transfers/:transferId/retry': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
-  'POST /admin/orders/:orderId/refund': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
-  'GET /admin/ledger': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/ledger.csv': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/consent-log': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/consent-log.csv': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/consent-log/licences': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/consent-log/held-versions': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'GET /admin/payouts': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'POST /admin/transfers/:transferId/retry': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'POST /admin/orders/:orderId/refund': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/ledger': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/ledger.csv': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-log': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-log.csv': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-log/licences': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-log/held-versions': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
 }
 
 /** A paid order (no Stripe payment behind it) with a creator's pending transfer. */
@@ -40,6 +94,12 @@ export const adminLedgerParams: ParamFixture = async () => {
     paidAt: DateTime.now(),
   })
   const creator = await makeUser('creator')
-  const transfer = await Transfer.create({ creatorId: creator.id, orderId: order.id, amountCents: 2000, currency: dataset.currency, status: 'pending' })
+  const transfer = await Transfer.create({
+    creatorId: creator.id,
+    orderId: order.id,
+    amountCents: 2000,
+    currency: dataset.currency,
+    status: 'pending',
+  })
   return { transferId: String(transfer.id), orderId: order.id }
 }

@@ -25,9 +25,27 @@ const admins = (admin: number | [number, string], refused: number | [number, str
  * suspended one is logged out first, so they see it like a visitor. The logo is public.
  */
 export const adminUsersRoutes: RouteTable = {
-  'GET /instance/logo/:logoId': { anonymous: 200, creator: 200, buyer: 200, admin: 200, suspended: 200 },
-  'GET /invitations/:token': { anonymous: 200, creator: toDashboard, buyer: toDashboard, admin: toDashboard, suspended: 200 },
-  'POST /invitations/:token': { anonymous: 302, creator: toDashboard, buyer: toDashboard, admin: toDashboard, suspended: 302 },
+  'GET /instance/logo/:logoId': {
+    anonymous: 200,
+    creator: 200,
+    buyer: 200,
+    admin: 200,
+    suspended: 200,
+  },
+  'GET /invitations/:token': {
+    anonymous: 200,
+    creator: toDashboard,
+    buyer: toDashboard,
+    admin: toDashboard,
+    suspended: 200,
+  },
+  'POST /invitations/:token': {
+    anonymous: 302,
+    creator: toDashboard,
+    buyer: toDashboard,
+    admin: toDashboard,
+    suspended: 302,
+  },
   'GET /admin/users': admins(200, 403),
   'PUT /admin/users/:userId': admins(302, 302),
   'POST /admin/users/:userId/suspension': admins(302, 302),
@@ -43,11 +61,21 @@ export const adminUsersRoutes: RouteTable = {
 export const adminUsersParams: ParamFixture = async () => {
   const inviter = await makeUser('admin')
   const other = await makeUser('creator')
-  const invited = await new InvitationService().create(inviter, { email: `invited-${other.id}@athera.test`, role: 'creator' }, null)
+  const invited = await new InvitationService().create(
+    inviter,
+    { email: `invited-${other.id}@athera.test`, role: 'creator' },
+    null
+  )
   if (!invited.ok) throw new Error(invited.message)
-  const logo = { id: crypto.randomUUID(), contentType: 'image/png' as const, bytes: PNG_LOGO.length }
+  const logo = {
+    id: crypto.randomUUID(),
+    contentType: 'image/png' as const,
+    bytes: PNG_LOGO.length,
+  }
   const storage = await app.container.make(StorageService)
-  await storage.putStream('previews', logoKey(logo.id), PNG_LOGO, PNG_LOGO.length, { 'Content-Type': 'image/png' })
+  await storage.putStream('previews', logoKey(logo.id), PNG_LOGO, PNG_LOGO.length, {
+    'Content-Type': 'image/png',
+  })
   await new SettingsStore().set('instance_logo', logo, inviter.id)
   return {
     logoId: logo.id,

@@ -9,7 +9,13 @@ import { licenceFor } from '#tests/helpers/exports'
 
 const toLogin: [number, string] = [302, '/login']
 const back: [number, string] = [302, '/account/tokens']
-const everyone = (status: number) => ({ anonymous: status, creator: status, buyer: status, admin: status, suspended: status })
+const everyone = (status: number) => ({
+  anonymous: status,
+  creator: status,
+  buyer: status,
+  admin: status,
+  suspended: status,
+})
 
 /**
  * API tokens, receipts and the REST API v1. The token pages are a buyer's: creators and admins
@@ -25,15 +31,57 @@ const everyone = (status: number) => ({ anonymous: status, creator: status, buye
  * buyer, so licence ids cannot be probed. Unknown /api paths are a JSON 404 for everyone.
  */
 export const apiRoutes: RouteTable = {
-  'GET /account/tokens': { anonymous: toLogin, creator: 403, buyer: 200, admin: 403, suspended: toLogin },
-  'POST /account/tokens': { anonymous: toLogin, creator: back, buyer: back, admin: back, suspended: toLogin },
-  'DELETE /account/tokens/:tokenId': { anonymous: toLogin, creator: 302, buyer: back, admin: 302, suspended: toLogin },
-  'GET /buyer/receipts/:orderId': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'GET /account/tokens': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 200,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'POST /account/tokens': {
+    anonymous: toLogin,
+    creator: back,
+    buyer: back,
+    admin: back,
+    suspended: toLogin,
+  },
+  'DELETE /account/tokens/:tokenId': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: back,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /buyer/receipts/:orderId': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
   'GET /api/v1/catalog': { anonymous: 401, creator: 403, buyer: 200, admin: 403, suspended: 403 },
-  'GET /api/v1/datasets/:slug': { anonymous: 401, creator: 403, buyer: 200, admin: 403, suspended: 403 },
-  'GET /api/v1/datasets/:slug/versions/:version': { anonymous: 401, creator: 403, buyer: 200, admin: 403, suspended: 403 },
+  'GET /api/v1/datasets/:slug': {
+    anonymous: 401,
+    creator: 403,
+    buyer: 200,
+    admin: 403,
+    suspended: 403,
+  },
+  'GET /api/v1/datasets/:slug/versions/:version': {
+    anonymous: 401,
+    creator: 403,
+    buyer: 200,
+    admin: 403,
+    suspended: 403,
+  },
   'GET /api/v1/licences': { anonymous: 401, creator: 403, buyer: 200, admin: 403, suspended: 403 },
-  'GET /api/v1/licences/:licenceId/manifest': { anonymous: 401, creator: 403, buyer: 404, admin: 403, suspended: 403 },
+  'GET /api/v1/licences/:licenceId/manifest': {
+    anonymous: 401,
+    creator: 403,
+    buyer: 404,
+    admin: 403,
+    suspended: 403,
+  },
   'GET /api/v1/openapi.json': everyone(200),
   'GET /api/*': everyone(404),
   'POST /api/*': everyone(404),

@@ -18,17 +18,77 @@ const toLogin: [number, string] = [302, '/login']
  * referer); the admin's empty publish form is sent back by validation (302).
  */
 export const commerceRoutes: RouteTable = {
-  'POST /checkout/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
-  'GET /checkout/success': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
-  'GET /checkout/cancel': { anonymous: toLogin, creator: 403, buyer: 404, admin: 403, suspended: toLogin },
-  'POST /checkout/cancel': { anonymous: toLogin, creator: 302, buyer: 404, admin: 302, suspended: toLogin },
+  'POST /checkout/:versionId': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /checkout/success': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 404,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'GET /checkout/cancel': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 404,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'POST /checkout/cancel': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 404,
+    admin: 302,
+    suspended: toLogin,
+  },
   'POST /webhooks/stripe': { anonymous: 400, creator: 400, buyer: 400, admin: 400, suspended: 400 },
-  'POST /licences/claim/:versionId': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
-  'GET /admin/licences/new': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'POST /admin/licences': { anonymous: toLogin, creator: [302, '/admin/licences'], buyer: [302, '/admin/licences'], admin: 302, suspended: toLogin },
-  'GET /admin/licence-texts': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'POST /admin/licence-texts': { anonymous: toLogin, creator: [302, '/admin/licence-texts'], buyer: [302, '/admin/licence-texts'], admin: 302, suspended: toLogin },
-  'GET /admin/licence-texts/:licenceTextId': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'POST /licences/claim/:versionId': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/licences/new': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'POST /admin/licences': {
+    anonymous: toLogin,
+    creator: [302, '/admin/licences'],
+    buyer: [302, '/admin/licences'],
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/licence-texts': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'POST /admin/licence-texts': {
+    anonymous: toLogin,
+    creator: [302, '/admin/licence-texts'],
+    buyer: [302, '/admin/licence-texts'],
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/licence-texts/:licenceTextId': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
 }
 
 /** A paid, published version for sale (one clip, no files: nothing here gets as far as the ledger) and the current text of its licence type. */

@@ -11,17 +11,77 @@ const toLogin: [number, string] = [302, '/login']
  * specs in tests/functional/consent check that nothing is written.
  */
 export const consentRoutes: RouteTable = {
-  'GET /consent/new': { anonymous: toLogin, creator: 200, buyer: 403, admin: 403, suspended: toLogin },
-  'POST /consent': { anonymous: toLogin, creator: 302, buyer: [302, '/consent'], admin: [302, '/consent'], suspended: toLogin },
+  'GET /consent/new': {
+    anonymous: toLogin,
+    creator: 200,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'POST /consent': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: [302, '/consent'],
+    admin: [302, '/consent'],
+    suspended: toLogin,
+  },
   'GET /consents': { anonymous: toLogin, creator: 200, buyer: 403, admin: 403, suspended: toLogin },
-  'GET /consents/:consentId': { anonymous: toLogin, creator: 404, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /consents/:consentId/receipt.json': { anonymous: toLogin, creator: 404, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /clips/:clipId/withdraw': { anonymous: toLogin, creator: 404, buyer: 403, admin: 403, suspended: toLogin },
-  'POST /clips/:clipId/withdraw': { anonymous: toLogin, creator: 404, buyer: 302, admin: 302, suspended: toLogin },
-  'GET /admin/consent-texts': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'POST /admin/consent-texts': { anonymous: toLogin, creator: [302, '/admin/consent-texts'], buyer: [302, '/admin/consent-texts'], admin: 302, suspended: toLogin },
-  'GET /admin/consent-texts/:consentTextId': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /admin/withdrawals': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
+  'GET /consents/:consentId': {
+    anonymous: toLogin,
+    creator: 404,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /consents/:consentId/receipt.json': {
+    anonymous: toLogin,
+    creator: 404,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /clips/:clipId/withdraw': {
+    anonymous: toLogin,
+    creator: 404,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'POST /clips/:clipId/withdraw': {
+    anonymous: toLogin,
+    creator: 404,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-texts': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'POST /admin/consent-texts': {
+    anonymous: toLogin,
+    creator: [302, '/admin/consent-texts'],
+    buyer: [302, '/admin/consent-texts'],
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /admin/consent-texts/:consentTextId': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /admin/withdrawals': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
 }
 
 /** Another creator's clip and the grant it was uploaded under (with its consent text). */

@@ -10,9 +10,27 @@ const toLogin: [number, string] = [302, '/login']
  * tests/functional/creator/connect.spec.ts covers the flows against the fake Stripe.
  */
 export const creatorRoutes: RouteTable = {
-  'POST /creator/stripe/connect': { anonymous: toLogin, creator: [302, '/creator'], buyer: [302, '/creator/stripe/connect'], admin: [302, '/creator/stripe/connect'], suspended: toLogin },
-  'GET /creator/stripe/refresh': { anonymous: toLogin, creator: [302, '/creator'], buyer: 403, admin: 403, suspended: toLogin },
-  'GET /creator/stripe/return': { anonymous: toLogin, creator: [302, '/creator'], buyer: 403, admin: 403, suspended: toLogin },
+  'POST /creator/stripe/connect': {
+    anonymous: toLogin,
+    creator: [302, '/creator'],
+    buyer: [302, '/creator/stripe/connect'],
+    admin: [302, '/creator/stripe/connect'],
+    suspended: toLogin,
+  },
+  'GET /creator/stripe/refresh': {
+    anonymous: toLogin,
+    creator: [302, '/creator'],
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'GET /creator/stripe/return': {
+    anonymous: toLogin,
+    creator: [302, '/creator'],
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
 }
 
 export const creatorParams: ParamFixture = async () => ({})

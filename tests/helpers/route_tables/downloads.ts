@@ -12,9 +12,27 @@ const toLogin: [number, string] = [302, '/login']
  */
 export const downloadRoutes: RouteTable = {
   'GET /licences': { anonymous: toLogin, creator: 403, buyer: 200, admin: 403, suspended: toLogin },
-  'GET /licences/:licenceId': { anonymous: toLogin, creator: 403, buyer: 403, admin: 200, suspended: toLogin },
-  'GET /licences/:licenceId/manifest.json': { anonymous: toLogin, creator: 403, buyer: 403, admin: 403, suspended: toLogin },
-  'GET /licences/:licenceId/download.zip': { anonymous: toLogin, creator: 403, buyer: 403, admin: 403, suspended: toLogin },
+  'GET /licences/:licenceId': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 200,
+    suspended: toLogin,
+  },
+  'GET /licences/:licenceId/manifest.json': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'GET /licences/:licenceId/download.zip': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
 }
 
 /**

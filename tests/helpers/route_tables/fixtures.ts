@@ -9,7 +9,9 @@ import { sha256 } from '#tests/helpers/exports'
  * licence, checkout and order rows at. Fixtures run for every row, so it writes no clips and
  * no objects.
  */
-export async function emptyPublishedVersion(options: { priceCents?: number; withClip?: boolean } = {}) {
+export async function emptyPublishedVersion(
+  options: { priceCents?: number; withClip?: boolean } = {}
+) {
   const dataset = await DatasetFactory.apply('published')
     .merge(options.priceCents === undefined ? {} : { priceCents: options.priceCents })
     .create()
@@ -27,7 +29,10 @@ export async function emptyPublishedVersion(options: { priceCents?: number; with
   // A version with nothing licensable is not for sale (409): checkout rows need one clip.
   if (options.withClip) {
     const clip = await ClipFactory.apply('approved').create()
-    await db.insertQuery().table('dataset_version_clips').insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 5 })
+    await db
+      .insertQuery()
+      .table('dataset_version_clips')
+      .insert({ dataset_version_id: version.id, clip_id: clip.id, position: 0, seconds: 5 })
   }
   return { dataset, version }
 }

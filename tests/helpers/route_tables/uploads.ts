@@ -12,9 +12,27 @@ const toLogin: [number, string] = [302, '/login']
 export const uploadRoutes: RouteTable = {
   'GET /upload': { anonymous: toLogin, creator: 200, buyer: 403, admin: 403, suspended: toLogin },
   'POST /uploads': { anonymous: toLogin, creator: 412, buyer: 403, admin: 403, suspended: toLogin },
-  'HEAD /uploads/:uploadId': { anonymous: toLogin, creator: 412, buyer: 403, admin: 403, suspended: toLogin },
-  'PATCH /uploads/:uploadId': { anonymous: toLogin, creator: 412, buyer: 403, admin: 403, suspended: toLogin },
-  'DELETE /uploads/:uploadId': { anonymous: toLogin, creator: 412, buyer: 403, admin: 403, suspended: toLogin },
+  'HEAD /uploads/:uploadId': {
+    anonymous: toLogin,
+    creator: 412,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'PATCH /uploads/:uploadId': {
+    anonymous: toLogin,
+    creator: 412,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'DELETE /uploads/:uploadId': {
+    anonymous: toLogin,
+    creator: 412,
+    buyer: 403,
+    admin: 403,
+    suspended: toLogin,
+  },
 }
 
 /** Someone else's upload in progress. */
@@ -26,7 +44,17 @@ export const uploadParams: ParamFixture = async () => {
     filename: 'theirs.mp4',
     length: 1000,
     offset: 0,
-    metadata: { title: 'Theirs', sport: 'football', activity: null, skillLevel: null, cameraAngle: null, venueType: null, recordedOn: null, tags: [], contentType: 'video/mp4' },
+    metadata: {
+      title: 'Theirs',
+      sport: 'football',
+      activity: null,
+      skillLevel: null,
+      cameraAngle: null,
+      venueType: null,
+      recordedOn: null,
+      tags: [],
+      contentType: 'video/mp4',
+    },
     status: 'receiving',
     expiresAt: DateTime.now().plus({ hours: 1 }),
   })

@@ -18,14 +18,62 @@ const backToWebhook: [number, string] = [302, '/account/webhook']
  * probed); creators' and admins' tokens 403; a suspended account's token 403.
  */
 export const withdrawalNoticeRoutes: RouteTable = {
-  'POST /licences/:licenceId/withdrawals/:noticeId/ack': { anonymous: toLogin, creator: 302, buyer: 302, admin: 302, suspended: toLogin },
-  'GET /account/webhook': { anonymous: toLogin, creator: 403, buyer: 200, admin: 403, suspended: toLogin },
-  'PUT /account/webhook': { anonymous: toLogin, creator: backToWebhook, buyer: backToWebhook, admin: backToWebhook, suspended: toLogin },
-  'DELETE /account/webhook': { anonymous: toLogin, creator: backToWebhook, buyer: backToWebhook, admin: backToWebhook, suspended: toLogin },
-  'POST /account/webhook/test': { anonymous: toLogin, creator: [302, '/account/webhook/test'], buyer: backToWebhook, admin: [302, '/account/webhook/test'], suspended: toLogin },
-  'POST /account/webhook/secret': { anonymous: toLogin, creator: [302, '/account/webhook/secret'], buyer: backToWebhook, admin: [302, '/account/webhook/secret'], suspended: toLogin },
-  'GET /api/v1/licences/:licenceId/withdrawals': { anonymous: 401, creator: 403, buyer: 404, admin: 403, suspended: 403 },
-  'POST /api/v1/licences/:licenceId/withdrawals/:noticeId/ack': { anonymous: 401, creator: 403, buyer: 404, admin: 403, suspended: 403 },
+  'POST /licences/:licenceId/withdrawals/:noticeId/ack': {
+    anonymous: toLogin,
+    creator: 302,
+    buyer: 302,
+    admin: 302,
+    suspended: toLogin,
+  },
+  'GET /account/webhook': {
+    anonymous: toLogin,
+    creator: 403,
+    buyer: 200,
+    admin: 403,
+    suspended: toLogin,
+  },
+  'PUT /account/webhook': {
+    anonymous: toLogin,
+    creator: backToWebhook,
+    buyer: backToWebhook,
+    admin: backToWebhook,
+    suspended: toLogin,
+  },
+  'DELETE /account/webhook': {
+    anonymous: toLogin,
+    creator: backToWebhook,
+    buyer: backToWebhook,
+    admin: backToWebhook,
+    suspended: toLogin,
+  },
+  'POST /account/webhook/test': {
+    anonymous: toLogin,
+    creator: [302, '/account/webhook/test'],
+    buyer: backToWebhook,
+    admin: [302, '/account/webhook/test'],
+    suspended: toLogin,
+  },
+  'POST /account/webhook/secret': {
+    anonymous: toLogin,
+    creator: [302, '/account/webhook/secret'],
+    buyer: backToWebhook,
+    admin: [302, '/account/webhook/secret'],
+    suspended: toLogin,
+  },
+  'GET /api/v1/licences/:licenceId/withdrawals': {
+    anonymous: 401,
+    creator: 403,
+    buyer: 404,
+    admin: 403,
+    suspended: 403,
+  },
+  'POST /api/v1/licences/:licenceId/withdrawals/:noticeId/ack': {
+    anonymous: 401,
+    creator: 403,
+    buyer: 404,
+    admin: 403,
+    suspended: 403,
+  },
 }
 
 /**

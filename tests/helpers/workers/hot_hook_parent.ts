@@ -4,10 +4,13 @@
  */
 import { WorkerCalls } from '../../../workers/vision/runtime/worker_calls.js'
 
-const calls = new WorkerCalls<{ type: string; id?: number; text?: string }>(new URL('./echo_worker.js', import.meta.url), {
-  workerData: {},
-  label: 'the echo thread',
-})
+const calls = new WorkerCalls<{ type: string; id?: number; text?: string }>(
+  new URL('./echo_worker.js', import.meta.url),
+  {
+    workerData: {},
+    label: 'the echo thread',
+  }
+)
 try {
   const reply = await calls.request({ type: 'echo', text: 'under hot-hook' })
   console.log(`echo: ${reply.text}`)

@@ -5,9 +5,26 @@ import { mkdtemp, readFile, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { SKIP_WITHOUT_MEDIA, SHARED_MEDIA, ffmpegMake, sharedMediaAvailable } from '#tests/helpers/media'
-import { ffprobeJson, identifyingTags, meanBrightness, processClip, rgbFrameAt } from '#tests/helpers/pipeline'
-import { PipelineError, type Frame, type FrameProcessor, type Keypoint, type StepName } from '#workers/pipeline/types'
+import {
+  SKIP_WITHOUT_MEDIA,
+  SHARED_MEDIA,
+  ffmpegMake,
+  sharedMediaAvailable,
+} from '#tests/helpers/media'
+import {
+  ffprobeJson,
+  identifyingTags,
+  meanBrightness,
+  processClip,
+  rgbFrameAt,
+} from '#tests/helpers/pipeline'
+import {
+  PipelineError,
+  type Frame,
+  type FrameProcessor,
+  type Keypoint,
+  type StepName,
+} from '#workers/pipeline/types'
 import { probe } from '#workers/video/probe'
 import { BLACK, fill, grey } from '#workers/video/yuv'
 
@@ -22,25 +39,49 @@ test.group('Pipeline behaviour', (group) => {
   })
   group.each.timeout(120_000)
 
-  test('a phone clip with a rotation and GPS, date and device tags comes out upright and untagged', async ({ assert }) => {
+  test('a phone clip with a rotation and GPS, date and device tags comes out upright and untagged', async ({
+    assert,
+  }) => {
     // Given a landscape picture, red in its top-left corner, tagged to be shown rotated, with
     // the tags a phone writes.
     const plain = await ffmpegMake(join(work, 'plain.mp4'), [
-      '-f', 'lavfi', '-i', 'color=c=blue:s=320x240:d=1:r=30',
-      '-vf', 'drawbox=x=0:y=0:w=80:h=60:color=red:t=fill', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=blue:s=320x240:d=1:r=30',
+      '-vf',
+      'drawbox=x=0:y=0:w=80:h=60:color=red:t=fill',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
     ])
     const phone = await ffmpegMake(join(work, 'phone.mp4'), [
-      '-i', plain, '-c', 'copy',
-      '-metadata', 'creation_time=2024-01-01T10:00:00Z',
-      '-metadata', 'location=+48.8566+002.3522/',
-      '-metadata', 'com.apple.quicktime.location.ISO6709=+48.8566+002.3522/',
-      '-metadata', 'com.apple.quicktime.model=iPhone 15',
-      '-metadata:s:v:0', 'rotate=90',
-      '-metadata:s:v:0', 'handler_name=Core Media Video',
-      '-movflags', 'use_metadata_tags',
+      '-i',
+      plain,
+      '-c',
+      'copy',
+      '-metadata',
+      'creation_time=2024-01-01T10:00:00Z',
+      '-metadata',
+      'location=+48.8566+002.3522/',
+      '-metadata',
+      'com.apple.quicktime.location.ISO6709=+48.8566+002.3522/',
+      '-metadata',
+      'com.apple.quicktime.model=iPhone 15',
+      '-metadata:s:v:0',
+      'rotate=90',
+      '-metadata:s:v:0',
+      'handler_name=Core Media Video',
+      '-movflags',
+      'use_metadata_tags',
     ])
     const planted = await ffprobeJson(phone)
-    assert.includeMembers(Object.keys(planted.format.tags), ['creation_time', 'location', 'com.apple.quicktime.location.ISO6709'])
+    assert.includeMembers(Object.keys(planted.format.tags), [
+      'creation_time',
+      'location',
+      'com.apple.quicktime.location.ISO6709',
+    ])
     // A display matrix turning the picture a quarter counter-clockwise: red ends bottom-left.
     const probed = await probe(phone)
     assert.equal(probed.video[0].rotation, 270)
@@ -49,10 +90,15 @@ test.group('Pipeline behaviour', (group) => {
 
     const output = await ffprobeJson(result.outputs.video.path)
     assert.deepEqual(identifyingTags(output), [])
-    assert.notExists(output.streams[0].side_data_list, 'no display matrix: the pixels are already upright')
+    assert.notExists(
+      output.streams[0].side_data_list,
+      'no display matrix: the pixels are already upright'
+    )
     // The portrait picture is 540x720 centred in 1280x720 (x 370–910): red bottom-left only.
     const frame = await rgbFrameAt(result.outputs.video.path, 0.5)
-    const pixel = (x: number, y: number) => [...frame.subarray((y * 1280 + x) * 3, (y * 1280 + x) * 3 + 3)]
+    const pixel = (x: number, y: number) => [
+      ...frame.subarray((y * 1280 + x) * 3, (y * 1280 + x) * 3 + 3),
+    ]
     const isRed = ([r, g, b]: number[]) => r > 180 && g < 80 && b < 80
     const isBlue = ([r, g, b]: number[]) => b > 180 && r < 80 && g < 80
     assert.isTrue(isRed(pixel(400, 690)), `bottom-left ${pixel(400, 690)}`)
@@ -66,15 +112,31 @@ test.group('Pipeline behaviour', (group) => {
 
   test('audio is removed by default and kept as AAC on request', async ({ assert }) => {
     const withAudio = await ffmpegMake(join(work, 'audio.mp4'), [
-      '-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=25:d=2', '-f', 'lavfi', '-i', 'sine=f=440:d=2',
-      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=640x360:r=25:d=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=440:d=2',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
     ])
     const silent = await processClip(withAudio, join(work, 'audio-default'))
     const kept = await processClip(withAudio, join(work, 'audio-kept'), { keepAudio: true })
 
     const probed = await ffprobeJson(silent.outputs.video.path)
     const silentStreams = probed.streams
-    assert.deepEqual(silentStreams.map((stream) => stream.codec_type), ['video'])
+    assert.deepEqual(
+      silentStreams.map((stream) => stream.codec_type),
+      ['video']
+    )
     const keptProbe = await ffprobeJson(kept.outputs.video.path)
     const audio = keptProbe.streams.find((stream) => stream.codec_type === 'audio')
     assert.equal(audio?.codec_name, 'aac')
@@ -82,33 +144,73 @@ test.group('Pipeline behaviour', (group) => {
     assert.isTrue(kept.metadata.output && (kept.metadata.output as any).audio)
   })
 
-  test('the encoder makes the thumbnail (10% in) and the preview from its own frames', async ({ assert }) => {
+  test('the encoder makes the thumbnail (10% in) and the preview from its own frames', async ({
+    assert,
+  }) => {
     // Red for the first 0.2 s (frames 0–5 of 60), blue from frame 6, the thumbnail's frame.
     const clip = await ffmpegMake(join(work, 'red-then-blue.mp4'), [
-      '-f', 'lavfi', '-i', 'color=c=red:s=320x240:d=2:r=30',
-      '-vf', "drawbox=x=0:y=0:w=iw:h=ih:color=blue:t=fill:enable='gte(n,6)'", '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=red:s=320x240:d=2:r=30',
+      '-vf',
+      "drawbox=x=0:y=0:w=iw:h=ih:color=blue:t=fill:enable='gte(n,6)'",
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
     ])
     const states: string[] = []
-    const result = await processClip(clip, join(work, 'catalog'), {}, { onStep: (step: StepName, state: string) => states.push(`${step}:${state}`) })
+    const result = await processClip(
+      clip,
+      join(work, 'catalog'),
+      {},
+      { onStep: (step: StepName, state: string) => states.push(`${step}:${state}`) }
+    )
 
     const steps = JSON.parse(await readFile(join(work, 'catalog', 'steps.json'), 'utf8'))
     const catalog = steps.steps.standardize.data.catalog
-    assert.equal(catalog.thumbnail, result.outputs.thumbnail.sha256, 'the thumbnail is the one the encoder wrote')
-    assert.equal(catalog.preview, result.outputs.preview.sha256, 'the preview is the one the encoder wrote')
+    assert.equal(
+      catalog.thumbnail,
+      result.outputs.thumbnail.sha256,
+      'the thumbnail is the one the encoder wrote'
+    )
+    assert.equal(
+      catalog.preview,
+      result.outputs.preview.sha256,
+      'the preview is the one the encoder wrote'
+    )
     assert.includeMembers(states, ['thumbnail:done', 'preview:done'])
     // 640x360: the 4:3 picture centred in the 16:9 frame.
     const thumbnail = await rgbFrameAt(result.outputs.thumbnail.path, 0)
     assert.equal(thumbnail.length, 640 * 360 * 3)
     const centre = [...thumbnail.subarray((180 * 640 + 320) * 3, (180 * 640 + 320) * 3 + 3)]
-    assert.isTrue(centre[2] > 180 && centre[0] < 80, `the thumbnail is frame 6 (blue), got ${centre}`)
+    assert.isTrue(
+      centre[2] > 180 && centre[0] < 80,
+      `the thumbnail is frame 6 (blue), got ${centre}`
+    )
     const preview = await ffprobeJson(result.outputs.preview.path)
     assert.equal(Number(preview.streams[0].nb_frames), 60)
   })
 
-  test('a clip whose audio runs on past its video is processed to the video\'s length', async ({ assert }) => {
+  test("a clip whose audio runs on past its video is processed to the video's length", async ({
+    assert,
+  }) => {
     const clip = await ffmpegMake(join(work, 'long-audio.mp4'), [
-      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-f', 'lavfi', '-i', 'sine=f=440:d=6',
-      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x240:r=30:d=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=440:d=6',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
     ])
     const probed = await probe(clip)
     assert.isAbove(probed.durationSeconds, 5)
@@ -127,10 +229,18 @@ test.group('Pipeline behaviour', (group) => {
       assert.deepEqual(first.skipped, [])
 
       const states: string[] = []
-      const second = await processClip(CLIP_720P, outDir, {}, { onStep: (step: StepName, state: string) => states.push(`${step}:${state}`) })
+      const second = await processClip(
+        CLIP_720P,
+        outDir,
+        {},
+        { onStep: (step: StepName, state: string) => states.push(`${step}:${state}`) }
+      )
 
       assert.deepEqual(second.skipped, STEPS)
-      assert.deepEqual(states, STEPS.map((step) => `${step}:skipped`))
+      assert.deepEqual(
+        states,
+        STEPS.map((step) => `${step}:skipped`)
+      )
       assert.deepEqual(second.timings, {})
       for (const kind of Object.keys(first.outputs) as (keyof typeof first.outputs)[]) {
         assert.equal(second.outputs[kind].sha256, first.outputs[kind].sha256)
@@ -156,7 +266,12 @@ test.group('Pipeline behaviour', (group) => {
     .run(async ({ assert }) => {
       // Index at the front (faststart): it probes fine and breaks while decoding.
       const broken = await ffmpegMake(join(work, 'broken.mp4'), [
-        '-i', join(SHARED_MEDIA, 'vtest_walking_768x576_8s.mp4'), '-c', 'copy', '-movflags', '+faststart',
+        '-i',
+        join(SHARED_MEDIA, 'vtest_walking_768x576_8s.mp4'),
+        '-c',
+        'copy',
+        '-movflags',
+        '+faststart',
       ])
       const stats = await stat(broken)
       await truncate(broken, Math.floor(stats.size * 0.4))
@@ -171,7 +286,9 @@ test.group('Pipeline behaviour', (group) => {
 
   test('a file that is not a video fails with E_INPUT_UNREADABLE', async ({ assert }) => {
     const text = join(work, 'notes.mp4')
-    await import('node:fs/promises').then((fs) => fs.writeFile(text, 'not a video at all\n'.repeat(100)))
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(text, 'not a video at all\n'.repeat(100))
+    )
     const error = await processClip(text, join(work, 'notes-out')).catch((caught) => caught)
     assert.instanceOf(error, PipelineError)
     assert.equal(error.code, 'E_INPUT_UNREADABLE')
@@ -179,7 +296,14 @@ test.group('Pipeline behaviour', (group) => {
   })
 
   test('an audio-only file fails with E_NO_VIDEO', async ({ assert }) => {
-    const audio = await ffmpegMake(join(work, 'tone.m4a'), ['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'aac'])
+    const audio = await ffmpegMake(join(work, 'tone.m4a'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=d=1',
+      '-c:a',
+      'aac',
+    ])
     const error = await processClip(audio, join(work, 'tone-out')).catch((caught) => caught)
     assert.equal(error.code, 'E_NO_VIDEO')
   })
@@ -194,13 +318,25 @@ test.group('Pipeline behaviour', (group) => {
       assert.isBelow(await meanBrightness(result.outputs.video.path), 20)
       assert.isAbove(await meanBrightness(CLIP_720P), 40)
       const keypoints = JSON.parse(await readFile(result.outputs.keypoints.path, 'utf8'))
-      assert.deepEqual(keypoints.frames[3].people, [{ trackId: 1, bbox: [10, 20, 30, 40], score: 0.8, keypoints: [[15, 25, 0.9]], smoothed: [[16, 25, 0.9]] }])
+      assert.deepEqual(keypoints.frames[3].people, [
+        {
+          trackId: 1,
+          bbox: [10, 20, 30, 40],
+          score: 0.8,
+          keypoints: [[15, 25, 0.9]],
+          smoothed: [[16, 25, 0.9]],
+        },
+      ])
       assert.equal(keypoints.frames[3].timeMs, 100)
       assert.deepEqual(result.metadata.models, [{ name: 'black-painter', version: '0.0.1' }])
-      assert.deepEqual(result.metadata.anonymization, { 'black-painter': { framesPainted: keypoints.frameCount } })
+      assert.deepEqual(result.metadata.anonymization, {
+        'black-painter': { framesPainted: keypoints.frameCount },
+      })
     })
 
-  test('a {$self} fps source is processed once per source frame and comes out at 30 fps, one keypoints entry per output frame')
+  test(
+    'a {$self} fps source is processed once per source frame and comes out at 30 fps, one keypoints entry per output frame'
+  )
     .with([
       { fps: 5, toString: () => '5' },
       { fps: 12, toString: () => '12' },
@@ -208,7 +344,14 @@ test.group('Pipeline behaviour', (group) => {
     .run(async ({ assert }, { fps }) => {
       // Two seconds at `fps`: 2 × fps source frames, 60 output frames.
       const slow = await ffmpegMake(join(work, `slow-${fps}.mp4`), [
-        '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=${fps}:d=2`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=s=320x240:r=${fps}:d=2`,
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
       ])
       const sourceFrames = 2 * fps
       // Paints each frame a flat grey (luma 20, 29, … ≤ 227, no chroma) that grows with its index and reports one person whose
@@ -219,15 +362,22 @@ test.group('Pipeline behaviour', (group) => {
         async process(frame) {
           seen.push({ index: frame.index, timeMs: frame.timeMs })
           fill(frame, grey(20 + frame.index * 9))
-          return [{ trackId: frame.index, bbox: [0, 0, 1, 1], score: 1, keypoints: [], smoothed: [] }]
+          return [
+            { trackId: frame.index, bbox: [0, 0, 1, 1], score: 1, keypoints: [], smoothed: [] },
+          ]
         },
       }
 
-      const result = await processClip(slow, join(work, `slow-${fps}-out`), { processors: [painter] })
+      const result = await processClip(slow, join(work, `slow-${fps}-out`), {
+        processors: [painter],
+      })
 
       assert.deepEqual(
         seen,
-        Array.from({ length: sourceFrames }, (_, index) => ({ index, timeMs: Math.round((index * 1000) / fps) })),
+        Array.from({ length: sourceFrames }, (_, index) => ({
+          index,
+          timeMs: Math.round((index * 1000) / fps),
+        })),
         'once per source frame, with its own index and time'
       )
       const probed = await ffprobeJson(result.outputs.video.path)
@@ -245,10 +395,23 @@ test.group('Pipeline behaviour', (group) => {
       })
       // Each output frame carries the people of the source frame it shows.
       const tracks: number[] = keypoints.frames.map((entry: any) => entry.people[0].trackId)
-      assert.deepEqual([...new Set(tracks)], Array.from({ length: sourceFrames }, (_, index) => index))
+      assert.deepEqual(
+        [...new Set(tracks)],
+        Array.from({ length: sourceFrames }, (_, index) => index)
+      )
       const { stdout } = await promisify(execFile)(
         'ffmpeg',
-        ['-v', 'error', '-i', result.outputs.video.path, '-vf', 'crop=64:64:600:320,scale=8:8,format=gray', '-f', 'rawvideo', 'pipe:1'],
+        [
+          '-v',
+          'error',
+          '-i',
+          result.outputs.video.path,
+          '-vf',
+          'crop=64:64:600:320,scale=8:8,format=gray',
+          '-f',
+          'rawvideo',
+          'pipe:1',
+        ],
         { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 }
       )
       const levels = Array.from({ length: stdout.length / 64 }, (_, frame) => {
@@ -259,14 +422,24 @@ test.group('Pipeline behaviour', (group) => {
       assert.lengthOf(levels, 60)
       for (let index = 1; index < 60; index++) {
         const step = levels[index] - levels[index - 1]
-        if (tracks[index] === tracks[index - 1]) assert.isBelow(Math.abs(step), 3, `frame ${index} repeats frame ${index - 1}`)
+        if (tracks[index] === tracks[index - 1])
+          assert.isBelow(Math.abs(step), 3, `frame ${index} repeats frame ${index - 1}`)
         else assert.isAbove(step, 4, `frame ${index} shows the next source frame`)
       }
     })
 
-  test('each frame is handed to prepare() once, unchanged, as soon as it is decoded: while the frames two before it are processed', async ({ assert }) => {
+  test('each frame is handed to prepare() once, unchanged, as soon as it is decoded: while the frames two before it are processed', async ({
+    assert,
+  }) => {
     const clip = await ffmpegMake(join(work, 'prepare.mp4'), [
-      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x240:r=30:d=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
     ])
     const events: string[] = []
     const preparedData = new Map<number, Buffer>()
@@ -279,7 +452,10 @@ test.group('Pipeline behaviour', (group) => {
       },
       async process(frame) {
         events.push(`start ${frame.index}`)
-        assert.isTrue(preparedData.get(frame.index)?.equals(frame.data), `frame ${frame.index} as prepare() saw it`)
+        assert.isTrue(
+          preparedData.get(frame.index)?.equals(frame.data),
+          `frame ${frame.index} as prepare() saw it`
+        )
         await new Promise((resolve) => setTimeout(resolve, 40))
         fill(frame, BLACK)
         events.push(`end ${frame.index}`)
@@ -297,11 +473,24 @@ test.group('Pipeline behaviour', (group) => {
 
     const at = (event: string) => events.indexOf(event)
     for (let index = 0; index < 30; index++) {
-      assert.equal(events.filter((event) => event === `prepare ${index}`).length, 1, `frame ${index} prepared once`)
-      assert.isBelow(at(`prepare ${index}`), at(`start ${index}`), `frame ${index} prepared before it is processed`)
+      assert.equal(
+        events.filter((event) => event === `prepare ${index}`).length,
+        1,
+        `frame ${index} prepared once`
+      )
+      assert.isBelow(
+        at(`prepare ${index}`),
+        at(`start ${index}`),
+        `frame ${index} prepared before it is processed`
+      )
       // Two frames ahead: while the frame two before it is processed (once the decoder is
       // running: at the start, the first frames may come one by one).
-      if (index > 3) assert.isBelow(at(`prepare ${index}`), at(`end ${index - 2}`), `frame ${index} prepared while ${index - 2} is processed`)
+      if (index > 3)
+        assert.isBelow(
+          at(`prepare ${index}`),
+          at(`end ${index - 2}`),
+          `frame ${index} prepared while ${index - 2} is processed`
+        )
     }
   })
 
@@ -315,7 +504,9 @@ test.group('Pipeline behaviour', (group) => {
         },
       }
       const outDir = join(work, 'flaky')
-      const error = await processClip(CLIP_720P, outDir, { processors: [failing] }).catch((caught) => caught)
+      const error = await processClip(CLIP_720P, outDir, { processors: [failing] }).catch(
+        (caught) => caught
+      )
       assert.equal(error.code, 'E_PROCESSOR_FAILED')
       assert.include(error.detail, 'out of memory')
       await assert.rejects(() => stat(join(outDir, 'video.mp4')))
@@ -332,9 +523,12 @@ test.group('Pipeline behaviour', (group) => {
           if (frame.index === 5) controller.abort()
         },
       }
-      const error = await processClip(CLIP_720P, join(work, 'aborted'), { processors: [stopper] }, { signal: controller.signal }).catch(
-        (caught) => caught
-      )
+      const error = await processClip(
+        CLIP_720P,
+        join(work, 'aborted'),
+        { processors: [stopper] },
+        { signal: controller.signal }
+      ).catch((caught) => caught)
       assert.equal(error.code, 'E_ABORTED')
     })
 
@@ -344,13 +538,22 @@ test.group('Pipeline behaviour', (group) => {
       const progress: number[] = []
       const lag = monitorEventLoopDelay({ resolution: 10 })
       lag.enable()
-      await processClip(join(SHARED_MEDIA, 'pedestrians_faces_1280x720_4s.mp4'), join(work, 'lag'), {}, {
-        onProgress: (percent: number) => progress.push(percent),
-      })
+      await processClip(
+        join(SHARED_MEDIA, 'pedestrians_faces_1280x720_4s.mp4'),
+        join(work, 'lag'),
+        {},
+        {
+          onProgress: (percent: number) => progress.push(percent),
+        }
+      )
       lag.disable()
 
       assert.isBelow(lag.max / 1e6, 200, `max event-loop delay ${(lag.max / 1e6).toFixed(1)} ms`)
-      assert.deepEqual([...progress].sort((a, b) => a - b), progress, 'progress only goes up')
+      assert.deepEqual(
+        [...progress].sort((a, b) => a - b),
+        progress,
+        'progress only goes up'
+      )
       assert.equal(progress.at(-1), 100)
     })
 })
@@ -370,7 +573,15 @@ class BlackPainter implements FrameProcessor {
   async process(frame: Frame) {
     fill(frame, BLACK)
     this.#painted++
-    return [{ trackId: 1, bbox: [10, 20, 30, 40] as [number, number, number, number], score: 0.8, keypoints: [[15, 25, 0.9] as Keypoint], smoothed: [[16, 25, 0.9] as Keypoint] }]
+    return [
+      {
+        trackId: 1,
+        bbox: [10, 20, 30, 40] as [number, number, number, number],
+        score: 0.8,
+        keypoints: [[15, 25, 0.9] as Keypoint],
+        smoothed: [[16, 25, 0.9] as Keypoint],
+      },
+    ]
   }
 
   async finish() {

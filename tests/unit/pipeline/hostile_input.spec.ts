@@ -13,13 +13,19 @@ async function loggingBinary(parent: string, binary: 'ffmpeg' | 'ffprobe') {
   const dir = await mkdtemp(join(parent, 'calls-'))
   const path = join(dir, `logged-${binary}`)
   const log = join(dir, `${binary}.log`)
-  await writeFile(path, `#!/bin/sh\nfor arg in "$@"; do printf '%s\\n' "$arg" >> '${log}'; done\necho >> '${log}'\nexec ${binary} "$@"\n`)
+  await writeFile(
+    path,
+    `#!/bin/sh\nfor arg in "$@"; do printf '%s\\n' "$arg" >> '${log}'; done\necho >> '${log}'\nexec ${binary} "$@"\n`
+  )
   await chmod(path, 0o755)
   return {
     path,
     async calls() {
       const text = await readFile(log, 'utf8').catch(() => '')
-      return text.split('\n\n').filter(Boolean).map((call) => call.split('\n').filter(Boolean))
+      return text
+        .split('\n\n')
+        .filter(Boolean)
+        .map((call) => call.split('\n').filter(Boolean))
     },
   }
 }
@@ -39,41 +45,90 @@ test.group('Pipeline: hostile input (issue 22, defect 4)', (group) => {
   })
   group.each.timeout(120_000)
 
-  test('every ffprobe and ffmpeg run on an original pins its demuxer and allows only file and pipe', async ({ assert }) => {
+  test('every ffprobe and ffmpeg run on an original pins its demuxer and allows only file and pipe', async ({
+    assert,
+  }) => {
     const original = await ffmpegMake(join(work, 'original.mkv'), [
-      '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440',
-      '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-shortest',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-t',
+      '1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'libopus',
+      '-shortest',
     ])
     const ffprobe = await loggingBinary(work, 'ffprobe')
     const ffmpeg = await loggingBinary(work, 'ffmpeg')
-    await processClip(original, join(work, 'out'), { ffprobePath: ffprobe.path, ffmpegPath: ffmpeg.path, keepAudio: true })
+    await processClip(original, join(work, 'out'), {
+      ffprobePath: ffprobe.path,
+      ffmpegPath: ffmpeg.path,
+      keepAudio: true,
+    })
 
-    const calls = [...(await ffprobe.calls()), ...(await ffmpeg.calls())].filter((args) => !args.includes('-version'))
+    const calls = [...(await ffprobe.calls()), ...(await ffmpeg.calls())].filter(
+      (args) => !args.includes('-version')
+    )
     const onOriginal = calls.filter((args) => args.includes(original))
     assert.isAtLeast(onOriginal.length, 2, 'the probe and the decode read the original')
     for (const args of onOriginal) {
-      assert.deepEqual(optionsBefore(args, original), ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 'matroska', '-f', 'matroska'], args.join(' '))
+      assert.deepEqual(
+        optionsBefore(args, original),
+        ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 'matroska', '-f', 'matroska'],
+        args.join(' ')
+      )
     }
     // The thumbnail and preview read our own MP4, pinned the same way.
     for (const args of calls) {
-      for (const input of args.filter((_, index) => args[index - 1] === '-i' && !['pipe:0', original].includes(args[index]))) {
-        assert.deepEqual(optionsBefore(args, input), ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 'mov', '-f', 'mov'], args.join(' '))
+      for (const input of args.filter(
+        (_, index) => args[index - 1] === '-i' && !['pipe:0', original].includes(args[index])
+      )) {
+        assert.deepEqual(
+          optionsBefore(args, input),
+          ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 'mov', '-f', 'mov'],
+          args.join(' ')
+        )
       }
     }
   })
 
-  test('a file that is no video container is refused before ffprobe ever opens it', async ({ assert }) => {
+  test('a file that is no video container is refused before ffprobe ever opens it', async ({
+    assert,
+  }) => {
     const playlist = join(work, 'original')
-    await writeFile(playlist, '#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n')
+    await writeFile(
+      playlist,
+      '#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n'
+    )
     const ffprobe = await loggingBinary(work, 'ffprobe')
-    const error = await processClip(playlist, join(work, 'refused'), { ffprobePath: ffprobe.path }).catch((caught) => caught)
+    const error = await processClip(playlist, join(work, 'refused'), {
+      ffprobePath: ffprobe.path,
+    }).catch((caught) => caught)
     assert.instanceOf(error, PipelineError)
     assert.equal(error.step, 'probe')
     assert.deepEqual(await ffprobe.calls(), [])
   })
 
-  test('with the demuxer pinned, ffprobe does not fall back to guessing the format', async ({ assert }) => {
-    const webm = await ffmpegMake(join(work, 'clip.webm'), ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '1'])
+  test('with the demuxer pinned, ffprobe does not fall back to guessing the format', async ({
+    assert,
+  }) => {
+    const webm = await ffmpegMake(join(work, 'clip.webm'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10',
+      '-t',
+      '1',
+    ])
     const probed = await probe(webm, { container: 'matroska' })
     assert.equal(probed.video.length, 1)
     const error = await probe(webm, { container: 'mp4' }).catch((caught) => caught)

@@ -3,7 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { SKIP_WITHOUT_MEDIA, sharedClips, sharedMediaAvailable } from '#tests/helpers/media'
-import { ffprobeJson, identifyingTags, processClip, schemaValidators } from '#tests/helpers/pipeline'
+import {
+  ffprobeJson,
+  identifyingTags,
+  processClip,
+  schemaValidators,
+} from '#tests/helpers/pipeline'
 
 test.group('Pipeline outputs on the shared clips', (group) => {
   let work: string
@@ -29,11 +34,16 @@ test.group('Pipeline outputs on the shared clips', (group) => {
       assert.equal(video[0].height, 720)
       assert.equal(video[0].r_frame_rate, '30/1')
       assert.equal(video[0].avg_frame_rate, '30/1')
-      assert.notExists(probe.streams.find((stream) => stream.codec_type === 'audio'), 'audio is removed by default')
+      assert.notExists(
+        probe.streams.find((stream) => stream.codec_type === 'audio'),
+        'audio is removed by default'
+      )
       assert.deepEqual(identifyingTags(probe), [])
 
       const source = await ffprobeJson(clip.path)
-      const sourceDuration = Number(source.streams.find((stream) => stream.codec_type === 'video').duration)
+      const sourceDuration = Number(
+        source.streams.find((stream) => stream.codec_type === 'video').duration
+      )
       assert.approximately(Number(video[0].duration), sourceDuration, 1 / 30 + 0.001)
 
       const { keypoints, metadata } = await schemaValidators()

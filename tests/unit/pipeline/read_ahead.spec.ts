@@ -26,7 +26,9 @@ function controlledSource(count: number, failAt?: number) {
 }
 
 test.group('Frame read-ahead', () => {
-  test('yields every item in order, asking for up to the depth ahead of the consumer', async ({ assert }) => {
+  test('yields every item in order, asking for up to the depth ahead of the consumer', async ({
+    assert,
+  }) => {
     const { source, state } = controlledSource(6)
     const seen: number[] = []
     const askedWhenSeen: number[] = []
@@ -40,7 +42,7 @@ test.group('Frame read-ahead', () => {
     assert.isTrue(state.returned)
   })
 
-  test('an early stop stops the source\'s work and returns it', async ({ assert }) => {
+  test("an early stop stops the source's work and returns it", async ({ assert }) => {
     const { source, state } = controlledSource(100)
     let stopped = 0
     for await (const item of readAhead(source, 3, () => stopped++)) {
@@ -51,7 +53,9 @@ test.group('Frame read-ahead', () => {
     assert.isAtMost(state.asked, 5, 'nothing asked for past the depth')
   })
 
-  test('a failure in the source reaches the consumer at that item, not before', async ({ assert }) => {
+  test('a failure in the source reaches the consumer at that item, not before', async ({
+    assert,
+  }) => {
     const { source } = controlledSource(10, 4)
     const seen: number[] = []
     let stopped = 0

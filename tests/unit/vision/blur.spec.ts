@@ -9,7 +9,7 @@ function noiseFrame(width = 320, height = 240): Frame {
   let seed = 12345
   for (let i = 0; i < data.length; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff
-    data[i] = 16 + (seed >> 8) % 220
+    data[i] = 16 + ((seed >> 8) % 220)
   }
   return { index: 0, timeMs: 0, width, height, format: 'yuv420p', data }
 }
@@ -22,7 +22,8 @@ function stdDev(values: number[]) {
 function lumaOf(frame: Frame, x0: number, y0: number, x1: number, y1: number) {
   const { y, width } = planes(frame)
   const out: number[] = []
-  for (let row = y0; row < y1; row++) for (let col = x0; col < x1; col++) out.push(y[row * width + col])
+  for (let row = y0; row < y1; row++)
+    for (let col = x0; col < x1; col++) out.push(y[row * width + col])
   return out
 }
 
@@ -41,7 +42,9 @@ function roughness(frame: Frame, x0: number, y0: number, x1: number, y1: number)
 }
 
 test.group('blurRegions', () => {
-  test('solid fills an ellipse with one colour, softly at its edge, and leaves the corners alone', ({ assert }) => {
+  test('solid fills an ellipse with one colour, softly at its edge, and leaves the corners alone', ({
+    assert,
+  }) => {
     const frame = noiseFrame()
     const before = Buffer.from(frame.data)
     blurRegions(frame, [{ x: 100, y: 60, width: 80, height: 100, shape: 'ellipse' }], 'solid')
@@ -59,7 +62,9 @@ test.group('blurRegions', () => {
     // The edge blends: some pixel near the boundary on the centre row lies strictly between.
     const row = 110 * p.width
     const edge = [100, 101, 102].map((x) => p.y[row + x])
-    assert.isTrue(edge.some((v, i) => v !== fill && v !== original.y[row + 100 + i]) || edge.includes(fill))
+    assert.isTrue(
+      edge.some((v, i) => v !== fill && v !== original.y[row + 100 + i]) || edge.includes(fill)
+    )
   })
 
   test('pixelate leaves at most 6×6 flat blocks in a square rectangle', ({ assert }) => {
@@ -71,7 +76,9 @@ test.group('blurRegions', () => {
     assert.equal(new Set(lumaOf(frame, 68, 68, 93, 93)).size, 1)
   })
 
-  test('each pixelate block is the mean of the pixels it covers, partial blocks at the edges too', ({ assert }) => {
+  test('each pixelate block is the mean of the pixels it covers, partial blocks at the edges too', ({
+    assert,
+  }) => {
     // 100 px across: 6 blocks of 16.67 px, the last ones cut by the region's and the frame's edge.
     const frame = noiseFrame()
     const before = planes({ ...frame, data: Buffer.from(frame.data) })
@@ -90,14 +97,20 @@ test.group('blurRegions', () => {
     }
     const columns = edges(x0, Math.min(before.width, x0 + size))
     const rows = edges(y0, Math.min(before.height, y0 + size))
-    assert.isBelow(columns.at(-1)!.length, Math.floor(cell), 'the frame edge cuts the last column of blocks')
+    assert.isBelow(
+      columns.at(-1)!.length,
+      Math.floor(cell),
+      'the frame edge cuts the last column of blocks'
+    )
     for (const blockRows of rows) {
       for (const blockColumns of columns) {
         let sum = 0
-        for (const y of blockRows) for (const x of blockColumns) sum += before.y[y * before.width + x]
+        for (const y of blockRows)
+          for (const x of blockColumns) sum += before.y[y * before.width + x]
         const mean = sum / (blockRows.length * blockColumns.length)
         for (const y of blockRows) {
-          for (const x of blockColumns) assert.equal(after.y[y * after.width + x], Math.floor(mean + 0.5), `luma at ${x},${y}`)
+          for (const x of blockColumns)
+            assert.equal(after.y[y * after.width + x], Math.floor(mean + 0.5), `luma at ${x},${y}`)
         }
       }
     }
@@ -113,17 +126,31 @@ test.group('blurRegions', () => {
     assert.isBelow(stdDev(lumaOf(frame, 60, 60, 180, 180)), 12)
   })
 
-  test('a flat colour stays that colour under every mode, whatever the region size', ({ assert }) => {
+  test('a flat colour stays that colour under every mode, whatever the region size', ({
+    assert,
+  }) => {
     // Sizes that are not multiples of the cell once left a cell no pixel fell in (mean 0: green).
     for (const mode of ['gaussian', 'pixelate'] as const) {
       for (const size of [17, 33.3, 85.3, 101, 200]) {
-        const frame: Frame = { index: 0, timeMs: 0, width: 320, height: 240, format: 'yuv420p', data: Buffer.alloc(yuv420pBytes(320, 240)) }
+        const frame: Frame = {
+          index: 0,
+          timeMs: 0,
+          width: 320,
+          height: 240,
+          format: 'yuv420p',
+          data: Buffer.alloc(yuv420pBytes(320, 240)),
+        }
         const p = planes(frame)
         p.y.fill(120)
         p.u.fill(90)
         p.v.fill(200)
-        blurRegions(frame, [{ x: 20.4, y: 11.7, width: size, height: size * 1.1, shape: 'ellipse' }], mode)
-        const off = (plane: Buffer, value: number) => plane.findIndex((v) => Math.abs(v - value) > 1)
+        blurRegions(
+          frame,
+          [{ x: 20.4, y: 11.7, width: size, height: size * 1.1, shape: 'ellipse' }],
+          mode
+        )
+        const off = (plane: Buffer, value: number) =>
+          plane.findIndex((v) => Math.abs(v - value) > 1)
         assert.equal(off(p.y, 120), -1, `${mode} ${size} luma`)
         assert.equal(off(p.u, 90), -1, `${mode} ${size} u`)
         assert.equal(off(p.v, 200), -1, `${mode} ${size} v`)
@@ -131,7 +158,9 @@ test.group('blurRegions', () => {
     }
   })
 
-  test('regions partly outside the frame, at odd coordinates or empty are clipped', ({ assert }) => {
+  test('regions partly outside the frame, at odd coordinates or empty are clipped', ({
+    assert,
+  }) => {
     const modes: BlurMode[] = ['gaussian', 'pixelate', 'solid']
     for (const mode of modes) {
       const frame = noiseFrame(321, 241)
@@ -162,7 +191,11 @@ test.group('blurRegions', () => {
       for (let i = 0; i < runs; i++) blurRegions(frame, [region], mode)
       timings[mode] = (performance.now() - start) / runs
     }
-    console.log(`blur 200×200 ellipse, ms: ${Object.entries(timings).map(([m, t]) => `${m} ${t.toFixed(3)}`).join(', ')}`)
+    console.log(
+      `blur 200×200 ellipse, ms: ${Object.entries(timings)
+        .map(([m, t]) => `${m} ${t.toFixed(3)}`)
+        .join(', ')}`
+    )
     // Generous for a shared CI machine; measured well under 1 ms here.
     for (const t of Object.values(timings)) assert.isBelow(t, 5)
   })

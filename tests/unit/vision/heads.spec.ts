@@ -2,7 +2,12 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { SKIP_WITHOUT_MEDIA, imageFrame, sharedMediaAvailable } from '#tests/helpers/media'
 import { COVERED, coverage, labelledFaces } from '#tests/helpers/labelled_faces'
-import { type AnonymizeProcessor, createVisionProcessors, loadVisionModels, type VisionModels } from '#workers/vision/processors'
+import {
+  type AnonymizeProcessor,
+  createVisionProcessors,
+  loadVisionModels,
+  type VisionModels,
+} from '#workers/vision/processors'
 import { headAngle, headBox } from '#workers/vision/pose/head'
 import { fromUpright, uprightCrop } from '#workers/vision/pose/upright'
 import { turnBox, turnFrame as turn } from '#workers/vision/turn'
@@ -15,11 +20,29 @@ test.group('Heads in any position: geometry', () => {
   /** 33 keypoints: a frontal face (eyes at y 100, mouth at y 120) above shoulders 100 px apart, turned about (200, 110). */
   function person(degrees: number): Keypoint[] {
     const points: Keypoint[] = Array.from({ length: 33 }, () => [200, 110, 0])
-    const face: Record<number, [number, number]> = { 0: [200, 110], 1: [195, 100], 2: [190, 100], 3: [186, 100], 4: [205, 100], 5: [210, 100], 6: [214, 100], 7: [181, 104], 8: [219, 104], 9: [194, 120], 10: [206, 120], 11: [250, 160], 12: [150, 160] }
+    const face: Record<number, [number, number]> = {
+      0: [200, 110],
+      1: [195, 100],
+      2: [190, 100],
+      3: [186, 100],
+      4: [205, 100],
+      5: [210, 100],
+      6: [214, 100],
+      7: [181, 104],
+      8: [219, 104],
+      9: [194, 120],
+      10: [206, 120],
+      11: [250, 160],
+      12: [150, 160],
+    }
     const radians = (degrees * Math.PI) / 180
     for (const [index, [x, y]] of Object.entries(face)) {
       const [dx, dy] = [x - 200, y - 110]
-      points[Number(index)] = [200 + dx * Math.cos(radians) - dy * Math.sin(radians), 110 + dx * Math.sin(radians) + dy * Math.cos(radians), 0.9]
+      points[Number(index)] = [
+        200 + dx * Math.cos(radians) - dy * Math.sin(radians),
+        110 + dx * Math.sin(radians) + dy * Math.cos(radians),
+        0.9,
+      ]
     }
     return points
   }
@@ -36,7 +59,9 @@ test.group('Heads in any position: geometry', () => {
     assert.closeTo(Math.abs(headAngle(noMouth)), 180, 0.5)
   })
 
-  test('a lying head is boxed wider than high, an upside-down one like an upright one, the shoulders a floor', ({ assert }) => {
+  test('a lying head is boxed wider than high, an upside-down one like an upright one, the shoulders a floor', ({
+    assert,
+  }) => {
     const upright = headBox(person(0))!
     const lying = headBox(person(90))!
     const inverted = headBox(person(180))!
@@ -46,7 +71,9 @@ test.group('Heads in any position: geometry', () => {
     assert.closeTo(inverted.width, upright.width, 0.5)
     assert.closeTo(inverted.height, upright.height, 0.5)
     // Face points crowded together (seen from above): the shoulders keep the head head-sized.
-    const crowded = person(0).map(([x, y, v], index): Keypoint => (index <= 10 ? [200 + (x - 200) / 10, 110 + (y - 110) / 10, v] : [x, y, v]))
+    const crowded = person(0).map(([x, y, v], index): Keypoint =>
+      index <= 10 ? [200 + (x - 200) / 10, 110 + (y - 110) / 10, v] : [x, y, v]
+    )
     assert.isAtLeast(headBox(crowded)!.across, 0.35 * 100 - 0.01)
   })
 
@@ -60,10 +87,16 @@ test.group('Heads in any position: geometry', () => {
     const frame: Frame = { index: 0, timeMs: 0, width, height, format: 'yuv420p', data }
     const crop = uprightCrop(frame, { x: 80, y: 80, width: 40, height: 40 }, 90)
     const bright: [number, number][] = []
-    for (let v = 0; v < 128; v++) for (let u = 0; u < 128; u++) if (crop.frame.data[v * 128 + u] > 128) bright.push([u, v])
+    for (let v = 0; v < 128; v++)
+      for (let u = 0; u < 128; u++) if (crop.frame.data[v * 128 + u] > 128) bright.push([u, v])
     const us = bright.map(([u]) => u)
     const vs = bright.map(([, v]) => v)
-    const found = { x: Math.min(...us), y: Math.min(...vs), width: Math.max(...us) + 1 - Math.min(...us), height: Math.max(...vs) + 1 - Math.min(...vs) }
+    const found = {
+      x: Math.min(...us),
+      y: Math.min(...vs),
+      width: Math.max(...us) + 1 - Math.min(...us),
+      height: Math.max(...vs) + 1 - Math.min(...vs),
+    }
     assert.isBelow(found.y + found.height, 64, 'above the crop centre')
     assert.isAbove(found.height, found.width, 'the bar stands upright in the crop')
     const back = fromUpright(crop, found)
@@ -77,7 +110,11 @@ test.group('Heads in any position: geometry', () => {
 test.group('Heads in any position: shared pictures turned', (group) => {
   let runtime: VisionRuntime
   let models: VisionModels
-  const settings: VisionSettings = { ...DEFAULT_VISION_SETTINGS, cacheDir: app.makePath('models'), detectEvery: 1 }
+  const settings: VisionSettings = {
+    ...DEFAULT_VISION_SETTINGS,
+    cacheDir: app.makePath('models'),
+    detectEvery: 1,
+  }
   group.setup(async () => {
     runtime = new VisionRuntime({ threads: 2 })
     return () => runtime.close()
@@ -96,7 +133,12 @@ test.group('Heads in any position: shared pictures turned', (group) => {
     return { faces: (anonymizer as AnonymizeProcessor).last.faces as Box[], stats }
   }
 
-  for (const file of ['zidane_yolov5.jpg', 'standing_man_egoblur.jpg', 'airport_walkers_ochuman000817.jpg', 'truck_two_men_crowdpose103319.jpg']) {
+  for (const file of [
+    'zidane_yolov5.jpg',
+    'standing_man_egoblur.jpg',
+    'airport_walkers_ochuman000817.jpg',
+    'truck_two_men_crowdpose103319.jpg',
+  ]) {
     test(`the faces blurred on ${file} upright are blurred turned 90° and 180°`)
       .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
       .run(async ({ assert }) => {
@@ -104,19 +146,28 @@ test.group('Heads in any position: shared pictures turned', (group) => {
         const original = await imageFrame(file)
         const upright = await anonymize({ ...original, data: Buffer.from(original.data) })
         const blurredUpright = labelled.filter((face) => coverage(face, upright.faces) >= COVERED)
-        assert.isNotEmpty(blurredUpright, 'some labelled face is blurred upright (else this test shows nothing)')
+        assert.isNotEmpty(
+          blurredUpright,
+          'some labelled face is blurred upright (else this test shows nothing)'
+        )
         for (const degrees of [90, 180] as const) {
           const turned = await anonymize(turn(original, degrees))
           for (const face of blurredUpright) {
             const box = turnBox(face, original.width, original.height, degrees)
             const share = coverage(box, turned.faces)
-            assert.isAtLeast(share, COVERED, `${degrees}°: face ${JSON.stringify(box)} ${share} upright ${coverage(face, upright.faces)} stats ${JSON.stringify([turned.stats.headsTurnedUpright, turned.stats.turnedFaceDetections, turned.stats.headRegions])} covered by ${JSON.stringify(turned.faces.map(({ x, y, width, height }) => [x, y, width, height].map(Math.round)))}`)
+            assert.isAtLeast(
+              share,
+              COVERED,
+              `${degrees}°: face ${JSON.stringify(box)} ${share} upright ${coverage(face, upright.faces)} stats ${JSON.stringify([turned.stats.headsTurnedUpright, turned.stats.turnedFaceDetections, turned.stats.headRegions])} covered by ${JSON.stringify(turned.faces.map(({ x, y, width, height }) => [x, y, width, height].map(Math.round)))}`
+            )
           }
         }
       })
   }
 
-  test('a handstand (a standing man turned upside down) has his head blurred, found turned upright, and the QA report counts it')
+  test(
+    'a handstand (a standing man turned upside down) has his head blurred, found turned upright, and the QA report counts it'
+  )
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .run(async ({ assert }) => {
       const [face] = await labelledFaces('standing_man_egoblur.jpg')

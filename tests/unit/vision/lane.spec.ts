@@ -63,34 +63,57 @@ test.group('Model lane (a second thread for the face models)', (group) => {
     .run(async ({ assert }) => {
       const frame = await imageFrame('city_crosswalk_deface.jpg')
       const before = Buffer.from(frame.data)
-      const load = async (runtime: VisionRuntime, name: string) => runtime.load(name, await modelPath(name as any, cache))
+      const load = async (runtime: VisionRuntime, name: string) =>
+        runtime.load(name, await modelPath(name as any, cache))
       const options = { threshold: 0.35, tileSizes: [200, 320] }
       const local = new FaceDetector(
-        { short: await load(here, 'face-short'), full: await load(here, 'face-full'), ssd: await load(here, 'face-ssd') },
+        {
+          short: await load(here, 'face-short'),
+          full: await load(here, 'face-full'),
+          ssd: await load(here, 'face-ssd'),
+        },
         options
       )
       for (const name of Object.values(FACE_NAMES)) await load(lane, name)
       const remote = lane.lane!.faceSearch(FACE_NAMES, options)
 
       // Part of the tiles and one SSD square, as a video's keyframe runs them.
-      const plan = { tiles: local.tilesFor(1280, 720).slice(0, 6), squares: local.squaresFor(1280, 720).slice(0, 1) }
+      const plan = {
+        tiles: local.tilesFor(1280, 720).slice(0, 6),
+        squares: local.squaresFor(1280, 720).slice(0, 1),
+      }
       const expected = await local.detect(frame, plan)
       assert.isAbove(expected.length, 5, 'a street crowd has faces to compare')
       assert.deepEqual(await remote.detect(frame, plan), expected)
       assert.isTrue(frame.data.equals(before), 'the frame is not changed')
     })
 
-  test('a lane model asked for here gets a session of its own on this thread; the anonymizer looks again with one', async ({ assert }) => {
+  test('a lane model asked for here gets a session of its own on this thread; the anonymizer looks again with one', async ({
+    assert,
+  }) => {
     const own = new VisionRuntime({ threads: 1, laneModels: Object.values(FACE_NAMES) })
     try {
       const path = await modelPath('face-short', cache)
-      const [remote, local] = [await own.load('face-short', path, 1), await own.load('face-short', path, 1, { here: true })]
+      const [remote, local] = [
+        await own.load('face-short', path, 1),
+        await own.load('face-short', path, 1, { here: true }),
+      ]
       assert.notStrictEqual(local, remote)
-      assert.strictEqual(await own.load('face-short', path, 1, { here: true }), local, 'loaded once')
+      assert.strictEqual(
+        await own.load('face-short', path, 1, { here: true }),
+        local,
+        'loaded once'
+      )
       const settings = { ...DEFAULT_VISION_SETTINGS, cacheDir: cache, lane: true }
       const models = await loadVisionModels(own, settings)
-      assert.strictEqual(models.faceShort, local, 'the look again after a search does not queue behind the next search on the lane')
-      const feeds = { [local.inputNames[0]]: { data: pattern(128 * 128 * 3), dims: [1, 128, 128, 3] } }
+      assert.strictEqual(
+        models.faceShort,
+        local,
+        'the look again after a search does not queue behind the next search on the lane'
+      )
+      const feeds = {
+        [local.inputNames[0]]: { data: pattern(128 * 128 * 3), dims: [1, 128, 128, 3] },
+      }
       await own.lane!.close()
       // With the lane gone, its models fail and the one here still runs.
       await assert.rejects(() => remote.run(feeds), /the model lane stopped/)
@@ -100,13 +123,18 @@ test.group('Model lane (a second thread for the face models)', (group) => {
     }
   })
 
-  test('a closed lane fails every call with a clear error and does not report a death', async ({ assert }) => {
+  test('a closed lane fails every call with a clear error and does not report a death', async ({
+    assert,
+  }) => {
     const deaths: Error[] = []
     const own = new ModelLane({ provider: 'cpu', onDeath: (error) => deaths.push(error) })
     const model = await own.load('face-short', await modelPath('face-short', cache), 1)
     await own.close()
     await assert.rejects(
-      () => model.run({ [model.inputNames[0]]: { data: pattern(128 * 128 * 3), dims: [1, 128, 128, 3] } }),
+      () =>
+        model.run({
+          [model.inputNames[0]]: { data: pattern(128 * 128 * 3), dims: [1, 128, 128, 3] },
+        }),
       /the model lane stopped/
     )
     assert.lengthOf(deaths, 0)

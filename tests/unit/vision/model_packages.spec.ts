@@ -3,7 +3,13 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { MODELS, TEXT_DICTIONARY, companionFile, packageFile, type ModelSource } from '#workers/vision/models'
+import {
+  MODELS,
+  TEXT_DICTIONARY,
+  companionFile,
+  packageFile,
+  type ModelSource,
+} from '#workers/vision/models'
 import { modelPackageFiles, pruneModelPackages } from '#workers/vision/model_packages'
 
 /** Writes `files` (paths relative to `root`) with a few bytes each. */
@@ -29,7 +35,9 @@ test.group('Model packages, trimmed for the image', (group) => {
     return () => rm(nodeModules, { recursive: true, force: true })
   })
 
-  test('the kept files are what the catalog reads, and the installed packages have them all', async ({ assert }) => {
+  test('the kept files are what the catalog reads, and the installed packages have them all', async ({
+    assert,
+  }) => {
     const keep = modelPackageFiles()
     for (const source of Object.values(MODELS) as ModelSource[]) {
       const files = keep.get(source.package)!
@@ -45,8 +53,12 @@ test.group('Model packages, trimmed for the image', (group) => {
     }
   })
 
-  test('given a package with browser files, then only the model files, package.json and the licence stay', async ({ assert }) => {
-    const keep = new Map([['@vendor/models', new Set(['package.json', 'weights/a.tflite', 'weights/b.json'])]])
+  test('given a package with browser files, then only the model files, package.json and the licence stay', async ({
+    assert,
+  }) => {
+    const keep = new Map([
+      ['@vendor/models', new Set(['package.json', 'weights/a.tflite', 'weights/b.json'])],
+    ])
     await given(join(nodeModules, '@vendor/models'), [
       'package.json',
       'LICENSE',
@@ -63,18 +75,36 @@ test.group('Model packages, trimmed for the image', (group) => {
 
     const removed = await pruneModelPackages(nodeModules, keep)
 
-    assert.deepEqual(await listed(join(nodeModules, '@vendor/models')), ['LICENSE', 'package.json', 'weights/a.tflite', 'weights/b.json'])
+    assert.deepEqual(await listed(join(nodeModules, '@vendor/models')), [
+      'LICENSE',
+      'package.json',
+      'weights/a.tflite',
+      'weights/b.json',
+    ])
     // Emptied folders go; packages the catalog does not name are left alone.
     assert.isFalse(existsSync(join(nodeModules, '@vendor/models/demo')))
     assert.deepEqual(await listed(join(nodeModules, 'other')), ['index.js', 'package.json'])
     assert.equal(removed, 6 * 10)
   })
 
-  test('given a package without a file the catalog names, then pruning fails naming it and deletes nothing', async ({ assert }) => {
+  test('given a package without a file the catalog names, then pruning fails naming it and deletes nothing', async ({
+    assert,
+  }) => {
     const keep = new Map([['@vendor/models', new Set(['package.json', 'weights/moved.tflite'])]])
-    await given(join(nodeModules, '@vendor/models'), ['package.json', 'weights/renamed.tflite', 'extra.wasm'])
+    await given(join(nodeModules, '@vendor/models'), [
+      'package.json',
+      'weights/renamed.tflite',
+      'extra.wasm',
+    ])
 
-    await assert.rejects(() => pruneModelPackages(nodeModules, keep), /@vendor\/models\/weights\/moved\.tflite is not in .*: the model catalog needs it/)
-    assert.deepEqual(await listed(join(nodeModules, '@vendor/models')), ['extra.wasm', 'package.json', 'weights/renamed.tflite'])
+    await assert.rejects(
+      () => pruneModelPackages(nodeModules, keep),
+      /@vendor\/models\/weights\/moved\.tflite is not in .*: the model catalog needs it/
+    )
+    assert.deepEqual(await listed(join(nodeModules, '@vendor/models')), [
+      'extra.wasm',
+      'package.json',
+      'weights/renamed.tflite',
+    ])
   })
 })

@@ -1,11 +1,27 @@
 import { test } from '@japa/runner'
 import { join } from 'node:path'
-import { SHARED_MEDIA, SKIP_WITHOUT_MEDIA, imageFrame, sharedImage, sharedMediaAvailable } from '#tests/helpers/media'
+import {
+  SHARED_MEDIA,
+  SKIP_WITHOUT_MEDIA,
+  imageFrame,
+  sharedImage,
+  sharedMediaAvailable,
+} from '#tests/helpers/media'
 import { loadPoseModels, type PoseModels } from '#tests/helpers/tfjs_pose_model'
 import type { Frame } from '#workers/pipeline/types'
 import type { Box } from '#workers/vision/types'
-import { BLAZEPOSE_33_NAMES, COCO_17_NAMES, COCO_SKELETON, toCoco17 } from '#workers/vision/pose/coco'
-import { PoseDetector, poseAnchors, weightedNms, type PoseDetection } from '#workers/vision/pose/detector'
+import {
+  BLAZEPOSE_33_NAMES,
+  COCO_17_NAMES,
+  COCO_SKELETON,
+  toCoco17,
+} from '#workers/vision/pose/coco'
+import {
+  PoseDetector,
+  poseAnchors,
+  weightedNms,
+  type PoseDetection,
+} from '#workers/vision/pose/detector'
 import { PoseEstimator } from '#workers/vision/pose/estimator'
 import { headBox } from '#workers/vision/pose/head'
 import { tileWindows } from '#workers/vision/pose/detector'
@@ -52,7 +68,9 @@ function contains(box: Box, [x, y]: [number, number]) {
 /** People matched one-to-one with a detection whose hip or shoulder centre lies in their box. */
 function matched(people: Box[], detections: PoseDetection[]) {
   const owner = new Map<number, number>()
-  const fits = (p: number, d: number) => contains(people[p], detections[d].keypoints[0]) || contains(people[p], detections[d].keypoints[2])
+  const fits = (p: number, d: number) =>
+    contains(people[p], detections[d].keypoints[0]) ||
+    contains(people[p], detections[d].keypoints[2])
   const assign = (p: number, seen: Set<number>): boolean => {
     for (let d = 0; d < detections.length; d++) {
       if (!fits(p, d) || seen.has(d)) continue
@@ -76,9 +94,23 @@ test.group('pose: the face placed from landmarks', () => {
     return points
   }
   // A frontal face 50 px wide: eyes at y 100, mouth at y 120, ears 38 apart.
-  const frontal = { 0: [200, 110], 1: [195, 100], 2: [190, 100], 3: [186, 100], 4: [205, 100], 5: [210, 100], 6: [214, 100], 7: [181, 104], 8: [219, 104], 9: [194, 120], 10: [206, 120] } as Record<number, [number, number]>
+  const frontal = {
+    0: [200, 110],
+    1: [195, 100],
+    2: [190, 100],
+    3: [186, 100],
+    4: [205, 100],
+    5: [210, 100],
+    6: [214, 100],
+    7: [181, 104],
+    8: [219, 104],
+    9: [194, 120],
+    10: [206, 120],
+  } as Record<number, [number, number]>
 
-  test('a frontal face is boxed around its points, sized from the eye-to-mouth distance and the ears', ({ assert }) => {
+  test('a frontal face is boxed around its points, sized from the eye-to-mouth distance and the ears', ({
+    assert,
+  }) => {
     const head = headBox(person(frontal))!
     assert.exists(head)
     assert.closeTo(head.x + head.width / 2, 200, 1)
@@ -89,9 +121,23 @@ test.group('pose: the face placed from landmarks', () => {
     assert.isBelow(head.width, head.height)
   })
 
-  test('in profile the nose-to-ear distance keeps the box face-sized; an unseen face gives none', ({ assert }) => {
+  test('in profile the nose-to-ear distance keeps the box face-sized; an unseen face gives none', ({
+    assert,
+  }) => {
     // Looking left: ears on top of each other, the nose 30 px in front, eyes and mouth between.
-    const profile = { 0: [170, 110], 1: [180, 100], 2: [182, 100], 3: [184, 100], 4: [180, 101], 5: [182, 101], 6: [184, 101], 7: [200, 104], 8: [201, 104], 9: [178, 118], 10: [179, 118] } as Record<number, [number, number]>
+    const profile = {
+      0: [170, 110],
+      1: [180, 100],
+      2: [182, 100],
+      3: [184, 100],
+      4: [180, 101],
+      5: [182, 101],
+      6: [184, 101],
+      7: [200, 104],
+      8: [201, 104],
+      9: [178, 118],
+      10: [179, 118],
+    } as Record<number, [number, number]>
     const head = headBox(person(profile))!
     assert.isAtLeast(head.width, 1.35 * 30 - 1)
     assert.isUndefined(headBox(person(frontal, 0.2)))
@@ -115,7 +161,9 @@ test.group('pose: detector decoding', () => {
     assert.closeTo(anchors[2 * 2253 + 1], 6.5 / 7, 1e-6)
   })
 
-  test('weighted NMS merges one person found twice, keeps two people side by side', ({ assert }) => {
+  test('weighted NMS merges one person found twice, keeps two people side by side', ({
+    assert,
+  }) => {
     const person = (x: number, score: number): PoseDetection => ({
       x: 0,
       y: 0,
@@ -123,7 +171,12 @@ test.group('pose: detector decoding', () => {
       height: 0,
       score,
       // Hip centre, body-circle point, shoulder centre, upper-body point; a 200-pixel body.
-      keypoints: [[x, 400], [x, 200], [x, 320], [x, 260]],
+      keypoints: [
+        [x, 400],
+        [x, 200],
+        [x, 320],
+        [x, 260],
+      ],
     })
     const merged = weightedNms([person(500, 0.9), person(504, 0.6), person(560, 0.8)], 0.3)
     assert.lengthOf(merged, 2)
@@ -131,7 +184,10 @@ test.group('pose: detector decoding', () => {
     assert.closeTo(merged[0].keypoints[0][0], (500 * 0.9 + 504 * 0.6) / 1.5, 1e-6)
     assert.equal(merged[1].keypoints[0][0], 560)
     // The box is the square around the body circle.
-    assert.deepEqual([merged[1].x, merged[1].y, merged[1].width, merged[1].height], [360, 200, 400, 400])
+    assert.deepEqual(
+      [merged[1].x, merged[1].y, merged[1].width, merged[1].height],
+      [360, 200, 400, 400]
+    )
   })
 
   test('regions are upright for a standing person and turn with the body', ({ assert }) => {
@@ -152,20 +208,33 @@ test.group('pose: detector decoding', () => {
 })
 
 test.group('pose: sampling model inputs', () => {
-  test('an upright window (the detector\'s) samples exactly as the general affine path does', ({ assert }) => {
+  test("an upright window (the detector's) samples exactly as the general affine path does", ({
+    assert,
+  }) => {
     let seed = 7
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
-    for (const [width, height] of [[1280, 720], [333, 201]]) {
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+    for (const [width, height] of [
+      [1280, 720],
+      [333, 201],
+    ]) {
       const data = Buffer.alloc(width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2))
       for (let i = 0; i < data.length; i++) data[i] = Math.floor(random() * 256)
       const frame = { width, height, data }
       // Enlarged, about 1:1, and shrunk 2–6 times (1–3 luma taps a side); inside and across the edges.
       for (const scale of [0.4, 1, 1.6, 4.2, 5.8]) {
-        for (const [c, f] of [[10, 5], [-60, -40], [width * 0.7, height * 0.6]]) {
+        for (const [c, f] of [
+          [10, 5],
+          [-60, -40],
+          [width * 0.7, height * 0.6],
+        ]) {
           const map = { a: scale, b: 0, c, d: 0, e: scale, f }
           // A rotation term far below one ulp of the coordinates: the general path, same samples.
           const general = sampleRgb(frame, { ...map, b: 1e-300 }, 64, [-1, 1])
-          assert.deepEqual(sampleRgb(frame, map, 64, [-1, 1]), general, `${width}x${height} scale ${scale} at ${c},${f}`)
+          assert.deepEqual(
+            sampleRgb(frame, map, 64, [-1, 1]),
+            general,
+            `${width}x${height} scale ${scale} at ${c},${f}`
+          )
         }
       }
     }
@@ -174,7 +243,9 @@ test.group('pose: sampling model inputs', () => {
 
 test.group('pose: COCO-17', () => {
   test('toCoco17 takes nose, eye centres, ears and the limbs from BlazePose 33', ({ assert }) => {
-    const keypoints = BLAZEPOSE_33_NAMES.map((_, i) => [i, 100 + i, i / 33] as [number, number, number])
+    const keypoints = BLAZEPOSE_33_NAMES.map(
+      (_, i) => [i, 100 + i, i / 33] as [number, number, number]
+    )
     const coco = toCoco17(keypoints)
     assert.lengthOf(coco, 17)
     assert.deepEqual(
@@ -283,19 +354,24 @@ test.group('pose on shared images', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(300_000)
 
-  test('tiles taken one per keyframe, in turn, find every counted person over a round', async ({ assert }) => {
+  test('tiles taken one per keyframe, in turn, find every counted person over a round', async ({
+    assert,
+  }) => {
     const detector = new PoseDetector(models.detector)
     for (const [name, people] of Object.entries(PEOPLE)) {
       const image = await frame(name)
       const count = tileWindows(image.width, image.height).length
       const seen: PoseDetection[] = []
-      for (let turn = 0; turn < count; turn++) seen.push(...(await detector.detect(image, { tiles: [turn] })))
+      for (let turn = 0; turn < count; turn++)
+        seen.push(...(await detector.detect(image, { tiles: [turn] })))
       assert.equal(matched(people, seen), people.length, name)
     }
     // A whole round is the same search as all tiles at once.
     const image = await frame('football_match_aic.jpg')
     const all = await detector.detect(image, { tiles: true })
-    const round = await detector.detect(image, { tiles: tileWindows(image.width, image.height).map((_, i) => i) })
+    const round = await detector.detect(image, {
+      tiles: tileWindows(image.width, image.height).map((_, i) => i),
+    })
     assert.deepEqual(round, all)
   })
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
@@ -312,7 +388,9 @@ test.group('pose on shared images', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('landmarks of a standing skier are anatomically ordered and inside her box', async ({ assert }) => {
+  test('landmarks of a standing skier are anatomically ordered and inside her box', async ({
+    assert,
+  }) => {
     const estimator = new PoseEstimator(models)
     const image = await frame('skier_coco785.jpg')
     const people = await estimator.estimate(image)
@@ -334,7 +412,15 @@ test.group('pose on shared images', (group) => {
     assert.isAbove(k.left_shoulder[0], k.right_shoulder[0])
     assert.isAbove(k.left_hip[0], k.right_hip[0])
     assert.isAbove(k.left_eye[0], k.right_eye[0])
-    for (const name of ['nose', 'left_shoulder', 'right_shoulder', 'left_hip', 'right_hip', 'left_ankle', 'right_ankle']) {
+    for (const name of [
+      'nose',
+      'left_shoulder',
+      'right_shoulder',
+      'left_hip',
+      'right_hip',
+      'left_ankle',
+      'right_ankle',
+    ]) {
       assert.isAbove(k[name][2], 0.5, `${name} visible`)
     }
     // Every visible keypoint lies in the person box counted by eye and in the result's bbox.
@@ -343,7 +429,12 @@ test.group('pose on shared images', (group) => {
     for (const [x, y, visibility] of skier.keypoints) {
       if (visibility < 0.5) continue
       assert.isTrue(contains(counted, [x, y]), `keypoint ${x},${y} outside the counted box`)
-      assert.isTrue(contains({ x: box.x - 1, y: box.y - 1, width: box.width + 2, height: box.height + 2 }, [x, y]))
+      assert.isTrue(
+        contains({ x: box.x - 1, y: box.y - 1, width: box.width + 2, height: box.height + 2 }, [
+          x,
+          y,
+        ])
+      )
     }
     // She is about 530 pixels tall in the frame.
     assert.closeTo(ankles[1] - k.nose[1], 470, 70)
@@ -359,13 +450,20 @@ test.group('pose on shared images', (group) => {
     .skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
     .timeout(120_000)
 
-  test('the estimator gives one skeleton per person on a multi-person image', async ({ assert }) => {
+  test('the estimator gives one skeleton per person on a multi-person image', async ({
+    assert,
+  }) => {
     const estimator = new PoseEstimator(models, { tiles: true })
     const people = await estimator.estimate(await frame('football_match_aic.jpg'))
     const counted = PEOPLE['football_match_aic.jpg']
     // Each counted person has exactly one skeleton whose shoulder centre lies in their box.
     for (const box of counted) {
-      const mine = people.filter((p) => contains(box, [(p.keypoints[11][0] + p.keypoints[12][0]) / 2, (p.keypoints[11][1] + p.keypoints[12][1]) / 2]))
+      const mine = people.filter((p) =>
+        contains(box, [
+          (p.keypoints[11][0] + p.keypoints[12][0]) / 2,
+          (p.keypoints[11][1] + p.keypoints[12][1]) / 2,
+        ])
+      )
       assert.lengthOf(mine, 1)
     }
     assert.isAtMost(people.length, counted.length + 1)
@@ -392,11 +490,23 @@ test.group('pose on shared images', (group) => {
     for (let step = 1; step <= 6; step++) {
       const timeMs = step * 200
       const later = await imageFrame(clip, 1280, 720, timeMs / 1000)
-      const people = await estimator.estimate(later, tracked.map((p) => p!.next))
+      const people = await estimator.estimate(
+        later,
+        tracked.map((p) => p!.next)
+      )
       tracked = tracked.map((previous) => {
         // The same man is the one whose nose moved least; people walk a few pixels a frame.
-        const nearest = people.reduce((a, b) => (distance(a.keypoints[0], previous!.keypoints[0]) < distance(b.keypoints[0], previous!.keypoints[0]) ? a : b))
-        assert.isBelow(distance(nearest.keypoints[0], previous!.keypoints[0]), 80, `frame at ${timeMs} ms`)
+        const nearest = people.reduce((a, b) =>
+          distance(a.keypoints[0], previous!.keypoints[0]) <
+          distance(b.keypoints[0], previous!.keypoints[0])
+            ? a
+            : b
+        )
+        assert.isBelow(
+          distance(nearest.keypoints[0], previous!.keypoints[0]),
+          80,
+          `frame at ${timeMs} ms`
+        )
         return nearest
       })
       assert.notStrictEqual(tracked[0], tracked[1])

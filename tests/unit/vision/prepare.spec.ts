@@ -24,7 +24,9 @@ test.group('node ace models:prepare', () => {
       const entries = await readdir(cacheDir)
       const files = entries.filter((file) => file.endsWith('.onnx'))
       assert.lengthOf(files, Object.keys(MODELS).length)
-      assert.isTrue(files.some((file) => /^ch_PP-OCRv4_det_infer-[0-9a-f]{16}-s\d+\.onnx$/.test(file)))
+      assert.isTrue(
+        files.some((file) => /^ch_PP-OCRv4_det_infer-[0-9a-f]{16}-s\d+\.onnx$/.test(file))
+      )
     } finally {
       await rm(cacheDir, { recursive: true, force: true })
     }

@@ -22,7 +22,9 @@ function scene(count: number, at: (frame: number) => { x: number; y: number } | 
   for (let frame = 0; frame < count; frame++) {
     const data = new Uint8Array(background)
     const where = at(frame)
-    if (where) for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) data[(where.y + y) * width + where.x + x] = square[y * 12 + x]
+    if (where)
+      for (let y = 0; y < 12; y++)
+        for (let x = 0; x < 12; x++) data[(where.y + y) * width + where.x + x] = square[y * 12 + x]
     frames.push({ width, height, data })
   }
   return frames
@@ -34,10 +36,25 @@ test.group('Vision: following a reviewer’s box', () => {
     const position = (frame: number) => ({ x: 40 + frame, y: 30 + Math.floor(frame / 2) })
     const frames = scene(21, position)
     const scale = 0.125
-    const drawn = { x: position(10).x / scale, y: position(10).y / scale, width: 12 / scale, height: 12 / scale }
+    const drawn = {
+      x: position(10).x / scale,
+      y: position(10).y / scale,
+      width: 12 / scale,
+      height: 12 / scale,
+    }
     const tracked = trackRegion(frames, 100, 110, drawn, scale, { width: 1280, height: 720 })
-    assert.deepEqual(tracked.map((box) => box.frame), Array.from({ length: 21 }, (_, index) => 100 + index))
-    assert.deepInclude(tracked[10], { frame: 110, x: drawn.x, y: drawn.y, width: drawn.width, height: drawn.height, lost: false })
+    assert.deepEqual(
+      tracked.map((box) => box.frame),
+      Array.from({ length: 21 }, (_, index) => 100 + index)
+    )
+    assert.deepInclude(tracked[10], {
+      frame: 110,
+      x: drawn.x,
+      y: drawn.y,
+      width: drawn.width,
+      height: drawn.height,
+      lost: false,
+    })
     for (const box of tracked) {
       const expected = position(box.frame - 100)
       assert.isFalse(box.lost, `frame ${box.frame} matched`)

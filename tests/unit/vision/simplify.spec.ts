@@ -25,15 +25,20 @@ function randomArray(length: number, seed: number, scale = 1) {
 
 function opTypes(bytes: Uint8Array) {
   const counts: Record<string, number> = {}
-  for (const node of onnx.ModelProto.decode(bytes).graph!.node!) counts[node.opType!] = (counts[node.opType!] ?? 0) + 1
+  for (const node of onnx.ModelProto.decode(bytes).graph!.node!)
+    counts[node.opType!] = (counts[node.opType!] ?? 0) + 1
   return counts
 }
 
 async function runModel(bytes: Uint8Array, input: Float32Array, dims: readonly number[]) {
   const session = await ort.InferenceSession.create(bytes, sessionOptions(2))
   try {
-    const outputs = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, dims) })
-    return Object.fromEntries(session.outputNames.map((name) => [name, outputs[name].data as Float32Array]))
+    const outputs = await session.run({
+      [session.inputNames[0]]: new ort.Tensor('float32', input, dims),
+    })
+    return Object.fromEntries(
+      session.outputNames.map((name) => [name, outputs[name].data as Float32Array])
+    )
   } finally {
     await session.release()
   }
@@ -60,10 +65,23 @@ function maxDifference(a: Record<string, Float32Array>, b: Record<string, Float3
 function paddleBlock() {
   const g = new GraphBuilder()
   const conv = (input: string, weights: string, kernel: number, pad: number, output?: string) =>
-    g.node('Conv', [input, weights], [ints('kernel_shape', [kernel, kernel]), ints('pads', [pad, pad, pad, pad])], output)
+    g.node(
+      'Conv',
+      [input, weights],
+      [ints('kernel_shape', [kernel, kernel]), ints('pads', [pad, pad, pad, pad])],
+      output
+    )
   const w = (hint: string, dims: number[], seed: number) => {
     const name = g.fresh(hint)
-    g.float(name, dims, randomArray(dims.reduce((a, b) => a * b), seed, 0.8))
+    g.float(
+      name,
+      dims,
+      randomArray(
+        dims.reduce((a, b) => a * b),
+        seed,
+        0.8
+      )
+    )
     return name
   }
   const first = conv('x', w('w1', [4, 4, 3, 3], 1), 3, 1)
@@ -87,14 +105,18 @@ function paddleBlock() {
       node: g.nodes,
       initializer: g.initializers,
       input: [valueInfo('x', [1, 4, 8, 8])],
-      output: ['pointwise', 'padded', 'shared', 'doubled'].map((name) => valueInfo(name, [1, name === 'pointwise' ? 6 : 4, 8, 8])),
+      output: ['pointwise', 'padded', 'shared', 'doubled'].map((name) =>
+        valueInfo(name, [1, name === 'pointwise' ? 6 : 4, 8, 8])
+      ),
     },
     'test graph'
   )
 }
 
 test.group('ONNX simplification', () => {
-  test('folds scalar affines into convolutions and writes HardSwish as HardSigmoid + Mul, same outputs', async ({ assert }) => {
+  test('folds scalar affines into convolutions and writes HardSwish as HardSigmoid + Mul, same outputs', async ({
+    assert,
+  }) => {
     const original = paddleBlock()
     const { bytes, stats } = simplifyOnnx(original)
     assert.deepEqual(stats, { foldedAfter: 2, hardSwish: 1, foldedBefore: 1 })
@@ -119,13 +141,23 @@ test.group('ONNX simplification', () => {
     const g = new GraphBuilder()
     const weights = g.fresh('w')
     g.float(weights, [2, 2, 3, 3], randomArray(36, 5))
-    const conv = g.node('Conv', ['x', weights], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])])
+    const conv = g.node(
+      'Conv',
+      ['x', weights],
+      [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]
+    )
     // A per-channel Mul is not a scalar: not folded.
     const scale = g.fresh('scale')
     g.float(scale, [1, 2, 1, 1], new Float32Array([2, 3]))
     g.node('Mul', [conv, scale], [], 'y')
     const bytes = encodeModel(
-      { name: 'plain', node: g.nodes, initializer: g.initializers, input: [valueInfo('x', [1, 2, 4, 4])], output: [valueInfo('y', [1, 2, 4, 4])] },
+      {
+        name: 'plain',
+        node: g.nodes,
+        initializer: g.initializers,
+        input: [valueInfo('x', [1, 2, 4, 4])],
+        output: [valueInfo('y', [1, 2, 4, 4])],
+      },
       'test graph'
     )
     const result = simplifyOnnx(bytes)
@@ -134,15 +166,25 @@ test.group('ONNX simplification', () => {
   })
 
   test('the shipped PP-OCRv4 models give the same outputs simplified', async ({ assert }) => {
-    const detector = await readFile(packageFile(MODELS['text-detector'].package, MODELS['text-detector'].file))
+    const detector = await readFile(
+      packageFile(MODELS['text-detector'].package, MODELS['text-detector'].file)
+    )
     const simplified = simplifyOnnx(detector)
     assert.deepEqual(simplified.stats, { foldedAfter: 56, hardSwish: 24, foldedBefore: 10 })
-    assert.isBelow(Object.values(opTypes(simplified.bytes)).reduce((a, b) => a + b), 210)
+    assert.isBelow(
+      Object.values(opTypes(simplified.bytes)).reduce((a, b) => a + b),
+      210
+    )
     const input = randomArray(3 * 96 * 160, 11, 4)
-    const { difference } = maxDifference(await runModel(detector, input, [1, 3, 96, 160]), await runModel(simplified.bytes, input, [1, 3, 96, 160]))
+    const { difference } = maxDifference(
+      await runModel(detector, input, [1, 3, 96, 160]),
+      await runModel(simplified.bytes, input, [1, 3, 96, 160])
+    )
     assert.isBelow(difference, 1e-4)
 
-    const recognizer = await readFile(packageFile(MODELS['text-recognizer'].package, MODELS['text-recognizer'].file))
+    const recognizer = await readFile(
+      packageFile(MODELS['text-recognizer'].package, MODELS['text-recognizer'].file)
+    )
     const simpleRecognizer = simplifyOnnx(recognizer)
     // Opset 9: Clip's bounds are attributes there.
     assert.equal(simpleRecognizer.stats.hardSwish, 28)
@@ -154,8 +196,12 @@ test.group('ONNX simplification', () => {
     assert.isBelow(compared.difference, 1e-4)
   })
 
-  test('the simplified text detector finds the same text probabilities on a real picture', async ({ assert }) => {
-    const detector = await readFile(packageFile(MODELS['text-detector'].package, MODELS['text-detector'].file))
+  test('the simplified text detector finds the same text probabilities on a real picture', async ({
+    assert,
+  }) => {
+    const detector = await readFile(
+      packageFile(MODELS['text-detector'].package, MODELS['text-detector'].file)
+    )
     const frame = await imageFrame('football_numbers_ochuman003799.jpg')
     const placement = placeRegion({ x: 0, y: 0, width: frame.width, height: frame.height }, 960)
     const tensor = detectorInput(frame, [placement], 960, 544)

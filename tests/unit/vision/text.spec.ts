@@ -9,7 +9,7 @@ import { toRgb } from '#workers/video/sample/crop'
 import { modelPath, packageFile, TEXT_DICTIONARY } from '#workers/vision/models'
 import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { dbBoxes, detectorInput, placeRegion, toFrame } from '#workers/vision/text/detect'
-import { loadDictionary, numberLike, TextDetector, type TextDetection } from '#workers/vision/text/detector'
+import { numberLike, TextDetector, type TextDetection } from '#workers/vision/text/detector'
 import {
   aboveNumber,
   blurredIn,
@@ -21,20 +21,32 @@ import {
   type Reading,
 } from '#workers/vision/text/classify'
 import { DEFAULT_VISION_SETTINGS, TEXT_MODES } from '#workers/vision/settings'
-import { ctcClasses, ctcDecode, recognizerWidth } from '#workers/vision/text/recognize'
+import {
+  ctcClasses,
+  ctcDecode,
+  loadDictionary,
+  recognizerWidth,
+} from '#workers/vision/text/recognize'
 import type { Box, Model } from '#workers/vision/types'
 import { iou } from '#workers/vision/geometry'
 
-
 function blankFrame(width = 1280, height = 720): Frame {
-  return { index: 0, timeMs: 0, width, height, format: 'yuv420p', data: Buffer.alloc((width * height * 3) / 2) }
+  return {
+    index: 0,
+    timeMs: 0,
+    width,
+    height,
+    format: 'yuv420p',
+    data: Buffer.alloc((width * height * 3) / 2),
+  }
 }
 
 /** A probability map with rectangles of constant probability. */
 function probabilityMap(width: number, height: number, blobs: { box: Box; p: number }[]) {
   const map = new Float32Array(width * height).fill(0.01)
   for (const { box, p } of blobs) {
-    for (let y = box.y; y < box.y + box.height; y++) map.fill(p, y * width + box.x, y * width + box.x + box.width)
+    for (let y = box.y; y < box.y + box.height; y++)
+      map.fill(p, y * width + box.x, y * width + box.x + box.width)
   }
   return map
 }
@@ -86,7 +98,9 @@ test.group('Text detection: DB post-processing', () => {
     assert.equal(boxes[0].width, 1024)
   })
 
-  test('maps of a batch are read at their offsets and mapped back to frame pixels', ({ assert }) => {
+  test('maps of a batch are read at their offsets and mapped back to frame pixels', ({
+    assert,
+  }) => {
     const second = probabilityMap(64, 32, [{ box: { x: 8, y: 8, width: 16, height: 8 }, p: 0.9 }])
     const batch = new Float32Array(2 * 64 * 32)
     batch.set(second, 64 * 32)
@@ -100,7 +114,9 @@ test.group('Text detection: DB post-processing', () => {
     assert.closeTo(mapped.width, box.width / 2, 1e-6)
   })
 
-  test('the detector input is BGR, ImageNet-normalised, padded with zeros to multiples of 32', ({ assert }) => {
+  test('the detector input is BGR, ImageNet-normalised, padded with zeros to multiples of 32', ({
+    assert,
+  }) => {
     const frame = blankFrame(64, 64)
     fill(frame, grey(16))
     const red = rgbToYuv(255, 0, 0)
@@ -117,21 +133,34 @@ test.group('Text detection: DB post-processing', () => {
     assert.throws(() => detectorInput(frame, [placement], 60, 32))
   })
 
-  test('every detector input value is its pixel\'s byte normalised, in BGR order', ({ assert }) => {
+  test("every detector input value is its pixel's byte normalised, in BGR order", ({ assert }) => {
     const frame = blankFrame(96, 64)
     let seed = 3
-    for (let i = 0; i < frame.data.length; i++) frame.data[i] = 16 + ((seed = (seed * 16807) % 2147483647) % 224)
+    for (let i = 0; i < frame.data.length; i++)
+      frame.data[i] = 16 + ((seed = (seed * 16807) % 2147483647) % 224)
     const placement = placeRegion({ x: 5, y: 3, width: 80, height: 50 }, 120, 2)
     const tensor = detectorInput(frame, [placement], 128, 96)
-    const rgb = toRgb(frame, placement.crop, { width: placement.width, height: placement.height }, { sampling: 'bilinear' })
+    const rgb = toRgb(
+      frame,
+      placement.crop,
+      { width: placement.width, height: placement.height },
+      { sampling: 'bilinear' }
+    )
     const plane = 128 * 96
-    const [mean, std] = [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]]
+    const [mean, std] = [
+      [0.485, 0.456, 0.406],
+      [0.229, 0.224, 0.225],
+    ]
     for (let row = 0; row < placement.height; row++) {
       for (let col = 0; col < placement.width; col++) {
         const i = (row * placement.width + col) * 3
         for (const [channel, byte] of [rgb[i + 2], rgb[i + 1], rgb[i]].entries()) {
           const expected = Math.fround((byte / 255 - mean[channel]) / std[channel])
-          assert.equal(tensor.data[channel * plane + row * 128 + col], expected, `channel ${channel} at ${col},${row}`)
+          assert.equal(
+            tensor.data[channel * plane + row * 128 + col],
+            expected,
+            `channel ${channel} at ${col},${row}`
+          )
         }
       }
     }
@@ -139,7 +168,9 @@ test.group('Text detection: DB post-processing', () => {
 })
 
 test.group('Text recognition: CTC', () => {
-  test('greedy decoding merges repeats, drops blanks and averages kept confidences', ({ assert }) => {
+  test('greedy decoding merges repeats, drops blanks and averages kept confidences', ({
+    assert,
+  }) => {
     const dictionary = ctcClasses(['1', '0', '7'])
     assert.deepEqual(dictionary, ['', '1', '0', '7', ' '])
     const classes = dictionary.length
@@ -157,7 +188,10 @@ test.group('Text recognition: CTC', () => {
     const batch = new Float32Array(2 * probs.length)
     batch.set(probs, probs.length)
     assert.equal(ctcDecode(batch, best.length, classes, dictionary, probs.length).text, '1107')
-    assert.deepEqual(ctcDecode(new Float32Array(3 * classes).fill(0), 3, classes, dictionary), { text: '', score: 0 })
+    assert.deepEqual(ctcDecode(new Float32Array(3 * classes).fill(0), 3, classes, dictionary), {
+      text: '',
+      score: 0,
+    })
   })
 
   test('recogniser widths keep the aspect in multiples of 8 and are capped', ({ assert }) => {
@@ -168,8 +202,10 @@ test.group('Text recognition: CTC', () => {
   })
 
   test('number-like readings', ({ assert }) => {
-    for (const text of ['10', '7', '1234', 'No. 9', 'B', 'O7', 'S5']) assert.isTrue(numberLike(text), text)
-    for (const text of ['', 'Jeep', 'VIESSMANN', 'Phillies', 'unicef']) assert.isFalse(numberLike(text), text)
+    for (const text of ['10', '7', '1234', 'No. 9', 'B', 'O7', 'S5'])
+      assert.isTrue(numberLike(text), text)
+    for (const text of ['', 'Jeep', 'VIESSMANN', 'Phillies', 'unicef'])
+      assert.isFalse(numberLike(text), text)
   })
 
   test('loadDictionary reads one entry a line, keeping a space entry', async ({ assert }) => {
@@ -195,28 +231,58 @@ test.group('Text recognition: CTC', () => {
 })
 
 /** A reading at `[x, y, width, height]`, read with confidence `textScore`. */
-function reading(text: string, [x, y, width, height]: number[], textScore = 0.95, score = 0.95): Reading {
+function reading(
+  text: string,
+  [x, y, width, height]: number[],
+  textScore = 0.95,
+  score = 0.95
+): Reading {
   return { text, x, y, width, height, textScore, score }
 }
 
 test.group('Text classification: numbers, names, the rest', () => {
   test('names are one or two words of mostly capital letters, 3 to 20 of them', ({ assert }) => {
-    for (const text of ['SCHIERH', 'MESSI', 'VAN DIJK', "O'NEIL", 'ALEXANDER-ARNOLD', 'EILEEN M. COLLINS', 'MÜLLER', 'KOVAČ', 'SCHIERHo', 'COLIS'])
+    for (const text of [
+      'SCHIERH',
+      'MESSI',
+      'VAN DIJK',
+      "O'NEIL",
+      'ALEXANDER-ARNOLD',
+      'EILEEN M. COLLINS',
+      'MÜLLER',
+      'KOVAČ',
+      'SCHIERHo',
+      'COLIS',
+    ])
       assert.isTrue(nameLike(text), text)
     for (const text of [
       // Logo case: brands and team scripts.
-      'Jeep', 'unicef', 'Phillies', 'Standout', 'WEEKmedia', 'adidas',
+      'Jeep',
+      'unicef',
+      'Phillies',
+      'Standout',
+      'WEEKmedia',
+      'adidas',
       // Not a word or two: a sign's line, a fragment, a spelled-out sentence.
-      'ROYAL OPERA HOUSE', 'AB', 'KEEP RIGHT NOW',
+      'ROYAL OPERA HOUSE',
+      'AB',
+      'KEEP RIGHT NOW',
       // Digits, other scripts, marks.
-      'EL2817G', 'A1', '市', '福心', '---', '',
+      'EL2817G',
+      'A1',
+      '市',
+      '福心',
+      '---',
+      '',
     ])
       assert.isFalse(nameLike(text), text)
     // Letters that look the same in both cases do not decide: "SOX" read as "sox" is capitals.
     assert.isTrue(nameLike('sox'))
   })
 
-  test('a name is worn between the shoulders and the waist, narrower than the body', ({ assert }) => {
+  test('a name is worn between the shoulders and the waist, narrower than the body', ({
+    assert,
+  }) => {
     const person = { x: 100, y: 100, width: 200, height: 600 }
     // Back name just under the collar; chest tag off centre.
     assert.isTrue(onTorso({ x: 140, y: 160, width: 120, height: 40 }, person))
@@ -228,7 +294,7 @@ test.group('Text classification: numbers, names, the rest', () => {
     assert.isFalse(onTorso({ x: 600, y: 200, width: 80, height: 40 }, person))
   })
 
-  test('a word right above a number is how a shirt\'s back is laid out', ({ assert }) => {
+  test("a word right above a number is how a shirt's back is laid out", ({ assert }) => {
     const name = { x: 1054, y: 497, width: 199, height: 97 }
     // The fans image: "SCHIERH" over "22" (the boxes overlap: both are padded).
     assert.isTrue(aboveNumber(name, { x: 1082, y: 549, width: 198, height: 171 }))
@@ -238,7 +304,9 @@ test.group('Text classification: numbers, names, the rest', () => {
     assert.isFalse(aboveNumber(name, { x: 1100, y: 900, width: 60, height: 80 }))
   })
 
-  test('one word read twice, letters dropped or swapped, is the same word; a name extending another is not', ({ assert }) => {
+  test('one word read twice, letters dropped or swapped, is the same word; a name extending another is not', ({
+    assert,
+  }) => {
     assert.equal(wordKey('Viess-mann 2'), 'VIESSMANN')
     // Readings of VIESSMANN on the ski bibs.
     assert.isTrue(sameWord('VIEMANN', 'VIESSMANN'))
@@ -250,7 +318,9 @@ test.group('Text classification: numbers, names, the rest', () => {
     assert.isFalse(sameWord('', ''))
   })
 
-  test('readings of one frame: numbers, a name on a person, sponsors and scripts left', ({ assert }) => {
+  test('readings of one frame: numbers, a name on a person, sponsors and scripts left', ({
+    assert,
+  }) => {
     const player = { x: 100, y: 100, width: 200, height: 600 }
     const readings = [
       reading('MESSI', [150, 170, 100, 40]),
@@ -270,30 +340,49 @@ test.group('Text classification: numbers, names, the rest', () => {
     assert.deepEqual(repeated, [])
   })
 
-  test('a capitals word on two people is a sponsor, remembered; a name-like word on nobody counts over a number', ({ assert }) => {
+  test('a capitals word on two people is a sponsor, remembered; a name-like word on nobody counts over a number', ({
+    assert,
+  }) => {
     const people = [
       { x: 0, y: 100, width: 200, height: 500 },
       { x: 400, y: 100, width: 200, height: 500 },
     ]
-    const sponsor = [reading('VIESSMANN', [40, 200, 120, 30]), reading('VIEMANN', [440, 200, 120, 30])]
+    const sponsor = [
+      reading('VIESSMANN', [40, 200, 120, 30]),
+      reading('VIEMANN', [440, 200, 120, 30]),
+    ]
     const first = classifyReadings(sponsor, people)
     assert.deepEqual(first.kinds, ['other', 'other'])
     assert.deepEqual(first.repeated, ['VIESSMANN', 'VIEMANN'])
     // Later, one person read alone: the word is known to be on several people.
-    assert.deepEqual(classifyReadings([reading('VIESMANN', [40, 200, 120, 30])], [people[0]], first.repeated).kinds, ['other'])
-    assert.deepEqual(classifyReadings([reading('VIESMANN', [40, 200, 120, 30])], [people[0]]).kinds, ['name'])
+    assert.deepEqual(
+      classifyReadings([reading('VIESMANN', [40, 200, 120, 30])], [people[0]], first.repeated)
+        .kinds,
+      ['other']
+    )
+    assert.deepEqual(
+      classifyReadings([reading('VIESMANN', [40, 200, 120, 30])], [people[0]]).kinds,
+      ['name']
+    )
     // Two readings of one name that overlap (two passes over one back) are not a repetition.
-    const twice = [reading('SCHIERHOLTZ', [40, 200, 140, 30]), reading('SCHIERHOLZ', [50, 205, 130, 30])]
+    const twice = [
+      reading('SCHIERHOLTZ', [40, 200, 140, 30]),
+      reading('SCHIERHOLZ', [50, 205, 130, 30]),
+    ]
     assert.deepEqual(classifyReadings(twice, people).kinds, ['name', 'name'])
     // A back no person detector boxed: the name sits over the number.
-    const back = [reading('SCHIERH', [1054, 497, 199, 97], 0.99), reading('22', [1082, 549, 198, 171], 0.96)]
+    const back = [
+      reading('SCHIERH', [1054, 497, 199, 97], 0.99),
+      reading('22', [1082, 549, 198, 171], 0.96),
+    ]
     assert.deepEqual(classifyReadings(back, []).kinds, ['name', 'number'])
     assert.deepEqual(classifyReadings([back[0]], []).kinds, ['other'])
   })
 
   test('what each text mode blurs', ({ assert }) => {
     assert.deepEqual([...TEXT_MODES], ['numbers', 'identifying', 'all'])
-    const blurs = (mode: (typeof TEXT_MODES)[number]) => (['number', 'name', 'other'] as const).filter((kind) => blurredIn(mode, kind))
+    const blurs = (mode: (typeof TEXT_MODES)[number]) =>
+      (['number', 'name', 'other'] as const).filter((kind) => blurredIn(mode, kind))
     assert.deepEqual(blurs('numbers'), ['number'])
     assert.deepEqual(blurs('identifying'), ['number', 'name'])
     assert.deepEqual(blurs('all'), ['number', 'name', 'other'])
@@ -324,7 +413,13 @@ interface Scene {
 const SCENES: Scene[] = [
   {
     image: 'baseball_numbers_coco196141.jpg',
-    people: [[375, 120, 435, 505], [860, 345, 300, 350], [160, 115, 60, 160], [1030, 165, 95, 195], [835, 115, 35, 70]],
+    people: [
+      [375, 120, 435, 505],
+      [860, 345, 300, 350],
+      [160, 115, 60, 160],
+      [1030, 165, 95, 195],
+      [835, 115, 35, 70],
+    ],
     numbers: [
       // On the batter's back, folded by the swing.
       { text: '8', box: { x: 688, y: 232, width: 32, height: 70 }, legible: false },
@@ -335,7 +430,12 @@ const SCENES: Scene[] = [
   {
     image: 'football_numbers_ochuman003799.jpg',
     // The two players behind are out of focus: their numbers cannot be read, so are not counted.
-    people: [[480, 100, 240, 620], [595, 130, 270, 575], [325, 135, 155, 455], [845, 150, 120, 340]],
+    people: [
+      [480, 100, 240, 620],
+      [595, 130, 270, 575],
+      [325, 135, 155, 455],
+      [845, 150, 120, 340],
+    ],
     numbers: [
       { text: '6', box: { x: 592, y: 248, width: 26, height: 40 }, legible: true },
       { text: '6', box: { x: 530, y: 420, width: 24, height: 40 }, legible: true },
@@ -345,7 +445,13 @@ const SCENES: Scene[] = [
   {
     image: 'ski_race_bibs_coco197388.jpg',
     // The front skier's bib number is hidden under a logo and his arm, the red skier shows his back.
-    people: [[52, 80, 200, 410], [360, 185, 360, 420], [580, 110, 140, 300], [1040, 90, 190, 330], [730, 320, 500, 400]],
+    people: [
+      [52, 80, 200, 410],
+      [360, 185, 360, 420],
+      [580, 110, 140, 300],
+      [1040, 90, 190, 330],
+      [730, 320, 500, 400],
+    ],
     numbers: [
       { text: '17', box: { x: 94, y: 196, width: 32, height: 22 }, legible: false },
       // Black on red under the sponsor band: the detector never fires on it (the known miss).
@@ -356,8 +462,13 @@ const SCENES: Scene[] = [
   {
     image: 'fans_crowd_jerseys_retinaface.jpg',
     people: [
-      [960, 345, 270, 375], [840, 230, 250, 390], [680, 90, 200, 490], [420, 220, 220, 500],
-      [310, 420, 220, 300], [100, 480, 200, 240], [520, 370, 260, 350],
+      [960, 345, 270, 375],
+      [840, 230, 250, 390],
+      [680, 90, 200, 490],
+      [420, 220, 220, 500],
+      [310, 420, 220, 300],
+      [100, 480, 200, 240],
+      [520, 370, 260, 350],
     ],
     numbers: [
       { text: '22', box: { x: 1115, y: 575, width: 115, height: 120 }, legible: true },
@@ -367,7 +478,11 @@ const SCENES: Scene[] = [
   },
   {
     image: 'football_match_aic.jpg',
-    people: [[150, 90, 545, 620], [885, 10, 290, 670], [655, 15, 165, 530]],
+    people: [
+      [150, 90, 545, 620],
+      [885, 10, 290, 670],
+      [655, 15, 165, 530],
+    ],
     numbers: [
       { text: '2', box: { x: 508, y: 432, width: 30, height: 26 }, legible: true },
       // On the blue player's shorts, half under his hand.
@@ -376,12 +491,13 @@ const SCENES: Scene[] = [
   },
 ]
 
-
-
 function covers(found: Box, truth: Box) {
   const cx = truth.x + truth.width / 2
   const cy = truth.y + truth.height / 2
-  return iou(found, truth) >= 0.3 || (cx >= found.x && cx <= found.x + found.width && cy >= found.y && cy <= found.y + found.height)
+  return (
+    iou(found, truth) >= 0.3 ||
+    (cx >= found.x && cx <= found.x + found.width && cy >= found.y && cy <= found.y + found.height)
+  )
 }
 
 test.group('Text detection on shared images', (group) => {
@@ -401,11 +517,15 @@ test.group('Text detection on shared images', (group) => {
 
   test('the dictionary matches the recogniser: blank + entries + space', async ({ assert }) => {
     assert.lengthOf(dictionary, 6623)
-    const out = await models.recognizer.run({ x: { data: new Float32Array(3 * 48 * 64), dims: [1, 3, 48, 64] } })
+    const out = await models.recognizer.run({
+      x: { data: new Float32Array(3 * 48 * 64), dims: [1, 3, 48, 64] },
+    })
     assert.deepEqual(out[models.recognizer.outputNames[0]].dims, [1, 8, dictionary.length + 2])
   })
 
-  test('finds at least 90% of the shirt numbers on person regions and reads the legible ones', async ({ assert }) => {
+  test('finds at least 90% of the shirt numbers on person regions and reads the legible ones', async ({
+    assert,
+  }) => {
     const detector = new TextDetector(models, dictionary)
     let total = 0
     let found = 0
@@ -424,7 +544,9 @@ test.group('Text detection on shared images', (group) => {
         }
         found++
         if (truth.legible && !hits.some((d) => d.text.includes(truth.text))) {
-          misread.push(`${scene.image}: ${truth.text} read as ${hits.map((d) => JSON.stringify(d.text)).join(', ')}`)
+          misread.push(
+            `${scene.image}: ${truth.text} read as ${hits.map((d) => JSON.stringify(d.text)).join(', ')}`
+          )
         }
       }
       for (const d of detections) assert.isTrue(d.width > 0 && d.height > 0 && d.score >= 0.6)
@@ -434,23 +556,36 @@ test.group('Text detection on shared images', (group) => {
     assert.deepEqual(misread, [])
   }).skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
 
-  test('a number high on a bent back is inside the zoomed band (the batter as pose boxes him)', async ({ assert }) => {
+  test('a number high on a bent back is inside the zoomed band (the batter as pose boxes him)', async ({
+    assert,
+  }) => {
     // The box is the pose step's own for the swinging batter, from his helmet down; his "8" starts 15% down
     // that box, where a band from 15% used to cut it in half and the detector saw nothing.
     const frame = await imageFrame('baseball_numbers_coco196141.jpg')
-    const detections = await new TextDetector(models, dictionary).detect(frame, [{ x: 532.7, y: 170.3, width: 262.6, height: 431.2 }])
+    const detections = await new TextDetector(models, dictionary).detect(frame, [
+      { x: 532.7, y: 170.3, width: 262.6, height: 431.2 },
+    ])
     const eight = SCENES[0].numbers[0]
     assert.isTrue(
       detections.some((d) => covers(d, eight.box)),
-      JSON.stringify(detections.map(({ x, y, width, height, text }) => ({ x, y, width, height, text })))
+      JSON.stringify(
+        detections.map(({ x, y, width, height, text }) => ({ x, y, width, height, text }))
+      )
     )
   }).skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
 
-  test('numbers mode drops sponsor text that mode all keeps; identifying drops the word on every bib', async ({ assert }) => {
+  test('numbers mode drops sponsor text that mode all keeps; identifying drops the word on every bib', async ({
+    assert,
+  }) => {
     const frame = await imageFrame('ski_race_bibs_coco197388.jpg')
     const people = SCENES[2].people.map(([x, y, width, height]) => ({ x, y, width, height }))
-    const run = (mode: 'numbers' | 'identifying' | 'all') => new TextDetector(models, dictionary, { mode, zoomHeight: 0 }).detect(frame, people)
-    const [all, identifying, numbers] = [await run('all'), await run('identifying'), await run('numbers')]
+    const run = (mode: 'numbers' | 'identifying' | 'all') =>
+      new TextDetector(models, dictionary, { mode, zoomHeight: 0 }).detect(frame, people)
+    const [all, identifying, numbers] = [
+      await run('all'),
+      await run('identifying'),
+      await run('numbers'),
+    ]
     const sponsor = (list: TextDetection[]) => list.filter((d) => /MAN/i.test(d.text))
     assert.isAtLeast(sponsor(all).length, 3)
     assert.lengthOf(sponsor(numbers), 0)
@@ -459,40 +594,83 @@ test.group('Text detection on shared images', (group) => {
     const full = (list: TextDetection[]) => list.filter((d) => /^V.*MAN/.test(wordKey(d.text)))
     assert.isAtLeast(full(all).length, 3)
     assert.lengthOf(full(identifying), 0, JSON.stringify(identifying.map((d) => [d.text, d.kind])))
-    for (const list of [all, identifying, numbers]) assert.isTrue(list.some((d) => d.text === '20' && d.digits && d.kind === 'number'))
+    for (const list of [all, identifying, numbers])
+      assert.isTrue(list.some((d) => d.text === '20' && d.digits && d.kind === 'number'))
   }).skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
 
-  test('a surname across a player\'s back is blurred in identifying and all, left in numbers', async ({ assert }) => {
+  test("a surname across a player's back is blurred in identifying and all, left in numbers", async ({
+    assert,
+  }) => {
     // "SCHIERHO…" above the "22" on the right-hand player's back, cut by the image edge
     // (eval/privacy/labels.json, in frame pixels).
     const name = { x: 1058, y: 516, width: 172, height: 70 }
     const frame = await imageFrame('fans_crowd_jerseys_retinaface.jpg')
     const people = SCENES[3].people.map(([x, y, width, height]) => ({ x, y, width, height }))
-    const describe = (list: TextDetection[]) => JSON.stringify(list.map(({ x, y, width, height, text, kind }) => [text, kind, ...[x, y, width, height].map(Math.round)]))
+    const describe = (list: TextDetection[]) =>
+      JSON.stringify(
+        list.map(({ x, y, width, height, text, kind }) => [
+          text,
+          kind,
+          ...[x, y, width, height].map(Math.round),
+        ])
+      )
     for (const mode of ['identifying', 'all'] as const) {
       const found = await new TextDetector(models, dictionary, { mode }).detect(frame, people)
       const hit = found.filter((d) => d.kind === 'name' && /SCHIER/.test(d.text) && covers(d, name))
       assert.lengthOf(hit, 1, `${mode}: ${describe(found)}`)
       // A script team name on the chest is not a name: kept in all only.
-      assert.equal(found.some((d) => /^P.*[il]es$/.test(d.text)), mode === 'all', `${mode}: ${describe(found)}`)
+      assert.equal(
+        found.some((d) => /^P.*[il]es$/.test(d.text)),
+        mode === 'all',
+        `${mode}: ${describe(found)}`
+      )
     }
-    const numbers = await new TextDetector(models, dictionary, { mode: 'numbers' }).detect(frame, people)
-    assert.isFalse(numbers.some((d) => /SCHIER/.test(d.text) || d.kind === 'name'), describe(numbers))
+    const numbers = await new TextDetector(models, dictionary, { mode: 'numbers' }).detect(
+      frame,
+      people
+    )
+    assert.isFalse(
+      numbers.some((d) => /SCHIER/.test(d.text) || d.kind === 'name'),
+      describe(numbers)
+    )
     assert.isTrue(numbers.some((d) => d.text === '22'))
   }).skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
 
-  test('whole-frame reading finds the name over the number on a back no person box holds; sponsors stay', async ({ assert }) => {
+  test('whole-frame reading finds the name over the number on a back no person box holds; sponsors stay', async ({
+    assert,
+  }) => {
     const frame = await imageFrame('fans_crowd_jerseys_retinaface.jpg')
     const found = await new TextDetector(models, dictionary, { mode: 'identifying' }).detect(frame)
-    assert.isTrue(found.some((d) => d.kind === 'name' && /SCHIER/.test(d.text)), JSON.stringify(found.map((d) => [d.text, d.kind])))
+    assert.isTrue(
+      found.some((d) => d.kind === 'name' && /SCHIER/.test(d.text)),
+      JSON.stringify(found.map((d) => [d.text, d.kind]))
+    )
     // Sponsors and team words stay: "Jeep" on the Juventus shirt, "unicef" on Messi's.
-    for (const [image, word] of [['football_match_aic.jpg', /Jeep/], ['football_messi_opencv.jpg', /unicef/]] as const) {
+    for (const [image, word] of [
+      ['football_match_aic.jpg', /Jeep/],
+      ['football_messi_opencv.jpg', /unicef/],
+    ] as const) {
       const shot = await imageFrame(image)
-      const people = image === 'football_match_aic.jpg' ? SCENES[4].people.map(([x, y, width, height]) => ({ x, y, width, height })) : []
-      const kept = await new TextDetector(models, dictionary, { mode: 'identifying' }).detect(shot, people.length ? people : undefined)
-      const everything = await new TextDetector(models, dictionary, { mode: 'all' }).detect(shot, people.length ? people : undefined)
-      assert.isTrue(everything.some((d) => word.test(d.text)), `${image}: all reads it`)
-      assert.isFalse(kept.some((d) => word.test(d.text)), `${image}: identifying leaves it`)
+      const people =
+        image === 'football_match_aic.jpg'
+          ? SCENES[4].people.map(([x, y, width, height]) => ({ x, y, width, height }))
+          : []
+      const kept = await new TextDetector(models, dictionary, { mode: 'identifying' }).detect(
+        shot,
+        people.length ? people : undefined
+      )
+      const everything = await new TextDetector(models, dictionary, { mode: 'all' }).detect(
+        shot,
+        people.length ? people : undefined
+      )
+      assert.isTrue(
+        everything.some((d) => word.test(d.text)),
+        `${image}: all reads it`
+      )
+      assert.isFalse(
+        kept.some((d) => word.test(d.text)),
+        `${image}: identifying leaves it`
+      )
     }
   }).skip(!sharedMediaAvailable(), SKIP_WITHOUT_MEDIA)
 

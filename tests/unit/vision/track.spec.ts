@@ -11,7 +11,9 @@ function centre(b: { x: number; y: number; width: number; height: number }) {
 }
 
 test.group('BoxTracker', () => {
-  test('a moving box keeps one id and its returned box follows it, grown by the margin', ({ assert }) => {
+  test('a moving box keeps one id and its returned box follows it, grown by the margin', ({
+    assert,
+  }) => {
     const tracker = new BoxTracker({ margin: 0.1, smoothing: 0 })
     let last: TrackedBox[] = []
     for (let f = 0; f < 10; f++) last = tracker.update(f, [box(100 + 8 * f, 200, 40)])
@@ -38,22 +40,38 @@ test.group('BoxTracker', () => {
     assert.isTrue(back[0].detected)
   })
 
-  test('frames between keyframe detections are predicted, and a detection after the gap matches', ({ assert }) => {
+  test('frames between keyframe detections are predicted, and a detection after the gap matches', ({
+    assert,
+  }) => {
     const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
     tracker.update(0, [box(0, 0, 50)])
     tracker.update(5, [box(50, 25, 50)])
     const between = tracker.predict(7)
     assert.lengthOf(between, 1)
-    assert.deepEqual(centre(between[0]).map((v) => Math.round(v)), [25 + 70, 25 + 35])
+    assert.deepEqual(
+      centre(between[0]).map((v) => Math.round(v)),
+      [25 + 70, 25 + 35]
+    )
     const next = tracker.update(10, [box(100, 50, 50)])
     assert.lengthOf(next, 1)
     assert.equal(next[0].trackId, 1)
   })
 
-  test('a coasting box follows its velocity for three frames, then holds, and grows to at most 1.3 times its size', ({ assert }) => {
+  test('a coasting box follows its velocity for three frames, then holds, and grows to at most 1.3 times its size', ({
+    assert,
+  }) => {
     const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
     // Moving right 10 px a frame and growing 4 px a frame.
-    for (let f = 0; f < 4; f++) tracker.update(f, [{ x: 100 + 10 * f - 2 * f, y: 100 - 2 * f, width: 40 + 4 * f, height: 40 + 4 * f, score: 0.9 }])
+    for (let f = 0; f < 4; f++)
+      tracker.update(f, [
+        {
+          x: 100 + 10 * f - 2 * f,
+          y: 100 - 2 * f,
+          width: 40 + 4 * f,
+          height: 40 + 4 * f,
+          score: 0.9,
+        },
+      ])
     const centreAt = (frame: number) => centre(tracker.predict(frame)[0])
     // Last seen centred at x = 150.
     assert.closeTo(centreAt(4)[0], 160, 0.5)
@@ -70,7 +88,9 @@ test.group('BoxTracker', () => {
     assert.closeTo(growing.predict(4)[0].width / (1 + 2 * 0.09), 30 * 1.3, 0.5)
   })
 
-  test('a small fast box that no longer overlaps its last position still matches by centre distance', ({ assert }) => {
+  test('a small fast box that no longer overlaps its last position still matches by centre distance', ({
+    assert,
+  }) => {
     const tracker = new BoxTracker()
     tracker.update(0, [box(100, 100, 12)])
     const next = tracker.update(1, [box(118, 100, 12)])
@@ -91,13 +111,16 @@ test.group('BoxTracker', () => {
         const onA = iou(tracked, a) > iou(tracked, b)
         const id = onA ? 0 : 1
         if (!ids.has(tracked.trackId)) ids.set(tracked.trackId, id)
-        if (f !== 10) assert.equal(ids.get(tracked.trackId), id, `frame ${f}: track ${tracked.trackId} swapped`)
+        if (f !== 10)
+          assert.equal(ids.get(tracked.trackId), id, `frame ${f}: track ${tracked.trackId} swapped`)
       }
     }
     assert.equal(tracker.stats.tracks, 2)
   })
 
-  test('unmatched gives where each track no detection matches is expected, without margins', ({ assert }) => {
+  test('unmatched gives where each track no detection matches is expected, without margins', ({
+    assert,
+  }) => {
     const tracker = new BoxTracker({ margin: 0.2, smoothing: 0, maxMissed: 4 })
     tracker.update(0, [box(100, 100, 40), box(400, 100, 40), box(700, 100, 40)])
     tracker.update(2, [box(110, 100, 40), box(400, 100, 40), box(700, 100, 40)])
@@ -105,7 +128,10 @@ test.group('BoxTracker', () => {
     const lost = tracker.unmatched(4, [box(402, 101, 40)])
     assert.sameDeepMembers(
       lost.map((b) => [Math.round(b.x), Math.round(b.y), Math.round(b.width)]),
-      [[120, 100, 40], [700, 100, 40]]
+      [
+        [120, 100, 40],
+        [700, 100, 40],
+      ]
     )
     // It only asks: the tracks are as they were, and all three are still followed.
     assert.lengthOf(tracker.predict(4), 3)
@@ -143,7 +169,9 @@ test.group('BoxTracker', () => {
     assert.isBelow(smoothSpread, rawSpread)
   })
 
-  test('assigned tells which track each detection went to, in the detections\' order', ({ assert }) => {
+  test("assigned tells which track each detection went to, in the detections' order", ({
+    assert,
+  }) => {
     const tracker = new BoxTracker({ margin: 0, smoothing: 0 })
     tracker.update(0, [box(100, 100), box(400, 100)])
     assert.deepEqual(tracker.assigned, [1, 2])

@@ -19,10 +19,15 @@ function echoThread() {
 }
 
 test.group('WorkerCalls (requests to the vision thread and the model lane)', () => {
-  test('each reply settles its own request; messages with no request waiting go to onMessage', async ({ assert }) => {
+  test('each reply settles its own request; messages with no request waiting go to onMessage', async ({
+    assert,
+  }) => {
     const { calls, unanswered } = echoThread()
     try {
-      const [a, b] = await Promise.all([calls.request({ type: 'echo', text: 'a' }), calls.request({ type: 'echo', text: 'b' })])
+      const [a, b] = await Promise.all([
+        calls.request({ type: 'echo', text: 'a' }),
+        calls.request({ type: 'echo', text: 'b' }),
+      ])
       assert.equal(a.text, 'a')
       assert.equal(b.text, 'b')
       await assert.rejects(() => calls.request({ type: 'fail' }), 'no such thing')
@@ -32,12 +37,17 @@ test.group('WorkerCalls (requests to the vision thread and the model lane)', () 
     }
   })
 
-  test('a thread that exits fails the waiting and later requests with the reason, and reports it as not closed', async ({ assert }) => {
+  test('a thread that exits fails the waiting and later requests with the reason, and reports it as not closed', async ({
+    assert,
+  }) => {
     const { calls, stops } = echoThread()
     const waiting = calls.request({ type: 'hang' })
     calls.post({ type: 'exit', code: 3 })
     await assert.rejects(() => waiting, 'the echo thread stopped (exit code 3)')
-    await assert.rejects(() => calls.request({ type: 'echo', text: 'late' }), 'the echo thread stopped (exit code 3)')
+    await assert.rejects(
+      () => calls.request({ type: 'echo', text: 'late' }),
+      'the echo thread stopped (exit code 3)'
+    )
     assert.isFalse(calls.alive)
     assert.deepEqual(stops, [{ message: 'the echo thread stopped (exit code 3)', closed: false }])
   })
@@ -53,8 +63,12 @@ test.group('WorkerCalls (requests to the vision thread and the model lane)', () 
 })
 
 test.group('WorkerCalls under the dev server (hot-hook)', () => {
-  test('a thread started from a process running hot-hook works, without hot-hook in the thread', async ({ assert }) => {
-    const script = fileURLToPath(new URL('../../helpers/workers/hot_hook_parent.ts', import.meta.url))
+  test('a thread started from a process running hot-hook works, without hot-hook in the thread', async ({
+    assert,
+  }) => {
+    const script = fileURLToPath(
+      new URL('../../helpers/workers/hot_hook_parent.ts', import.meta.url)
+    )
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import=@poppinss/ts-exec', '--import=hot-hook/register', script],
@@ -64,9 +78,18 @@ test.group('WorkerCalls under the dev server (hot-hook)', () => {
     assert.equal(stdout.trim(), 'echo: under hot-hook')
   }).timeout(40_000)
 
-  test('threadExecArgv drops hot-hook in both spellings and keeps every other option', ({ assert }) => {
+  test('threadExecArgv drops hot-hook in both spellings and keeps every other option', ({
+    assert,
+  }) => {
     assert.deepEqual(
-      threadExecArgv(['--import=@poppinss/ts-exec', '--enable-source-maps', '--import=hot-hook/register', '--import', 'hot-hook/register', '--max-old-space-size=512']),
+      threadExecArgv([
+        '--import=@poppinss/ts-exec',
+        '--enable-source-maps',
+        '--import=hot-hook/register',
+        '--import',
+        'hot-hook/register',
+        '--max-old-space-size=512',
+      ]),
       ['--import=@poppinss/ts-exec', '--enable-source-maps', '--max-old-space-size=512']
     )
   })

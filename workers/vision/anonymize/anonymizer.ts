@@ -5,7 +5,12 @@
  * there is no earlier frame to track from.
  */
 import type { Frame } from '../../pipeline/types.js'
-import { AnonymizeProcessor, createVisionProcessors, loadVisionModels, type ClipHints } from '../processors.js'
+import {
+  AnonymizeProcessor,
+  createVisionProcessors,
+  loadVisionModels,
+  type ClipHints,
+} from '../processors.js'
 import { VisionRuntime } from '../runtime/runtime.js'
 import { resolveVisionSettings, type VisionOverrides } from '../settings.js'
 import type { Detection } from '../types.js'
@@ -15,7 +20,11 @@ export interface AnonymizeResult {
   text: (Detection & { text: string })[]
 }
 
-export async function createAnonymizer(options: { cacheDir: string; threads?: number; settings?: Omit<VisionOverrides, 'cacheDir'> }) {
+export async function createAnonymizer(options: {
+  cacheDir: string
+  threads?: number
+  settings?: Omit<VisionOverrides, 'cacheDir'>
+}) {
   const settings = resolveVisionSettings({
     ...options.settings,
     cacheDir: options.cacheDir,
@@ -30,10 +39,18 @@ export async function createAnonymizer(options: { cacheDir: string; threads?: nu
       // New processors per picture: nothing carries over from an unrelated picture.
       const processors = createVisionProcessors(models, settings, { ...clip, still: true })
       for (const processor of processors) await processor.process({ ...frame, index: 0, timeMs: 0 })
-      const anonymizer = processors.find((processor) => processor instanceof AnonymizeProcessor) as AnonymizeProcessor
+      const anonymizer = processors.find(
+        (processor) => processor instanceof AnonymizeProcessor
+      ) as AnonymizeProcessor
       const read = anonymizer.last.read
       return {
-        faces: anonymizer.last.faces.map(({ x, y, width, height, score }) => ({ x, y, width, height, score })),
+        faces: anonymizer.last.faces.map(({ x, y, width, height, score }) => ({
+          x,
+          y,
+          width,
+          height,
+          score,
+        })),
         text: anonymizer.last.text.map(({ x, y, width, height, score }) => ({
           x,
           y,
@@ -48,6 +65,9 @@ export async function createAnonymizer(options: { cacheDir: string; threads?: nu
   }
 }
 
-function overlaps(a: Detection | { x: number; y: number; width: number; height: number }, b: typeof a) {
+function overlaps(
+  a: Detection | { x: number; y: number; width: number; height: number },
+  b: typeof a
+) {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 }

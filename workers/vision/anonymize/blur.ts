@@ -33,9 +33,16 @@ export function blurRegions(frame: Frame, regions: BlurRegion[], mode: BlurMode)
     const mask = maskFor(region)
     // Cells are square and sized on the whole region (not its clipped part), so a face half out
     // of the frame is blurred as coarsely as a whole one.
-    const cell = Math.max(region.width, region.height) / (mode === 'pixelate' ? PIXELATE_CELLS : GAUSSIAN_CELLS)
+    const cell =
+      Math.max(region.width, region.height) /
+      (mode === 'pixelate' ? PIXELATE_CELLS : GAUSSIAN_CELLS)
     const luma = { plane: p.y, stride: p.width, scale: 1 }
-    const chromaArea = [x0 >> 1, y0 >> 1, Math.min(p.chromaWidth, (x1 + 1) >> 1), Math.min(p.chromaHeight, (y1 + 1) >> 1)] as const
+    const chromaArea = [
+      x0 >> 1,
+      y0 >> 1,
+      Math.min(p.chromaWidth, (x1 + 1) >> 1),
+      Math.min(p.chromaHeight, (y1 + 1) >> 1),
+    ] as const
     const targets = [
       { ...luma, area: [x0, y0, x1, y1] as const, fill: SOLID.y },
       { plane: p.u, stride: p.chromaWidth, scale: 2, area: chromaArea, fill: SOLID.u },
@@ -43,9 +50,20 @@ export function blurRegions(frame: Frame, regions: BlurRegion[], mode: BlurMode)
     ]
     for (const target of targets) {
       const cellSize = Math.max(1, cell / target.scale)
-      const grid = mode === 'solid' ? null : cellMeans(target.plane, target.stride, target.area, cellSize)
+      const grid =
+        mode === 'solid' ? null : cellMeans(target.plane, target.stride, target.area, cellSize)
       if (grid && mode === 'gaussian') smooth(grid)
-      render(target.plane, target.stride, target.area, target.scale, mask, grid, cellSize, mode, target.fill)
+      render(
+        target.plane,
+        target.stride,
+        target.area,
+        target.scale,
+        mask,
+        grid,
+        cellSize,
+        mode,
+        target.fill
+      )
     }
   }
 }
@@ -82,7 +100,12 @@ interface Grid {
 }
 
 /** Mean of each `cellSize`² block of the area (the last row and column of blocks may be partial). */
-function cellMeans(plane: Buffer, stride: number, area: readonly [number, number, number, number], cellSize: number): Grid {
+function cellMeans(
+  plane: Buffer,
+  stride: number,
+  area: readonly [number, number, number, number],
+  cellSize: number
+): Grid {
   const [x0, y0, x1, y1] = area
   // Counted from the last pixel's cell: ceil(length / size) can add a cell no pixel falls in.
   const cols = Math.floor((x1 - x0 - 1) / cellSize) + 1
@@ -90,7 +113,8 @@ function cellMeans(plane: Buffer, stride: number, area: readonly [number, number
   const sums = new Float64Array(cols * rows)
   // Each cell column is a run of pixel columns: [colStart[c], colStart[c + 1]).
   const colStart = new Int32Array(cols + 1)
-  for (let x = x1 - 1; x >= x0; x--) colStart[Math.min(cols - 1, Math.floor((x - x0) / cellSize))] = x
+  for (let x = x1 - 1; x >= x0; x--)
+    colStart[Math.min(cols - 1, Math.floor((x - x0) / cellSize))] = x
   colStart[cols] = x1
   const rowCount = new Float64Array(rows)
   for (let y = y0; y < y1; y++) {
@@ -106,7 +130,8 @@ function cellMeans(plane: Buffer, stride: number, area: readonly [number, number
     }
   }
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) sums[r * cols + c] /= rowCount[r] * (colStart[c + 1] - colStart[c]) || 1
+    for (let c = 0; c < cols; c++)
+      sums[r * cols + c] /= rowCount[r] * (colStart[c + 1] - colStart[c]) || 1
   }
   return { values: sums, cols, rows }
 }

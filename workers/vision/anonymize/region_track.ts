@@ -58,10 +58,25 @@ export function trackRegion(
   fullSize: { width: number; height: number }
 ): TrackedRegion[] {
   const at = anchor - first
-  if (at < 0 || at >= frames.length) throw new RangeError(`anchor frame ${anchor} is outside the decoded frames`)
-  const small = { x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale }
+  if (at < 0 || at >= frames.length)
+    throw new RangeError(`anchor frame ${anchor} is outside the decoded frames`)
+  const small = {
+    x: box.x * scale,
+    y: box.y * scale,
+    width: box.width * scale,
+    height: box.height * scale,
+  }
   const patch = Patch.cut(frames[at], small)
-  const toFull = (found: Box): Box => clip({ x: found.x / scale, y: found.y / scale, width: found.width / scale, height: found.height / scale }, fullSize)
+  const toFull = (found: Box): Box =>
+    clip(
+      {
+        x: found.x / scale,
+        y: found.y / scale,
+        width: found.width / scale,
+        height: found.height / scale,
+      },
+      fullSize
+    )
   const result = new Map<number, TrackedRegion>()
   result.set(anchor, { frame: anchor, ...clip(box, fullSize), lost: false })
   // Forward, then back: each direction is its own track in its own time (steps away from the anchor).
@@ -74,7 +89,10 @@ export function trackRegion(
       if (index < 0 || index >= frames.length) break
       const predicted = tracker.unmatched(step, [])[0] ?? held
       const match = patch ? patch.search(frames[index], predicted) : null
-      const boxes = match && match.score >= MATCH_THRESHOLD ? tracker.update(step, [match]) : tracker.predict(step)
+      const boxes =
+        match && match.score >= MATCH_THRESHOLD
+          ? tracker.update(step, [match])
+          : tracker.predict(step)
       const live = boxes[0]
       if (live) held = live
       result.set(first + index, { frame: first + index, ...toFull(held), lost: !live?.detected })

@@ -115,7 +115,12 @@ export class BoxTracker {
       if (trackUsed.has(pair.track) || detectionUsed.has(pair.detection)) continue
       trackUsed.add(pair.track)
       detectionUsed.add(pair.detection)
-      this.#correct(this.#tracks[pair.track], predicted[pair.track], detections[pair.detection], frameIndex)
+      this.#correct(
+        this.#tracks[pair.track],
+        predicted[pair.track],
+        detections[pair.detection],
+        frameIndex
+      )
       this.assigned[pair.detection] = this.#tracks[pair.track].id
     }
     detections.forEach((detection, d) => {
@@ -141,7 +146,10 @@ export class BoxTracker {
     return this.#tracks
       .filter((track) => frameIndex - track.frame <= this.options.maxMissed)
       .map((track) => ({ box: predictBox(track, frameIndex), elapsed: frameIndex - track.frame }))
-      .filter(({ box, elapsed }) => !detections.some((detection) => this.#affinity(box, detection, elapsed) > 0))
+      .filter(
+        ({ box, elapsed }) =>
+          !detections.some((detection) => this.#affinity(box, detection, elapsed) > 0)
+      )
       .map(({ box }) => box)
   }
 
@@ -155,7 +163,8 @@ export class BoxTracker {
     // Small, fast boxes move more than their own size between detections: match on centre
     // distance when the sizes agree, ranked below every real overlap.
     const size = Math.max(prediction.width, prediction.height, detection.width, detection.height)
-    const ratio = (detection.width * detection.height) / Math.max(prediction.width * prediction.height, 1e-9)
+    const ratio =
+      (detection.width * detection.height) / Math.max(prediction.width * prediction.height, 1e-9)
     if (ratio < 0.4 || ratio > 2.5) return 0
     const dx = prediction.x + prediction.width / 2 - (detection.x + detection.width / 2)
     const dy = prediction.y + prediction.height / 2 - (detection.y + detection.height / 2)
@@ -173,7 +182,8 @@ export class BoxTracker {
     const cy = mix(prediction.y + prediction.height / 2, detection.y + detection.height / 2)
     const w = mix(prediction.width, detection.width)
     const h = mix(prediction.height, detection.height)
-    const blend = (old: number, measured: number) => (track.hits === 1 ? measured : old + VELOCITY_GAIN * (measured - old))
+    const blend = (old: number, measured: number) =>
+      track.hits === 1 ? measured : old + VELOCITY_GAIN * (measured - old)
     track.vx = blend(track.vx, (cx - track.cx) / dt)
     track.vy = blend(track.vy, (cy - track.cy) / dt)
     track.vw = blend(track.vw, (w - track.w) / dt)
@@ -203,7 +213,9 @@ export class BoxTracker {
   }
 
   #expire(frameIndex: number) {
-    this.#tracks = this.#tracks.filter((track) => frameIndex - track.frame <= this.options.maxMissed)
+    this.#tracks = this.#tracks.filter(
+      (track) => frameIndex - track.frame <= this.options.maxMissed
+    )
   }
 
   #boxes(frameIndex: number): TrackedBox[] {
@@ -234,6 +246,10 @@ function predictBox(track: Track, frameIndex: number): Box {
   const dt = Math.min(frameIndex - track.frame, COAST_VELOCITY_FRAMES)
   const w = Math.min(track.w * COAST_GROWTH_MAX, Math.max(track.w * 0.25, track.w + track.vw * dt))
   const h = Math.min(track.h * COAST_GROWTH_MAX, Math.max(track.h * 0.25, track.h + track.vh * dt))
-  return { x: track.cx + track.vx * dt - w / 2, y: track.cy + track.vy * dt - h / 2, width: w, height: h }
+  return {
+    x: track.cx + track.vx * dt - w / 2,
+    y: track.cy + track.vy * dt - h / 2,
+    width: w,
+    height: h,
+  }
 }
-

@@ -15,7 +15,11 @@ const OPSET = 13
 const IR_VERSION = 8
 
 /** Row-major transpose of `data` with `shape` by `perm` (output dim i = input dim perm[i]). */
-export function transposeData<T extends Float32Array | Int32Array>(data: T, shape: number[], perm: number[]): T {
+export function transposeData<T extends Float32Array | Int32Array>(
+  data: T,
+  shape: number[],
+  perm: number[]
+): T {
   const rank = shape.length
   const outShape = perm.map((p) => shape[p])
   const inStrides = new Array<number>(rank).fill(1)
@@ -47,7 +51,13 @@ export class GraphBuilder {
 
   node(op: string, inputs: string[], attributes: proto.IAttributeProto[] = [], output?: string) {
     const out = output ?? this.fresh(op)
-    this.nodes.push({ opType: op, input: inputs, output: [out], name: this.fresh(`${op}_node`), attribute: attributes })
+    this.nodes.push({
+      opType: op,
+      input: inputs,
+      output: [out],
+      name: this.fresh(`${op}_node`),
+      attribute: attributes,
+    })
     return out
   }
 
@@ -79,11 +89,22 @@ export class GraphBuilder {
    */
   conv(
     inputs: string[],
-    o: { size: [number, number]; kernel: [number, number]; strides: [number, number]; dilations?: [number, number]; same: boolean; group: number }
+    o: {
+      size: [number, number]
+      kernel: [number, number]
+      strides: [number, number]
+      dilations?: [number, number]
+      same: boolean
+      group: number
+    }
   ) {
     const dilations = o.dilations ?? [1, 1]
-    const [top, bottom] = o.same ? samePads(o.size[0], o.kernel[0], o.strides[0], dilations[0]) : [0, 0]
-    const [left, right] = o.same ? samePads(o.size[1], o.kernel[1], o.strides[1], dilations[1]) : [0, 0]
+    const [top, bottom] = o.same
+      ? samePads(o.size[0], o.kernel[0], o.strides[0], dilations[0])
+      : [0, 0]
+    const [left, right] = o.same
+      ? samePads(o.size[1], o.kernel[1], o.strides[1], dilations[1])
+      : [0, 0]
     return this.node('Conv', inputs, [
       ints('kernel_shape', o.kernel),
       ints('strides', o.strides),
@@ -104,9 +125,21 @@ export class GraphBuilder {
   }
 }
 
-export const ints = (name: string, values: number[]): proto.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values })
-export const int = (name: string, value: number): proto.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value })
-export const str = (name: string, value: string): proto.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) })
+export const ints = (name: string, values: number[]): proto.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: values,
+})
+export const int = (name: string, value: number): proto.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i: value,
+})
+export const str = (name: string, value: string): proto.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.STRING,
+  s: new TextEncoder().encode(value),
+})
 
 /** A float tensor's name and shape; a string dimension is symbolic (e.g. a free batch size). */
 export function valueInfo(name: string, shape: (number | string)[]): proto.IValueInfoProto {

@@ -42,7 +42,8 @@ type Tensor = proto.ITensorProto
 function floats(tensor: Tensor): Float32Array {
   if (tensor.dataType !== ONNX_FLOAT) throw new Error(`tensor ${tensor.name} is not float32`)
   const raw = tensor.rawData
-  if (raw && raw.length) return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
+  if (raw && raw.length)
+    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
   return Float32Array.from(tensor.floatData ?? [])
 }
 
@@ -56,7 +57,12 @@ class Graph {
     for (const tensor of graph.initializer ?? []) this.constants.set(tensor.name!, tensor)
     this.nodes = []
     for (const node of graph.node ?? []) {
-      const value = node.opType === 'Constant' && node.attribute?.length === 1 && node.attribute[0].name === 'value' ? node.attribute[0].t : undefined
+      const value =
+        node.opType === 'Constant' &&
+        node.attribute?.length === 1 &&
+        node.attribute[0].name === 'value'
+          ? node.attribute[0].t
+          : undefined
       if (value) this.constants.set(node.output![0], { ...value, name: node.output![0] })
       else this.nodes.push(node)
     }
@@ -96,7 +102,12 @@ class Graph {
   /** A new float constant (folding never edits a tensor in place: another node may share it). */
   addFloat(hint: string, dims: proto.ITensorProto['dims'], values: Float32Array) {
     const name = `athera:simplify:${hint}:${this.#counter++}`
-    this.constants.set(name, { name, dims, dataType: ONNX_FLOAT, rawData: new Uint8Array(values.buffer) })
+    this.constants.set(name, {
+      name,
+      dims,
+      dataType: ONNX_FLOAT,
+      rawData: new Uint8Array(values.buffer),
+    })
     return name
   }
 
@@ -120,10 +131,22 @@ function convParameters(graph: Graph, conv: Node) {
   if (!weights || weights.dataType !== ONNX_FLOAT || (biasName && !bias)) return undefined
   const w = floats(weights)
   const outputs = Number(weights.dims![0])
-  return { weights, w, b: bias ? floats(bias) : new Float32Array(outputs), outputs, perOutput: w.length / outputs }
+  return {
+    weights,
+    w,
+    b: bias ? floats(bias) : new Float32Array(outputs),
+    outputs,
+    perOutput: w.length / outputs,
+  }
 }
 
-function setConv(graph: Graph, conv: Node, parameters: NonNullable<ReturnType<typeof convParameters>>, w: Float32Array, b: Float32Array) {
+function setConv(
+  graph: Graph,
+  conv: Node,
+  parameters: NonNullable<ReturnType<typeof convParameters>>,
+  w: Float32Array,
+  b: Float32Array
+) {
   const inputs = [...conv.input!]
   inputs[1] = graph.addFloat('weights', parameters.weights.dims, w)
   inputs[2] = graph.addFloat('bias', [parameters.outputs], b)
@@ -132,7 +155,8 @@ function setConv(graph: Graph, conv: Node, parameters: NonNullable<ReturnType<ty
 
 function unpadded(conv: Node) {
   for (const attribute of conv.attribute ?? []) {
-    if (attribute.name === 'pads' && (attribute.ints ?? []).some((pad) => Number(pad) !== 0)) return false
+    if (attribute.name === 'pads' && (attribute.ints ?? []).some((pad) => Number(pad) !== 0))
+      return false
     if (attribute.name === 'auto_pad') {
       const mode = new TextDecoder().decode(attribute.s ?? new Uint8Array())
       if (mode !== 'NOTSET' && mode !== 'VALID') return false
@@ -222,7 +246,13 @@ function hardSwish(graph: Graph) {
     const mul = graph.soleConsumer(clip.output![0])
     if (!mul || mul.opType !== 'Mul' || !mul.input!.includes(x)) continue
     const div = graph.soleConsumer(mul.output![0])
-    if (!div || div.opType !== 'Div' || div.input![0] !== mul.output![0] || graph.scalar(div.input![1]) !== 6) continue
+    if (
+      !div ||
+      div.opType !== 'Div' ||
+      div.input![0] !== mul.output![0] ||
+      graph.scalar(div.input![1]) !== 6
+    )
+      continue
     const gate = `${add.output![0]}:hardsigmoid`
     add.opType = 'HardSigmoid'
     add.input = [x]

@@ -36,26 +36,53 @@ class SsdBuilder {
   }
 
   /** A convolution with TF (HWIO or depthwise HWC1) weights, SAME padding, optional ReLU6. */
-  conv(x: string, size: number, w: Weight, bias: Float32Array, options: { stride: number; depthwise?: boolean; relu6: boolean }) {
+  conv(
+    x: string,
+    size: number,
+    w: Weight,
+    bias: Float32Array,
+    options: { stride: number; depthwise?: boolean; relu6: boolean }
+  ) {
     const [kh, kw, cin, cout] = w.shape
     const onnxWeights = options.depthwise
       ? transposeData(w.data, w.shape, [2, 3, 0, 1]) // [C, 1, kh, kw]
       : transposeData(w.data, w.shape, [3, 2, 0, 1]) // [out, in, kh, kw]
     const dims = options.depthwise ? [cin, 1, kh, kw] : [cout, cin, kh, kw]
     const y = this.graph.conv(
-      [x, this.graph.float(this.graph.fresh('w'), dims, onnxWeights), this.graph.float(this.graph.fresh('b'), [bias.length], bias)],
-      { size: [size, size], kernel: [kh, kw], strides: [options.stride, options.stride], same: true, group: options.depthwise ? cin : 1 }
+      [
+        x,
+        this.graph.float(this.graph.fresh('w'), dims, onnxWeights),
+        this.graph.float(this.graph.fresh('b'), [bias.length], bias),
+      ],
+      {
+        size: [size, size],
+        kernel: [kh, kw],
+        strides: [options.stride, options.stride],
+        same: true,
+        group: options.depthwise ? cin : 1,
+      }
     )
     const out = Math.ceil(size / options.stride)
-    return { value: options.relu6 ? this.graph.node('Clip', [y, this.graph.scalar(0), this.graph.scalar(6)]) : y, size: out }
+    return {
+      value: options.relu6
+        ? this.graph.node('Clip', [y, this.graph.scalar(0), this.graph.scalar(6)])
+        : y,
+      size: out,
+    }
   }
 
   /** Convolution + batch-norm offset + ReLU6 (face-api's pointwiseConvLayer; 3×3 kernels too). */
   pointwise(x: { value: string; size: number }, prefix: string, stride: number) {
-    return this.conv(x.value, x.size, this.weight(`${prefix}/weights`), this.weight(`${prefix}/convolution_bn_offset`).data, {
-      stride,
-      relu6: true,
-    })
+    return this.conv(
+      x.value,
+      x.size,
+      this.weight(`${prefix}/weights`),
+      this.weight(`${prefix}/convolution_bn_offset`).data,
+      {
+        stride,
+        relu6: true,
+      }
+    )
   }
 
   /** Depthwise 3×3 with its batch norm folded into the weights, then ReLU6. */
@@ -75,17 +102,27 @@ class SsdBuilder {
     }
     // HWC1 layout: the channel is the fastest-but-one axis, so index % channels is the channel.
     for (let i = 0; i < w.data.length; i++) folded[i] = w.data[i] * scale[i % channels]
-    return this.conv(x.value, x.size, { shape: w.shape, data: folded }, bias, { stride, depthwise: true, relu6: true })
+    return this.conv(x.value, x.size, { shape: w.shape, data: folded }, bias, {
+      stride,
+      depthwise: true,
+      relu6: true,
+    })
   }
 
   /** One box predictor: encodings [N, H·W·A, 4] and class logits [N, H·W·A, 3], anchors fastest. */
   predictor(x: { value: string; size: number }, index: number) {
     const head = (kind: string, width: number) => {
       const prefix = `Prediction/BoxPredictor_${index}/${kind}`
-      const y = this.conv(x.value, x.size, this.weight(`${prefix}/weights`), this.weight(`${prefix}/biases`).data, {
-        stride: 1,
-        relu6: false,
-      })
+      const y = this.conv(
+        x.value,
+        x.size,
+        this.weight(`${prefix}/weights`),
+        this.weight(`${prefix}/biases`).data,
+        {
+          stride: 1,
+          relu6: false,
+        }
+      )
       const nhwc = this.graph.node('Transpose', [y.value], [ints('perm', [0, 2, 3, 1])])
       return this.graph.node('Reshape', [nhwc, this.graph.int64('shape', [0, -1, width])])
     }
@@ -94,7 +131,10 @@ class SsdBuilder {
 
   build(): Uint8Array {
     const input = 'image'
-    let x = { value: this.graph.node('Transpose', [input], [ints('perm', [0, 3, 1, 2])]), size: SSD_INPUT }
+    let x = {
+      value: this.graph.node('Transpose', [input], [ints('perm', [0, 3, 1, 2])]),
+      size: SSD_INPUT,
+    }
     x = this.pointwise(x, 'MobilenetV1/Conv2d_0_pointwise', 2)
     let conv11 = x
     for (let layer = 1; layer <= 13; layer++) {
@@ -109,18 +149,37 @@ class SsdBuilder {
       if (stage % 2 === 1) maps.push(extra)
     }
     const heads = maps.map((map, index) => this.predictor(map, index))
-    this.graph.node('Concat', heads.map((h) => h.boxes), [int('axis', 1)], 'boxes')
-    this.graph.node('Concat', heads.map((h) => h.classes), [int('axis', 1)], 'classes')
+    this.graph.node(
+      'Concat',
+      heads.map((h) => h.boxes),
+      [int('axis', 1)],
+      'boxes'
+    )
+    this.graph.node(
+      'Concat',
+      heads.map((h) => h.classes),
+      [int('axis', 1)],
+      'classes'
+    )
     const anchors = this.weight('Output/extra_dim')
     const count = anchors.shape[1]
-    this.graph.node('Identity', [this.graph.float(this.graph.fresh('anchors'), [count, 4], anchors.data)], [], 'anchors')
+    this.graph.node(
+      'Identity',
+      [this.graph.float(this.graph.fresh('anchors'), [count, 4], anchors.data)],
+      [],
+      'anchors'
+    )
     return encodeModel(
       {
         name: 'ssd_mobilenetv1_face',
         node: this.graph.nodes,
         initializer: this.graph.initializers,
         input: [valueInfo(input, ['batch', SSD_INPUT, SSD_INPUT, 3])],
-        output: [valueInfo('boxes', ['batch', count, 4]), valueInfo('classes', ['batch', count, 3]), valueInfo('anchors', [count, 4])],
+        output: [
+          valueInfo('boxes', ['batch', count, 4]),
+          valueInfo('classes', ['batch', count, 3]),
+          valueInfo('anchors', [count, 4]),
+        ],
       },
       'SSD MobileNet V1 face detector, built from @vladmandic/face-api weights'
     )

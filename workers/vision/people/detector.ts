@@ -36,7 +36,8 @@ export function decodeCenterNet(
 ): Detection[] {
   const { side, classes, classIndex, threshold } = options
   const offset = options.offset ?? 0
-  const score = (row: number, col: number) => heatmap[(offset + row * side + col) * classes + classIndex]
+  const score = (row: number, col: number) =>
+    heatmap[(offset + row * side + col) * classes + classIndex]
   const found: Detection[] = []
   for (let row = 0; row < side; row++) {
     for (let col = 0; col < side; col++) {
@@ -59,7 +60,8 @@ export function decodeCenterNet(
       const y0 = row * STRIDE - sizes[s + 1]
       const x1 = col * STRIDE + sizes[s + 2]
       const y1 = row * STRIDE + sizes[s + 3]
-      if (x1 > x0 && y1 > y0) found.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: value })
+      if (x1 > x0 && y1 > y0)
+        found.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: value })
     }
   }
   return found.sort((a, b) => b.score - a.score)
@@ -109,7 +111,9 @@ export class PersonDetector {
     const heatmap = output[CENTERNET_OUTPUTS.heatmap]
     const sizes = output[CENTERNET_OUTPUTS.sizes]
     if (!heatmap || !sizes) {
-      throw new Error(`${this.model.name}: outputs ${Object.values(CENTERNET_OUTPUTS).join(' and ')} expected, got ${Object.keys(output).join(', ')}`)
+      throw new Error(
+        `${this.model.name}: outputs ${Object.values(CENTERNET_OUTPUTS).join(' and ')} expected, got ${Object.keys(output).join(', ')}`
+      )
     }
     const [, side, , classes] = heatmap.dims
     const people: Detection[] = []
@@ -137,5 +141,7 @@ function toFrame(box: Detection, placement: Placement, frame: Frame): Detection 
   const y0 = Math.max(0, (box.y - Math.floor(offsetY)) / scale + region.y)
   const x1 = Math.min(frame.width, (box.x + box.width - Math.floor(offsetX)) / scale + region.x)
   const y1 = Math.min(frame.height, (box.y + box.height - Math.floor(offsetY)) / scale + region.y)
-  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: box.score } : null
+  return x1 > x0 && y1 > y0
+    ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0, score: box.score }
+    : null
 }

@@ -60,7 +60,9 @@ export const COCO_17_NAMES = [
 ] as const
 
 /** For each COCO keypoint, the BlazePose index it is taken from (the eyes are the eye centres). */
-export const COCO_FROM_BLAZEPOSE: readonly number[] = COCO_17_NAMES.map((name) => BLAZEPOSE_33_NAMES.indexOf(name))
+export const COCO_FROM_BLAZEPOSE: readonly number[] = COCO_17_NAMES.map((name) =>
+  BLAZEPOSE_33_NAMES.indexOf(name)
+)
 
 /** COCO's limb list, as pairs of COCO-17 indices (0-based). */
 export const COCO_SKELETON: readonly (readonly [number, number])[] = [
@@ -87,6 +89,7 @@ export const COCO_SKELETON: readonly (readonly [number, number])[] = [
 
 /** The 17 COCO keypoints from 33 BlazePose ones (copies; x, y, visibility as given). */
 export function toCoco17<T extends readonly number[]>(keypoints33: readonly T[]): T[] {
-  if (keypoints33.length < 33) throw new Error(`toCoco17 needs 33 BlazePose keypoints, got ${keypoints33.length}`)
+  if (keypoints33.length < 33)
+    throw new Error(`toCoco17 needs 33 BlazePose keypoints, got ${keypoints33.length}`)
   return COCO_FROM_BLAZEPOSE.map((index) => [...keypoints33[index]] as unknown as T)
 }

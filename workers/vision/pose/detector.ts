@@ -125,15 +125,30 @@ export class PoseDetector {
     const maxPeople = options.maxPeople ?? this.options.maxPeople
     const windows = [letterbox(frame.width, frame.height)]
     if (tiles) {
-      const grid = tileWindows(frame.width, frame.height, options.tileFraction ?? this.options.tileFraction)
-      windows.push(...(tiles === true ? grid : [...new Set(tiles.map((i) => grid[i % grid.length]))]))
+      const grid = tileWindows(
+        frame.width,
+        frame.height,
+        options.tileFraction ?? this.options.tileFraction
+      )
+      windows.push(
+        ...(tiles === true ? grid : [...new Set(tiles.map((i) => grid[i % grid.length]))])
+      )
     }
     const inputs = windows.map((window) =>
-      sampleRgb(frame, { a: window.scale, b: 0, c: window.x, d: 0, e: window.scale, f: window.y }, DETECTOR_INPUT, [-1, 1]))
+      sampleRgb(
+        frame,
+        { a: window.scale, b: 0, c: window.x, d: 0, e: window.scale, f: window.y },
+        DETECTOR_INPUT,
+        [-1, 1]
+      )
+    )
     const outputs = await runBatch(this.model, inputs, [DETECTOR_INPUT, DETECTOR_INPUT, 3])
     const found = windows.flatMap((window, i) => {
       const { boxes, scores } = detectorOutputs(itemOf(outputs, i))
-      return decode(boxes, scores, threshold, (nx, ny) => [window.x + nx * DETECTOR_INPUT * window.scale, window.y + ny * DETECTOR_INPUT * window.scale])
+      return decode(boxes, scores, threshold, (nx, ny) => [
+        window.x + nx * DETECTOR_INPUT * window.scale,
+        window.y + ny * DETECTOR_INPUT * window.scale,
+      ])
     })
     return weightedNms(found, options.nmsThreshold ?? this.options.nmsThreshold).slice(0, maxPeople)
   }
@@ -179,7 +194,13 @@ export function decode(
     const radius = Math.hypot(boxes[o + 6] - boxes[o + 4], boxes[o + 7] - boxes[o + 5])
     if (radius < MIN_RADIUS) continue
     const keypoints: [number, number][] = []
-    for (let k = 0; k < 4; k++) keypoints.push(toFrame(boxes[o + 4 + 2 * k] / DETECTOR_INPUT + ax, boxes[o + 5 + 2 * k] / DETECTOR_INPUT + ay))
+    for (let k = 0; k < 4; k++)
+      keypoints.push(
+        toFrame(
+          boxes[o + 4 + 2 * k] / DETECTOR_INPUT + ax,
+          boxes[o + 5 + 2 * k] / DETECTOR_INPUT + ay
+        )
+      )
     found.push({ ...bodyBox(keypoints), score: 1 / (1 + Math.exp(-raw)), keypoints })
   }
   return found
@@ -188,7 +209,11 @@ export function decode(
 /** The whole frame, scaled to fit 224 with the long side, centred (MediaPipe's letterbox). */
 function letterbox(width: number, height: number): DetectorWindow {
   const scale = Math.max(width, height) / DETECTOR_INPUT
-  return { scale, x: (width - scale * DETECTOR_INPUT) / 2, y: (height - scale * DETECTOR_INPUT) / 2 }
+  return {
+    scale,
+    x: (width - scale * DETECTOR_INPUT) / 2,
+    y: (height - scale * DETECTOR_INPUT) / 2,
+  }
 }
 
 /**
@@ -205,10 +230,10 @@ export function tileWindows(width: number, height: number, fraction = 2 / 3): De
     return Array.from({ length: count }, (_, i) => ((extent - side) * i) / (count - 1))
   }
   const windows: DetectorWindow[] = []
-  for (const y of starts(height)) for (const x of starts(width)) windows.push({ scale: side / DETECTOR_INPUT, x, y })
+  for (const y of starts(height))
+    for (const x of starts(width)) windows.push({ scale: side / DETECTOR_INPUT, x, y })
   return windows
 }
-
 
 /**
  * Whether two overlapping detections describe one body: anchors on one person agree on its tilt
@@ -235,7 +260,11 @@ export function weightedNms(detections: PoseDetection[], threshold: number): Pos
     const torso = torsoBox(best.keypoints)
     const cluster: PoseDetection[] = []
     for (let i = remaining.length - 1; i >= 0; i--) {
-      if (i === 0 || (iou(torso, torsoBox(remaining[i].keypoints)) > threshold && sameBody(best.keypoints, remaining[i].keypoints))) {
+      if (
+        i === 0 ||
+        (iou(torso, torsoBox(remaining[i].keypoints)) > threshold &&
+          sameBody(best.keypoints, remaining[i].keypoints))
+      ) {
         cluster.push(...remaining.splice(i, 1))
       }
     }

@@ -49,7 +49,11 @@ export class PoseEstimator {
 
   constructor(models: { detector: Model; landmarks: Model }, options: EstimatorOptions = {}) {
     this.maxPeople = options.maxPeople ?? 10
-    this.detector = new PoseDetector(models.detector, { threshold: options.threshold, maxPeople: this.maxPeople, tiles: options.tiles })
+    this.detector = new PoseDetector(models.detector, {
+      threshold: options.threshold,
+      maxPeople: this.maxPeople,
+      tiles: options.tiles,
+    })
     this.landmarker = new PoseLandmarker(models.landmarks, options.presence ?? 0.5)
   }
 
@@ -60,9 +64,10 @@ export class PoseEstimator {
    */
   async estimate(frame: Frame, hints?: (Box | Roi)[]): Promise<PersonPose[]> {
     const found = hints && hints.length > 0 ? [] : await this.detector.detect(frame)
-    const rois = hints && hints.length > 0
-      ? hints.map((hint) => ('size' in hint ? hint : roiFromBox(hint)))
-      : found.map(roiFromDetection)
+    const rois =
+      hints && hints.length > 0
+        ? hints.map((hint) => ('size' in hint ? hint : roiFromBox(hint)))
+        : found.map(roiFromDetection)
     return this.fromRois(frame, rois)
   }
 
@@ -72,7 +77,13 @@ export class PoseEstimator {
     const results = await this.landmarker.run(frame, rois)
     for (const result of results) {
       if (!result || result.bbox.width <= 0 || result.bbox.height <= 0) continue
-      people.push({ bbox: result.bbox, score: result.score, keypoints: result.keypoints, next: result.next, roi: result.roi })
+      people.push({
+        bbox: result.bbox,
+        score: result.score,
+        keypoints: result.keypoints,
+        next: result.next,
+        roi: result.roi,
+      })
     }
     return this.distinct(people)
   }
@@ -86,7 +97,14 @@ export class PoseEstimator {
     people = [...people].sort((a, b) => b.score - a.score)
     const kept: PersonPose[] = []
     for (const person of people) {
-      if (kept.some((other) => iou(other.bbox, person.bbox) > DUPLICATE_IOU || inside(person.bbox, other.bbox) > DUPLICATE_INSIDE)) continue
+      if (
+        kept.some(
+          (other) =>
+            iou(other.bbox, person.bbox) > DUPLICATE_IOU ||
+            inside(person.bbox, other.bbox) > DUPLICATE_INSIDE
+        )
+      )
+        continue
       kept.push(person)
       if (kept.length >= this.maxPeople) break
     }

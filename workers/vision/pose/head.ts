@@ -60,13 +60,29 @@ export interface HeadBox extends Box {
  */
 export function headBox(keypoints: readonly Keypoint[]): HeadBox | undefined {
   if (keypoints.length < 11) return undefined
-  const score = Math.min(keypoints[NOSE][2], Math.max(keypoints[LEFT_EYE][2], keypoints[RIGHT_EYE][2]))
+  const score = Math.min(
+    keypoints[NOSE][2],
+    Math.max(keypoints[LEFT_EYE][2], keypoints[RIGHT_EYE][2])
+  )
   if (!(score >= HEAD_VISIBILITY)) return undefined
-  const eyeMouth = distance(mid(keypoints, LEFT_EYE, RIGHT_EYE), mid(keypoints, MOUTH_LEFT, MOUTH_RIGHT))
+  const eyeMouth = distance(
+    mid(keypoints, LEFT_EYE, RIGHT_EYE),
+    mid(keypoints, MOUTH_LEFT, MOUTH_RIGHT)
+  )
   const ears = distance(keypoints[LEFT_EAR], keypoints[RIGHT_EAR])
-  const noseEar = Math.max(distance(keypoints[NOSE], keypoints[LEFT_EAR]), distance(keypoints[NOSE], keypoints[RIGHT_EAR]))
-  const shoulders = visible(keypoints, LEFT_SHOULDER, RIGHT_SHOULDER) ? distance(keypoints[LEFT_SHOULDER], keypoints[RIGHT_SHOULDER]) : 0
-  const across = Math.max((HEIGHT_PER_EYE_MOUTH * eyeMouth) / ASPECT, WIDTH_PER_EARS * ears, WIDTH_PER_NOSE_EAR * noseEar, WIDTH_PER_SHOULDERS * shoulders)
+  const noseEar = Math.max(
+    distance(keypoints[NOSE], keypoints[LEFT_EAR]),
+    distance(keypoints[NOSE], keypoints[RIGHT_EAR])
+  )
+  const shoulders = visible(keypoints, LEFT_SHOULDER, RIGHT_SHOULDER)
+    ? distance(keypoints[LEFT_SHOULDER], keypoints[RIGHT_SHOULDER])
+    : 0
+  const across = Math.max(
+    (HEIGHT_PER_EYE_MOUTH * eyeMouth) / ASPECT,
+    WIDTH_PER_EARS * ears,
+    WIDTH_PER_NOSE_EAR * noseEar,
+    WIDTH_PER_SHOULDERS * shoulders
+  )
   if (!(across > 0)) return undefined
   const along = across * ASPECT
   let cx = 0
@@ -81,7 +97,16 @@ export function headBox(keypoints: readonly Keypoint[]): HeadBox | undefined {
   const [a, b] = [across / 2, along / 2]
   const halfWidth = Math.hypot(a * Math.cos(radians), b * Math.sin(radians))
   const halfHeight = Math.hypot(a * Math.sin(radians), b * Math.cos(radians))
-  return { x: cx - halfWidth, y: cy - halfHeight, width: 2 * halfWidth, height: 2 * halfHeight, score, angle, across, along }
+  return {
+    x: cx - halfWidth,
+    y: cy - halfHeight,
+    width: 2 * halfWidth,
+    height: 2 * halfHeight,
+    score,
+    angle,
+    across,
+    along,
+  }
 }
 
 /**
@@ -96,7 +121,10 @@ export function headAngle(keypoints: readonly Keypoint[]): number {
   if (visible(keypoints, LEFT_EYE, RIGHT_EYE) && visible(keypoints, MOUTH_LEFT, MOUTH_RIGHT)) {
     from = mid(keypoints, MOUTH_LEFT, MOUTH_RIGHT)
     to = mid(keypoints, LEFT_EYE, RIGHT_EYE)
-  } else if (visible(keypoints, LEFT_SHOULDER, RIGHT_SHOULDER) && keypoints[NOSE][2] >= AXIS_VISIBILITY) {
+  } else if (
+    visible(keypoints, LEFT_SHOULDER, RIGHT_SHOULDER) &&
+    keypoints[NOSE][2] >= AXIS_VISIBILITY
+  ) {
     from = mid(keypoints, LEFT_SHOULDER, RIGHT_SHOULDER)
     to = [keypoints[NOSE][0], keypoints[NOSE][1]]
   }
@@ -106,10 +134,13 @@ export function headAngle(keypoints: readonly Keypoint[]): number {
   return degrees === -180 ? 180 : degrees
 }
 
-const distance = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1])
+const distance = (a: readonly number[], b: readonly number[]) =>
+  Math.hypot(a[0] - b[0], a[1] - b[1])
 const mid = (keypoints: readonly Keypoint[], a: number, b: number): [number, number] => [
   (keypoints[a][0] + keypoints[b][0]) / 2,
   (keypoints[a][1] + keypoints[b][1]) / 2,
 ]
 const visible = (keypoints: readonly Keypoint[], a: number, b: number) =>
-  keypoints.length > Math.max(a, b) && keypoints[a][2] >= AXIS_VISIBILITY && keypoints[b][2] >= AXIS_VISIBILITY
+  keypoints.length > Math.max(a, b) &&
+  keypoints[a][2] >= AXIS_VISIBILITY &&
+  keypoints[b][2] >= AXIS_VISIBILITY

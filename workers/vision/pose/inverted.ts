@@ -26,7 +26,10 @@ export const INVERTED_DEGREES = 120
 export const INVERTED_RECENT_MS = 4000
 
 /** Whether a clip's sport (as the uploader picked it) is one where bodies turn upside down. */
-export function sportTurnsPeopleOver(sport: string | null | undefined, sports: readonly string[] = INVERTED_SPORTS) {
+export function sportTurnsPeopleOver(
+  sport: string | null | undefined,
+  sports: readonly string[] = INVERTED_SPORTS
+) {
   if (!sport) return false
   const words = sport
     .toLowerCase()
@@ -68,7 +71,9 @@ export class InvertedSearchPlan {
   reason(timeMs: number, keyframe: boolean): InvertedReason | null {
     if (!keyframe) return null
     if (this.bySport) return 'sport'
-    return timeMs > this.#lastSeenMs && timeMs - this.#lastSeenMs <= INVERTED_RECENT_MS ? 'seen' : null
+    return timeMs > this.#lastSeenMs && timeMs - this.#lastSeenMs <= INVERTED_RECENT_MS
+      ? 'seen'
+      : null
   }
 }
 
@@ -76,7 +81,11 @@ export class InvertedSearchPlan {
  * A detection made on a `width × height` frame turned 180°, in the frame's own pixels: its four
  * alignment points turned back (so its region comes out turned too), its box around them.
  */
-export function detectionFromTurned(detection: PoseDetection, width: number, height: number): PoseDetection {
+export function detectionFromTurned(
+  detection: PoseDetection,
+  width: number,
+  height: number
+): PoseDetection {
   const keypoints = detection.keypoints.map(([x, y]) => turnPoint(x, y, width, height, 180))
   return { ...bodyBox(keypoints), score: detection.score, keypoints }
 }

@@ -43,10 +43,19 @@ export interface LandmarkResult {
  * MediaPipe's alignment: centre on `centre` (hip centre), side twice the distance to `scale`
  * (the body-circle point) times the margin, rotated so `centre → scale` points up.
  */
-export function roiFromAlignment(centre: [number, number], scale: [number, number], margin = ROI_MARGIN): Roi {
+export function roiFromAlignment(
+  centre: [number, number],
+  scale: [number, number],
+  margin = ROI_MARGIN
+): Roi {
   const dx = scale[0] - centre[0]
   const dy = scale[1] - centre[1]
-  return { cx: centre[0], cy: centre[1], size: 2 * Math.hypot(dx, dy) * margin, rotation: normalizeAngle(Math.PI / 2 - Math.atan2(-dy, dx)) }
+  return {
+    cx: centre[0],
+    cy: centre[1],
+    size: 2 * Math.hypot(dx, dy) * margin,
+    rotation: normalizeAngle(Math.PI / 2 - Math.atan2(-dy, dx)),
+  }
 }
 
 /** The region from a detector result (its hip centre and full-body scale keypoints). */
@@ -59,7 +68,12 @@ export function roiFromDetection(detection: { keypoints: [number, number][] }): 
  * longer side with room for limbs the box missed.
  */
 export function roiFromBox(box: Box, margin = ROI_MARGIN): Roi {
-  return { cx: box.x + box.width / 2, cy: box.y + box.height / 2, size: Math.max(box.width, box.height) * margin, rotation: 0 }
+  return {
+    cx: box.x + box.width / 2,
+    cy: box.y + box.height / 2,
+    size: Math.max(box.width, box.height) * margin,
+    rotation: 0,
+  }
 }
 
 /**
@@ -70,7 +84,9 @@ export function roiFromKeypoints(keypoints: [number, number, number][], minVisib
   const box = keypointBox(keypoints, minVisibility)
   const hips = midpoint(keypoints[23], keypoints[24])
   const shoulders = midpoint(keypoints[11], keypoints[12])
-  const rotation = normalizeAngle(Math.PI / 2 - Math.atan2(-(shoulders[1] - hips[1]), shoulders[0] - hips[0]))
+  const rotation = normalizeAngle(
+    Math.PI / 2 - Math.atan2(-(shoulders[1] - hips[1]), shoulders[0] - hips[0])
+  )
   // The box is axis-aligned: its diagonal bounds the body whatever the tilt.
   const side = Math.hypot(box.width, box.height)
   return { cx: box.x + box.width / 2, cy: box.y + box.height / 2, size: side * 1.1, rotation }
@@ -111,7 +127,12 @@ export class PoseLandmarker {
     return rois.map((roi, i) => this.#result(frame, roi, maps[i], itemOf(outputs, i)))
   }
 
-  #result(frame: Frame, roi: Roi, map: Affine, outputs: Record<string, Tensor>): LandmarkResult | null {
+  #result(
+    frame: Frame,
+    roi: Roi,
+    map: Affine,
+    outputs: Record<string, Tensor>
+  ): LandmarkResult | null {
     const { landmarks, flag } = landmarkOutputs(outputs)
     // The converted graphs end the flag with a sigmoid already; a raw logit is squashed here.
     const score = flag >= 0 && flag <= 1 ? flag : sigmoid(flag)

@@ -68,9 +68,7 @@ export class PoseProcessor implements FrameProcessor {
     if (keyframe || rois.length === 0) {
       const tiles = this.#still || [this.#keyframes++]
       const detections = await this.#estimator.detector.detect(frame, { tiles })
-      const detected = detections.map(
-        roiFromDetection
-      )
+      const detected = detections.map(roiFromDetection)
       rois = [...rois, ...detected.filter((roi) => !rois.some((known) => sameRegion(known, roi)))]
     }
     // Searched upside down too as the sport and the frames before say (a picture: its sport alone).

@@ -21,7 +21,11 @@ export class OneEuroFilter {
   #timeMs = 0
 
   constructor(options: Partial<OneEuroOptions> = {}) {
-    this.options = { minCutoff: options.minCutoff ?? 1, beta: options.beta ?? 0, dCutoff: options.dCutoff ?? 1 }
+    this.options = {
+      minCutoff: options.minCutoff ?? 1,
+      beta: options.beta ?? 0,
+      dCutoff: options.dCutoff ?? 1,
+    }
   }
 
   /**
@@ -67,7 +71,12 @@ export interface SmootherOptions extends OneEuroOptions {
  * MediaPipe's pose landmark settings: speed is measured in person sizes per second (the box
  * around the keypoints), so the same settings fit a player near or far from the camera.
  */
-export const DEFAULT_SMOOTHING: SmootherOptions = { minCutoff: 0.05, beta: 80, dCutoff: 1, forgetAfterMs: 1000 }
+export const DEFAULT_SMOOTHING: SmootherOptions = {
+  minCutoff: 0.05,
+  beta: 80,
+  dCutoff: 1,
+  forgetAfterMs: 1000,
+}
 
 interface Track {
   lastMs: number
@@ -84,17 +93,31 @@ export class KeypointSmoother {
   }
 
   /** Smoothed copies of `keypoints` (x, y filtered; visibility passed through). */
-  smooth(trackId: number, timeMs: number, keypoints: [number, number, number][]): [number, number, number][] {
+  smooth(
+    trackId: number,
+    timeMs: number,
+    keypoints: [number, number, number][]
+  ): [number, number, number][] {
     this.#forget(timeMs)
     let track = this.#tracks.get(trackId)
     if (!track || track.filters.length !== keypoints.length * 2 || timeMs < track.lastMs) {
-      track = { lastMs: timeMs, filters: keypoints.flatMap(() => [new OneEuroFilter(this.options), new OneEuroFilter(this.options)]) }
+      track = {
+        lastMs: timeMs,
+        filters: keypoints.flatMap(() => [
+          new OneEuroFilter(this.options),
+          new OneEuroFilter(this.options),
+        ]),
+      }
       this.#tracks.set(trackId, track)
     }
     track.lastMs = timeMs
     const scale = personSize(keypoints)
     const filters = track.filters
-    return keypoints.map(([x, y, visibility], i) => [filters[2 * i].filter(x, timeMs, scale), filters[2 * i + 1].filter(y, timeMs, scale), visibility])
+    return keypoints.map(([x, y, visibility], i) => [
+      filters[2 * i].filter(x, timeMs, scale),
+      filters[2 * i + 1].filter(y, timeMs, scale),
+      visibility,
+    ])
   }
 
   /** Drops a track now (e.g. the tracker ended it). */
@@ -108,7 +131,11 @@ export class KeypointSmoother {
 
   #forget(nowMs: number) {
     for (const [id, track] of this.#tracks) {
-      if (nowMs - track.lastMs > this.options.forgetAfterMs || nowMs < track.lastMs - this.options.forgetAfterMs) this.#tracks.delete(id)
+      if (
+        nowMs - track.lastMs > this.options.forgetAfterMs ||
+        nowMs < track.lastMs - this.options.forgetAfterMs
+      )
+        this.#tracks.delete(id)
     }
   }
 }

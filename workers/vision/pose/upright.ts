@@ -26,7 +26,12 @@ export interface UprightCrop {
  * The head `head` (centre and size in frame pixels) turned by `angle` degrees (clockwise from
  * upright, see headAngle) into an UPRIGHT_SIZE square yuv420p frame; outside the frame is black.
  */
-export function uprightCrop(frame: Frame, head: Box, angle: number, size = UPRIGHT_SIZE): UprightCrop {
+export function uprightCrop(
+  frame: Frame,
+  head: Box,
+  angle: number,
+  size = UPRIGHT_SIZE
+): UprightCrop {
   const cx = head.x + head.width / 2
   const cy = head.y + head.height / 2
   const scale = (CROP_PER_FACE * Math.max(head.width, head.height)) / size
@@ -62,7 +67,20 @@ export function uprightCrop(frame: Frame, head: Box, angle: number, size = UPRIG
       data[size * size + half * half + v * half + u] = frame.data[lumaSize + chromaSize + source]
     }
   }
-  return { frame: { index: frame.index, timeMs: frame.timeMs, width: size, height: size, format: 'yuv420p', data }, scale, cx, cy, radians }
+  return {
+    frame: {
+      index: frame.index,
+      timeMs: frame.timeMs,
+      width: size,
+      height: size,
+      format: 'yuv420p',
+      data,
+    },
+    scale,
+    cx,
+    cy,
+    radians,
+  }
 }
 
 /** A box found on the crop, in frame pixels: the frame-aligned bound of its four corners turned back. */
@@ -83,7 +101,16 @@ export function fromUpright(crop: UprightCrop, box: Box): Box {
 }
 
 /** Crop pixel (u, v) in frame pixels: the crop's up, (0, -1), is the head's up, (sin, -cos). */
-function toFrame(u: number, v: number, cx: number, cy: number, scale: number, cos: number, sin: number, size: number) {
+function toFrame(
+  u: number,
+  v: number,
+  cx: number,
+  cy: number,
+  scale: number,
+  cos: number,
+  sin: number,
+  size: number
+) {
   const dx = (u - size / 2) * scale
   const dy = (v - size / 2) * scale
   return [cx + dx * cos - dy * sin, cy + dx * sin + dy * cos]

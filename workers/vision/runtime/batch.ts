@@ -17,7 +17,11 @@ export const MAX_BATCH = 16
  * One run of `model` on `items` (each of `itemDims`, the batch dimension left out), stacked;
  * in runs of MAX_BATCH when there are more, their outputs stacked back into one batch.
  */
-export async function runBatch(model: Model, items: readonly Float32Array[], itemDims: readonly number[]) {
+export async function runBatch(
+  model: Model,
+  items: readonly Float32Array[],
+  itemDims: readonly number[]
+) {
   if (items.length <= MAX_BATCH) return runStacked(model, items, itemDims)
   const parts: Record<string, Tensor>[] = []
   for (let start = 0; start < items.length; start += MAX_BATCH) {
@@ -56,7 +60,10 @@ function stack(parts: Record<string, Tensor>[], firstCount: number): Record<stri
       data.set(tensor.data, offset)
       offset += tensor.data.length
     }
-    stacked[name] = { data, dims: [tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0), ...first.dims.slice(1)] }
+    stacked[name] = {
+      data,
+      dims: [tensors.reduce((sum, tensor) => sum + tensor.dims[0], 0), ...first.dims.slice(1)],
+    }
   }
   return stacked
 }
@@ -66,7 +73,10 @@ export function itemOf(outputs: Record<string, Tensor>, index: number): Record<s
   const item: Record<string, Tensor> = {}
   for (const [name, tensor] of Object.entries(outputs)) {
     const size = tensor.data.length / tensor.dims[0]
-    item[name] = { data: tensor.data.subarray(index * size, (index + 1) * size), dims: [1, ...tensor.dims.slice(1)] }
+    item[name] = {
+      data: tensor.data.subarray(index * size, (index + 1) * size),
+      dims: [1, ...tensor.dims.slice(1)],
+    }
   }
   return item
 }

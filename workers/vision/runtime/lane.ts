@@ -33,7 +33,13 @@ export type LaneRequest =
     }
 
 export type LaneReply =
-  | { type: 'loaded'; id: number; inputNames: string[]; outputNames: string[]; provider: ExecutionProvider }
+  | {
+      type: 'loaded'
+      id: number
+      inputNames: string[]
+      outputNames: string[]
+      provider: ExecutionProvider
+    }
   | { type: 'outputs'; id: number; outputs: Record<string, Tensor> }
   | { type: 'faces'; id: number; faces: FaceDetection[] }
   | { type: 'log'; line: string }
@@ -43,7 +49,11 @@ export class ModelLane {
   #calls: WorkerCalls<LaneReply>
 
   /** `onDeath`: the thread stopped (a crash, not close()); every call from then on fails. */
-  constructor(options: { provider: ExecutionProvider; log?: (line: string) => void; onDeath?: (error: Error) => void }) {
+  constructor(options: {
+    provider: ExecutionProvider
+    log?: (line: string) => void
+    onDeath?: (error: Error) => void
+  }) {
     this.#calls = new WorkerCalls<LaneReply>(new URL('./lane_worker.js', import.meta.url), {
       workerData: { provider: options.provider },
       label: 'the model lane',
@@ -57,7 +67,11 @@ export class ModelLane {
   }
 
   /** The model at `path`, loaded on the lane; runs go there. */
-  async load(name: string, path: string, threads: number): Promise<Model & { provider: ExecutionProvider }> {
+  async load(
+    name: string,
+    path: string,
+    threads: number
+  ): Promise<Model & { provider: ExecutionProvider }> {
     const loaded = await this.#request({ type: 'load', id: 0, name, path, threads })
     const lane = this
     return {
@@ -81,7 +95,15 @@ export class ModelLane {
     return {
       detect: async (frame, plan = {}) => {
         const { data, ...info } = frame
-        const reply = await this.#request({ type: 'faces', id: 0, models, options, frame: info, data, plan })
+        const reply = await this.#request({
+          type: 'faces',
+          id: 0,
+          models,
+          options,
+          frame: info,
+          data,
+          plan,
+        })
         return reply.faces as FaceDetection[]
       },
     }

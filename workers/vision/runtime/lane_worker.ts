@@ -26,7 +26,10 @@ function faceDetector(names: LaneFaceModels, options: object) {
       if (!found) throw new Error(`the model lane has no ${name}`)
       return found
     }
-    detector = new FaceDetector({ short: model(names.short), full: model(names.full), ssd: model(names.ssd) }, options)
+    detector = new FaceDetector(
+      { short: model(names.short), full: model(names.full), ssd: model(names.ssd) },
+      options
+    )
     detectors.set(key, detector)
   }
   return detector
@@ -36,14 +39,23 @@ port.on('message', async (request: LaneRequest) => {
   try {
     if (request.type === 'faces') {
       const detector = faceDetector(request.models, request.options)
-      const frame = { ...request.frame, data: Buffer.from(request.data.buffer, request.data.byteOffset, request.data.byteLength) }
+      const frame = {
+        ...request.frame,
+        data: Buffer.from(request.data.buffer, request.data.byteOffset, request.data.byteLength),
+      }
       const faces = await detector.detect(frame, request.plan)
       port.postMessage({ type: 'faces', id: request.id, faces } satisfies LaneReply)
     } else if (request.type === 'load') {
       const model = await runtime.load(request.name, request.path, request.threads)
       byName.set(request.name, model)
       byPath.set(request.path, model)
-      const reply: LaneReply = { type: 'loaded', id: request.id, inputNames: [...model.inputNames], outputNames: [...model.outputNames], provider: runtime.provider }
+      const reply: LaneReply = {
+        type: 'loaded',
+        id: request.id,
+        inputNames: [...model.inputNames],
+        outputNames: [...model.outputNames],
+        provider: runtime.provider,
+      }
       port.postMessage(reply)
     } else {
       const model = byPath.get(request.path)
@@ -52,6 +64,10 @@ port.on('message', async (request: LaneRequest) => {
       port.postMessage({ type: 'outputs', id: request.id, outputs } satisfies LaneReply)
     }
   } catch (error) {
-    port.postMessage({ type: 'error', id: request.id, message: (error as Error).message } satisfies LaneReply)
+    port.postMessage({
+      type: 'error',
+      id: request.id,
+      message: (error as Error).message,
+    } satisfies LaneReply)
   }
 })

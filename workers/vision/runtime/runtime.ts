@@ -29,7 +29,11 @@ export class VisionRuntime {
   #lane?: ModelLane
 
   constructor(options: Partial<RuntimeOptions> = {}) {
-    this.options = { ...options, threads: options.threads ?? 2, provider: options.provider ?? 'cpu' }
+    this.options = {
+      ...options,
+      threads: options.threads ?? 2,
+      provider: options.provider ?? 'cpu',
+    }
   }
 
   /** The second thread `laneModels` run on, once one of them is loaded. */
@@ -42,7 +46,12 @@ export class VisionRuntime {
    * use `threads` of onnxruntime's (default: the runtime's). A lane model loads on the lane,
    * unless `here` asks for a session on this thread.
    */
-  load(name: string, path: string, threads = this.options.threads, options: { here?: boolean } = {}): Promise<Model> {
+  load(
+    name: string,
+    path: string,
+    threads = this.options.threads,
+    options: { here?: boolean } = {}
+  ): Promise<Model> {
     const onLane = !options.here && this.options.laneModels?.includes(name) === true
     const key = onLane ? `lane:${path}` : path
     let model = this.#sessions.get(key)
@@ -69,10 +78,15 @@ export class VisionRuntime {
     let session: ort.InferenceSession | undefined
     if (this.options.provider === 'cuda') {
       try {
-        session = await ort.InferenceSession.create(path, { ...base, executionProviders: ['cuda', 'cpu'] })
+        session = await ort.InferenceSession.create(path, {
+          ...base,
+          executionProviders: ['cuda', 'cpu'],
+        })
         this.provider = 'cuda'
       } catch (error) {
-        this.#warn(`CUDA was requested but cannot be used (${(error as Error).message.split('\n')[0]}); models run on the CPU.`)
+        this.#warn(
+          `CUDA was requested but cannot be used (${(error as Error).message.split('\n')[0]}); models run on the CPU.`
+        )
       }
     }
     session ??= await ort.InferenceSession.create(path, { ...base, executionProviders: ['cpu'] })
@@ -89,7 +103,9 @@ export class VisionRuntime {
   async close() {
     const models = await Promise.allSettled(this.#sessions.values())
     this.#sessions.clear()
-    for (const model of models) if (model.status === 'fulfilled' && model.value instanceof OnnxModel) await model.value.release()
+    for (const model of models)
+      if (model.status === 'fulfilled' && model.value instanceof OnnxModel)
+        await model.value.release()
     await this.#lane?.close()
     this.#lane = undefined
   }
@@ -126,7 +142,8 @@ class OnnxModel implements Model {
 
   async run(feeds: Record<string, Tensor>) {
     const inputs: Record<string, ort.Tensor> = {}
-    for (const [key, tensor] of Object.entries(feeds)) inputs[key] = new ort.Tensor('float32', tensor.data, tensor.dims)
+    for (const [key, tensor] of Object.entries(feeds))
+      inputs[key] = new ort.Tensor('float32', tensor.data, tensor.dims)
     const outputs = await this.session.run(inputs)
     const result: Record<string, Tensor> = {}
     for (const [key, tensor] of Object.entries(outputs)) {

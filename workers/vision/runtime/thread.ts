@@ -19,7 +19,12 @@ type FrameInfo = Omit<Frame, 'data'>
 
 export type ThreadRequest =
   | { type: 'open'; session: number; sport: string | null }
-  | { type: 'init'; session: number; id: number; info: { width: number; height: number; fps: number } }
+  | {
+      type: 'init'
+      session: number
+      id: number
+      info: { width: number; height: number; fps: number }
+    }
   | { type: 'frame'; session: number; id: number; frame: FrameInfo; data: ArrayBuffer }
   | { type: 'prepare'; session: number; frame: FrameInfo; data: ArrayBuffer }
   | { type: 'finish'; session: number; id: number }
@@ -29,7 +34,13 @@ export type ThreadReply =
   | { type: 'ready'; versions: Record<string, string>; provider: string }
   | { type: 'failed'; message: string }
   | { type: 'log'; line: string }
-  | { type: 'frame'; id: number; people: PersonKeypoints[]; blurred: BlurredRegion[]; data: ArrayBuffer }
+  | {
+      type: 'frame'
+      id: number
+      people: PersonKeypoints[]
+      blurred: BlurredRegion[]
+      data: ArrayBuffer
+    }
   | { type: 'initialised'; id: number }
   | { type: 'finish'; id: number; stats: Record<string, Record<string, unknown>> }
   | { type: 'error'; id: number; message: string }
@@ -73,7 +84,8 @@ export class VisionThread {
     const model = this.#settings.pose.model
     let stats: Promise<Record<string, Record<string, unknown>>> | undefined
     let blurred: BlurredRegion[] = []
-    const finish = () => (stats ??= this.#request({ type: 'finish', session, id: 0 }).then((reply) => reply.stats))
+    const finish = () =>
+      (stats ??= this.#request({ type: 'finish', session, id: 0 }).then((reply) => reply.stats))
     const pose: FrameProcessor = {
       name: 'pose',
       role: 'pose',
@@ -95,12 +107,15 @@ export class VisionThread {
         : undefined,
       process: async (frame) => {
         // Frames from FrameReader own their whole ArrayBuffer; anything else is copied first.
-        const data = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
-          ? (frame.data.buffer as ArrayBuffer)
-          : new Uint8Array(frame.data).buffer
+        const data =
+          frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength
+            ? (frame.data.buffer as ArrayBuffer)
+            : new Uint8Array(frame.data).buffer
         // The pixels travel apart, as a transferred buffer; the rest of the frame is copied.
         const { data: pixels, ...info } = frame
-        const reply = await this.#request({ type: 'frame', session, id: 0, frame: info, data }, [data])
+        const reply = await this.#request({ type: 'frame', session, id: 0, frame: info, data }, [
+          data,
+        ])
         frame.data = Buffer.from(reply.data)
         blurred = reply.blurred
         return reply.people

@@ -44,8 +44,12 @@ port.on('message', async (request: ThreadRequest) => {
     const models = await loading
     if (request.type === 'open') {
       const now = Date.now()
-      for (const [id, session] of sessions) if (now - session.usedAt > ABANDONED_MS) sessions.delete(id)
-      sessions.set(request.session, { processors: createVisionProcessors(models, settings, { sport: request.sport }), usedAt: now })
+      for (const [id, session] of sessions)
+        if (now - session.usedAt > ABANDONED_MS) sessions.delete(id)
+      sessions.set(request.session, {
+        processors: createVisionProcessors(models, settings, { sport: request.sport }),
+        usedAt: now,
+      })
       return
     }
     const session = sessions.get(request.session)

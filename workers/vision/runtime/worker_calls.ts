@@ -42,7 +42,8 @@ export class WorkerCalls<Reply extends { type: string; id?: number }> {
       const pending = message.id === undefined ? undefined : this.#pending.get(message.id)
       if (!pending) return options.onMessage?.(message)
       this.#pending.delete(message.id!)
-      if (message.type === 'error') pending.reject(new Error((message as { message?: string }).message))
+      if (message.type === 'error')
+        pending.reject(new Error((message as { message?: string }).message))
       else pending.resolve(message)
     })
     const die = (error: Error) => {
@@ -53,7 +54,9 @@ export class WorkerCalls<Reply extends { type: string; id?: number }> {
       options.onStop?.(error, this.#closing)
     }
     this.#worker.on('error', die)
-    this.#worker.on('exit', (code) => die(new Error(`${options.label} stopped (exit code ${code})`)))
+    this.#worker.on('exit', (code) =>
+      die(new Error(`${options.label} stopped (exit code ${code})`))
+    )
   }
 
   get alive() {
@@ -87,7 +90,9 @@ export class WorkerCalls<Reply extends { type: string; id?: number }> {
  */
 function inlineEntry(compiled: URL) {
   const entry = JSON.stringify(compiled.href)
-  return existsSync(fileURLToPath(compiled)) ? `await import(${entry})` : `await import('@poppinss/ts-exec'); await import(${entry})`
+  return existsSync(fileURLToPath(compiled))
+    ? `await import(${entry})`
+    : `await import('@poppinss/ts-exec'); await import(${entry})`
 }
 
 /**

@@ -46,7 +46,11 @@ const DIGIT_LOOKALIKES = new Set('OoDQIl|i!jJZzSs$BGbqgAT'.split(''))
 export function numberLike(text: string) {
   const compact = text.replace(/[\s.,:;'"\-_]/g, '')
   if (/\d/.test(compact)) return true
-  return compact.length > 0 && compact.length <= 4 && [...compact].every((char) => DIGIT_LOOKALIKES.has(char))
+  return (
+    compact.length > 0 &&
+    compact.length <= 4 &&
+    [...compact].every((char) => DIGIT_LOOKALIKES.has(char))
+  )
 }
 
 /**
@@ -147,7 +151,11 @@ function editDistance(a: string, b: string) {
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)
+      )
     }
     previous = current
   }
@@ -178,11 +186,16 @@ export interface Classified {
  * the words already known to be on several people (`common`, word keys). Pure: the same
  * readings, people and words give the same kinds.
  */
-export function classifyReadings(readings: readonly Reading[], people: readonly Box[], common: Iterable<string> = []): Classified {
+export function classifyReadings(
+  readings: readonly Reading[],
+  people: readonly Box[],
+  common: Iterable<string> = []
+): Classified {
   const known = [...common]
   const numbers = readings.map((reading) => numberLike(reading.text) || unsureNumber(reading))
   const candidates = readings.map(
-    (reading, i) => !numbers[i] && reading.textScore >= NAME_MIN_TEXT_SCORE && nameLike(reading.text)
+    (reading, i) =>
+      !numbers[i] && reading.textScore >= NAME_MIN_TEXT_SCORE && nameLike(reading.text)
   )
   const keys = readings.map((reading) => wordKey(reading.text))
   const repeated = new Set<string>()
@@ -190,7 +203,10 @@ export function classifyReadings(readings: readonly Reading[], people: readonly 
     if (numbers[i]) return 'number'
     if (!candidates[i]) return 'other'
     if (known.some((word) => sameWord(word, keys[i]))) return 'other'
-    const twin = readings.findIndex((other, j) => j !== i && candidates[j] && sameWord(keys[i], keys[j]) && !intersects(reading, other))
+    const twin = readings.findIndex(
+      (other, j) =>
+        j !== i && candidates[j] && sameWord(keys[i], keys[j]) && !intersects(reading, other)
+    )
     if (twin !== -1) {
       repeated.add(keys[i])
       return 'other'

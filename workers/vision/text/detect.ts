@@ -15,7 +15,9 @@ import type { Box, Detection, Tensor } from '../types.js'
 const MEAN = [0.485, 0.456, 0.406]
 const STD = [0.229, 0.224, 0.225]
 /** Each channel's normalised value for each byte, worked out once (a zoomed torso is ~900 000 pixels). */
-const NORMALISED = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MEAN[c]) / STD[c]))
+const NORMALISED = [0, 1, 2].map((c) =>
+  Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MEAN[c]) / STD[c])
+)
 
 /** The network downsamples by 32: both sides of its input must be multiples of it. */
 export const DETECTOR_STRIDE = 32
@@ -94,13 +96,16 @@ export function detectorInput(
   inputHeight: number
 ): Tensor {
   if (inputWidth % DETECTOR_STRIDE || inputHeight % DETECTOR_STRIDE) {
-    throw new Error(`detector input ${inputWidth}x${inputHeight} is not a multiple of ${DETECTOR_STRIDE}`)
+    throw new Error(
+      `detector input ${inputWidth}x${inputHeight} is not a multiple of ${DETECTOR_STRIDE}`
+    )
   }
   const plane = inputWidth * inputHeight
   const data = new Float32Array(placements.length * 3 * plane)
   placements.forEach((placement, n) => {
     const { width, height } = placement
-    if (width > inputWidth || height > inputHeight) throw new Error('a region does not fit the detector input')
+    if (width > inputWidth || height > inputHeight)
+      throw new Error('a region does not fit the detector input')
     const rgb = toRgb(frame, placement.crop, { width, height }, { sampling: 'bilinear' })
     const base = n * 3 * plane
     const [first, second, third] = NORMALISED
@@ -132,7 +137,10 @@ export function dbBoxes(
   limitWidth = width,
   limitHeight = height
 ): Detection[] {
-  const { threshold, boxThreshold, unclipRatio, minSize, maxCandidates } = { ...DEFAULT_DB_OPTIONS, ...options }
+  const { threshold, boxThreshold, unclipRatio, minSize, maxCandidates } = {
+    ...DEFAULT_DB_OPTIONS,
+    ...options,
+  }
   const w = Math.min(width, limitWidth)
   const h = Math.min(height, limitHeight)
   // 0 = background, 1 = text not yet visited, 2 = visited.
@@ -208,5 +216,11 @@ export function toFrame(box: Detection, placement: Placement): Detection {
   const y0 = Math.max(crop.y, crop.y + box.y / scale)
   const x1 = Math.min(crop.x + crop.width, crop.x + (box.x + box.width) / scale)
   const y1 = Math.min(crop.y + crop.height, crop.y + (box.y + box.height) / scale)
-  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0), score: box.score }
+  return {
+    x: x0,
+    y: y0,
+    width: Math.max(0, x1 - x0),
+    height: Math.max(0, y1 - y0),
+    score: box.score,
+  }
 }

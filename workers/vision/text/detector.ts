@@ -13,7 +13,6 @@
  * which misses most small numbers. At these costs this belongs on keyframes, with the tracker
  * carrying the boxes in between.
  */
-import { readFile } from 'node:fs/promises'
 import type { Frame } from '../../pipeline/types.js'
 import type { Box, Detection, Model } from '../types.js'
 import {
@@ -109,14 +108,6 @@ export interface TextDetectorStats {
   recognizeMs: number
 }
 
-/** The lines of PaddleOCR's dictionary file (one character a line), in order. */
-export async function loadDictionary(path: string): Promise<string[]> {
-  const contents = await readFile(path, 'utf8')
-  const lines = contents.split('\n').map((line) => line.replace(/\r$/, ''))
-  if (lines.at(-1) === '') lines.pop()
-  return lines
-}
-
 export class TextDetector {
   readonly stats: TextDetectorStats = {
     frames: 0,
@@ -166,7 +157,11 @@ export class TextDetector {
    * by `regionMargin`); without, in the whole frame at `maxSide`. An empty `regions` finds nothing.
    * `people`: the person boxes names are looked for on (./classify.ts); `regions` by default.
    */
-  async detect(frame: Frame, regions?: Box[], people: Box[] = regions ?? []): Promise<TextDetection[]> {
+  async detect(
+    frame: Frame,
+    regions?: Box[],
+    people: Box[] = regions ?? []
+  ): Promise<TextDetection[]> {
     const o = this.#options
     this.stats.frames++
     const started = performance.now()
@@ -175,7 +170,9 @@ export class TextDetector {
       placements = regions.flatMap((box) => this.#regionPlacements(frame, box))
       this.stats.regions += regions.length
     } else {
-      placements = [placeRegion({ x: 0, y: 0, width: frame.width, height: frame.height }, o.maxSide, 1)]
+      placements = [
+        placeRegion({ x: 0, y: 0, width: frame.width, height: frame.height }, o.maxSide, 1),
+      ]
     }
 
     const found: Detection[] = []
@@ -184,10 +181,10 @@ export class TextDetector {
       const height = strideCeil(Math.max(...group.map((p) => p.height)))
       const input = detectorInput(frame, group, width, height)
       this.stats.detectorPixels += group.length * width * height
-      const outputs = await this.models.detector.run({ [this.models.detector.inputNames[0]]: input })
-      const result = outputs[
-        this.models.detector.outputNames[0]
-      ]
+      const outputs = await this.models.detector.run({
+        [this.models.detector.inputNames[0]]: input,
+      })
+      const result = outputs[this.models.detector.outputNames[0]]
       const [, , mapHeight, mapWidth] = result.dims
       group.forEach((placement, n) => {
         const boxes = dbBoxes(
@@ -216,7 +213,11 @@ export class TextDetector {
     this.stats.recognizeMs += performance.now() - detected
 
     const { kinds, repeated } = classifyReadings(
-      candidates.map((box, i) => ({ ...box, text: readings[i].text, textScore: readings[i].score })),
+      candidates.map((box, i) => ({
+        ...box,
+        text: readings[i].text,
+        textScore: readings[i].score,
+      })),
       people,
       this.#common
     )
@@ -231,11 +232,17 @@ export class TextDetector {
       }
       if (kind === 'name') this.stats.names++
       const pad = box.height * o.boxPadding
-      const grown = clipBox(
-        { x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad },
-        frame.width,
-        frame.height
-      ) ?? box
+      const grown =
+        clipBox(
+          {
+            x: box.x - pad,
+            y: box.y - pad,
+            width: box.width + 2 * pad,
+            height: box.height + 2 * pad,
+          },
+          frame.width,
+          frame.height
+        ) ?? box
       kept.push({ ...grown, score: box.score, text, digits: /\d/.test(text), textScore, kind })
     })
     this.stats.kept += kept.length
@@ -282,7 +289,9 @@ export class TextDetector {
  * next one would need a larger input than its first by more than a stride either way.
  */
 function batches(placements: Placement[], size: number): Placement[][] {
-  const sorted = [...placements].sort((a, b) => strideCeil(a.height) - strideCeil(b.height) || a.width - b.width)
+  const sorted = [...placements].sort(
+    (a, b) => strideCeil(a.height) - strideCeil(b.height) || a.width - b.width
+  )
   const groups: Placement[][] = []
   let current: Placement[] = []
   for (const placement of sorted) {

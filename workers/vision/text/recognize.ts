@@ -2,6 +2,7 @@
  * PP-OCRv4 text recognition: a line crop 48 px high becomes one column of character
  * probabilities every 8 px (CTC), decoded greedily against PaddleOCR's dictionary.
  */
+import { readFile } from 'node:fs/promises'
 import type { Frame } from '../../pipeline/types.js'
 import { toRgb } from '../../video/sample/crop.js'
 import type { Box, Model, Tensor } from '../types.js'
@@ -23,12 +24,25 @@ export interface RecognizeOptions {
   minWidth: number
 }
 
-export const DEFAULT_RECOGNIZE_OPTIONS: RecognizeOptions = { maxWidth: 320, padding: 0.1, batchSize: 8, minWidth: 16 }
+export const DEFAULT_RECOGNIZE_OPTIONS: RecognizeOptions = {
+  maxWidth: 320,
+  padding: 0.1,
+  batchSize: 8,
+  minWidth: 16,
+}
 
 export interface Recognition {
   text: string
   /** Mean probability of the kept characters (0 for empty text). */
   score: number
+}
+
+/** The lines of PaddleOCR's dictionary file (one character a line), in order. */
+export async function loadDictionary(path: string): Promise<string[]> {
+  const contents = await readFile(path, 'utf8')
+  const lines = contents.split('\n').map((line) => line.replace(/\r$/, ''))
+  if (lines.at(-1) === '') lines.pop()
+  return lines
 }
 
 /**
@@ -76,7 +90,9 @@ export function ctcDecode(
 
 /** Recogniser input width for a crop of `width × height`: keeps the aspect, multiple of 8, capped. */
 export function recognizerWidth(width: number, height: number, maxWidth: number) {
-  const scaled = Math.ceil((RECOGNIZER_HEIGHT * width) / Math.max(1, height) / RECOGNIZER_STRIDE) * RECOGNIZER_STRIDE
+  const scaled =
+    Math.ceil((RECOGNIZER_HEIGHT * width) / Math.max(1, height) / RECOGNIZER_STRIDE) *
+    RECOGNIZER_STRIDE
   return Math.min(maxWidth, Math.max(RECOGNIZER_STRIDE * 2, scaled))
 }
 
@@ -97,7 +113,12 @@ export async function recognize(
     .map((box, index) => {
       const pad = box.height * padding
       const crop = clipBox(
-        { x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad },
+        {
+          x: box.x - pad,
+          y: box.y - pad,
+          width: box.width + 2 * pad,
+          height: box.height + 2 * pad,
+        },
         frame.width,
         frame.height
       )

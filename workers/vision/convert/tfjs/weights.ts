@@ -36,9 +36,13 @@ export function readWeights(manifest: WeightsManifest, shard: Uint8Array): Map<s
   for (const entry of manifest.flatMap((group) => group.weights)) {
     const count = entry.shape.reduce((a, b) => a * b, 1)
     const size = storageBytes(entry)
-    if (!size) throw new Error(`weights ${entry.name}: ${entry.quantization?.dtype ?? entry.dtype} storage is not supported`)
+    if (!size)
+      throw new Error(
+        `weights ${entry.name}: ${entry.quantization?.dtype ?? entry.dtype} storage is not supported`
+      )
     const bytes = count * size
-    if (offset + bytes > shard.length) throw new Error(`weights ${entry.name} run past the end of the shard (${shard.length} bytes)`)
+    if (offset + bytes > shard.length)
+      throw new Error(`weights ${entry.name} run past the end of the shard (${shard.length} bytes)`)
     const view = new DataView(shard.buffer, shard.byteOffset + offset, bytes)
     const data = new Float32Array(count)
     const q = entry.quantization
@@ -56,6 +60,7 @@ export function readWeights(manifest: WeightsManifest, shard: Uint8Array): Map<s
     offset += bytes
     weights.set(entry.name, { shape: entry.shape, data })
   }
-  if (offset !== shard.length) throw new Error(`the manifest describes ${offset} bytes, the shard has ${shard.length}`)
+  if (offset !== shard.length)
+    throw new Error(`the manifest describes ${offset} bytes, the shard has ${shard.length}`)
   return weights
 }

@@ -29,16 +29,27 @@ export const conversions = { count: 0 }
  * The cached .onnx path for `tflitePath`, converting it first when it is not there yet.
  * `outputs` keeps only those TFLite outputs (see ConvertOptions); it is part of the name.
  */
-export function convertCached(tflitePath: string, cacheDir: string, options: { outputs?: number[] } = {}): Promise<string> {
+export function convertCached(
+  tflitePath: string,
+  cacheDir: string,
+  options: { outputs?: number[] } = {}
+): Promise<string> {
   const only = options.outputs ? `-out${options.outputs.join('_')}` : ''
-  return buildCached(tflitePath, cacheDir, `-v${TFLITE_CONVERT_VERSION}${only}`, (bytes, file) => convertTflite(bytes, { name: file, outputs: options.outputs }))
+  return buildCached(tflitePath, cacheDir, `-v${TFLITE_CONVERT_VERSION}${only}`, (bytes, file) =>
+    convertTflite(bytes, { name: file, outputs: options.outputs })
+  )
 }
 
 /**
  * The cached .onnx path for a model `build` makes from the bytes of `sourcePath` (named by the
  * source, the sha256 of its bytes and `suffix`), building it first when it is not there yet.
  */
-export async function buildCached(sourcePath: string, cacheDir: string, suffix: string, build: Build): Promise<string> {
+export async function buildCached(
+  sourcePath: string,
+  cacheDir: string,
+  suffix: string,
+  build: Build
+): Promise<string> {
   const bytes = await readFile(sourcePath)
   const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)
   const file = basename(sourcePath)
@@ -56,7 +67,13 @@ export async function buildCached(sourcePath: string, cacheDir: string, suffix: 
   return job
 }
 
-async function ensure(bytes: Uint8Array, file: string, target: string, cacheDir: string, build: Build) {
+async function ensure(
+  bytes: Uint8Array,
+  file: string,
+  target: string,
+  cacheDir: string,
+  build: Build
+) {
   if (await exists(target)) return target
   await mkdir(cacheDir, { recursive: true })
   conversions.count++
