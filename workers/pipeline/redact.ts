@@ -185,7 +185,7 @@ export async function rerender(
       made.push(tap.kind)
     }
   } catch (error) {
-    encoder.abort()
+    await encoder.abort()
     await Promise.all([
       rm(videoTemp, { force: true }),
       ...taps.map((tap) => rm(tap.path, { force: true })),

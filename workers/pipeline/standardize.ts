@@ -199,7 +199,7 @@ export async function standardize(
           made.push(tap.kind)
         }
       } catch (error) {
-        encoder.abort()
+        await encoder.abort()
         for (const processor of options.processors) {
           try {
             processor.close?.()

@@ -130,8 +130,10 @@ export class FrameEncoder {
   }
 
   /** Kills the encoder (the caller deletes the partial file). */
-  abort() {
+  /** Stops ffmpeg and waits until it has exited: a failed step leaves no child running. */
+  async abort() {
     this.#ffmpeg.kill()
+    await this.#ffmpeg.exited
   }
 
   #failure(stderr: string, wasAborted: boolean) {

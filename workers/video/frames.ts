@@ -136,7 +136,9 @@ export class FrameReader implements AsyncIterable<Frame> {
         )
       }
     } finally {
+      // Waited for, so that a stopped or failed read leaves no decoder running behind it.
       ffmpeg.kill()
+      await ffmpeg.exited
     }
   }
 }
