@@ -7,7 +7,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
-import { ensureTestDatabase } from '#tests/helpers/database'
+import { recreateTestDatabase } from '#tests/helpers/database'
 import { startS3Server } from '#tests/helpers/s3'
 import { StorageService } from '#app/core/storage_service'
 import { faker } from '@faker-js/faker'
@@ -31,13 +31,13 @@ export const plugins: Config['plugins'] = [
 ]
 
 /**
- * Before any test: the test database exists and is migrated from scratch, and an s3rver
+ * Before any test: the test database is recreated empty and migrated, and an s3rver
  * listens where .env.test points S3. After all tests: both are torn down.
  */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
-      await ensureTestDatabase()
+      await recreateTestDatabase()
     },
     () => testUtils.db().migrate(),
     async () => {

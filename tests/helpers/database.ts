@@ -25,13 +25,15 @@ export async function onMaintenanceDatabase<T>(
   }
 }
 
-/** Creates the test database when it does not exist yet (a fresh machine or CI). */
-export async function ensureTestDatabase() {
-  const name = env.get('DB_DATABASE')
+/**
+ * Recreates the test database, empty. A run that was killed before its teardown (or a browser
+ * test's demo seed that outlived it) leaves rows behind, and CI runs on the machine as the last
+ * session left it: every run starts from no rows, not from whatever came before.
+ */
+export async function recreateTestDatabase() {
+  const name = env.get('DB_DATABASE').replace(/"/g, '')
   await onMaintenanceDatabase(async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
-    }
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${name}"`)
   })
 }
