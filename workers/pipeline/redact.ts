@@ -13,15 +13,9 @@
  * Never the original without the recorded regions: a re-render must not unblur anything.
  */
 import { copyFile, rename, rm, writeFile } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { blurRegions, type BlurRegion } from '../vision/anonymize/blur.js'
-import { FrameReader } from '../video/frames.js'
-import { type DecodeRate } from '../video/decode_rate.js'
-import { FrameEncoder, type EncoderTap } from '../video/frame_encoder.js'
-import type { SourceColour } from '../video/filters.js'
-import type { ContainerKind } from '../video/container.js'
 import { partialPath } from './files.js'
-import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
+import { catalogTaps, discardTaps, openPass, publishTaps, type PassSource } from './pass.js'
 import type { StandardizeResult } from './standardize.js'
 import { PipelineError, type BlurStyle, type PipelineOptions } from './types.js'
 
@@ -74,17 +68,12 @@ export interface RerenderPlan {
   regionsToBlur: ManualRegion[]
 }
 
-export interface RerenderInput {
-  inputPath: string
-  container?: ContainerKind
+export interface RerenderInput extends PassSource {
   videoPath: string
   keypointsPath: string
   regionsPath: string
   thumbnailPath: string
   previewPath: string
-  sourceFps: number
-  hasAudio: boolean
-  colour?: SourceColour
 }
 
 /**
@@ -110,47 +99,11 @@ export async function rerender(
   const mode: BlurStyle = plan.metadata.settings?.blur ?? options.blur ?? 'gaussian'
   const replay = plan.source === 'raw' ? rowsByFrame(plan.regions) : new Map<number, RegionRow[]>()
   const manual = new Map(plan.regionsToBlur.map((region) => [region.frame, region]))
-  const child = {
-    ffmpegPath: options.ffmpegPath,
-    niceness: options.niceness ?? 10,
-    signal: hooks.signal,
-  }
-  const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps }
-  const taps: (EncoderTap & { kind: 'thumbnail' | 'preview'; final: string })[] = [
-    {
-      kind: 'thumbnail',
-      final: input.thumbnailPath,
-      ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)),
-    },
-    {
-      kind: 'preview',
-      final: input.previewPath,
-      ...previewTap(partialPath(input.previewPath), settings),
-    },
-  ]
-  await Promise.all(
-    taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })])
-  )
+  const taps = await catalogTaps(input, expected, options)
   const videoTemp = partialPath(input.videoPath)
-  const reader = new FrameReader(
-    input.inputPath,
-    { width, height, fps },
-    { ...child, sourceFps: input.sourceFps, colour: input.colour, container: input.container }
-  )
-  const rate: DecodeRate = reader.rate
-  const audio = options.keepAudio && input.hasAudio
-  const encoder = new FrameEncoder(videoTemp, {
-    ...child,
-    width,
-    height,
-    fps,
-    gop: options.gop,
-    audioFrom: audio ? input.inputPath : undefined,
-    audioContainer: input.container,
-    inputRate: rate,
-    taps,
-  })
-  const made: StandardizeResult['made'] = []
+  const { reader, encoder, audio } = openPass(input, videoTemp, taps, options, hooks.signal)
+  const rate = reader.rate
+  let made: StandardizeResult['made'] = []
   try {
     for await (const frame of reader) {
       const from = rate.outputIndex(frame.index)
@@ -179,17 +132,10 @@ export async function rerender(
     }
     await encoder.finish()
     await rename(videoTemp, input.videoPath)
-    for (const tap of taps) {
-      if (!existsSync(tap.path)) continue
-      await rename(tap.path, tap.final)
-      made.push(tap.kind)
-    }
+    made = await publishTaps(taps)
   } catch (error) {
     await encoder.abort()
-    await Promise.all([
-      rm(videoTemp, { force: true }),
-      ...taps.map((tap) => rm(tap.path, { force: true })),
-    ])
+    await Promise.all([rm(videoTemp, { force: true }), discardTaps(taps)])
     throw error
   }
 

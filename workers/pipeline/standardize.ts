@@ -5,17 +5,21 @@
  * A source slower than the output rate is decoded and processed at its own rate; the encoder
  * repeats its frames up to the output rate, and keypoints.json repeats their people.
  */
-import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
-import { FrameReader, aborted } from '../video/frames.js'
+import { aborted } from '../video/frames.js'
 import { DecodeRate } from '../video/decode_rate.js'
-import { FrameEncoder, type EncoderTap } from '../video/frame_encoder.js'
-import type { SourceColour } from '../video/filters.js'
 import { readAhead } from '../video/read_ahead.js'
 import { formatTimestamp } from '../video/ffmpeg.js'
-import type { ContainerKind } from '../video/container.js'
 import { partialPath, writeAtomically } from './files.js'
-import { previewTap, thumbnailFrame, thumbnailTap } from './previews.js'
+import {
+  catalogTaps,
+  discardTaps,
+  keepsAudio,
+  openPass,
+  publishTaps,
+  type CatalogKind,
+  type PassSource,
+} from './pass.js'
 import { KeypointsWriter } from './keypoints_writer.js'
 import { RegionsWriter } from './regions_writer.js'
 import {
@@ -27,24 +31,14 @@ import {
   type PipelineOptions,
 } from './types.js'
 
-export interface StandardizeInput {
-  inputPath: string
-  /** What the input's magic bytes are: ffmpeg reads it with that demuxer only. */
-  container?: ContainerKind
+export interface StandardizeInput extends PassSource {
   videoPath: string
   keypointsPath: string
   /** What the processors blurred, frame by frame (for reviewers; see RegionsWriter). */
   regionsPath: string
   clipId: string
-  /** From the probe: what the frame count should be, and whether audio can be kept. */
+  /** From the probe: what the frame count should be. */
   durationSeconds: number
-  sourceFps: number
-  hasAudio: boolean
-  /** The source's colour tags and size: whether the decoder converts to BT.709. */
-  colour?: SourceColour
-  /** Where the encoder also writes the catalog thumbnail and preview, if wanted. */
-  thumbnailPath?: string
-  previewPath?: string
 }
 
 export interface StandardizeResult {
@@ -57,7 +51,7 @@ export interface StandardizeResult {
   /** Statistics from each processor's finish(), by processor name. */
   processorStats: Record<string, Record<string, unknown>>
   /** The catalog files the encoder made on the way (a thumbnail past the real end is not). */
-  made: ('thumbnail' | 'preview')[]
+  made: CatalogKind[]
 }
 
 export async function standardize(
@@ -70,37 +64,12 @@ export async function standardize(
   // The file's declared length bounds the decode: a header that says 2 s on a stream of hours
   // stops here, not after hours of work. Unknown (0) leaves only the job's time limit.
   const declared = input.durationSeconds > 0 ? input.durationSeconds : 0
-  const child = {
-    ffmpegPath: options.ffmpegPath,
-    niceness: options.niceness ?? 10,
-    signal: hooks.signal,
-  }
   for (const processor of options.processors) {
     await guard(processor, 'initialise', () => processor.init?.({ width, height, fps }))
   }
 
-  const audio = options.keepAudio && input.hasAudio
-  const taps: (EncoderTap & { kind: 'thumbnail' | 'preview'; final: string })[] = []
-  if (input.thumbnailPath) {
-    taps.push({
-      kind: 'thumbnail',
-      final: input.thumbnailPath,
-      ...thumbnailTap(partialPath(input.thumbnailPath), thumbnailFrame(expected)),
-    })
-  }
-  if (input.previewPath) {
-    const settings = { seconds: options.previewSeconds, height: options.previewHeight, fps }
-    taps.push({
-      kind: 'preview',
-      final: input.previewPath,
-      ...previewTap(partialPath(input.previewPath), settings),
-    })
-  }
-  // A file left by an earlier run must not pass for this run's.
-  await Promise.all(
-    taps.flatMap((tap) => [rm(tap.final, { force: true }), rm(tap.path, { force: true })])
-  )
-  const made: StandardizeResult['made'] = []
+  const taps = await catalogTaps(input, expected, options)
+  let made: StandardizeResult['made'] = []
   let frameCount = 0
   let keypointCounts = { people: 0, framesWithPeople: 0 }
   // regions.json is renamed into place with the catalog files, once everything else succeeded.
@@ -115,29 +84,15 @@ export async function standardize(
       const maxFrames = declared
         ? Math.ceil((declared + durationMargin(declared)) * rate0.fps)
         : undefined
-      const reader = new FrameReader(
-        input.inputPath,
-        { width, height, fps },
-        // One frame past the bound is decoded, so a longer stream is told from one that ends there.
-        {
-          ...child,
-          sourceFps: input.sourceFps,
-          colour: input.colour,
-          container: input.container,
-          maxFrames: maxFrames === undefined ? undefined : maxFrames + 1,
-        }
-      )
-      const encoder = new FrameEncoder(videoTemp, {
-        ...child,
-        width,
-        height,
-        fps,
-        gop: options.gop,
-        audioFrom: audio ? input.inputPath : undefined,
-        audioContainer: input.container,
-        inputRate: reader.rate,
+      // One frame past the bound is decoded, so a longer stream is told from one that ends there.
+      const { reader, encoder } = openPass(
+        input,
+        videoTemp,
         taps,
-      })
+        options,
+        hooks.signal,
+        maxFrames === undefined ? undefined : maxFrames + 1
+      )
       const rate = reader.rate
       try {
         for await (const frame of preparing(reader, options.processors)) {
@@ -193,11 +148,7 @@ export async function standardize(
         keypointCounts = keypoints.counts
         await regions.end(frameCount)
         await rename(regionsTemp, input.regionsPath)
-        for (const tap of taps) {
-          if (!existsSync(tap.path)) continue
-          await rename(tap.path, tap.final)
-          made.push(tap.kind)
-        }
+        made = await publishTaps(taps)
       } catch (error) {
         await encoder.abort()
         for (const processor of options.processors) {
@@ -207,10 +158,7 @@ export async function standardize(
         }
         keypoints.destroy()
         regions.destroy()
-        await Promise.all([
-          ...taps.map((tap) => rm(tap.path, { force: true })),
-          rm(regionsTemp, { force: true }),
-        ])
+        await Promise.all([discardTaps(taps), rm(regionsTemp, { force: true })])
         if (
           hooks.signal?.aborted &&
           !(error instanceof PipelineError && error.code === 'E_ABORTED')
@@ -232,7 +180,7 @@ export async function standardize(
     keypointPeople: keypointCounts.people,
     keypointFrames: keypointCounts.framesWithPeople,
     durationSeconds: frameCount / fps,
-    audio,
+    audio: keepsAudio(input, options),
     processorStats,
     made,
   }
