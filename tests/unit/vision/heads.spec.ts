@@ -13,39 +13,13 @@ import { fromUpright, uprightCrop } from '#workers/vision/pose/upright'
 import { turnBox, turnFrame as turn } from '#workers/vision/turn'
 import type { Box } from '#workers/vision/types'
 import type { Frame, Keypoint } from '#workers/pipeline/types'
+import { HEAD_AND_SHOULDERS, turnedPose } from '#tests/helpers/pose_fixtures'
 import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
 test.group('Heads in any position: geometry', () => {
-  /** 33 keypoints: a frontal face (eyes at y 100, mouth at y 120) above shoulders 100 px apart, turned about (200, 110). */
-  function person(degrees: number): Keypoint[] {
-    const points: Keypoint[] = Array.from({ length: 33 }, () => [200, 110, 0])
-    const face: Record<number, [number, number]> = {
-      0: [200, 110],
-      1: [195, 100],
-      2: [190, 100],
-      3: [186, 100],
-      4: [205, 100],
-      5: [210, 100],
-      6: [214, 100],
-      7: [181, 104],
-      8: [219, 104],
-      9: [194, 120],
-      10: [206, 120],
-      11: [250, 160],
-      12: [150, 160],
-    }
-    const radians = (degrees * Math.PI) / 180
-    for (const [index, [x, y]] of Object.entries(face)) {
-      const [dx, dy] = [x - 200, y - 110]
-      points[Number(index)] = [
-        200 + dx * Math.cos(radians) - dy * Math.sin(radians),
-        110 + dx * Math.sin(radians) + dy * Math.cos(radians),
-        0.9,
-      ]
-    }
-    return points
-  }
+  /** A frontal face above shoulders, turned about its nose by `degrees`. */
+  const person = (degrees: number) => turnedPose(degrees, HEAD_AND_SHOULDERS)
 
   test('the head angle follows the face: upright 0, lying 90, upside down 180', ({ assert }) => {
     assert.closeTo(headAngle(person(0)), 0, 0.5)

@@ -18,31 +18,16 @@ import { bodyBox, type PoseDetection } from '#workers/vision/pose/detector'
 import { roiFromDetection } from '#workers/vision/pose/landmarks'
 import { turnBox, turnFrame, turnPoint, undoTurn, type QuarterTurn } from '#workers/vision/turn'
 import type { Box } from '#workers/vision/types'
-import type { Frame, Keypoint } from '#workers/pipeline/types'
+import type { Frame } from '#workers/pipeline/types'
+import { FRONTAL_FACE, turnedPose } from '#tests/helpers/pose_fixtures'
 import { VisionRuntime } from '#workers/vision/runtime/runtime'
 import { DEFAULT_VISION_SETTINGS, type VisionSettings } from '#workers/vision/settings'
 
-/** 33 keypoints of a face (eyes above the mouth when upright) turned about its nose by `degrees`. */
-function person(degrees: number): Keypoint[] {
-  const points: Keypoint[] = Array.from({ length: 33 }, () => [200, 110, 0])
-  const face: Record<number, [number, number]> = {
-    0: [200, 110],
-    2: [190, 100],
-    5: [210, 100],
-    9: [194, 120],
-    10: [206, 120],
-  }
-  const radians = (degrees * Math.PI) / 180
-  for (const [index, [x, y]] of Object.entries(face)) {
-    const [dx, dy] = [x - 200, y - 110]
-    points[Number(index)] = [
-      200 + dx * Math.cos(radians) - dy * Math.sin(radians),
-      110 + dx * Math.sin(radians) + dy * Math.cos(radians),
-      0.9,
-    ]
-  }
-  return points
-}
+/** Eyes, nose and mouth (eyes above the mouth when upright) turned about the nose by `degrees`. */
+const EYES_NOSE_MOUTH = Object.fromEntries(
+  [0, 2, 5, 9, 10].map((index) => [index, FRONTAL_FACE[index]])
+)
+const person = (degrees: number) => turnedPose(degrees, EYES_NOSE_MOUTH)
 
 test.group('Bodies upside down: when to search the frame turned', () => {
   test('a sport turns people over when one of its words (or word pairs) is listed, whatever the case or accents', ({

@@ -28,6 +28,7 @@ import { tileWindows } from '#workers/vision/pose/detector'
 import { roiAffine, roiFromAlignment } from '#workers/vision/pose/landmarks'
 import { applyAffine, sampleRgb } from '#workers/video/sample/affine'
 import { KeypointSmoother, OneEuroFilter } from '#workers/vision/pose/smooth'
+import { FRONTAL_FACE } from '#tests/helpers/pose_fixtures'
 
 /**
  * People counted by eye in each image, as boxes in the 1280×720 letterboxed frame (generous:
@@ -93,20 +94,7 @@ test.group('pose: the face placed from landmarks', () => {
     for (const [index, [x, y]] of Object.entries(face)) points[Number(index)] = [x, y, visibility]
     return points
   }
-  // A frontal face 50 px wide: eyes at y 100, mouth at y 120, ears 38 apart.
-  const frontal = {
-    0: [200, 110],
-    1: [195, 100],
-    2: [190, 100],
-    3: [186, 100],
-    4: [205, 100],
-    5: [210, 100],
-    6: [214, 100],
-    7: [181, 104],
-    8: [219, 104],
-    9: [194, 120],
-    10: [206, 120],
-  } as Record<number, [number, number]>
+  const frontal = FRONTAL_FACE
 
   test('a frontal face is boxed around its points, sized from the eye-to-mouth distance and the ears', ({
     assert,
