@@ -15,6 +15,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import S3rver from 's3rver'
 import { benchEnv } from './bench_env.js'
+import { BrowserSession } from './session.js'
 
 const run = promisify(execFile)
 const sizeMiB = Number(process.argv[2] ?? 1024)
@@ -44,36 +45,6 @@ function rssMiB(pid: number) {
     const kib = Number(status.match(/VmRSS:\s+(\d+)/)![1])
     return kib / 1024
   })
-}
-
-class Session {
-  cookies = new Map<string, string>()
-  csrf = ''
-  async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers)
-    headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    const response = await fetch(BASE + path, { ...init, headers, redirect: 'manual' })
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const at = pair.indexOf('=')
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-    return response
-  }
-  async page(path: string) {
-    const response = await this.fetch(path)
-    const html = await response.text()
-    this.csrf = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? this.csrf
-    return html
-  }
-  form(path: string, fields: [string, string][]) {
-    const body = new URLSearchParams([...fields, ['_csrf', this.csrf]])
-    return this.fetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    })
-  }
 }
 
 let server: ChildProcess | null = null
@@ -151,7 +122,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 
-  const session = new Session()
+  const session = new BrowserSession(BASE)
   await session.page('/login')
   await session.form('/login', [
     ['email', 'bench@athera.test'],

@@ -24,13 +24,28 @@ import { cpus, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runPipeline } from '../workers/pipeline/run.js'
-import { DEFAULT_PIPELINE_OPTIONS, type Frame, type FrameProcessor } from '../workers/pipeline/types.js'
+import {
+  DEFAULT_PIPELINE_OPTIONS,
+  type Frame,
+  type FrameProcessor,
+} from '../workers/pipeline/types.js'
 import { probe } from '../workers/video/probe.js'
-import { createVisionProcessors, LANE_MODELS, loadVisionModels, type VisionModels } from '../workers/vision/processors.js'
+import {
+  createVisionProcessors,
+  LANE_MODELS,
+  loadVisionModels,
+  type VisionModels,
+} from '../workers/vision/processors.js'
 import { VisionRuntime } from '../workers/vision/runtime/runtime.js'
 import { VisionThread } from '../workers/vision/runtime/thread.js'
 import type { Model } from '../workers/vision/types.js'
-import { DEFAULT_VISION_SETTINGS, TEXT_MODES, resolveVisionSettings, type TextMode, type VisionSettings } from '../workers/vision/settings.js'
+import {
+  DEFAULT_VISION_SETTINGS,
+  TEXT_MODES,
+  resolveVisionSettings,
+  type TextMode,
+  type VisionSettings,
+} from '../workers/vision/settings.js'
 import { plainFfmpeg } from './plain_ffmpeg.js'
 
 const { values } = parseArgs({
@@ -54,13 +69,23 @@ const settings = resolveVisionSettings({
   lane: values.lane ?? (!values['in-process'] && DEFAULT_VISION_SETTINGS.lane),
   detectEvery: Number(values['detect-every']),
 })
-const modes = [...new Set(values.text.split(',').map((mode) => mode.trim()).filter(Boolean))]
+const modes = [
+  ...new Set(
+    values.text
+      .split(',')
+      .map((mode) => mode.trim())
+      .filter(Boolean)
+  ),
+]
 const unknown = modes.filter((mode) => !TEXT_MODES.includes(mode as TextMode))
 if (!modes.length || unknown.length) {
-  console.error(`--text takes text modes separated by commas (${TEXT_MODES.join(', ')}), not "${values.text}"`)
+  console.error(
+    `--text takes text modes separated by commas (${TEXT_MODES.join(', ')}), not "${values.text}"`
+  )
   process.exit(2)
 }
-const settingsFor = (mode: string): VisionSettings => resolveVisionSettings({ ...settings, text: { mode: mode as TextMode } })
+const settingsFor = (mode: string): VisionSettings =>
+  resolveVisionSettings({ ...settings, text: { mode: mode as TextMode } })
 const media = new URL('../../shared/media/', import.meta.url).pathname
 const clips = readdirSync(media)
   .filter((name) => name.endsWith('.mp4') && (!values.only || name.includes(values.only)))
@@ -72,16 +97,24 @@ const work = await mkdtemp(join(tmpdir(), 'athera-bench-vision-'))
 // --in-process runs them on this thread instead (as `node ace clip:process` did before).
 const inProcess = values['in-process']
 const runtime = inProcess
-  ? new VisionRuntime({ threads: settings.threads, provider: settings.provider, laneModels: settings.lane ? LANE_MODELS : [] })
+  ? new VisionRuntime({
+      threads: settings.threads,
+      provider: settings.provider,
+      laneModels: settings.lane ? LANE_MODELS : [],
+    })
   : undefined
 const models = runtime ? timedModels(await loadVisionModels(runtime, settings)) : undefined
 // One vision thread per text mode (a thread's settings are fixed when it starts).
-const threads = new Map(inProcess ? [] : modes.map((mode) => [mode, new VisionThread(settingsFor(mode))]))
-const firstThread = runtime ? undefined : await [...threads.values()][0].ready
+const threads = new Map(
+  inProcess ? [] : modes.map((mode) => [mode, new VisionThread(settingsFor(mode))])
+)
+const firstThread = runtime ? undefined : await threads.get(modes[0])!.ready
 const provider = runtime ? runtime.provider : firstThread!.provider
 const sport = values.sport ?? null
 const newProcessors = (mode: string) =>
-  models ? Promise.resolve(createVisionProcessors(models, settingsFor(mode), { sport })) : threads.get(mode)!.processors({ sport })
+  models
+    ? Promise.resolve(createVisionProcessors(models, settingsFor(mode), { sport }))
+    : threads.get(mode)!.processors({ sport })
 
 /** Time in each model's run() calls, in process only (on the thread the models are out of reach). */
 const modelTime = new Map<string, { calls: number; ms: number }>()
@@ -133,49 +166,56 @@ function timed(processor: FrameProcessor, spent: Map<string, number>): FrameProc
 
 const rows: Record<string, string | number>[] = []
 try {
-  for (const clip of clips) for (const mode of modes) {
-    const source = await probe(clip)
-    const sourceFps = source.video[0].fps
-    let started = performance.now()
-    await plainFfmpeg(clip, work, { sourceFps, frames: 0, catalog: false })
-    const plainSeconds = (performance.now() - started) / 1000
-    const spent = new Map<string, number>()
-    const created = await newProcessors(mode)
-    const processors = created.map((processor) => timed(processor, spent))
-    started = performance.now()
-    const result = await runPipeline(
-      { inputPath: clip, outDir: join(work, `${basename(clip)}-${mode}`), clip: { clipId: 'bench', sport: sport ?? undefined } },
-      { ...options, processors, blur: settings.blur }
-    )
-    const seconds = (performance.now() - started) / 1000
-    const output = result.metadata.output as { frameCount: number }
-    const anonymization = (result.metadata.anonymization as any).anonymize
-    const pose = (result.metadata.pose as any).pose
-    rows.push({
-      clip: basename(clip),
-      ...(modes.length > 1 && { text: mode }),
-      'decoded frames': pose.frames,
-      'output frames': output.frameCount,
-      'plain s': plainSeconds.toFixed(2),
-      'pipeline s': seconds.toFixed(2),
-      ratio: (seconds / plainSeconds).toFixed(1),
-      'fps (output)': (output.frameCount / seconds).toFixed(1),
-      'fps (decoded)': (pose.frames / seconds).toFixed(1),
-      // On the thread, the pose proxy's call carries both (the thread blurs as pose hands over).
-      'vision ms/frame': (([...spent.values()].reduce((sum, ms) => sum + ms, 0)) / pose.frames).toFixed(1),
-      ...(inProcess && {
-        'pose ms/frame': ((spent.get('pose') ?? 0) / pose.frames).toFixed(1),
-        'anonymize ms/frame': ((spent.get('anonymize') ?? 0) / anonymization.frames).toFixed(1),
-      }),
-      faces: anonymization.detectedFaces,
-      'text found': anonymization.detectedText,
-      names: anonymization.detectedNames ?? 0,
-      people: pose.tracks,
-      // Keyframes also searched upside down (by the sport, or after pose saw someone inverted).
-      'turned kf': pose.invertedSearch.keyframes,
-      'turned people': pose.invertedSearch.people,
-    })
-  }
+  for (const clip of clips)
+    for (const mode of modes) {
+      const source = await probe(clip)
+      const sourceFps = source.video[0].fps
+      let started = performance.now()
+      await plainFfmpeg(clip, work, { sourceFps, frames: 0, catalog: false })
+      const plainSeconds = (performance.now() - started) / 1000
+      const spent = new Map<string, number>()
+      const created = await newProcessors(mode)
+      const processors = created.map((processor) => timed(processor, spent))
+      started = performance.now()
+      const result = await runPipeline(
+        {
+          inputPath: clip,
+          outDir: join(work, `${basename(clip)}-${mode}`),
+          clip: { clipId: 'bench', sport: sport ?? undefined },
+        },
+        { ...options, processors, blur: settings.blur }
+      )
+      const seconds = (performance.now() - started) / 1000
+      const output = result.metadata.output as { frameCount: number }
+      const anonymization = (result.metadata.anonymization as any).anonymize
+      const pose = (result.metadata.pose as any).pose
+      rows.push({
+        'clip': basename(clip),
+        ...(modes.length > 1 && { text: mode }),
+        'decoded frames': pose.frames,
+        'output frames': output.frameCount,
+        'plain s': plainSeconds.toFixed(2),
+        'pipeline s': seconds.toFixed(2),
+        'ratio': (seconds / plainSeconds).toFixed(1),
+        'fps (output)': (output.frameCount / seconds).toFixed(1),
+        'fps (decoded)': (pose.frames / seconds).toFixed(1),
+        // On the thread, the pose proxy's call carries both (the thread blurs as pose hands over).
+        'vision ms/frame': (
+          [...spent.values()].reduce((sum, ms) => sum + ms, 0) / pose.frames
+        ).toFixed(1),
+        ...(inProcess && {
+          'pose ms/frame': ((spent.get('pose') ?? 0) / pose.frames).toFixed(1),
+          'anonymize ms/frame': ((spent.get('anonymize') ?? 0) / anonymization.frames).toFixed(1),
+        }),
+        'faces': anonymization.detectedFaces,
+        'text found': anonymization.detectedText,
+        'names': anonymization.detectedNames ?? 0,
+        'people': pose.tracks,
+        // Keyframes also searched upside down (by the sport, or after pose saw someone inverted).
+        'turned kf': pose.invertedSearch.keyframes,
+        'turned people': pose.invertedSearch.people,
+      })
+    }
 } finally {
   await rm(work, { recursive: true, force: true })
   await runtime?.close()
@@ -202,12 +242,14 @@ if (modelTime.size) {
   const seconds = rows.reduce((sum, row) => sum + Number(row['pipeline s']), 0)
   console.log('model run() time, in process:')
   console.table(
-    [...modelTime].sort((a, b) => b[1].ms - a[1].ms).map(([model, { calls, ms }]) => ({
-      model,
-      calls,
-      's': (ms / 1000).toFixed(2),
-      'ms/call': (ms / calls).toFixed(1),
-      'share of pipeline': `${((100 * ms) / 1000 / seconds).toFixed(1)} %`,
-    }))
+    [...modelTime]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([model, { calls, ms }]) => ({
+        model,
+        calls,
+        's': (ms / 1000).toFixed(2),
+        'ms/call': (ms / calls).toFixed(1),
+        'share of pipeline': `${((100 * ms) / 1000 / seconds).toFixed(1)} %`,
+      }))
   )
 }

@@ -1,6 +1,7 @@
 /** The drill's HTTP client, as a browser and a tus client are: cookies, CSRF, chunked uploads. */
 import { sleep } from './processes.js'
 import { BASE } from './services.js'
+import { BrowserSession } from '../session.js'
 
 export const tally = {
   /** 5xx answers the drill saw. */
@@ -8,38 +9,14 @@ export const tally = {
   /** Chunks the tus client had to send again after a fault (what a browser's tus client does). */
   retries: 0,
 }
-export class Session {
-  cookies = new Map<string, string>()
-  csrf = ''
-  async fetch(path: string, init: RequestInit = {}) {
-    const headers = new Headers(init.headers)
-    headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    const response = await fetch(BASE + path, {
-      ...init,
-      headers,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
-    })
-    if (response.status >= 500) tally.fiveHundreds += 1
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const at = pair.indexOf('=')
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-    return response
-  }
-  async page(path: string) {
-    const response = await this.fetch(path)
-    const html = await response.text()
-    this.csrf = html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1] ?? this.csrf
-    return html
-  }
-  form(path: string, fields: [string, string][]) {
-    const body = new URLSearchParams([...fields, ['_csrf', this.csrf]])
-    return this.fetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
+/** The drill's browser: every answer over 499 is counted; a request waits 30 s at most. */
+export class Session extends BrowserSession {
+  constructor() {
+    super(BASE, {
+      timeoutMs: 30_000,
+      onAnswer: (response) => {
+        if (response.status >= 500) tally.fiveHundreds += 1
+      },
     })
   }
 }
