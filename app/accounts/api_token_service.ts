@@ -49,7 +49,7 @@ export interface TokenRow {
 
 export type CreateTokenResult =
   | { ok: true; token: TokenRow; secret: string }
-  | { ok: false; code: 'E_TOO_MANY_TOKENS'; message: string }
+  | { ok: false; code: 'E_TOO_MANY_TOKENS'; max: number }
 
 function toDateTime(value: Date | null | undefined) {
   return value ? DateTime.fromJSDate(value) : null
@@ -91,11 +91,7 @@ export class ApiTokenService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(?, ?)', [0x61706974, user.id])
       const live = await this.#liveCount(user, trx)
       if (live >= MAX_LIVE_TOKENS) {
-        return {
-          ok: false as const,
-          code: 'E_TOO_MANY_TOKENS' as const,
-          message: `You already have ${MAX_LIVE_TOKENS} live tokens. Revoke one you no longer use first.`,
-        }
+        return { ok: false as const, code: 'E_TOO_MANY_TOKENS' as const, max: MAX_LIVE_TOKENS }
       }
       const scopes = API_SCOPE_NAMES.filter((scope) => input.scopes.includes(scope))
       const token = await User.accessTokens.create(user, scopes, {

@@ -47,7 +47,8 @@ export const EDITABLE_KEYS = [
 
 export type SaveResult =
   | { ok: true; changed: string[] }
-  | { ok: false; code: 'E_LOGO_UNREADABLE' | 'E_LOGO_STORAGE'; message: string }
+  | { ok: false; code: 'E_LOGO_UNREADABLE' }
+  | { ok: false; code: 'E_LOGO_STORAGE' }
 
 const SETTINGS_LOCK = 'athera:settings'
 
@@ -106,12 +107,7 @@ export class InstanceSettingsService {
     let uploaded: InstanceLogo | null = null
     if (input.logo?.tmpPath) {
       const contentType = await sniffFile(input.logo.tmpPath)
-      if (!contentType)
-        return {
-          ok: false,
-          code: 'E_LOGO_UNREADABLE',
-          message: 'The logo must be a PNG, JPEG or WebP image.',
-        }
+      if (!contentType) return { ok: false, code: 'E_LOGO_UNREADABLE' }
       uploaded = { id: randomUUID(), contentType, bytes: input.logo.size }
       try {
         await this.storage.putFile(
@@ -122,12 +118,7 @@ export class InstanceSettingsService {
         )
       } catch (error) {
         logger.error({ err: error, logoId: uploaded.id }, 'instance logo could not be stored')
-        return {
-          ok: false,
-          code: 'E_LOGO_STORAGE',
-          message:
-            'The logo could not be stored: object storage did not answer. Nothing was saved; try again.',
-        }
+        return { ok: false, code: 'E_LOGO_STORAGE' }
       }
       next.instance_logo = uploaded
     } else if (input.removeLogo) {

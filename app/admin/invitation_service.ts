@@ -14,15 +14,17 @@ export const INVITATION_TTL_DAYS = 7
 
 export type CreateInvitationResult =
   | { ok: true; invitation: Invitation; link: string; mailed: boolean }
-  | { ok: false; code: 'E_ACCOUNT_EXISTS'; message: string }
+  | { ok: false; code: 'E_ACCOUNT_EXISTS'; email: string }
 
 export type RevokeInvitationResult =
   | { ok: true; invitation: Invitation }
-  | { ok: false; code: 'E_NOT_FOUND' | 'E_NOT_PENDING'; message: string }
+  | { ok: false; code: 'E_NOT_FOUND' }
+  | { ok: false; code: 'E_NOT_PENDING'; state: Invitation['state'] }
 
 export type AcceptInvitationResult =
   | { ok: true; user: User }
-  | { ok: false; code: 'E_INVITATION_INVALID' | 'E_ACCOUNT_EXISTS'; message: string }
+  | { ok: false; code: 'E_INVITATION_INVALID' }
+  | { ok: false; code: 'E_ACCOUNT_EXISTS'; email: string }
 
 function hashToken(token: string) {
   return createHash('sha256').update(token).digest('hex')
@@ -59,11 +61,7 @@ export class InvitationService {
     ip: string | null
   ): Promise<CreateInvitationResult> {
     if (await User.findBy('email', input.email)) {
-      return {
-        ok: false,
-        code: 'E_ACCOUNT_EXISTS',
-        message: `${input.email} already has an account: no invitation needed.`,
-      }
+      return { ok: false, code: 'E_ACCOUNT_EXISTS', email: input.email }
     }
     const token = randomBytes(32).toString('base64url')
     const invitation = await db.transaction(async (trx) => {
@@ -94,22 +92,12 @@ export class InvitationService {
   }
 
   async revoke(admin: User, id: number, ip: string | null): Promise<RevokeInvitationResult> {
-    if (!isRowId(id))
-      return { ok: false, code: 'E_NOT_FOUND', message: 'No invitation has this id.' }
+    if (!isRowId(id)) return { ok: false, code: 'E_NOT_FOUND' }
     return db.transaction(async (trx) => {
       const invitation = await Invitation.query({ client: trx }).where('id', id).forUpdate().first()
-      if (!invitation)
-        return {
-          ok: false as const,
-          code: 'E_NOT_FOUND' as const,
-          message: 'No invitation has this id.',
-        }
+      if (!invitation) return { ok: false as const, code: 'E_NOT_FOUND' as const }
       if (invitation.state !== 'pending') {
-        return {
-          ok: false as const,
-          code: 'E_NOT_PENDING' as const,
-          message: `This invitation is already ${invitation.state}.`,
-        }
+        return { ok: false as const, code: 'E_NOT_PENDING' as const, state: invitation.state }
       }
       invitation.revokedAt = DateTime.now()
       invitation.revokedBy = admin.id
@@ -152,19 +140,9 @@ export class InvitationService {
         .where('expires_at', '>', new Date())
         .forUpdate()
         .first()
-      if (!invitation) {
-        return {
-          ok: false as const,
-          code: 'E_INVITATION_INVALID' as const,
-          message: 'This invitation link is used, revoked or expired.',
-        }
-      }
+      if (!invitation) return { ok: false as const, code: 'E_INVITATION_INVALID' as const }
       if (await User.query({ client: trx }).where('email', invitation.email).first()) {
-        return {
-          ok: false as const,
-          code: 'E_ACCOUNT_EXISTS' as const,
-          message: `${invitation.email} already has an account. Log in instead.`,
-        }
+        return { ok: false as const, code: 'E_ACCOUNT_EXISTS' as const, email: invitation.email }
       }
       const user = await User.create(
         {

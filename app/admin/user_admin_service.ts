@@ -16,7 +16,13 @@ export interface UserFilters {
 
 export type UserActionResult =
   | { ok: true; user: User; changed: boolean }
-  | { ok: false; code: 'E_NOT_FOUND' | 'E_SELF' | 'E_LAST_ADMIN' | 'E_NOT_ADMIN'; message: string }
+  | { ok: false; code: 'E_NOT_ADMIN' }
+  | { ok: false; code: 'E_NOT_FOUND' }
+  | { ok: false; code: 'E_LAST_ADMIN'; action: UserAction }
+  | { ok: false; code: 'E_SELF'; action: UserAction }
+
+/** What an admin does to an account: the refusals of the last admin and of oneself name it. */
+export type UserAction = 'role' | 'suspend'
 
 /** Serializes every change to admins' roles and suspensions (the last-admin check needs it). */
 const ADMINS_LOCK = 'athera:admin-roles'
@@ -51,13 +57,9 @@ export class UserAdminService {
     return this.#change(admin, userId, async (user, trx) => {
       if (user.role === role) return { ok: true, user, changed: false }
       if (user.role === 'admin' && !user.isSuspended && (await this.#activeAdmins(trx)) <= 1) {
-        return refuse(
-          'E_LAST_ADMIN',
-          'This is the last active admin: make someone else admin first.'
-        )
+        return { ok: false, code: 'E_LAST_ADMIN', action: 'role' }
       }
-      if (user.id === admin.id)
-        return refuse('E_SELF', 'You cannot change your own role: ask another admin.')
+      if (user.id === admin.id) return { ok: false, code: 'E_SELF', action: 'role' }
       if (role === 'buyer' && !user.companyName) {
         // A buyer is a company (users_buyer_company); the person's name stands in until they edit it.
         user.companyName = user.fullName
@@ -88,10 +90,9 @@ export class UserAdminService {
     const result = await this.#change(admin, userId, async (user, trx) => {
       if (user.isSuspended) return { ok: true, user, changed: false }
       if (user.role === 'admin' && (await this.#activeAdmins(trx)) <= 1) {
-        return refuse('E_LAST_ADMIN', 'This is the last active admin: it cannot be suspended.')
+        return { ok: false, code: 'E_LAST_ADMIN', action: 'suspend' }
       }
-      if (user.id === admin.id)
-        return refuse('E_SELF', 'You cannot suspend yourself: ask another admin.')
+      if (user.id === admin.id) return { ok: false, code: 'E_SELF', action: 'suspend' }
       user.suspendedAt = DateTime.now()
       await user.save()
       const tokens = await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
@@ -146,12 +147,12 @@ export class UserAdminService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [ADMINS_LOCK])
       const actor = await User.find(admin.id, { client: trx })
       if (!actor || actor.role !== 'admin' || actor.isSuspended) {
-        return refuse('E_NOT_ADMIN', 'Your account is no longer an active admin.')
+        return { ok: false, code: 'E_NOT_ADMIN' }
       }
       // The route matches any digits; an id past PostgreSQL's integer is simply not found.
-      if (!isRowId(userId)) return refuse('E_NOT_FOUND', 'No account has this id.')
+      if (!isRowId(userId)) return { ok: false, code: 'E_NOT_FOUND' }
       const user = await User.query({ client: trx }).where('id', userId).forUpdate().first()
-      if (!user) return refuse('E_NOT_FOUND', 'No account has this id.')
+      if (!user) return { ok: false, code: 'E_NOT_FOUND' }
       return action(user, trx)
     })
   }
@@ -170,11 +171,4 @@ export class UserAdminService {
 /** A value that fits a serial primary key. */
 export function isRowId(value: number) {
   return Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647
-}
-
-function refuse(
-  code: Exclude<UserActionResult, { ok: true }>['code'],
-  message: string
-): UserActionResult {
-  return { ok: false, code, message }
 }

@@ -8,6 +8,13 @@ import HttpExceptionHandler from '#exceptions/handler'
 import { toApiError } from '#exceptions/api_error'
 import { QUEUE_ERRORS, QueueUnavailableError } from '#app/core/queue_service'
 import { accountErrors } from '#app/accounts/errors'
+import { credentialErrors, sessionErrors, tokenErrors } from '#app/accounts/errors'
+import {
+  invitationErrors,
+  invitationSignupErrors,
+  settingsErrors,
+  userAdminErrors,
+} from '#app/admin/errors'
 import { clipErrors } from '#app/clips/errors'
 import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
@@ -20,6 +27,13 @@ import { uploadErrors } from '#app/uploads/errors'
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   accounts: accountErrors.catalog,
+  accountCredentials: credentialErrors.catalog,
+  accountTokens: tokenErrors.catalog,
+  accountSessions: sessionErrors.catalog,
+  adminUsers: userAdminErrors.catalog,
+  adminInvitations: invitationErrors.catalog,
+  adminInvitationSignups: invitationSignupErrors.catalog,
+  adminSettings: settingsErrors.catalog,
   clips: clipErrors.catalog,
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   consent: consentErrors.catalog,

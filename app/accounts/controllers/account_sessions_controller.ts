@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import AccountPolicy from '#app/accounts/policies/account_policy'
 import { SessionRegistry } from '#app/accounts/session_registry'
+import { sessionErrors } from '#app/accounts/errors'
 
 /** The devices signed in to one's account: the list, signing one out, signing out all others. */
 @inject()
@@ -19,7 +20,7 @@ export default class AccountSessionsController {
     const revoked = await this.sessions.revoke(auth.getUserOrFail(), String(params.handle))
     session.flash(
       revoked ? 'success' : 'error',
-      revoked ? 'That device is signed out.' : 'No such session among yours; nothing changed.'
+      revoked ? 'That device is signed out.' : sessionErrors.sentence('E_SESSION_NOT_FOUND')
     )
     return response.redirect('/account/sessions')
   }

@@ -4,6 +4,7 @@ import env from '#start/env'
 import ApiTokenPolicy from '#app/accounts/policies/api_token_policy'
 import { apiTokenValidator } from '#app/accounts/api_token_validators'
 import { API_SCOPES, ApiTokenService, TOKEN_EXPIRY_LABELS } from '#app/accounts/api_token_service'
+import { tokenErrors } from '#app/accounts/errors'
 
 /** A buyer's API tokens: the list with the form, creation (the secret shown once), revocation. */
 @inject()
@@ -30,7 +31,7 @@ export default class ApiTokensController {
     const result = await this.tokens.create(auth.getUserOrFail(), input)
     if (!result.ok) {
       session.flashAll()
-      session.flash('error', result.message)
+      session.flash('error', tokenErrors.describe(result))
       return response.redirect('/account/tokens')
     }
     response.header('Cache-Control', 'no-store')
@@ -48,7 +49,7 @@ export default class ApiTokensController {
       revoked ? 'success' : 'error',
       revoked
         ? 'Token revoked: requests with it now get 401.'
-        : 'No such token among yours; nothing changed.'
+        : tokenErrors.sentence('E_TOKEN_NOT_FOUND')
     )
     return response.redirect('/account/tokens')
   }

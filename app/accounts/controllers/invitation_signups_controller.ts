@@ -2,7 +2,11 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { accountErrors } from '#app/accounts/errors'
 import { homeFor } from '#app/accounts/navigation'
-import { invitationSignupValidator, InvitationService } from '#app/admin/public'
+import {
+  invitationSignupErrors,
+  invitationSignupValidator,
+  InvitationService,
+} from '#app/admin/public'
 
 /**
  * Signing up through an invitation link: works whether registration is open or invite-only;
@@ -27,7 +31,7 @@ export default class InvitationSignupsController {
     const result = await this.invitations.accept(params.token, data, request.ip())
     if (!result.ok) {
       if (result.code === 'E_INVITATION_INVALID') throw accountErrors.raise('E_INVITATION_INVALID')
-      session.flash('error', result.message)
+      session.flash('error', invitationSignupErrors.describe(result))
       return response.redirect('/login')
     }
     await auth.use('web').login(result.user)

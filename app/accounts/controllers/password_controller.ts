@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import AccountPolicy from '#app/accounts/policies/account_policy'
 import { passwordChangeValidator } from '#app/accounts/validators'
 import { AccountService } from '#app/accounts/account_service'
+import { credentialErrors } from '#app/accounts/errors'
 
 @inject()
 export default class PasswordController {
@@ -25,7 +26,7 @@ export default class PasswordController {
     if (!changed) {
       // Shown under the field, like a validation error.
       session.flash('inputErrorsBag', {
-        currentPassword: ['Your current password is not correct.'],
+        currentPassword: [credentialErrors.sentence('E_WRONG_PASSWORD')],
       })
       return response.redirect().back()
     }

@@ -4,11 +4,7 @@ import { homeFor } from '#app/accounts/navigation'
 import { loginValidator } from '#app/accounts/validators'
 import { AccountService } from '#app/accounts/account_service'
 import { SessionRegistry } from '#app/accounts/session_registry'
-
-const LOGIN_ERRORS = {
-  E_INVALID_CREDENTIALS: 'Incorrect e-mail or password.',
-  E_ACCOUNT_SUSPENDED: 'Your account is suspended. Contact an administrator of this instance.',
-} as const
+import { credentialErrors } from '#app/accounts/errors'
 
 @inject()
 export default class SessionController {
@@ -26,7 +22,7 @@ export default class SessionController {
     const { email, password, rememberMe } = await request.validateUsing(loginValidator)
     const result = await this.accounts.login(email, password)
     if (!result.ok) {
-      session.flash('error', LOGIN_ERRORS[result.code])
+      session.flash('error', credentialErrors.describe(result))
       session.flashOnly(['email'])
       return response.redirect().back()
     }

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import AdminPolicy from '#app/admin/policies/admin_policy'
 import { invitationValidator } from '#app/admin/validators'
 import { InvitationService } from '#app/admin/invitation_service'
+import { invitationErrors } from '#app/admin/errors'
 
 /** Inviting someone (the link is shown once) and revoking an invitation not yet used. */
 @inject()
@@ -15,7 +16,7 @@ export default class AdminInvitationsController {
     const result = await this.invitations.create(auth.getUserOrFail(), input, request.ip())
     if (!result.ok) {
       session.flashAll()
-      session.flash('error', result.message)
+      session.flash('error', invitationErrors.describe(result))
       return response.redirect('/admin/users')
     }
     // The link exists in clear only here: the page shows it once, the database keeps its hash.
@@ -36,7 +37,7 @@ export default class AdminInvitationsController {
       Number(params.invitationId),
       request.ip()
     )
-    if (!result.ok) session.flash('error', result.message)
+    if (!result.ok) session.flash('error', invitationErrors.describe(result))
     else
       session.flash(
         'success',

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import AdminPolicy from '#app/admin/policies/admin_policy'
 import { CURRENCIES, settingsValidator } from '#app/admin/validators'
 import { InstanceSettingsService } from '#app/admin/instance_settings_service'
+import { settingsErrors } from '#app/admin/errors'
 
 /** The instance settings form; saving writes and audits each changed key at once. */
 @inject()
@@ -23,7 +24,7 @@ export default class AdminSettingsController {
     const result = await this.instance.save(auth.getUserOrFail(), input, request.ip())
     if (!result.ok) {
       session.flashAll()
-      session.flash('inputErrorsBag', { logo: [result.message] })
+      session.flash('inputErrorsBag', { logo: [settingsErrors.describe(result)] })
       return response.redirect('/admin/settings')
     }
     session.flash(

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import AdminPolicy from '#app/admin/policies/admin_policy'
 import { UserAdminService } from '#app/admin/user_admin_service'
+import { userAdminErrors } from '#app/admin/errors'
 
 /** Suspending an account (store) and reactivating it (destroy). */
 @inject()
@@ -15,7 +16,7 @@ export default class AdminUserSuspensionsController {
       Number(params.userId),
       request.ip()
     )
-    if (!result.ok) session.flash('error', result.message)
+    if (!result.ok) session.flash('error', userAdminErrors.describe(result))
     else if (!result.changed) session.flash('info', `${result.user.email} is already suspended.`)
     else
       session.flash('success', `${result.user.email} is suspended: logged out, API tokens revoked.`)
@@ -29,7 +30,7 @@ export default class AdminUserSuspensionsController {
       Number(params.userId),
       request.ip()
     )
-    if (!result.ok) session.flash('error', result.message)
+    if (!result.ok) session.flash('error', userAdminErrors.describe(result))
     else if (!result.changed) session.flash('info', `${result.user.email} is not suspended.`)
     else session.flash('success', `${result.user.email} is active again.`)
     return response.redirect().back()

@@ -5,6 +5,7 @@ import { USER_ROLES } from '#models/user'
 import { roleChangeValidator, userFiltersValidator, USER_STATUSES } from '#app/admin/validators'
 import { InvitationService } from '#app/admin/invitation_service'
 import { UserAdminService } from '#app/admin/user_admin_service'
+import { userAdminErrors } from '#app/admin/errors'
 import { INVITATION_ROLES } from '#models/invitation'
 
 /** The accounts of the instance: the filtered list (with invitations) and role changes. */
@@ -49,7 +50,7 @@ export default class AdminUsersController {
       role,
       request.ip()
     )
-    if (!result.ok) session.flash('error', result.message)
+    if (!result.ok) session.flash('error', userAdminErrors.describe(result))
     else if (!result.changed)
       session.flash(
         'info',

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { InstanceSettingsService } from '#app/admin/instance_settings_service'
+import { settingsErrors } from '#app/admin/errors'
 
 /**
  * The instance's logo, public like the name it stands beside. Each upload has a new id, so a
@@ -12,7 +13,7 @@ export default class InstanceLogoController {
 
   async show({ params, response }: HttpContext) {
     const found = await this.instance.logo(params.logoId)
-    if (!found) return response.notFound('No logo has this id.')
+    if (!found) throw settingsErrors.raise('E_LOGO_NOT_FOUND')
     response.header('Content-Type', found.logo.contentType)
     response.header('Content-Length', String(found.logo.bytes))
     response.header('Cache-Control', 'public, max-age=31536000, immutable')

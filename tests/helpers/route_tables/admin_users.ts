@@ -2,6 +2,7 @@ import app from '@adonisjs/core/services/app'
 import type { ParamFixture, RouteTable } from '#tests/helpers/route_tables/types'
 import { makeUser } from '#tests/helpers/users'
 import { InvitationService } from '#app/admin/invitation_service'
+import { invitationErrors } from '#app/admin/errors'
 import { SettingsStore } from '#app/core/settings_store'
 import { logoKey } from '#app/admin/instance_settings_service'
 import { StorageService } from '#app/core/storage_service'
@@ -66,7 +67,7 @@ export const adminUsersParams: ParamFixture = async () => {
     { email: `invited-${other.id}@athera.test`, role: 'creator' },
     null
   )
-  if (!invited.ok) throw new Error(invited.message)
+  if (!invited.ok) throw new Error(invitationErrors.describe(invited))
   const logo = {
     id: crypto.randomUUID(),
     contentType: 'image/png' as const,
