@@ -26,7 +26,8 @@ export type RetryResult =
   | { ok: false; code: 'E_NOT_RETRYABLE'; status: string; reason: string | null }
   | { ok: false; code: 'E_ORDER_NOT_PAID'; orderStatus: string }
   | { ok: false; code: 'E_ACCOUNT_NOT_READY'; creator: string; connectStatus: string }
-  | { ok: false; code: 'E_STRIPE_REFUSED'; message: string }
+  /** `message`: the refusal Stripe gave, as the transfer records it (null when none was). */
+  | { ok: false; code: 'E_STRIPE_REFUSED'; message: string | null }
   | { ok: false; code: 'E_UNCHANGED' }
 
 export type RefundResult =
@@ -203,11 +204,7 @@ export class AdminPayoutsService {
     if (!attempted) return { ok: false, code: 'E_UNCHANGED' }
     const sent = await Transfer.findOrFail(transfer.id)
     if (sent.status !== 'paid')
-      return {
-        ok: false,
-        code: 'E_STRIPE_REFUSED',
-        message: sent.failureReason ?? 'Stripe refused the transfer.',
-      }
+      return { ok: false, code: 'E_STRIPE_REFUSED', message: sent.failureReason }
     return { ok: true, transfer: sent }
   }
 

@@ -23,7 +23,9 @@ export type CheckoutResult =
   | { ok: false; code: 'E_ALREADY_LICENSED'; licence: Licence }
   | { ok: false; code: 'E_FREE'; slug: string }
   | { ok: false; code: 'E_NOT_CONFIGURED'; slug: string }
-  | { ok: false; code: 'E_STRIPE'; slug: string; error: PaymentError }
+  | { ok: false; code: 'E_NO_CHECKOUT_PAGE'; slug: string }
+  /** `message`: what Stripe's refusal means, as app/core/stripe_service.ts words it. */
+  | { ok: false; code: 'E_STRIPE'; slug: string; message: string }
 
 export type ClaimResult =
   { ok: true; licence: Licence; created: boolean } | { ok: false; code: 'E_NOT_FREE'; slug: string }
@@ -88,7 +90,7 @@ export class CheckoutService {
         if (open) return { ok: true as const, ...open }
       } catch (error) {
         if (!(error instanceof PaymentError)) throw error
-        return { ok: false as const, code: 'E_STRIPE' as const, slug, error }
+        return { ok: false as const, code: 'E_STRIPE' as const, slug, message: error.message }
       }
 
       const order = await Order.create(
@@ -107,9 +109,10 @@ export class CheckoutService {
         { client: trx }
       )
       const appUrl = env.get('APP_URL').replace(/\/$/, '')
+      let session
       try {
         // The key is the order's: a retry for this order returns its one session, never a second.
-        const session = await this.stripe.createCheckoutSession(
+        session = await this.stripe.createCheckoutSession(
           {
             mode: 'payment',
             client_reference_id: order.id,
@@ -141,21 +144,18 @@ export class CheckoutService {
           },
           `checkout-${order.id}`
         )
-        if (!session.url)
-          throw new PaymentError(
-            'E_STRIPE_FAILED',
-            'Stripe did not return a checkout page. Try again in a minute.'
-          )
-        order.stripeCheckoutSessionId = session.id
-        await order.save()
-        return { ok: true as const, url: session.url, order }
       } catch (error) {
         if (!(error instanceof PaymentError)) throw error
-        order.status = 'failed'
-        await order.save()
-        logger.warn({ orderId: order.id, code: error.code }, 'checkout not started')
-        return { ok: false as const, code: 'E_STRIPE' as const, slug, error }
+        await notStarted(order, error.code)
+        return { ok: false as const, code: 'E_STRIPE' as const, slug, message: error.message }
       }
+      if (!session.url) {
+        await notStarted(order, 'E_NO_CHECKOUT_PAGE')
+        return { ok: false as const, code: 'E_NO_CHECKOUT_PAGE' as const, slug }
+      }
+      order.stripeCheckoutSessionId = session.id
+      await order.save()
+      return { ok: true as const, url: session.url, order }
     })
   }
 
@@ -258,6 +258,13 @@ export class CheckoutService {
     }
     return order
   }
+}
+
+/** An order whose checkout did not start is over: a new attempt writes a new one. */
+async function notStarted(order: Order, code: string) {
+  order.status = 'failed'
+  await order.save()
+  logger.warn({ orderId: order.id, code }, 'checkout not started')
 }
 
 /** Rows an UPDATE changed, whichever shape the driver reports it in. */

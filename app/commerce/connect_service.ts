@@ -14,15 +14,17 @@ export interface ConnectCard {
   accountId: string | null
 }
 
-export type OnboardingResult =
-  | { ok: true; url: string }
-  | { ok: false; code: 'E_NOT_CONFIGURED' | 'E_NO_ACCOUNT' }
-  | { ok: false; code: 'E_STRIPE'; error: PaymentError }
+/** Why a creator was not sent to Stripe, or Stripe's answer was not read (app/commerce/errors.ts). */
+export type ConnectRefusal =
+  | { ok: false; code: 'E_NOT_CONFIGURED' }
+  | { ok: false; code: 'E_NO_ACCOUNT' }
+  /** `message`: what Stripe's refusal means, as app/core/stripe_service.ts words it. */
+  | { ok: false; code: 'E_STRIPE'; message: string }
+
+export type OnboardingResult = { ok: true; url: string } | ConnectRefusal
 
 export type ReturnResult =
-  | { ok: true; status: ConnectStatus; becameReady: boolean }
-  | { ok: false; code: 'E_NOT_CONFIGURED' | 'E_NO_ACCOUNT' }
-  | { ok: false; code: 'E_STRIPE'; error: PaymentError }
+  { ok: true; status: ConnectStatus; becameReady: boolean } | ConnectRefusal
 
 /**
  * Stripe Connect Express onboarding for creators. The account is created once per creator
@@ -76,7 +78,8 @@ export class ConnectService {
     try {
       account = await this.stripe.retrieveAccount(accountId)
     } catch (error) {
-      if (error instanceof PaymentError) return { ok: false, code: 'E_STRIPE', error }
+      if (error instanceof PaymentError)
+        return { ok: false, code: 'E_STRIPE', message: error.message }
       throw error
     }
     const status = StripeService.connectStatus(account)
@@ -156,7 +159,8 @@ export class ConnectService {
     try {
       return await run()
     } catch (error) {
-      if (error instanceof PaymentError) return { ok: false, code: 'E_STRIPE', error }
+      if (error instanceof PaymentError)
+        return { ok: false, code: 'E_STRIPE', message: error.message }
       throw error
     }
   }

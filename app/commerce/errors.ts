@@ -1,10 +1,13 @@
 import { FeatureError, defineErrors } from '#app/core/errors'
 import type { RefundResult, RetryResult } from '#app/commerce/admin_payouts_service'
+import type { CheckoutResult, ClaimResult } from '#app/commerce/checkout_service'
+import type { ConnectRefusal } from '#app/commerce/connect_service'
 
 /*
- * commerce/'s refusals of an admin's money actions. The service returns them as values
- * (`{ ok: false, code, … }`, what the sentence names); the controller flashes the sentence,
- * and a missing order or transfer is raised as a 404.
+ * commerce/'s refusals: of an admin's money actions, of a buyer's checkout or claim, and of a
+ * creator's Stripe onboarding. The services return them as values (`{ ok: false, code, … }`,
+ * what the sentence names); the controller flashes the sentence, and a missing order or
+ * transfer is raised as a 404.
  */
 
 type Refusal<Result, Code> = Extract<Result, { code: Code }>
@@ -38,7 +41,7 @@ export const transferErrors = defineErrors(TransferError, {
   E_STRIPE_REFUSED: {
     status: 502,
     sentence: ({ message }: Refusal<RetryResult, 'E_STRIPE_REFUSED'>) =>
-      `Stripe refused the transfer again: ${message} It stays pending.`,
+      `Stripe refused the transfer again: ${message ?? 'Stripe refused the transfer.'} It stays pending.`,
   },
   E_UNCHANGED: {
     status: 409,
@@ -68,4 +71,52 @@ export const refundErrors = defineErrors(RefundError, {
       'This order has no Stripe payment on record, so there is nothing to refund at Stripe.',
   },
   E_STRIPE: { status: 502, sentence: ({ message }: Refusal<RefundResult, 'E_STRIPE'>) => message },
+})
+
+/** Why a buyer's checkout did not start, or a claim gave no licence; nothing was charged. */
+export class CheckoutError extends FeatureError<CheckoutRefusal['code']> {}
+type CheckoutRefusal = Exclude<CheckoutResult | ClaimResult, { ok: true }>
+
+export const checkoutErrors = defineErrors(CheckoutError, {
+  /** Not an error to the buyer: the page says so, and shows the licence they hold. */
+  E_ALREADY_LICENSED: {
+    status: 409,
+    sentence: 'You already hold a licence for this dataset version.',
+  },
+  E_FREE: { status: 409, sentence: 'This dataset is free: use "Get it free" instead.' },
+  E_NOT_FREE: { status: 409, sentence: 'This dataset is not free: buy it to get a licence.' },
+  E_NOT_CONFIGURED: {
+    status: 409,
+    sentence:
+      'Payments are not configured on this instance, so paid datasets cannot be bought yet. Nothing was charged.',
+  },
+  E_NO_CHECKOUT_PAGE: {
+    status: 502,
+    sentence: 'Stripe did not return a checkout page. Try again in a minute. Nothing was charged.',
+  },
+  E_STRIPE: {
+    status: 502,
+    sentence: ({ message }: Refusal<CheckoutResult, 'E_STRIPE'>) =>
+      `${message} Nothing was charged.`,
+  },
+})
+
+/** Why a creator was not sent to Stripe's onboarding, or back from it with a status. */
+export class ConnectError extends FeatureError<ConnectRefusal['code']> {}
+
+export const connectErrors = defineErrors(ConnectError, {
+  E_NOT_CONFIGURED: {
+    status: 409,
+    sentence:
+      'Payments are not configured on this instance, so payouts cannot be set up yet. Your earnings wait as a pending balance.',
+  },
+  E_NO_ACCOUNT: {
+    status: 409,
+    sentence:
+      'You have not started Stripe onboarding yet: use "Connect with Stripe" on your dashboard.',
+  },
+  E_STRIPE: {
+    status: 502,
+    sentence: ({ message }: Refusal<ConnectRefusal, 'E_STRIPE'>) => message,
+  },
 })

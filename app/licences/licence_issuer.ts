@@ -5,13 +5,19 @@ import Licence, { type LicenceSource } from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import { AuditTrail } from '#app/core/audit_trail'
 import User from '#models/user'
-import { saleStatus } from '#app/datasets/public'
+import { saleStatus, type SaleStatus } from '#app/datasets/public'
 import type LicenceText from '#models/licence_text'
 import { LicenceTextService } from '#app/licences/licence_text_service'
 
 export type GrantResult =
   | { ok: true; licence: Licence; created: boolean }
-  | { ok: false; code: 'E_NO_BUYER' | 'E_NO_VERSION' | 'E_NOT_LICENSABLE'; message: string }
+  | { ok: false; code: 'E_NO_BUYER'; email: string }
+  | { ok: false; code: 'E_NO_VERSION' }
+  /** `sale`: why the version is not for sale, with what its sentence names (app/datasets/errors.ts). */
+  | ({ ok: false; code: 'E_NOT_LICENSABLE'; sale: UnlicensableCode } & SaleStatus['facts'])
+
+/** The not-for-sale reasons that stop an admin's grant too (an older version may be granted). */
+export type UnlicensableCode = 'E_VERSION_HELD' | 'E_NOTHING_LICENSABLE'
 
 export interface IssueLicence {
   buyerId: number
@@ -102,16 +108,14 @@ export class LicenceIssuer {
     ip: string | null
   ): Promise<GrantResult> {
     const buyer = await User.query().where('email', input.email).where('role', 'buyer').first()
-    if (!buyer)
-      return { ok: false, code: 'E_NO_BUYER', message: `No buyer account uses ${input.email}.` }
+    if (!buyer) return { ok: false, code: 'E_NO_BUYER', email: input.email }
     const version = await DatasetVersion.find(input.versionId)
-    if (!version)
-      return { ok: false, code: 'E_NO_VERSION', message: 'No dataset version has this id.' }
+    if (!version) return { ok: false, code: 'E_NO_VERSION' }
     // An admin may grant an older version (to restore what a buyer had), but never one whose
     // consent does not cover it or whose clips were all withdrawn.
     const sale = await saleStatus(version.id)
     if (sale && (sale.code === 'E_VERSION_HELD' || sale.code === 'E_NOTHING_LICENSABLE')) {
-      return { ok: false, code: 'E_NOT_LICENSABLE', message: sale.reason! }
+      return { ok: false, code: 'E_NOT_LICENSABLE', sale: sale.code, ...sale.facts }
     }
     return db.transaction(async (trx) => {
       // The buyer clicked nothing here: the grant records the type's current text, the one

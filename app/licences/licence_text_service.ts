@@ -15,7 +15,9 @@ export interface AgreementInput {
 
 export type AgreementResult =
   | { ok: true; text: LicenceText }
-  | { ok: false; code: 'E_TERMS_NOT_AGREED' | 'E_TERMS_CHANGED'; message: string }
+  | { ok: false; code: 'E_TERMS_NOT_AGREED' }
+  /** `version`: the current text's, the one the buyer has not seen. */
+  | { ok: false; code: 'E_TERMS_CHANGED'; version: number }
 
 const TICKED = new Set(['1', 'on', 'true', 'yes'])
 
@@ -67,26 +69,17 @@ export class LicenceTextService {
   }
 
   /**
-   * The text a buyer agreed to on the dataset page, or why there is no agreement: the box was
-   * not ticked, or a new version was published while the page was open (the buyer is not
-   * bound to wording they never saw).
+   * The text a buyer agreed to on the dataset page, or why there is no agreement (coded;
+   * agreementErrors words it): the box was not ticked, or a new version was published while
+   * the page was open (the buyer is not bound to wording they never saw).
    */
   async agreedTo(type: LicenceType, input: AgreementInput): Promise<AgreementResult> {
     if (!TICKED.has(String(input.agree ?? '').toLowerCase())) {
-      return {
-        ok: false,
-        code: 'E_TERMS_NOT_AGREED',
-        message:
-          'Read the licence terms and tick “I agree to these licence terms” to continue. Nothing was created.',
-      }
+      return { ok: false, code: 'E_TERMS_NOT_AGREED' }
     }
     const text = await this.current(type)
     if (Number(input.licenceTextId) !== text.id) {
-      return {
-        ok: false,
-        code: 'E_TERMS_CHANGED',
-        message: `The licence terms changed while you were reading them (they are now version ${text.version}). Read the new version below and agree again.`,
-      }
+      return { ok: false, code: 'E_TERMS_CHANGED', version: text.version }
     }
     return { ok: true, text }
   }

@@ -3,6 +3,7 @@
  * exceptions import it from here, never from the files below (docs/architecture.md,
  * "The import rule"). The rest of this folder is private to licences/.
  */
+export { agreementErrors } from './errors.js'
 export { LicenceIssuer } from './licence_issuer.js'
 export {
   LicenceLibraryService,

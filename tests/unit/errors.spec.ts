@@ -17,9 +17,11 @@ import {
 } from '#app/admin/errors'
 import { clipErrors } from '#app/clips/errors'
 import { refundErrors, transferErrors } from '#app/commerce/errors'
+import { checkoutErrors, connectErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
 import { exportErrors, notForSale } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
+import { agreementErrors, grantErrors } from '#app/licences/errors'
 import { redactionErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
@@ -36,9 +38,13 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   adminSettings: settingsErrors.catalog,
   clips: clipErrors.catalog,
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
+  commerceCheckout: checkoutErrors.catalog,
+  commerceConnect: connectErrors.catalog,
   consent: consentErrors.catalog,
   datasets: { ...notForSale.catalog, ...exportErrors.catalog },
   licences: licenceTextErrors.catalog,
+  licencesAgreement: agreementErrors.catalog,
+  licencesGrant: grantErrors.catalog,
   moderation: redactionErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
@@ -156,6 +162,25 @@ test.group('Feature errors: one code, one sentence', (group) => {
       refundErrors.describe({ code: 'E_NOT_REFUNDABLE', status: 'refunded' }),
       'This order is refunded; only a paid order can be refunded.'
     )
+    assert.equal(
+      transferErrors.describe({ code: 'E_STRIPE_REFUSED', message: null }),
+      'Stripe refused the transfer again: Stripe refused the transfer. It stays pending.'
+    )
+    assert.equal(
+      checkoutErrors.describe({ code: 'E_STRIPE', slug: 'drill', message: 'Stripe said no.' }),
+      'Stripe said no. Nothing was charged.'
+    )
+    assert.equal(
+      agreementErrors.describe({ code: 'E_TERMS_CHANGED', version: 2 }),
+      'The licence terms changed while you were reading them (they are now version 2). Read the new version below and agree again.'
+    )
+    const facts = { version: 1, latest: 1, heldClips: 2 }
+    for (const sale of ['E_VERSION_HELD', 'E_NOTHING_LICENSABLE'] as const) {
+      assert.equal(
+        grantErrors.describe({ code: 'E_NOT_LICENSABLE', sale, ...facts }),
+        notForSale.sentence(sale, facts)
+      )
+    }
   })
 })
 

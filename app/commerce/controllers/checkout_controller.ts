@@ -2,7 +2,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#app/commerce/policies/commerce_policy'
 import { CheckoutService } from '#app/commerce/checkout_service'
-import { LicenceTextService } from '#app/licences/public'
+import { checkoutErrors } from '#app/commerce/errors'
+import { LicenceTextService, agreementErrors } from '#app/licences/public'
 
 /** Stripe Checkout: starting it for a dataset version, and the two pages Stripe returns to. */
 @inject()
@@ -20,28 +21,17 @@ export default class CheckoutController {
       request.only(['agree', 'licenceTextId'])
     )
     if (!agreement.ok) {
-      session.flash('error', agreement.message)
+      session.flash('error', agreementErrors.describe(agreement))
       return response.redirect(`/catalog/${version.dataset.slug}`)
     }
     const result = await this.checkout.start(auth.getUserOrFail(), version, agreement.text)
     if (result.ok) return response.redirect().status(303).toPath(result.url)
-    switch (result.code) {
-      case 'E_ALREADY_LICENSED':
-        session.flash('success', 'You already hold a licence for this dataset version.')
-        return response.redirect(`/licences/${result.licence.id}`)
-      case 'E_FREE':
-        session.flash('error', 'This dataset is free: use "Get it free" instead.')
-        return response.redirect(`/catalog/${result.slug}`)
-      case 'E_NOT_CONFIGURED':
-        session.flash(
-          'error',
-          'Payments are not configured on this instance, so paid datasets cannot be bought yet. Nothing was charged.'
-        )
-        return response.redirect(`/catalog/${result.slug}`)
-      case 'E_STRIPE':
-        session.flash('error', `${result.error.message} Nothing was charged.`)
-        return response.redirect(`/catalog/${result.slug}`)
+    if (result.code === 'E_ALREADY_LICENSED') {
+      session.flash('success', checkoutErrors.describe(result))
+      return response.redirect(`/licences/${result.licence.id}`)
     }
+    session.flash('error', checkoutErrors.describe(result))
+    return response.redirect(`/catalog/${result.slug}`)
   }
 
   /** Stripe's success_url: the licence once the webhook issued it, or word that it is coming. */

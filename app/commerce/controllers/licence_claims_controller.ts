@@ -2,7 +2,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#app/commerce/policies/commerce_policy'
 import { CheckoutService } from '#app/commerce/checkout_service'
-import { LicenceTextService } from '#app/licences/public'
+import { checkoutErrors } from '#app/commerce/errors'
+import { LicenceTextService, agreementErrors } from '#app/licences/public'
 
 /** "Get it free": a buyer's licence to a free dataset version, without Stripe. */
 @inject()
@@ -20,12 +21,12 @@ export default class LicenceClaimsController {
       request.only(['agree', 'licenceTextId'])
     )
     if (!agreement.ok) {
-      session.flash('error', agreement.message)
+      session.flash('error', agreementErrors.describe(agreement))
       return response.redirect(`/catalog/${version.dataset.slug}`)
     }
     const result = await this.checkout.claim(auth.getUserOrFail(), version, agreement.text)
     if (!result.ok) {
-      session.flash('error', 'This dataset is not free: buy it to get a licence.')
+      session.flash('error', checkoutErrors.describe(result))
       return response.redirect(`/catalog/${result.slug}`)
     }
     session.flash(

@@ -1,27 +1,15 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DashboardPolicy } from '#app/dashboards/public'
-import { ConnectService, type OnboardingResult } from '#app/commerce/connect_service'
-
-type Failure = Extract<OnboardingResult, { ok: false }>
-
-/** The sentence a creator reads for each refusal; the log already has Stripe's code. */
-function problem(failure: Failure) {
-  switch (failure.code) {
-    case 'E_NOT_CONFIGURED':
-      return 'Payments are not configured on this instance, so payouts cannot be set up yet. Your earnings wait as a pending balance.'
-    case 'E_NO_ACCOUNT':
-      return 'You have not started Stripe onboarding yet: use "Connect with Stripe" on your dashboard.'
-    case 'E_STRIPE':
-      return failure.error.message
-  }
-}
+import { ConnectService } from '#app/commerce/connect_service'
+import { connectErrors } from '#app/commerce/errors'
 
 /**
  * Stripe Connect Express onboarding: starting it (the account is created once), and the two
  * addresses Stripe sends the creator back to (refresh: the link expired; return: they left
  * the onboarding, finished or not). Every outcome other than Stripe's page lands on the
- * dashboard with a message.
+ * dashboard with a message (a refusal's sentence is app/commerce/errors.ts's; the log already
+ * has Stripe's code).
  */
 @inject()
 export default class StripeConnectController {
@@ -31,7 +19,7 @@ export default class StripeConnectController {
     await bouncer.with(DashboardPolicy).authorize('viewCreator')
     const result = await this.connect.start(auth.getUserOrFail())
     if (result.ok) return response.redirect().status(303).toPath(result.url)
-    session.flash('error', problem(result))
+    session.flash('error', connectErrors.describe(result))
     return response.redirect('/creator')
   }
 
@@ -39,7 +27,7 @@ export default class StripeConnectController {
     await bouncer.with(DashboardPolicy).authorize('viewCreator')
     const result = await this.connect.refresh(auth.getUserOrFail())
     if (result.ok) return response.redirect().status(303).toPath(result.url)
-    session.flash('error', problem(result))
+    session.flash('error', connectErrors.describe(result))
     return response.redirect('/creator')
   }
 
@@ -47,7 +35,7 @@ export default class StripeConnectController {
     await bouncer.with(DashboardPolicy).authorize('viewCreator')
     const result = await this.connect.finish(auth.getUserOrFail())
     if (!result.ok) {
-      session.flash('error', problem(result))
+      session.flash('error', connectErrors.describe(result))
     } else if (result.status === 'ready') {
       session.flash(
         'success',

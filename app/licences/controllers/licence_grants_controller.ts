@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { CommercePolicy } from '#app/commerce/public'
 import { licenceGrantValidator } from '#app/licences/validators'
 import { LicenceIssuer } from '#app/licences/licence_issuer'
+import { grantErrors } from '#app/licences/errors'
 
 /** An admin grants a buyer a licence without payment (audited). */
 @inject()
@@ -20,7 +21,7 @@ export default class LicenceGrantsController {
     const result = await this.licences.grant(auth.getUserOrFail(), input, request.ip())
     if (!result.ok) {
       session.flashAll()
-      session.flash('error', result.message)
+      session.flash('error', grantErrors.describe(result))
       return response.redirect('/admin/licences/new')
     }
     session.flash(
