@@ -12,6 +12,7 @@ import { clipErrors } from '#app/clips/errors'
 import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
 import { exportErrors, notForSale } from '#app/datasets/errors'
+import { datasetErrors } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
 import { redactionErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
@@ -24,6 +25,8 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   consent: consentErrors.catalog,
   datasets: { ...notForSale.catalog, ...exportErrors.catalog },
+  /** The clips' eligibility reasons (eligibilityErrors) and the dataset actions' refusals. */
+  datasetActions: datasetErrors.catalog,
   licences: licenceTextErrors.catalog,
   moderation: redactionErrors.catalog,
   notices: noticeErrors.catalog,
@@ -43,6 +46,8 @@ const WORDS: Record<string, unknown> = {
   instance: 'Athera',
   seconds: 12.5,
   message: 'Stripe said no.',
+  clipRefusals: [{ code: 'E_CLIP_REJECTED', title: 'Drill', type: 'research' }],
+  unprocessed: ['keypoints', 'metadata'],
 }
 const PARAMS = new Proxy({} as Record<string, unknown>, {
   get: (_, name) => (typeof name === 'string' && name in WORDS ? WORDS[name] : 7),
