@@ -15,6 +15,7 @@ import { exportErrors, notForSale } from '#app/datasets/errors'
 import { datasetErrors } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
 import { redactionErrors } from '#app/moderation/errors'
+import { decisionErrors, reviewErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
 
@@ -29,6 +30,8 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   datasetActions: datasetErrors.catalog,
   licences: licenceTextErrors.catalog,
   moderation: redactionErrors.catalog,
+  moderationDecisions: decisionErrors.catalog,
+  moderationReview: reviewErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
   queue: QUEUE_ERRORS,
