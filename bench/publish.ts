@@ -126,6 +126,7 @@ try {
   await app.boot()
   const { StorageService } = await import('#app/core/storage_service')
   const { DatasetService } = await import('#app/datasets/dataset_service')
+  const { datasetErrors } = await import('#app/datasets/errors')
   const { default: ClipAsset } = await import('#models/clip_asset')
   const { default: Clip } = await import('#models/clip')
   const { ClipFactory } = await import('#database/factories/clip_factory')
@@ -209,7 +210,7 @@ try {
     const seconds = (performance.now() - publishing) / 1000
     clearInterval(sampler)
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
-    if (!result.ok) throw new Error(`publishing failed: ${result.message}`)
+    if (!result.ok) throw new Error(`publishing failed: ${datasetErrors.describe(result)}`)
     const stats = result.value.version.stats
     console.log(
       `${recorded ? 'counts recorded by the pipeline' : 'counted by streaming (clips before 0020)'}: ${CLIPS} clips published in ${seconds.toFixed(1)} s, ` +

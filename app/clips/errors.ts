@@ -1,6 +1,9 @@
 import { FeatureError, defineErrors } from '#app/core/errors'
 
-/** clips/' refusals: why a failed clip was not sent back to the pipeline. */
+/**
+ * clips/' refusals: why a failed clip was not sent back to the pipeline, and why a clip's
+ * keypoints cannot be shown.
+ */
 export class ClipError extends FeatureError<ClipErrorCode> {}
 
 export const clipErrors = defineErrors(ClipError, {
@@ -16,5 +19,6 @@ export const clipErrors = defineErrors(ClipError, {
     sentence:
       'The processing queue cannot be reached right now, so the clip stays failed. Try again in a minute.',
   },
+  E_NO_KEYPOINTS: { status: 404, sentence: 'This clip has no keypoints yet.' },
 })
-export type ClipErrorCode = 'E_NOT_RETRYABLE' | 'E_QUEUE_UNAVAILABLE'
+export type ClipErrorCode = 'E_NOT_RETRYABLE' | 'E_QUEUE_UNAVAILABLE' | 'E_NO_KEYPOINTS'

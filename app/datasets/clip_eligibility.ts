@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { LicenceType } from '#models/dataset'
+import { eligibilityErrors } from '#app/datasets/errors'
 
 /**
  * Whether a clip may enter a dataset version, as the database decides it
@@ -41,35 +42,47 @@ export const WITHDRAWN: readonly LicensingProblem[] = ['withdrawn', 'licensing_w
  */
 export const UNDELIVERED: readonly LicensingProblem[] = [...WITHDRAWN, ...NEVER_CONSENTED]
 
+/** The code of each problem in the catalog of eligibility reasons (datasets/errors.ts). */
+export const PROBLEM_CODES = {
+  missing: 'E_CLIP_MISSING',
+  withdrawn: 'E_CLIP_WITHDRAWN',
+  rejected: 'E_CLIP_REJECTED',
+  no_licensing_consent: 'E_NO_LICENSING_CONSENT',
+  licensing_withdrawn: 'E_LICENSING_WITHDRAWN',
+  research_only: 'E_RESEARCH_ONLY',
+  commercial_only: 'E_COMMERCIAL_ONLY',
+  not_approved: 'E_NOT_APPROVED',
+} as const satisfies Record<LicensingProblem, `E_${string}`>
+export type IneligibleCode = (typeof PROBLEM_CODES)[LicensingProblem]
+type TitledCode = Exclude<IneligibleCode, 'E_CLIP_MISSING'>
+
+/**
+ * Why a clip cannot enter a version of `type`: the problem's code and what its sentence names
+ * (the clip's title and the licence type). A clip that does not exist has no title.
+ */
+export type Ineligible =
+  | { code: 'E_CLIP_MISSING' }
+  | { [Code in TitledCode]: { code: Code; title: string; type: LicenceType } }[TitledCode]
+
 export interface Eligibility {
   problem: LicensingProblem | null
-  /** One sentence for the picker, the flash or the API; null when the clip is eligible. */
-  reason: string | null
+  /** Why it cannot enter (eligibilityErrors words it for the picker, the flash or the API); null when it can. */
+  refusal: Ineligible | null
 }
 
-const TYPE_NAME: Record<LicenceType, string> = { research: 'research', commercial: 'commercial' }
+/** The refusal for a problem of the clip titled `title` in a version of `type`. */
+export function ineligible(
+  problem: LicensingProblem,
+  title: string,
+  type: LicenceType
+): Ineligible {
+  const code = PROBLEM_CODES[problem]
+  return code === 'E_CLIP_MISSING' ? { code } : ({ code, title, type } as Ineligible)
+}
 
 /** The sentence shown beside a clip (or for a refusal) for each problem. */
 export function reasonFor(problem: LicensingProblem, title: string, type: LicenceType): string {
-  const name = `“${title}”`
-  switch (problem) {
-    case 'missing':
-      return 'One of the picked clips does not exist any more. Reload the page and pick again.'
-    case 'withdrawn':
-      return `${name} was withdrawn by its creator and can no longer enter a dataset version.`
-    case 'rejected':
-      return `${name} was rejected in review and cannot enter a dataset.`
-    case 'no_licensing_consent':
-      return `${name} was uploaded under a consent that covers processing only, not licensing: it cannot enter a dataset.`
-    case 'licensing_withdrawn':
-      return `${name}: its creator withdrew consent to licensing, so it can no longer enter a dataset version.`
-    case 'research_only':
-      return `${name} is consented for research use only: it can enter research datasets, not a ${TYPE_NAME[type]} one.`
-    case 'commercial_only':
-      return `${name} is consented for commercial use only: it can enter commercial datasets, not a ${TYPE_NAME[type]} one.`
-    case 'not_approved':
-      return `${name} is not approved yet; only approved clips enter a dataset.`
-  }
+  return eligibilityErrors.describe(ineligible(problem, title, type))
 }
 
 /** Is this error the database's refusal of an ineligible clip (trigger on dataset_version_clips)? */
@@ -98,7 +111,7 @@ export async function licensingProblems(
   return result
 }
 
-/** Eligibility with its sentence, for clips whose titles the caller has at hand. */
+/** Eligibility with its refusal, for clips whose titles the caller has at hand. */
 export async function eligibilityOf(
   clips: { id: string; title: string }[],
   type: LicenceType,
@@ -112,7 +125,7 @@ export async function eligibilityOf(
   return new Map(
     clips.map((clip) => {
       const problem = problems.get(clip.id) ?? null
-      return [clip.id, { problem, reason: problem ? reasonFor(problem, clip.title, type) : null }]
+      return [clip.id, { problem, refusal: problem ? ineligible(problem, clip.title, type) : null }]
     })
   )
 }

@@ -10,7 +10,11 @@ import DatasetVersion, { type DatasetVersionStats } from '#models/dataset_versio
 import type User from '#models/user'
 import { AuditTrail } from '#app/core/audit_trail'
 import { StorageService, type BucketName } from '#app/core/storage_service'
-import { eligibilityOf, isIneligibleClipError } from '#app/datasets/clip_eligibility'
+import {
+  eligibilityOf,
+  isIneligibleClipError,
+  type Ineligible,
+} from '#app/datasets/clip_eligibility'
 import { countKeypointsStream } from '#app/datasets/keypoint_count'
 import {
   canonicalJson,
@@ -21,7 +25,32 @@ import {
   type ManifestFileKind,
 } from '#app/datasets/manifest'
 
-export type DatasetResult<T> = { ok: true; value: T } | { ok: false; message: string }
+/**
+ * What a dataset action returns: its value, or a refusal by code with what its sentence names
+ * (datasets/errors.ts words it: `datasetErrors.describe(result)`).
+ */
+export type DatasetResult<T, Refusal extends { code: string }> =
+  { ok: true; value: T } | ({ ok: false } & Refusal)
+
+/** Why a picked clip was left out of a version: not eligible, or its files are not usable. */
+export type SkippedClip =
+  | Ineligible
+  | { code: 'E_FILES_MISSING'; title: string; unprocessed: string[] }
+  | { code: 'E_KEYPOINTS_UNREADABLE'; title: string }
+
+/** Why nothing was published. */
+export type PublishRefusal =
+  | { code: 'E_NOTHING_PICKED' }
+  | { code: 'E_NO_SPORT' }
+  | { code: 'E_NOTHING_PUBLISHABLE'; clipRefusals: SkippedClip[] }
+  | { code: 'E_CHANGED_WHILE_PUBLISHING'; clipRefusals: Ineligible[] }
+  | { code: 'E_UNCHANGED'; version: number }
+  | { code: 'E_REFUSED_BY_DATABASE' }
+
+export type PublishResult = DatasetResult<
+  { version: DatasetVersion; skipped: SkippedClip[]; relisted: boolean },
+  PublishRefusal
+>
 
 /** The clips picked for a dataset's next version, in their order. */
 export function selectedClips(dataset: Dataset) {
@@ -53,15 +82,12 @@ export class DatasetPublisher {
     dataset: Dataset,
     actor: User | null = null,
     ip: string | null = null
-  ): Promise<DatasetResult<{ version: DatasetVersion; skipped: string[]; relisted: boolean }>> {
+  ): Promise<PublishResult> {
     const selection = await selectedClips(dataset).preload('assets')
-    if (selection.length === 0)
-      return { ok: false, message: 'Pick at least one approved clip before publishing.' }
-    if (dataset.sport === null && !dataset.curated) {
-      return { ok: false, message: 'Choose the sport of this dataset before publishing.' }
-    }
+    if (selection.length === 0) return { ok: false, code: 'E_NOTHING_PICKED' }
+    if (dataset.sport === null && !dataset.curated) return { ok: false, code: 'E_NO_SPORT' }
 
-    const skipped: { clip: Clip; reason: string }[] = []
+    const skipped: { clip: Clip; refusal: SkippedClip }[] = []
     const usable: {
       clip: Clip
       files: ManifestFile[]
@@ -71,9 +97,9 @@ export class DatasetPublisher {
     }[] = []
     const eligibility = await eligibilityOf(selection, dataset.licenceType)
     for (const clip of selection) {
-      const reason = eligibility.get(clip.id)!.reason
-      if (reason) {
-        skipped.push({ clip, reason })
+      const refusal = eligibility.get(clip.id)!.refusal
+      if (refusal) {
+        skipped.push({ clip, refusal })
         continue
       }
       const missing = MANIFEST_KINDS.filter(
@@ -82,7 +108,7 @@ export class DatasetPublisher {
       if (missing.length) {
         skipped.push({
           clip,
-          reason: `“${clip.title}” has no processed ${missing.join(', ')} and was left out.`,
+          refusal: { code: 'E_FILES_MISSING', title: clip.title, unprocessed: missing },
         })
         continue
       }
@@ -114,10 +140,7 @@ export class DatasetPublisher {
         counts = { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
       } catch (error) {
         logger.warn({ err: error, clipId: clip.id }, 'keypoints.json unreadable at publication')
-        skipped.push({
-          clip,
-          reason: `“${clip.title}”: its keypoints could not be read, so it was left out.`,
-        })
+        skipped.push({ clip, refusal: { code: 'E_KEYPOINTS_UNREADABLE', title: clip.title } })
         continue
       }
       usable.push({
@@ -136,7 +159,8 @@ export class DatasetPublisher {
     if (usable.length === 0) {
       return {
         ok: false,
-        message: `Nothing to publish: none of the picked clips can enter a version. ${skipped.map((item) => item.reason).join(' ')}`,
+        code: 'E_NOTHING_PUBLISHABLE',
+        clipRefusals: skipped.map((item) => item.refusal),
       }
     }
 
@@ -181,12 +205,13 @@ export class DatasetPublisher {
           trx
         )
         const changed = [...now.values()]
-          .map((item) => item.reason)
-          .filter((reason): reason is string => reason !== null)
+          .map((item) => item.refusal)
+          .filter((refusal): refusal is Ineligible => refusal !== null)
         if (changed.length)
           return {
             ok: false as const,
-            message: `${changed.join(' ')} Publish again to leave it out.`,
+            code: 'E_CHANGED_WHILE_PUBLISHING' as const,
+            clipRefusals: changed,
           }
 
         const latest = await DatasetVersion.query({ client: trx })
@@ -224,15 +249,12 @@ export class DatasetPublisher {
               ok: true as const,
               value: {
                 version: latest,
-                skipped: skipped.map((item) => item.reason),
+                skipped: skipped.map((item) => item.refusal),
                 relisted: true,
               },
             }
           }
-          return {
-            ok: false as const,
-            message: `Nothing changed since version ${latest.version}: add or remove clips, or change the price or licence, then publish.`,
-          }
+          return { ok: false as const, code: 'E_UNCHANGED' as const, version: latest.version }
         }
         const json = JSON.stringify(manifest)
         const version = await DatasetVersion.create(
@@ -281,17 +303,13 @@ export class DatasetPublisher {
         )
         return {
           ok: true as const,
-          value: { version, skipped: skipped.map((item) => item.reason), relisted: false },
+          value: { version, skipped: skipped.map((item) => item.refusal), relisted: false },
         }
       })
     } catch (error) {
       // The database refuses a clip that may not enter this version (migration 0017).
       if (isIneligibleClipError(error)) {
-        return {
-          ok: false,
-          message:
-            'A clip was withdrawn or rejected while publishing. Publish again to leave it out.',
-        }
+        return { ok: false, code: 'E_REFUSED_BY_DATABASE' }
       }
       throw error
     }

@@ -9,7 +9,8 @@ import type User from '#models/user'
 import { SettingsStore } from '#app/core/settings_store'
 import { parseTags, type DatasetFormMeta } from '#app/datasets/validators'
 import { AuditTrail } from '#app/core/audit_trail'
-import { eligibilityOf, type Eligibility } from '#app/datasets/clip_eligibility'
+import { eligibilityOf, type Ineligible } from '#app/datasets/clip_eligibility'
+import { eligibilityErrors } from '#app/datasets/errors'
 import {
   DatasetPublisher,
   selectedClips,
@@ -24,6 +25,19 @@ export {
   type DatasetManifest,
   type ManifestFileKind,
 } from '#app/datasets/manifest'
+
+/** Why the details were not saved: picked clips' consent does not cover the new licence type. */
+export type UpdateRefusal = {
+  code: 'E_LICENCE_BLOCKED'
+  type: LicenceType
+  clipRefusals: Ineligible[]
+}
+
+/** Why a dataset was not unpublished. */
+export type UnpublishRefusal = { code: 'E_NOT_PUBLISHED' }
+
+/** Why the selection was not changed: a picked clip that cannot enter, or is someone else's. */
+export type SetClipsRefusal = Ineligible | { code: 'E_NOT_OWN_CLIP'; title: string }
 
 export interface DatasetInput {
   title: string
@@ -102,17 +116,22 @@ export class DatasetService {
    * publication. A switch of licence type that picked clips' consent does not cover is
    * refused, naming each clip that blocks it.
    */
-  async update(dataset: Dataset, input: DatasetInput): Promise<DatasetResult<Dataset>> {
+  async update(
+    dataset: Dataset,
+    input: DatasetInput
+  ): Promise<DatasetResult<Dataset, UpdateRefusal>> {
     if (input.licenceType !== dataset.licenceType) {
       const selection = await selectedClips(dataset)
       const eligibility = await eligibilityOf(selection, input.licenceType)
       const blocking = selection
-        .map((clip) => eligibility.get(clip.id)!)
-        .filter((item): item is Eligibility & { reason: string } => item.reason !== null)
+        .map((clip) => eligibility.get(clip.id)!.refusal)
+        .filter((refusal): refusal is Ineligible => refusal !== null)
       if (blocking.length) {
         return {
           ok: false,
-          message: `This dataset cannot become ${input.licenceType}: ${blocking.length} picked clip${blocking.length === 1 ? ' blocks' : 's block'} it. ${blocking.map((item) => item.reason).join(' ')} Remove ${blocking.length === 1 ? 'it' : 'them'} from the selection first.`,
+          code: 'E_LICENCE_BLOCKED',
+          type: input.licenceType,
+          clipRefusals: blocking,
         }
       }
     }
@@ -129,17 +148,14 @@ export class DatasetService {
     dataset: Dataset,
     actor: User,
     ip: string | null
-  ): Promise<DatasetResult<Dataset>> {
+  ): Promise<DatasetResult<Dataset, UnpublishRefusal>> {
     return db.transaction(async (trx) => {
       const locked = await Dataset.query({ client: trx })
         .where('id', dataset.id)
         .forUpdate()
         .firstOrFail()
       if (locked.status !== 'published')
-        return {
-          ok: false as const,
-          message: 'This dataset is not published, so there is nothing to unpublish.',
-        }
+        return { ok: false as const, code: 'E_NOT_PUBLISHED' as const }
       locked.status = 'archived'
       await locked.save()
       await new AuditTrail().record(
@@ -200,10 +216,15 @@ export class DatasetService {
     const versions = await DatasetVersion.query()
       .where('dataset_id', dataset.id)
       .orderBy('version', 'desc')
+    // The reason beside a clip, in the words of the catalog of eligibility reasons.
+    const problem = (clip: Clip) => {
+      const refusal = eligibility.get(clip.id)!.refusal
+      return refusal ? eligibilityErrors.describe(refusal) : null
+    }
     return {
       dataset,
-      selection: selection.map((clip) => ({ clip, problem: eligibility.get(clip.id)!.reason })),
-      available: candidates.map((clip) => ({ clip, problem: eligibility.get(clip.id)!.reason })),
+      selection: selection.map((clip) => ({ clip, problem: problem(clip) })),
+      available: candidates.map((clip) => ({ clip, problem: problem(clip) })),
       versions,
       meta: await this.formMeta(user),
     }
@@ -212,14 +233,14 @@ export class DatasetService {
   /**
    * Replaces the clip selection. Every clip must be eligible for the dataset's licence type
    * (approved, and consented to licensing of that type) and, unless an admin curates, belong
-   * to the dataset's owner: otherwise nothing changes and the message says which clip.
+   * to the dataset's owner: otherwise nothing changes and the refusal names the clip.
    * Clips already selected keep their order; new ones follow in the order given.
    */
   async setClips(
     dataset: Dataset,
     user: User,
     clipIds: string[]
-  ): Promise<DatasetResult<{ count: number }>> {
+  ): Promise<DatasetResult<{ count: number }, SetClipsRefusal>> {
     const wanted = [...new Set(clipIds)]
     return db.transaction(async (trx) => {
       const clips = wanted.length
@@ -229,20 +250,11 @@ export class DatasetService {
       const eligibility = await eligibilityOf(clips, dataset.licenceType, trx)
       for (const id of wanted) {
         const clip = byId.get(id)
-        if (!clip)
-          return {
-            ok: false as const,
-            message:
-              'One of the picked clips does not exist any more. Reload the page and pick again.',
-          }
-        if (user.role !== 'admin' && clip.userId !== dataset.ownerId) {
-          return {
-            ok: false as const,
-            message: `“${clip.title}” belongs to another creator: only admins curate datasets from several creators.`,
-          }
-        }
-        const reason = eligibility.get(clip.id)!.reason
-        if (reason) return { ok: false as const, message: reason }
+        if (!clip) return { ok: false as const, code: 'E_CLIP_MISSING' as const }
+        if (user.role !== 'admin' && clip.userId !== dataset.ownerId)
+          return { ok: false as const, code: 'E_NOT_OWN_CLIP' as const, title: clip.title }
+        const refusal = eligibility.get(clip.id)!.refusal
+        if (refusal) return { ok: false as const, ...refusal }
       }
       const current: { clip_id: string }[] = await trx
         .from('dataset_clips')

@@ -9,12 +9,30 @@ import { AuditTrail } from '#app/core/audit_trail'
 export const DECISIONS = ['approve', 'reject'] as const
 export type Decision = (typeof DECISIONS)[number]
 
-export type DecisionResult =
-  { ok: true; clip: Clip } | { ok: false; code: 'E_NOT_REVIEWABLE'; message: string }
+/**
+ * Why a decision cannot be taken on a clip, by its status (and the decision): the code and the
+ * clip's title. moderation/errors.ts words it (`decisionErrors.describe`).
+ */
+export type DecisionRefusal = {
+  code:
+    | 'E_NOT_PROCESSED_YET'
+    | 'E_STILL_PROCESSING'
+    | 'E_ALREADY_APPROVED'
+    | 'E_APPROVED_FOR_GOOD'
+    | 'E_ALREADY_REJECTED'
+    | 'E_FAILED_PROCESSING'
+    | 'E_WITHDRAWN'
+  title: string
+}
+
+export type DecisionResult = { ok: true; clip: Clip } | ({ ok: false } & DecisionRefusal)
+
+/** A bulk decision's clips that were not decided: each one's refusal, and those that are gone. */
+export type BulkRefusal = DecisionRefusal | { code: 'E_CLIPS_GONE'; missing: number }
 
 export interface BulkResult {
   decided: Clip[]
-  refused: string[]
+  refused: BulkRefusal[]
 }
 
 /**
@@ -24,7 +42,7 @@ export interface BulkResult {
  * approved after all (a reviewer's mistake is undone, audited like any decision). An approved
  * clip is not rejected afterwards: it may already be in dataset versions that were sold, and
  * taking it out is its creator's withdrawal. Anything still in the pipeline, failed or
- * withdrawn is refused with a sentence saying why.
+ * withdrawn is refused with a code saying why (moderation/errors.ts words it).
  */
 @inject()
 export class ModerationDecisions {
@@ -41,8 +59,7 @@ export class ModerationDecisions {
     return db.transaction(async (trx) => {
       const clip = await Clip.query({ client: trx }).where('id', clipId).forUpdate().firstOrFail()
       const refused = refusal(clip, decision)
-      if (refused)
-        return { ok: false as const, code: 'E_NOT_REVIEWABLE' as const, message: refused }
+      if (refused) return { ok: false as const, ...refused }
       await this.#apply(trx, admin, clip, decision, reason, ip, false)
       return { ok: true as const, clip }
     })
@@ -66,7 +83,7 @@ export class ModerationDecisions {
         .orderBy('id')
         .forUpdate()
       const decided: Clip[] = []
-      const refused: string[] = []
+      const refused: BulkRefusal[] = []
       for (const clip of clips) {
         const why = refusal(clip, decision)
         if (why) {
@@ -77,7 +94,7 @@ export class ModerationDecisions {
         decided.push(clip)
       }
       const missing = clipIds.length > 0 ? new Set(clipIds).size - clips.length : 0
-      if (missing > 0) refused.push(`${missing} of the selected clips no longer exist.`)
+      if (missing > 0) refused.push({ code: 'E_CLIPS_GONE', missing })
       return { decided, refused }
     })
   }
@@ -116,20 +133,17 @@ export class ModerationDecisions {
   }
 }
 
-/** Why `decision` cannot be taken on the clip, in the admin's words; null when it can. */
-export function refusal(clip: Clip, decision: Decision): string | null {
-  const title = `“${clip.title}”`
-  const statuses: Record<ClipStatus, string | null> = {
-    uploaded: `${title} has not been processed yet; it can be reviewed once processing has finished.`,
-    processing: `${title} is still being processed; it can be reviewed once processing has finished.`,
+/** Why `decision` cannot be taken on the clip; null when it can. */
+export function refusal(clip: Clip, decision: Decision): DecisionRefusal | null {
+  const statuses: Record<ClipStatus, DecisionRefusal['code'] | null> = {
+    uploaded: 'E_NOT_PROCESSED_YET',
+    processing: 'E_STILL_PROCESSING',
     processed: null,
-    approved:
-      decision === 'approve'
-        ? `${title} is already approved.`
-        : `${title} is already approved and may be in sold dataset versions: it is not rejected afterwards (its creator can withdraw it).`,
-    rejected: decision === 'reject' ? `${title} is already rejected.` : null,
-    failed: `${title} failed processing; only a processed clip can be reviewed.`,
-    withdrawn: `${title} was withdrawn by its creator and can no longer be reviewed.`,
+    approved: decision === 'approve' ? 'E_ALREADY_APPROVED' : 'E_APPROVED_FOR_GOOD',
+    rejected: decision === 'reject' ? 'E_ALREADY_REJECTED' : null,
+    failed: 'E_FAILED_PROCESSING',
+    withdrawn: 'E_WITHDRAWN',
   }
-  return statuses[clip.status]
+  const code = statuses[clip.status]
+  return code ? { code, title: clip.title } : null
 }

@@ -6,8 +6,9 @@ import type ClipRedaction from '#models/clip_redaction'
 /*
  * Whether a reviewer's redaction can be made: the drawn box and range against the published
  * video, and the clip against what may be re-rendered (its status, the dataset versions whose
- * manifest names its video). Each answer is a sentence in the admin's words, or null.
- * RedactionService asks on the web side, RedactionWorkService again when it publishes.
+ * manifest names its video). Each answer is a refusal by code with what its sentence names
+ * (moderation/errors.ts words it), or null. RedactionService asks on the web side,
+ * RedactionWorkService again when it publishes.
  */
 
 /** Statuses whose video a reviewer may re-render: awaiting review, or approved. */
@@ -36,59 +37,78 @@ export interface RedactionInput {
   end: number
 }
 
-/** Why the box or range cannot be used, in the admin's words; null when they can. */
-export function checkInput(input: RedactionInput, geometry: ClipGeometry | null): string | null {
-  if (!geometry)
-    return 'This clip’s metadata.json does not describe its video, so it cannot be redacted here.'
+/** Why the drawn box or range cannot be used (422), with the numbers its sentence names. */
+export type InputProblem =
+  | { code: 'E_NO_VIDEO_GEOMETRY' }
+  | { code: 'E_BOX_TOO_SMALL'; minSide: number }
+  | { code: 'E_BOX_OUTSIDE_FRAME'; width: number; height: number }
+  | { code: 'E_FRAME_PAST_END'; frame: number; frameCount: number }
+  | { code: 'E_RANGE_EMPTY' }
+  | { code: 'E_RANGE_PAST_END'; lastFrame: number }
+  | { code: 'E_RANGE_MISSES_FRAME' }
+  | { code: 'E_RANGE_TOO_LONG'; seconds: number; maxFrames: number }
+
+/** Why the clip's video cannot be re-rendered now (409). */
+export type ClipProblem =
+  | { code: 'E_STATUS_NOT_REDACTABLE'; title: string; status: string }
+  | { code: 'E_IN_DATASET_VERSIONS'; title: string; versions: number }
+  | { code: 'E_NO_METADATA'; title: string }
+
+/** Why this redaction cannot be re-rendered (409): it is not tracked. */
+export type NotTrackedProblem =
+  { code: 'E_STILL_TRACKING' } | { code: 'E_ALREADY_RENDERED' } | { code: 'E_REDACTION_FAILED' }
+
+/** Why the box or range cannot be used; null when they can. */
+export function checkInput(
+  input: RedactionInput,
+  geometry: ClipGeometry | null
+): InputProblem | null {
+  if (!geometry) return { code: 'E_NO_VIDEO_GEOMETRY' }
   const { width, height, frameCount, fps } = geometry
   if (input.width < MIN_BOX_SIDE || input.height < MIN_BOX_SIDE) {
-    return `The box is too small: draw one at least ${MIN_BOX_SIDE} pixels wide and high.`
+    return { code: 'E_BOX_TOO_SMALL', minSide: MIN_BOX_SIDE }
   }
   if (input.x + input.width > width || input.y + input.height > height) {
-    return `The box goes outside the frame (${width}×${height}): draw it inside the video.`
+    return { code: 'E_BOX_OUTSIDE_FRAME', width, height }
   }
-  if (input.frame >= frameCount)
-    return `Frame ${input.frame} is past the end of the clip (${frameCount} frames).`
-  if (input.start > input.end)
-    return 'The range is empty: its first frame comes after its last. Move the start before the end.'
-  if (input.end >= frameCount)
-    return `The range ends after the clip does: its last frame is ${frameCount - 1}.`
+  if (input.frame >= frameCount) return { code: 'E_FRAME_PAST_END', frame: input.frame, frameCount }
+  if (input.start > input.end) return { code: 'E_RANGE_EMPTY' }
+  if (input.end >= frameCount) return { code: 'E_RANGE_PAST_END', lastFrame: frameCount - 1 }
   if (input.frame < input.start || input.frame > input.end) {
-    return 'The range must include the frame the box was drawn on.'
+    return { code: 'E_RANGE_MISSES_FRAME' }
   }
   const maxFrames = Math.round(MAX_RANGE_SECONDS * fps)
   if (input.end - input.start + 1 > maxFrames) {
-    return `The range is longer than ${MAX_RANGE_SECONDS} seconds (${maxFrames} frames): redact a longer stretch in several parts.`
+    return { code: 'E_RANGE_TOO_LONG', seconds: MAX_RANGE_SECONDS, maxFrames }
   }
   return null
 }
 
 /** Why the clip's video cannot be re-rendered now; null when it can. */
-export function refusal(clip: Clip, inDatasets: number): string | null {
-  const title = `“${clip.title}”`
+export function refusal(clip: Clip, inDatasets: number): ClipProblem | null {
   if (!(REDACTABLE_STATUSES as readonly string[]).includes(clip.status)) {
-    return `${title} is ${clip.status}: only a clip awaiting review or approved can be redacted.`
+    return { code: 'E_STATUS_NOT_REDACTABLE', title: clip.title, status: clip.status }
   }
   // A published version's manifest names the video's hash and key: changing it in place would
   // break what buyers were sold. A miss there is for the creator's withdrawal.
   if (inDatasets > 0) {
-    return `${title} is in ${inDatasets} dataset version${inDatasets === 1 ? '' : 's'} whose manifest names its video, so it cannot be re-rendered; its creator can withdraw it.`
+    return { code: 'E_IN_DATASET_VERSIONS', title: clip.title, versions: inDatasets }
   }
   return null
 }
 
-export function noGeometry(clip: Clip) {
-  return `“${clip.title}” has no readable metadata.json describing its video, so it cannot be redacted here.`
+export function noGeometry(clip: Clip): ClipProblem {
+  return { code: 'E_NO_METADATA', title: clip.title }
 }
 
-export function notTracked(redaction: ClipRedaction) {
+export function notTracked(redaction: ClipRedaction): NotTrackedProblem {
   switch (redaction.status) {
     case 'tracking':
-      return 'The box is still being followed through its range; re-render once the tracked boxes are shown.'
+      return { code: 'E_STILL_TRACKING' }
     case 'done':
-      return 'This redaction is already in the video.'
+      return { code: 'E_ALREADY_RENDERED' }
     default:
-      return 'This redaction failed; draw the box again.'
+      return { code: 'E_REDACTION_FAILED' }
   }
 }
 
@@ -101,12 +121,12 @@ export function datasetVersionCount(clipId: string, trx?: TransactionClientContr
     .then((row) => Number(row?.count ?? 0))
 }
 
-/** The clip locked for the change, or the sentence saying why it cannot take one. */
+/** The clip locked for the change, or the refusal saying why it cannot take one. */
 export async function lockRedactable(
   trx: TransactionClientContract,
   clipId: string,
   geometry: ClipGeometry | null
-): Promise<Clip | string> {
+): Promise<Clip | ClipProblem> {
   const clip = await Clip.query({ client: trx }).where('id', clipId).forUpdate().firstOrFail()
   return (
     refusal(clip, await datasetVersionCount(clip.id, trx)) ?? (geometry ? clip : noGeometry(clip))

@@ -7,6 +7,7 @@ import { AuditTrail } from '#app/core/audit_trail'
 import { outputBucket } from '#app/core/storage_service'
 import { objectKey } from '#app/processing/public'
 import { datasetVersionCount, refusal } from '#app/moderation/redaction_checks'
+import { redactionErrors } from '#app/moderation/errors'
 import { OUTPUT_KINDS, type OutputKind } from '#workers/pipeline/outputs'
 
 /** The outputs a re-render replaces: all of them (keypoints.json is copied unchanged: pose did not run again). */
@@ -43,7 +44,7 @@ export function publishRedaction(
     if (refused) {
       current.merge({
         status: 'failed',
-        errorMessage: `Nothing was changed: ${refused}`.slice(0, 500),
+        errorMessage: `Nothing was changed: ${redactionErrors.describe(refused)}`.slice(0, 500),
       })
       await current.useTransaction(trx).save()
       return false

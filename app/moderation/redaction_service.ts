@@ -7,10 +7,13 @@ import ClipAsset from '#models/clip_asset'
 import ClipRedaction, { OPEN_REDACTION_STATUSES } from '#models/clip_redaction'
 import type User from '#models/user'
 import { QueueService } from '#app/core/queue_service'
-import { type RedactionErrorCode, redactionErrors } from '#app/moderation/errors'
+import { redactionErrors } from '#app/moderation/errors'
 import { StorageService } from '#app/core/storage_service'
 import {
   type ClipGeometry,
+  type ClipProblem,
+  type InputProblem,
+  type NotTrackedProblem,
   type RedactionInput,
   MAX_RANGE_SECONDS,
   checkInput,
@@ -21,14 +24,28 @@ import {
   refusal,
 } from '#app/moderation/redaction_checks'
 
+/**
+ * Why a redaction was not recorded, re-rendered or dropped: the code and what its sentence
+ * names (moderation/errors.ts words it: `redactionErrors.describe`).
+ */
+export type RedactionRefusal =
+  | InputProblem
+  | ClipProblem
+  | NotTrackedProblem
+  /** `title`: another re-render of the clip runs; none: this one is running. */
+  | { code: 'E_REDACTION_BUSY'; title?: string }
+  /** `replaced`: it was replaced or cancelled since. */
+  | { code: 'E_REDACTION_NOT_FOUND'; replaced?: true }
+  | { code: 'E_QUEUE_UNAVAILABLE' }
+
 export type RedactionResult =
-  { ok: true; redaction: ClipRedaction } | { ok: false; code: RedactionErrorCode; message: string }
+  { ok: true; redaction: ClipRedaction } | ({ ok: false } & RedactionRefusal)
 
 /** What the review page's redaction panel shows. */
 export interface RedactionPanel {
   clipId: string
   geometry: ClipGeometry | null
-  /** Why this clip cannot be redacted, in the admin's words; null when it can. */
+  /** Why this clip cannot be redacted, in the admin's words (from the catalog); null when it can. */
   refusal: string | null
   /** The redaction being prepared or applied. */
   open: ClipRedaction | null
@@ -69,10 +86,11 @@ export class RedactionService {
         .orderBy('id', 'desc')
         .first(),
     ])
+    const refused = refusal(clip, inDatasets) ?? (geometry ? null : noGeometry(clip))
     return {
       clipId: clip.id,
       geometry,
-      refusal: refusal(clip, inDatasets) ?? (geometry ? null : noGeometry(clip)),
+      refusal: refused ? redactionErrors.describe(refused) : null,
       open,
       last,
       maxRangeFrames: geometry ? Math.round(MAX_RANGE_SECONDS * geometry.fps) : 0,
@@ -113,15 +131,10 @@ export class RedactionService {
   async request(admin: User, clip: Clip, input: RedactionInput): Promise<RedactionResult> {
     const geometry = await this.geometry(clip)
     const invalid = checkInput(input, geometry)
-    if (invalid)
-      return {
-        ok: false,
-        code: 'E_INVALID_REDACTION',
-        message: redactionErrors.sentence('E_INVALID_REDACTION', { why: invalid }),
-      }
+    if (invalid) return { ok: false, ...invalid }
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return notRedactable(locked)
+      if (!(locked instanceof Clip)) return { ok: false as const, ...locked }
       const busy = await renderRunning(trx, locked)
       if (busy) return busy
       await ClipRedaction.query({ client: trx })
@@ -153,7 +166,7 @@ export class RedactionService {
     const geometry = await this.geometry(clip)
     const outcome = await db.transaction(async (trx) => {
       const locked = await lockRedactable(trx, clip.id, geometry)
-      if (typeof locked === 'string') return notRedactable(locked)
+      if (!(locked instanceof Clip)) return { ok: false as const, ...locked }
       const redaction = await ClipRedaction.query({ client: trx })
         .where('id', redactionId)
         .where('clip_id', clip.id)
@@ -163,12 +176,12 @@ export class RedactionService {
         return {
           ok: false as const,
           code: 'E_REDACTION_NOT_FOUND' as const,
-          message: redactionErrors.sentence('E_REDACTION_NOT_FOUND', { replaced: true }),
+          replaced: true as const,
         }
       }
       const busy = await renderRunning(trx, locked)
       if (busy) return busy
-      if (redaction.status !== 'tracked') return notRedactable(notTracked(redaction))
+      if (redaction.status !== 'tracked') return { ok: false as const, ...notTracked(redaction) }
       redaction.merge({ status: 'rendering', adminId: admin.id, errorMessage: null })
       await redaction.useTransaction(trx).save()
       return { ok: true as const, redaction }
@@ -186,18 +199,9 @@ export class RedactionService {
         .where('clip_id', clip.id)
         .forUpdate()
         .first()
-      if (!redaction)
-        return {
-          ok: false as const,
-          code: 'E_REDACTION_NOT_FOUND' as const,
-          message: redactionErrors.sentence('E_REDACTION_NOT_FOUND'),
-        }
+      if (!redaction) return { ok: false as const, code: 'E_REDACTION_NOT_FOUND' as const }
       if (redaction.status === 'rendering') {
-        return {
-          ok: false as const,
-          code: 'E_REDACTION_BUSY' as const,
-          message: redactionErrors.sentence('E_REDACTION_BUSY'),
-        }
+        return { ok: false as const, code: 'E_REDACTION_BUSY' as const }
       }
       if (redaction.status === 'tracking' || redaction.status === 'tracked') {
         redaction.merge({ status: 'cancelled' })
@@ -238,20 +242,8 @@ export class RedactionService {
           status: previous === 'tracking' ? 'cancelled' : 'tracked',
           updated_at: new Date(),
         })
-      return {
-        ok: false,
-        code: 'E_QUEUE_UNAVAILABLE',
-        message: redactionErrors.sentence('E_QUEUE_UNAVAILABLE'),
-      }
+      return { ok: false, code: 'E_QUEUE_UNAVAILABLE' }
     }
-  }
-}
-
-function notRedactable(why: string) {
-  return {
-    ok: false as const,
-    code: 'E_NOT_REDACTABLE' as const,
-    message: redactionErrors.sentence('E_NOT_REDACTABLE', { why }),
   }
 }
 
@@ -262,9 +254,5 @@ async function renderRunning(trx: TransactionClientContract, clip: Clip) {
     .where('status', 'rendering')
     .first()
   if (!rendering) return null
-  return {
-    ok: false as const,
-    code: 'E_REDACTION_BUSY' as const,
-    message: redactionErrors.sentence('E_REDACTION_BUSY', { title: clip.title }),
-  }
+  return { ok: false as const, code: 'E_REDACTION_BUSY' as const, title: clip.title }
 }

@@ -10,6 +10,7 @@ import { ClipFactory } from '#database/factories/clip_factory'
 import { ConsentRecordFactory } from '#database/factories/consent_record_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
 import { DatasetService } from '#app/datasets/dataset_service'
+import { datasetErrors } from '#app/datasets/errors'
 import { StorageService, type BucketName } from '#app/core/storage_service'
 
 /*
@@ -143,9 +144,9 @@ export async function publishWith(dataset: Dataset, owner: User, clips: Clip[]) 
     owner,
     clips.map((clip) => clip.id)
   )
-  if (!picked.ok) throw new Error(picked.message)
+  if (!picked.ok) throw new Error(datasetErrors.describe(picked))
   const published = await service.publish(await Dataset.findOrFail(dataset.id))
-  if (!published.ok) throw new Error(published.message)
+  if (!published.ok) throw new Error(datasetErrors.describe(published))
   return published.value.version
 }
 

@@ -20,9 +20,12 @@ import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { checkoutErrors, connectErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
 import { exportErrors, notForSale } from '#app/datasets/errors'
+import { datasetErrors } from '#app/datasets/errors'
+import { eligibilityErrors } from '#app/datasets/errors'
 import { licenceTextErrors } from '#app/licences/errors'
 import { agreementErrors, grantErrors } from '#app/licences/errors'
 import { redactionErrors } from '#app/moderation/errors'
+import { decisionErrors, reviewErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
 
@@ -42,10 +45,14 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   commerceConnect: connectErrors.catalog,
   consent: consentErrors.catalog,
   datasets: { ...notForSale.catalog, ...exportErrors.catalog },
+  /** The clips' eligibility reasons (eligibilityErrors) and the dataset actions' refusals. */
+  datasetActions: datasetErrors.catalog,
   licences: licenceTextErrors.catalog,
   licencesAgreement: agreementErrors.catalog,
   licencesGrant: grantErrors.catalog,
   moderation: redactionErrors.catalog,
+  moderationDecisions: decisionErrors.catalog,
+  moderationReview: reviewErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
   queue: QUEUE_ERRORS,
@@ -63,6 +70,8 @@ const WORDS: Record<string, unknown> = {
   instance: 'Athera',
   seconds: 12.5,
   message: 'Stripe said no.',
+  clipRefusals: [{ code: 'E_CLIP_REJECTED', title: 'Drill', type: 'research' }],
+  unprocessed: ['keypoints', 'metadata'],
 }
 const PARAMS = new Proxy({} as Record<string, unknown>, {
   get: (_, name) => (typeof name === 'string' && name in WORDS ? WORDS[name] : 7),
@@ -181,6 +190,96 @@ test.group('Feature errors: one code, one sentence', (group) => {
         notForSale.sentence(sale, facts)
       )
     }
+  })
+
+  test('datasets’ and moderation’s refusals read as they did when services wrote them', ({
+    assert,
+  }) => {
+    const rejected = { code: 'E_CLIP_REJECTED', title: 'Drill', type: 'research' } as const
+    const unprocessed = {
+      code: 'E_FILES_MISSING',
+      title: 'Drill',
+      unprocessed: ['keypoints', 'metadata'],
+    } as const
+    const sentences: [string, string][] = [
+      [
+        datasetErrors.describe({ code: 'E_NOTHING_PICKED' }),
+        'Pick at least one approved clip before publishing.',
+      ],
+      [
+        datasetErrors.describe({ code: 'E_NO_SPORT' }),
+        'Choose the sport of this dataset before publishing.',
+      ],
+      [
+        datasetErrors.describe({
+          code: 'E_NOTHING_PUBLISHABLE',
+          clipRefusals: [unprocessed, { code: 'E_KEYPOINTS_UNREADABLE', title: 'Sprint' }],
+        }),
+        'Nothing to publish: none of the picked clips can enter a version. “Drill” has no processed keypoints, metadata and was left out. “Sprint”: its keypoints could not be read, so it was left out.',
+      ],
+      [
+        datasetErrors.describe({ code: 'E_CHANGED_WHILE_PUBLISHING', clipRefusals: [rejected] }),
+        '“Drill” was rejected in review and cannot enter a dataset. Publish again to leave it out.',
+      ],
+      [
+        datasetErrors.describe({ code: 'E_UNCHANGED', version: 3 }),
+        'Nothing changed since version 3: add or remove clips, or change the price or licence, then publish.',
+      ],
+      [
+        datasetErrors.describe({
+          code: 'E_LICENCE_BLOCKED',
+          type: 'commercial',
+          clipRefusals: [rejected, { code: 'E_CLIP_MISSING' }],
+        }),
+        'This dataset cannot become commercial: 2 picked clips block it. “Drill” was rejected in review and cannot enter a dataset. One of the picked clips does not exist any more. Reload the page and pick again. Remove them from the selection first.',
+      ],
+      [
+        datasetErrors.describe({ code: 'E_NOT_PUBLISHED' }),
+        'This dataset is not published, so there is nothing to unpublish.',
+      ],
+      [
+        eligibilityErrors.describe({ code: 'E_RESEARCH_ONLY', title: 'Drill', type: 'commercial' }),
+        '“Drill” is consented for research use only: it can enter research datasets, not a commercial one.',
+      ],
+      [
+        decisionErrors.describe({ code: 'E_CLIPS_GONE', missing: 2 }),
+        '2 of the selected clips no longer exist.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_STILL_TRACKING' }),
+        'The box is still being followed through its range; re-render once the tracked boxes are shown.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_ALREADY_RENDERED' }),
+        'This redaction is already in the video.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_REDACTION_BUSY' }),
+        'The re-render is already running; it cannot be cancelled now. Draw a new box afterwards if needed.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_REDACTION_BUSY', title: 'Drill' }),
+        'A re-render of “Drill” is already running; wait for it to finish, then draw the next box.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_REDACTION_NOT_FOUND', replaced: true }),
+        'This redaction was replaced or cancelled; draw the box again.',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_FRAME_PAST_END', frame: 90, frameCount: 90 }),
+        'Frame 90 is past the end of the clip (90 frames).',
+      ],
+      [
+        redactionErrors.describe({ code: 'E_NO_METADATA', title: 'Drill' }),
+        '“Drill” has no readable metadata.json describing its video, so it cannot be redacted here.',
+      ],
+      [
+        reviewErrors.sentence('E_NO_REGIONS'),
+        'This clip was processed before blurred regions were recorded.',
+      ],
+      [clipErrors.sentence('E_NO_KEYPOINTS'), 'This clip has no keypoints yet.'],
+    ]
+    for (const [sentence, expected] of sentences) assert.equal(sentence, expected)
   })
 })
 

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { fragmentOrPage } from '#app/core/htmx'
 import ClipPolicy from '#app/clips/policies/clip_policy'
 import { ClipLibraryService } from '#app/clips/clip_library_service'
+import { clipErrors } from '#app/clips/errors'
 
 @inject()
 export default class ClipsController {
@@ -44,7 +45,7 @@ export default class ClipsController {
     const clip = await this.library.find(params.id)
     await bouncer.with(ClipPolicy).authorize('view', clip)
     const stream = await this.library.keypointsStream(clip)
-    if (!stream) return response.notFound({ error: 'This clip has no keypoints yet.' })
+    if (!stream) throw clipErrors.raise('E_NO_KEYPOINTS')
     response.header('Content-Type', 'application/json; charset=utf-8')
     response.header('Cache-Control', 'private, max-age=300')
     return response.stream(stream)

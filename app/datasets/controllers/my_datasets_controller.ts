@@ -4,6 +4,7 @@ import DatasetPolicy from '#app/datasets/policies/dataset_policy'
 import { DatasetService } from '#app/datasets/dataset_service'
 import { CatalogService } from '#app/catalog/public'
 import { datasetClipsValidator, datasetValidator } from '#app/datasets/validators'
+import { datasetErrors, eligibilityErrors } from '#app/datasets/errors'
 
 /** A creator's (or an admin's curated) datasets: details, clip selection, publication. */
 @inject()
@@ -49,7 +50,7 @@ export default class MyDatasetsController {
     })
     const result = await this.datasets.update(dataset, input)
     if (!result.ok) {
-      session.flash('error', result.message)
+      session.flash('error', datasetErrors.describe(result))
       return response.redirect(`/my/datasets/${dataset.id}/edit`)
     }
     session.flash(
@@ -74,7 +75,7 @@ export default class MyDatasetsController {
         'success',
         `${result.value.count} clip${result.value.count === 1 ? '' : 's'} picked. Publish to make them a new version.`
       )
-    else session.flash('error', result.message)
+    else session.flash('error', datasetErrors.describe(result))
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
   }
 
@@ -91,9 +92,13 @@ export default class MyDatasetsController {
           ? `The dataset is listed again with version ${version.version}.`
           : `Version ${version.version} is published with ${version.stats.clips} clip${version.stats.clips === 1 ? '' : 's'}.`
       )
-      if (skipped.length) session.flash('info', `Left out: ${skipped.join(' ')}`)
+      if (skipped.length)
+        session.flash(
+          'info',
+          `Left out: ${skipped.map((refusal) => eligibilityErrors.describe(refusal)).join(' ')}`
+        )
     } else {
-      session.flash('error', result.message)
+      session.flash('error', datasetErrors.describe(result))
     }
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
   }
@@ -110,7 +115,7 @@ export default class MyDatasetsController {
         'The dataset is unpublished: it left the catalog and cannot be bought or claimed. Licences already issued stay valid. Publish again to list it.'
       )
     } else {
-      session.flash('error', result.message)
+      session.flash('error', datasetErrors.describe(result))
     }
     return response.redirect(`/my/datasets/${dataset.id}/edit`)
   }

@@ -7,6 +7,7 @@ import { ClipReview } from '#app/moderation/clip_review'
 import { ReviewQueue, filterQuery, type QueueFilters } from '#app/moderation/review_queue'
 import { RedactionService } from '#app/moderation/redaction_service'
 import { queueFiltersValidator } from '#app/moderation/validators'
+import { reviewErrors } from '#app/moderation/errors'
 
 /**
  * The moderation queue and one clip's review page. Each page and its htmx fragment share a
@@ -71,10 +72,7 @@ export default class AdminModerationController {
   async regions({ bouncer, params, response }: HttpContext) {
     await bouncer.with(AdminPolicy).authorize('review')
     const stream = await this.review.regionsStream(await this.review.find(params.clipId))
-    if (!stream)
-      return response.notFound({
-        error: 'This clip was processed before blurred regions were recorded.',
-      })
+    if (!stream) throw reviewErrors.raise('E_NO_REGIONS')
     response.header('Content-Type', 'application/json; charset=utf-8')
     response.header('Cache-Control', 'private, max-age=300')
     return response.stream(stream)

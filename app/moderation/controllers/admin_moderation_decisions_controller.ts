@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { isHtmx } from '#app/core/htmx'
 import { AdminPolicy } from '#app/admin/public'
 import { ModerationDecisions } from '#app/moderation/moderation_decisions'
+import { decisionErrors } from '#app/moderation/errors'
 import { bulkDecisionValidator, rejectValidator, safeNext } from '#app/moderation/validators'
 
 /**
@@ -27,7 +28,7 @@ export default class AdminModerationDecisionsController {
       ctx,
       result.ok
         ? { ok: true, message: `“${result.clip.title}” is approved: it can enter datasets.` }
-        : result
+        : { ok: false, message: decisionErrors.describe(result) }
     )
   }
 
@@ -46,7 +47,7 @@ export default class AdminModerationDecisionsController {
       ctx,
       result.ok
         ? { ok: true, message: `“${result.clip.title}” is rejected; its creator sees the reason.` }
-        : result
+        : { ok: false, message: decisionErrors.describe(result) }
     )
   }
 
@@ -64,7 +65,8 @@ export default class AdminModerationDecisionsController {
     )
     const count = result.decided.length
     const done = `${count} clip${count === 1 ? '' : 's'} ${input.action === 'approve' ? 'approved' : 'rejected'}.`
-    return answer(ctx, { ok: count > 0, message: [done, ...result.refused].join(' ') })
+    const refused = result.refused.map((refusal) => decisionErrors.describe(refusal))
+    return answer(ctx, { ok: count > 0, message: [done, ...refused].join(' ') })
   }
 }
 

@@ -34,17 +34,13 @@ export default class AdminRedactionsController {
     await ctx.bouncer.with(AdminPolicy).authorize('redact')
     const clip = await this.redactions.find(ctx.params.clipId)
     const [error, input] = await redactionValidator.tryValidate(ctx.request.all())
+    // The validator's own message for the field (what a form shows), with the checks' status.
     if (error)
-      return answer(
-        ctx,
-        clip.id,
-        { ok: false, code: 'E_INVALID_REDACTION', message: firstMessage(error) },
-        this.redactions
-      )
+      return answer(ctx, clip.id, { status: 422, message: firstMessage(error) }, this.redactions)
     return answer(
       ctx,
       clip.id,
-      await this.redactions.request(ctx.auth.getUserOrFail(), clip, input),
+      refusalOf(await this.redactions.request(ctx.auth.getUserOrFail(), clip, input)),
       this.redactions
     )
   }
@@ -55,7 +51,9 @@ export default class AdminRedactionsController {
     return answer(
       ctx,
       clip.id,
-      await this.redactions.render(ctx.auth.getUserOrFail(), clip, Number(ctx.params.id)),
+      refusalOf(
+        await this.redactions.render(ctx.auth.getUserOrFail(), clip, Number(ctx.params.id))
+      ),
       this.redactions
     )
   }
@@ -66,7 +64,7 @@ export default class AdminRedactionsController {
     return answer(
       ctx,
       clip.id,
-      await this.redactions.cancel(clip, Number(ctx.params.id)),
+      refusalOf(await this.redactions.cancel(clip, Number(ctx.params.id))),
       this.redactions
     )
   }
@@ -79,22 +77,31 @@ function firstMessage(error: unknown) {
   )
 }
 
+/** What the reviewer is told of a refusal: its status and sentence (app/moderation/errors.ts). */
+type Refused = { status: number; message: string } | null
+
+function refusalOf(result: RedactionResult): Refused {
+  return result.ok
+    ? null
+    : { status: redactionErrors.status(result.code), message: redactionErrors.describe(result) }
+}
+
 /** The panel as it now is (with the refusal's sentence and status), or back to the review page. */
 async function answer(
   { request, response, session, view }: HttpContext,
   clipId: string,
-  result: RedactionResult,
+  refused: Refused,
   redactions: RedactionService
 ) {
   if (!isHtmx(request)) {
-    if (!result.ok) session.flash('error', result.message)
+    if (refused) session.flash('error', refused.message)
     return response.redirect(`/admin/moderation/${clipId}`)
   }
-  if (!result.ok) response.status(redactionErrors.status(result.code))
+  if (refused) response.status(refused.status)
   const panel = await redactions.panel(await redactions.find(clipId))
   return view.render('components/moderation/redaction', {
     panel,
-    error: result.ok ? null : result.message,
+    error: refused?.message ?? null,
     fragment: true,
   })
 }

@@ -10,6 +10,7 @@ import Licence from '#models/licence'
 import type User from '#models/user'
 import { ConsentService } from '#app/consent/consent_service'
 import { DatasetService } from '#app/datasets/dataset_service'
+import { datasetErrors } from '#app/datasets/errors'
 import { licensingProblems } from '#app/datasets/clip_eligibility'
 import { saleStatus } from '#app/datasets/version_sale'
 import { ClipFactory } from '#database/factories/clip_factory'
@@ -134,7 +135,11 @@ test.group('Consent eligibility: scope × usage × licence type', (group) => {
             const picked = await datasets.setClips(dataset, creator, [clip.id])
             assert.equal(picked.ok, want === null, `${label}: picker`)
             if (!picked.ok)
-              assert.include(picked.message, clip.title, `${label}: the refusal names the clip`)
+              assert.include(
+                datasetErrors.describe(picked),
+                clip.title,
+                `${label}: the refusal names the clip`
+              )
 
             // Database level: a raw insert, whichever code sends it.
             const error = await rawInsert(versions[type], clip.id, position++)

@@ -6,6 +6,7 @@ import Clip from '#models/clip'
 import Dataset from '#models/dataset'
 import type { DatasetManifest } from '#app/datasets/dataset_service'
 import { DatasetService } from '#app/datasets/dataset_service'
+import { datasetErrors } from '#app/datasets/errors'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { isolate } from '#tests/helpers/reset'
 import { makeUser } from '#tests/helpers/users'
@@ -317,8 +318,14 @@ test.group('Moderation: approving and rejecting clips', (group) => {
     const picked = await datasets.setClips(dataset, creator, [clip.id])
     assert.deepEqual(picked, {
       ok: false,
-      message: '“Rejected sprint” was rejected in review and cannot enter a dataset.',
+      code: 'E_CLIP_REJECTED',
+      title: 'Rejected sprint',
+      type: 'research',
     })
+    assert.equal(
+      !picked.ok && datasetErrors.describe(picked),
+      '“Rejected sprint” was rejected in review and cannot enter a dataset.'
+    )
 
     // An approved clip with a stored regions.json: the published manifest lists no regions.
     const approved = await approvedClipWithAssets(creator)

@@ -193,11 +193,25 @@ test.group('Moderation: the queue and the review page', (group) => {
     assert.match(regions.header('content-type') ?? '', /application\/json/)
     assert.deepEqual(JSON.parse(regions.text()), fakeRegions(clip.id))
 
-    const missing = await client.get(`/admin/moderation/${older.id}/regions.json`).loginAs(admin)
+    // The refusal is moderation's E_NO_REGIONS: JSON for a client that asks, a page otherwise.
+    const missing = await client
+      .get(`/admin/moderation/${older.id}/regions.json`)
+      .accept('json')
+      .loginAs(admin)
     missing.assertStatus(404)
     assert.deepEqual(missing.body(), {
-      error: 'This clip was processed before blurred regions were recorded.',
+      errors: [
+        {
+          code: 'E_NO_REGIONS',
+          message: 'This clip was processed before blurred regions were recorded.',
+        },
+      ],
     })
+    const missingPage = await client
+      .get(`/admin/moderation/${older.id}/regions.json`)
+      .loginAs(admin)
+    missingPage.assertStatus(404)
+    missingPage.assertTextIncludes('This clip was processed before blurred regions were recorded.')
     const page = await client.get(`/admin/moderation/${older.id}`).loginAs(admin)
     page.assertTextIncludes(
       'this clip was processed before they were recorded, so there is nothing to draw.'
