@@ -8,6 +8,7 @@ import HttpExceptionHandler from '#exceptions/handler'
 import { toApiError } from '#exceptions/api_error'
 import { QUEUE_ERRORS, QueueUnavailableError } from '#app/core/queue_service'
 import { accountErrors } from '#app/accounts/errors'
+import { catalogErrors } from '#app/catalog/errors'
 import { clipErrors } from '#app/clips/errors'
 import { refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
@@ -16,10 +17,12 @@ import { licenceTextErrors } from '#app/licences/errors'
 import { redactionErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
+import { webhookErrors, webhookUrlErrors } from '#app/webhooks/errors'
 
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   accounts: accountErrors.catalog,
+  catalog: catalogErrors.catalog,
   clips: clipErrors.catalog,
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   consent: consentErrors.catalog,
@@ -28,6 +31,7 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   moderation: redactionErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
+  webhooks: { ...webhookUrlErrors.catalog, ...webhookErrors.catalog },
   queue: QUEUE_ERRORS,
 }
 
