@@ -9,9 +9,9 @@ import type User from '#models/user'
 import WebhookDelivery, { type WebhookEventType } from '#models/webhook_delivery'
 import { WEBHOOK_FIRST_RETRY_MS, type JobContext } from '#jobs/registry'
 import { QueueService } from '#app/core/queue_service'
-import { internalHostReason } from '#app/core/outbound_address'
+import { bareHost, internalHostReason } from '#app/core/outbound_address'
 import webhooksConfig from '#config/webhooks'
-import { checkWebhookUrl } from '#app/webhooks/webhook_url'
+import { type WebhookUrlCheck, checkWebhookUrl } from '#app/webhooks/webhook_url'
 import { SecretUnreadable, describeFailure, postEvent, signature } from '#app/webhooks/webhook_post'
 
 /** Deliveries the webhook page lists. */
@@ -22,10 +22,18 @@ const SECRET_PURPOSE = 'buyer-webhook-secret'
 /** One delivery job per delivery row; a repeated dispatch is a no-op (hyphen: see purgeJobId). */
 export const deliveryJobId = (deliveryId: number) => `deliver-webhook-${deliveryId}`
 
-export type WebhookErrorCode = 'E_WEBHOOK_URL' | 'E_NO_WEBHOOK'
+/** Why a URL was not saved (app/webhooks/errors.ts words it): its form, or where it points. */
+export type WebhookUrlRefusal =
+  Exclude<WebhookUrlCheck, { ok: true }> | { ok: false; code: 'E_URL_INTERNAL'; host: string }
 
-export type WebhookResult<T> =
-  { ok: true; value: T } | { ok: false; code: WebhookErrorCode; message: string }
+export type SaveResult =
+  { ok: true; value: { endpoint: BuyerWebhook; created: boolean } } | WebhookUrlRefusal
+
+export type RotateResult =
+  { ok: true; value: BuyerWebhook } | { ok: false; code: 'E_NO_WEBHOOK_TO_ROTATE' }
+
+export type TestResult =
+  { ok: true; value: WebhookDelivery } | { ok: false; code: 'E_NO_WEBHOOK_TO_TEST' }
 
 /** Milliseconds until BullMQ's exponential backoff runs the next attempt after `attempt` failed. */
 export function retryDelayMs(attempt: number) {
@@ -52,20 +60,13 @@ export class WebhookService {
   }
 
   /** Sets or replaces the account's URL. A new endpoint gets a secret; a new URL keeps it. */
-  async save(
-    user: User,
-    rawUrl: string
-  ): Promise<WebhookResult<{ endpoint: BuyerWebhook; created: boolean }>> {
+  async save(user: User, rawUrl: string): Promise<SaveResult> {
     const checked = checkWebhookUrl(rawUrl)
-    if (!checked.ok) return { ok: false, code: 'E_WEBHOOK_URL', message: checked.message }
+    if (!checked.ok) return checked
     if (!webhooksConfig.allowInternal) {
-      const internal = await internalHostReason(new URL(checked.url))
-      if (internal)
-        return {
-          ok: false,
-          code: 'E_WEBHOOK_URL',
-          message: `Events cannot be sent there: ${internal}. Use the public address of your receiver.`,
-        }
+      const url = new URL(checked.url)
+      if (await internalHostReason(url))
+        return { ok: false, code: 'E_URL_INTERNAL', host: bareHost(url) }
     }
     const existing = await this.endpointOf(user)
     if (existing) {
@@ -82,14 +83,9 @@ export class WebhookService {
   }
 
   /** A new secret; events signed from now on use it. */
-  async rotateSecret(user: User): Promise<WebhookResult<BuyerWebhook>> {
+  async rotateSecret(user: User): Promise<RotateResult> {
     const endpoint = await this.endpointOf(user)
-    if (!endpoint)
-      return {
-        ok: false,
-        code: 'E_NO_WEBHOOK',
-        message: 'Set a webhook URL first; its secret comes with it.',
-      }
+    if (!endpoint) return { ok: false, code: 'E_NO_WEBHOOK_TO_ROTATE' }
     endpoint.secret = this.#sealed(newSecret())
     await endpoint.save()
     return { ok: true, value: endpoint }
@@ -103,14 +99,9 @@ export class WebhookService {
   }
 
   /** Queues a `test` event to the account's endpoint. */
-  async sendTest(user: User): Promise<WebhookResult<WebhookDelivery>> {
+  async sendTest(user: User): Promise<TestResult> {
     const endpoint = await this.endpointOf(user)
-    if (!endpoint)
-      return {
-        ok: false,
-        code: 'E_NO_WEBHOOK',
-        message: 'Set a webhook URL first, then send it a test event.',
-      }
+    if (!endpoint) return { ok: false, code: 'E_NO_WEBHOOK_TO_TEST' }
     const delivery = await this.#createDelivery(endpoint, 'test', null, {
       message: 'A test event from Athera: your endpoint receives and can verify events.',
     })

@@ -11,6 +11,7 @@ import DeliverWebhook from '#jobs/deliver_webhook'
 import { ConsentService } from '#app/consent/consent_service'
 import { QueueService } from '#app/core/queue_service'
 import { WebhookService } from '#app/webhooks/webhook_service'
+import { webhookUrlErrors } from '#app/webhooks/errors'
 import { makeUser } from '#tests/helpers/users'
 import { licenceFor, publishedVersion } from '#tests/helpers/exports'
 
@@ -116,6 +117,6 @@ export async function buyerWithWebhook(url: string) {
   const buyer = await makeUser('buyer')
   const webhooks = await app.container.make(WebhookService)
   const saved = await webhooks.save(buyer, url)
-  if (!saved.ok) throw new Error(saved.message)
+  if (!saved.ok) throw new Error(webhookUrlErrors.describe(saved))
   return { buyer, endpoint: saved.value.endpoint, secret: webhooks.secretOf(saved.value.endpoint)! }
 }

@@ -2,32 +2,28 @@ import { test } from '@japa/runner'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { type ErrorEntry, FeatureError, defineErrors } from '#app/core/errors'
+import { defineErrors, FeatureError, type ErrorEntry } from '#app/core/errors'
 import { fragmentOrPage, isHtmx, wantsFragment } from '#app/core/htmx'
 import HttpExceptionHandler from '#exceptions/handler'
 import { toApiError } from '#exceptions/api_error'
 import { QUEUE_ERRORS, QueueUnavailableError } from '#app/core/queue_service'
-import { accountErrors } from '#app/accounts/errors'
-import { credentialErrors, sessionErrors, tokenErrors } from '#app/accounts/errors'
+import { accountErrors, credentialErrors, sessionErrors, tokenErrors } from '#app/accounts/errors'
 import {
   invitationErrors,
   invitationSignupErrors,
   settingsErrors,
   userAdminErrors,
 } from '#app/admin/errors'
+import { catalogErrors } from '#app/catalog/errors'
 import { clipErrors } from '#app/clips/errors'
-import { refundErrors, transferErrors } from '#app/commerce/errors'
-import { checkoutErrors, connectErrors } from '#app/commerce/errors'
+import { checkoutErrors, connectErrors, refundErrors, transferErrors } from '#app/commerce/errors'
 import { consentErrors } from '#app/consent/errors'
-import { exportErrors, notForSale } from '#app/datasets/errors'
-import { datasetErrors } from '#app/datasets/errors'
-import { eligibilityErrors } from '#app/datasets/errors'
-import { licenceTextErrors } from '#app/licences/errors'
-import { agreementErrors, grantErrors } from '#app/licences/errors'
-import { redactionErrors } from '#app/moderation/errors'
-import { decisionErrors, reviewErrors } from '#app/moderation/errors'
+import { datasetErrors, eligibilityErrors, exportErrors, notForSale } from '#app/datasets/errors'
+import { agreementErrors, grantErrors, licenceTextErrors } from '#app/licences/errors'
+import { decisionErrors, redactionErrors, reviewErrors } from '#app/moderation/errors'
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
+import { webhookErrors, webhookUrlErrors } from '#app/webhooks/errors'
 
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
@@ -39,6 +35,7 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   adminInvitations: invitationErrors.catalog,
   adminInvitationSignups: invitationSignupErrors.catalog,
   adminSettings: settingsErrors.catalog,
+  catalog: catalogErrors.catalog,
   clips: clipErrors.catalog,
   commerce: { ...refundErrors.catalog, ...transferErrors.catalog },
   commerceCheckout: checkoutErrors.catalog,
@@ -55,6 +52,7 @@ const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
   moderationReview: reviewErrors.catalog,
   notices: noticeErrors.catalog,
   uploads: uploadErrors.catalog,
+  webhooks: { ...webhookUrlErrors.catalog, ...webhookErrors.catalog },
   queue: QUEUE_ERRORS,
 }
 

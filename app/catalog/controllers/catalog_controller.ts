@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { fragmentOrPage } from '#app/core/htmx'
 import { DatasetPolicy } from '#app/datasets/public'
 import { CatalogService, CATALOG_SORTS } from '#app/catalog/catalog_service'
+import { catalogErrors } from '#app/catalog/errors'
 
 /**
  * The public catalog and dataset pages. The grid answers htmx with its results fragment (the
@@ -68,7 +69,7 @@ export default class CatalogController {
     await bouncer.with(DatasetPolicy).authorize('browse')
     const { version } = await this.catalog.findPublished(params.slug)
     const stream = await this.catalog.sampleKeypoints(version)
-    if (!stream) return response.notFound({ error: 'This dataset has no sample clip to show.' })
+    if (!stream) throw catalogErrors.raise('E_NO_SAMPLE')
     response.header('Content-Type', 'application/json; charset=utf-8')
     response.header('Cache-Control', 'public, max-age=300')
     return response.stream(stream)
@@ -79,7 +80,7 @@ export default class CatalogController {
     await bouncer.with(DatasetPolicy).authorize('browse')
     const { version } = await this.catalog.findPublished(params.slug)
     const url = await this.catalog.samplePreviewUrl(version)
-    if (!url) return response.notFound({ error: 'This dataset has no sample clip to show.' })
+    if (!url) throw catalogErrors.raise('E_NO_SAMPLE')
     response.header('Cache-Control', 'private, max-age=60')
     return response.redirect(url)
   }

@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import WebhookPolicy from '#app/webhooks/policies/webhook_policy'
 import { WebhookService } from '#app/webhooks/webhook_service'
 import { webhookValidator } from '#app/webhooks/validators'
+import { webhookUrlErrors } from '#app/webhooks/errors'
 
 /** The buyer's one webhook endpoint: its URL and secret, and the log of deliveries to it. */
 @inject()
@@ -28,7 +29,7 @@ export default class BuyerWebhooksController {
     const result = await this.webhooks.save(auth.getUserOrFail(), url)
     if (!result.ok) {
       session.flashAll()
-      session.flash('inputErrorsBag', { url: [result.message] })
+      session.flash('inputErrorsBag', { url: [webhookUrlErrors.describe(result)] })
       return response.redirect().back()
     }
     session.flash(

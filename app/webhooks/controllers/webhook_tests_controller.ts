@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import WebhookPolicy from '#app/webhooks/policies/webhook_policy'
 import { WebhookService } from '#app/webhooks/webhook_service'
+import { webhookErrors } from '#app/webhooks/errors'
 
 /** "Send a test event": a signed `test` event to the buyer's endpoint, logged like any other. */
 @inject()
@@ -16,7 +17,7 @@ export default class WebhookTestsController {
         'success',
         `Test event ${result.value.eventId} queued; its delivery shows in the log below.`
       )
-    else session.flash('error', result.message)
+    else session.flash('error', webhookErrors.describe(result))
     return response.redirect('/account/webhook')
   }
 }
