@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
+import app from '@adonisjs/core/services/app'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { defineErrors, FeatureError, type ErrorEntry } from '#app/core/errors'
 import { fragmentOrPage, isHtmx, wantsFragment } from '#app/core/htmx'
@@ -24,6 +25,7 @@ import { decisionErrors, redactionErrors, reviewErrors } from '#app/moderation/e
 import { noticeErrors } from '#app/notices/errors'
 import { uploadErrors } from '#app/uploads/errors'
 import { webhookErrors, webhookUrlErrors } from '#app/webhooks/errors'
+import { inlineRefusals } from '#tests/helpers/inline_refusals'
 
 /** Every catalog of app/: a new feature's errors.ts belongs here. */
 const CATALOGS: Record<string, Record<string, ErrorEntry>> = {
@@ -118,6 +120,17 @@ test.group('Feature errors: one code, one sentence', (group) => {
         assert.notMatch(sentence, /undefined|\[object/, `${feature}: ${code} reads “${sentence}”`)
       }
     }
+  })
+
+  test('no refusal outside an errors.ts carries its own words: results and answers carry codes', ({
+    assert,
+  }) => {
+    const found = inlineRefusals(app.makePath())
+    assert.deepEqual(
+      found.map(({ file, line, text }) => `${file}:${line} ${text}`),
+      [],
+      'return { ok: false, code, …facts } and word it with the feature’s catalog (describe/sentence)'
+    )
   })
 
   test('raise builds the feature’s own class, with code, status, params and the sentence as its message', ({
