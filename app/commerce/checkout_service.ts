@@ -10,7 +10,12 @@ import Licence from '#models/licence'
 import DatasetVersion from '#models/dataset_version'
 import type User from '#models/user'
 import type LicenceText from '#models/licence_text'
-import { LicenceIssuer } from '#app/licences/public'
+import {
+  LicenceIssuer,
+  LicenceTextService,
+  type AgreementInput,
+  type AgreementResult,
+} from '#app/licences/public'
 import { platformFee } from '#app/commerce/ledger_split'
 import { SettingsStore } from '#app/core/settings_store'
 import { PaymentError, StripeService } from '#app/core/stripe_service'
@@ -40,8 +45,27 @@ export class CheckoutService {
   constructor(
     protected stripe: StripeService,
     protected licences: LicenceIssuer,
-    protected settings: SettingsStore
+    protected settings: SettingsStore,
+    protected terms: LicenceTextService
   ) {}
+
+  /**
+   * What a buy or claim form asks for: the purchasable version (see purchasable()) and the
+   * licence text the buyer agreed to, or the coded reason the terms were not agreed, with the
+   * dataset page to send them back to.
+   */
+  async agreedVersion(
+    versionId: string,
+    input: AgreementInput
+  ): Promise<
+    | { ok: true; version: DatasetVersion; text: LicenceText }
+    | (Exclude<AgreementResult, { ok: true }> & { slug: string })
+  > {
+    const version = await this.purchasable(versionId)
+    const agreement = await this.terms.agreedTo(version.licenceType, input)
+    if (!agreement.ok) return { ...agreement, slug: version.dataset.slug }
+    return { ok: true, version, text: agreement.text }
+  }
 
   /**
    * A version a buyer may license now: the latest of a published dataset, with licensable

@@ -11,5 +11,9 @@ export {
   type Requester,
   termsOf,
 } from './licence_library_service.js'
-export { LicenceTextService } from './licence_text_service.js'
+export {
+  type AgreementInput,
+  type AgreementResult,
+  LicenceTextService,
+} from './licence_text_service.js'
 export { default as LicencePolicy } from './policies/licence_policy.js'

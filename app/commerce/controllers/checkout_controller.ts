@@ -3,28 +3,25 @@ import type { HttpContext } from '@adonisjs/core/http'
 import CommercePolicy from '#app/commerce/policies/commerce_policy'
 import { CheckoutService } from '#app/commerce/checkout_service'
 import { checkoutErrors } from '#app/commerce/errors'
-import { LicenceTextService, agreementErrors } from '#app/licences/public'
+import { agreementErrors } from '#app/licences/public'
 
 /** Stripe Checkout: starting it for a dataset version, and the two pages Stripe returns to. */
 @inject()
 export default class CheckoutController {
-  constructor(
-    protected checkout: CheckoutService,
-    protected terms: LicenceTextService
-  ) {}
+  constructor(protected checkout: CheckoutService) {}
 
   async store({ bouncer, auth, params, request, response, session }: HttpContext) {
     await bouncer.with(CommercePolicy).authorize('buy')
-    const version = await this.checkout.purchasable(params.versionId)
-    const agreement = await this.terms.agreedTo(
-      version.licenceType,
+    const agreed = await this.checkout.agreedVersion(
+      params.versionId,
       request.only(['agree', 'licenceTextId'])
     )
-    if (!agreement.ok) {
-      session.flash('error', agreementErrors.describe(agreement))
-      return response.redirect(`/catalog/${version.dataset.slug}`)
+    if (!agreed.ok) {
+      session.flash('error', agreementErrors.describe(agreed))
+      return response.redirect(`/catalog/${agreed.slug}`)
     }
-    const result = await this.checkout.start(auth.getUserOrFail(), version, agreement.text)
+    const { version, text } = agreed
+    const result = await this.checkout.start(auth.getUserOrFail(), version, text)
     if (result.ok) return response.redirect().status(303).toPath(result.url)
     if (result.code === 'E_ALREADY_LICENSED') {
       session.flash('success', checkoutErrors.describe(result))
