@@ -18,6 +18,7 @@ import {
 import { countKeypointsStream } from '#app/datasets/keypoint_count'
 import {
   canonicalJson,
+  manifestClip,
   MANIFEST_FILES,
   MANIFEST_KINDS,
   type DatasetManifest,
@@ -166,18 +167,9 @@ export class DatasetPublisher {
 
     const manifest: DatasetManifest = canonicalJson({
       format: 1 as const,
-      clips: usable.map(({ clip, files, durationMs }, position) => ({
-        id: clip.id,
-        position,
-        seconds: durationMs / 1000,
-        title: clip.title,
-        sport: clip.sport,
-        activity: clip.activity,
-        skill_level: clip.skillLevel,
-        camera_angle: clip.cameraAngle,
-        duration_ms: durationMs,
-        files,
-      })),
+      clips: usable.map(({ clip, files, durationMs }, position) =>
+        manifestClip(clip, position, durationMs, files)
+      ),
     })
     const stats: DatasetVersionStats = {
       clips: usable.length,

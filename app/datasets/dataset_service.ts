@@ -21,6 +21,7 @@ import {
 export { listVersion, type DatasetResult } from '#app/datasets/dataset_publisher'
 export {
   canonicalJson,
+  manifestClip,
   MANIFEST_FILES,
   type DatasetManifest,
   type ManifestFileKind,

@@ -1,4 +1,5 @@
 import type { BucketName } from '#app/core/storage_service'
+import type Clip from '#models/clip'
 import { exportErrors } from '#app/datasets/errors'
 import {
   DELIVERED_BUCKETS,
@@ -43,6 +44,27 @@ export interface ManifestClip {
   camera_angle: string | null
   duration_ms: number
   files: ManifestFile[]
+}
+
+/** A clip's entry in a version's manifest, as publishing writes it (and the demo and tests too). */
+export function manifestClip(
+  clip: Pick<Clip, 'id' | 'title' | 'sport' | 'activity' | 'skillLevel' | 'cameraAngle'>,
+  position: number,
+  durationMs: number,
+  files: ManifestFile[]
+): ManifestClip {
+  return {
+    id: clip.id,
+    position,
+    seconds: durationMs / 1000,
+    title: clip.title,
+    sport: clip.sport,
+    activity: clip.activity,
+    skill_level: clip.skillLevel,
+    camera_angle: clip.cameraAngle,
+    duration_ms: durationMs,
+    files,
+  }
 }
 
 /** `dataset_versions.manifest` (format 1): what DOWNLOADS serves for a licence. */

@@ -8,6 +8,7 @@ import { SETTING_DEFAULTS } from '#app/core/settings_store'
 import {
   canonicalJson,
   listVersion,
+  manifestClip,
   MANIFEST_FILES,
   type DatasetManifest,
   type ManifestFileKind,
@@ -34,32 +35,28 @@ export async function publishDemoDataset(
   const kinds = Object.keys(MANIFEST_FILES) as ManifestFileKind[]
   const manifest: DatasetManifest = canonicalJson({
     format: 1 as const,
-    clips: clips.map((clip, position) => ({
-      id: clip.id,
-      position,
-      seconds: (clip.durationMs ?? 0) / 1000,
-      title: clip.title,
-      sport: clip.sport,
-      activity: clip.activity,
-      skill_level: clip.skillLevel,
-      camera_angle: clip.cameraAngle,
-      duration_ms: clip.durationMs ?? 0,
-      files: kinds.flatMap((kind) => {
-        const asset = clip.assets.find((item) => item.kind === kind)
-        return asset
-          ? [
-              {
-                kind,
-                bucket: asset.bucket,
-                key: asset.key,
-                bytes: Number(asset.bytes),
-                sha256: asset.sha256,
-                path: MANIFEST_FILES[kind](clip.id),
-              },
-            ]
-          : []
-      }),
-    })),
+    clips: clips.map((clip, position) =>
+      manifestClip(
+        clip,
+        position,
+        clip.durationMs ?? 0,
+        kinds.flatMap((kind) => {
+          const asset = clip.assets.find((item) => item.kind === kind)
+          return asset
+            ? [
+                {
+                  kind,
+                  bucket: asset.bucket,
+                  key: asset.key,
+                  bytes: Number(asset.bytes),
+                  sha256: asset.sha256,
+                  path: MANIFEST_FILES[kind](clip.id),
+                },
+              ]
+            : []
+        })
+      )
+    ),
   })
   const durationMs = clips.reduce((sum, clip) => sum + (clip.durationMs ?? 0), 0)
   const version = await DatasetVersion.create(

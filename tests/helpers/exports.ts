@@ -13,6 +13,7 @@ import DatasetVersion from '#models/dataset_version'
 import Licence from '#models/licence'
 import type User from '#models/user'
 import { StorageService } from '#app/core/storage_service'
+import { manifestClip } from '#app/datasets/dataset_service'
 import { ClipFactory } from '#database/factories/clip_factory'
 import { DatasetFactory } from '#database/factories/dataset_factory'
 import { licenceTerms } from '#tests/helpers/licence_texts'
@@ -144,18 +145,7 @@ export async function publishedVersion(
         path,
       })
     }
-    manifestClips.push({
-      id: clip.id,
-      position,
-      seconds: (clip.durationMs ?? 0) / 1000,
-      title: clip.title,
-      sport: clip.sport,
-      activity: clip.activity,
-      skill_level: clip.skillLevel,
-      camera_angle: clip.cameraAngle,
-      duration_ms: clip.durationMs ?? 0,
-      files,
-    })
+    manifestClips.push(manifestClip(clip, position, clip.durationMs ?? 0, files))
   }
   const manifest = { format: 1, clips: manifestClips }
   const version = await DatasetVersion.create({
