@@ -15,15 +15,14 @@ import {
   isIneligibleClipError,
   type Ineligible,
 } from '#app/datasets/clip_eligibility'
-import { countKeypointsStream } from '#app/datasets/keypoint_count'
+import { clipCounts, type ClipCounts } from '#app/datasets/keypoint_count'
 import {
   canonicalJson,
   manifestClip,
-  MANIFEST_FILES,
+  manifestFiles,
   MANIFEST_KINDS,
   type DatasetManifest,
   type ManifestFile,
-  type ManifestFileKind,
 } from '#app/datasets/manifest'
 
 /**
@@ -113,49 +112,23 @@ export class DatasetPublisher {
         })
         continue
       }
-      const asset = (kind: ManifestFileKind) => clip.assets.find((item) => item.kind === kind)!
-      let counts: { people: number; keypointFrames: number; durationMs: number }
+      let counts: ClipCounts
       try {
-        // Recorded by the pipeline (0020); older clips are counted by streaming their file.
-        const recorded =
-          clip.keypointPeople !== null &&
-          clip.keypointFrames !== null &&
-          clip.keypointFrameCount !== null &&
-          clip.keypointFps !== null
-            ? {
-                people: clip.keypointPeople,
-                keypointFrames: clip.keypointFrames,
-                frameCount: clip.keypointFrameCount,
-                fps: clip.keypointFps,
-              }
-            : await countKeypointsStream(
-                (await this.storage.getStream(
-                  asset('keypoints').bucket as BucketName,
-                  asset('keypoints').key
-                )) as AsyncIterable<Buffer>
-              )
-        // The upload's probe gives the duration; the processed frames stand in where it is unknown.
-        const durationMs =
-          clip.durationMs ??
-          (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
-        counts = { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
+        const keypoints = clip.assets.find((item) => item.kind === 'keypoints')!
+        counts = await clipCounts(
+          clip,
+          async () =>
+            (await this.storage.getStream(
+              keypoints.bucket as BucketName,
+              keypoints.key
+            )) as AsyncIterable<Buffer>
+        )
       } catch (error) {
         logger.warn({ err: error, clipId: clip.id }, 'keypoints.json unreadable at publication')
         skipped.push({ clip, refusal: { code: 'E_KEYPOINTS_UNREADABLE', title: clip.title } })
         continue
       }
-      usable.push({
-        clip,
-        ...counts,
-        files: MANIFEST_KINDS.map((kind) => ({
-          kind,
-          bucket: asset(kind).bucket as BucketName,
-          key: asset(kind).key,
-          bytes: Number(asset(kind).bytes),
-          sha256: asset(kind).sha256,
-          path: MANIFEST_FILES[kind](clip.id),
-        })),
-      })
+      usable.push({ clip, ...counts, files: manifestFiles(clip.id, clip.assets) })
     }
     if (usable.length === 0) {
       return {

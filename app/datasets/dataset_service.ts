@@ -22,6 +22,7 @@ export { listVersion, type DatasetResult } from '#app/datasets/dataset_publisher
 export {
   canonicalJson,
   manifestClip,
+  manifestFiles,
   MANIFEST_FILES,
   type DatasetManifest,
   type ManifestFileKind,

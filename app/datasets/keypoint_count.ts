@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder'
+import type Clip from '#models/clip'
 
 /** The longest line a keypoints.json frame may take when counted by streaming (no frame comes near). */
 const MAX_KEYPOINTS_LINE = 16 * 1024 * 1024
@@ -73,4 +74,40 @@ export async function countKeypointsStream(source: AsyncIterable<Buffer | string
   }
   line(pending + decoder.end())
   return { people: tracks.size, keypointFrames, frameCount: frameCount ?? frames, fps }
+}
+
+/** What publishing counts of a clip: its people, frames with people, and duration. */
+export interface ClipCounts {
+  people: number
+  keypointFrames: number
+  durationMs: number
+}
+
+/**
+ * A clip's counts as the pipeline recorded them (0020); an older clip's are counted by
+ * streaming its keypoints.json, which `keypoints` opens.
+ */
+export async function clipCounts(
+  clip: Pick<
+    Clip,
+    'durationMs' | 'keypointPeople' | 'keypointFrames' | 'keypointFrameCount' | 'keypointFps'
+  >,
+  keypoints: () => Promise<AsyncIterable<Buffer>>
+): Promise<ClipCounts> {
+  const recorded =
+    clip.keypointPeople !== null &&
+    clip.keypointFrames !== null &&
+    clip.keypointFrameCount !== null &&
+    clip.keypointFps !== null
+      ? {
+          people: clip.keypointPeople,
+          keypointFrames: clip.keypointFrames,
+          frameCount: clip.keypointFrameCount,
+          fps: clip.keypointFps,
+        }
+      : await countKeypointsStream(await keypoints())
+  // The upload's probe gives the duration; the processed frames stand in where it is unknown.
+  const durationMs =
+    clip.durationMs ?? (recorded.fps ? Math.round((recorded.frameCount / recorded.fps) * 1000) : 0)
+  return { people: recorded.people, keypointFrames: recorded.keypointFrames, durationMs }
 }

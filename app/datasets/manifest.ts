@@ -1,5 +1,6 @@
 import type { BucketName } from '#app/core/storage_service'
 import type Clip from '#models/clip'
+import type ClipAsset from '#models/clip_asset'
 import { exportErrors } from '#app/datasets/errors'
 import {
   DELIVERED_BUCKETS,
@@ -44,6 +45,27 @@ export interface ManifestClip {
   camera_angle: string | null
   duration_ms: number
   files: ManifestFile[]
+}
+
+/** A clip's files in a manifest: each deliverable kind it has an asset of, where a download puts it. */
+export function manifestFiles(
+  clipId: string,
+  assets: Pick<ClipAsset, 'kind' | 'bucket' | 'key' | 'bytes' | 'sha256'>[]
+): ManifestFile[] {
+  return MANIFEST_KINDS.flatMap((kind) => {
+    const asset = assets.find((item) => item.kind === kind)
+    if (!asset) return []
+    return [
+      {
+        kind,
+        bucket: asset.bucket as BucketName,
+        key: asset.key,
+        bytes: Number(asset.bytes),
+        sha256: asset.sha256,
+        path: MANIFEST_FILES[kind](clipId),
+      },
+    ]
+  })
 }
 
 /** A clip's entry in a version's manifest, as publishing writes it (and the demo and tests too). */

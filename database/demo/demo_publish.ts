@@ -9,9 +9,8 @@ import {
   canonicalJson,
   listVersion,
   manifestClip,
-  MANIFEST_FILES,
+  manifestFiles,
   type DatasetManifest,
-  type ManifestFileKind,
 } from '#app/datasets/dataset_service'
 
 /** Creates a published dataset and its version 1 with the clips' seconds frozen. */
@@ -32,30 +31,10 @@ export async function publishDemoDataset(
   )
   // Format 1, as DatasetService.publish writes it: a clip with media lists its processed
   // files (so downloads deliver them), a clip without lists none.
-  const kinds = Object.keys(MANIFEST_FILES) as ManifestFileKind[]
   const manifest: DatasetManifest = canonicalJson({
     format: 1 as const,
     clips: clips.map((clip, position) =>
-      manifestClip(
-        clip,
-        position,
-        clip.durationMs ?? 0,
-        kinds.flatMap((kind) => {
-          const asset = clip.assets.find((item) => item.kind === kind)
-          return asset
-            ? [
-                {
-                  kind,
-                  bucket: asset.bucket,
-                  key: asset.key,
-                  bytes: Number(asset.bytes),
-                  sha256: asset.sha256,
-                  path: MANIFEST_FILES[kind](clip.id),
-                },
-              ]
-            : []
-        })
-      )
+      manifestClip(clip, position, clip.durationMs ?? 0, manifestFiles(clip.id, clip.assets))
     ),
   })
   const durationMs = clips.reduce((sum, clip) => sum + (clip.durationMs ?? 0), 0)
