@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import { cycles, importGraph, type ImportEdge } from '#tests/helpers/import_graph'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cycles, importGraph, sourceFiles, type ImportEdge } from '#tests/helpers/import_graph'
 
 /*
  * The one-way import rule of docs/architecture.md ("The import rule"), checked on every import
@@ -112,5 +114,19 @@ test.group('Architecture: the one-way import rule', (group) => {
       .filter((cycle) => !cycle.every((file) => file.startsWith('app/models/')))
       .map((cycle) => cycle.join(' → '))
     assert.deepEqual(found, [], `\n${found.join('\n')}\n`)
+  })
+
+  test('no source file outside tests is longer than 350 lines: a longer one does several things', ({
+    assert,
+  }) => {
+    const root = app.makePath()
+    const long = sourceFiles(root, SOURCE_FOLDERS)
+      .map((file) => ({
+        file,
+        lines: readFileSync(join(root, file), 'utf8').split('\n').length - 1,
+      }))
+      .filter(({ lines }) => lines > 350)
+      .map(({ file, lines }) => `${file}: ${lines} lines`)
+    assert.deepEqual(long, [], `\n${long.join('\n')}\n`)
   })
 })
