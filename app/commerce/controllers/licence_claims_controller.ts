@@ -30,7 +30,7 @@ export default class LicenceClaimsController {
       'success',
       result.created
         ? 'The dataset is yours: your licence is below.'
-        : 'You already hold a licence for this dataset version.'
+        : checkoutErrors.sentence('E_ALREADY_LICENSED')
     )
     return response.redirect(`/licences/${result.licence.id}`)
   }
